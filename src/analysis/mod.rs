@@ -1,0 +1,5 @@
+//! Analyses over the imported tables. Every measure is defined once, in `measures`, and
+//! every query uses that definition.
+
+pub mod measures;
+pub mod uptake;

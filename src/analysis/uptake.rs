@@ -1,0 +1,68 @@
+//! Uptake per area for a fiscal year, computed with SQL from the imported tables.
+
+use duckdb::{Connection, params};
+use polars::prelude::{DataFrame, NamedFrom, PolarsResult, Series};
+
+use super::measures::targets_with_attendance_sql;
+
+/// The area level of an uptake table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Level {
+    /// 市町村
+    Municipality,
+    /// 二次医療圏
+    MedicalArea,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct UptakeRow {
+    pub code: String,
+    pub name: String,
+    pub targets: i64,
+    pub attendees: i64,
+    /// attendees / targets, 0–1 (0 when there are no targets).
+    pub rate: f64,
+}
+
+/// Uptake per area for `fy`, every area listed (areas without targets show 0).
+pub fn uptake(conn: &Connection, level: Level, fy: i32) -> Result<Vec<UptakeRow>, duckdb::Error> {
+    let (code, name) = match level {
+        Level::Municipality => ("m.code", "m.name"),
+        Level::MedicalArea => ("m.medical_area_code", "m.medical_area_name"),
+    };
+    // Column names come from the fixed match above; fy is bound.
+    let sql = format!(
+        "WITH a AS ({}),
+         per_muni AS (SELECT municipality_code, count(*) AS targets, count(*) FILTER (WHERE attended) AS attendees
+                      FROM a GROUP BY municipality_code)
+         SELECT {code} AS code, any_value({name}) AS name,
+                coalesce(sum(p.targets), 0)::BIGINT AS targets, coalesce(sum(p.attendees), 0)::BIGINT AS attendees
+         FROM ref_municipalities m LEFT JOIN per_muni p ON p.municipality_code = m.code
+         GROUP BY {code} ORDER BY {code}",
+        targets_with_attendance_sql()
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![fy, fy], |r| {
+        let targets: i64 = r.get(2)?;
+        let attendees: i64 = r.get(3)?;
+        Ok(UptakeRow {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            targets,
+            attendees,
+            rate: if targets > 0 { attendees as f64 / targets as f64 } else { 0.0 },
+        })
+    })?;
+    rows.collect()
+}
+
+/// The same table as a polars frame, for the UI and later exports.
+pub fn to_frame(rows: &[UptakeRow]) -> PolarsResult<DataFrame> {
+    DataFrame::new(vec![
+        Series::new("code".into(), rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>()).into(),
+        Series::new("name".into(), rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>()).into(),
+        Series::new("targets".into(), rows.iter().map(|r| r.targets).collect::<Vec<_>>()).into(),
+        Series::new("attendees".into(), rows.iter().map(|r| r.attendees).collect::<Vec<_>>()).into(),
+        Series::new("rate".into(), rows.iter().map(|r| r.rate).collect::<Vec<_>>()).into(),
+    ])
+}

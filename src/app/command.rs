@@ -1,0 +1,51 @@
+//! What the UI (or any other front end) can ask of the worker, and what comes back.
+
+use std::path::PathBuf;
+
+use crate::analysis::uptake::{Level, UptakeRow};
+use crate::import::user_table::UserTableReport;
+use crate::import::{ImportOptions, ImportReport, Preview, UserTableOptions};
+use crate::store::{ImportRecord, Reject, Stats};
+
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Build and import the demo data if the database is empty.
+    EnsureDemo,
+    /// Look at a file before importing it.
+    Preview { file: PathBuf, opts: ImportOptions },
+    /// Import files, one transaction each.
+    Import { files: Vec<PathBuf>, opts: ImportOptions },
+    /// Make a user table from a CSV/Excel file.
+    ImportTable { file: PathBuf, opts: UserTableOptions },
+    Stats,
+    Uptake { level: Level, fy: i32 },
+    Rejects { import_id: i64 },
+}
+
+impl Command {
+    /// A short Japanese label for progress displays.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Command::EnsureDemo => "デモデータの準備",
+            Command::Preview { .. } => "ファイルの確認",
+            Command::Import { .. } => "取込",
+            Command::ImportTable { .. } => "独自データの取込",
+            Command::Stats => "件数の集計",
+            Command::Uptake { .. } => "受診率の集計",
+            Command::Rejects { .. } => "除外行の表示",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    DemoReady { imported: usize, message: String },
+    Preview(Box<Preview>),
+    Imported(Vec<ImportReport>),
+    TableImported(UserTableReport),
+    Stats(Box<Stats>),
+    History(Vec<ImportRecord>),
+    Uptake { level: Level, fy: i32, rows: Vec<UptakeRow> },
+    Rejects { import_id: i64, rejects: Vec<Reject> },
+    Failed(String),
+}

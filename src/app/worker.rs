@@ -1,0 +1,130 @@
+//! The background worker: one thread owns the [`Store`] and runs commands in order. The UI
+//! submits a command, gets a [`Progress`] to show and cancel, and polls for results without
+//! ever blocking a frame.
+
+use std::path::PathBuf;
+use std::thread;
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+
+use super::command::{Command, Outcome};
+use super::first_start;
+use crate::import::{import_file, import_user_table, preview, profile};
+use crate::job::Progress;
+use crate::store::Store;
+
+pub type JobId = u64;
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Finished { job: JobId, outcome: Outcome },
+}
+
+struct Job {
+    id: JobId,
+    command: Command,
+    progress: Progress,
+}
+
+pub struct Worker {
+    tx: Sender<Job>,
+    rx: Receiver<Event>,
+    next: JobId,
+}
+
+impl Worker {
+    /// Starts the worker thread on `data_dir`. `notify` is called after each result (the UI
+    /// passes a repaint request).
+    pub fn start(data_dir: PathBuf, notify: impl Fn() + Send + 'static) -> Worker {
+        let (tx, jobs) = unbounded::<Job>();
+        let (events, rx) = unbounded::<Event>();
+        thread::Builder::new()
+            .name("kenshin-worker".into())
+            .spawn(move || {
+                let store = Store::open(&data_dir);
+                for job in jobs {
+                    let outcome = match &store {
+                        Ok(store) => run(store, job.command, &job.progress),
+                        Err(e) => Outcome::Failed(e.to_string()),
+                    };
+                    if events.send(Event::Finished { job: job.id, outcome }).is_err() {
+                        break;
+                    }
+                    notify();
+                }
+            })
+            .ok();
+        Worker { tx, rx, next: 1 }
+    }
+
+    /// Queues a command; returns its id and its progress handle.
+    pub fn submit(&mut self, command: Command) -> (JobId, Progress) {
+        let id = self.next;
+        self.next += 1;
+        let progress = Progress::new();
+        progress.set(0.0, command.label());
+        let _ = self.tx.send(Job { id, command, progress: progress.clone() });
+        (id, progress)
+    }
+
+    /// Results that have arrived, without waiting.
+    pub fn poll(&self) -> Vec<Event> {
+        self.rx.try_iter().collect()
+    }
+
+    /// Waits for the next result (for tests and the CLI).
+    pub fn wait(&self) -> Option<Event> {
+        self.rx.recv().ok()
+    }
+}
+
+/// Runs one command against the store.
+pub fn run(store: &Store, command: Command, progress: &Progress) -> Outcome {
+    let failed = |e: &dyn std::fmt::Display| Outcome::Failed(e.to_string());
+    match command {
+        Command::EnsureDemo => match first_start::ensure_demo(store, progress) {
+            Ok(Some(reports)) => Outcome::DemoReady {
+                imported: reports.len(),
+                message: format!("デモデータ {} ファイルを取り込みました", reports.len()),
+            },
+            Ok(None) => Outcome::DemoReady { imported: 0, message: "データは取込済みです".into() },
+            Err(e) => failed(&e),
+        },
+        Command::Preview { file, opts } => {
+            match preview(&file, &opts, &profile::profiles_dir(store.data_dir())) {
+                Ok(p) => Outcome::Preview(Box::new(p)),
+                Err(e) => failed(&e),
+            }
+        }
+        Command::Import { files, opts } => {
+            let mut reports = Vec::new();
+            for file in &files {
+                if progress.is_cancelled() {
+                    break;
+                }
+                // The fraction restarts for each file; the message names the file.
+                match import_file(store, file, &opts, progress) {
+                    Ok(r) => reports.push(r),
+                    Err(e) => return failed(&e),
+                }
+            }
+            Outcome::Imported(reports)
+        }
+        Command::ImportTable { file, opts } => match import_user_table(store, &file, &opts, progress) {
+            Ok(r) => Outcome::TableImported(r),
+            Err(e) => failed(&e),
+        },
+        Command::Stats => match store.stats() {
+            Ok(s) => Outcome::Stats(Box::new(s)),
+            Err(e) => failed(&e),
+        },
+        Command::Uptake { level, fy } => match crate::analysis::uptake::uptake(store.conn(), level, fy) {
+            Ok(rows) => Outcome::Uptake { level, fy, rows },
+            Err(e) => failed(&e),
+        },
+        Command::Rejects { import_id } => match store.rejects(import_id) {
+            Ok(rejects) => Outcome::Rejects { import_id, rejects },
+            Err(e) => failed(&e),
+        },
+    }
+}

@@ -1,0 +1,241 @@
+//! The command line: a thin layer over the library. With no subcommand the window opens
+//! (in `main.rs`). Errors are reported in Japanese with the file, line and column.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::analysis::uptake::{Level, uptake};
+use crate::demo::{self, DemoOptions, Scale};
+use crate::import::{ImportOptions, Kind, TextEncoding, UserTableOptions, import_file, import_user_table};
+use crate::job::Progress;
+use crate::store::Store;
+
+#[derive(Debug, Parser)]
+#[command(name = "kenshin-atlas", version, about = "健診アトラス: 特定健診の受診率を地図で分析する")]
+pub struct Cli {
+    /// データフォルダ（データベース・プロファイル）。既定: data
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// 画面を開く（既定）
+    Gui,
+    /// 奈良県のデモデータ（KDB 形式）を作る
+    Demo(DemoArgs),
+    /// ファイルを取り込む。`import rejects ID` で除外行を表示
+    Import(ImportArgs),
+    /// テーブルの件数と取込履歴
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+    /// 受診率（法定報告の定義）
+    Uptake {
+        #[arg(long, value_enum, default_value = "municipality")]
+        level: Level,
+        #[arg(long)]
+        fy: i32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// 性能測定
+    Bench {
+        #[command(subcommand)]
+        what: BenchCmd,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCmd {
+    /// 取込速度を DuckDB の read_csv と比べる
+    Import {
+        #[arg(long, default_value_t = 1)]
+        months: u32,
+        #[arg(long, value_enum, default_value = "spec")]
+        scale: Scale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[arg(long, value_enum, default_value = "small")]
+    pub scale: Scale,
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = crate::app::first_start::DEMO_SEED)]
+    pub seed: u64,
+    /// レセプトの月数（2022年3月から遡る）
+    #[arg(long)]
+    pub months: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// 取り込むファイル（CSV / Excel）。`rejects ID` で除外行を表示
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// 種類を指定（insured, checkups, claims, …, table）
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// 列の対応（プロファイル名）
+    #[arg(long)]
+    pub profile: Option<String>,
+    #[arg(long, default_value = "auto")]
+    pub encoding: String,
+    /// 不正な行を除外して残りを取り込む（除外行はデータベースに記録）
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// 独自データのテーブル名（--kind table）
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// 見出し行（1から数える）
+    #[arg(long)]
+    pub header_row: Option<u64>,
+    /// 被保険者・医療機関と結びつけるキー列（--kind table）
+    #[arg(long)]
+    pub key: Option<String>,
+    /// キー列の結びつけ先（insured / medical_institutions / checkup_institutions）
+    #[arg(long)]
+    pub link: Option<String>,
+}
+
+/// Runs a CLI command. Returns the process exit code.
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    let data_dir = cli.data_dir.clone().unwrap_or_else(crate::paths::default_data_dir);
+    match cli.command {
+        None | Some(Cmd::Gui) => bail!("画面は main から開きます"),
+        Some(Cmd::Demo(args)) => {
+            let opts = DemoOptions {
+                scale: args.scale,
+                seed: args.seed,
+                months: args.months.unwrap_or(args.scale.default_months()),
+                reference_dir: crate::paths::reference_dir(),
+                claims_only: false,
+            };
+            let summary = demo::generate(&args.out, &opts, &Progress::new())?;
+            eprintln!("{} ファイルを {} に書きました", summary.files.len() + 1, args.out.display());
+            Ok(0)
+        }
+        Some(Cmd::Import(args)) => import(&data_dir, args),
+        Some(Cmd::Stats { json }) => {
+            let store = open(&data_dir)?;
+            let stats = store.stats()?;
+            if json {
+                let imports: Vec<serde_json::Value> = stats
+                    .imports
+                    .iter()
+                    .map(|r| serde_json::json!({"id": r.id, "file": r.file, "sha256": r.sha256, "kind": r.kind, "rows": r.rows, "result": r.result.as_str()}))
+                    .collect();
+                println!("{}", serde_json::json!({"tables": stats.tables, "imports": imports}));
+            } else {
+                for t in &stats.labelled {
+                    println!("{:<28} {:>12}  {}", t.table, t.rows, t.label);
+                }
+                println!("取込履歴 {} 件", stats.imports.len());
+            }
+            Ok(0)
+        }
+        Some(Cmd::Uptake { level, fy, json }) => {
+            let store = open(&data_dir)?;
+            let rows = uptake(store.conn(), level, fy)?;
+            if json {
+                println!("{}", serde_json::to_string(&rows)?);
+            } else {
+                println!("{fy}年度 受診率（法定報告の定義）");
+                for r in &rows {
+                    println!("{} {:<8} 対象者 {:>7}  受診者 {:>7}  受診率 {:>5.1}%", r.code, r.name, r.targets, r.attendees, r.rate * 100.0);
+                }
+            }
+            Ok(0)
+        }
+        Some(Cmd::Bench { what: BenchCmd::Import { months, scale, seed } }) => crate::bench::import(months, scale, seed),
+    }
+}
+
+fn open(data_dir: &std::path::Path) -> anyhow::Result<Store> {
+    let store = Store::open(data_dir)?;
+    crate::import::profile::install_defaults(&crate::import::profile::profiles_dir(data_dir))
+        .with_context(|| format!("{} に既定のプロファイルを書けません", data_dir.display()))?;
+    Ok(store)
+}
+
+fn import(data_dir: &std::path::Path, args: ImportArgs) -> anyhow::Result<i32> {
+    let store = open(data_dir)?;
+    if args.files.len() == 2 && args.files[0].as_os_str() == "rejects" {
+        let id: i64 = args.files[1].to_string_lossy().parse().context("取込ID は数字で指定してください")?;
+        let rejects = store.rejects(id)?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "行\t列\t値\t理由")?;
+        for r in &rejects {
+            writeln!(out, "{}\t{}\t{}\t{}", r.line, r.column.as_deref().unwrap_or(""), r.value.as_deref().unwrap_or(""), r.reason)?;
+        }
+        eprintln!("取込ID {id}: 除外・拒否した行 {} 件", rejects.len());
+        return Ok(0);
+    }
+    let encoding = TextEncoding::parse(&args.encoding).map_err(anyhow::Error::msg)?;
+    if args.kind.as_deref() == Some("table") {
+        let name = args.name.clone().context("--kind table には --name（テーブル名）が必要です")?;
+        let mut code = 0;
+        for file in &args.files {
+            let opts = UserTableOptions {
+                name: name.clone(),
+                sheet: args.sheet.clone(),
+                header_row: args.header_row,
+                encoding,
+                key_column: args.key.clone(),
+                link_to: args.link.clone(),
+            };
+            match import_user_table(&store, file, &opts, &Progress::new()) {
+                Ok(r) => println!("{}", r.message),
+                Err(e) => {
+                    eprintln!("{e}");
+                    code = 1;
+                }
+            }
+        }
+        return Ok(code);
+    }
+    let kind = match &args.kind {
+        Some(k) => Some(Kind::from_id(k).with_context(|| {
+            let ids: Vec<&str> = crate::import::kinds::KINDS.iter().map(|d| d.id).collect();
+            format!("種類「{k}」はありません。次のいずれかを指定してください: {}, table", ids.join(", "))
+        })?),
+        None => None,
+    };
+    let opts = ImportOptions { kind, profile: args.profile.clone(), encoding, skip_invalid: args.skip_invalid, sheet: args.sheet.clone(), custom_profile: None };
+    let mut code = 0;
+    for file in &args.files {
+        match import_file(&store, file, &opts, &Progress::new()) {
+            Ok(r) => {
+                if r.is_success() {
+                    println!("{}", r.message);
+                } else {
+                    eprintln!("{}", r.message);
+                    for rej in r.rejects.iter().take(20) {
+                        eprintln!("  {}", crate::import::describe_reject(&r.file, rej));
+                    }
+                    code = 1;
+                }
+                for w in &r.warnings {
+                    eprintln!("注意: {w}");
+                }
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                code = 1;
+            }
+        }
+    }
+    Ok(code)
+}

@@ -1,0 +1,260 @@
+//! Typed parsing of raw fields and the Arrow batches appended to DuckDB. One function turns
+//! a raw string into a typed value for a [`Field`] (or a Japanese reason why not); the
+//! batch builder keeps one Arrow builder per table column, in table order.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate};
+use duckdb::arrow::array::{
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int8Builder, Int32Builder, Int64Array, StringBuilder,
+};
+use duckdb::arrow::datatypes::{DataType, Field as ArrowField, Schema};
+use duckdb::arrow::record_batch::RecordBatch;
+
+use super::kinds::{Field, FieldType};
+use super::normalize::{fold_width, is_null, normalize_code, parse_integer, parse_number};
+use super::wareki::{parse_date, parse_fiscal_year, parse_month};
+
+/// A typed value of one field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val<'a> {
+    Null,
+    Str(Cow<'a, str>),
+    Int(i64),
+    Float(f64),
+    /// Days since 1970-01-01.
+    Date(i32),
+    Bool(bool),
+}
+
+impl Val<'_> {
+    /// A hashable key form, for duplicate and period tracking.
+    pub fn key(&self) -> String {
+        match self {
+            Val::Null => String::new(),
+            Val::Str(s) => s.to_string(),
+            Val::Int(i) => i.to_string(),
+            Val::Float(f) => f.to_string(),
+            Val::Date(d) => d.to_string(),
+            Val::Bool(b) => b.to_string(),
+        }
+    }
+    pub fn to_duckdb(&self) -> duckdb::types::Value {
+        use duckdb::types::Value as V;
+        match self {
+            Val::Null => V::Null,
+            Val::Str(s) => V::Text(s.to_string()),
+            Val::Int(i) => V::BigInt(*i),
+            Val::Float(f) => V::Double(*f),
+            Val::Date(d) => V::Date32(*d),
+            Val::Bool(b) => V::Boolean(*b),
+        }
+    }
+}
+
+const EPOCH_DAYS: i32 = 719_163; // NaiveDate(1970-01-01).num_days_from_ce()
+
+pub fn date_to_days(d: NaiveDate) -> i32 {
+    d.num_days_from_ce() - EPOCH_DAYS
+}
+
+pub fn days_to_date(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days + EPOCH_DAYS)
+}
+
+/// Parses one raw field. Blank and the usual null spellings give `Val::Null`; a required
+/// field that is null is an error.
+pub fn parse_field<'a>(field: &Field, raw: &'a str) -> Result<Val<'a>, String> {
+    if is_null(raw) {
+        return if field.required { Err("必須項目が空です".into()) } else { Ok(Val::Null) };
+    }
+    if raw.contains('\u{FFFD}') {
+        return Err("文字化けしています。文字コード（Shift_JIS / UTF-8）の指定を確認してください".into());
+    }
+    let in_range = |v: f64| field.range.is_none_or(|(lo, hi)| v >= lo && v <= hi);
+    let range_msg = || {
+        let (lo, hi) = field.range.unwrap_or((0.0, 0.0));
+        format!("範囲外の値です（{lo}〜{hi}）")
+    };
+    let date_in_range = |d: NaiveDate| in_range(d.year() as f64);
+    match field.ty {
+        FieldType::Text => {
+            let t = fold_width(raw.trim());
+            Ok(Val::Str(match t {
+                Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+                Cow::Owned(o) => Cow::Owned(o.trim().to_string()),
+            }))
+        }
+        FieldType::Id => {
+            let t = fold_width(raw.trim());
+            if t.contains(char::is_whitespace) {
+                Ok(Val::Str(Cow::Owned(t.chars().filter(|c| !c.is_whitespace()).collect())))
+            } else {
+                Ok(Val::Str(match t {
+                    Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+                    Cow::Owned(o) => Cow::Owned(o),
+                }))
+            }
+        }
+        FieldType::Code(width) => normalize_code(raw, width)
+            .map(|c| Val::Str(Cow::Owned(c)))
+            .ok_or_else(|| format!("{width}桁以内の数字のコードではありません")),
+        FieldType::Int => {
+            let v = parse_integer(raw).ok_or("整数として読めません")?;
+            if in_range(v as f64) { Ok(Val::Int(v)) } else { Err(range_msg()) }
+        }
+        FieldType::Float => {
+            let v = parse_number(raw).ok_or("数値として読めません")?;
+            if in_range(v) { Ok(Val::Float(v)) } else { Err(range_msg()) }
+        }
+        FieldType::Date => {
+            let d = parse_date(raw).ok_or("日付として読めません（例: 2021/04/01、R03.04.01、令和3年4月1日）")?;
+            if date_in_range(d) { Ok(Val::Date(date_to_days(d))) } else { Err(range_msg()) }
+        }
+        FieldType::Month => {
+            let d = parse_month(raw).ok_or("年月として読めません（例: 202104、2021/04、R03.04）")?;
+            if date_in_range(d) { Ok(Val::Date(date_to_days(d))) } else { Err(range_msg()) }
+        }
+        FieldType::FiscalYear => {
+            let y = parse_fiscal_year(raw).ok_or("年度として読めません（例: 2021、令和3年度）")?;
+            if in_range(y as f64) { Ok(Val::Int(y as i64)) } else { Err(range_msg()) }
+        }
+        FieldType::Flag => parse_flag(raw).map(Val::Bool).ok_or_else(|| "区分として読めません（1/0、あり/なし、○/×）".into()),
+        FieldType::Sex => match fold_width(raw.trim()).as_ref() {
+            "1" | "男" | "男性" | "M" | "m" => Ok(Val::Int(1)),
+            "2" | "女" | "女性" | "F" | "f" => Ok(Val::Int(2)),
+            _ => Err("性別として読めません（1/男、2/女）".into()),
+        },
+    }
+}
+
+fn parse_flag(raw: &str) -> Option<bool> {
+    match fold_width(raw.trim()).as_ref() {
+        "1" | "あり" | "有" | "○" | "〇" | "はい" | "true" | "TRUE" | "Y" | "y" | "入院" => Some(true),
+        "0" | "なし" | "無" | "×" | "いいえ" | "false" | "FALSE" | "N" | "n" | "外来" | "入院外" => Some(false),
+        _ => None,
+    }
+}
+
+enum Col {
+    Str(StringBuilder),
+    I8(Int8Builder),
+    I32(Int32Builder),
+    F64(Float64Builder),
+    Date(Date32Builder),
+    Bool(BooleanBuilder),
+}
+
+fn arrow_type(ty: FieldType) -> DataType {
+    match ty {
+        FieldType::Text | FieldType::Code(_) | FieldType::Id => DataType::Utf8,
+        FieldType::Int | FieldType::FiscalYear => DataType::Int32,
+        FieldType::Float => DataType::Float64,
+        FieldType::Date | FieldType::Month => DataType::Date32,
+        FieldType::Flag => DataType::Boolean,
+        FieldType::Sex => DataType::Int8,
+    }
+}
+
+/// Builds Arrow record batches in table column order, with `import_id` last.
+pub struct BatchBuilder {
+    schema: Arc<Schema>,
+    cols: Vec<Col>,
+    import_id: i64,
+    len: usize,
+}
+
+impl BatchBuilder {
+    pub fn new(fields: &[Field], import_id: i64) -> BatchBuilder {
+        let mut afields: Vec<ArrowField> = fields.iter().map(|f| ArrowField::new(f.name, arrow_type(f.ty), true)).collect();
+        afields.push(ArrowField::new("import_id", DataType::Int64, false));
+        let cols = fields.iter().map(|f| new_col(f.ty)).collect();
+        BatchBuilder { schema: Arc::new(Schema::new(afields)), cols, import_id, len: 0 }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends one validated row (one value per field).
+    pub fn push(&mut self, vals: &[Val]) {
+        for (col, val) in self.cols.iter_mut().zip(vals) {
+            match (col, val) {
+                (Col::Str(b), Val::Str(s)) => b.append_value(s),
+                (Col::Str(b), Val::Null) => b.append_null(),
+                (Col::I8(b), Val::Int(i)) => b.append_value(*i as i8),
+                (Col::I8(b), _) => b.append_null(),
+                (Col::I32(b), Val::Int(i)) => b.append_value(*i as i32),
+                (Col::I32(b), _) => b.append_null(),
+                (Col::F64(b), Val::Float(f)) => b.append_value(*f),
+                (Col::F64(b), Val::Int(i)) => b.append_value(*i as f64),
+                (Col::F64(b), _) => b.append_null(),
+                (Col::Date(b), Val::Date(d)) => b.append_value(*d),
+                (Col::Date(b), _) => b.append_null(),
+                (Col::Bool(b), Val::Bool(v)) => b.append_value(*v),
+                (Col::Bool(b), _) => b.append_null(),
+                (Col::Str(b), other) => b.append_value(other.key()),
+            }
+        }
+        self.len += 1;
+    }
+
+    /// Takes the rows pushed so far as a record batch.
+    pub fn finish(&mut self) -> Result<RecordBatch, duckdb::arrow::error::ArrowError> {
+        let mut arrays: Vec<ArrayRef> = self
+            .cols
+            .iter_mut()
+            .map(|c| -> ArrayRef {
+                match c {
+                    Col::Str(b) => Arc::new(b.finish()),
+                    Col::I8(b) => Arc::new(b.finish()),
+                    Col::I32(b) => Arc::new(b.finish()),
+                    Col::F64(b) => Arc::new(b.finish()),
+                    Col::Date(b) => Arc::new(b.finish()),
+                    Col::Bool(b) => Arc::new(b.finish()),
+                }
+            })
+            .collect();
+        arrays.push(Arc::new(Int64Array::from(vec![self.import_id; self.len])));
+        self.len = 0;
+        RecordBatch::try_new(self.schema.clone(), arrays)
+    }
+}
+
+fn new_col(ty: FieldType) -> Col {
+    match arrow_type(ty) {
+        DataType::Utf8 => Col::Str(StringBuilder::new()),
+        DataType::Int8 => Col::I8(Int8Builder::new()),
+        DataType::Int32 => Col::I32(Int32Builder::new()),
+        DataType::Float64 => Col::F64(Float64Builder::new()),
+        DataType::Date32 => Col::Date(Date32Builder::new()),
+        _ => Col::Bool(BooleanBuilder::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::kinds::Kind;
+
+    #[test]
+    fn parses_typed_fields_with_reasons() {
+        let def = Kind::Insured.def();
+        let birth = def.field("birth_date").unwrap();
+        assert_eq!(parse_field(birth, "S22.5.3").unwrap(), Val::Date(date_to_days(NaiveDate::from_ymd_opt(1947, 5, 3).unwrap())));
+        assert!(parse_field(birth, "R03.13.01").unwrap_err().contains("日付"));
+        assert!(parse_field(birth, "").unwrap_err().contains("必須"));
+        let code = def.field("municipality_code").unwrap();
+        assert_eq!(parse_field(code, "２９２０１").unwrap(), Val::Str("29201".into()));
+        let sex = def.field("sex").unwrap();
+        assert_eq!(parse_field(sex, "女").unwrap(), Val::Int(2));
+        let sbp = Kind::Checkups.def().field("sbp").unwrap();
+        assert!(parse_field(sbp, "999").unwrap_err().contains("範囲外"));
+        assert_eq!(parse_field(sbp, "-").unwrap(), Val::Null);
+    }
+}

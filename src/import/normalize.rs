@@ -1,0 +1,146 @@
+//! Text normalisation for Japanese office files: full-width ASCII and digits, half-width
+//! katakana, the many ways of writing "no value", quoted numbers with thousands separators
+//! and accounting negatives (`△123`), and fixed-width codes that lost their leading zeros.
+
+/// Folds full-width ASCII (`１２３`, `ＡＢＣ`, `－`) and the ideographic space to ASCII.
+/// Other characters are kept. Returns the input unchanged (borrowed) when nothing changes.
+pub fn fold_width(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() || !s.chars().any(needs_fold) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{FF01}'..='\u{FF5E}' => out.push(char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)),
+            '\u{3000}' => out.push(' '),
+            '\u{2212}' | '\u{2010}' | '\u{2011}' | '\u{2013}' => out.push('-'),
+            '\u{FF61}'..='\u{FF9F}' => {
+                let next = chars.peek().copied();
+                let (full, used_mark) = halfwidth_kana(c, next);
+                out.push(full);
+                if used_mark {
+                    chars.next();
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn needs_fold(c: char) -> bool {
+    matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}' | '\u{2212}' | '\u{2010}' | '\u{2011}' | '\u{2013}' | '\u{FF61}'..='\u{FF9F}')
+}
+
+/// Half-width katakana (ｱ..ﾝ, with ﾞ/ﾟ marks) to full-width. Returns the character and
+/// whether the following voicing mark was merged into it.
+fn halfwidth_kana(c: char, next: Option<char>) -> (char, bool) {
+    const BASE: &str = "。「」、・ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン゛゜";
+    let idx = (c as u32 - 0xFF61) as usize;
+    let full = BASE.chars().nth(idx).unwrap_or(c);
+    match next {
+        Some('\u{FF9E}') => {
+            if full == 'ウ' {
+                return ('ヴ', true);
+            }
+            if "カキクケコサシスセソタチツテトハヒフヘホ".contains(full) {
+                return (char::from_u32(full as u32 + 1).unwrap_or(full), true);
+            }
+            (full, false)
+        }
+        Some('\u{FF9F}') if "ハヒフヘホ".contains(full) => (char::from_u32(full as u32 + 2).unwrap_or(full), true),
+        _ => (full, false),
+    }
+}
+
+/// True for the spellings of "no value" found in KDB and office exports.
+pub fn is_null(s: &str) -> bool {
+    let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    matches!(t, "" | "-" | "－" | "―" | "ー" | "*" | "＊" | "該当なし" | "NULL" | "null")
+}
+
+/// Parses a number as offices write it: `"1,234"`, `△123` / `▲123` (negative), `１２３`.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let folded = fold_width(s.trim());
+    let mut t: &str = folded.trim();
+    let mut negative = false;
+    for mark in ["△", "▲"] {
+        if let Some(rest) = t.strip_prefix(mark) {
+            negative = true;
+            t = rest.trim();
+        }
+    }
+    let cleaned: String = if t.contains(',') { t.chars().filter(|&c| c != ',').collect() } else { t.to_string() };
+    let v: f64 = cleaned.parse().ok()?;
+    if !v.is_finite() {
+        return None;
+    }
+    Some(if negative { -v } else { v })
+}
+
+/// Parses a whole number; a value with a fractional part is refused.
+pub fn parse_integer(s: &str) -> Option<i64> {
+    let v = parse_number(s)?;
+    if v.fract() != 0.0 || v.abs() > 9.0e15 {
+        return None;
+    }
+    Some(v as i64)
+}
+
+/// Normalises a fixed-width numeric code: folds width, drops spaces and hyphens, and pads
+/// leading zeros back to `width` (Excel strips them: `0291234567` → `291234567`).
+/// Returns `None` if the code has non-digits or is longer than `width`.
+pub fn normalize_code(s: &str, width: usize) -> Option<String> {
+    let folded = fold_width(s.trim());
+    let digits: String = folded.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() > width {
+        return None;
+    }
+    Some(format!("{digits:0>width$}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_full_width_digits_and_letters() {
+        assert_eq!(fold_width("奈良市登大路町３０－１"), "奈良市登大路町30-1");
+        assert_eq!(fold_width("ＡＢＣ　１"), "ABC 1");
+        assert_eq!(fold_width("plain"), "plain");
+    }
+
+    #[test]
+    fn folds_half_width_katakana_with_marks() {
+        assert_eq!(fold_width("ﾔﾏﾀﾞ ﾀﾛｳ"), "ヤマダ タロウ");
+        assert_eq!(fold_width("ﾎﾟﾝ"), "ポン");
+        assert_eq!(fold_width("ｳﾞ"), "ヴ");
+    }
+
+    #[test]
+    fn nulls() {
+        for s in ["", " ", "-", "＊", "*", "該当なし", "　"] {
+            assert!(is_null(s), "{s:?}");
+        }
+        assert!(!is_null("0"));
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_number("\"1,234\"".trim_matches('"')), Some(1234.0));
+        assert_eq!(parse_number("△123"), Some(-123.0));
+        assert_eq!(parse_number("▲1,000.5"), Some(-1000.5));
+        assert_eq!(parse_number("１２３"), Some(123.0));
+        assert_eq!(parse_number("abc"), None);
+        assert_eq!(parse_integer("12.5"), None);
+    }
+
+    #[test]
+    fn codes_get_their_zeros_back() {
+        assert_eq!(normalize_code("291234567", 10).as_deref(), Some("0291234567"));
+        assert_eq!(normalize_code("２９１２３４５６７８", 10).as_deref(), Some("2912345678"));
+        assert_eq!(normalize_code("29X", 10), None);
+        assert_eq!(normalize_code("12345678901", 10), None);
+    }
+}

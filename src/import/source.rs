@@ -1,0 +1,176 @@
+//! Row sources: a CSV/TSV file decoded to UTF-8 as it streams, or a sheet of an Excel
+//! workbook (calamine). Both yield `csv::ByteRecord`s with the file's own line (or sheet
+//! row) number, so validation and error messages do not care where a row came from.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use calamine::{Data, Reader};
+use csv::ByteRecord;
+
+use super::ImportError;
+use super::encoding::{TextEncoding, Utf8Reader, detect};
+
+/// Counts the bytes read, for progress.
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+enum Inner {
+    Csv(Box<csv::Reader<Utf8Reader<Counting<BufReader<File>>>>>),
+    Sheet { rows: Vec<(u64, ByteRecord)>, pos: usize },
+}
+
+pub struct RowSource {
+    inner: Inner,
+    /// The text encoding (CSV only).
+    pub encoding: Option<TextEncoding>,
+    /// The sheet read (Excel only).
+    pub sheet: Option<String>,
+    total: u64,
+    read: Arc<AtomicU64>,
+}
+
+pub fn is_excel(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods"))
+}
+
+impl RowSource {
+    /// Opens a file. For CSV the encoding is detected unless given; for Excel the sheet is
+    /// the named one or the first.
+    pub fn open(path: &Path, encoding: Option<TextEncoding>, sheet: Option<&str>) -> Result<RowSource, ImportError> {
+        if is_excel(path) {
+            return open_sheet(path, sheet);
+        }
+        let io = |source| ImportError::Io { path: path.into(), source };
+        let mut file = File::open(path).map_err(io)?;
+        let total = file.metadata().map_err(io)?.len();
+        let mut sample = vec![0u8; 64 * 1024];
+        let n = read_up_to(&mut file, &mut sample).map_err(io)?;
+        sample.truncate(n);
+        let encoding = encoding.unwrap_or_else(|| detect(&sample));
+        let delimiter = guess_delimiter(&sample);
+        let file = File::open(path).map_err(io)?;
+        let read = Arc::new(AtomicU64::new(0));
+        let counting = Counting { inner: BufReader::with_capacity(1 << 20, file), count: read.clone() };
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .buffer_capacity(1 << 20)
+            .from_reader(Utf8Reader::new(counting, encoding));
+        Ok(RowSource { inner: Inner::Csv(Box::new(reader)), encoding: Some(encoding), sheet: None, total: total.max(1), read })
+    }
+
+    /// Reads the next row into `rec`; returns its line number, or `None` at the end.
+    pub fn next_row(&mut self, rec: &mut ByteRecord) -> Result<Option<u64>, csv::Error> {
+        match &mut self.inner {
+            Inner::Csv(r) => {
+                if r.read_byte_record(rec)? {
+                    Ok(Some(rec.position().map(|p| p.line()).unwrap_or(0)))
+                } else {
+                    Ok(None)
+                }
+            }
+            Inner::Sheet { rows, pos } => {
+                if *pos >= rows.len() {
+                    return Ok(None);
+                }
+                let (line, row) = std::mem::take(&mut rows[*pos]);
+                *rec = row;
+                *pos += 1;
+                self.read.store(*pos as u64, Ordering::Relaxed);
+                Ok(Some(line))
+            }
+        }
+    }
+
+    /// How much of the source has been read, 0–1.
+    pub fn fraction(&self) -> f32 {
+        (self.read.load(Ordering::Relaxed) as f64 / self.total as f64).min(1.0) as f32
+    }
+}
+
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        let k = file.read(&mut buf[n..])?;
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
+    Ok(n)
+}
+
+/// Comma unless the first line has tabs and no commas.
+fn guess_delimiter(sample: &[u8]) -> u8 {
+    let first = sample.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let tabs = first.iter().filter(|&&b| b == b'\t').count();
+    let commas = first.iter().filter(|&&b| b == b',').count();
+    if tabs > 0 && commas == 0 { b'\t' } else { b',' }
+}
+
+/// The names of the sheets in a workbook.
+pub fn sheet_names(path: &Path) -> Result<Vec<String>, ImportError> {
+    let wb = calamine::open_workbook_auto(path).map_err(|e| ImportError::Excel { path: path.into(), msg: e.to_string() })?;
+    Ok(wb.sheet_names().to_vec())
+}
+
+fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<RowSource, ImportError> {
+    let err = |msg: String| ImportError::Excel { path: path.into(), msg };
+    let mut wb = calamine::open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
+    let names = wb.sheet_names().to_vec();
+    let name = match sheet {
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s)
+            .cloned()
+            .ok_or_else(|| err(format!("シート「{s}」がありません（あるシート: {}）", names.join("、"))))?,
+        None => names.first().cloned().ok_or_else(|| err("シートがありません".into()))?,
+    };
+    let range = wb.worksheet_range(&name).map_err(|e| err(e.to_string()))?;
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut rows = Vec::with_capacity(range.height());
+    for (i, row) in range.rows().enumerate() {
+        let mut rec = ByteRecord::new();
+        // Cells left of the used range are empty: keep column positions stable.
+        for _ in 0..col0 {
+            rec.push_field(b"");
+        }
+        for cell in row {
+            rec.push_field(cell_text(cell).as_bytes());
+        }
+        rows.push((row0 as u64 + i as u64 + 1, rec));
+    }
+    let total = rows.len().max(1) as u64;
+    Ok(RowSource { inner: Inner::Sheet { rows, pos: 0 }, encoding: None, sheet: Some(name), total, read: Arc::new(AtomicU64::new(0)) })
+}
+
+/// A cell as text. Dates become their Excel serial, which the date parser understands.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => (if *b { "1" } else { "0" }).to_string(),
+        Data::DateTime(d) => format!("{}", d.as_f64().floor() as i64),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+    }
+}

@@ -1,0 +1,26 @@
+//! 健診アトラス (Kenshin Atlas): offline spatial analytics of specific health checkup
+//! uptake. The library holds everything but the window; `src/ui` is the only module that
+//! touches egui, and `main.rs` only parses the command line.
+
+/// Commands, the background worker that owns the database, first-start setup.
+pub mod app;
+/// Analyses: the uptake definition and per-area tables.
+pub mod analysis;
+/// Benchmarks run from the CLI.
+pub mod bench;
+/// The command line.
+pub mod cli;
+/// The Nara demo data generator.
+pub mod demo;
+/// Coordinate systems, boundary readers, distances.
+pub mod geo;
+/// Import of customer files: encodings, wareki, profiles, validation, transactions.
+pub mod import;
+/// Progress and cancel for long jobs.
+pub mod job;
+/// Data, reference and working folders.
+pub mod paths;
+/// The DuckDB store: migrations, history, statistics.
+pub mod store;
+/// The egui user interface (the only egui code).
+pub mod ui;

@@ -1,0 +1,116 @@
+//! The DuckDB store: one database file per data directory, numbered migrations, import
+//! history and rejects, and table statistics. Only the background worker (and the CLI and
+//! tests, which have no UI thread to block) hold a [`Store`].
+
+mod history;
+mod migrations;
+mod stats;
+
+pub use history::{ImportRecord, ImportResult, Reject};
+pub use migrations::{LATEST_VERSION, schema_version};
+pub use stats::{Stats, TableCount};
+
+use std::path::{Path, PathBuf};
+
+use duckdb::{Config, Connection};
+
+/// The database file name inside a data directory.
+pub const DB_FILE: &str = "kenshin.duckdb";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("データフォルダ {path} を作成できません: {source}")]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("データベース {path} を開けません: {source}。別の健診アトラスが起動中でないか確認してください。")]
+    Open { path: PathBuf, source: duckdb::Error },
+    #[error(
+        "データベースのスキーマ版 {found} は、このプログラムが扱える版 {supported} より新しいため開けません。新しい版の健診アトラスを使ってください。"
+    )]
+    NewerSchema { found: i64, supported: i64 },
+    #[error("データベースの処理に失敗しました: {0}")]
+    Sql(#[from] duckdb::Error),
+    #[error("テーブル名「{0}」は使えません。英数字・かな・漢字・_ のみで、先頭は数字以外にしてください。")]
+    BadTableName(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open database with its data directory.
+pub struct Store {
+    conn: Connection,
+    data_dir: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir` and brings its schema up to
+    /// date. A database written by a newer version is refused.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir { path: data_dir.into(), source })?;
+        let tmp = data_dir.join("tmp");
+        std::fs::create_dir_all(&tmp).map_err(|source| StoreError::CreateDir { path: tmp.clone(), source })?;
+        let path = data_dir.join(DB_FILE);
+        // DuckDB spills to its temp directory; keep it inside the data directory so that no
+        // personal data lands in the system temp folder. No extension may be auto-loaded.
+        let config = Config::default()
+            .enable_autoload_extension(false)
+            .and_then(|c| c.with("temp_directory", tmp.to_string_lossy()))
+            .and_then(|c| c.with("autoinstall_known_extensions", "false"))
+            .map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        let conn = Connection::open_with_flags(&path, config).map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        migrations::migrate(&conn)?;
+        Ok(Store { conn, data_dir: data_dir.to_path_buf() })
+    }
+
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Row counts of the data tables and the user tables, and the import history.
+    pub fn stats(&self) -> Result<Stats> {
+        stats::collect(&self.conn)
+    }
+
+    /// True when no data has been imported yet (the first start).
+    pub fn is_empty(&self) -> Result<bool> {
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM import_history WHERE result = 'ok'", [], |r| r.get(0))?;
+        Ok(n == 0)
+    }
+
+    pub fn imports(&self) -> Result<Vec<ImportRecord>> {
+        history::list(&self.conn)
+    }
+
+    pub fn rejects(&self, import_id: i64) -> Result<Vec<Reject>> {
+        history::rejects(&self.conn, import_id)
+    }
+}
+
+/// Checks a user-chosen table name and returns it quoted for SQL. Identifiers cannot be
+/// bound as parameters, so they are validated instead.
+pub fn quote_ident(name: &str) -> Result<String> {
+    let ok = !name.is_empty()
+        && name.chars().count() <= 63
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if !ok || name.starts_with("import_") || name.starts_with("ref_") || name == "schema_version" {
+        return Err(StoreError::BadTableName(name.to_string()));
+    }
+    Ok(format!("\"{name}\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_are_checked() {
+        assert_eq!(quote_ident("健診会場").unwrap(), "\"健診会場\"");
+        assert!(quote_ident("a\"; DROP TABLE insured; --").is_err());
+        assert!(quote_ident("1abc").is_err());
+        assert!(quote_ident("import_history").is_err());
+    }
+}

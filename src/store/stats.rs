@@ -1,0 +1,44 @@
+//! Row counts of the data tables and of the users' own tables, with the import history:
+//! what `kenshin-atlas stats --json` prints.
+
+use std::collections::BTreeMap;
+
+use duckdb::Connection;
+
+use super::{ImportRecord, Result, history};
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TableCount {
+    pub table: String,
+    pub label: String,
+    pub rows: i64,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Stats {
+    /// Data tables (one per kind) and user tables, by name. System and reference tables are
+    /// not listed here.
+    pub tables: BTreeMap<String, i64>,
+    pub labelled: Vec<TableCount>,
+    pub imports: Vec<ImportRecord>,
+}
+
+pub(crate) fn collect(conn: &Connection) -> Result<Stats> {
+    let mut tables = BTreeMap::new();
+    let mut labelled = Vec::new();
+    for def in crate::import::kinds::KINDS {
+        // Table names come from the fixed kind list, never from input.
+        let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM {}", def.table), [], |r| r.get(0))?;
+        tables.insert(def.table.to_string(), rows);
+        labelled.push(TableCount { table: def.table.into(), label: def.label.into(), rows });
+    }
+    let mut stmt = conn.prepare("SELECT name FROM user_tables ORDER BY name")?;
+    let names: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+    for name in names {
+        let quoted = super::quote_ident(&name)?;
+        let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM {quoted}"), [], |r| r.get(0))?;
+        tables.insert(name.clone(), rows);
+        labelled.push(TableCount { table: name.clone(), label: format!("独自データ: {name}"), rows });
+    }
+    Ok(Stats { tables, labelled, imports: history::list(conn)? })
+}

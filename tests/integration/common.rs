@@ -1,0 +1,45 @@
+//! Shared helpers: the demo data set is generated once per test run.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use kenshin_atlas::demo::{self, DemoOptions, DemoSummary, Scale};
+use kenshin_atlas::job::Progress;
+
+pub struct Demo {
+    pub _dir: tempfile::TempDir,
+    pub summary: DemoSummary,
+}
+
+impl Demo {
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.summary.files.iter().find(|f| f.file_name().is_some_and(|n| n == name)).cloned().unwrap_or_else(|| panic!("no demo file {name}"))
+    }
+}
+
+pub fn demo() -> &'static Demo {
+    static DEMO: OnceLock<Demo> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = DemoOptions {
+            scale: Scale::Small,
+            seed: 7,
+            months: 2,
+            reference_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("data/reference"),
+            claims_only: false,
+        };
+        let summary = demo::generate(dir.path(), &opts, &Progress::new()).unwrap();
+        Demo { _dir: dir, summary }
+    })
+}
+
+/// Writes `text` as CP932 with CRLF line ends.
+pub fn write_cp932(path: &Path, text: &str) {
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    std::fs::write(path, kenshin_atlas::import::encoding::encode_cp932(&crlf).unwrap()).unwrap();
+}
+
+/// Row counts of all data tables.
+pub fn counts(store: &kenshin_atlas::store::Store) -> std::collections::BTreeMap<String, i64> {
+    store.stats().unwrap().tables
+}

@@ -1,0 +1,8 @@
+//! The integration tests: one binary (each `tests/*.rs` would link DuckDB again), one
+//! module per concern. They run on real files: the generated Nara demo data and the
+//! fixtures written here in the encodings real offices use.
+
+mod common;
+mod demo_round_trip;
+mod house_rules;
+mod import_errors;
