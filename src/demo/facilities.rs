@@ -107,14 +107,14 @@ pub fn link(areas: &mut [Area], insts: &[Institution]) {
             .iter()
             .map(|&b| {
                 checkup
-                    .nearest_neighbor(&local_xy(b, ref_lat))
+                    .nearest_neighbor(local_xy(b, ref_lat))
                     .and_then(|n| insts[n.data as usize].point)
                     .map_or(10.0, |p| (haversine_m(b, p) / 1000.0) as f32)
             })
             .collect();
         let here = local_xy(area.sa.rep_point, ref_lat);
         for (slot, tree) in area.near.iter_mut().zip(&by_kind) {
-            *slot = tree.nearest_neighbor_iter(&here).take(6).map(|n| n.data).collect();
+            *slot = tree.nearest_neighbor_iter(here).take(6).map(|n| n.data).collect();
         }
     }
 }

@@ -50,7 +50,7 @@ impl Context<'_> {
     pub fn write_all(&self) -> Result<DemoSummary, DemoError> {
         let mut files = Vec::new();
         let mut truth = Truth::default();
-        let mut count = |truth: &mut Truth, table: &str, n: u64| *truth.counts.entry(table.to_string()).or_insert(0) += n;
+        let count = |truth: &mut Truth, table: &str, n: u64| *truth.counts.entry(table.to_string()).or_insert(0) += n;
         if !self.opts.claims_only {
             files.push(self.path("保険者情報.csv"));
             count(&mut truth, "insurers", self.insurers()?);
@@ -276,7 +276,7 @@ impl Context<'_> {
                     .iter()
                     .map(|&i| &self.insts[i as usize])
                     .find(|i| i.checkup)
-                    .unwrap_or_else(|| rng.pick(&checkup_insts))
+                    .unwrap_or_else(|| *rng.pick(&checkup_insts))
                     .code
                     .clone()
             };
@@ -317,8 +317,8 @@ impl Context<'_> {
                 &format!("{:.0}", (30.0 * (rng.normal() * 0.6).exp()).clamp(5.0, 1500.0)),
                 &format!("{hba1c:.1}"),
                 &if rng.chance(0.3) { "＊".to_string() } else { format!("{:.0}", (hba1c * 17.0 + rng.normal() * 8.0).clamp(60.0, 400.0)) },
-                rng.pick(&urine),
-                rng.pick(&urine),
+                urine[rng.range(0, 5) as usize],
+                urine[rng.range(0, 5) as usize],
                 if ht && rng.chance(0.85) { "1" } else { "0" },
                 if dm && rng.chance(0.8) { "1" } else { "0" },
                 if dl && rng.chance(0.75) { "1" } else { "0" },

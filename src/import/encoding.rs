@@ -52,6 +52,8 @@ pub struct Utf8Reader<R> {
     in_end: usize,
     eof: bool,
     bom_checked: bool,
+    /// Decoded bytes that did not fit a caller's tiny buffer.
+    spill: Vec<u8>,
 }
 
 impl<R: Read> Utf8Reader<R> {
@@ -60,7 +62,7 @@ impl<R: Read> Utf8Reader<R> {
             TextEncoding::Cp932 => Some(encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling()),
             TextEncoding::Utf8 => None,
         };
-        Utf8Reader { inner, decoder, in_buf: vec![0; 256 * 1024], in_start: 0, in_end: 0, eof: false, bom_checked: false }
+        Utf8Reader { inner, decoder, in_buf: vec![0; 256 * 1024], in_start: 0, in_end: 0, eof: false, bom_checked: false, spill: Vec::new() }
     }
 
     fn fill(&mut self) -> io::Result<()> {
@@ -94,6 +96,21 @@ impl<R: Read> Read for Utf8Reader<R> {
         if out.is_empty() {
             return Ok(0);
         }
+        if !self.spill.is_empty() {
+            let k = self.spill.len().min(out.len());
+            out[..k].copy_from_slice(&self.spill[..k]);
+            self.spill.drain(..k);
+            return Ok(k);
+        }
+        if self.decoder.is_some() && out.len() < 4 {
+            // The decoder needs room for a whole character: decode into a spare buffer.
+            let mut tmp = [0u8; 4];
+            let n = self.read(&mut tmp)?;
+            let k = n.min(out.len());
+            out[..k].copy_from_slice(&tmp[..k]);
+            self.spill.extend_from_slice(&tmp[k..n]);
+            return Ok(k);
+        }
         loop {
             if self.in_start == self.in_end || !self.bom_checked {
                 self.fill()?;
@@ -109,14 +126,6 @@ impl<R: Read> Read for Utf8Reader<R> {
                     }
                 }
                 Some(decoder) => {
-                    if out.len() < 4 {
-                        // The decoder needs room for a whole character.
-                        let mut tmp = [0u8; 8];
-                        let n = self.read(&mut tmp[..4])?;
-                        let k = n.min(out.len());
-                        out[..k].copy_from_slice(&tmp[..k]);
-                        return Ok(k);
-                    }
                     let last = self.eof;
                     let (_res, read, written, _) = decoder.decode_to_utf8(input, out, last);
                     self.in_start += read;

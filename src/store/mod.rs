@@ -2,7 +2,7 @@
 //! history and rejects, and table statistics. Only the background worker (and the CLI and
 //! tests, which have no UI thread to block) hold a [`Store`].
 
-mod history;
+pub(crate) mod history;
 mod migrations;
 mod stats;
 

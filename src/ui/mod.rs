@@ -100,7 +100,7 @@ impl AtlasApp {
     /// Draws one frame (shared by eframe and the UI tests).
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         self.receive();
-        egui::Panel::top("top").show_inside(ui, |ui| {
+        egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("健診アトラス");
                 ui.separator();
@@ -108,8 +108,8 @@ impl AtlasApp {
                 ui.selectable_value(&mut self.screen, Screen::Import, "お取込み");
             });
         });
-        egui::Panel::bottom("status").show_inside(ui, |ui| status_ui(ui, &self.running, &mut self.last_error));
-        egui::CentralPanel::default().show_inside(ui, |ui| match self.screen {
+        egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &self.running, &mut self.last_error));
+        egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Home => {
                 let cmds = home_ui::home_ui(ui, &mut self.home, !self.running.is_empty());
                 for c in cmds {
