@@ -18,7 +18,6 @@ pub struct Institution {
     pub name: String,
     /// 1 医科, 3 歯科, 4 薬局, 0 集団健診 (55 code).
     pub kind: u8,
-    pub area: Option<usize>,
     pub point: Option<(f64, f64)>,
     pub address: String,
     pub phone: String,
@@ -58,7 +57,6 @@ pub fn create(areas: &[Area], munis: &[Municipality], rng: &mut Rng) -> Vec<Inst
                 code,
                 name,
                 kind,
-                area: Some(a),
                 point: Some(p),
                 address: format!("{}{}{}番地", muni.name, area.sa.name, rng.range(1, 40)),
                 phone: format!("{}-{:02}-{:04}", muni.phone_prefix, rng.range(20, 99), rng.range(0, 9999)),
@@ -74,7 +72,6 @@ pub fn create(areas: &[Area], munis: &[Municipality], rng: &mut Rng) -> Vec<Inst
             code,
             name,
             kind: 0,
-            area: None,
             point: None,
             address: String::new(),
             phone: String::new(),

@@ -73,7 +73,7 @@ fn to_multipolygon(p: &shapefile::Polygon) -> MultiPolygon<f64> {
     }
     for hole in holes {
         let first = hole.0.first().copied().map(Point::from);
-        let target = polys.iter_mut().find(|poly| first.is_some_and(|f| Polygon::new(poly.exterior().clone(), vec![]).contains(&f)));
+        let target = polys.iter_mut().find(|poly| first.is_some_and(|f| poly.contains(&f)));
         if let Some(poly) = target {
             poly.interiors_push(hole);
         }
