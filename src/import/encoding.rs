@@ -54,6 +54,8 @@ pub struct Utf8Reader<R> {
     bom_checked: bool,
     /// Decoded bytes that did not fit a caller's tiny buffer.
     spill: Vec<u8>,
+    /// All input decoded and handed out.
+    finished: bool,
 }
 
 impl<R: Read> Utf8Reader<R> {
@@ -62,7 +64,7 @@ impl<R: Read> Utf8Reader<R> {
             TextEncoding::Cp932 => Some(encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling()),
             TextEncoding::Utf8 => None,
         };
-        Utf8Reader { inner, decoder, in_buf: vec![0; 256 * 1024], in_start: 0, in_end: 0, eof: false, bom_checked: false, spill: Vec::new() }
+        Utf8Reader { inner, decoder, in_buf: vec![0; 256 * 1024], in_start: 0, in_end: 0, eof: false, bom_checked: false, spill: Vec::new(), finished: false }
     }
 
     fn fill(&mut self) -> io::Result<()> {
@@ -102,6 +104,9 @@ impl<R: Read> Read for Utf8Reader<R> {
             self.spill.drain(..k);
             return Ok(k);
         }
+        if self.finished {
+            return Ok(0);
+        }
         if self.decoder.is_some() && out.len() < 4 {
             // The decoder needs room for a whole character: decode into a spare buffer.
             let mut tmp = [0u8; 4];
@@ -121,15 +126,24 @@ impl<R: Read> Read for Utf8Reader<R> {
                     let n = input.len().min(out.len());
                     out[..n].copy_from_slice(&input[..n]);
                     self.in_start += n;
+                    if n == 0 && self.eof {
+                        self.finished = true;
+                    }
                     if n > 0 || self.eof {
                         return Ok(n);
                     }
                 }
                 Some(decoder) => {
+                    // `last` may be passed only once all input is in the buffer; after a
+                    // call with `last` that consumed everything, the decoder is spent.
                     let last = self.eof;
                     let (_res, read, written, _) = decoder.decode_to_utf8(input, out, last);
                     self.in_start += read;
-                    if written > 0 || (last && self.in_start == self.in_end) {
+                    if last && self.in_start == self.in_end {
+                        self.finished = true;
+                        return Ok(written);
+                    }
+                    if written > 0 {
                         return Ok(written);
                     }
                 }
@@ -191,6 +205,19 @@ mod tests {
         let mut s = String::new();
         Utf8Reader::new(&bytes[..], TextEncoding::Utf8).read_to_string(&mut s).unwrap();
         assert_eq!(s, "a,b\r\n");
+    }
+
+    #[test]
+    fn a_file_cut_inside_a_character_reads_to_the_end_once() {
+        let mut bytes = encode_cp932("a,髙橋\r\n").unwrap();
+        bytes.truncate(bytes.len() - 3); // cut inside 橋
+        let mut r = Utf8Reader::new(&bytes[..], TextEncoding::Cp932);
+        let mut s = String::new();
+        r.read_to_string(&mut s).unwrap();
+        assert_eq!(s, "a,髙\u{FFFD}");
+        // Reading again after the end stays at the end instead of reusing a spent decoder.
+        assert_eq!(r.read(&mut [0u8; 16]).unwrap(), 0);
+        assert_eq!(r.read(&mut [0u8; 2]).unwrap(), 0);
     }
 
     #[test]

@@ -18,6 +18,9 @@ use crate::store::{ImportResult, Reject, Store, history};
 const BATCH_ROWS: usize = 32 * 1024;
 /// In strict mode, how many bad rows are collected before giving up on a file.
 const STRICT_REJECT_LIMIT: usize = 100;
+/// Rows between checks for a cancel request (and progress updates). A cancel that arrives
+/// after the last check is still honoured before the commit.
+const CANCEL_CHECK_ROWS: usize = 4096;
 /// How many rejects a report carries for display (all are kept in the database).
 const REPORT_REJECTS: usize = 100;
 
@@ -134,7 +137,7 @@ pub fn import_file(store: &Store, path: &Path, opts: &ImportOptions, progress: &
                     msg += &format!("。不正な {} 行は除外し、取込結果に記録しました", report.rejected);
                 }
                 if l.totals_dropped > 0 {
-                    msg += &format!("。合計行 {} 行は除きました", l.totals_dropped);
+                    msg += &format!("。合計行・注記行 {} 行は除きました", l.totals_dropped);
                 }
                 (ImportResult::Ok, msg)
             }
@@ -187,9 +190,18 @@ struct Loaded {
     keys: Vec<Vec<duckdb::types::Value>>,
 }
 
-fn is_total_row(rec: &ByteRecord) -> bool {
-    let first = rec.iter().map(|c| String::from_utf8_lossy(c).trim().to_string()).find(|c| !c.is_empty());
-    first.is_some_and(|c| c.starts_with("合計") || c.starts_with("総計") || c.starts_with("小計") || c == "計")
+/// A total row (合計・総計・小計・計 in its first filled cell) or a footnote row (a single
+/// filled cell starting with ※, 注, ＊ or （注）), as KDB reports and office sheets end.
+/// Neither is data; both are counted and reported as dropped.
+fn is_total_or_note_row(rec: &ByteRecord) -> bool {
+    let mut filled = rec.iter().map(|c| String::from_utf8_lossy(c).trim().to_string()).filter(|c| !c.is_empty());
+    let Some(first) = filled.next() else { return false };
+    let first = first.trim_start_matches(['\u{3000}', ' ']);
+    if first.starts_with("合計") || first.starts_with("総計") || first.starts_with("小計") || first == "計" {
+        return true;
+    }
+    let note = ["※", "注", "＊", "*", "（注", "(注"].iter().any(|m| first.starts_with(m));
+    note && filled.next().is_none()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -237,7 +249,7 @@ fn load_rows(
             }
         };
         since_check += 1;
-        if since_check >= 16 * 1024 {
+        if since_check >= CANCEL_CHECK_ROWS {
             since_check = 0;
             if progress.is_cancelled() {
                 loaded.cancelled = true;
@@ -248,7 +260,7 @@ fn load_rows(
         if rec.iter().all(|c| c.iter().all(|b| b.is_ascii_whitespace())) {
             continue;
         }
-        if is_total_row(&rec) {
+        if is_total_or_note_row(&rec) {
             loaded.totals_dropped += 1;
             continue;
         }
@@ -326,6 +338,10 @@ fn load_rows(
             app.append_record_batch(batch)?;
         }
     }
+    if progress.is_cancelled() {
+        loaded.cancelled = true;
+        return Ok(loaded);
+    }
     if !invalid_seen && !builder.is_empty() {
         let batch = builder.finish().map_err(|e| ImportError::Invalid(e.to_string()))?;
         app.append_record_batch(batch)?;
@@ -372,4 +388,25 @@ fn finish_ok(conn: &Connection, import_id: i64, def: &KindDef, loaded: &Loaded) 
     )?;
     conn.execute_batch("DROP TABLE import_keys")?;
     Ok(deleted as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(cells: &[&str]) -> ByteRecord {
+        ByteRecord::from(cells.to_vec())
+    }
+
+    #[test]
+    fn totals_and_footnotes_are_not_data() {
+        assert!(is_total_or_note_row(&rec(&["合計", "3件"])));
+        assert!(is_total_or_note_row(&rec(&["", "　総計", "12"])));
+        assert!(is_total_or_note_row(&rec(&["※ 緯度経度が空欄の機関は未調査", "", ""])));
+        assert!(is_total_or_note_row(&rec(&["（注）令和2年度は集団健診を中止", ""])));
+        // A note-like first cell with more cells filled is a data row and gets validated.
+        assert!(!is_total_or_note_row(&rec(&["※123", "奈良市"])));
+        assert!(!is_total_or_note_row(&rec(&["2900000001", "合計"])));
+        assert!(!is_total_or_note_row(&rec(&["計算センター", "x"])));
+    }
 }

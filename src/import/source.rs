@@ -5,8 +5,9 @@
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
-use std::sync::Arc;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use calamine::{Data, Reader};
 use csv::ByteRecord;
@@ -28,8 +29,56 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// Where the line feeds are in the decoded stream, so a record's line number is the file's
+/// own. (`csv::Position::line` skips blank lines and so drifts after one; KDB reports put a
+/// blank line under their title block.) Holds only the offsets not yet passed by a record:
+/// the csv reader's read-ahead window, never the whole file.
+#[derive(Default)]
+struct LineIndex {
+    /// Offsets of `\n` bytes not yet counted.
+    pending: VecDeque<u64>,
+    /// Line feeds before `pending`.
+    counted: u64,
+    /// Bytes seen so far.
+    seen: u64,
+}
+
+impl LineIndex {
+    fn record(&mut self, chunk: &[u8]) {
+        let base = self.seen;
+        self.pending.extend(memchr::memchr_iter(b'\n', chunk).map(|i| base + i as u64));
+        self.seen += chunk.len() as u64;
+    }
+    /// Line feeds strictly before `offset` (offsets only ever grow).
+    fn feeds_before(&mut self, offset: u64) -> u64 {
+        while self.pending.front().is_some_and(|&o| o < offset) {
+            self.pending.pop_front();
+            self.counted += 1;
+        }
+        self.counted
+    }
+}
+
+/// Passes bytes through, noting the line feeds.
+struct LineCounting<R> {
+    inner: R,
+    index: Arc<Mutex<LineIndex>>,
+}
+
+impl<R: Read> Read for LineCounting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Ok(mut ix) = self.index.lock() {
+            ix.record(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
+type CsvReader = csv::Reader<LineCounting<Utf8Reader<Counting<BufReader<File>>>>>;
+
 enum Inner {
-    Csv(Box<csv::Reader<Utf8Reader<Counting<BufReader<File>>>>>),
+    Csv { reader: Box<CsvReader>, lines: Arc<Mutex<LineIndex>> },
     Sheet { rows: Vec<(u64, ByteRecord)>, pos: usize },
 }
 
@@ -67,24 +116,38 @@ impl RowSource {
         let file = File::open(path).map_err(io)?;
         let read = Arc::new(AtomicU64::new(0));
         let counting = Counting { inner: BufReader::with_capacity(1 << 20, file), count: read.clone() };
+        let lines = Arc::new(Mutex::new(LineIndex::default()));
+        let decoded = LineCounting { inner: Utf8Reader::new(counting, encoding), index: lines.clone() };
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
             .buffer_capacity(1 << 20)
-            .from_reader(Utf8Reader::new(counting, encoding));
-        Ok(RowSource { inner: Inner::Csv(Box::new(reader)), encoding: Some(encoding), sheet: None, total: total.max(1), read })
+            .from_reader(decoded);
+        Ok(RowSource {
+            inner: Inner::Csv { reader: Box::new(reader), lines },
+            encoding: Some(encoding),
+            sheet: None,
+            total: total.max(1),
+            read,
+        })
     }
 
     /// Reads the next row into `rec`; returns its line number, or `None` at the end.
     pub fn next_row(&mut self, rec: &mut ByteRecord) -> Result<Option<u64>, csv::Error> {
         match &mut self.inner {
-            Inner::Csv(r) => {
-                if r.read_byte_record(rec)? {
-                    Ok(Some(rec.position().map(|p| p.line()).unwrap_or(0)))
-                } else {
-                    Ok(None)
+            Inner::Csv { reader, lines } => {
+                if !reader.read_byte_record(rec)? {
+                    return Ok(None);
                 }
+                // After a record the reader stands just past its terminator's first byte:
+                // past the `\n` of an LF line, on the `\n` of a CRLF line. Feeds before
+                // `end - 1` are the lines before the record's last line; feeds inside quoted
+                // fields take it back to the record's first line.
+                let end = reader.position().byte();
+                let before = lines.lock().map(|mut ix| ix.feeds_before(end.saturating_sub(1))).unwrap_or(0);
+                let inside: u64 = rec.iter().map(|f| memchr::memchr_iter(b'\n', f).count() as u64).sum();
+                Ok(Some(before + 1 - inside.min(before)))
             }
             Inner::Sheet { rows, pos } => {
                 if *pos >= rows.len() {
@@ -172,5 +235,35 @@ fn cell_text(cell: &Data) -> String {
         Data::Bool(b) => (if *b { "1" } else { "0" }).to_string(),
         Data::DateTime(d) => format!("{}", d.as_f64().floor() as i64),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_of(text: &str) -> Vec<(u64, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        let mut src = RowSource::open(&path, None, None).unwrap();
+        let mut rec = ByteRecord::new();
+        let mut out = Vec::new();
+        while let Some(line) = src.next_row(&mut rec).unwrap() {
+            out.push((line, String::from_utf8_lossy(rec.get(0).unwrap()).into_owned()));
+        }
+        out
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines_and_quoted_line_feeds() {
+        let want = vec![(1, "帳票".to_string()), (3, "h".into()), (4, "a\r\nb".into()), (6, "c".into()), (9, "d".into()), (10, "e".into())];
+        let crlf = "\"帳票\",x\r\n\r\n\"h\",y\r\n\"a\r\nb\",1\r\n\"c\",2\r\n\r\n,\r\n\"d\",3\r\n\"e\",4";
+        let got = lines_of(crlf);
+        // Line 8 is ",": a record of two empty fields, which the caller skips.
+        assert_eq!(got.iter().filter(|(_, f)| !f.is_empty()).cloned().collect::<Vec<_>>(), want);
+        let lf = crlf.replace("\r\n", "\n");
+        let want_lf: Vec<_> = want.iter().map(|(l, f)| (*l, f.replace("\r\n", "\n"))).collect();
+        assert_eq!(lines_of(&lf).into_iter().filter(|(_, f)| !f.is_empty()).collect::<Vec<_>>(), want_lf);
     }
 }

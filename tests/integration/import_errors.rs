@@ -29,7 +29,9 @@ fn cp932_and_utf8_bom_files_import_the_same() {
     assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
     assert_eq!((r.kind, r.encoding, r.rows, r.total_rows_dropped), (Some("insured"), Some("Shift_JIS (CP932)"), 3, 1));
     let name: String = store.conn().query_row("SELECT name FROM insured WHERE insured_id = '2900000001'", [], |r| r.get(0)).unwrap();
-    assert_eq!(name, "髙橋　﨑子");
+    // Text is stored width-folded (the ideographic space becomes ASCII) so that names and
+    // addresses match across files whatever their source wrote.
+    assert_eq!(name, "髙橋 﨑子");
     let kana: String = store.conn().query_row("SELECT kana_name FROM insured WHERE insured_id = '2900000001'", [], |r| r.get(0)).unwrap();
     assert_eq!(kana, "タカハシ サキコ");
     let (birth, acq): (String, String) = store
@@ -107,7 +109,7 @@ fn cancel_mid_import_leaves_the_database_unchanged() {
     // And the same file still imports afterwards (a cancelled attempt is not a duplicate).
     let r = import_file(&store, procs, &ImportOptions::default(), &Progress::new()).unwrap();
     assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
-    assert!(r.rows > 16 * 1024);
+    assert!(r.rows > 4096, "the file spans several cancel checks");
 }
 
 #[test]
