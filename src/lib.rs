@@ -18,6 +18,7 @@ pub mod geo;
 pub mod import;
 /// Progress and cancel for long jobs.
 pub mod job;
+pub mod layers;
 /// Data, reference and working folders.
 pub mod paths;
 /// The DuckDB store: migrations, history, statistics.

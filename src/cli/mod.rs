@@ -13,6 +13,8 @@ use crate::import::{ImportOptions, Kind, TextEncoding, UserTableOptions, import_
 use crate::job::Progress;
 use crate::store::Store;
 
+mod layer;
+
 #[derive(Debug, Parser)]
 #[command(name = "kenshin-atlas", version, about = "健診アトラス: 特定健診の受診率を地図で分析する")]
 pub struct Cli {
@@ -44,6 +46,11 @@ pub enum Cmd {
         fy: i32,
         #[arg(long)]
         json: bool,
+    },
+    /// 地図レイヤ（境界・施設など）
+    Layer {
+        #[command(subcommand)]
+        what: layer::LayerCmd,
     },
     /// 性能測定
     Bench {
@@ -159,6 +166,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
+        Some(Cmd::Layer { what }) => layer::run(&open(&data_dir)?, what),
         Some(Cmd::Bench { what: BenchCmd::Import { months, scale, seed } }) => crate::bench::import(months, scale, seed),
     }
 }

@@ -1,10 +1,19 @@
 //! 平面直角座標系 (the Japan Plane Rectangular CS, 19 zones) by the Gauss–Krüger projection
-//! in Kawase's series (the formula used by GSI), on the GRS80 ellipsoid (JGD2000/JGD2011).
-//! X is northing and Y is easting, as in Japanese surveying.
+//! in Kawase's series (the formula used by GSI), on the GRS80 ellipsoid (JGD2000/JGD2011)
+//! or, for old Tokyo-datum files, on Bessel 1841. X is northing and Y is easting, as in
+//! Japanese surveying.
 
-/// GRS80 semi-major axis and flattening.
-const A: f64 = 6_378_137.0;
-const F: f64 = 1.0 / 298.257_222_101;
+/// An ellipsoid: semi-major axis (m) and flattening.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ellipsoid {
+    pub a: f64,
+    pub f: f64,
+}
+
+/// GRS80, the ellipsoid of JGD2000 and JGD2011 (and, to within 0.1 mm, of WGS84).
+pub const GRS80: Ellipsoid = Ellipsoid { a: 6_378_137.0, f: 1.0 / 298.257_222_101 };
+/// Bessel 1841, the ellipsoid of the old Tokyo datum.
+pub const BESSEL: Ellipsoid = Ellipsoid { a: 6_377_397.155, f: 1.0 / 299.152_813 };
 /// Scale factor on the central meridian.
 const M0: f64 = 0.9999;
 
@@ -34,8 +43,8 @@ const ORIGINS: [(f64, f64); 19] = [
 /// Nara Prefecture lies in zone VI.
 pub const NARA_ZONE: u8 = 6;
 
-fn n() -> f64 {
-    F / (2.0 - F)
+fn n(e: &Ellipsoid) -> f64 {
+    e.f / (2.0 - e.f)
 }
 
 fn alphas(n: f64) -> [f64; 5] {
@@ -72,12 +81,12 @@ fn deltas(n: f64) -> [f64; 6] {
 }
 
 /// Ā: the rectifying radius times the scale factor.
-fn a_bar(n: f64) -> f64 {
-    M0 * A / (1.0 + n) * (1.0 + n.powi(2) / 4.0 + n.powi(4) / 64.0)
+fn a_bar(a: f64, n: f64) -> f64 {
+    M0 * a / (1.0 + n) * (1.0 + n.powi(2) / 4.0 + n.powi(4) / 64.0)
 }
 
 /// S̄φ0: the scaled meridian arc from the equator to the origin latitude.
-fn meridian_arc(phi0: f64, n: f64) -> f64 {
+fn meridian_arc(a_axis: f64, phi0: f64, n: f64) -> f64 {
     let a = [
         1.0 + n.powi(2) / 4.0 + n.powi(4) / 64.0,
         -1.5 * (n - n.powi(3) / 8.0 - n.powi(5) / 64.0),
@@ -90,17 +99,32 @@ fn meridian_arc(phi0: f64, n: f64) -> f64 {
     for (j, aj) in a.iter().enumerate().skip(1) {
         s += aj * (2.0 * j as f64 * phi0).sin();
     }
-    M0 * A / (1.0 + n) * s
+    M0 * a_axis / (1.0 + n) * s
+}
+
+/// The zone whose origin is (lat0, lon0) in degrees, as a `.prj` without a zone name gives.
+pub fn zone_of_origin(lat0: f64, lon0: f64) -> Option<u8> {
+    ORIGINS.iter().position(|&(la, lo)| (la - lat0).abs() < 1e-6 && (lo - lon0).abs() < 1e-6).map(|i| i as u8 + 1)
 }
 
 fn origin(zone: u8) -> Option<(f64, f64)> {
     ORIGINS.get((zone as usize).checked_sub(1)?).copied()
 }
 
-/// (lon, lat) in degrees → (X northing, Y easting) in metres in `zone` (1–19).
+/// (lon, lat) in degrees → (X northing, Y easting) in metres in `zone` (1–19), on GRS80.
 pub fn to_plane(lon: f64, lat: f64, zone: u8) -> Option<(f64, f64)> {
+    to_plane_on(&GRS80, lon, lat, zone)
+}
+
+/// (X northing, Y easting) in metres in `zone` → (lon, lat) in degrees, on GRS80.
+pub fn from_plane(x: f64, y: f64, zone: u8) -> Option<(f64, f64)> {
+    from_plane_on(&GRS80, x, y, zone)
+}
+
+/// [`to_plane`] on a given ellipsoid.
+pub fn to_plane_on(e: &Ellipsoid, lon: f64, lat: f64, zone: u8) -> Option<(f64, f64)> {
     let (lat0, lon0) = origin(zone)?;
-    let n = n();
+    let n = n(e);
     let phi = lat.to_radians();
     let dl = (lon - lon0).to_radians();
     let k = 2.0 * n.sqrt() / (1.0 + n);
@@ -116,16 +140,16 @@ pub fn to_plane(lon: f64, lat: f64, zone: u8) -> Option<(f64, f64)> {
         x += a * (j2 * xi).sin() * (j2 * eta).cosh();
         y += a * (j2 * xi).cos() * (j2 * eta).sinh();
     }
-    let ab = a_bar(n);
-    Some((ab * x - meridian_arc(lat0.to_radians(), n), ab * y))
+    let ab = a_bar(e.a, n);
+    Some((ab * x - meridian_arc(e.a, lat0.to_radians(), n), ab * y))
 }
 
-/// (X northing, Y easting) in metres in `zone` → (lon, lat) in degrees.
-pub fn from_plane(x: f64, y: f64, zone: u8) -> Option<(f64, f64)> {
+/// [`from_plane`] on a given ellipsoid.
+pub fn from_plane_on(e: &Ellipsoid, x: f64, y: f64, zone: u8) -> Option<(f64, f64)> {
     let (lat0, lon0) = origin(zone)?;
-    let n = n();
-    let ab = a_bar(n);
-    let xi = (x + meridian_arc(lat0.to_radians(), n)) / ab;
+    let n = n(e);
+    let ab = a_bar(e.a, n);
+    let xi = (x + meridian_arc(e.a, lat0.to_radians(), n)) / ab;
     let eta = y / ab;
     let be = betas(n);
     let mut xi2 = xi;
@@ -160,16 +184,17 @@ mod tests {
     #[test]
     fn agrees_with_snyders_series() {
         fn snyder(lon: f64, lat: f64, lon0: f64, lat0: f64) -> (f64, f64) {
-            let e2 = 2.0 * F - F * F;
+            let (a_axis, f) = (GRS80.a, GRS80.f);
+            let e2 = 2.0 * f - f * f;
             let ep2 = e2 / (1.0 - e2);
             let m = |phi: f64| {
-                A * ((1.0 - e2 / 4.0 - 3.0 * e2 * e2 / 64.0 - 5.0 * e2.powi(3) / 256.0) * phi
+                a_axis * ((1.0 - e2 / 4.0 - 3.0 * e2 * e2 / 64.0 - 5.0 * e2.powi(3) / 256.0) * phi
                     - (3.0 * e2 / 8.0 + 3.0 * e2 * e2 / 32.0 + 45.0 * e2.powi(3) / 1024.0) * (2.0 * phi).sin()
                     + (15.0 * e2 * e2 / 256.0 + 45.0 * e2.powi(3) / 1024.0) * (4.0 * phi).sin()
                     - (35.0 * e2.powi(3) / 3072.0) * (6.0 * phi).sin())
             };
             let phi = lat.to_radians();
-            let nn = A / (1.0 - e2 * phi.sin().powi(2)).sqrt();
+            let nn = a_axis / (1.0 - e2 * phi.sin().powi(2)).sqrt();
             let t = phi.tan().powi(2);
             let c = ep2 * phi.cos().powi(2);
             let a = (lon - lon0).to_radians() * phi.cos();

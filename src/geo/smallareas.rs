@@ -58,29 +58,6 @@ fn number(rec: &dbase::Record, name: &str) -> f64 {
     }
 }
 
-/// Shapefile rings to polygons: each outer ring (clockwise) starts a polygon; each inner
-/// ring (a hole) goes to the outer ring that contains it.
-fn to_multipolygon(p: &shapefile::Polygon) -> MultiPolygon<f64> {
-    use geo::{Coord, LineString, Polygon};
-    let ring = |pts: &[shapefile::Point]| LineString::from(pts.iter().map(|q| Coord { x: q.x, y: q.y }).collect::<Vec<_>>());
-    let mut polys: Vec<Polygon<f64>> = Vec::new();
-    let mut holes: Vec<LineString<f64>> = Vec::new();
-    for r in p.rings() {
-        match r {
-            shapefile::PolygonRing::Outer(pts) => polys.push(Polygon::new(ring(pts), vec![])),
-            shapefile::PolygonRing::Inner(pts) => holes.push(ring(pts)),
-        }
-    }
-    for hole in holes {
-        let first = hole.0.first().copied().map(Point::from);
-        let target = polys.iter_mut().find(|poly| first.is_some_and(|f| poly.contains(&f)));
-        if let Some(poly) = target {
-            poly.interiors_push(hole);
-        }
-    }
-    MultiPolygon::new(polys)
-}
-
 /// Reads `h27ka29.shp` (with its CP932 `.dbf`) and dissolves it by KEY_CODE. Areas are
 /// returned sorted by KEY_CODE.
 pub fn read(shp: &Path) -> Result<Vec<SmallArea>, SmallAreaError> {
@@ -109,7 +86,7 @@ pub fn read(shp: &Path) -> Result<Vec<SmallArea>, SmallAreaError> {
             continue;
         }
         let mp: MultiPolygon<f64> = match shape {
-            shapefile::Shape::Polygon(p) => to_multipolygon(&p),
+            shapefile::Shape::Polygon(p) => crate::layers::shapefile_read::rings_to_multipolygon(p.rings()),
             shapefile::Shape::NullShape => MultiPolygon::new(vec![]),
             other => return Err(err(format!("面（Polygon）ではない図形があります: {:?}", other.shapetype()))),
         };

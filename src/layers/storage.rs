@@ -1,0 +1,235 @@
+//! Layers in DuckDB: one row in `layers` with the metadata, and one table `layer_<id>` per
+//! layer with `_fid`, `_geom` (WKB, JGD2011 lon/lat), `_minx/_miny/_maxx/_maxy`, then the
+//! attribute columns under their own names. Saving is one transaction.
+
+use duckdb::types::Value;
+use duckdb::{Connection, params};
+use geo::BoundingRect;
+
+use super::LayerError;
+use super::model::{AttrValue, Feature, FieldDef, FieldType, GeometryType, RawLayer};
+use crate::geo::wkb;
+
+/// A stored layer's metadata, as `layer list --json` prints it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LayerInfo {
+    #[serde(skip)]
+    pub id: i64,
+    pub name: String,
+    pub geometry_type: GeometryType,
+    pub feature_count: u64,
+    pub source_crs: String,
+    /// [min lon, min lat, max lon, max lat].
+    pub bbox: [f64; 4],
+    pub fields: Vec<FieldDef>,
+    pub source_file: Option<String>,
+    pub encoding: Option<String>,
+    pub notes: Vec<String>,
+}
+
+/// SQL identifier quoting for attribute columns: any name, with `"` doubled.
+fn quote_col(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Column names for the fields: unique case-insensitively and never one of ours.
+fn column_names(fields: &[FieldDef]) -> Vec<String> {
+    let mut used: Vec<String> = Vec::new();
+    fields
+        .iter()
+        .map(|f| {
+            let base = if f.name.trim().is_empty() || f.name.starts_with('_') { format!("f_{}", f.name.trim()) } else { f.name.clone() };
+            let mut name = base.clone();
+            let mut n = 2;
+            while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            used.push(name.clone());
+            name
+        })
+        .collect()
+}
+
+fn bbox_of(features: &[Feature]) -> [f64; 4] {
+    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    for f in features {
+        if let Some(r) = f.geom.bounding_rect() {
+            b = [b[0].min(r.min().x), b[1].min(r.min().y), b[2].max(r.max().x), b[3].max(r.max().y)];
+        }
+    }
+    if b[0].is_finite() { b } else { [0.0; 4] }
+}
+
+/// Saves `raw` as layer `name`. With `replace`, an existing layer of that name is replaced
+/// in the same transaction; without, it is an error.
+pub fn save(conn: &Connection, name: &str, source_file: Option<&str>, raw: &RawLayer, replace: bool) -> Result<LayerInfo, LayerError> {
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    match save_inner(conn, name, source_file, raw, replace) {
+        Ok(info) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(info)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+fn save_inner(conn: &Connection, name: &str, source_file: Option<&str>, raw: &RawLayer, replace: bool) -> Result<LayerInfo, LayerError> {
+    if let Some(old) = find_id(conn, name)? {
+        if !replace {
+            return Err(LayerError::Exists(name.to_string()));
+        }
+        conn.execute_batch(&format!("DROP TABLE IF EXISTS layer_{old}"))?;
+        conn.execute("DELETE FROM layers WHERE layer_id = ?", params![old])?;
+    }
+    let bbox = bbox_of(&raw.features);
+    let fields_json = serde_json::to_string(&raw.fields).unwrap_or_else(|_| "[]".into());
+    let id: i64 = conn.query_row(
+        "INSERT INTO layers (name, geometry_type, feature_count, source_file, source_crs, encoding, min_lon, min_lat, max_lon, max_lat, fields_json, notes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING layer_id",
+        params![
+            name,
+            raw.geometry_type.as_str(),
+            raw.features.len() as i64,
+            source_file,
+            raw.source_crs,
+            raw.encoding,
+            bbox[0],
+            bbox[1],
+            bbox[2],
+            bbox[3],
+            fields_json,
+            raw.notes.join("\n")
+        ],
+        |r| r.get(0),
+    )?;
+    let cols = column_names(&raw.fields);
+    let mut ddl = format!("CREATE TABLE layer_{id} (_fid BIGINT PRIMARY KEY, _geom BLOB, _minx DOUBLE, _miny DOUBLE, _maxx DOUBLE, _maxy DOUBLE");
+    for (c, f) in cols.iter().zip(&raw.fields) {
+        ddl += &format!(", {} {}", quote_col(c), f.ty.sql());
+    }
+    ddl += ")";
+    conn.execute_batch(&ddl)?;
+    {
+        let mut app = conn.appender(&format!("layer_{id}"))?;
+        for (fid, f) in raw.features.iter().enumerate() {
+            let r = f.geom.bounding_rect();
+            let mut row: Vec<Value> = vec![
+                Value::BigInt(fid as i64),
+                Value::Blob(wkb::to_wkb(&f.geom)),
+                r.map(|r| Value::Double(r.min().x)).unwrap_or(Value::Null),
+                r.map(|r| Value::Double(r.min().y)).unwrap_or(Value::Null),
+                r.map(|r| Value::Double(r.max().x)).unwrap_or(Value::Null),
+                r.map(|r| Value::Double(r.max().y)).unwrap_or(Value::Null),
+            ];
+            row.extend(f.attrs.iter().map(|a| match a {
+                AttrValue::Null => Value::Null,
+                AttrValue::Text(s) => Value::Text(s.clone()),
+                AttrValue::Int(i) => Value::BigInt(*i),
+                AttrValue::Real(x) => Value::Double(*x),
+                AttrValue::Bool(b) => Value::Boolean(*b),
+            }));
+            app.append_row(duckdb::appender_params_from_iter(row))?;
+        }
+        app.flush()?;
+    }
+    info(conn, id)
+}
+
+fn find_id(conn: &Connection, name: &str) -> Result<Option<i64>, LayerError> {
+    let mut stmt = conn.prepare("SELECT layer_id FROM layers WHERE name = ?")?;
+    let mut rows = stmt.query(params![name])?;
+    Ok(match rows.next()? {
+        Some(r) => Some(r.get(0)?),
+        None => None,
+    })
+}
+
+fn info(conn: &Connection, id: i64) -> Result<LayerInfo, LayerError> {
+    Ok(conn.query_row(
+        "SELECT layer_id, name, geometry_type, feature_count, source_crs, min_lon, min_lat, max_lon, max_lat, fields_json, source_file, encoding, coalesce(notes, '')
+         FROM layers WHERE layer_id = ?",
+        params![id],
+        row_info,
+    )?)
+}
+
+fn row_info(r: &duckdb::Row) -> duckdb::Result<LayerInfo> {
+    let fields_json: String = r.get(9)?;
+    let notes: String = r.get(12)?;
+    Ok(LayerInfo {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        geometry_type: GeometryType::parse(&r.get::<_, String>(2)?).unwrap_or(GeometryType::Polygon),
+        feature_count: r.get::<_, i64>(3)? as u64,
+        source_crs: r.get(4)?,
+        bbox: [r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?],
+        fields: serde_json::from_str(&fields_json).unwrap_or_default(),
+        source_file: r.get(10)?,
+        encoding: r.get(11)?,
+        notes: notes.lines().map(str::to_string).filter(|s| !s.is_empty()).collect(),
+    })
+}
+
+/// Every stored layer, in the order they were added.
+pub fn list(conn: &Connection) -> Result<Vec<LayerInfo>, LayerError> {
+    let mut stmt = conn.prepare(
+        "SELECT layer_id, name, geometry_type, feature_count, source_crs, min_lon, min_lat, max_lon, max_lat, fields_json, source_file, encoding, coalesce(notes, '')
+         FROM layers ORDER BY layer_id",
+    )?;
+    let rows = stmt.query_map([], row_info)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Loads a stored layer's features (in `_fid` order).
+pub fn load(conn: &Connection, name: &str) -> Result<(LayerInfo, Vec<Feature>), LayerError> {
+    let id = find_id(conn, name)?.ok_or_else(|| LayerError::NotFound(name.to_string()))?;
+    let info = info(conn, id)?;
+    let cols = column_names(&info.fields);
+    let mut select = String::from("SELECT _geom");
+    for c in &cols {
+        select += &format!(", {}", quote_col(c));
+    }
+    select += &format!(" FROM layer_{id} ORDER BY _fid");
+    let mut stmt = conn.prepare(&select)?;
+    let mut rows = stmt.query([])?;
+    let mut features = Vec::with_capacity(info.feature_count as usize);
+    while let Some(r) = rows.next()? {
+        let blob: Vec<u8> = r.get(0)?;
+        let geom = wkb::from_wkb(&blob).map_err(|e| LayerError::Invalid { file: name.to_string(), msg: e.to_string() })?;
+        let mut attrs = Vec::with_capacity(cols.len());
+        for (j, f) in info.fields.iter().enumerate() {
+            let v: Value = r.get(j + 1)?;
+            attrs.push(match (v, f.ty) {
+                (Value::Null, _) => AttrValue::Null,
+                (Value::Text(s), _) => AttrValue::Text(s),
+                (Value::BigInt(i), _) => AttrValue::Int(i),
+                (Value::Int(i), _) => AttrValue::Int(i as i64),
+                (Value::Double(x), _) => AttrValue::Real(x),
+                (Value::Boolean(b), _) => AttrValue::Bool(b),
+                (other, FieldType::Text) => AttrValue::Text(format!("{other:?}")),
+                _ => AttrValue::Null,
+            });
+        }
+        features.push(Feature { geom, attrs });
+    }
+    Ok((info, features))
+}
+
+/// Removes a layer and its table.
+pub fn delete(conn: &Connection, name: &str) -> Result<(), LayerError> {
+    let id = find_id(conn, name)?.ok_or_else(|| LayerError::NotFound(name.to_string()))?;
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    let r = conn.execute_batch(&format!("DROP TABLE layer_{id}")).and_then(|_| conn.execute("DELETE FROM layers WHERE layer_id = ?", params![id]).map(|_| ()));
+    match r {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e.into());
+        }
+    }
+    Ok(())
+}
