@@ -19,6 +19,7 @@ pub mod import;
 /// Progress and cancel for long jobs.
 pub mod job;
 pub mod layers;
+pub mod map;
 /// Data, reference and working folders.
 pub mod paths;
 /// The DuckDB store: migrations, history, statistics.

@@ -24,8 +24,35 @@ pub struct UptakeRow {
     pub rate: f64,
 }
 
+/// Which targets to count: all, or one sex, or one 5-year age band (40–44 … 70–74).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct TargetFilter {
+    /// 1 = 男, 2 = 女.
+    pub sex: Option<i8>,
+    /// The first age of a 5-year band (40, 45, … 70).
+    pub age_band: Option<i32>,
+}
+
+impl TargetFilter {
+    pub const AGE_BANDS: [i32; 7] = [40, 45, 50, 55, 60, 65, 70];
+    pub fn label(&self) -> String {
+        let sex = match self.sex {
+            Some(1) => "男性",
+            Some(2) => "女性",
+            _ => "男女計",
+        };
+        let age = self.age_band.map(|a| format!("{a}〜{}歳", a + 4)).unwrap_or_else(|| "40〜74歳".into());
+        format!("{sex}・{age}")
+    }
+}
+
 /// Uptake per area for `fy`, every area listed (areas without targets show 0).
 pub fn uptake(conn: &Connection, level: Level, fy: i32) -> Result<Vec<UptakeRow>, duckdb::Error> {
+    uptake_filtered(conn, level, fy, TargetFilter::default())
+}
+
+/// [`uptake`] for the targets of one sex and/or age band.
+pub fn uptake_filtered(conn: &Connection, level: Level, fy: i32, filter: TargetFilter) -> Result<Vec<UptakeRow>, duckdb::Error> {
     let (code, name) = match level {
         Level::Municipality => ("m.code", "m.name"),
         Level::MedicalArea => ("m.medical_area_code", "m.medical_area_name"),
@@ -34,7 +61,10 @@ pub fn uptake(conn: &Connection, level: Level, fy: i32) -> Result<Vec<UptakeRow>
     let sql = format!(
         "WITH a AS ({}),
          per_muni AS (SELECT municipality_code, count(*) AS targets, count(*) FILTER (WHERE attended) AS attendees
-                      FROM a GROUP BY municipality_code)
+                      FROM a
+                      WHERE (CAST(? AS TINYINT) IS NULL OR sex = CAST(? AS TINYINT))
+                        AND (CAST(? AS INTEGER) IS NULL OR age BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER) + 4)
+                      GROUP BY municipality_code)
          SELECT {code} AS code, any_value({name}) AS name,
                 coalesce(sum(p.targets), 0)::BIGINT AS targets, coalesce(sum(p.attendees), 0)::BIGINT AS attendees
          FROM ref_municipalities m LEFT JOIN per_muni p ON p.municipality_code = m.code
@@ -42,7 +72,7 @@ pub fn uptake(conn: &Connection, level: Level, fy: i32) -> Result<Vec<UptakeRow>
         targets_with_attendance_sql()
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params![fy, fy], |r| {
+    let rows = stmt.query_map(params![fy, fy, filter.sex, filter.sex, filter.age_band, filter.age_band, filter.age_band], |r| {
         let targets: i64 = r.get(2)?;
         let attendees: i64 = r.get(3)?;
         Ok(UptakeRow {

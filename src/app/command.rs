@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::analysis::uptake::{Level, UptakeRow};
+use crate::analysis::uptake::{Level, TargetFilter, UptakeRow};
+use crate::map::MapLayers;
 use crate::import::user_table::UserTableReport;
 use crate::import::{ImportOptions, ImportReport, Preview, UserTableOptions};
 use crate::store::{ImportRecord, Reject, Stats};
@@ -20,6 +21,10 @@ pub enum Command {
     Stats,
     Uptake { level: Level, fy: i32 },
     Rejects { import_id: i64 },
+    /// Store the bundled layers if missing; load and prepare every layer for the map.
+    LoadMap,
+    /// Uptake per area for the map, for one sex/age band.
+    AreaUptake { level: Level, fy: i32, filter: TargetFilter },
 }
 
 impl Command {
@@ -33,6 +38,8 @@ impl Command {
             Command::Stats => "件数の集計",
             Command::Uptake { .. } => "受診率の集計",
             Command::Rejects { .. } => "除外行の表示",
+            Command::LoadMap => "地図の準備",
+            Command::AreaUptake { .. } => "地域別受診率の集計",
         }
     }
 }
@@ -47,5 +54,7 @@ pub enum Outcome {
     History(Vec<ImportRecord>),
     Uptake { level: Level, fy: i32, rows: Vec<UptakeRow> },
     Rejects { import_id: i64, rejects: Vec<Reject> },
+    MapLayers(MapLayers),
+    AreaUptake { level: Level, fy: i32, filter: TargetFilter, rows: Vec<UptakeRow> },
     Failed(String),
 }

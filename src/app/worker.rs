@@ -122,6 +122,14 @@ pub fn run(store: &Store, command: Command, progress: &Progress) -> Outcome {
             Ok(rows) => Outcome::Uptake { level, fy, rows },
             Err(e) => failed(&e),
         },
+        Command::LoadMap => match crate::map::load_layers(store, &crate::paths::reference_dir()) {
+            Ok(layers) => Outcome::MapLayers(layers),
+            Err(e) => failed(&e),
+        },
+        Command::AreaUptake { level, fy, filter } => match crate::analysis::uptake::uptake_filtered(store.conn(), level, fy, filter) {
+            Ok(rows) => Outcome::AreaUptake { level, fy, filter, rows },
+            Err(e) => failed(&e),
+        },
         Command::Rejects { import_id } => match store.rejects(import_id) {
             Ok(rejects) => Outcome::Rejects { import_id, rejects },
             Err(e) => failed(&e),

@@ -3,6 +3,7 @@
 
 mod home_ui;
 mod import_ui;
+pub mod map_ui;
 mod theme;
 
 use std::path::PathBuf;
@@ -16,7 +17,7 @@ use crate::job::Progress;
 pub fn run(data_dir: PathBuf) -> Result<(), String> {
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Wgpu,
-        viewport: egui::ViewportBuilder::default().with_inner_size([1400.0, 860.0]).with_title("健診アトラス"),
+        viewport: egui::ViewportBuilder::default().with_inner_size([1600.0, 960.0]).with_maximized(true).with_title("健診アトラス"),
         ..Default::default()
     };
     eframe::run_native("健診アトラス", options, Box::new(move |cc| Ok(Box::new(AtlasApp::new(&cc.egui_ctx, data_dir)))))
@@ -25,6 +26,7 @@ pub fn run(data_dir: PathBuf) -> Result<(), String> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
+    Map,
     Home,
     Import,
 }
@@ -42,6 +44,7 @@ pub struct AtlasApp {
     pub running: Vec<Running>,
     pub home: home_ui::HomeState,
     pub import: import_ui::ImportState,
+    pub map: map_ui::MapState,
     pub last_error: Option<String>,
 }
 
@@ -52,10 +55,11 @@ impl AtlasApp {
         let worker = Worker::start(data_dir.clone(), move || repaint.request_repaint());
         let mut app = AtlasApp {
             worker,
-            screen: Screen::Home,
+            screen: Screen::Map,
             running: Vec::new(),
             home: home_ui::HomeState::default(),
             import: import_ui::ImportState::new(std::env::current_dir().unwrap_or_default()),
+            map: map_ui::MapState::default(),
             last_error: None,
         };
         app.send(Command::EnsureDemo);
@@ -76,6 +80,7 @@ impl AtlasApp {
             self.running.retain(|r| r.id != job);
             match outcome {
                 Outcome::DemoReady { .. } => {
+                    self.map = map_ui::MapState::default();
                     self.send(Command::Stats);
                     self.send(Command::Uptake { level: self.home.level, fy: self.home.fy });
                 }
@@ -92,6 +97,8 @@ impl AtlasApp {
                 }
                 Outcome::Rejects { import_id, rejects } => self.import.rejects = Some((import_id, rejects)),
                 Outcome::History(_) => {}
+                Outcome::MapLayers(layers) => self.map.set_layers(layers),
+                Outcome::AreaUptake { level, fy, filter, rows } => self.map.set_rows(level, fy, filter, rows),
                 Outcome::Failed(msg) => self.last_error = Some(msg),
             }
         }
@@ -104,12 +111,18 @@ impl AtlasApp {
             ui.horizontal(|ui| {
                 ui.heading("健診アトラス");
                 ui.separator();
-                ui.selectable_value(&mut self.screen, Screen::Home, "ホーム");
+                ui.selectable_value(&mut self.screen, Screen::Map, "地図");
+                ui.selectable_value(&mut self.screen, Screen::Home, "集計");
                 ui.selectable_value(&mut self.screen, Screen::Import, "お取込み");
             });
         });
         egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &self.running, &mut self.last_error));
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
+            Screen::Map => {
+                for c in map_ui::map_ui(ui, &mut self.map) {
+                    self.send(c);
+                }
+            }
             Screen::Home => {
                 let cmds = home_ui::home_ui(ui, &mut self.home, !self.running.is_empty());
                 for c in cmds {

@@ -1,0 +1,182 @@
+//! A choropleth of uptake per area: the value of each feature (rate, targets, attendees or
+//! non-attendees), class breaks, colours from a ramp, and the legend. Areas with fewer
+//! targets than the threshold are not classed: they are drawn hatched and the legend says
+//! 少数のため非表示, for privacy and because their rates are unstable.
+
+use std::collections::HashMap;
+
+use super::Rgba;
+use super::ramps::Ramp;
+use crate::analysis::breaks::{self, Method};
+use crate::analysis::uptake::UptakeRow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Measure {
+    Rate,
+    Targets,
+    Attendees,
+    NonAttendees,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 4] = [Measure::Rate, Measure::Targets, Measure::Attendees, Measure::NonAttendees];
+    pub fn label(self) -> &'static str {
+        match self {
+            Measure::Rate => "受診率",
+            Measure::Targets => "対象者数",
+            Measure::Attendees => "受診者数",
+            Measure::NonAttendees => "未受診者数",
+        }
+    }
+    fn value(self, r: &UptakeRow) -> f64 {
+        match self {
+            Measure::Rate => r.rate,
+            Measure::Targets => r.targets as f64,
+            Measure::Attendees => r.attendees as f64,
+            Measure::NonAttendees => (r.targets - r.attendees) as f64,
+        }
+    }
+    /// "35.2%" or "1,234".
+    pub fn format(self, v: f64) -> String {
+        match self {
+            Measure::Rate => format!("{:.1}%", v * 100.0),
+            _ => group_digits(v.round() as i64),
+        }
+    }
+}
+
+fn group_digits(n: i64) -> String {
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ChoroplethSpec {
+    pub measure: Measure,
+    pub method: Method,
+    pub classes: usize,
+    pub ramp: Ramp,
+    pub reversed: bool,
+    /// Areas with fewer targets are not shown (default 10).
+    pub min_targets: i64,
+    /// Edges for [`Method::Manual`].
+    pub manual: Vec<f64>,
+    /// Per-class colour and label overrides from the legend editor.
+    pub colors: Vec<Option<Rgba>>,
+    pub labels: Vec<Option<String>>,
+}
+
+impl Default for ChoroplethSpec {
+    fn default() -> Self {
+        ChoroplethSpec {
+            measure: Measure::Rate,
+            method: Method::NaturalBreaks,
+            classes: breaks::DEFAULT_CLASSES,
+            ramp: Ramp::YlGnBu,
+            reversed: false,
+            min_targets: 10,
+            manual: vec![],
+            colors: vec![],
+            labels: vec![],
+        }
+    }
+}
+
+/// The colour of suppressed (too few targets) and missing areas.
+pub const SUPPRESSED: Rgba = [190, 190, 190, 255];
+pub const SUPPRESSED_LABEL: &str = "少数のため非表示";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendClass {
+    pub color: Rgba,
+    pub lower: f64,
+    pub upper: f64,
+    pub label: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Choropleth {
+    /// Per feature: its class colour; `None` for suppressed or missing areas.
+    pub colors: Vec<Option<Rgba>>,
+    /// Per feature: true when suppressed for having too few targets.
+    pub suppressed: Vec<bool>,
+    /// Per feature: its row, if the area has one.
+    pub rows: Vec<Option<UptakeRow>>,
+    pub edges: Vec<f64>,
+    pub legend: Vec<LegendClass>,
+    pub suppressed_count: usize,
+}
+
+/// Classes `rows` onto the features whose area codes are `codes`.
+pub fn build(rows: &[UptakeRow], codes: &[String], spec: &ChoroplethSpec) -> Choropleth {
+    let by_code: HashMap<&str, &UptakeRow> = rows.iter().map(|r| (r.code.as_str(), r)).collect();
+    let feature_rows: Vec<Option<UptakeRow>> = codes.iter().map(|c| by_code.get(c.as_str()).map(|r| (*r).clone())).collect();
+    let suppressed: Vec<bool> = feature_rows.iter().map(|r| r.as_ref().is_some_and(|r| r.targets < spec.min_targets)).collect();
+    // Values of the shown areas only: suppressed areas do not move the breaks.
+    let values: Vec<f64> = rows.iter().filter(|r| r.targets >= spec.min_targets).map(|r| spec.measure.value(r)).collect();
+    let edges = breaks::breaks(&values, spec.classes, spec.method, &spec.manual);
+    let n = edges.len().saturating_sub(1);
+    let ramp = spec.ramp.colors(n, spec.reversed);
+    let colors_of: Vec<Rgba> = (0..n).map(|i| spec.colors.get(i).copied().flatten().unwrap_or(ramp[i])).collect();
+    let mut legend: Vec<LegendClass> = (0..n)
+        .map(|i| LegendClass {
+            color: colors_of[i],
+            lower: edges[i],
+            upper: edges[i + 1],
+            label: spec
+                .labels
+                .get(i)
+                .cloned()
+                .flatten()
+                .unwrap_or_else(|| format!("{} 〜 {}", spec.measure.format(edges[i]), spec.measure.format(edges[i + 1]))),
+            count: 0,
+        })
+        .collect();
+    let mut colors = Vec::with_capacity(codes.len());
+    for (row, &sup) in feature_rows.iter().zip(&suppressed) {
+        let class = match row {
+            Some(r) if !sup => breaks::classify(spec.measure.value(r), &edges),
+            _ => None,
+        };
+        if let Some(c) = class {
+            legend[c].count += 1;
+        }
+        colors.push(class.map(|c| colors_of[c]));
+    }
+    let suppressed_count = suppressed.iter().filter(|s| **s).count();
+    Choropleth { colors, suppressed, rows: feature_rows, edges, legend, suppressed_count }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(code: &str, targets: i64, attendees: i64) -> UptakeRow {
+        UptakeRow { code: code.into(), name: code.into(), targets, attendees, rate: attendees as f64 / targets.max(1) as f64 }
+    }
+
+    #[test]
+    fn classes_suppresses_and_counts() {
+        let rows = vec![row("a", 100, 30), row("b", 100, 40), row("c", 100, 50), row("d", 5, 5), row("e", 200, 60)];
+        let codes: Vec<String> = ["a", "b", "c", "d", "e", "zz"].iter().map(|s| s.to_string()).collect();
+        let spec = ChoroplethSpec { classes: 3, ..Default::default() };
+        let ch = build(&rows, &codes, &spec);
+        assert_eq!(ch.suppressed, vec![false, false, false, true, false, false]);
+        assert_eq!(ch.colors[3], None, "suppressed");
+        assert_eq!(ch.colors[5], None, "no data");
+        assert_eq!(ch.edges.first(), Some(&0.3));
+        assert_eq!(ch.edges.last(), Some(&0.5), "the suppressed 100% does not stretch the classes");
+        assert_eq!(ch.legend.iter().map(|l| l.count).sum::<usize>(), 4);
+        assert_eq!(ch.colors[0], ch.colors[4], "30% and 30% share a class");
+        assert!(ch.legend[0].label.starts_with("30.0%"));
+        assert_eq!(Measure::NonAttendees.format(12345.0), "12,345");
+    }
+}

@@ -1,0 +1,169 @@
+//! A scene: what one frame of the map draws, in screen points. Built from prepared layers
+//! and their styles for a view: features outside the view are culled with the R-tree, the
+//! zoom band's simplified geometry is projected, and labels are placed without overlaps.
+
+use super::view::View;
+use super::{PreparedLayer, Rgba};
+use crate::geo::mercator;
+
+/// How a layer is drawn.
+#[derive(Debug, Clone)]
+pub struct LayerStyle {
+    pub visible: bool,
+    /// 0–1, applied to every colour of the layer.
+    pub opacity: f32,
+    /// Fill of areas: one colour, or per feature (`None` = not filled).
+    pub fill: Fill,
+    /// Outline or line colour and width in points.
+    pub stroke: Option<(f32, Rgba)>,
+    /// Point symbols: radius and colour.
+    pub marker: Option<(f32, Rgba)>,
+    /// The attribute to label features with, and the zoom from which labels show.
+    pub label: Option<(usize, u8)>,
+    /// Features to leave out (hidden by the user).
+    pub hidden: Vec<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Fill {
+    None,
+    Solid(Rgba),
+    PerFeature(Vec<Option<Rgba>>),
+}
+
+impl Default for LayerStyle {
+    fn default() -> Self {
+        LayerStyle { visible: true, opacity: 1.0, fill: Fill::None, stroke: Some((1.0, [60, 60, 60, 255])), marker: None, label: None, hidden: vec![] }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct FillMesh {
+    pub pos: Vec<[f32; 2]>,
+    pub color: Vec<Rgba>,
+    pub indices: Vec<u32>,
+}
+
+#[derive(Debug)]
+pub struct Stroke {
+    pub points: Vec<[f32; 2]>,
+    pub width: f32,
+    pub color: Rgba,
+}
+
+#[derive(Debug)]
+pub struct Marker {
+    pub pos: [f32; 2],
+    pub radius: f32,
+    pub color: Rgba,
+}
+
+#[derive(Debug)]
+pub struct Label {
+    pub pos: [f32; 2],
+    pub text: String,
+    pub size: f32,
+}
+
+/// One layer's part of a frame, in drawing order.
+#[derive(Debug, Default)]
+pub struct LayerScene {
+    pub fills: FillMesh,
+    pub strokes: Vec<Stroke>,
+    pub markers: Vec<Marker>,
+}
+
+#[derive(Debug, Default)]
+pub struct Scene {
+    pub layers: Vec<LayerScene>,
+    /// Labels of all layers, drawn last, collision-free.
+    pub labels: Vec<Label>,
+    /// Features drawn, for the benchmark and the status bar.
+    pub features_drawn: usize,
+}
+
+/// Label text size in points.
+pub const LABEL_SIZE: f32 = 13.0;
+
+fn fade(c: Rgba, opacity: f32) -> Rgba {
+    [c[0], c[1], c[2], (c[3] as f32 * opacity.clamp(0.0, 1.0)).round() as u8]
+}
+
+/// Builds the scene for `view` from layers drawn bottom to top.
+pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
+    let mut scene = Scene::default();
+    let bbox = view.lonlat_bbox();
+    // Cull with a margin so lines leaving the view are not cut short.
+    let m = [(bbox[2] - bbox[0]) * 0.02, (bbox[3] - bbox[1]) * 0.02];
+    let cull = [bbox[0] - m[0], bbox[1] - m[1], bbox[2] + m[0], bbox[3] + m[1]];
+    let (cx, cy) = view.center;
+    let s = mercator::world_px(view.zoom as f64);
+    let (hw, hh) = (view.size.0 as f64 / 2.0, view.size.1 as f64 / 2.0);
+    let project = |p: &[f64; 2]| -> [f32; 2] { [((p[0] - cx) * s + hw) as f32, ((p[1] - cy) * s + hh) as f32] };
+    let mut placed: Vec<[f32; 4]> = Vec::new();
+    let mut label_candidates: Vec<(usize, Label)> = Vec::new();
+    for (layer, style) in layers {
+        let mut ls = LayerScene::default();
+        if !style.visible {
+            scene.layers.push(ls);
+            continue;
+        }
+        let mut ids: Vec<usize> = layer.index.in_bbox(cull).collect();
+        ids.sort_unstable();
+        for i in ids {
+            if style.hidden.get(i).copied().unwrap_or(false) {
+                continue;
+            }
+            scene.features_drawn += 1;
+            let sh = layer.shapes(i, view.zoom);
+            let fill = match &style.fill {
+                Fill::None => None,
+                Fill::Solid(c) => Some(*c),
+                Fill::PerFeature(v) => v.get(i).copied().flatten(),
+            };
+            if let Some(c) = fill
+                && !sh.tri_indices.is_empty()
+            {
+                let c = fade(c, style.opacity);
+                let base = ls.fills.pos.len() as u32;
+                ls.fills.pos.extend(sh.tri_vertices.iter().map(project));
+                ls.fills.color.extend(std::iter::repeat_n(c, sh.tri_vertices.len()));
+                ls.fills.indices.extend(sh.tri_indices.iter().map(|&k| base + k));
+            }
+            if let Some((w, c)) = style.stroke {
+                let c = fade(c, style.opacity);
+                for line in &sh.lines {
+                    let pts: Vec<[f32; 2]> = line.iter().map(project).collect();
+                    if pts.len() >= 2 {
+                        ls.strokes.push(Stroke { points: pts, width: w, color: c });
+                    }
+                }
+            }
+            if let Some((r, c)) = style.marker {
+                let c = fade(c, style.opacity);
+                ls.markers.extend(sh.points.iter().map(|p| Marker { pos: project(p), radius: r, color: c }));
+            }
+            if let Some((field, min_zoom)) = style.label
+                && view.zoom >= min_zoom
+                && let Some(anchor) = layer.anchors[i]
+            {
+                let text = layer.index.features[i].attrs.get(field).map(|a| a.display()).unwrap_or_default();
+                if !text.is_empty() {
+                    label_candidates.push((label_candidates.len(), Label { pos: project(&anchor), text, size: LABEL_SIZE }));
+                }
+            }
+        }
+        scene.layers.push(ls);
+    }
+    // Later layers' labels win; within a layer, the order of the features.
+    for (_, label) in label_candidates.into_iter().rev() {
+        let w = label.text.chars().count() as f32 * label.size;
+        let r = [label.pos[0] - w / 2.0, label.pos[1] - label.size / 2.0, label.pos[0] + w / 2.0, label.pos[1] + label.size / 2.0];
+        let inside = r[0] >= 0.0 && r[1] >= 0.0 && r[2] <= view.size.0 && r[3] <= view.size.1;
+        if inside && !placed.iter().any(|p| r[0] < p[2] && p[0] < r[2] && r[1] < p[3] && p[1] < r[3]) {
+            placed.push(r);
+            scene.labels.push(label);
+        }
+    }
+    scene
+}
