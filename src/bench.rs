@@ -24,23 +24,54 @@ pub fn import(months: u32, scale: Scale, seed: u64) -> anyhow::Result<i32> {
 fn run(work: &std::path::Path, months: u32, scale: Scale, seed: u64) -> anyhow::Result<i32> {
     let files = work.join("files");
     let t = Instant::now();
-    let opts = DemoOptions { scale, seed, months, reference_dir: crate::paths::reference_dir(), claims_only: true };
+    let opts = DemoOptions {
+        scale,
+        seed,
+        months,
+        reference_dir: crate::paths::reference_dir(),
+        claims_only: true,
+    };
     let summary = demo::generate(&files, &opts, &Progress::new())?;
-    let claims = summary.files.first().context("レセプトのファイルがありません")?.clone();
+    let claims = summary
+        .files
+        .first()
+        .context("レセプトのファイルがありません")?
+        .clone();
     let bytes = std::fs::metadata(&claims)?.len();
-    eprintln!("generated {} claims in {:.1} s ({:.0} MB)", summary.truth.counts.get("claims").copied().unwrap_or(0), t.elapsed().as_secs_f64(), bytes as f64 / 1e6);
+    eprintln!(
+        "generated {} claims in {:.1} s ({:.0} MB)",
+        summary.truth.counts.get("claims").copied().unwrap_or(0),
+        t.elapsed().as_secs_f64(),
+        bytes as f64 / 1e6
+    );
 
     let store = Store::open(&work.join("data"))?;
     let t = Instant::now();
-    let report = import_file(&store, &claims, &ImportOptions { kind: Some(Kind::Claims), ..Default::default() }, &Progress::new())?;
+    let report = import_file(
+        &store,
+        &claims,
+        &ImportOptions {
+            kind: Some(Kind::Claims),
+            ..Default::default()
+        },
+        &Progress::new(),
+    )?;
     let ours = t.elapsed().as_secs_f64();
     anyhow::ensure!(report.is_success(), "取込に失敗: {}", report.message);
     let rows = report.rows as f64;
-    println!("kenshin import: {} rows in {ours:.2} s = {:.0} rows/s, {:.1} MB/s (CP932, validated)", report.rows, rows / ours, bytes as f64 / 1e6 / ours);
+    println!(
+        "kenshin import: {} rows in {ours:.2} s = {:.0} rows/s, {:.1} MB/s (CP932, validated)",
+        report.rows,
+        rows / ours,
+        bytes as f64 / 1e6 / ours
+    );
 
     let utf8 = work.join("claims_utf8.csv");
     {
-        let mut r = Utf8Reader::new(std::io::BufReader::new(std::fs::File::open(&claims)?), TextEncoding::Cp932);
+        let mut r = Utf8Reader::new(
+            std::io::BufReader::new(std::fs::File::open(&claims)?),
+            TextEncoding::Cp932,
+        );
         let mut w = BufWriter::new(std::fs::File::create(&utf8)?);
         let mut buf = vec![0u8; 1 << 20];
         loop {
@@ -54,9 +85,15 @@ fn run(work: &std::path::Path, months: u32, scale: Scale, seed: u64) -> anyhow::
     }
     let t = Instant::now();
     let path = utf8.to_string_lossy().to_string();
-    let n: usize = store.conn().execute("CREATE TABLE duck_claims AS SELECT * FROM read_csv(?)", [path])?;
+    let n: usize = store.conn().execute(
+        "CREATE TABLE duck_claims AS SELECT * FROM read_csv(?)",
+        [path],
+    )?;
     let theirs = t.elapsed().as_secs_f64();
-    println!("duckdb read_csv: {n} rows in {theirs:.2} s = {:.0} rows/s (UTF-8, types auto-detected)", n as f64 / theirs);
+    println!(
+        "duckdb read_csv: {n} rows in {theirs:.2} s = {:.0} rows/s (UTF-8, types auto-detected)",
+        n as f64 / theirs
+    );
     println!("import_vs_duckdb_ratio={:.2}", theirs / ours);
     Ok(0)
 }

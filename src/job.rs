@@ -27,7 +27,11 @@ impl Progress {
         }
     }
     pub fn get(&self) -> (f32, String) {
-        self.inner.state.lock().map(|s| s.clone()).unwrap_or_default()
+        self.inner
+            .state
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default()
     }
     /// Asks the job to stop at its next check.
     pub fn cancel(&self) {

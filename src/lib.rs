@@ -2,10 +2,10 @@
 //! uptake. The library holds everything but the window; `src/ui` is the only module that
 //! touches egui, and `main.rs` only parses the command line.
 
-/// Commands, the background worker that owns the database, first-start setup.
-pub mod app;
 /// Analyses: the uptake definition and per-area tables.
 pub mod analysis;
+/// Commands, the background worker that owns the database, first-start setup.
+pub mod app;
 /// Benchmarks run from the CLI.
 pub mod bench;
 /// The command line.

@@ -5,7 +5,10 @@ use kenshin_atlas::cli::{Cli, Cmd};
 
 fn main() {
     let cli = Cli::parse();
-    let data_dir = cli.data_dir.clone().unwrap_or_else(kenshin_atlas::paths::default_data_dir);
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(kenshin_atlas::paths::default_data_dir);
     let code = match cli.command {
         None | Some(Cmd::Gui) => match kenshin_atlas::ui::run(data_dir) {
             Ok(()) => 0,

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 /// The default data directory: `$KENSHIN_DATA_DIR`, else `data/` in the working directory.
 pub fn default_data_dir() -> PathBuf {
-    std::env::var_os("KENSHIN_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data"))
+    std::env::var_os("KENSHIN_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("data"))
 }
 
 /// The shipped reference data (`data/reference`): `$KENSHIN_REFERENCE_DIR`, beside the

@@ -18,7 +18,14 @@ pub enum Method {
 }
 
 impl Method {
-    pub const ALL: [Method; 6] = [Method::NaturalBreaks, Method::EqualInterval, Method::RoundedInterval, Method::Quantile, Method::StdDev, Method::Manual];
+    pub const ALL: [Method; 6] = [
+        Method::NaturalBreaks,
+        Method::EqualInterval,
+        Method::RoundedInterval,
+        Method::Quantile,
+        Method::StdDev,
+        Method::Manual,
+    ];
     pub fn label(self) -> &'static str {
         match self {
             Method::EqualInterval => "等間隔",
@@ -40,12 +47,22 @@ pub fn breaks(values: &[f64], k: usize, method: Method, manual: &[f64]) -> Vec<f
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_by(f64::total_cmp);
     let k = k.max(1);
-    let (Some(&min), Some(&max)) = (v.first(), v.last()) else { return vec![] };
+    let (Some(&min), Some(&max)) = (v.first(), v.last()) else {
+        return vec![];
+    };
     if min == max {
         return vec![min, max];
     }
     match method {
-        Method::EqualInterval => (0..=k).map(|i| if i == k { max } else { min + (max - min) * i as f64 / k as f64 }).collect(),
+        Method::EqualInterval => (0..=k)
+            .map(|i| {
+                if i == k {
+                    max
+                } else {
+                    min + (max - min) * i as f64 / k as f64
+                }
+            })
+            .collect(),
         Method::RoundedInterval => rounded(min, max, k),
         Method::Quantile => {
             let mut e = vec![min];
@@ -86,7 +103,11 @@ pub fn breaks(values: &[f64], k: usize, method: Method, manual: &[f64]) -> Vec<f
 fn rounded(min: f64, max: f64, k: usize) -> Vec<f64> {
     let raw = (max - min) / k as f64;
     let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw - 1e-12).unwrap_or(10.0 * mag);
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw - 1e-12)
+        .unwrap_or(10.0 * mag);
     let start = (min / step).floor() * step;
     let mut e: Vec<f64> = (0..=k).map(|i| start + step * i as f64).collect();
     // Clean binary noise (0.30000000000000004).
@@ -109,7 +130,12 @@ pub fn classify(x: f64, edges: &[f64]) -> Option<usize> {
     if edges.len() < 2 || !x.is_finite() || x < edges[0] || x > edges[edges.len() - 1] {
         return None;
     }
-    Some(edges[1..].iter().position(|&e| x <= e).unwrap_or(edges.len() - 2))
+    Some(
+        edges[1..]
+            .iter()
+            .position(|&e| x <= e)
+            .unwrap_or(edges.len() - 2),
+    )
 }
 
 /// Optimal k-means clusters of sorted `v`: the start index of each cluster.
@@ -139,7 +165,17 @@ pub fn ckmeans(v: &[f64], k: usize) -> Vec<usize> {
     }
     for q in 1..k {
         let (prev, cur) = d.split_at_mut(q);
-        fill_row(q, q, n - 1, q, n - 1, &prev[q - 1], &mut cur[0], &mut b[q], &ssq);
+        fill_row(
+            q,
+            q,
+            n - 1,
+            q,
+            n - 1,
+            &prev[q - 1],
+            &mut cur[0],
+            &mut b[q],
+            &ssq,
+        );
     }
     let mut starts = vec![0usize; k];
     let mut i = n - 1;
@@ -155,7 +191,17 @@ pub fn ckmeans(v: &[f64], k: usize) -> Vec<usize> {
 
 /// Fills `cur[imin..=imax]` knowing the optimal split for those lies in `jmin..=jmax`.
 #[allow(clippy::too_many_arguments)]
-fn fill_row(q: usize, imin: usize, imax: usize, jmin: usize, jmax: usize, prev: &[f64], cur: &mut [f64], b: &mut [usize], ssq: &dyn Fn(usize, usize) -> f64) {
+fn fill_row(
+    q: usize,
+    imin: usize,
+    imax: usize,
+    jmin: usize,
+    jmax: usize,
+    prev: &[f64],
+    cur: &mut [f64],
+    b: &mut [usize],
+    ssq: &dyn Fn(usize, usize) -> f64,
+) {
     if imin > imax {
         return;
     }
@@ -211,7 +257,9 @@ mod tests {
         for _ in 0..20 {
             let mut v: Vec<f64> = (0..30)
                 .map(|_| {
-                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     ((seed >> 33) % 1000) as f64 / 10.0
                 })
                 .collect();
@@ -223,10 +271,15 @@ mod tests {
                 }
             }
             let got = total_ssq(&v, &ckmeans(&v, 3));
-            assert!((got - best).abs() < 1e-9 * best.max(1.0), "ckmeans {got} vs exhaustive {best}");
+            assert!(
+                (got - best).abs() < 1e-9 * best.max(1.0),
+                "ckmeans {got} vs exhaustive {best}"
+            );
         }
         // And 4 classes of 14 values.
-        let v: Vec<f64> = vec![1.0, 1.5, 2.0, 7.0, 7.2, 7.9, 12.0, 13.0, 13.5, 30.0, 31.0, 31.5, 32.0, 50.0];
+        let v: Vec<f64> = vec![
+            1.0, 1.5, 2.0, 7.0, 7.2, 7.9, 12.0, 13.0, 13.5, 30.0, 31.0, 31.5, 32.0, 50.0,
+        ];
         let mut best = f64::INFINITY;
         for a in 1..14 {
             for b in a + 1..14 {
@@ -236,7 +289,10 @@ mod tests {
             }
         }
         assert!((total_ssq(&v, &ckmeans(&v, 4)) - best).abs() < 1e-9);
-        assert_eq!(breaks(&v, 4, Method::NaturalBreaks, &[]), vec![1.0, 2.0, 13.5, 32.0, 50.0]);
+        assert_eq!(
+            breaks(&v, 4, Method::NaturalBreaks, &[]),
+            vec![1.0, 2.0, 13.5, 32.0, 50.0]
+        );
     }
 
     #[test]
@@ -247,7 +303,10 @@ mod tests {
             assert_eq!(breaks(&v, 2, Method::NaturalBreaks, &[]), a);
         }
         // Fewer distinct values than classes: as many classes as values.
-        assert_eq!(breaks(&[5.0, 5.0, 6.0], 5, Method::NaturalBreaks, &[]), vec![5.0, 5.0, 6.0]);
+        assert_eq!(
+            breaks(&[5.0, 5.0, 6.0], 5, Method::NaturalBreaks, &[]),
+            vec![5.0, 5.0, 6.0]
+        );
     }
 
     #[test]
@@ -267,7 +326,10 @@ mod tests {
         }
         let s = breaks(&v, 5, Method::StdDev, &[]);
         assert!(s.len() >= 3 && s.windows(2).all(|w| w[1] > w[0]), "{s:?}");
-        assert_eq!(breaks(&v, 5, Method::Manual, &[0.5, 0.2, 0.3]), vec![0.2, 0.3, 0.5]);
+        assert_eq!(
+            breaks(&v, 5, Method::Manual, &[0.5, 0.2, 0.3]),
+            vec![0.2, 0.3, 0.5]
+        );
         assert_eq!(classify(0.21, &[0.21, 0.3, 0.58]), Some(0));
         assert_eq!(classify(0.3, &[0.21, 0.3, 0.58]), Some(0));
         assert_eq!(classify(0.31, &[0.21, 0.3, 0.58]), Some(1));

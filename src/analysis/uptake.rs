@@ -41,7 +41,10 @@ impl TargetFilter {
             Some(2) => "女性",
             _ => "男女計",
         };
-        let age = self.age_band.map(|a| format!("{a}〜{}歳", a + 4)).unwrap_or_else(|| "40〜74歳".into());
+        let age = self
+            .age_band
+            .map(|a| format!("{a}〜{}歳", a + 4))
+            .unwrap_or_else(|| "40〜74歳".into());
         format!("{sex}・{age}")
     }
 }
@@ -52,7 +55,12 @@ pub fn uptake(conn: &Connection, level: Level, fy: i32) -> Result<Vec<UptakeRow>
 }
 
 /// [`uptake`] for the targets of one sex and/or age band.
-pub fn uptake_filtered(conn: &Connection, level: Level, fy: i32, filter: TargetFilter) -> Result<Vec<UptakeRow>, duckdb::Error> {
+pub fn uptake_filtered(
+    conn: &Connection,
+    level: Level,
+    fy: i32,
+    filter: TargetFilter,
+) -> Result<Vec<UptakeRow>, duckdb::Error> {
     let (code, name) = match level {
         Level::Municipality => ("m.code", "m.name"),
         Level::MedicalArea => ("m.medical_area_code", "m.medical_area_name"),
@@ -72,27 +80,62 @@ pub fn uptake_filtered(conn: &Connection, level: Level, fy: i32, filter: TargetF
         targets_with_attendance_sql()
     );
     let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(params![fy, fy, filter.sex, filter.sex, filter.age_band, filter.age_band, filter.age_band], |r| {
-        let targets: i64 = r.get(2)?;
-        let attendees: i64 = r.get(3)?;
-        Ok(UptakeRow {
-            code: r.get(0)?,
-            name: r.get(1)?,
-            targets,
-            attendees,
-            rate: if targets > 0 { attendees as f64 / targets as f64 } else { 0.0 },
-        })
-    })?;
+    let rows = stmt.query_map(
+        params![
+            fy,
+            fy,
+            filter.sex,
+            filter.sex,
+            filter.age_band,
+            filter.age_band,
+            filter.age_band
+        ],
+        |r| {
+            let targets: i64 = r.get(2)?;
+            let attendees: i64 = r.get(3)?;
+            Ok(UptakeRow {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                targets,
+                attendees,
+                rate: if targets > 0 {
+                    attendees as f64 / targets as f64
+                } else {
+                    0.0
+                },
+            })
+        },
+    )?;
     rows.collect()
 }
 
 /// The same table as a polars frame, for the UI and later exports.
 pub fn to_frame(rows: &[UptakeRow]) -> PolarsResult<DataFrame> {
     DataFrame::new(vec![
-        Series::new("code".into(), rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>()).into(),
-        Series::new("name".into(), rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>()).into(),
-        Series::new("targets".into(), rows.iter().map(|r| r.targets).collect::<Vec<_>>()).into(),
-        Series::new("attendees".into(), rows.iter().map(|r| r.attendees).collect::<Vec<_>>()).into(),
-        Series::new("rate".into(), rows.iter().map(|r| r.rate).collect::<Vec<_>>()).into(),
+        Series::new(
+            "code".into(),
+            rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+        )
+        .into(),
+        Series::new(
+            "name".into(),
+            rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        )
+        .into(),
+        Series::new(
+            "targets".into(),
+            rows.iter().map(|r| r.targets).collect::<Vec<_>>(),
+        )
+        .into(),
+        Series::new(
+            "attendees".into(),
+            rows.iter().map(|r| r.attendees).collect::<Vec<_>>(),
+        )
+        .into(),
+        Series::new(
+            "rate".into(),
+            rows.iter().map(|r| r.rate).collect::<Vec<_>>(),
+        )
+        .into(),
     ])
 }

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use crate::analysis::uptake::{Level, TargetFilter, UptakeRow};
-use crate::map::MapLayers;
 use crate::import::user_table::UserTableReport;
 use crate::import::{ImportOptions, ImportReport, Preview, UserTableOptions};
+use crate::map::MapLayers;
 use crate::store::{ImportRecord, Reject, Stats};
 
 #[derive(Debug, Clone)]
@@ -13,18 +13,36 @@ pub enum Command {
     /// Build and import the demo data if the database is empty.
     EnsureDemo,
     /// Look at a file before importing it.
-    Preview { file: PathBuf, opts: ImportOptions },
+    Preview {
+        file: PathBuf,
+        opts: ImportOptions,
+    },
     /// Import files, one transaction each.
-    Import { files: Vec<PathBuf>, opts: ImportOptions },
+    Import {
+        files: Vec<PathBuf>,
+        opts: ImportOptions,
+    },
     /// Make a user table from a CSV/Excel file.
-    ImportTable { file: PathBuf, opts: UserTableOptions },
+    ImportTable {
+        file: PathBuf,
+        opts: UserTableOptions,
+    },
     Stats,
-    Uptake { level: Level, fy: i32 },
-    Rejects { import_id: i64 },
+    Uptake {
+        level: Level,
+        fy: i32,
+    },
+    Rejects {
+        import_id: i64,
+    },
     /// Store the bundled layers if missing; load and prepare every layer for the map.
     LoadMap,
     /// Uptake per area for the map, for one sex/age band.
-    AreaUptake { level: Level, fy: i32, filter: TargetFilter },
+    AreaUptake {
+        level: Level,
+        fy: i32,
+        filter: TargetFilter,
+    },
 }
 
 impl Command {
@@ -46,15 +64,30 @@ impl Command {
 
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    DemoReady { imported: usize, message: String },
+    DemoReady {
+        imported: usize,
+        message: String,
+    },
     Preview(Box<Preview>),
     Imported(Vec<ImportReport>),
     TableImported(UserTableReport),
     Stats(Box<Stats>),
     History(Vec<ImportRecord>),
-    Uptake { level: Level, fy: i32, rows: Vec<UptakeRow> },
-    Rejects { import_id: i64, rejects: Vec<Reject> },
+    Uptake {
+        level: Level,
+        fy: i32,
+        rows: Vec<UptakeRow>,
+    },
+    Rejects {
+        import_id: i64,
+        rejects: Vec<Reject>,
+    },
     MapLayers(MapLayers),
-    AreaUptake { level: Level, fy: i32, filter: TargetFilter, rows: Vec<UptakeRow> },
+    AreaUptake {
+        level: Level,
+        fy: i32,
+        filter: TargetFilter,
+        rows: Vec<UptakeRow>,
+    },
     Failed(String),
 }

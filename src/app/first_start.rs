@@ -12,7 +12,10 @@ pub const DEMO_SEED: u64 = 2021;
 
 /// Builds and imports the demo data if nothing has been imported yet. Returns the import
 /// reports, or `None` when there was data already.
-pub fn ensure_demo(store: &Store, progress: &Progress) -> anyhow::Result<Option<Vec<ImportReport>>> {
+pub fn ensure_demo(
+    store: &Store,
+    progress: &Progress,
+) -> anyhow::Result<Option<Vec<ImportReport>>> {
     if !store.is_empty()? {
         return Ok(None);
     }
@@ -22,7 +25,11 @@ pub fn ensure_demo(store: &Store, progress: &Progress) -> anyhow::Result<Option<
     result.map(Some)
 }
 
-fn build_and_import(store: &Store, work: &std::path::Path, progress: &Progress) -> anyhow::Result<Vec<ImportReport>> {
+fn build_and_import(
+    store: &Store,
+    work: &std::path::Path,
+    progress: &Progress,
+) -> anyhow::Result<Vec<ImportReport>> {
     let opts = DemoOptions {
         scale: Scale::Small,
         seed: DEMO_SEED,
@@ -38,7 +45,14 @@ fn build_and_import(store: &Store, work: &std::path::Path, progress: &Progress) 
         if progress.is_cancelled() {
             anyhow::bail!("取り消しました");
         }
-        progress.set(i as f32 / n, format!("デモデータを取り込んでいます（{}/{}）", i + 1, summary.files.len()));
+        progress.set(
+            i as f32 / n,
+            format!(
+                "デモデータを取り込んでいます（{}/{}）",
+                i + 1,
+                summary.files.len()
+            ),
+        );
         let r = import_file(store, file, &ImportOptions::default(), &Progress::new())?;
         if !r.is_success() {
             anyhow::bail!("デモデータの取込に失敗しました: {}", r.message);

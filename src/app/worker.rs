@@ -47,7 +47,13 @@ impl Worker {
                         Ok(store) => run(store, job.command, &job.progress),
                         Err(e) => Outcome::Failed(e.to_string()),
                     };
-                    if events.send(Event::Finished { job: job.id, outcome }).is_err() {
+                    if events
+                        .send(Event::Finished {
+                            job: job.id,
+                            outcome,
+                        })
+                        .is_err()
+                    {
                         break;
                     }
                     notify();
@@ -63,7 +69,11 @@ impl Worker {
         self.next += 1;
         let progress = Progress::new();
         progress.set(0.0, command.label());
-        let _ = self.tx.send(Job { id, command, progress: progress.clone() });
+        let _ = self.tx.send(Job {
+            id,
+            command,
+            progress: progress.clone(),
+        });
         (id, progress)
     }
 
@@ -87,7 +97,10 @@ pub fn run(store: &Store, command: Command, progress: &Progress) -> Outcome {
                 imported: reports.len(),
                 message: format!("デモデータ {} ファイルを取り込みました", reports.len()),
             },
-            Ok(None) => Outcome::DemoReady { imported: 0, message: "データは取込済みです".into() },
+            Ok(None) => Outcome::DemoReady {
+                imported: 0,
+                message: "データは取込済みです".into(),
+            },
             Err(e) => failed(&e),
         },
         Command::Preview { file, opts } => {
@@ -110,26 +123,37 @@ pub fn run(store: &Store, command: Command, progress: &Progress) -> Outcome {
             }
             Outcome::Imported(reports)
         }
-        Command::ImportTable { file, opts } => match import_user_table(store, &file, &opts, progress) {
-            Ok(r) => Outcome::TableImported(r),
-            Err(e) => failed(&e),
-        },
+        Command::ImportTable { file, opts } => {
+            match import_user_table(store, &file, &opts, progress) {
+                Ok(r) => Outcome::TableImported(r),
+                Err(e) => failed(&e),
+            }
+        }
         Command::Stats => match store.stats() {
             Ok(s) => Outcome::Stats(Box::new(s)),
             Err(e) => failed(&e),
         },
-        Command::Uptake { level, fy } => match crate::analysis::uptake::uptake(store.conn(), level, fy) {
-            Ok(rows) => Outcome::Uptake { level, fy, rows },
-            Err(e) => failed(&e),
-        },
+        Command::Uptake { level, fy } => {
+            match crate::analysis::uptake::uptake(store.conn(), level, fy) {
+                Ok(rows) => Outcome::Uptake { level, fy, rows },
+                Err(e) => failed(&e),
+            }
+        }
         Command::LoadMap => match crate::map::load_layers(store, &crate::paths::reference_dir()) {
             Ok(layers) => Outcome::MapLayers(layers),
             Err(e) => failed(&e),
         },
-        Command::AreaUptake { level, fy, filter } => match crate::analysis::uptake::uptake_filtered(store.conn(), level, fy, filter) {
-            Ok(rows) => Outcome::AreaUptake { level, fy, filter, rows },
-            Err(e) => failed(&e),
-        },
+        Command::AreaUptake { level, fy, filter } => {
+            match crate::analysis::uptake::uptake_filtered(store.conn(), level, fy, filter) {
+                Ok(rows) => Outcome::AreaUptake {
+                    level,
+                    fy,
+                    filter,
+                    rows,
+                },
+                Err(e) => failed(&e),
+            }
+        }
         Command::Rejects { import_id } => match store.rejects(import_id) {
             Ok(rejects) => Outcome::Rejects { import_id, rejects },
             Err(e) => failed(&e),

@@ -40,13 +40,32 @@ pub enum LayerCmd {
 
 pub fn run(store: &crate::store::Store, cmd: LayerCmd) -> anyhow::Result<i32> {
     match cmd {
-        LayerCmd::Import { file, name, encoding, crs, dissolve, replace } => {
+        LayerCmd::Import {
+            file,
+            name,
+            encoding,
+            crs,
+            dissolve,
+            replace,
+        } => {
             let encoding = TextEncoding::parse(&encoding).map_err(anyhow::Error::msg)?;
             let crs = crs.map(Crs::from_epsg).transpose()?;
-            let opts = LayerOptions { name, encoding, crs, dissolve, replace };
+            let opts = LayerOptions {
+                name,
+                encoding,
+                crs,
+                dissolve,
+                replace,
+            };
             match layers::import_layer(store, &file, &opts) {
                 Ok(info) => {
-                    println!("レイヤ「{}」を取り込みました（{} {} 件、{}）", info.name, info.geometry_type.label(), info.feature_count, info.source_crs);
+                    println!(
+                        "レイヤ「{}」を取り込みました（{} {} 件、{}）",
+                        info.name,
+                        info.geometry_type.label(),
+                        info.feature_count,
+                        info.source_crs
+                    );
                     for n in &info.notes {
                         println!("  {n}");
                     }
@@ -64,7 +83,13 @@ pub fn run(store: &crate::store::Store, cmd: LayerCmd) -> anyhow::Result<i32> {
                 println!("{}", serde_json::to_string(&list)?);
             } else {
                 for l in &list {
-                    println!("{:<20} {} {:>6} 件  {}", l.name, l.geometry_type.label(), l.feature_count, l.source_crs);
+                    println!(
+                        "{:<20} {} {:>6} 件  {}",
+                        l.name,
+                        l.geometry_type.label(),
+                        l.feature_count,
+                        l.source_crs
+                    );
                 }
             }
             Ok(0)

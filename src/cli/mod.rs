@@ -9,14 +9,20 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::analysis::uptake::{Level, uptake};
 use crate::demo::{self, DemoOptions, Scale};
-use crate::import::{ImportOptions, Kind, TextEncoding, UserTableOptions, import_file, import_user_table};
+use crate::import::{
+    ImportOptions, Kind, TextEncoding, UserTableOptions, import_file, import_user_table,
+};
 use crate::job::Progress;
 use crate::store::Store;
 
 mod layer;
 
 #[derive(Debug, Parser)]
-#[command(name = "kenshin-atlas", version, about = "健診アトラス: 特定健診の受診率を地図で分析する")]
+#[command(
+    name = "kenshin-atlas",
+    version,
+    about = "健診アトラス: 特定健診の受診率を地図で分析する"
+)]
 pub struct Cli {
     /// データフォルダ（データベース・プロファイル）。既定: data
     #[arg(long, global = true, value_name = "DIR")]
@@ -119,7 +125,10 @@ pub struct ImportArgs {
 
 /// Runs a CLI command. Returns the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
-    let data_dir = cli.data_dir.clone().unwrap_or_else(crate::paths::default_data_dir);
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(crate::paths::default_data_dir);
     match cli.command {
         None | Some(Cmd::Gui) => bail!("画面は main から開きます"),
         Some(Cmd::Demo(args)) => {
@@ -131,7 +140,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 claims_only: false,
             };
             let summary = demo::generate(&args.out, &opts, &Progress::new())?;
-            eprintln!("{} ファイルを {} に書きました", summary.files.len() + 1, args.out.display());
+            eprintln!(
+                "{} ファイルを {} に書きました",
+                summary.files.len() + 1,
+                args.out.display()
+            );
             Ok(0)
         }
         Some(Cmd::Import(args)) => import(&data_dir, args),
@@ -144,7 +157,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     .iter()
                     .map(|r| serde_json::json!({"id": r.id, "file": r.file, "sha256": r.sha256, "kind": r.kind, "rows": r.rows, "result": r.result.as_str()}))
                     .collect();
-                println!("{}", serde_json::json!({"tables": stats.tables, "imports": imports}));
+                println!(
+                    "{}",
+                    serde_json::json!({"tables": stats.tables, "imports": imports})
+                );
             } else {
                 for t in &stats.labelled {
                     println!("{:<28} {:>12}  {}", t.table, t.rows, t.label);
@@ -161,13 +177,27 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             } else {
                 println!("{fy}年度 受診率（法定報告の定義）");
                 for r in &rows {
-                    println!("{} {:<8} 対象者 {:>7}  受診者 {:>7}  受診率 {:>5.1}%", r.code, r.name, r.targets, r.attendees, r.rate * 100.0);
+                    println!(
+                        "{} {:<8} 対象者 {:>7}  受診者 {:>7}  受診率 {:>5.1}%",
+                        r.code,
+                        r.name,
+                        r.targets,
+                        r.attendees,
+                        r.rate * 100.0
+                    );
                 }
             }
             Ok(0)
         }
         Some(Cmd::Layer { what }) => layer::run(&open(&data_dir)?, what),
-        Some(Cmd::Bench { what: BenchCmd::Import { months, scale, seed } }) => crate::bench::import(months, scale, seed),
+        Some(Cmd::Bench {
+            what:
+                BenchCmd::Import {
+                    months,
+                    scale,
+                    seed,
+                },
+        }) => crate::bench::import(months, scale, seed),
     }
 }
 
@@ -181,19 +211,32 @@ fn open(data_dir: &std::path::Path) -> anyhow::Result<Store> {
 fn import(data_dir: &std::path::Path, args: ImportArgs) -> anyhow::Result<i32> {
     let store = open(data_dir)?;
     if args.files.len() == 2 && args.files[0].as_os_str() == "rejects" {
-        let id: i64 = args.files[1].to_string_lossy().parse().context("取込ID は数字で指定してください")?;
+        let id: i64 = args.files[1]
+            .to_string_lossy()
+            .parse()
+            .context("取込ID は数字で指定してください")?;
         let rejects = store.rejects(id)?;
         let mut out = std::io::stdout().lock();
         writeln!(out, "行\t列\t値\t理由")?;
         for r in &rejects {
-            writeln!(out, "{}\t{}\t{}\t{}", r.line, r.column.as_deref().unwrap_or(""), r.value.as_deref().unwrap_or(""), r.reason)?;
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}",
+                r.line,
+                r.column.as_deref().unwrap_or(""),
+                r.value.as_deref().unwrap_or(""),
+                r.reason
+            )?;
         }
         eprintln!("取込ID {id}: 除外・拒否した行 {} 件", rejects.len());
         return Ok(0);
     }
     let encoding = TextEncoding::parse(&args.encoding).map_err(anyhow::Error::msg)?;
     if args.kind.as_deref() == Some("table") {
-        let name = args.name.clone().context("--kind table には --name（テーブル名）が必要です")?;
+        let name = args
+            .name
+            .clone()
+            .context("--kind table には --name（テーブル名）が必要です")?;
         let mut code = 0;
         for file in &args.files {
             let opts = UserTableOptions {
@@ -217,11 +260,21 @@ fn import(data_dir: &std::path::Path, args: ImportArgs) -> anyhow::Result<i32> {
     let kind = match &args.kind {
         Some(k) => Some(Kind::from_id(k).with_context(|| {
             let ids: Vec<&str> = crate::import::kinds::KINDS.iter().map(|d| d.id).collect();
-            format!("種類「{k}」はありません。次のいずれかを指定してください: {}, table", ids.join(", "))
+            format!(
+                "種類「{k}」はありません。次のいずれかを指定してください: {}, table",
+                ids.join(", ")
+            )
         })?),
         None => None,
     };
-    let opts = ImportOptions { kind, profile: args.profile.clone(), encoding, skip_invalid: args.skip_invalid, sheet: args.sheet.clone(), custom_profile: None };
+    let opts = ImportOptions {
+        kind,
+        profile: args.profile.clone(),
+        encoding,
+        skip_invalid: args.skip_invalid,
+        sheet: args.sheet.clone(),
+        custom_profile: None,
+    };
     let mut code = 0;
     for file in &args.files {
         match import_file(&store, file, &opts, &Progress::new()) {

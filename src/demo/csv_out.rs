@@ -18,7 +18,12 @@ impl CsvOut {
     /// Creates the file and writes the metadata lines (if any) and the header.
     pub fn create(path: &Path, meta: &[(&str, &str)], header: &[&str]) -> std::io::Result<CsvOut> {
         let w = BufWriter::with_capacity(1 << 20, File::create(path)?);
-        let mut out = CsvOut { w, path: path.into(), line: String::with_capacity(512), rows: 0 };
+        let mut out = CsvOut {
+            w,
+            path: path.into(),
+            line: String::with_capacity(512),
+            rows: 0,
+        };
         for (k, v) in meta {
             out.write_line(&[k, v])?;
         }
@@ -48,7 +53,10 @@ impl CsvOut {
         let bytes = encode_cp932(&self.line).map_err(|c| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
-                format!("{}: 文字「{c}」は Shift_JIS で書けません", self.path.display()),
+                format!(
+                    "{}: 文字「{c}」は Shift_JIS で書けません",
+                    self.path.display()
+                ),
             )
         })?;
         self.w.write_all(&bytes)

@@ -26,7 +26,13 @@ pub struct Institution {
 }
 
 fn check_digit(digits: &str) -> u32 {
-    let sum: u32 = digits.chars().filter_map(|c| c.to_digit(10)).enumerate().map(|(i, d)| d * if i % 2 == 0 { 2 } else { 1 }).map(|v| v / 10 + v % 10).sum();
+    let sum: u32 = digits
+        .chars()
+        .filter_map(|c| c.to_digit(10))
+        .enumerate()
+        .map(|(i, d)| d * if i % 2 == 0 { 2 } else { 1 })
+        .map(|v| v / 10 + v % 10)
+        .sum();
     (10 - sum % 10) % 10
 }
 
@@ -44,12 +50,33 @@ pub fn create(areas: &[Area], munis: &[Municipality], rng: &mut Rng) -> Vec<Inst
             let p = point_in(&area.sa, rng);
             let body = format!("29{kind}{:06}", 100_000 + i * 7 % 900_000 + i);
             let code = format!("{body}{}", check_digit(&body));
-            let place = area.sa.name.trim_end_matches(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '丁' || c == '目');
-            let place = if place.is_empty() { muni.name.as_str() } else { place };
+            let place = area.sa.name.trim_end_matches(|c: char| {
+                c.is_ascii_digit() || ('０'..='９').contains(&c) || c == '丁' || c == '目'
+            });
+            let place = if place.is_empty() {
+                muni.name.as_str()
+            } else {
+                place
+            };
             let name = match kind {
-                1 if i % 12 == 0 => format!("{place}{}病院", rng.pick(&["中央", "総合", "記念", ""])),
-                1 => format!("{place}{}", rng.pick(&["内科クリニック", "医院", "診療所", "内科", "ファミリークリニック", "整形外科"])),
-                3 => format!("{place}{}", rng.pick(&["歯科医院", "歯科クリニック", "デンタルクリニック"])),
+                1 if i % 12 == 0 => {
+                    format!("{place}{}病院", rng.pick(&["中央", "総合", "記念", ""]))
+                }
+                1 => format!(
+                    "{place}{}",
+                    rng.pick(&[
+                        "内科クリニック",
+                        "医院",
+                        "診療所",
+                        "内科",
+                        "ファミリークリニック",
+                        "整形外科"
+                    ])
+                ),
+                3 => format!(
+                    "{place}{}",
+                    rng.pick(&["歯科医院", "歯科クリニック", "デンタルクリニック"])
+                ),
                 _ => format!("{place}{}", rng.pick(&["薬局", "調剤薬局", "ファーマシー"])),
             };
             let checkup = kind == 1 && rng.chance(0.45);
@@ -59,7 +86,12 @@ pub fn create(areas: &[Area], munis: &[Municipality], rng: &mut Rng) -> Vec<Inst
                 kind,
                 point: Some(p),
                 address: format!("{}{}{}番地", muni.name, area.sa.name, rng.range(1, 40)),
-                phone: format!("{}-{:02}-{:04}", muni.phone_prefix, rng.range(20, 99), rng.range(0, 9999)),
+                phone: format!(
+                    "{}-{:02}-{:04}",
+                    muni.phone_prefix,
+                    rng.range(20, 99),
+                    rng.range(0, 9999)
+                ),
                 checkup,
                 cancer_screening: checkup && rng.chance(0.5),
             });
@@ -67,7 +99,11 @@ pub fn create(areas: &[Area], munis: &[Municipality], rng: &mut Rng) -> Vec<Inst
     }
     for i in 0..10 {
         let code = format!("55{:08}", 29_000_000 + i * 137);
-        let name = if i % 2 == 0 { format!("奈良県健康づくり財団 集団健診班{}", i / 2 + 1) } else { String::new() };
+        let name = if i % 2 == 0 {
+            format!("奈良県健康づくり財団 集団健診班{}", i / 2 + 1)
+        } else {
+            String::new()
+        };
         out.push(Institution {
             code,
             name,
@@ -92,12 +128,18 @@ pub fn link(areas: &mut [Area], insts: &[Institution]) {
                 .iter()
                 .enumerate()
                 .filter(|(_, i)| pred(i))
-                .filter_map(|(k, i)| i.point.map(|p| GeomWithData::new(local_xy(p, ref_lat), k as u32)))
+                .filter_map(|(k, i)| {
+                    i.point
+                        .map(|p| GeomWithData::new(local_xy(p, ref_lat), k as u32))
+                })
                 .collect::<Vec<_>>(),
         )
     };
     let checkup = tree_of(&|i: &Institution| i.checkup && i.point.is_some());
-    let by_kind: Vec<RTree<GeomWithData<[f64; 2], u32>>> = KINDS.iter().map(|&k| tree_of(&|i: &Institution| i.kind == k)).collect();
+    let by_kind: Vec<RTree<GeomWithData<[f64; 2], u32>>> = KINDS
+        .iter()
+        .map(|&k| tree_of(&|i: &Institution| i.kind == k))
+        .collect();
     for area in areas.iter_mut() {
         area.block_dist_km = area
             .blocks
@@ -111,7 +153,11 @@ pub fn link(areas: &mut [Area], insts: &[Institution]) {
             .collect();
         let here = local_xy(area.sa.rep_point, ref_lat);
         for (slot, tree) in area.near.iter_mut().zip(&by_kind) {
-            *slot = tree.nearest_neighbor_iter(here).take(6).map(|n| n.data).collect();
+            *slot = tree
+                .nearest_neighbor_iter(here)
+                .take(6)
+                .map(|n| n.data)
+                .collect();
         }
     }
 }

@@ -120,7 +120,11 @@ fn municipalities(reference_dir: &Path, rng: &mut Rng) -> Result<Vec<Municipalit
 }
 
 /// Generates the data set into `out` (created if needed).
-pub fn generate(out: &Path, opts: &DemoOptions, progress: &Progress) -> Result<DemoSummary, DemoError> {
+pub fn generate(
+    out: &Path,
+    opts: &DemoOptions,
+    progress: &Progress,
+) -> Result<DemoSummary, DemoError> {
     std::fs::create_dir_all(out)?;
     progress.set(0.0, "デモデータ: 小地域を読み込んでいます");
     let mut rng = Rng::fork(opts.seed, 1);
@@ -131,7 +135,14 @@ pub fn generate(out: &Path, opts: &DemoOptions, progress: &Progress) -> Result<D
         .into_iter()
         .filter_map(|sa| {
             let muni = munis.iter().position(|m| m.code == sa.city_code)?;
-            Some(Area { sa, muni, first_block: 0, blocks: vec![], block_dist_km: vec![], near: Default::default() })
+            Some(Area {
+                sa,
+                muni,
+                first_block: 0,
+                blocks: vec![],
+                block_dist_km: vec![],
+                near: Default::default(),
+            })
         })
         .collect();
     let residents: Vec<u32> = residents.into_iter().take(areas.len()).collect();
@@ -145,10 +156,23 @@ pub fn generate(out: &Path, opts: &DemoOptions, progress: &Progress) -> Result<D
     for (a, &n) in residents.iter().enumerate() {
         for _ in 0..n {
             let id = people.len() as u32 + 1;
-            people.push(population::draw_person(id, a as u32, areas[a].blocks.len(), &mut prng));
+            people.push(population::draw_person(
+                id,
+                a as u32,
+                areas[a].blocks.len(),
+                &mut prng,
+            ));
         }
     }
-    let ctx = records::Context { out, opts, munis: &munis, areas: &areas, insts: &insts, people: &people, progress };
+    let ctx = records::Context {
+        out,
+        opts,
+        munis: &munis,
+        areas: &areas,
+        insts: &insts,
+        people: &people,
+        progress,
+    };
     ctx.write_all()
 }
 

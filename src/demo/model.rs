@@ -33,7 +33,11 @@ fn sigmoid(x: f64) -> f64 {
 pub fn predictor(p: &Person, areas: &[Area], fy: i32) -> f64 {
     let fy_end = NaiveDate::from_ymd_opt(fy + 1, 3, 31).unwrap_or_default();
     let age = p.age_on(fy_end);
-    let dist = areas[p.area as usize].block_dist_km.get(p.block as usize).copied().unwrap_or(3.0) as f64;
+    let dist = areas[p.area as usize]
+        .block_dist_km
+        .get(p.block as usize)
+        .copied()
+        .unwrap_or(3.0) as f64;
     let mut x = DIST_PER_KM * (dist - 1.0) + PROPENSITY_SD * p.propensity as f64;
     if (65..=74).contains(&age) {
         x += AGE_65_74;
@@ -60,7 +64,8 @@ pub fn calibrate(predictors: &[f64], rate: f64) -> f64 {
     let (mut lo, mut hi) = (-10.0, 10.0);
     for _ in 0..40 {
         let mid = (lo + hi) / 2.0;
-        let mean = predictors.iter().map(|x| sigmoid(mid + x)).sum::<f64>() / predictors.len() as f64;
+        let mean =
+            predictors.iter().map(|x| sigmoid(mid + x)).sum::<f64>() / predictors.len() as f64;
         if mean < rate { lo = mid } else { hi = mid }
     }
     (lo + hi) / 2.0

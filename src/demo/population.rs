@@ -81,7 +81,9 @@ impl Person {
 }
 
 /// Relative weights of 5-year age bands 0–4 … 70–74 in an NHI population.
-const AGE_WEIGHTS: [f64; 15] = [2.0, 2.2, 2.4, 2.6, 3.0, 3.0, 3.1, 3.4, 4.0, 4.4, 4.4, 5.2, 9.5, 17.0, 19.0];
+const AGE_WEIGHTS: [f64; 15] = [
+    2.0, 2.2, 2.4, 2.6, 3.0, 3.0, 3.1, 3.4, 4.0, 4.4, 4.4, 5.2, 9.5, 17.0, 19.0,
+];
 
 fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
@@ -103,7 +105,11 @@ pub fn point_in(area: &SmallArea, rng: &mut Rng) -> (f64, f64) {
 
 /// How many insured live in each area, in proportion to JINKO, for a total of `insured`.
 pub fn allot(areas: &[SmallArea], insured: u64, rng: &mut Rng) -> Vec<u32> {
-    let total: u64 = areas.iter().filter(|a| !a.name.is_empty()).map(|a| a.population).sum();
+    let total: u64 = areas
+        .iter()
+        .filter(|a| !a.name.is_empty())
+        .map(|a| a.population)
+        .sum();
     areas
         .iter()
         .map(|a| {
@@ -123,10 +129,13 @@ pub fn allot(areas: &[SmallArea], insured: u64, rng: &mut Rng) -> Vec<u32> {
 /// Gives each area its 街区 points: about one per six residents, numbered so that a
 /// (municipality, name, number) triple is unique even where names repeat.
 pub fn place_blocks(areas: &mut [Area], residents: &[u32], rng: &mut Rng) {
-    let mut next_block: std::collections::HashMap<(String, String), u32> = std::collections::HashMap::new();
+    let mut next_block: std::collections::HashMap<(String, String), u32> =
+        std::collections::HashMap::new();
     for (area, &n) in areas.iter_mut().zip(residents) {
         let k = (n as usize).div_ceil(6).clamp(1, 60);
-        let counter = next_block.entry((area.sa.city_code.clone(), area.sa.name.clone())).or_insert(1);
+        let counter = next_block
+            .entry((area.sa.city_code.clone(), area.sa.name.clone()))
+            .or_insert(1);
         area.first_block = *counter;
         *counter += k as u32;
         area.blocks = (0..k).map(|_| point_in(&area.sa, rng)).collect();
@@ -139,7 +148,8 @@ pub fn draw_person(id: u32, area_idx: u32, blocks: usize, rng: &mut Rng) -> Pers
     let age0 = band * 5 + rng.range(0, 4);
     let start = window_start();
     let end = window_end();
-    let birth = NaiveDate::from_ymd_opt(start.year() - age0 as i32, 4, 1).unwrap_or(start) - Duration::days(rng.range(1, 365));
+    let birth = NaiveDate::from_ymd_opt(start.year() - age0 as i32, 4, 1).unwrap_or(start)
+        - Duration::days(rng.range(1, 365));
     let female_share = if age0 >= 60 { 0.55 } else { 0.49 };
     let sex = if rng.chance(female_share) { 2 } else { 1 };
     let span = (end - start).num_days();
@@ -198,8 +208,16 @@ pub fn kanji_number(n: u32) -> String {
         0..=9 => KANJI_DIGITS[n as usize].to_string(),
         10..=99 => {
             let (t, o) = (n / 10, n % 10);
-            let tens = if t == 1 { String::new() } else { KANJI_DIGITS[t as usize].to_string() };
-            let ones = if o == 0 { String::new() } else { KANJI_DIGITS[o as usize].to_string() };
+            let tens = if t == 1 {
+                String::new()
+            } else {
+                KANJI_DIGITS[t as usize].to_string()
+            };
+            let ones = if o == 0 {
+                String::new()
+            } else {
+                KANJI_DIGITS[o as usize].to_string()
+            };
             format!("{tens}十{ones}")
         }
         _ => n.to_string(),
@@ -209,10 +227,21 @@ pub fn kanji_number(n: u32) -> String {
 /// Splits `平松４丁目` into (`平松`, 4).
 pub fn split_chome(name: &str) -> Option<(&str, u32)> {
     let stem = name.strip_suffix("丁目")?;
-    let digits_start = stem.char_indices().rev().take_while(|(_, c)| c.is_ascii_digit() || ('０'..='９').contains(c)).last()?.0;
+    let digits_start = stem
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit() || ('０'..='９').contains(c))
+        .last()?
+        .0;
     let digits: String = stem[digits_start..]
         .chars()
-        .map(|c| if c.is_ascii_digit() { c } else { char::from_u32(c as u32 - 0xFEE0).unwrap_or(c) })
+        .map(|c| {
+            if c.is_ascii_digit() {
+                c
+            } else {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+        })
         .collect();
     Some((&stem[..digits_start], digits.parse().ok()?))
 }
@@ -226,7 +255,15 @@ pub fn reference_name(name: &str) -> String {
 }
 
 fn full_width(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_digit() || c == '-' { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) } else { c }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_digit() || c == '-' {
+                char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// A resident's address as registers write it, in one of the many real forms.
@@ -270,7 +307,12 @@ pub fn address(muni: &Municipality, area: &Area, person: &Person, rng: &mut Rng)
     };
     s.push_str(&number);
     if rng.chance(0.08) {
-        s.push_str(&format!(" {}ハイツ{}0{}号", rng.pick(&["メゾン", "コーポ", "グリーン"]), rng.range(1, 5), rng.range(1, 9)));
+        s.push_str(&format!(
+            " {}ハイツ{}0{}号",
+            rng.pick(&["メゾン", "コーポ", "グリーン"]),
+            rng.range(1, 5),
+            rng.range(1, 9)
+        ));
     }
     s
 }

@@ -10,7 +10,9 @@ impl Rng {
     }
     /// A generator for a sub-stream, independent of how much the parent has drawn.
     pub fn fork(seed: u64, stream: u64) -> Rng {
-        let mut r = Rng::new(seed.wrapping_mul(0x100_0000_01B3) ^ stream.wrapping_mul(0xD6E8_FEB8_6659_FD93));
+        let mut r = Rng::new(
+            seed.wrapping_mul(0x100_0000_01B3) ^ stream.wrapping_mul(0xD6E8_FEB8_6659_FD93),
+        );
         r.next_u64();
         r
     }

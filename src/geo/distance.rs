@@ -8,7 +8,8 @@ pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 pub fn haversine_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (lon1, lat1) = (a.0.to_radians(), a.1.to_radians());
     let (lon2, lat2) = (b.0.to_radians(), b.1.to_radians());
-    let h = ((lat2 - lat1) / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
     2.0 * EARTH_RADIUS_M * h.sqrt().asin()
 }
 

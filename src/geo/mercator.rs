@@ -17,17 +17,26 @@ pub const PIXEL_M: f64 = 0.000_28;
 
 pub fn lonlat_to_meters(lon: f64, lat: f64) -> (f64, f64) {
     let lat = lat.clamp(-MAX_LAT, MAX_LAT);
-    (R * lon.to_radians(), R * (PI / 4.0 + lat.to_radians() / 2.0).tan().ln())
+    (
+        R * lon.to_radians(),
+        R * (PI / 4.0 + lat.to_radians() / 2.0).tan().ln(),
+    )
 }
 
 pub fn meters_to_lonlat(x: f64, y: f64) -> (f64, f64) {
-    ((x / R).to_degrees(), (2.0 * (y / R).exp().atan() - PI / 2.0).to_degrees())
+    (
+        (x / R).to_degrees(),
+        (2.0 * (y / R).exp().atan() - PI / 2.0).to_degrees(),
+    )
 }
 
 /// (lon, lat) → "world" coordinates in 0–1 (x east, y south), the unit square of zoom 0.
 pub fn lonlat_to_world(lon: f64, lat: f64) -> (f64, f64) {
     let lat = lat.clamp(-MAX_LAT, MAX_LAT).to_radians();
-    ((lon + 180.0) / 360.0, (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / PI) / 2.0)
+    (
+        (lon + 180.0) / 360.0,
+        (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / PI) / 2.0,
+    )
 }
 
 pub fn world_to_lonlat(x: f64, y: f64) -> (f64, f64) {

@@ -11,9 +11,15 @@ pub struct Ellipsoid {
 }
 
 /// GRS80, the ellipsoid of JGD2000 and JGD2011 (and, to within 0.1 mm, of WGS84).
-pub const GRS80: Ellipsoid = Ellipsoid { a: 6_378_137.0, f: 1.0 / 298.257_222_101 };
+pub const GRS80: Ellipsoid = Ellipsoid {
+    a: 6_378_137.0,
+    f: 1.0 / 298.257_222_101,
+};
 /// Bessel 1841, the ellipsoid of the old Tokyo datum.
-pub const BESSEL: Ellipsoid = Ellipsoid { a: 6_377_397.155, f: 1.0 / 299.152_813 };
+pub const BESSEL: Ellipsoid = Ellipsoid {
+    a: 6_377_397.155,
+    f: 1.0 / 299.152_813,
+};
 /// Scale factor on the central meridian.
 const M0: f64 = 0.9999;
 
@@ -49,8 +55,11 @@ fn n(e: &Ellipsoid) -> f64 {
 
 fn alphas(n: f64) -> [f64; 5] {
     [
-        n / 2.0 - 2.0 * n.powi(2) / 3.0 + 5.0 * n.powi(3) / 16.0 + 41.0 * n.powi(4) / 180.0 - 127.0 * n.powi(5) / 288.0,
-        13.0 * n.powi(2) / 48.0 - 3.0 * n.powi(3) / 5.0 + 557.0 * n.powi(4) / 1440.0 + 281.0 * n.powi(5) / 630.0,
+        n / 2.0 - 2.0 * n.powi(2) / 3.0 + 5.0 * n.powi(3) / 16.0 + 41.0 * n.powi(4) / 180.0
+            - 127.0 * n.powi(5) / 288.0,
+        13.0 * n.powi(2) / 48.0 - 3.0 * n.powi(3) / 5.0
+            + 557.0 * n.powi(4) / 1440.0
+            + 281.0 * n.powi(5) / 630.0,
         61.0 * n.powi(3) / 240.0 - 103.0 * n.powi(4) / 140.0 + 15061.0 * n.powi(5) / 26880.0,
         49561.0 * n.powi(4) / 161_280.0 - 179.0 * n.powi(5) / 168.0,
         34729.0 * n.powi(5) / 80640.0,
@@ -59,7 +68,9 @@ fn alphas(n: f64) -> [f64; 5] {
 
 fn betas(n: f64) -> [f64; 5] {
     [
-        n / 2.0 - 2.0 * n.powi(2) / 3.0 + 37.0 * n.powi(3) / 96.0 - n.powi(4) / 360.0 - 81.0 * n.powi(5) / 512.0,
+        n / 2.0 - 2.0 * n.powi(2) / 3.0 + 37.0 * n.powi(3) / 96.0
+            - n.powi(4) / 360.0
+            - 81.0 * n.powi(5) / 512.0,
         n.powi(2) / 48.0 + n.powi(3) / 15.0 - 437.0 * n.powi(4) / 1440.0 + 46.0 * n.powi(5) / 105.0,
         17.0 * n.powi(3) / 480.0 - 37.0 * n.powi(4) / 840.0 - 209.0 * n.powi(5) / 4480.0,
         4397.0 * n.powi(4) / 161_280.0 - 11.0 * n.powi(5) / 504.0,
@@ -69,11 +80,15 @@ fn betas(n: f64) -> [f64; 5] {
 
 fn deltas(n: f64) -> [f64; 6] {
     [
-        2.0 * n - 2.0 * n.powi(2) / 3.0 - 2.0 * n.powi(3) + 116.0 * n.powi(4) / 45.0 + 26.0 * n.powi(5) / 45.0
+        2.0 * n - 2.0 * n.powi(2) / 3.0 - 2.0 * n.powi(3)
+            + 116.0 * n.powi(4) / 45.0
+            + 26.0 * n.powi(5) / 45.0
             - 2854.0 * n.powi(6) / 675.0,
-        7.0 * n.powi(2) / 3.0 - 8.0 * n.powi(3) / 5.0 - 227.0 * n.powi(4) / 45.0 + 2704.0 * n.powi(5) / 315.0
+        7.0 * n.powi(2) / 3.0 - 8.0 * n.powi(3) / 5.0 - 227.0 * n.powi(4) / 45.0
+            + 2704.0 * n.powi(5) / 315.0
             + 2323.0 * n.powi(6) / 945.0,
-        56.0 * n.powi(3) / 15.0 - 136.0 * n.powi(4) / 35.0 - 1262.0 * n.powi(5) / 105.0 + 73814.0 * n.powi(6) / 2835.0,
+        56.0 * n.powi(3) / 15.0 - 136.0 * n.powi(4) / 35.0 - 1262.0 * n.powi(5) / 105.0
+            + 73814.0 * n.powi(6) / 2835.0,
         4279.0 * n.powi(4) / 630.0 - 332.0 * n.powi(5) / 35.0 - 399_572.0 * n.powi(6) / 14175.0,
         4174.0 * n.powi(5) / 315.0 - 144_838.0 * n.powi(6) / 6237.0,
         601_676.0 * n.powi(6) / 22275.0,
@@ -104,7 +119,10 @@ fn meridian_arc(a_axis: f64, phi0: f64, n: f64) -> f64 {
 
 /// The zone whose origin is (lat0, lon0) in degrees, as a `.prj` without a zone name gives.
 pub fn zone_of_origin(lat0: f64, lon0: f64) -> Option<u8> {
-    ORIGINS.iter().position(|&(la, lo)| (la - lat0).abs() < 1e-6 && (lo - lon0).abs() < 1e-6).map(|i| i as u8 + 1)
+    ORIGINS
+        .iter()
+        .position(|&(la, lo)| (la - lat0).abs() < 1e-6 && (lo - lon0).abs() < 1e-6)
+        .map(|i| i as u8 + 1)
 }
 
 fn origin(zone: u8) -> Option<(f64, f64)> {
@@ -188,29 +206,43 @@ mod tests {
             let e2 = 2.0 * f - f * f;
             let ep2 = e2 / (1.0 - e2);
             let m = |phi: f64| {
-                a_axis * ((1.0 - e2 / 4.0 - 3.0 * e2 * e2 / 64.0 - 5.0 * e2.powi(3) / 256.0) * phi
-                    - (3.0 * e2 / 8.0 + 3.0 * e2 * e2 / 32.0 + 45.0 * e2.powi(3) / 1024.0) * (2.0 * phi).sin()
-                    + (15.0 * e2 * e2 / 256.0 + 45.0 * e2.powi(3) / 1024.0) * (4.0 * phi).sin()
-                    - (35.0 * e2.powi(3) / 3072.0) * (6.0 * phi).sin())
+                a_axis
+                    * ((1.0 - e2 / 4.0 - 3.0 * e2 * e2 / 64.0 - 5.0 * e2.powi(3) / 256.0) * phi
+                        - (3.0 * e2 / 8.0 + 3.0 * e2 * e2 / 32.0 + 45.0 * e2.powi(3) / 1024.0)
+                            * (2.0 * phi).sin()
+                        + (15.0 * e2 * e2 / 256.0 + 45.0 * e2.powi(3) / 1024.0) * (4.0 * phi).sin()
+                        - (35.0 * e2.powi(3) / 3072.0) * (6.0 * phi).sin())
             };
             let phi = lat.to_radians();
             let nn = a_axis / (1.0 - e2 * phi.sin().powi(2)).sqrt();
             let t = phi.tan().powi(2);
             let c = ep2 * phi.cos().powi(2);
             let a = (lon - lon0).to_radians() * phi.cos();
-            let east = M0 * nn * (a + (1.0 - t + c) * a.powi(3) / 6.0 + (5.0 - 18.0 * t + t * t + 72.0 * c - 58.0 * ep2) * a.powi(5) / 120.0);
+            let east = M0
+                * nn
+                * (a + (1.0 - t + c) * a.powi(3) / 6.0
+                    + (5.0 - 18.0 * t + t * t + 72.0 * c - 58.0 * ep2) * a.powi(5) / 120.0);
             let north = M0
                 * (m(phi) - m(lat0.to_radians())
                     + nn * phi.tan()
                         * (a * a / 2.0
                             + (5.0 - t + 9.0 * c + 4.0 * c * c) * a.powi(4) / 24.0
-                            + (61.0 - 58.0 * t + t * t + 600.0 * c - 330.0 * ep2) * a.powi(6) / 720.0));
+                            + (61.0 - 58.0 * t + t * t + 600.0 * c - 330.0 * ep2) * a.powi(6)
+                                / 720.0));
             (north, east)
         }
-        for &(lon, lat) in &[(135.832932, 34.685296), (135.75, 34.0), (136.1, 34.4), (135.9, 33.9)] {
+        for &(lon, lat) in &[
+            (135.832932, 34.685296),
+            (135.75, 34.0),
+            (136.1, 34.4),
+            (135.9, 33.9),
+        ] {
             let (x, y) = to_plane(lon, lat, 6).unwrap();
             let (xs, ys) = snyder(lon, lat, 136.0, 36.0);
-            assert!((x - xs).abs() < 0.05 && (y - ys).abs() < 0.05, "({x}, {y}) vs ({xs}, {ys})");
+            assert!(
+                (x - xs).abs() < 0.05 && (y - ys).abs() < 0.05,
+                "({x}, {y}) vs ({xs}, {ys})"
+            );
         }
     }
 

@@ -61,7 +61,10 @@ fn number(rec: &dbase::Record, name: &str) -> f64 {
 /// Reads `h27ka29.shp` (with its CP932 `.dbf`) and dissolves it by KEY_CODE. Areas are
 /// returned sorted by KEY_CODE.
 pub fn read(shp: &Path) -> Result<Vec<SmallArea>, SmallAreaError> {
-    let err = |msg: String| SmallAreaError::Read { path: shp.into(), msg };
+    let err = |msg: String| SmallAreaError::Read {
+        path: shp.into(),
+        msg,
+    };
     let dbf = shp.with_extension("dbf");
     let shapes = shapefile::ShapeReader::from_path(shp).map_err(|e| err(e.to_string()))?;
     let dbf_file = File::open(&dbf).map_err(|e| err(format!("{}: {e}", dbf.display())))?;
@@ -86,12 +89,26 @@ pub fn read(shp: &Path) -> Result<Vec<SmallArea>, SmallAreaError> {
             continue;
         }
         let mp: MultiPolygon<f64> = match shape {
-            shapefile::Shape::Polygon(p) => crate::layers::shapefile_read::rings_to_multipolygon(p.rings()),
+            shapefile::Shape::Polygon(p) => {
+                crate::layers::shapefile_read::rings_to_multipolygon(p.rings())
+            }
             shapefile::Shape::NullShape => MultiPolygon::new(vec![]),
-            other => return Err(err(format!("面（Polygon）ではない図形があります: {:?}", other.shapetype()))),
+            other => {
+                return Err(err(format!(
+                    "面（Polygon）ではない図形があります: {:?}",
+                    other.shapetype()
+                )));
+            }
         };
         let city = format!("{}{}", text(&rec, "KEN"), text(&rec, "CITY"));
-        let acc = by_key.entry(key).or_insert_with(|| Acc { city, name: String::new(), pop: 0.0, hh: 0.0, polys: vec![], rep: None });
+        let acc = by_key.entry(key).or_insert_with(|| Acc {
+            city,
+            name: String::new(),
+            pop: 0.0,
+            hh: 0.0,
+            polys: vec![],
+            rep: None,
+        });
         acc.pop += number(&rec, "JINKO");
         acc.hh += number(&rec, "SETAI");
         acc.polys.extend(mp.0);
@@ -103,7 +120,9 @@ pub fn read(shp: &Path) -> Result<Vec<SmallArea>, SmallAreaError> {
     let mut out = Vec::with_capacity(by_key.len());
     for (key_code, acc) in by_key {
         let shape = MultiPolygon::new(acc.polys);
-        let Some(bbox) = shape.bounding_rect() else { continue };
+        let Some(bbox) = shape.bounding_rect() else {
+            continue;
+        };
         out.push(SmallArea {
             key_code,
             city_code: acc.city,

@@ -16,7 +16,11 @@ fn to_geocentric(e: &Ellipsoid, lon: f64, lat: f64) -> [f64; 3] {
     let (phi, lam) = (lat.to_radians(), lon.to_radians());
     let e2 = e.f * (2.0 - e.f);
     let n = e.a / (1.0 - e2 * phi.sin().powi(2)).sqrt();
-    [n * phi.cos() * lam.cos(), n * phi.cos() * lam.sin(), n * (1.0 - e2) * phi.sin()]
+    [
+        n * phi.cos() * lam.cos(),
+        n * phi.cos() * lam.sin(),
+        n * (1.0 - e2) * phi.sin(),
+    ]
 }
 
 fn from_geocentric(e: &Ellipsoid, p: [f64; 3]) -> (f64, f64) {
@@ -55,8 +59,14 @@ mod tests {
     /// 35°39′29.1572″N on JGD2000/2011 (before the 2011 quake's shift).
     #[test]
     fn datum_origin_moves_by_the_published_amount() {
-        let tokyo = (139.0 + 44.0 / 60.0 + 40.502 / 3600.0, 35.0 + 39.0 / 60.0 + 17.5148 / 3600.0);
-        let jgd = (139.0 + 44.0 / 60.0 + 28.8869 / 3600.0, 35.0 + 39.0 / 60.0 + 29.1572 / 3600.0);
+        let tokyo = (
+            139.0 + 44.0 / 60.0 + 40.502 / 3600.0,
+            35.0 + 39.0 / 60.0 + 17.5148 / 3600.0,
+        );
+        let jgd = (
+            139.0 + 44.0 / 60.0 + 28.8869 / 3600.0,
+            35.0 + 39.0 / 60.0 + 29.1572 / 3600.0,
+        );
         let got = tokyo_to_jgd(tokyo.0, tokyo.1);
         let err = haversine_m(got, jgd);
         assert!(err < 15.0, "{got:?} is {err:.1} m from {jgd:?}");

@@ -93,7 +93,10 @@ struct Cursor<'a> {
 
 impl Cursor<'_> {
     fn take<const N: usize>(&mut self) -> Result<[u8; N], WkbError> {
-        let s = self.b.get(self.pos..self.pos + N).ok_or(WkbError::Truncated)?;
+        let s = self
+            .b
+            .get(self.pos..self.pos + N)
+            .ok_or(WkbError::Truncated)?;
         self.pos += N;
         let mut a = [0u8; N];
         a.copy_from_slice(s);
@@ -101,11 +104,19 @@ impl Cursor<'_> {
     }
     fn u32(&mut self) -> Result<u32, WkbError> {
         let a = self.take::<4>()?;
-        Ok(if self.le { u32::from_le_bytes(a) } else { u32::from_be_bytes(a) })
+        Ok(if self.le {
+            u32::from_le_bytes(a)
+        } else {
+            u32::from_be_bytes(a)
+        })
     }
     fn f64(&mut self) -> Result<f64, WkbError> {
         let a = self.take::<8>()?;
-        Ok(if self.le { f64::from_le_bytes(a) } else { f64::from_be_bytes(a) })
+        Ok(if self.le {
+            f64::from_le_bytes(a)
+        } else {
+            f64::from_be_bytes(a)
+        })
     }
     /// A count, bounded by what the remaining bytes could hold (no huge allocation on bad input).
     fn count(&mut self, min_item: usize) -> Result<usize, WkbError> {
@@ -119,7 +130,10 @@ impl Cursor<'_> {
         let n = self.count(16)?;
         let mut v = Vec::with_capacity(n);
         for _ in 0..n {
-            v.push(Coord { x: self.f64()?, y: self.f64()? });
+            v.push(Coord {
+                x: self.f64()?,
+                y: self.f64()?,
+            });
         }
         Ok(LineString(v))
     }
@@ -136,7 +150,11 @@ impl Cursor<'_> {
 }
 
 pub fn from_wkb(b: &[u8]) -> Result<Geometry<f64>, WkbError> {
-    let mut c = Cursor { b, pos: 0, le: true };
+    let mut c = Cursor {
+        b,
+        pos: 0,
+        le: true,
+    };
     read(&mut c)
 }
 
@@ -154,9 +172,42 @@ fn read(c: &mut Cursor) -> Result<Geometry<f64>, WkbError> {
                 parts.push(read(c)?);
             }
             match kind {
-                4 => Geometry::MultiPoint(MultiPoint(parts.into_iter().filter_map(|g| if let Geometry::Point(p) = g { Some(p) } else { None }).collect())),
-                5 => Geometry::MultiLineString(MultiLineString(parts.into_iter().filter_map(|g| if let Geometry::LineString(l) = g { Some(l) } else { None }).collect())),
-                _ => Geometry::MultiPolygon(MultiPolygon(parts.into_iter().filter_map(|g| if let Geometry::Polygon(p) = g { Some(p) } else { None }).collect())),
+                4 => Geometry::MultiPoint(MultiPoint(
+                    parts
+                        .into_iter()
+                        .filter_map(|g| {
+                            if let Geometry::Point(p) = g {
+                                Some(p)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect(),
+                )),
+                5 => Geometry::MultiLineString(MultiLineString(
+                    parts
+                        .into_iter()
+                        .filter_map(|g| {
+                            if let Geometry::LineString(l) = g {
+                                Some(l)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect(),
+                )),
+                _ => Geometry::MultiPolygon(MultiPolygon(
+                    parts
+                        .into_iter()
+                        .filter_map(|g| {
+                            if let Geometry::Polygon(p) = g {
+                                Some(p)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect(),
+                )),
             }
         }
         k => return Err(WkbError::UnsupportedType(k)),
@@ -193,10 +244,19 @@ mod tests {
         let mut be = vec![0u8, 0, 0, 0, 1];
         be.extend_from_slice(&1f64.to_be_bytes());
         be.extend_from_slice(&2f64.to_be_bytes());
-        assert_eq!(from_wkb(&be).unwrap(), Geometry::Point(point!(x: 1.0, y: 2.0)));
+        assert_eq!(
+            from_wkb(&be).unwrap(),
+            Geometry::Point(point!(x: 1.0, y: 2.0))
+        );
         assert_eq!(from_wkb(&be[..10]), Err(WkbError::Truncated));
         // A count of four billion rings in a 13-byte blob is refused, not allocated.
-        assert_eq!(from_wkb(&[1, 3, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0]), Err(WkbError::Truncated));
-        assert_eq!(from_wkb(&[1, 9, 0, 0, 0]), Err(WkbError::UnsupportedType(9)));
+        assert_eq!(
+            from_wkb(&[1, 3, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 0]),
+            Err(WkbError::Truncated)
+        );
+        assert_eq!(
+            from_wkb(&[1, 9, 0, 0, 0]),
+            Err(WkbError::UnsupportedType(9))
+        );
     }
 }

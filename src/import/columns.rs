@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use duckdb::arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int8Builder, Int32Builder, Int64Array, StringBuilder,
+    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int8Builder, Int32Builder, Int64Array,
+    StringBuilder,
 };
 use duckdb::arrow::datatypes::{DataType, Field as ArrowField, Schema};
 use duckdb::arrow::record_batch::RecordBatch;
@@ -67,10 +68,16 @@ pub fn days_to_date(days: i32) -> Option<NaiveDate> {
 /// field that is null is an error.
 pub fn parse_field<'a>(field: &Field, raw: &'a str) -> Result<Val<'a>, String> {
     if is_null(raw) {
-        return if field.required { Err("必須項目が空です".into()) } else { Ok(Val::Null) };
+        return if field.required {
+            Err("必須項目が空です".into())
+        } else {
+            Ok(Val::Null)
+        };
     }
     if raw.contains('\u{FFFD}') {
-        return Err("文字化けしています。文字コード（Shift_JIS / UTF-8）の指定を確認してください".into());
+        return Err(
+            "文字化けしています。文字コード（Shift_JIS / UTF-8）の指定を確認してください".into(),
+        );
     }
     let in_range = |v: f64| field.range.is_none_or(|(lo, hi)| v >= lo && v <= hi);
     let range_msg = || {
@@ -89,7 +96,9 @@ pub fn parse_field<'a>(field: &Field, raw: &'a str) -> Result<Val<'a>, String> {
         FieldType::Id => {
             let t = fold_width(raw.trim());
             if t.contains(char::is_whitespace) {
-                Ok(Val::Str(Cow::Owned(t.chars().filter(|c| !c.is_whitespace()).collect())))
+                Ok(Val::Str(Cow::Owned(
+                    t.chars().filter(|c| !c.is_whitespace()).collect(),
+                )))
             } else {
                 Ok(Val::Str(match t {
                     Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
@@ -102,25 +111,49 @@ pub fn parse_field<'a>(field: &Field, raw: &'a str) -> Result<Val<'a>, String> {
             .ok_or_else(|| format!("{width}桁以内の数字のコードではありません")),
         FieldType::Int => {
             let v = parse_integer(raw).ok_or("整数として読めません")?;
-            if in_range(v as f64) { Ok(Val::Int(v)) } else { Err(range_msg()) }
+            if in_range(v as f64) {
+                Ok(Val::Int(v))
+            } else {
+                Err(range_msg())
+            }
         }
         FieldType::Float => {
             let v = parse_number(raw).ok_or("数値として読めません")?;
-            if in_range(v) { Ok(Val::Float(v)) } else { Err(range_msg()) }
+            if in_range(v) {
+                Ok(Val::Float(v))
+            } else {
+                Err(range_msg())
+            }
         }
         FieldType::Date => {
-            let d = parse_date(raw).ok_or("日付として読めません（例: 2021/04/01、R03.04.01、令和3年4月1日）")?;
-            if date_in_range(d) { Ok(Val::Date(date_to_days(d))) } else { Err(range_msg()) }
+            let d = parse_date(raw)
+                .ok_or("日付として読めません（例: 2021/04/01、R03.04.01、令和3年4月1日）")?;
+            if date_in_range(d) {
+                Ok(Val::Date(date_to_days(d)))
+            } else {
+                Err(range_msg())
+            }
         }
         FieldType::Month => {
-            let d = parse_month(raw).ok_or("年月として読めません（例: 202104、2021/04、R03.04）")?;
-            if date_in_range(d) { Ok(Val::Date(date_to_days(d))) } else { Err(range_msg()) }
+            let d =
+                parse_month(raw).ok_or("年月として読めません（例: 202104、2021/04、R03.04）")?;
+            if date_in_range(d) {
+                Ok(Val::Date(date_to_days(d)))
+            } else {
+                Err(range_msg())
+            }
         }
         FieldType::FiscalYear => {
             let y = parse_fiscal_year(raw).ok_or("年度として読めません（例: 2021、令和3年度）")?;
-            if in_range(y as f64) { Ok(Val::Int(y as i64)) } else { Err(range_msg()) }
+            if in_range(y as f64) {
+                Ok(Val::Int(y as i64))
+            } else {
+                Err(range_msg())
+            }
         }
-        FieldType::Flag => parse_flag(raw).map(Val::Bool).ok_or_else(|| "区分として読めません（1/0、あり/なし、○/×）".into()),
+        FieldType::Flag => parse_flag(raw)
+            .map(Val::Bool)
+            .ok_or_else(|| "区分として読めません（1/0、あり/なし、○/×）".into()),
         FieldType::Sex => match fold_width(raw.trim()).as_ref() {
             "1" | "男" | "男性" | "M" | "m" => Ok(Val::Int(1)),
             "2" | "女" | "女性" | "F" | "f" => Ok(Val::Int(2)),
@@ -131,8 +164,11 @@ pub fn parse_field<'a>(field: &Field, raw: &'a str) -> Result<Val<'a>, String> {
 
 fn parse_flag(raw: &str) -> Option<bool> {
     match fold_width(raw.trim()).as_ref() {
-        "1" | "あり" | "有" | "○" | "〇" | "はい" | "true" | "TRUE" | "Y" | "y" | "入院" => Some(true),
-        "0" | "なし" | "無" | "×" | "いいえ" | "false" | "FALSE" | "N" | "n" | "外来" | "入院外" => Some(false),
+        "1" | "あり" | "有" | "○" | "〇" | "はい" | "true" | "TRUE" | "Y" | "y" | "入院" => {
+            Some(true)
+        }
+        "0" | "なし" | "無" | "×" | "いいえ" | "false" | "FALSE" | "N" | "n" | "外来"
+        | "入院外" => Some(false),
         _ => None,
     }
 }
@@ -167,10 +203,18 @@ pub struct BatchBuilder {
 
 impl BatchBuilder {
     pub fn new(fields: &[Field], import_id: i64) -> BatchBuilder {
-        let mut afields: Vec<ArrowField> = fields.iter().map(|f| ArrowField::new(f.name, arrow_type(f.ty), true)).collect();
+        let mut afields: Vec<ArrowField> = fields
+            .iter()
+            .map(|f| ArrowField::new(f.name, arrow_type(f.ty), true))
+            .collect();
         afields.push(ArrowField::new("import_id", DataType::Int64, false));
         let cols = fields.iter().map(|f| new_col(f.ty)).collect();
-        BatchBuilder { schema: Arc::new(Schema::new(afields)), cols, import_id, len: 0 }
+        BatchBuilder {
+            schema: Arc::new(Schema::new(afields)),
+            cols,
+            import_id,
+            len: 0,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -246,11 +290,21 @@ mod tests {
     fn parses_typed_fields_with_reasons() {
         let def = Kind::Insured.def();
         let birth = def.field("birth_date").unwrap();
-        assert_eq!(parse_field(birth, "S22.5.3").unwrap(), Val::Date(date_to_days(NaiveDate::from_ymd_opt(1947, 5, 3).unwrap())));
-        assert!(parse_field(birth, "R03.13.01").unwrap_err().contains("日付"));
+        assert_eq!(
+            parse_field(birth, "S22.5.3").unwrap(),
+            Val::Date(date_to_days(NaiveDate::from_ymd_opt(1947, 5, 3).unwrap()))
+        );
+        assert!(
+            parse_field(birth, "R03.13.01")
+                .unwrap_err()
+                .contains("日付")
+        );
         assert!(parse_field(birth, "").unwrap_err().contains("必須"));
         let code = def.field("municipality_code").unwrap();
-        assert_eq!(parse_field(code, "２９２０１").unwrap(), Val::Str("29201".into()));
+        assert_eq!(
+            parse_field(code, "２９２０１").unwrap(),
+            Val::Str("29201".into())
+        );
         let sex = def.field("sex").unwrap();
         assert_eq!(parse_field(sex, "女").unwrap(), Val::Int(2));
         let sbp = Kind::Checkups.def().field("sbp").unwrap();

@@ -41,7 +41,9 @@ impl HeaderMatch {
 
 /// Decodes a record's cells as text (lossy; validation reports bad bytes later).
 pub fn cells(rec: &ByteRecord) -> Vec<String> {
-    rec.iter().map(|c| String::from_utf8_lossy(c).trim().to_string()).collect()
+    rec.iter()
+        .map(|c| String::from_utf8_lossy(c).trim().to_string())
+        .collect()
 }
 
 /// Maps a header row to the fields of a profile's kind.
@@ -50,13 +52,21 @@ pub fn map_headers(headers: &[String], profile: &Profile, kind: Kind) -> Vec<Opt
     kind.def()
         .fields
         .iter()
-        .map(|f| profile.headers_for(f.name).iter().find_map(|alias| norm.iter().position(|h| h == alias)))
+        .map(|f| {
+            profile
+                .headers_for(f.name)
+                .iter()
+                .find_map(|alias| norm.iter().position(|h| h == alias))
+        })
         .collect()
 }
 
 /// The best header match among the scanned rows. Returns the best partial match as `Err`
 /// when no row has every required header of any candidate profile.
-pub fn find_header(rows: &[ByteRecord], profiles: &[Profile]) -> Result<HeaderMatch, Option<HeaderMatch>> {
+pub fn find_header(
+    rows: &[ByteRecord],
+    profiles: &[Profile],
+) -> Result<HeaderMatch, Option<HeaderMatch>> {
     let mut best_partial: Option<(usize, HeaderMatch)> = None;
     for (i, rec) in rows.iter().enumerate().take(HEADER_SCAN_ROWS) {
         let headers = cells(rec);
@@ -68,17 +78,30 @@ pub fn find_header(rows: &[ByteRecord], profiles: &[Profile]) -> Result<HeaderMa
             let Some(kind) = profile.kind() else { continue };
             let mapping = map_headers(&headers, profile, kind);
             let found = mapping.iter().filter(|m| m.is_some()).count();
-            let all_required = kind.def().fields.iter().zip(&mapping).all(|(f, m)| !f.required || m.is_some());
-            let m = HeaderMatch { row: i, profile: profile.clone(), kind, mapping, headers: headers.clone() };
+            let all_required = kind
+                .def()
+                .fields
+                .iter()
+                .zip(&mapping)
+                .all(|(f, m)| !f.required || m.is_some());
+            let m = HeaderMatch {
+                row: i,
+                profile: profile.clone(),
+                kind,
+                mapping,
+                headers: headers.clone(),
+            };
             if all_required {
                 full.push((found as f32 / kind.def().fields.len() as f32, found, m));
             } else if found > best_partial.as_ref().map_or(0, |b| b.0) {
                 best_partial = Some((found, m));
             }
         }
-        if let Some(best) =
-            full.into_iter().max_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(&b.1)))
-        {
+        if let Some(best) = full.into_iter().max_by(|a, b| {
+            a.0.partial_cmp(&b.0)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.1.cmp(&b.1))
+        }) {
             return Ok(best.2);
         }
     }

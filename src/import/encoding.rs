@@ -24,7 +24,9 @@ impl TextEncoding {
             "auto" => Ok(None),
             "utf8" | "utf8bom" => Ok(Some(TextEncoding::Utf8)),
             "cp932" | "sjis" | "shiftjis" | "windows31j" => Ok(Some(TextEncoding::Cp932)),
-            _ => Err(format!("文字コード「{s}」は指定できません。auto / cp932 / utf8 のいずれかを指定してください。")),
+            _ => Err(format!(
+                "文字コード「{s}」は指定できません。auto / cp932 / utf8 のいずれかを指定してください。"
+            )),
         }
     }
 }
@@ -64,7 +66,17 @@ impl<R: Read> Utf8Reader<R> {
             TextEncoding::Cp932 => Some(encoding_rs::SHIFT_JIS.new_decoder_without_bom_handling()),
             TextEncoding::Utf8 => None,
         };
-        Utf8Reader { inner, decoder, in_buf: vec![0; 256 * 1024], in_start: 0, in_end: 0, eof: false, bom_checked: false, spill: Vec::new(), finished: false }
+        Utf8Reader {
+            inner,
+            decoder,
+            in_buf: vec![0; 256 * 1024],
+            in_start: 0,
+            in_end: 0,
+            eof: false,
+            bom_checked: false,
+            spill: Vec::new(),
+            finished: false,
+        }
     }
 
     fn fill(&mut self) -> io::Result<()> {
@@ -85,7 +97,8 @@ impl<R: Read> Utf8Reader<R> {
         }
         if !self.bom_checked && (self.in_end >= 3 || self.eof) {
             self.bom_checked = true;
-            if self.decoder.is_none() && self.in_buf[..self.in_end].starts_with(&[0xEF, 0xBB, 0xBF]) {
+            if self.decoder.is_none() && self.in_buf[..self.in_end].starts_with(&[0xEF, 0xBB, 0xBF])
+            {
                 self.in_start = 3;
             }
         }
@@ -156,7 +169,10 @@ impl<R: Read> Read for Utf8Reader<R> {
 /// lacks are mapped first (〜→～, −→－); anything still unencodable is an error, never a
 /// silent `&#…;` reference.
 pub fn encode_cp932(s: &str) -> Result<Vec<u8>, char> {
-    let mapped: std::borrow::Cow<str> = if s.chars().any(|c| matches!(c, '\u{301C}' | '\u{2212}' | '\u{2016}')) {
+    let mapped: std::borrow::Cow<str> = if s
+        .chars()
+        .any(|c| matches!(c, '\u{301C}' | '\u{2212}' | '\u{2016}'))
+    {
         s.chars()
             .map(|c| match c {
                 '\u{301C}' => '\u{FF5E}',
@@ -174,7 +190,8 @@ pub fn encode_cp932(s: &str) -> Result<Vec<u8>, char> {
     let mut buf = [0u8; 1024];
     let mut input: &str = &mapped;
     loop {
-        let (res, read, written) = encoder.encode_from_utf8_without_replacement(input, &mut buf, true);
+        let (res, read, written) =
+            encoder.encode_from_utf8_without_replacement(input, &mut buf, true);
         out.extend_from_slice(&buf[..written]);
         input = &input[read..];
         match res {
@@ -194,7 +211,9 @@ mod tests {
         let bytes = encode_cp932("被保険者ID,氏名\r\n1,髙橋 﨑子 ①\r\n").unwrap();
         assert_eq!(detect(&bytes), TextEncoding::Cp932);
         let mut s = String::new();
-        Utf8Reader::new(&bytes[..], TextEncoding::Cp932).read_to_string(&mut s).unwrap();
+        Utf8Reader::new(&bytes[..], TextEncoding::Cp932)
+            .read_to_string(&mut s)
+            .unwrap();
         assert_eq!(s, "被保険者ID,氏名\r\n1,髙橋 﨑子 ①\r\n");
     }
 
@@ -203,7 +222,9 @@ mod tests {
         let bytes = b"\xEF\xBB\xBFa,b\r\n".to_vec();
         assert_eq!(detect(&bytes), TextEncoding::Utf8);
         let mut s = String::new();
-        Utf8Reader::new(&bytes[..], TextEncoding::Utf8).read_to_string(&mut s).unwrap();
+        Utf8Reader::new(&bytes[..], TextEncoding::Utf8)
+            .read_to_string(&mut s)
+            .unwrap();
         assert_eq!(s, "a,b\r\n");
     }
 

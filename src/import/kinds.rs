@@ -41,8 +41,20 @@ pub struct Field {
     pub range: Option<(f64, f64)>,
 }
 
-const fn f(name: &'static str, label: &'static str, ty: FieldType, required: bool, range: Option<(f64, f64)>) -> Field {
-    Field { name, label, ty, required, range }
+const fn f(
+    name: &'static str,
+    label: &'static str,
+    ty: FieldType,
+    required: bool,
+    range: Option<(f64, f64)>,
+) -> Field {
+    Field {
+        name,
+        label,
+        ty,
+        required,
+        range,
+    }
 }
 use FieldType::*;
 
@@ -51,7 +63,10 @@ use FieldType::*;
 pub enum Replace {
     /// Rows are replaced per (insurer number, period): re-importing a month or a fiscal
     /// year replaces that period for that insurer and never duplicates it.
-    Period { insurer: &'static str, period: &'static str },
+    Period {
+        insurer: &'static str,
+        period: &'static str,
+    },
     /// Rows are replaced per key (masters upsert by code).
     Key(&'static [&'static str]),
 }
@@ -93,8 +108,20 @@ const INSURED: &[Field] = &[
     f("postal_code", "郵便番号", Text, false, None),
     f("address", "住所", Text, false, None),
     f("municipality_code", "市町村コード", Code(5), true, None),
-    f("acquired_date", "資格取得日", Date, true, Some((1900.0, 2100.0))),
-    f("lost_date", "資格喪失日", Date, false, Some((1900.0, 2100.0))),
+    f(
+        "acquired_date",
+        "資格取得日",
+        Date,
+        true,
+        Some((1900.0, 2100.0)),
+    ),
+    f(
+        "lost_date",
+        "資格喪失日",
+        Date,
+        false,
+        Some((1900.0, 2100.0)),
+    ),
 ];
 const INSURERS: &[Field] = &[
     f("insurer_no", "保険者番号", Code(6), true, None),
@@ -104,7 +131,13 @@ const INSURERS: &[Field] = &[
 const CHECKUPS: &[Field] = &[
     f("insured_id", "被保険者ID", Id, true, None),
     f("insurer_no", "保険者番号", Code(6), true, None),
-    f("checkup_date", "健診受診日", Date, true, Some((2000.0, 2100.0))),
+    f(
+        "checkup_date",
+        "健診受診日",
+        Date,
+        true,
+        Some((2000.0, 2100.0)),
+    ),
     f("fy", "年度", FiscalYear, true, Some((2000.0, 2100.0))),
     f("institution_code", "健診機関コード", Code(10), false, None),
     f("height", "身長", Float, false, Some((80.0, 230.0))),
@@ -120,7 +153,13 @@ const CHECKUPS: &[Field] = &[
     f("alt", "ALT(GPT)", Int, false, Some((1.0, 5000.0))),
     f("ggt", "γ-GT", Int, false, Some((1.0, 5000.0))),
     f("hba1c", "HbA1c", Float, false, Some((3.0, 20.0))),
-    f("fasting_glucose", "空腹時血糖", Int, false, Some((30.0, 700.0))),
+    f(
+        "fasting_glucose",
+        "空腹時血糖",
+        Int,
+        false,
+        Some((30.0, 700.0)),
+    ),
     f("urine_sugar", "尿糖", Text, false, None),
     f("urine_protein", "尿蛋白", Text, false, None),
     f("med_bp", "服薬（血圧）", Flag, false, None),
@@ -133,7 +172,13 @@ const CLAIMS: &[Field] = &[
     f("claim_id", "レセプト番号", Id, true, None),
     f("insured_id", "被保険者ID", Id, true, None),
     f("insurer_no", "保険者番号", Code(6), true, None),
-    f("service_month", "診療年月", Month, true, Some((2000.0, 2100.0))),
+    f(
+        "service_month",
+        "診療年月",
+        Month,
+        true,
+        Some((2000.0, 2100.0)),
+    ),
     f("institution_code", "医療機関コード", Code(10), true, None),
     f("inpatient", "入外区分", Flag, true, None),
     f("days", "診療実日数", Int, true, Some((0.0, 31.0))),
@@ -142,7 +187,13 @@ const CLAIMS: &[Field] = &[
 const CLAIM_DISEASES: &[Field] = &[
     f("claim_id", "レセプト番号", Id, true, None),
     f("insurer_no", "保険者番号", Code(6), true, None),
-    f("service_month", "診療年月", Month, true, Some((2000.0, 2100.0))),
+    f(
+        "service_month",
+        "診療年月",
+        Month,
+        true,
+        Some((2000.0, 2100.0)),
+    ),
     f("icd10", "ICD10コード", Id, true, None),
     f("disease_name", "傷病名", Text, true, None),
     f("is_main", "主傷病", Flag, false, None),
@@ -150,16 +201,34 @@ const CLAIM_DISEASES: &[Field] = &[
 const CLAIM_PROCEDURES: &[Field] = &[
     f("claim_id", "レセプト番号", Id, true, None),
     f("insurer_no", "保険者番号", Code(6), true, None),
-    f("service_month", "診療年月", Month, true, Some((2000.0, 2100.0))),
+    f(
+        "service_month",
+        "診療年月",
+        Month,
+        true,
+        Some((2000.0, 2100.0)),
+    ),
     f("procedure_code", "診療行為コード", Id, true, None),
     f("procedure_name", "診療行為名称", Text, false, None),
     f("count", "回数", Int, true, Some((0.0, 10_000.0))),
-    f("points", "点数", Int, true, Some((-1_000_000.0, 100_000_000.0))),
+    f(
+        "points",
+        "点数",
+        Int,
+        true,
+        Some((-1_000_000.0, 100_000_000.0)),
+    ),
 ];
 const CLAIM_ICD_POINTS: &[Field] = &[
     f("claim_id", "レセプト番号", Id, true, None),
     f("insurer_no", "保険者番号", Code(6), true, None),
-    f("service_month", "診療年月", Month, true, Some((2000.0, 2100.0))),
+    f(
+        "service_month",
+        "診療年月",
+        Month,
+        true,
+        Some((2000.0, 2100.0)),
+    ),
     f("icd10", "最大医療資源ICD10", Id, true, None),
     f("points", "点数", Int, true, Some((0.0, 100_000_000.0))),
 ];
@@ -182,7 +251,13 @@ const RECOMMENDATION_TARGETS: &[Field] = &[
     f("symbol_no", "記号・番号", Text, false, None),
     f("insured_id", "被保険者ID", Id, false, None),
     f("name", "氏名", Text, false, None),
-    f("birth_date", "生年月日", Date, false, Some((1880.0, 2030.0))),
+    f(
+        "birth_date",
+        "生年月日",
+        Date,
+        false,
+        Some((1880.0, 2030.0)),
+    ),
     f("address", "住所", Text, false, None),
     f("category", "勧奨区分", Text, false, None),
     f("list_date", "作成日", Date, true, Some((2000.0, 2100.0))),
@@ -203,31 +278,112 @@ const ADDRESS_POINTS: &[Field] = &[
 ];
 
 pub const KINDS: &[KindDef] = &[
-    KindDef { kind: Kind::Insured, id: "insured", table: "insured", label: "被保険者台帳", fields: INSURED,
-        replace: Replace::Key(&["insured_id"]) },
-    KindDef { kind: Kind::Insurers, id: "insurers", table: "insurers", label: "保険者情報", fields: INSURERS,
-        replace: Replace::Key(&["insurer_no"]) },
-    KindDef { kind: Kind::Checkups, id: "checkups", table: "checkups", label: "健診結果", fields: CHECKUPS,
-        replace: Replace::Period { insurer: "insurer_no", period: "fy" } },
-    KindDef { kind: Kind::Claims, id: "claims", table: "claims", label: "医療レセプト管理", fields: CLAIMS,
-        replace: Replace::Period { insurer: "insurer_no", period: "service_month" } },
-    KindDef { kind: Kind::ClaimDiseases, id: "claim_diseases", table: "claim_diseases", label: "医療傷病名",
-        fields: CLAIM_DISEASES, replace: Replace::Period { insurer: "insurer_no", period: "service_month" } },
-    KindDef { kind: Kind::ClaimProcedures, id: "claim_procedures", table: "claim_procedures", label: "医療摘要",
-        fields: CLAIM_PROCEDURES, replace: Replace::Period { insurer: "insurer_no", period: "service_month" } },
-    KindDef { kind: Kind::ClaimIcdPoints, id: "claim_icd_points", table: "claim_icd_points",
-        label: "医療最大医療資源ICD別点数", fields: CLAIM_ICD_POINTS,
-        replace: Replace::Period { insurer: "insurer_no", period: "service_month" } },
-    KindDef { kind: Kind::MedicalInstitutions, id: "medical_institutions", table: "medical_institutions",
-        label: "医療機関マスタ", fields: MEDICAL_INSTITUTIONS, replace: Replace::Key(&["code"]) },
-    KindDef { kind: Kind::CheckupInstitutions, id: "checkup_institutions", table: "checkup_institutions",
-        label: "健診機関マスタ", fields: CHECKUP_INSTITUTIONS, replace: Replace::Key(&["code"]) },
-    KindDef { kind: Kind::RecommendationTargets, id: "recommendation_targets", table: "recommendation_targets",
-        label: "特定健康診査受診勧奨対象者リスト", fields: RECOMMENDATION_TARGETS,
-        replace: Replace::Period { insurer: "insurer_no", period: "list_date" } },
-    KindDef { kind: Kind::AddressPoints, id: "address_points", table: "address_points",
-        label: "位置参照情報（街区レベル）", fields: ADDRESS_POINTS,
-        replace: Replace::Key(&["city_name", "oaza", "koaza", "block"]) },
+    KindDef {
+        kind: Kind::Insured,
+        id: "insured",
+        table: "insured",
+        label: "被保険者台帳",
+        fields: INSURED,
+        replace: Replace::Key(&["insured_id"]),
+    },
+    KindDef {
+        kind: Kind::Insurers,
+        id: "insurers",
+        table: "insurers",
+        label: "保険者情報",
+        fields: INSURERS,
+        replace: Replace::Key(&["insurer_no"]),
+    },
+    KindDef {
+        kind: Kind::Checkups,
+        id: "checkups",
+        table: "checkups",
+        label: "健診結果",
+        fields: CHECKUPS,
+        replace: Replace::Period {
+            insurer: "insurer_no",
+            period: "fy",
+        },
+    },
+    KindDef {
+        kind: Kind::Claims,
+        id: "claims",
+        table: "claims",
+        label: "医療レセプト管理",
+        fields: CLAIMS,
+        replace: Replace::Period {
+            insurer: "insurer_no",
+            period: "service_month",
+        },
+    },
+    KindDef {
+        kind: Kind::ClaimDiseases,
+        id: "claim_diseases",
+        table: "claim_diseases",
+        label: "医療傷病名",
+        fields: CLAIM_DISEASES,
+        replace: Replace::Period {
+            insurer: "insurer_no",
+            period: "service_month",
+        },
+    },
+    KindDef {
+        kind: Kind::ClaimProcedures,
+        id: "claim_procedures",
+        table: "claim_procedures",
+        label: "医療摘要",
+        fields: CLAIM_PROCEDURES,
+        replace: Replace::Period {
+            insurer: "insurer_no",
+            period: "service_month",
+        },
+    },
+    KindDef {
+        kind: Kind::ClaimIcdPoints,
+        id: "claim_icd_points",
+        table: "claim_icd_points",
+        label: "医療最大医療資源ICD別点数",
+        fields: CLAIM_ICD_POINTS,
+        replace: Replace::Period {
+            insurer: "insurer_no",
+            period: "service_month",
+        },
+    },
+    KindDef {
+        kind: Kind::MedicalInstitutions,
+        id: "medical_institutions",
+        table: "medical_institutions",
+        label: "医療機関マスタ",
+        fields: MEDICAL_INSTITUTIONS,
+        replace: Replace::Key(&["code"]),
+    },
+    KindDef {
+        kind: Kind::CheckupInstitutions,
+        id: "checkup_institutions",
+        table: "checkup_institutions",
+        label: "健診機関マスタ",
+        fields: CHECKUP_INSTITUTIONS,
+        replace: Replace::Key(&["code"]),
+    },
+    KindDef {
+        kind: Kind::RecommendationTargets,
+        id: "recommendation_targets",
+        table: "recommendation_targets",
+        label: "特定健康診査受診勧奨対象者リスト",
+        fields: RECOMMENDATION_TARGETS,
+        replace: Replace::Period {
+            insurer: "insurer_no",
+            period: "list_date",
+        },
+    },
+    KindDef {
+        kind: Kind::AddressPoints,
+        id: "address_points",
+        table: "address_points",
+        label: "位置参照情報（街区レベル）",
+        fields: ADDRESS_POINTS,
+        replace: Replace::Key(&["city_name", "oaza", "koaza", "block"]),
+    },
 ];
 
 impl Kind {
@@ -235,7 +391,10 @@ impl Kind {
         KINDS.iter().find(|k| k.kind == self).unwrap_or(&KINDS[0])
     }
     pub fn from_id(id: &str) -> Option<Kind> {
-        KINDS.iter().find(|k| k.id == id || k.table == id || k.label == id).map(|k| k.kind)
+        KINDS
+            .iter()
+            .find(|k| k.id == id || k.table == id || k.label == id)
+            .map(|k| k.kind)
     }
     pub fn all() -> impl Iterator<Item = Kind> {
         KINDS.iter().map(|k| k.kind)

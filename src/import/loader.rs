@@ -27,7 +27,12 @@ const REPORT_REJECTS: usize = 100;
 /// Imports one file. Returns a report for every outcome the user should see (imported,
 /// skipped as a duplicate, rejected, cancelled); `Err` only when the file cannot be read
 /// or the database fails.
-pub fn import_file(store: &Store, path: &Path, opts: &ImportOptions, progress: &Progress) -> Result<ImportReport, ImportError> {
+pub fn import_file(
+    store: &Store,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &Progress,
+) -> Result<ImportReport, ImportError> {
     let file = display_name(path);
     let conn = store.conn();
     progress.set(0.0, format!("{file}: 確認しています"));
@@ -49,7 +54,9 @@ pub fn import_file(store: &Store, path: &Path, opts: &ImportOptions, progress: &
     };
     if let Some(prev) = history::find_imported(conn, &sha)? {
         let id = history::begin(conn, &file, &sha, None, None)?;
-        report.message = format!("{file} は取込済みです（取込ID {prev} と同じ内容）。取り込まずにスキップしました。");
+        report.message = format!(
+            "{file} は取込済みです（取込ID {prev} と同じ内容）。取り込まずにスキップしました。"
+        );
         history::finish(conn, id, 0, 0, ImportResult::Skipped, Some(&report.message))?;
         report.import_id = Some(id);
         report.result = ImportResult::Skipped;
@@ -73,15 +80,29 @@ pub fn import_file(store: &Store, path: &Path, opts: &ImportOptions, progress: &
         match src.next_row(&mut rec) {
             Ok(Some(line)) => head.push((line, rec)),
             Ok(None) => break,
-            Err(e) => return Err(ImportError::Invalid(format!("{file}: CSV として読めません: {e}"))),
+            Err(e) => {
+                return Err(ImportError::Invalid(format!(
+                    "{file}: CSV として読めません: {e}"
+                )));
+            }
         }
     }
     let records: Vec<ByteRecord> = head.iter().map(|(_, r)| r.clone()).collect();
     let hm = match detect::find_header(&records, &profiles) {
         Ok(m) => m,
         Err(partial) => {
-            let msg = no_header_message(&file, partial.as_ref(), head.get(partial.as_ref().map_or(0, |p| p.row)).map(|h| h.0));
-            let id = history::begin(conn, &file, &sha, opts.kind.map(|k| k.def().id), report.encoding)?;
+            let msg = no_header_message(
+                &file,
+                partial.as_ref(),
+                head.get(partial.as_ref().map_or(0, |p| p.row)).map(|h| h.0),
+            );
+            let id = history::begin(
+                conn,
+                &file,
+                &sha,
+                opts.kind.map(|k| k.def().id),
+                report.encoding,
+            )?;
             history::finish(conn, id, 0, 0, ImportResult::Rejected, Some(&msg))?;
             report.import_id = Some(id);
             report.result = ImportResult::Rejected;
@@ -94,26 +115,49 @@ pub fn import_file(store: &Store, path: &Path, opts: &ImportOptions, progress: &
     report.table = Some(def.table);
     let missing = hm.missing(false);
     if !missing.is_empty() {
-        report.warnings.push(format!("{file}: 次の列がないため空欄として取り込みます: {}", missing.join("、")));
+        report.warnings.push(format!(
+            "{file}: 次の列がないため空欄として取り込みます: {}",
+            missing.join("、")
+        ));
     }
     let id = history::begin(conn, &file, &sha, Some(def.id), report.encoding)?;
     report.import_id = Some(id);
 
     conn.execute_batch("BEGIN TRANSACTION")?;
-    let loaded = load_rows(conn, id, &file, &hm, head, &mut src, opts.skip_invalid, progress);
+    let loaded = load_rows(
+        conn,
+        id,
+        &file,
+        &hm,
+        head,
+        &mut src,
+        opts.skip_invalid,
+        progress,
+    );
     let (result, message) = match loaded {
         Ok(l) if l.cancelled => {
             conn.execute_batch("ROLLBACK")?;
             report.rows = 0;
-            (ImportResult::Cancelled, format!("{file}: 取込を取り消しました。データベースは変更していません。"))
+            (
+                ImportResult::Cancelled,
+                format!("{file}: 取込を取り消しました。データベースは変更していません。"),
+            )
         }
         Ok(l) if !opts.skip_invalid && l.rejected_rows > 0 => {
             conn.execute_batch("ROLLBACK")?;
             history::add_rejects(conn, id, &l.rejects)?;
             report.rejected = l.rejected_rows;
             report.rejects = l.rejects.into_iter().take(REPORT_REJECTS).collect();
-            let first = report.rejects.first().map(|r| describe_reject(&file, r)).unwrap_or_default();
-            let more = if report.rejected > 1 { format!("（ほか {} 行）", report.rejected - 1) } else { String::new() };
+            let first = report
+                .rejects
+                .first()
+                .map(|r| describe_reject(&file, r))
+                .unwrap_or_default();
+            let more = if report.rejected > 1 {
+                format!("（ほか {} 行）", report.rejected - 1)
+            } else {
+                String::new()
+            };
             (
                 ImportResult::Rejected,
                 format!(
@@ -134,7 +178,10 @@ pub fn import_file(store: &Store, path: &Path, opts: &ImportOptions, progress: &
                     msg += &format!("（同じ期間・キーの既存 {replaced} 行を置き換え）");
                 }
                 if report.rejected > 0 {
-                    msg += &format!("。不正な {} 行は除外し、取込結果に記録しました", report.rejected);
+                    msg += &format!(
+                        "。不正な {} 行は除外し、取込結果に記録しました",
+                        report.rejected
+                    );
                 }
                 if l.totals_dropped > 0 {
                     msg += &format!("。合計行・注記行 {} 行は除きました", l.totals_dropped);
@@ -143,15 +190,28 @@ pub fn import_file(store: &Store, path: &Path, opts: &ImportOptions, progress: &
             }
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
-                (ImportResult::Error, format!("{file}: {e}。データベースは変更していません。"))
+                (
+                    ImportResult::Error,
+                    format!("{file}: {e}。データベースは変更していません。"),
+                )
             }
         },
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
-            (ImportResult::Error, format!("{file}: {e}。データベースは変更していません。"))
+            (
+                ImportResult::Error,
+                format!("{file}: {e}。データベースは変更していません。"),
+            )
         }
     };
-    history::finish(conn, id, report.rows, report.rejected, result, Some(&message))?;
+    history::finish(
+        conn,
+        id,
+        report.rows,
+        report.rejected,
+        result,
+        Some(&message),
+    )?;
     progress.set(1.0, message.clone());
     report.result = result;
     report.message = message;
@@ -160,8 +220,16 @@ pub fn import_file(store: &Store, path: &Path, opts: &ImportOptions, progress: &
 
 /// "file 12行目「健診受診日」: 値「R03.13.01」は日付として読めません…"
 pub fn describe_reject(file: &str, r: &Reject) -> String {
-    let col = r.column.as_deref().map(|c| format!("「{c}」")).unwrap_or_default();
-    let val = r.value.as_deref().map(|v| format!(": 値「{v}」は")).unwrap_or_else(|| ": ".into());
+    let col = r
+        .column
+        .as_deref()
+        .map(|c| format!("「{c}」"))
+        .unwrap_or_default();
+    let val = r
+        .value
+        .as_deref()
+        .map(|v| format!(": 値「{v}」は"))
+        .unwrap_or_else(|| ": ".into());
     format!("{file} {}行目{col}{val}{}", r.line, r.reason)
 }
 
@@ -171,7 +239,11 @@ fn no_header_message(file: &str, partial: Option<&HeaderMatch>, line: Option<u64
             "{file}: 見出し行を判別できません。{}行目が「{}」に最も近いですが、必須の列 {} がありません。列の対応（プロファイル）を確認するか、種類を指定してください。",
             line.unwrap_or(0),
             p.def().label,
-            p.missing(true).iter().map(|m| format!("「{m}」")).collect::<Vec<_>>().join("")
+            p.missing(true)
+                .iter()
+                .map(|m| format!("「{m}」"))
+                .collect::<Vec<_>>()
+                .join("")
         ),
         None => format!(
             "{file}: 見出し行が見つかりません（先頭 {} 行を調べました）。取り込める種類のファイルか、文字コードが正しいかを確認してください。",
@@ -194,13 +266,24 @@ struct Loaded {
 /// filled cell starting with ※, 注, ＊ or （注）), as KDB reports and office sheets end.
 /// Neither is data; both are counted and reported as dropped.
 fn is_total_or_note_row(rec: &ByteRecord) -> bool {
-    let mut filled = rec.iter().map(|c| String::from_utf8_lossy(c).trim().to_string()).filter(|c| !c.is_empty());
-    let Some(first) = filled.next() else { return false };
+    let mut filled = rec
+        .iter()
+        .map(|c| String::from_utf8_lossy(c).trim().to_string())
+        .filter(|c| !c.is_empty());
+    let Some(first) = filled.next() else {
+        return false;
+    };
     let first = first.trim_start_matches(['\u{3000}', ' ']);
-    if first.starts_with("合計") || first.starts_with("総計") || first.starts_with("小計") || first == "計" {
+    if first.starts_with("合計")
+        || first.starts_with("総計")
+        || first.starts_with("小計")
+        || first == "計"
+    {
         return true;
     }
-    let note = ["※", "注", "＊", "*", "（注", "(注"].iter().any(|m| first.starts_with(m));
+    let note = ["※", "注", "＊", "*", "（注", "(注"]
+        .iter()
+        .any(|m| first.starts_with(m));
     note && filled.next().is_none()
 }
 
@@ -218,7 +301,9 @@ fn load_rows(
     let def = hm.def();
     let header_len = hm.headers.len();
     let key_fields: Vec<usize> = match def.replace {
-        Replace::Period { insurer, period } => vec![def.field_index(insurer), def.field_index(period)],
+        Replace::Period { insurer, period } => {
+            vec![def.field_index(insurer), def.field_index(period)]
+        }
         Replace::Key(k) => k.iter().map(|n| def.field_index(n)).collect(),
     }
     .into_iter()
@@ -227,10 +312,18 @@ fn load_rows(
     let unique_keys = matches!(def.replace, Replace::Key(_));
     let mut seen_keys: HashMap<Vec<String>, u64> = HashMap::new();
     let mut period_keys: HashSet<Vec<String>> = HashSet::new();
-    let mut loaded = Loaded { rows: 0, rejected_rows: 0, rejects: Vec::new(), totals_dropped: 0, cancelled: false, keys: Vec::new() };
+    let mut loaded = Loaded {
+        rows: 0,
+        rejected_rows: 0,
+        rejects: Vec::new(),
+        totals_dropped: 0,
+        cancelled: false,
+        keys: Vec::new(),
+    };
     let mut builder = BatchBuilder::new(def.fields, import_id);
     let mut app = conn.appender(def.table)?;
-    let mut pending: std::collections::VecDeque<(u64, ByteRecord)> = head.into_iter().skip(hm.row + 1).collect();
+    let mut pending: std::collections::VecDeque<(u64, ByteRecord)> =
+        head.into_iter().skip(hm.row + 1).collect();
     let mut rec = ByteRecord::new();
     let mut invalid_seen = false;
     let mut since_check = 0usize;
@@ -244,7 +337,9 @@ fn load_rows(
                 Ok(None) => break,
                 Err(e) => {
                     let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    return Err(ImportError::Invalid(format!("{line}行目付近を CSV として読めません（{e}）")));
+                    return Err(ImportError::Invalid(format!(
+                        "{line}行目付近を CSV として読めません（{e}）"
+                    )));
                 }
             }
         };
@@ -255,9 +350,15 @@ fn load_rows(
                 loaded.cancelled = true;
                 return Ok(loaded);
             }
-            progress.set(src.fraction() * 0.95, format!("{file}: {} 行を検査・取込中", loaded.rows));
+            progress.set(
+                src.fraction() * 0.95,
+                format!("{file}: {} 行を検査・取込中", loaded.rows),
+            );
         }
-        if rec.iter().all(|c| c.iter().all(|b| b.is_ascii_whitespace())) {
+        if rec
+            .iter()
+            .all(|c| c.iter().all(|b| b.is_ascii_whitespace()))
+        {
             continue;
         }
         if is_total_or_note_row(&rec) {
@@ -282,7 +383,9 @@ fn load_rows(
                 let raw: &[u8] = col.and_then(|c| rec.get(c)).unwrap_or(b"");
                 let parsed = match std::str::from_utf8(raw) {
                     Ok(text) => parse_field(field, text),
-                    Err(_) => Err("文字コードが正しくありません（UTF-8 として読めません）".to_string()),
+                    Err(_) => {
+                        Err("文字コードが正しくありません（UTF-8 として読めません）".to_string())
+                    }
                 };
                 match parsed {
                     Ok(v) => vals.push(v),
@@ -310,10 +413,14 @@ fn load_rows(
                     });
                 } else {
                     seen_keys.insert(key, line);
-                    loaded.keys.push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
+                    loaded
+                        .keys
+                        .push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
                 }
             } else if !period_keys.contains(&key) {
-                loaded.keys.push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
+                loaded
+                    .keys
+                    .push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
                 period_keys.insert(key);
             }
         }
@@ -334,7 +441,9 @@ fn load_rows(
         builder.push(&vals);
         loaded.rows += 1;
         if builder.len() >= BATCH_ROWS {
-            let batch = builder.finish().map_err(|e| ImportError::Invalid(e.to_string()))?;
+            let batch = builder
+                .finish()
+                .map_err(|e| ImportError::Invalid(e.to_string()))?;
             app.append_record_batch(batch)?;
         }
     }
@@ -343,7 +452,9 @@ fn load_rows(
         return Ok(loaded);
     }
     if !invalid_seen && !builder.is_empty() {
-        let batch = builder.finish().map_err(|e| ImportError::Invalid(e.to_string()))?;
+        let batch = builder
+            .finish()
+            .map_err(|e| ImportError::Invalid(e.to_string()))?;
         app.append_record_batch(batch)?;
     }
     app.flush()?;
@@ -356,7 +467,12 @@ fn load_rows(
 
 /// Deletes the earlier rows that this import replaces (same insurer and period, or same
 /// key), and stores the rejects of a `--skip-invalid` import. Inside the transaction.
-fn finish_ok(conn: &Connection, import_id: i64, def: &KindDef, loaded: &Loaded) -> Result<u64, ImportError> {
+fn finish_ok(
+    conn: &Connection,
+    import_id: i64,
+    def: &KindDef,
+    loaded: &Loaded,
+) -> Result<u64, ImportError> {
     if !loaded.rejects.is_empty() {
         history::add_rejects(conn, import_id, &loaded.rejects)?;
     }
@@ -368,7 +484,11 @@ fn finish_ok(conn: &Connection, import_id: i64, def: &KindDef, loaded: &Loaded) 
         Replace::Key(k) => k.to_vec(),
     };
     // Identifiers come from the fixed kind definitions; values are appended, not spliced.
-    let select: Vec<String> = key_cols.iter().enumerate().map(|(i, c)| format!("{c} AS k{i}")).collect();
+    let select: Vec<String> = key_cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} AS k{i}"))
+        .collect();
     conn.execute_batch(&format!(
         "DROP TABLE IF EXISTS import_keys; CREATE TEMP TABLE import_keys AS SELECT {} FROM {} LIMIT 0",
         select.join(", "),
@@ -381,9 +501,17 @@ fn finish_ok(conn: &Connection, import_id: i64, def: &KindDef, loaded: &Loaded) 
         }
         app.flush()?;
     }
-    let cond: Vec<String> = key_cols.iter().enumerate().map(|(i, c)| format!("t.{c} IS NOT DISTINCT FROM k.k{i}")).collect();
+    let cond: Vec<String> = key_cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("t.{c} IS NOT DISTINCT FROM k.k{i}"))
+        .collect();
     let deleted = conn.execute(
-        &format!("DELETE FROM {} t USING import_keys k WHERE {} AND t.import_id <> ?", def.table, cond.join(" AND ")),
+        &format!(
+            "DELETE FROM {} t USING import_keys k WHERE {} AND t.import_id <> ?",
+            def.table,
+            cond.join(" AND ")
+        ),
         params![import_id],
     )?;
     conn.execute_batch("DROP TABLE import_keys")?;
@@ -402,8 +530,15 @@ mod tests {
     fn totals_and_footnotes_are_not_data() {
         assert!(is_total_or_note_row(&rec(&["合計", "3件"])));
         assert!(is_total_or_note_row(&rec(&["", "　総計", "12"])));
-        assert!(is_total_or_note_row(&rec(&["※ 緯度経度が空欄の機関は未調査", "", ""])));
-        assert!(is_total_or_note_row(&rec(&["（注）令和2年度は集団健診を中止", ""])));
+        assert!(is_total_or_note_row(&rec(&[
+            "※ 緯度経度が空欄の機関は未調査",
+            "",
+            ""
+        ])));
+        assert!(is_total_or_note_row(&rec(&[
+            "（注）令和2年度は集団健診を中止",
+            ""
+        ])));
         // A note-like first cell with more cells filled is a data row and gets validated.
         assert!(!is_total_or_note_row(&rec(&["※123", "奈良市"])));
         assert!(!is_total_or_note_row(&rec(&["2900000001", "合計"])));

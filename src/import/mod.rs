@@ -29,7 +29,10 @@ use crate::store::{ImportResult, Reject, StoreError};
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("ファイル {path} を読めません: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("Excel ファイル {path} を読めません: {msg}")]
     Excel { path: PathBuf, msg: String },
     #[error(transparent)]
@@ -94,14 +97,19 @@ impl ImportReport {
 
 /// The file name shown in messages and history (not the full path).
 pub(crate) fn display_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// The sha256 of a file, hex.
 pub fn sha256_file(path: &Path) -> Result<String, ImportError> {
     use sha2::Digest;
     use std::io::Read;
-    let io = |source| ImportError::Io { path: path.into(), source };
+    let io = |source| ImportError::Io {
+        path: path.into(),
+        source,
+    };
     let mut file = std::fs::File::open(path).map_err(io)?;
     let mut hasher = sha2::Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -112,5 +120,9 @@ pub fn sha256_file(path: &Path) -> Result<String, ImportError> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
 }

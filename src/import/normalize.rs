@@ -49,7 +49,9 @@ fn halfwidth_kana(c: char, next: Option<char>) -> (char, bool) {
             }
             (full, false)
         }
-        Some('\u{FF9F}') if "ハヒフヘホ".contains(full) => (char::from_u32(full as u32 + 2).unwrap_or(full), true),
+        Some('\u{FF9F}') if "ハヒフヘホ".contains(full) => {
+            (char::from_u32(full as u32 + 2).unwrap_or(full), true)
+        }
         _ => (full, false),
     }
 }
@@ -57,7 +59,10 @@ fn halfwidth_kana(c: char, next: Option<char>) -> (char, bool) {
 /// True for the spellings of "no value" found in KDB and office exports.
 pub fn is_null(s: &str) -> bool {
     let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
-    matches!(t, "" | "-" | "－" | "―" | "ー" | "*" | "＊" | "該当なし" | "NULL" | "null")
+    matches!(
+        t,
+        "" | "-" | "－" | "―" | "ー" | "*" | "＊" | "該当なし" | "NULL" | "null"
+    )
 }
 
 /// Parses a number as offices write it: `"1,234"`, `△123` / `▲123` (negative), `１２３`.
@@ -71,7 +76,11 @@ pub fn parse_number(s: &str) -> Option<f64> {
             t = rest.trim();
         }
     }
-    let cleaned: String = if t.contains(',') { t.chars().filter(|&c| c != ',').collect() } else { t.to_string() };
+    let cleaned: String = if t.contains(',') {
+        t.chars().filter(|&c| c != ',').collect()
+    } else {
+        t.to_string()
+    };
     let v: f64 = cleaned.parse().ok()?;
     if !v.is_finite() {
         return None;
@@ -138,8 +147,14 @@ mod tests {
 
     #[test]
     fn codes_get_their_zeros_back() {
-        assert_eq!(normalize_code("291234567", 10).as_deref(), Some("0291234567"));
-        assert_eq!(normalize_code("２９１２３４５６７８", 10).as_deref(), Some("2912345678"));
+        assert_eq!(
+            normalize_code("291234567", 10).as_deref(),
+            Some("0291234567")
+        );
+        assert_eq!(
+            normalize_code("２９１２３４５６７８", 10).as_deref(),
+            Some("2912345678")
+        );
         assert_eq!(normalize_code("29X", 10), None);
         assert_eq!(normalize_code("12345678901", 10), None);
     }

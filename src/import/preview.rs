@@ -31,7 +31,11 @@ pub struct Preview {
 }
 
 /// Reads the head of a file and matches it to a profile. Reads at most the first rows.
-pub fn preview(path: &Path, opts: &ImportOptions, profiles_dir: &Path) -> Result<Preview, ImportError> {
+pub fn preview(
+    path: &Path,
+    opts: &ImportOptions,
+    profiles_dir: &Path,
+) -> Result<Preview, ImportError> {
     let mut profiles = match (&opts.custom_profile, &opts.profile) {
         (Some(custom), _) => vec![custom.clone()],
         (None, Some(name)) => vec![profile::find(profiles_dir, name)?],
@@ -47,7 +51,12 @@ pub fn preview(path: &Path, opts: &ImportOptions, profiles_dir: &Path) -> Result
         match src.next_row(&mut rec) {
             Ok(Some(line)) => recs.push((line, rec)),
             Ok(None) => break,
-            Err(e) => return Err(ImportError::Invalid(format!("{}: CSV として読めません: {e}", display_name(path)))),
+            Err(e) => {
+                return Err(ImportError::Invalid(format!(
+                    "{}: CSV として読めません: {e}",
+                    display_name(path)
+                )));
+            }
         }
     }
     let mut p = Preview {
@@ -68,10 +77,21 @@ pub fn preview(path: &Path, opts: &ImportOptions, profiles_dir: &Path) -> Result
                 .fields
                 .iter()
                 .zip(&m.mapping)
-                .map(|(f, c)| (f.label.to_string(), f.required, c.map(|i| m.headers[i].clone())))
+                .map(|(f, c)| {
+                    (
+                        f.label.to_string(),
+                        f.required,
+                        c.map(|i| m.headers[i].clone()),
+                    )
+                })
                 .collect();
             p.headers = m.headers.clone();
-            p.rows = recs.iter().skip(m.row + 1).take(20).map(|(_, r)| cells(r)).collect();
+            p.rows = recs
+                .iter()
+                .skip(m.row + 1)
+                .take(20)
+                .map(|(_, r)| cells(r))
+                .collect();
         }
         Err(partial) => {
             p.problem = Some(match partial {

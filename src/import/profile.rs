@@ -28,23 +28,56 @@ pub enum ProfileError {
     #[error("プロファイル {path}: 種類「{kind}」は存在しません。")]
     UnknownKind { path: PathBuf, kind: String },
     #[error("プロファイル {path}: 項目「{field}」は種類「{kind}」にありません。")]
-    UnknownField { path: PathBuf, kind: String, field: String },
-    #[error("プロファイル「{0}」が見つかりません。data/profiles にあるファイル名（拡張子なし）を指定してください。")]
+    UnknownField {
+        path: PathBuf,
+        kind: String,
+        field: String,
+    },
+    #[error(
+        "プロファイル「{0}」が見つかりません。data/profiles にあるファイル名（拡張子なし）を指定してください。"
+    )]
     NotFound(String),
 }
 
 const DEFAULTS: &[(&str, &str)] = &[
     ("insured", include_str!("../../data/profiles/insured.toml")),
-    ("insurers", include_str!("../../data/profiles/insurers.toml")),
-    ("checkups", include_str!("../../data/profiles/checkups.toml")),
+    (
+        "insurers",
+        include_str!("../../data/profiles/insurers.toml"),
+    ),
+    (
+        "checkups",
+        include_str!("../../data/profiles/checkups.toml"),
+    ),
     ("claims", include_str!("../../data/profiles/claims.toml")),
-    ("claim_diseases", include_str!("../../data/profiles/claim_diseases.toml")),
-    ("claim_procedures", include_str!("../../data/profiles/claim_procedures.toml")),
-    ("claim_icd_points", include_str!("../../data/profiles/claim_icd_points.toml")),
-    ("medical_institutions", include_str!("../../data/profiles/medical_institutions.toml")),
-    ("checkup_institutions", include_str!("../../data/profiles/checkup_institutions.toml")),
-    ("recommendation_targets", include_str!("../../data/profiles/recommendation_targets.toml")),
-    ("address_points", include_str!("../../data/profiles/address_points.toml")),
+    (
+        "claim_diseases",
+        include_str!("../../data/profiles/claim_diseases.toml"),
+    ),
+    (
+        "claim_procedures",
+        include_str!("../../data/profiles/claim_procedures.toml"),
+    ),
+    (
+        "claim_icd_points",
+        include_str!("../../data/profiles/claim_icd_points.toml"),
+    ),
+    (
+        "medical_institutions",
+        include_str!("../../data/profiles/medical_institutions.toml"),
+    ),
+    (
+        "checkup_institutions",
+        include_str!("../../data/profiles/checkup_institutions.toml"),
+    ),
+    (
+        "recommendation_targets",
+        include_str!("../../data/profiles/recommendation_targets.toml"),
+    ),
+    (
+        "address_points",
+        include_str!("../../data/profiles/address_points.toml"),
+    ),
 ];
 
 impl Profile {
@@ -53,12 +86,21 @@ impl Profile {
     }
 
     fn parse(text: &str, path: &Path) -> Result<Profile, ProfileError> {
-        let mut p: Profile =
-            toml::from_str(text).map_err(|e| ProfileError::Read { path: path.into(), msg: e.to_string() })?;
-        let kind = Kind::from_id(&p.kind).ok_or_else(|| ProfileError::UnknownKind { path: path.into(), kind: p.kind.clone() })?;
+        let mut p: Profile = toml::from_str(text).map_err(|e| ProfileError::Read {
+            path: path.into(),
+            msg: e.to_string(),
+        })?;
+        let kind = Kind::from_id(&p.kind).ok_or_else(|| ProfileError::UnknownKind {
+            path: path.into(),
+            kind: p.kind.clone(),
+        })?;
         for field in p.columns.keys() {
             if kind.def().field(field).is_none() {
-                return Err(ProfileError::UnknownField { path: path.into(), kind: p.kind.clone(), field: field.clone() });
+                return Err(ProfileError::UnknownField {
+                    path: path.into(),
+                    kind: p.kind.clone(),
+                    field: field.clone(),
+                });
             }
         }
         p.path = Some(path.into());
@@ -67,7 +109,10 @@ impl Profile {
 
     /// The headers accepted for a field, normalised for comparison.
     pub fn headers_for(&self, field: &str) -> Vec<String> {
-        self.columns.get(field).map(|v| v.iter().map(|h| normalize_header(h)).collect()).unwrap_or_default()
+        self.columns
+            .get(field)
+            .map(|v| v.iter().map(|h| normalize_header(h)).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -102,17 +147,25 @@ pub fn install_defaults(dir: &Path) -> std::io::Result<()> {
 pub fn load_all(dir: &Path) -> Result<Vec<Profile>, ProfileError> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
-        let mut paths: Vec<PathBuf> =
-            entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
         paths.sort();
         for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|e| ProfileError::Read { path: path.clone(), msg: e.to_string() })?;
+            let text = std::fs::read_to_string(&path).map_err(|e| ProfileError::Read {
+                path: path.clone(),
+                msg: e.to_string(),
+            })?;
             out.push(Profile::parse(&text, &path)?);
         }
     }
     for (name, text) in DEFAULTS {
         if !out.iter().any(|p| p.kind == *name) {
-            out.push(Profile::parse(text, Path::new(&format!("<既定>/{name}.toml")))?);
+            out.push(Profile::parse(
+                text,
+                Path::new(&format!("<既定>/{name}.toml")),
+            )?);
         }
     }
     Ok(out)
@@ -122,12 +175,20 @@ pub fn load_all(dir: &Path) -> Result<Vec<Profile>, ProfileError> {
 pub fn find(dir: &Path, name: &str) -> Result<Profile, ProfileError> {
     let direct = Path::new(name);
     if direct.extension().is_some_and(|x| x == "toml") && direct.exists() {
-        let text = std::fs::read_to_string(direct).map_err(|e| ProfileError::Read { path: direct.into(), msg: e.to_string() })?;
+        let text = std::fs::read_to_string(direct).map_err(|e| ProfileError::Read {
+            path: direct.into(),
+            msg: e.to_string(),
+        })?;
         return Profile::parse(&text, direct);
     }
     load_all(dir)?
         .into_iter()
-        .find(|p| p.path.as_ref().and_then(|x| x.file_stem()).is_some_and(|s| s == name))
+        .find(|p| {
+            p.path
+                .as_ref()
+                .and_then(|x| x.file_stem())
+                .is_some_and(|s| s == name)
+        })
         .ok_or_else(|| ProfileError::NotFound(name.into()))
 }
 
@@ -139,9 +200,17 @@ mod tests {
     fn defaults_parse_and_cover_every_kind() {
         let all = load_all(Path::new("/nonexistent")).unwrap();
         for kind in Kind::all() {
-            let p = all.iter().find(|p| p.kind() == Some(kind)).expect("profile");
+            let p = all
+                .iter()
+                .find(|p| p.kind() == Some(kind))
+                .expect("profile");
             for field in kind.def().fields.iter().filter(|f| f.required) {
-                assert!(!p.headers_for(field.name).is_empty(), "{:?}.{}", kind, field.name);
+                assert!(
+                    !p.headers_for(field.name).is_empty(),
+                    "{:?}.{}",
+                    kind,
+                    field.name
+                );
             }
         }
     }

@@ -2,10 +2,10 @@
 //! workbook (calamine). Both yield `csv::ByteRecord`s with the file's own line (or sheet
 //! row) number, so validation and error messages do not care where a row came from.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -46,7 +46,8 @@ struct LineIndex {
 impl LineIndex {
     fn record(&mut self, chunk: &[u8]) {
         let base = self.seen;
-        self.pending.extend(memchr::memchr_iter(b'\n', chunk).map(|i| base + i as u64));
+        self.pending
+            .extend(memchr::memchr_iter(b'\n', chunk).map(|i| base + i as u64));
         self.seen += chunk.len() as u64;
     }
     /// Line feeds strictly before `offset` (offsets only ever grow).
@@ -78,8 +79,14 @@ impl<R: Read> Read for LineCounting<R> {
 type CsvReader = csv::Reader<LineCounting<Utf8Reader<Counting<BufReader<File>>>>>;
 
 enum Inner {
-    Csv { reader: Box<CsvReader>, lines: Arc<Mutex<LineIndex>> },
-    Sheet { rows: Vec<(u64, ByteRecord)>, pos: usize },
+    Csv {
+        reader: Box<CsvReader>,
+        lines: Arc<Mutex<LineIndex>>,
+    },
+    Sheet {
+        rows: Vec<(u64, ByteRecord)>,
+        pos: usize,
+    },
 }
 
 pub struct RowSource {
@@ -93,19 +100,29 @@ pub struct RowSource {
 }
 
 pub fn is_excel(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "xlsx" | "xlsm" | "xls" | "xlsb" | "ods"))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods"
+        )
+    })
 }
 
 impl RowSource {
     /// Opens a file. For CSV the encoding is detected unless given; for Excel the sheet is
     /// the named one or the first.
-    pub fn open(path: &Path, encoding: Option<TextEncoding>, sheet: Option<&str>) -> Result<RowSource, ImportError> {
+    pub fn open(
+        path: &Path,
+        encoding: Option<TextEncoding>,
+        sheet: Option<&str>,
+    ) -> Result<RowSource, ImportError> {
         if is_excel(path) {
             return open_sheet(path, sheet);
         }
-        let io = |source| ImportError::Io { path: path.into(), source };
+        let io = |source| ImportError::Io {
+            path: path.into(),
+            source,
+        };
         let mut file = File::open(path).map_err(io)?;
         let total = file.metadata().map_err(io)?.len();
         let mut sample = vec![0u8; 64 * 1024];
@@ -115,9 +132,15 @@ impl RowSource {
         let delimiter = guess_delimiter(&sample);
         let file = File::open(path).map_err(io)?;
         let read = Arc::new(AtomicU64::new(0));
-        let counting = Counting { inner: BufReader::with_capacity(1 << 20, file), count: read.clone() };
+        let counting = Counting {
+            inner: BufReader::with_capacity(1 << 20, file),
+            count: read.clone(),
+        };
         let lines = Arc::new(Mutex::new(LineIndex::default()));
-        let decoded = LineCounting { inner: Utf8Reader::new(counting, encoding), index: lines.clone() };
+        let decoded = LineCounting {
+            inner: Utf8Reader::new(counting, encoding),
+            index: lines.clone(),
+        };
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -125,7 +148,10 @@ impl RowSource {
             .buffer_capacity(1 << 20)
             .from_reader(decoded);
         Ok(RowSource {
-            inner: Inner::Csv { reader: Box::new(reader), lines },
+            inner: Inner::Csv {
+                reader: Box::new(reader),
+                lines,
+            },
             encoding: Some(encoding),
             sheet: None,
             total: total.max(1),
@@ -145,8 +171,14 @@ impl RowSource {
                 // `end - 1` are the lines before the record's last line; feeds inside quoted
                 // fields take it back to the record's first line.
                 let end = reader.position().byte();
-                let before = lines.lock().map(|mut ix| ix.feeds_before(end.saturating_sub(1))).unwrap_or(0);
-                let inside: u64 = rec.iter().map(|f| memchr::memchr_iter(b'\n', f).count() as u64).sum();
+                let before = lines
+                    .lock()
+                    .map(|mut ix| ix.feeds_before(end.saturating_sub(1)))
+                    .unwrap_or(0);
+                let inside: u64 = rec
+                    .iter()
+                    .map(|f| memchr::memchr_iter(b'\n', f).count() as u64)
+                    .sum();
                 Ok(Some(before + 1 - inside.min(before)))
             }
             Inner::Sheet { rows, pos } => {
@@ -190,12 +222,18 @@ fn guess_delimiter(sample: &[u8]) -> u8 {
 
 /// The names of the sheets in a workbook.
 pub fn sheet_names(path: &Path) -> Result<Vec<String>, ImportError> {
-    let wb = calamine::open_workbook_auto(path).map_err(|e| ImportError::Excel { path: path.into(), msg: e.to_string() })?;
+    let wb = calamine::open_workbook_auto(path).map_err(|e| ImportError::Excel {
+        path: path.into(),
+        msg: e.to_string(),
+    })?;
     Ok(wb.sheet_names().to_vec())
 }
 
 fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<RowSource, ImportError> {
-    let err = |msg: String| ImportError::Excel { path: path.into(), msg };
+    let err = |msg: String| ImportError::Excel {
+        path: path.into(),
+        msg,
+    };
     let mut wb = calamine::open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
     let names = wb.sheet_names().to_vec();
     let name = match sheet {
@@ -203,8 +241,16 @@ fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<RowSource, ImportError
             .iter()
             .find(|n| n.as_str() == s)
             .cloned()
-            .ok_or_else(|| err(format!("シート「{s}」がありません（あるシート: {}）", names.join("、"))))?,
-        None => names.first().cloned().ok_or_else(|| err("シートがありません".into()))?,
+            .ok_or_else(|| {
+                err(format!(
+                    "シート「{s}」がありません（あるシート: {}）",
+                    names.join("、")
+                ))
+            })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| err("シートがありません".into()))?,
     };
     let range = wb.worksheet_range(&name).map_err(|e| err(e.to_string()))?;
     let (row0, col0) = range.start().unwrap_or((0, 0));
@@ -221,7 +267,13 @@ fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<RowSource, ImportError
         rows.push((row0 as u64 + i as u64 + 1, rec));
     }
     let total = rows.len().max(1) as u64;
-    Ok(RowSource { inner: Inner::Sheet { rows, pos: 0 }, encoding: None, sheet: Some(name), total, read: Arc::new(AtomicU64::new(0)) })
+    Ok(RowSource {
+        inner: Inner::Sheet { rows, pos: 0 },
+        encoding: None,
+        sheet: Some(name),
+        total,
+        read: Arc::new(AtomicU64::new(0)),
+    })
 }
 
 /// A cell as text. Dates become their Excel serial, which the date parser understands.
@@ -250,20 +302,46 @@ mod tests {
         let mut rec = ByteRecord::new();
         let mut out = Vec::new();
         while let Some(line) = src.next_row(&mut rec).unwrap() {
-            out.push((line, String::from_utf8_lossy(rec.get(0).unwrap()).into_owned()));
+            out.push((
+                line,
+                String::from_utf8_lossy(rec.get(0).unwrap()).into_owned(),
+            ));
         }
         out
     }
 
     #[test]
     fn line_numbers_count_blank_lines_and_quoted_line_feeds() {
-        let want = vec![(1, "帳票".to_string()), (3, "h".into()), (4, "a\r\nb".into()), (6, "c".into()), (9, "d".into()), (10, "e".into())];
-        let crlf = "\"帳票\",x\r\n\r\n\"h\",y\r\n\"a\r\nb\",1\r\n\"c\",2\r\n\r\n,\r\n\"d\",3\r\n\"e\",4";
+        let want = vec![
+            (1, "帳票".to_string()),
+            (3, "h".into()),
+            (4, "a\r\nb".into()),
+            (6, "c".into()),
+            (9, "d".into()),
+            (10, "e".into()),
+        ];
+        let crlf =
+            "\"帳票\",x\r\n\r\n\"h\",y\r\n\"a\r\nb\",1\r\n\"c\",2\r\n\r\n,\r\n\"d\",3\r\n\"e\",4";
         let got = lines_of(crlf);
         // Line 8 is ",": a record of two empty fields, which the caller skips.
-        assert_eq!(got.iter().filter(|(_, f)| !f.is_empty()).cloned().collect::<Vec<_>>(), want);
+        assert_eq!(
+            got.iter()
+                .filter(|(_, f)| !f.is_empty())
+                .cloned()
+                .collect::<Vec<_>>(),
+            want
+        );
         let lf = crlf.replace("\r\n", "\n");
-        let want_lf: Vec<_> = want.iter().map(|(l, f)| (*l, f.replace("\r\n", "\n"))).collect();
-        assert_eq!(lines_of(&lf).into_iter().filter(|(_, f)| !f.is_empty()).collect::<Vec<_>>(), want_lf);
+        let want_lf: Vec<_> = want
+            .iter()
+            .map(|(l, f)| (*l, f.replace("\r\n", "\n")))
+            .collect();
+        assert_eq!(
+            lines_of(&lf)
+                .into_iter()
+                .filter(|(_, f)| !f.is_empty())
+                .collect::<Vec<_>>(),
+            want_lf
+        );
     }
 }

@@ -85,9 +85,16 @@ pub fn import_user_table(
         let line = match src.next_row(&mut rec) {
             Ok(Some(l)) => l,
             Ok(None) => break,
-            Err(e) => return Err(ImportError::Invalid(format!("{file}: CSV として読めません: {e}"))),
+            Err(e) => {
+                return Err(ImportError::Invalid(format!(
+                    "{file}: CSV として読めません: {e}"
+                )));
+            }
         };
-        let cells: Vec<String> = rec.iter().map(|c| fold_width(String::from_utf8_lossy(c).trim()).into_owned()).collect();
+        let cells: Vec<String> = rec
+            .iter()
+            .map(|c| fold_width(String::from_utf8_lossy(c).trim()).into_owned())
+            .collect();
         let empty = cells.iter().all(|c| c.is_empty());
         match &header {
             None => {
@@ -97,7 +104,9 @@ pub fn import_user_table(
                 };
                 if is_header {
                     if empty {
-                        return Err(ImportError::Invalid(format!("{file}: 見出し行に指定した {line} 行目が空です。")));
+                        return Err(ImportError::Invalid(format!(
+                            "{file}: 見出し行に指定した {line} 行目が空です。"
+                        )));
                     }
                     header = Some((line, cells));
                 } else if opts.header_row.is_some_and(|n| line > n) {
@@ -113,12 +122,18 @@ pub fn import_user_table(
         }
     }
     let (header_line, raw_headers) = header.ok_or_else(|| {
-        ImportError::Invalid(format!("{file}: 見出し行（{}行目）が見つかりません。", opts.header_row.unwrap_or(1)))
+        ImportError::Invalid(format!(
+            "{file}: 見出し行（{}行目）が見つかりません。",
+            opts.header_row.unwrap_or(1)
+        ))
     })?;
     let names = column_names(&raw_headers);
     let types: Vec<ColType> = (0..names.len())
         .map(|i| {
-            let values = rows.iter().filter_map(|(_, r)| r.get(i)).filter(|v| !is_null(v));
+            let values = rows
+                .iter()
+                .filter_map(|(_, r)| r.get(i))
+                .filter(|v| !is_null(v));
             [ColType::Integer, ColType::Number, ColType::Date]
                 .into_iter()
                 .find(|t| values.clone().all(|v| t.accepts(v)) && values.clone().next().is_some())
@@ -128,14 +143,30 @@ pub fn import_user_table(
     if let Some(k) = &opts.key_column
         && !names.contains(k)
     {
-        return Err(ImportError::Invalid(format!("{file}: キー列「{k}」がありません（列: {}）", names.join("、"))));
+        return Err(ImportError::Invalid(format!(
+            "{file}: キー列「{k}」がありません（列: {}）",
+            names.join("、")
+        )));
     }
-    let id = history::begin(conn, &file, &sha, Some("table"), src.encoding.map(|e| e.label()))?;
+    let id = history::begin(
+        conn,
+        &file,
+        &sha,
+        Some("table"),
+        src.encoding.map(|e| e.label()),
+    )?;
     conn.execute_batch("BEGIN TRANSACTION")?;
     let result = (|| -> Result<(), ImportError> {
         // Column names were reduced to letters, digits and _ by `column_names`.
-        let cols: Vec<String> = names.iter().zip(&types).map(|(n, t)| format!("\"{n}\" {}", t.sql())).collect();
-        conn.execute_batch(&format!("DROP TABLE IF EXISTS {table}; CREATE TABLE {table} ({})", cols.join(", ")))?;
+        let cols: Vec<String> = names
+            .iter()
+            .zip(&types)
+            .map(|(n, t)| format!("\"{n}\" {}", t.sql()))
+            .collect();
+        conn.execute_batch(&format!(
+            "DROP TABLE IF EXISTS {table}; CREATE TABLE {table} ({})",
+            cols.join(", ")
+        ))?;
         let mut app = conn.appender(&opts.name)?;
         for (n, (_, row)) in rows.iter().enumerate() {
             let vals: Vec<duckdb::types::Value> = types
@@ -147,9 +178,13 @@ pub fn import_user_table(
                         return duckdb::types::Value::Null;
                     }
                     match t {
-                        ColType::Integer => parse_integer(v).map_or(duckdb::types::Value::Null, duckdb::types::Value::BigInt),
-                        ColType::Number => parse_number(v).map_or(duckdb::types::Value::Null, duckdb::types::Value::Double),
-                        ColType::Date => parse_date(v).map_or(duckdb::types::Value::Null, |d| duckdb::types::Value::Date32(date_to_days(d))),
+                        ColType::Integer => parse_integer(v)
+                            .map_or(duckdb::types::Value::Null, duckdb::types::Value::BigInt),
+                        ColType::Number => parse_number(v)
+                            .map_or(duckdb::types::Value::Null, duckdb::types::Value::Double),
+                        ColType::Date => parse_date(v).map_or(duckdb::types::Value::Null, |d| {
+                            duckdb::types::Value::Date32(date_to_days(d))
+                        }),
                         ColType::Text => duckdb::types::Value::Text(v.to_string()),
                     }
                 })
@@ -159,7 +194,10 @@ pub fn import_user_table(
                 if progress.is_cancelled() {
                     return Err(ImportError::Invalid("取り消しました".into()));
                 }
-                progress.set(n as f32 / rows.len().max(1) as f32, format!("{file}: {n} 行"));
+                progress.set(
+                    n as f32 / rows.len().max(1) as f32,
+                    format!("{file}: {n} 行"),
+                );
             }
         }
         app.flush()?;
@@ -167,20 +205,43 @@ pub fn import_user_table(
         conn.execute("DELETE FROM user_tables WHERE name = ?", params![opts.name])?;
         conn.execute(
             "INSERT INTO user_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            params![opts.name, file, src.sheet, header_line as i64, opts.key_column, opts.link_to, rows.len() as i64, id],
+            params![
+                opts.name,
+                file,
+                src.sheet,
+                header_line as i64,
+                opts.key_column,
+                opts.link_to,
+                rows.len() as i64,
+                id
+            ],
         )?;
         Ok(())
     })();
     match result {
         Ok(()) => {
             conn.execute_batch("COMMIT")?;
-            let message = format!("{file}: 独自データ「{}」を {} 行で作成しました（見出し {header_line} 行目）", opts.name, rows.len());
-            history::finish(conn, id, rows.len() as u64, 0, ImportResult::Ok, Some(&message))?;
+            let message = format!(
+                "{file}: 独自データ「{}」を {} 行で作成しました（見出し {header_line} 行目）",
+                opts.name,
+                rows.len()
+            );
+            history::finish(
+                conn,
+                id,
+                rows.len() as u64,
+                0,
+                ImportResult::Ok,
+                Some(&message),
+            )?;
             Ok(UserTableReport {
                 import_id: id,
                 table: opts.name.clone(),
                 rows: rows.len() as u64,
-                columns: names.into_iter().zip(types.iter().map(|t| t.sql().to_string())).collect(),
+                columns: names
+                    .into_iter()
+                    .zip(types.iter().map(|t| t.sql().to_string()))
+                    .collect(),
                 message,
             })
         }
@@ -198,10 +259,15 @@ pub fn import_user_table(
 fn column_names(headers: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (i, h) in headers.iter().enumerate() {
-        let mut name: String = h.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect();
+        let mut name: String = h
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .collect();
         name = name.trim_matches('_').to_string();
         if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-            name = format!("列{}_{name}", i + 1).trim_end_matches('_').to_string();
+            name = format!("列{}_{name}", i + 1)
+                .trim_end_matches('_')
+                .to_string();
         }
         let base = name.clone();
         let mut n = 2;

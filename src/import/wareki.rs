@@ -15,11 +15,36 @@ pub struct Era {
 }
 
 pub const ERAS: [Era; 5] = [
-    Era { kanji: "明治", letter: 'M', code: 1, start: (1868, 1, 25) },
-    Era { kanji: "大正", letter: 'T', code: 2, start: (1912, 7, 30) },
-    Era { kanji: "昭和", letter: 'S', code: 3, start: (1926, 12, 25) },
-    Era { kanji: "平成", letter: 'H', code: 4, start: (1989, 1, 8) },
-    Era { kanji: "令和", letter: 'R', code: 5, start: (2019, 5, 1) },
+    Era {
+        kanji: "明治",
+        letter: 'M',
+        code: 1,
+        start: (1868, 1, 25),
+    },
+    Era {
+        kanji: "大正",
+        letter: 'T',
+        code: 2,
+        start: (1912, 7, 30),
+    },
+    Era {
+        kanji: "昭和",
+        letter: 'S',
+        code: 3,
+        start: (1926, 12, 25),
+    },
+    Era {
+        kanji: "平成",
+        letter: 'H',
+        code: 4,
+        start: (1989, 1, 8),
+    },
+    Era {
+        kanji: "令和",
+        letter: 'R',
+        code: 5,
+        start: (2019, 5, 1),
+    },
 ];
 
 impl Era {
@@ -38,7 +63,10 @@ impl Era {
     pub fn of(date: NaiveDate) -> &'static Era {
         ERAS.iter()
             .rev()
-            .find(|e| date >= NaiveDate::from_ymd_opt(e.start.0, e.start.1, e.start.2).unwrap_or(NaiveDate::MIN))
+            .find(|e| {
+                date >= NaiveDate::from_ymd_opt(e.start.0, e.start.1, e.start.2)
+                    .unwrap_or(NaiveDate::MIN)
+            })
             .unwrap_or(&ERAS[0])
     }
 }
@@ -58,7 +86,11 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     if s.is_empty() {
         return None;
     }
-    let parts = if s.bytes().all(|b| b.is_ascii_digit()) { digits_only(s)? } else { with_separators(s)? };
+    let parts = if s.bytes().all(|b| b.is_ascii_digit()) {
+        digits_only(s)?
+    } else {
+        with_separators(s)?
+    };
     NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day?)
 }
 
@@ -69,11 +101,19 @@ pub fn parse_month(raw: &str) -> Option<NaiveDate> {
     let s = s.trim();
     let parts = if s.bytes().all(|b| b.is_ascii_digit()) {
         match s.len() {
-            6 => Parts { year: s[..4].parse().ok()?, month: s[4..].parse().ok()?, day: None },
+            6 => Parts {
+                year: s[..4].parse().ok()?,
+                month: s[4..].parse().ok()?,
+                day: None,
+            },
             5 => {
                 // era code + yy + mm: 50304 = R03.04
                 let era = Era::by_code(s[..1].parse().ok()?)?;
-                Parts { year: era.western_year(s[1..3].parse().ok()?), month: s[3..].parse().ok()?, day: None }
+                Parts {
+                    year: era.western_year(s[1..3].parse().ok()?),
+                    month: s[3..].parse().ok()?,
+                    day: None,
+                }
             }
             _ => digits_only(s)?,
         }
@@ -97,7 +137,11 @@ pub fn parse_fiscal_year(raw: &str) -> Option<i32> {
 /// 8 digits = yyyymmdd; 7 digits = era code + yymmdd; 4–5 digits = Excel serial.
 fn digits_only(s: &str) -> Option<Parts> {
     match s.len() {
-        8 => Some(Parts { year: s[..4].parse().ok()?, month: s[4..6].parse().ok()?, day: Some(s[6..].parse().ok()?) }),
+        8 => Some(Parts {
+            year: s[..4].parse().ok()?,
+            month: s[4..6].parse().ok()?,
+            day: Some(s[6..].parse().ok()?),
+        }),
         7 => {
             let era = Era::by_code(s[..1].parse().ok()?)?;
             Some(Parts {
@@ -114,7 +158,11 @@ fn digits_only(s: &str) -> Option<Parts> {
                 return None;
             }
             let d = base.checked_add_signed(chrono::Duration::days(serial))?;
-            Some(Parts { year: d.year(), month: d.month(), day: Some(d.day()) })
+            Some(Parts {
+                year: d.year(),
+                month: d.month(),
+                day: Some(d.day()),
+            })
         }
         _ => None,
     }
@@ -158,7 +206,11 @@ fn with_separators(s: &str) -> Option<Parts> {
         return Some(Parts {
             year: era.western_year(rest[..2].parse().ok()?),
             month: rest[2..4].parse().ok()?,
-            day: if rest.len() == 6 { Some(rest[4..6].parse().ok()?) } else { None },
+            day: if rest.len() == 6 {
+                Some(rest[4..6].parse().ok()?)
+            } else {
+                None
+            },
         });
     }
     let mut fields: Vec<&str> = rest
@@ -178,7 +230,11 @@ fn with_separators(s: &str) -> Option<Parts> {
         }
     };
     let month: u32 = fields[1].parse().ok()?;
-    let day = if fields.len() == 3 { Some(fields.remove(2).parse().ok()?) } else { None };
+    let day = if fields.len() == 3 {
+        Some(fields.remove(2).parse().ok()?)
+    } else {
+        None
+    };
     Some(Parts { year, month, day })
 }
 
@@ -204,10 +260,16 @@ pub fn format_date(d: NaiveDate, style: DateStyle) -> String {
     match style {
         DateStyle::Slash => format!("{:04}/{:02}/{:02}", d.year(), d.month(), d.day()),
         DateStyle::Compact => format!("{:04}{:02}{:02}", d.year(), d.month(), d.day()),
-        DateStyle::LetterPadded => format!("{}{:02}.{:02}.{:02}", era.letter, n, d.month(), d.day()),
+        DateStyle::LetterPadded => {
+            format!("{}{:02}.{:02}.{:02}", era.letter, n, d.month(), d.day())
+        }
         DateStyle::LetterShort => format!("{}{}.{}.{}", era.letter, n, d.month(), d.day()),
         DateStyle::Kanji => {
-            let y = if n == 1 { "元".to_string() } else { n.to_string() };
+            let y = if n == 1 {
+                "元".to_string()
+            } else {
+                n.to_string()
+            };
             format!("{}{}年{}月{}日", era.kanji, y, d.month(), d.day())
         }
     }
@@ -252,7 +314,16 @@ mod tests {
 
     #[test]
     fn impossible_and_partial_dates_are_refused() {
-        for s in ["2021/2/30", "R3.13.1", "T15", "M45", "abc", "2021/04", "R3.4.1.5", "12345678"] {
+        for s in [
+            "2021/2/30",
+            "R3.13.1",
+            "T15",
+            "M45",
+            "abc",
+            "2021/04",
+            "R3.4.1.5",
+            "12345678",
+        ] {
             assert_eq!(parse_date(s), None, "{s}");
         }
     }
@@ -278,13 +349,31 @@ mod tests {
 
     #[test]
     fn writing_round_trips() {
-        for day in [d(2017, 4, 1), d(2019, 4, 30), d(2019, 5, 1), d(1947, 2, 28), d(2000, 2, 29)] {
-            for style in [DateStyle::Slash, DateStyle::Compact, DateStyle::LetterPadded, DateStyle::LetterShort, DateStyle::Kanji] {
+        for day in [
+            d(2017, 4, 1),
+            d(2019, 4, 30),
+            d(2019, 5, 1),
+            d(1947, 2, 28),
+            d(2000, 2, 29),
+        ] {
+            for style in [
+                DateStyle::Slash,
+                DateStyle::Compact,
+                DateStyle::LetterPadded,
+                DateStyle::LetterShort,
+                DateStyle::Kanji,
+            ] {
                 let s = format_date(day, style);
                 assert_eq!(parse_date(&s), Some(day), "{s}");
             }
         }
-        assert_eq!(format_date(d(2019, 5, 1), DateStyle::Kanji), "令和元年5月1日");
-        assert_eq!(format_date(d(2021, 4, 1), DateStyle::LetterPadded), "R03.04.01");
+        assert_eq!(
+            format_date(d(2019, 5, 1), DateStyle::Kanji),
+            "令和元年5月1日"
+        );
+        assert_eq!(
+            format_date(d(2021, 4, 1), DateStyle::LetterPadded),
+            "R03.04.01"
+        );
     }
 }

@@ -27,7 +27,10 @@ pub const SMALL_AREA_NAME: &str = "MOJI";
 
 /// Stores every bundled layer that is missing. Returns the layers added.
 pub fn ensure(store: &Store, reference: &Path) -> Result<Vec<LayerInfo>, LayerError> {
-    let have: Vec<String> = storage::list(store.conn())?.into_iter().map(|l| l.name).collect();
+    let have: Vec<String> = storage::list(store.conn())?
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
     let mut added = Vec::new();
     let conn = store.conn();
     let mut save = |name: &str, file: &str, raw: RawLayer| -> Result<(), LayerError> {
@@ -36,25 +39,65 @@ pub fn ensure(store: &Store, reference: &Path) -> Result<Vec<LayerInfo>, LayerEr
     };
     let muni_path = reference.join("municipalities/N03-21_29_210101.shp");
     if !have.iter().any(|h| h == MUNICIPALITIES) {
-        save(MUNICIPALITIES, "N03-21_29_210101.shp", read_file(&muni_path, &LayerOptions::default())?)?;
+        save(
+            MUNICIPALITIES,
+            "N03-21_29_210101.shp",
+            read_file(&muni_path, &LayerOptions::default())?,
+        )?;
     }
     if !have.iter().any(|h| h == MEDICAL_AREAS) {
         let munis = read_file(&muni_path, &LayerOptions::default())?;
-        let raw = medical_areas(munis, &std::fs::read_to_string(reference.join("secondary_medical_areas.csv")).map_err(|e| LayerError::Io { path: reference.join("secondary_medical_areas.csv"), source: e })?)?;
+        let raw = medical_areas(
+            munis,
+            &std::fs::read_to_string(reference.join("secondary_medical_areas.csv")).map_err(
+                |e| LayerError::Io {
+                    path: reference.join("secondary_medical_areas.csv"),
+                    source: e,
+                },
+            )?,
+        )?;
         save(MEDICAL_AREAS, "secondary_medical_areas.csv", raw)?;
     }
     if !have.iter().any(|h| h == SMALL_AREAS) {
-        let opts = LayerOptions { dissolve: Some(SMALL_AREA_CODE.into()), ..Default::default() };
-        save(SMALL_AREAS, "h27ka29.shp", read_file(&reference.join("smallareas/h27ka29.shp"), &opts)?)?;
+        let opts = LayerOptions {
+            dissolve: Some(SMALL_AREA_CODE.into()),
+            ..Default::default()
+        };
+        save(
+            SMALL_AREAS,
+            "h27ka29.shp",
+            read_file(&reference.join("smallareas/h27ka29.shp"), &opts)?,
+        )?;
     }
     if !have.iter().any(|h| h == STATIONS) {
-        save(STATIONS, "stations.geojson", read_file(&reference.join("stations.geojson"), &LayerOptions::default())?)?;
+        save(
+            STATIONS,
+            "stations.geojson",
+            read_file(
+                &reference.join("stations.geojson"),
+                &LayerOptions::default(),
+            )?,
+        )?;
     }
     if !have.iter().any(|h| h == RAILWAYS) {
-        save(RAILWAYS, "rail_lines_station_order.geojson", read_file(&reference.join("rail_lines_station_order.geojson"), &LayerOptions::default())?)?;
+        save(
+            RAILWAYS,
+            "rail_lines_station_order.geojson",
+            read_file(
+                &reference.join("rail_lines_station_order.geojson"),
+                &LayerOptions::default(),
+            )?,
+        )?;
     }
     if !have.iter().any(|h| h == ROADS) {
-        save(ROADS, "roads.shp", read_file(&reference.join("roads_synthetic/roads.shp"), &LayerOptions::default())?)?;
+        save(
+            ROADS,
+            "roads.shp",
+            read_file(
+                &reference.join("roads_synthetic/roads.shp"),
+                &LayerOptions::default(),
+            )?,
+        )?;
     }
     Ok(added)
 }
@@ -62,7 +105,10 @@ pub fn ensure(store: &Store, reference: &Path) -> Result<Vec<LayerInfo>, LayerEr
 /// Municipalities → secondary medical areas: each municipality gets its area from the CSV
 /// (市区町村コード,市区町村名,二次医療圏コード,二次医療圏名), then they are dissolved.
 pub fn medical_areas(munis: RawLayer, csv: &str) -> Result<RawLayer, LayerError> {
-    let invalid = |msg: String| LayerError::Invalid { file: "secondary_medical_areas.csv".into(), msg };
+    let invalid = |msg: String| LayerError::Invalid {
+        file: "secondary_medical_areas.csv".into(),
+        msg,
+    };
     let map: HashMap<&str, (&str, &str)> = csv
         .lines()
         .skip(1)
@@ -71,16 +117,37 @@ pub fn medical_areas(munis: RawLayer, csv: &str) -> Result<RawLayer, LayerError>
             (c.len() == 4).then(|| (c[0], (c[2], c[3])))
         })
         .collect();
-    let code_ix = munis.field_index(MUNICIPALITY_CODE).ok_or_else(|| invalid(format!("市区町村レイヤに {MUNICIPALITY_CODE} 列がありません")))?;
+    let code_ix = munis.field_index(MUNICIPALITY_CODE).ok_or_else(|| {
+        invalid(format!(
+            "市区町村レイヤに {MUNICIPALITY_CODE} 列がありません"
+        ))
+    })?;
     let mut features = Vec::with_capacity(munis.features.len());
     for f in munis.features {
         let code = f.attrs[code_ix].display();
-        let (ac, an) = map.get(code.as_str()).ok_or_else(|| invalid(format!("市区町村コード {code} の二次医療圏がありません")))?;
-        features.push(Feature { geom: f.geom, attrs: vec![AttrValue::Text(ac.to_string()), AttrValue::Text(an.to_string())] });
+        let (ac, an) = map
+            .get(code.as_str())
+            .ok_or_else(|| invalid(format!("市区町村コード {code} の二次医療圏がありません")))?;
+        features.push(Feature {
+            geom: f.geom,
+            attrs: vec![
+                AttrValue::Text(ac.to_string()),
+                AttrValue::Text(an.to_string()),
+            ],
+        });
     }
     let layer = RawLayer {
         geometry_type: munis.geometry_type,
-        fields: vec![FieldDef { name: MEDICAL_AREA_CODE.into(), ty: FieldType::Text }, FieldDef { name: MEDICAL_AREA_NAME.into(), ty: FieldType::Text }],
+        fields: vec![
+            FieldDef {
+                name: MEDICAL_AREA_CODE.into(),
+                ty: FieldType::Text,
+            },
+            FieldDef {
+                name: MEDICAL_AREA_NAME.into(),
+                ty: FieldType::Text,
+            },
+        ],
         features,
         source_crs: munis.source_crs,
         encoding: munis.encoding,

@@ -16,7 +16,15 @@ pub const DEFAULT_SUM_FIELDS: [&str; 2] = ["JINKO", "SETAI"];
 /// are. Output order follows the field value.
 pub fn dissolve(layer: RawLayer, field: &str, sum_fields: &[&str]) -> Result<RawLayer, String> {
     let key_ix = layer.field_index(field).ok_or_else(|| {
-        format!("集約に使う列「{field}」がありません（ある列: {}）", layer.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join("、"))
+        format!(
+            "集約に使う列「{field}」がありません（ある列: {}）",
+            layer
+                .fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        )
     })?;
     let sum_ix: Vec<usize> = sum_fields
         .iter()
@@ -36,7 +44,11 @@ pub fn dissolve(layer: RawLayer, field: &str, sum_fields: &[&str]) -> Result<Raw
         let largest = members
             .iter()
             .enumerate()
-            .max_by(|a, b| size(&a.1.geom).total_cmp(&size(&b.1.geom)).then(b.0.cmp(&a.0)))
+            .max_by(|a, b| {
+                size(&a.1.geom)
+                    .total_cmp(&size(&b.1.geom))
+                    .then(b.0.cmp(&a.0))
+            })
             .map(|(i, _)| i)
             .unwrap_or(0);
         let mut attrs = members[largest].attrs.clone();
@@ -47,13 +59,26 @@ pub fn dissolve(layer: RawLayer, field: &str, sum_fields: &[&str]) -> Result<Raw
                 _ => AttrValue::Real(total),
             };
         }
-        let geom = merge(layer.geometry_type, members.into_iter().map(|m| m.geom).collect());
+        let geom = merge(
+            layer.geometry_type,
+            members.into_iter().map(|m| m.geom).collect(),
+        );
         features.push(Feature { geom, attrs });
     }
     features.extend(loose);
     let mut notes = layer.notes;
-    notes.push(format!("「{field}」で集約しました（{} 件）", features.len()));
-    Ok(RawLayer { geometry_type: layer.geometry_type, fields: layer.fields, features, source_crs: layer.source_crs, encoding: layer.encoding, notes })
+    notes.push(format!(
+        "「{field}」で集約しました（{} 件）",
+        features.len()
+    ));
+    Ok(RawLayer {
+        geometry_type: layer.geometry_type,
+        fields: layer.fields,
+        features,
+        source_crs: layer.source_crs,
+        encoding: layer.encoding,
+        notes,
+    })
 }
 
 fn size(g: &Geometry<f64>) -> f64 {
@@ -63,14 +88,36 @@ fn size(g: &Geometry<f64>) -> f64 {
 fn merge(ty: GeometryType, geoms: Vec<Geometry<f64>>) -> Geometry<f64> {
     match ty {
         GeometryType::Polygon => {
-            let polys: Vec<MultiPolygon<f64>> = geoms.into_iter().filter_map(|g| if let Geometry::MultiPolygon(m) = g { Some(m) } else { None }).collect();
+            let polys: Vec<MultiPolygon<f64>> = geoms
+                .into_iter()
+                .filter_map(|g| {
+                    if let Geometry::MultiPolygon(m) = g {
+                        Some(m)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
             if polys.len() == 1 {
-                return polys.into_iter().next().map(Geometry::MultiPolygon).unwrap_or(Geometry::GeometryCollection(Default::default()));
+                return polys
+                    .into_iter()
+                    .next()
+                    .map(Geometry::MultiPolygon)
+                    .unwrap_or(Geometry::GeometryCollection(Default::default()));
             }
             Geometry::MultiPolygon(geo::unary_union(polys.iter()))
         }
         GeometryType::Line => Geometry::MultiLineString(MultiLineString(
-            geoms.into_iter().flat_map(|g| if let Geometry::MultiLineString(m) = g { m.0 } else { vec![] }).collect(),
+            geoms
+                .into_iter()
+                .flat_map(|g| {
+                    if let Geometry::MultiLineString(m) = g {
+                        m.0
+                    } else {
+                        vec![]
+                    }
+                })
+                .collect(),
         )),
         GeometryType::Point => Geometry::MultiPoint(MultiPoint(
             geoms

@@ -14,13 +14,33 @@ use super::{LayerError, LayerOptions};
 use crate::geo::crs::{Crs, Datum};
 
 pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let bad = |msg: String| LayerError::Invalid { file: name.clone(), msg };
-    let bytes = std::fs::read(path).map_err(|e| LayerError::Io { path: path.into(), source: e })?;
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).map_err(|_| bad("UTF-8 ではありません（GeoJSON は UTF-8 で保存してください）".into()))?;
-    let root: Value = serde_json::from_str(text).map_err(|e| bad(format!("GeoJSON として読めません（{}行目 {}文字目: {e}）", e.line(), e.column())))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bad = |msg: String| LayerError::Invalid {
+        file: name.clone(),
+        msg,
+    };
+    let bytes = std::fs::read(path).map_err(|e| LayerError::Io {
+        path: path.into(),
+        source: e,
+    })?;
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+        .map_err(|_| bad("UTF-8 ではありません（GeoJSON は UTF-8 で保存してください）".into()))?;
+    let root: Value = serde_json::from_str(text).map_err(|e| {
+        bad(format!(
+            "GeoJSON として読めません（{}行目 {}文字目: {e}）",
+            e.line(),
+            e.column()
+        ))
+    })?;
     let features: Vec<&Value> = match root.get("type").and_then(Value::as_str) {
-        Some("FeatureCollection") => root.get("features").and_then(Value::as_array).map(|a| a.iter().collect()).ok_or_else(|| bad("features がありません".into()))?,
+        Some("FeatureCollection") => root
+            .get("features")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().collect())
+            .ok_or_else(|| bad("features がありません".into()))?,
         Some("Feature") => vec![&root],
         _ => return Err(bad("FeatureCollection ではありません".into())),
     };
@@ -44,7 +64,10 @@ pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
                 let i = match fields.iter().position(|fd| &fd.name == k) {
                     Some(i) => i,
                     None => {
-                        fields.push(FieldDef { name: k.clone(), ty: FieldType::Text });
+                        fields.push(FieldDef {
+                            name: k.clone(),
+                            ty: FieldType::Text,
+                        });
                         kinds.push((true, true, true, false));
                         fields.len() - 1
                     }
@@ -78,13 +101,25 @@ pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
         let geom = if geom_v.is_null() {
             Geometry::GeometryCollection(Default::default())
         } else {
-            let (ty, g) = geometry(geom_v).ok_or_else(|| bad(format!("{no}件目の geometry を読めません")))?;
+            let (ty, g) =
+                geometry(geom_v).ok_or_else(|| bad(format!("{no}件目の geometry を読めません")))?;
             match gtype {
                 None => gtype = Some(ty),
-                Some(t) if t != ty => return Err(bad(format!("{no}件目の図形の種類（{}）が他（{}）と違います", ty.label(), t.label()))),
+                Some(t) if t != ty => {
+                    return Err(bad(format!(
+                        "{no}件目の図形の種類（{}）が他（{}）と違います",
+                        ty.label(),
+                        t.label()
+                    )));
+                }
                 _ => {}
             }
-            reproject(g, &crs).ok_or_else(|| bad(format!("{no}件目の座標を {} として変換できません", crs.label())))?
+            reproject(g, &crs).ok_or_else(|| {
+                bad(format!(
+                    "{no}件目の座標を {} として変換できません",
+                    crs.label()
+                ))
+            })?
         };
         let props = f.get("properties").and_then(Value::as_object);
         let attrs = fields
@@ -95,7 +130,11 @@ pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
                     FieldType::Integer => v.as_i64().map(AttrValue::Int).unwrap_or(AttrValue::Null),
                     FieldType::Real => v.as_f64().map(AttrValue::Real).unwrap_or(AttrValue::Null),
                     FieldType::Bool => v.as_bool().map(AttrValue::Bool).unwrap_or(AttrValue::Null),
-                    FieldType::Text => AttrValue::Text(v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())),
+                    FieldType::Text => AttrValue::Text(
+                        v.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| v.to_string()),
+                    ),
                 },
             })
             .collect();
@@ -123,15 +162,27 @@ fn declared_crs(root: &Value) -> Option<Result<Crs, crate::geo::crs::CrsError>> 
 
 fn coord(v: &Value) -> Option<Coord<f64>> {
     let a = v.as_array()?;
-    Some(Coord { x: a.first()?.as_f64()?, y: a.get(1)?.as_f64()? })
+    Some(Coord {
+        x: a.first()?.as_f64()?,
+        y: a.get(1)?.as_f64()?,
+    })
 }
 
 fn line(v: &Value) -> Option<LineString<f64>> {
-    v.as_array()?.iter().map(coord).collect::<Option<Vec<_>>>().map(LineString)
+    v.as_array()?
+        .iter()
+        .map(coord)
+        .collect::<Option<Vec<_>>>()
+        .map(LineString)
 }
 
 fn polygon(v: &Value) -> Option<Polygon<f64>> {
-    let mut rings = v.as_array()?.iter().map(line).collect::<Option<Vec<_>>>()?.into_iter();
+    let mut rings = v
+        .as_array()?
+        .iter()
+        .map(line)
+        .collect::<Option<Vec<_>>>()?
+        .into_iter();
     Some(Polygon::new(rings.next()?, rings.collect()))
 }
 
@@ -139,11 +190,29 @@ fn geometry(g: &Value) -> Option<(GeometryType, Geometry<f64>)> {
     let c = g.get("coordinates")?;
     Some(match g.get("type")?.as_str()? {
         "Point" => (GeometryType::Point, Point(coord(c)?).into()),
-        "MultiPoint" => (GeometryType::Point, MultiPoint(c.as_array()?.iter().map(|p| coord(p).map(Point)).collect::<Option<_>>()?).into()),
+        "MultiPoint" => (
+            GeometryType::Point,
+            MultiPoint(
+                c.as_array()?
+                    .iter()
+                    .map(|p| coord(p).map(Point))
+                    .collect::<Option<_>>()?,
+            )
+            .into(),
+        ),
         "LineString" => (GeometryType::Line, MultiLineString(vec![line(c)?]).into()),
-        "MultiLineString" => (GeometryType::Line, MultiLineString(c.as_array()?.iter().map(line).collect::<Option<_>>()?).into()),
-        "Polygon" => (GeometryType::Polygon, MultiPolygon(vec![polygon(c)?]).into()),
-        "MultiPolygon" => (GeometryType::Polygon, MultiPolygon(c.as_array()?.iter().map(polygon).collect::<Option<_>>()?).into()),
+        "MultiLineString" => (
+            GeometryType::Line,
+            MultiLineString(c.as_array()?.iter().map(line).collect::<Option<_>>()?).into(),
+        ),
+        "Polygon" => (
+            GeometryType::Polygon,
+            MultiPolygon(vec![polygon(c)?]).into(),
+        ),
+        "MultiPolygon" => (
+            GeometryType::Polygon,
+            MultiPolygon(c.as_array()?.iter().map(polygon).collect::<Option<_>>()?).into(),
+        ),
         _ => return None,
     })
 }

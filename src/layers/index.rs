@@ -22,22 +22,36 @@ impl LayerIndex {
             .enumerate()
             .filter_map(|(i, f)| {
                 let r = f.geom.bounding_rect()?;
-                Some(GeomWithData::new(Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), i))
+                Some(GeomWithData::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i,
+                ))
             })
             .collect();
-        LayerIndex { info, features, tree: RTree::bulk_load(entries) }
+        LayerIndex {
+            info,
+            features,
+            tree: RTree::bulk_load(entries),
+        }
     }
 
     /// Features whose bbox meets [min lon, min lat, max lon, max lat].
     pub fn in_bbox(&self, b: [f64; 4]) -> impl Iterator<Item = usize> + '_ {
-        self.tree.locate_in_envelope_intersecting(AABB::from_corners([b[0], b[1]], [b[2], b[3]])).map(|e| e.data)
+        self.tree
+            .locate_in_envelope_intersecting(AABB::from_corners([b[0], b[1]], [b[2], b[3]]))
+            .map(|e| e.data)
     }
 
     /// The feature at (lon, lat): the area containing it, or the nearest point/line within
     /// `tolerance` degrees.
     pub fn hit(&self, lon: f64, lat: f64, tolerance: f64) -> Option<usize> {
         let p = Point::new(lon, lat);
-        let near = self.in_bbox([lon - tolerance, lat - tolerance, lon + tolerance, lat + tolerance]);
+        let near = self.in_bbox([
+            lon - tolerance,
+            lat - tolerance,
+            lon + tolerance,
+            lat + tolerance,
+        ]);
         let mut best: Option<(f64, usize)> = None;
         for i in near {
             let d = match &self.features[i].geom {

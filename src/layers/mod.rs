@@ -23,16 +23,26 @@ use crate::store::Store;
 #[derive(Debug, thiserror::Error)]
 pub enum LayerError {
     #[error("{path} を読めません: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{file}: {msg}。データベースは変更していません。")]
     Invalid { file: String, msg: String },
     #[error("{file}: 座標系ファイル（.prj）がありません。{}", no_crs_hint(guess))]
-    NoCrs { file: String, guess: Option<(Crs, String)> },
-    #[error("レイヤ「{0}」は既にあります。別の名前を付けるか、置き換えを指定してください（--replace）。")]
+    NoCrs {
+        file: String,
+        guess: Option<(Crs, String)>,
+    },
+    #[error(
+        "レイヤ「{0}」は既にあります。別の名前を付けるか、置き換えを指定してください（--replace）。"
+    )]
     Exists(String),
     #[error("レイヤ「{0}」はありません。")]
     NotFound(String),
-    #[error("{0} は取り込める地図ファイルではありません。.shp（.shx・.dbf と一緒に）か .geojson を指定してください。")]
+    #[error(
+        "{0} は取り込める地図ファイルではありません。.shp（.shx・.dbf と一緒に）か .geojson を指定してください。"
+    )]
     UnknownFormat(String),
     #[error("データベースの処理に失敗しました: {0}")]
     Sql(#[from] duckdb::Error),
@@ -65,23 +75,44 @@ pub struct LayerOptions {
 
 /// Reads a layer file (shapefile or GeoJSON) without storing it, dissolving if asked.
 pub fn read_file(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
-    let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).unwrap_or_default();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .unwrap_or_default();
     let raw = match ext.as_str() {
         "shp" => shapefile_read::read(path, opts)?,
         "geojson" | "json" => geojson_read::read(path, opts)?,
         _ => return Err(LayerError::UnknownFormat(path.display().to_string())),
     };
     match &opts.dissolve {
-        Some(field) => dissolve::dissolve(raw, field, &dissolve::DEFAULT_SUM_FIELDS)
-            .map_err(|msg| LayerError::Invalid { file: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), msg }),
+        Some(field) => {
+            dissolve::dissolve(raw, field, &dissolve::DEFAULT_SUM_FIELDS).map_err(|msg| {
+                LayerError::Invalid {
+                    file: path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    msg,
+                }
+            })
+        }
         None => Ok(raw),
     }
 }
 
 /// Reads and stores a layer file in one transaction.
-pub fn import_layer(store: &Store, path: &Path, opts: &LayerOptions) -> Result<LayerInfo, LayerError> {
+pub fn import_layer(
+    store: &Store,
+    path: &Path,
+    opts: &LayerOptions,
+) -> Result<LayerInfo, LayerError> {
     let raw = read_file(path, opts)?;
-    let name = opts.name.clone().unwrap_or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "layer".into()));
+    let name = opts.name.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "layer".into())
+    });
     let file = path.file_name().map(|n| n.to_string_lossy().into_owned());
     storage::save(store.conn(), &name, file.as_deref(), &raw, opts.replace)
 }

@@ -7,7 +7,10 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use geo::{Contains, Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
+use geo::{
+    Contains, Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point,
+    Polygon,
+};
 use shapefile::record::traits::HasXY;
 
 use super::model::{AttrValue, Feature, FieldDef, FieldType, GeometryType, RawLayer};
@@ -16,31 +19,53 @@ use crate::geo::crs::Crs;
 use crate::import::encoding::TextEncoding;
 
 pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
-    let name = shp.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let bad = |msg: String| LayerError::Invalid { file: name.clone(), msg };
+    let name = shp
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let bad = |msg: String| LayerError::Invalid {
+        file: name.clone(),
+        msg,
+    };
     let shx = sibling(shp, "shx");
     let dbf = sibling(shp, "dbf");
     for (p, what) in [(&shx, "索引（.shx）"), (&dbf, "属性（.dbf）")] {
         if !p.exists() {
             return Err(bad(format!(
                 "{what}ファイル「{}」がありません。シェープファイルは .shp・.shx・.dbf を同じフォルダに揃えて指定してください",
-                p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
             )));
         }
     }
-    let io = |p: &Path, e: std::io::Error| LayerError::Io { path: p.to_path_buf(), source: e };
+    let io = |p: &Path, e: std::io::Error| LayerError::Io {
+        path: p.to_path_buf(),
+        source: e,
+    };
     let shp_len = std::fs::metadata(shp).map_err(|e| io(shp, e))?.len();
     let shx_len = std::fs::metadata(&shx).map_err(|e| io(&shx, e))?.len();
 
     // The .shp header's file length (in 16-bit words) against the real size.
     let mut head = [0u8; 100];
-    File::open(shp).and_then(|mut f| f.read_exact(&mut head)).map_err(|_| bad("ヘッダー（100バイト）を読めません。シェープファイルではないか、壊れています".into()))?;
+    File::open(shp)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .map_err(|_| {
+            bad(
+                "ヘッダー（100バイト）を読めません。シェープファイルではないか、壊れています"
+                    .into(),
+            )
+        })?;
     if i32::from_be_bytes([head[0], head[1], head[2], head[3]]) != 9994 {
-        return Err(bad("シェープファイルの識別子（9994）がありません。.shp ではないか、壊れています".into()));
+        return Err(bad(
+            "シェープファイルの識別子（9994）がありません。.shp ではないか、壊れています".into(),
+        ));
     }
     let declared = i32::from_be_bytes([head[24], head[25], head[26], head[27]]) as u64 * 2;
     if shp_len < declared {
-        return Err(bad(format!("ファイルが途中で切れています（ヘッダーでは {declared} バイト、実際は {shp_len} バイト）。元のファイルをコピーし直してください")));
+        return Err(bad(format!(
+            "ファイルが途中で切れています（ヘッダーでは {declared} バイト、実際は {shp_len} バイト）。元のファイルをコピーし直してください"
+        )));
     }
     let shx_count = shx_len.saturating_sub(100) / 8;
 
@@ -52,10 +77,16 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
         let file = File::open(&dbf).map_err(|e| io(&dbf, e))?;
         let builder = dbase::ReaderBuilder::new();
         let builder = match encoding {
-            TextEncoding::Cp932 => builder.with_encoding(dbase::encoding::EncodingRs::from(encoding_rs::SHIFT_JIS)),
-            TextEncoding::Utf8 => builder.with_encoding(dbase::encoding::EncodingRs::from(encoding_rs::UTF_8)),
+            TextEncoding::Cp932 => {
+                builder.with_encoding(dbase::encoding::EncodingRs::from(encoding_rs::SHIFT_JIS))
+            }
+            TextEncoding::Utf8 => {
+                builder.with_encoding(dbase::encoding::EncodingRs::from(encoding_rs::UTF_8))
+            }
         };
-        builder.build(BufReader::new(file)).map_err(|e| bad(format!("属性ファイル（.dbf）を読めません: {e}")))?
+        builder
+            .build(BufReader::new(file))
+            .map_err(|e| bad(format!("属性ファイル（.dbf）を読めません: {e}")))?
     };
     let dbf_count = dbf_reader.header().num_records as u64;
     if dbf_count != shx_count {
@@ -63,7 +94,11 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
             "図形と属性の件数が合いません（.shx は {shx_count} 件、.dbf は {dbf_count} 件）。同じデータの .shp・.shx・.dbf を揃えてください"
         )));
     }
-    let dbf_fields: Vec<(String, dbase::FieldType)> = dbf_reader.fields().iter().map(|f| (f.name().to_string(), f.field_type())).collect();
+    let dbf_fields: Vec<(String, dbase::FieldType)> = dbf_reader
+        .fields()
+        .iter()
+        .map(|f| (f.name().to_string(), f.field_type()))
+        .collect();
 
     let (crs, mut notes) = resolve_crs(shp, opts, &head, &name)?;
     if let Some(n) = crs.accuracy_note() {
@@ -81,28 +116,73 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
     let mut gtype: Option<GeometryType> = None;
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
         let rec_no = i + 1;
-        let (shape, record) = item.map_err(|e| bad(format!("{rec_no}件目の図形を読めません（{e}）。ファイルが途中で切れているか壊れています")))?;
+        let (shape, record) = item.map_err(|e| {
+            bad(format!(
+                "{rec_no}件目の図形を読めません（{e}）。ファイルが途中で切れているか壊れています"
+            ))
+        })?;
         let Some((ty, geom)) = to_geometry(&shape) else {
             // A null shape keeps its attributes with an empty geometry.
-            features.push(Feature { geom: Geometry::GeometryCollection(Default::default()), attrs: vec![] });
-            raw_attrs.push(dbf_fields.iter().map(|(n, _)| record.get(n).cloned()).collect());
+            features.push(Feature {
+                geom: Geometry::GeometryCollection(Default::default()),
+                attrs: vec![],
+            });
+            raw_attrs.push(
+                dbf_fields
+                    .iter()
+                    .map(|(n, _)| record.get(n).cloned())
+                    .collect(),
+            );
             continue;
         };
         match gtype {
             None => gtype = Some(ty),
-            Some(t) if t != ty => return Err(bad(format!("{rec_no}件目の図形の種類（{}）が他（{}）と違います", ty.label(), t.label()))),
+            Some(t) if t != ty => {
+                return Err(bad(format!(
+                    "{rec_no}件目の図形の種類（{}）が他（{}）と違います",
+                    ty.label(),
+                    t.label()
+                )));
+            }
             _ => {}
         }
-        let geom = reproject(geom, &crs).ok_or_else(|| bad(format!("{rec_no}件目の座標を {} として変換できません", crs.label())))?;
-        features.push(Feature { geom, attrs: vec![] });
-        raw_attrs.push(dbf_fields.iter().map(|(n, _)| record.get(n).cloned()).collect());
+        let geom = reproject(geom, &crs).ok_or_else(|| {
+            bad(format!(
+                "{rec_no}件目の座標を {} として変換できません",
+                crs.label()
+            ))
+        })?;
+        features.push(Feature {
+            geom,
+            attrs: vec![],
+        });
+        raw_attrs.push(
+            dbf_fields
+                .iter()
+                .map(|(n, _)| record.get(n).cloned())
+                .collect(),
+        );
     }
     if features.len() as u64 != dbf_count {
-        return Err(bad(format!("図形は {} 件しか読めませんでした（索引では {dbf_count} 件）。ファイルが途中で切れています", features.len())));
+        return Err(bad(format!(
+            "図形は {} 件しか読めませんでした（索引では {dbf_count} 件）。ファイルが途中で切れています",
+            features.len()
+        )));
     }
-    let fields: Vec<FieldDef> = dbf_fields.iter().enumerate().map(|(j, (n, t))| FieldDef { name: n.clone(), ty: field_type(*t, raw_attrs.iter().map(|r| &r[j])) }).collect();
+    let fields: Vec<FieldDef> = dbf_fields
+        .iter()
+        .enumerate()
+        .map(|(j, (n, t))| FieldDef {
+            name: n.clone(),
+            ty: field_type(*t, raw_attrs.iter().map(|r| &r[j])),
+        })
+        .collect();
     for (f, raw) in features.iter_mut().zip(raw_attrs) {
-        f.attrs = raw.into_iter().zip(&fields).map(|(v, fd)| attr_value(v, fd.ty)).collect();
+        f.attrs = raw
+            .into_iter()
+            .zip(&fields)
+            .map(|(v, fd)| attr_value(v, fd.ty))
+            .collect();
     }
     Ok(RawLayer {
         geometry_type: gtype.unwrap_or(GeometryType::Polygon),
@@ -116,53 +196,97 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
 
 fn sibling(shp: &Path, ext: &str) -> std::path::PathBuf {
     // Match the case of the .shp's own extension (FOO.SHP → FOO.SHX).
-    let upper = shp.extension().and_then(|e| e.to_str()).is_some_and(|e| e.chars().all(|c| c.is_ascii_uppercase()));
-    let p = shp.with_extension(if upper { ext.to_ascii_uppercase() } else { ext.to_string() });
-    if p.exists() { p } else { shp.with_extension(ext) }
+    let upper = shp
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.chars().all(|c| c.is_ascii_uppercase()));
+    let p = shp.with_extension(if upper {
+        ext.to_ascii_uppercase()
+    } else {
+        ext.to_string()
+    });
+    if p.exists() {
+        p
+    } else {
+        shp.with_extension(ext)
+    }
 }
 
 /// The `.prj`'s CRS, or the one given, or (neither) a refusal that names the guess.
-fn resolve_crs(shp: &Path, opts: &LayerOptions, head: &[u8; 100], name: &str) -> Result<(Crs, Vec<String>), LayerError> {
+fn resolve_crs(
+    shp: &Path,
+    opts: &LayerOptions,
+    head: &[u8; 100],
+    name: &str,
+) -> Result<(Crs, Vec<String>), LayerError> {
     if let Some(crs) = opts.crs {
         return Ok((crs, vec![]));
     }
     let prj = sibling(shp, "prj");
     if let Ok(bytes) = std::fs::read(&prj) {
         let text = String::from_utf8_lossy(&bytes);
-        return Crs::from_prj(&text).map(|c| (c, vec![])).map_err(|e| LayerError::Invalid { file: name.into(), msg: e.to_string() });
+        return Crs::from_prj(&text)
+            .map(|c| (c, vec![]))
+            .map_err(|e| LayerError::Invalid {
+                file: name.into(),
+                msg: e.to_string(),
+            });
     }
     let f = |o: usize| f64::from_le_bytes(head[o..o + 8].try_into().unwrap_or([0; 8]));
     let bbox = [f(36), f(44), f(52), f(60)];
-    Err(LayerError::NoCrs { file: name.into(), guess: Crs::guess(bbox).map(|(c, why)| (c, why.to_string())) })
+    Err(LayerError::NoCrs {
+        file: name.into(),
+        guess: Crs::guess(bbox).map(|(c, why)| (c, why.to_string())),
+    })
 }
 
 fn cpg_encoding(shp: &Path) -> Option<TextEncoding> {
     let text = std::fs::read_to_string(sibling(shp, "cpg")).ok()?;
-    let t = text.trim().to_ascii_uppercase().replace(['-', '_', ' '], "");
+    let t = text
+        .trim()
+        .to_ascii_uppercase()
+        .replace(['-', '_', ' '], "");
     match t.as_str() {
         "UTF8" | "65001" => Some(TextEncoding::Utf8),
-        "CP932" | "932" | "SJIS" | "SHIFTJIS" | "WINDOWS31J" | "MS932" | "ANSI932" => Some(TextEncoding::Cp932),
+        "CP932" | "932" | "SJIS" | "SHIFTJIS" | "WINDOWS31J" | "MS932" | "ANSI932" => {
+            Some(TextEncoding::Cp932)
+        }
         _ => None,
     }
 }
 
 /// UTF-8 if the record bytes are valid UTF-8, else CP932 (the usual for Japanese DBFs).
 fn detect_dbf_encoding(dbf: &Path) -> TextEncoding {
-    let Ok(bytes) = std::fs::read(dbf) else { return TextEncoding::Cp932 };
-    let header_len = bytes.get(8..10).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize).unwrap_or(0).min(bytes.len());
+    let Ok(bytes) = std::fs::read(dbf) else {
+        return TextEncoding::Cp932;
+    };
+    let header_len = bytes
+        .get(8..10)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+        .unwrap_or(0)
+        .min(bytes.len());
     crate::import::encoding::detect(&bytes[header_len..])
 }
 
 /// Text stays text; numbers become integers when every value is whole, else reals.
-fn field_type<'a>(t: dbase::FieldType, values: impl Iterator<Item = &'a Option<dbase::FieldValue>>) -> FieldType {
+fn field_type<'a>(
+    t: dbase::FieldType,
+    values: impl Iterator<Item = &'a Option<dbase::FieldValue>>,
+) -> FieldType {
     use dbase::FieldType as D;
     match t {
         D::Character | D::Memo | D::Date | D::DateTime => FieldType::Text,
         D::Logical => FieldType::Bool,
         D::Integer => FieldType::Integer,
         D::Numeric | D::Float | D::Double | D::Currency => {
-            let whole = values.filter_map(|v| v.as_ref().and_then(number)).all(|x| x.fract() == 0.0 && x.abs() < 9.0e15);
-            if whole { FieldType::Integer } else { FieldType::Real }
+            let whole = values
+                .filter_map(|v| v.as_ref().and_then(number))
+                .all(|x| x.fract() == 0.0 && x.abs() < 9.0e15);
+            if whole {
+                FieldType::Integer
+            } else {
+                FieldType::Real
+            }
         }
     }
 }
@@ -184,11 +308,19 @@ fn attr_value(v: Option<dbase::FieldValue>, ty: FieldType) -> AttrValue {
     match (ty, &v) {
         (FieldType::Text, V::Character(Some(s))) | (FieldType::Text, V::Memo(s)) => {
             let t = s.trim();
-            if t.is_empty() { AttrValue::Null } else { AttrValue::Text(t.to_string()) }
+            if t.is_empty() {
+                AttrValue::Null
+            } else {
+                AttrValue::Text(t.to_string())
+            }
         }
-        (FieldType::Text, V::Date(Some(d))) => AttrValue::Text(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())),
+        (FieldType::Text, V::Date(Some(d))) => {
+            AttrValue::Text(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
+        }
         (FieldType::Bool, V::Logical(Some(b))) => AttrValue::Bool(*b),
-        (FieldType::Integer, _) => number(&v).map(|x| AttrValue::Int(x as i64)).unwrap_or(AttrValue::Null),
+        (FieldType::Integer, _) => number(&v)
+            .map(|x| AttrValue::Int(x as i64))
+            .unwrap_or(AttrValue::Null),
         (FieldType::Real, _) => number(&v).map(AttrValue::Real).unwrap_or(AttrValue::Null),
         _ => AttrValue::Null,
     }
@@ -202,7 +334,13 @@ fn coord<P: HasXY>(p: &P) -> Coord<f64> {
 fn to_geometry(shape: &shapefile::Shape) -> Option<(GeometryType, Geometry<f64>)> {
     use shapefile::Shape as S;
     fn lines<P: HasXY>(parts: &[Vec<P>]) -> Geometry<f64> {
-        MultiLineString(parts.iter().map(|p| LineString(p.iter().map(coord).collect())).collect()).into()
+        MultiLineString(
+            parts
+                .iter()
+                .map(|p| LineString(p.iter().map(coord).collect()))
+                .collect(),
+        )
+        .into()
     }
     fn points<P: HasXY>(pts: &[P]) -> Geometry<f64> {
         MultiPoint(pts.iter().map(|p| Point(coord(p))).collect()).into()
@@ -218,9 +356,18 @@ fn to_geometry(shape: &shapefile::Shape) -> Option<(GeometryType, Geometry<f64>)
         S::Polyline(l) => (GeometryType::Line, lines(l.parts())),
         S::PolylineM(l) => (GeometryType::Line, lines(l.parts())),
         S::PolylineZ(l) => (GeometryType::Line, lines(l.parts())),
-        S::Polygon(p) => (GeometryType::Polygon, rings_to_multipolygon(p.rings()).into()),
-        S::PolygonM(p) => (GeometryType::Polygon, rings_to_multipolygon(p.rings()).into()),
-        S::PolygonZ(p) => (GeometryType::Polygon, rings_to_multipolygon(p.rings()).into()),
+        S::Polygon(p) => (
+            GeometryType::Polygon,
+            rings_to_multipolygon(p.rings()).into(),
+        ),
+        S::PolygonM(p) => (
+            GeometryType::Polygon,
+            rings_to_multipolygon(p.rings()).into(),
+        ),
+        S::PolygonZ(p) => (
+            GeometryType::Polygon,
+            rings_to_multipolygon(p.rings()).into(),
+        ),
         // 3D multipatches (building models) have no 2D meaning here: kept without geometry.
         S::Multipatch(_) => return None,
     })
@@ -229,7 +376,9 @@ fn to_geometry(shape: &shapefile::Shape) -> Option<(GeometryType, Geometry<f64>)
 /// Shapefile rings to polygons: each outer ring (clockwise) starts a polygon; each inner
 /// ring (a hole) goes to the outer ring that contains it. A "hole" inside no outer ring
 /// (a writer that got the orientation wrong) is kept as an outer ring, never dropped.
-pub(crate) fn rings_to_multipolygon<P: HasXY>(rings: &[shapefile::PolygonRing<P>]) -> MultiPolygon<f64> {
+pub(crate) fn rings_to_multipolygon<P: HasXY>(
+    rings: &[shapefile::PolygonRing<P>],
+) -> MultiPolygon<f64> {
     let ring = |pts: &[P]| LineString(pts.iter().map(coord).collect());
     let mut polys: Vec<Polygon<f64>> = Vec::new();
     let mut holes: Vec<LineString<f64>> = Vec::new();
@@ -240,7 +389,11 @@ pub(crate) fn rings_to_multipolygon<P: HasXY>(rings: &[shapefile::PolygonRing<P>
         }
     }
     for hole in holes {
-        let inside = |poly: &Polygon<f64>| hole.0.iter().any(|c| Polygon::new(poly.exterior().clone(), vec![]).contains(&Point(*c)));
+        let inside = |poly: &Polygon<f64>| {
+            hole.0
+                .iter()
+                .any(|c| Polygon::new(poly.exterior().clone(), vec![]).contains(&Point(*c)))
+        };
         match polys.iter_mut().find(|p| inside(p)) {
             Some(poly) => poly.interiors_push(hole),
             None => polys.push(Polygon::new(hole, vec![])),

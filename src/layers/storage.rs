@@ -38,7 +38,11 @@ fn column_names(fields: &[FieldDef]) -> Vec<String> {
     fields
         .iter()
         .map(|f| {
-            let base = if f.name.trim().is_empty() || f.name.starts_with('_') { format!("f_{}", f.name.trim()) } else { f.name.clone() };
+            let base = if f.name.trim().is_empty() || f.name.starts_with('_') {
+                format!("f_{}", f.name.trim())
+            } else {
+                f.name.clone()
+            };
             let mut name = base.clone();
             let mut n = 2;
             while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
@@ -52,10 +56,20 @@ fn column_names(fields: &[FieldDef]) -> Vec<String> {
 }
 
 fn bbox_of(features: &[Feature]) -> [f64; 4] {
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for f in features {
         if let Some(r) = f.geom.bounding_rect() {
-            b = [b[0].min(r.min().x), b[1].min(r.min().y), b[2].max(r.max().x), b[3].max(r.max().y)];
+            b = [
+                b[0].min(r.min().x),
+                b[1].min(r.min().y),
+                b[2].max(r.max().x),
+                b[3].max(r.max().y),
+            ];
         }
     }
     if b[0].is_finite() { b } else { [0.0; 4] }
@@ -63,7 +77,13 @@ fn bbox_of(features: &[Feature]) -> [f64; 4] {
 
 /// Saves `raw` as layer `name`. With `replace`, an existing layer of that name is replaced
 /// in the same transaction; without, it is an error.
-pub fn save(conn: &Connection, name: &str, source_file: Option<&str>, raw: &RawLayer, replace: bool) -> Result<LayerInfo, LayerError> {
+pub fn save(
+    conn: &Connection,
+    name: &str,
+    source_file: Option<&str>,
+    raw: &RawLayer,
+    replace: bool,
+) -> Result<LayerInfo, LayerError> {
     conn.execute_batch("BEGIN TRANSACTION")?;
     match save_inner(conn, name, source_file, raw, replace) {
         Ok(info) => {
@@ -77,7 +97,13 @@ pub fn save(conn: &Connection, name: &str, source_file: Option<&str>, raw: &RawL
     }
 }
 
-fn save_inner(conn: &Connection, name: &str, source_file: Option<&str>, raw: &RawLayer, replace: bool) -> Result<LayerInfo, LayerError> {
+fn save_inner(
+    conn: &Connection,
+    name: &str,
+    source_file: Option<&str>,
+    raw: &RawLayer,
+    replace: bool,
+) -> Result<LayerInfo, LayerError> {
     if let Some(old) = find_id(conn, name)? {
         if !replace {
             return Err(LayerError::Exists(name.to_string()));
@@ -107,7 +133,9 @@ fn save_inner(conn: &Connection, name: &str, source_file: Option<&str>, raw: &Ra
         |r| r.get(0),
     )?;
     let cols = column_names(&raw.fields);
-    let mut ddl = format!("CREATE TABLE layer_{id} (_fid BIGINT PRIMARY KEY, _geom BLOB, _minx DOUBLE, _miny DOUBLE, _maxx DOUBLE, _maxy DOUBLE");
+    let mut ddl = format!(
+        "CREATE TABLE layer_{id} (_fid BIGINT PRIMARY KEY, _geom BLOB, _minx DOUBLE, _miny DOUBLE, _maxx DOUBLE, _maxy DOUBLE"
+    );
     for (c, f) in cols.iter().zip(&raw.fields) {
         ddl += &format!(", {} {}", quote_col(c), f.ty.sql());
     }
@@ -163,14 +191,19 @@ fn row_info(r: &duckdb::Row) -> duckdb::Result<LayerInfo> {
     Ok(LayerInfo {
         id: r.get(0)?,
         name: r.get(1)?,
-        geometry_type: GeometryType::parse(&r.get::<_, String>(2)?).unwrap_or(GeometryType::Polygon),
+        geometry_type: GeometryType::parse(&r.get::<_, String>(2)?)
+            .unwrap_or(GeometryType::Polygon),
         feature_count: r.get::<_, i64>(3)? as u64,
         source_crs: r.get(4)?,
         bbox: [r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?],
         fields: serde_json::from_str(&fields_json).unwrap_or_default(),
         source_file: r.get(10)?,
         encoding: r.get(11)?,
-        notes: notes.lines().map(str::to_string).filter(|s| !s.is_empty()).collect(),
+        notes: notes
+            .lines()
+            .map(str::to_string)
+            .filter(|s| !s.is_empty())
+            .collect(),
     })
 }
 
@@ -199,7 +232,10 @@ pub fn load(conn: &Connection, name: &str) -> Result<(LayerInfo, Vec<Feature>), 
     let mut features = Vec::with_capacity(info.feature_count as usize);
     while let Some(r) = rows.next()? {
         let blob: Vec<u8> = r.get(0)?;
-        let geom = wkb::from_wkb(&blob).map_err(|e| LayerError::Invalid { file: name.to_string(), msg: e.to_string() })?;
+        let geom = wkb::from_wkb(&blob).map_err(|e| LayerError::Invalid {
+            file: name.to_string(),
+            msg: e.to_string(),
+        })?;
         let mut attrs = Vec::with_capacity(cols.len());
         for (j, f) in info.fields.iter().enumerate() {
             let v: Value = r.get(j + 1)?;
@@ -223,7 +259,12 @@ pub fn load(conn: &Connection, name: &str) -> Result<(LayerInfo, Vec<Feature>), 
 pub fn delete(conn: &Connection, name: &str) -> Result<(), LayerError> {
     let id = find_id(conn, name)?.ok_or_else(|| LayerError::NotFound(name.to_string()))?;
     conn.execute_batch("BEGIN TRANSACTION")?;
-    let r = conn.execute_batch(&format!("DROP TABLE layer_{id}")).and_then(|_| conn.execute("DELETE FROM layers WHERE layer_id = ?", params![id]).map(|_| ()));
+    let r = conn
+        .execute_batch(&format!("DROP TABLE layer_{id}"))
+        .and_then(|_| {
+            conn.execute("DELETE FROM layers WHERE layer_id = ?", params![id])
+                .map(|_| ())
+        });
     match r {
         Ok(()) => conn.execute_batch("COMMIT")?,
         Err(e) => {

@@ -19,7 +19,12 @@ pub enum Measure {
 }
 
 impl Measure {
-    pub const ALL: [Measure; 4] = [Measure::Rate, Measure::Targets, Measure::Attendees, Measure::NonAttendees];
+    pub const ALL: [Measure; 4] = [
+        Measure::Rate,
+        Measure::Targets,
+        Measure::Attendees,
+        Measure::NonAttendees,
+    ];
     pub fn label(self) -> &'static str {
         match self {
             Measure::Rate => "受診率",
@@ -118,25 +123,38 @@ pub struct Choropleth {
 /// Classes `rows` onto the features whose area codes are `codes`.
 pub fn build(rows: &[UptakeRow], codes: &[String], spec: &ChoroplethSpec) -> Choropleth {
     let by_code: HashMap<&str, &UptakeRow> = rows.iter().map(|r| (r.code.as_str(), r)).collect();
-    let feature_rows: Vec<Option<UptakeRow>> = codes.iter().map(|c| by_code.get(c.as_str()).map(|r| (*r).clone())).collect();
-    let suppressed: Vec<bool> = feature_rows.iter().map(|r| r.as_ref().is_some_and(|r| r.targets < spec.min_targets)).collect();
+    let feature_rows: Vec<Option<UptakeRow>> = codes
+        .iter()
+        .map(|c| by_code.get(c.as_str()).map(|r| (*r).clone()))
+        .collect();
+    let suppressed: Vec<bool> = feature_rows
+        .iter()
+        .map(|r| r.as_ref().is_some_and(|r| r.targets < spec.min_targets))
+        .collect();
     // Values of the shown areas only: suppressed areas do not move the breaks.
-    let values: Vec<f64> = rows.iter().filter(|r| r.targets >= spec.min_targets).map(|r| spec.measure.value(r)).collect();
+    let values: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.targets >= spec.min_targets)
+        .map(|r| spec.measure.value(r))
+        .collect();
     let edges = breaks::breaks(&values, spec.classes, spec.method, &spec.manual);
     let n = edges.len().saturating_sub(1);
     let ramp = spec.ramp.colors(n, spec.reversed);
-    let colors_of: Vec<Rgba> = (0..n).map(|i| spec.colors.get(i).copied().flatten().unwrap_or(ramp[i])).collect();
+    let colors_of: Vec<Rgba> = (0..n)
+        .map(|i| spec.colors.get(i).copied().flatten().unwrap_or(ramp[i]))
+        .collect();
     let mut legend: Vec<LegendClass> = (0..n)
         .map(|i| LegendClass {
             color: colors_of[i],
             lower: edges[i],
             upper: edges[i + 1],
-            label: spec
-                .labels
-                .get(i)
-                .cloned()
-                .flatten()
-                .unwrap_or_else(|| format!("{} 〜 {}", spec.measure.format(edges[i]), spec.measure.format(edges[i + 1]))),
+            label: spec.labels.get(i).cloned().flatten().unwrap_or_else(|| {
+                format!(
+                    "{} 〜 {}",
+                    spec.measure.format(edges[i]),
+                    spec.measure.format(edges[i + 1])
+                )
+            }),
             count: 0,
         })
         .collect();
@@ -152,7 +170,14 @@ pub fn build(rows: &[UptakeRow], codes: &[String], spec: &ChoroplethSpec) -> Cho
         colors.push(class.map(|c| colors_of[c]));
     }
     let suppressed_count = suppressed.iter().filter(|s| **s).count();
-    Choropleth { colors, suppressed, rows: feature_rows, edges, legend, suppressed_count }
+    Choropleth {
+        colors,
+        suppressed,
+        rows: feature_rows,
+        edges,
+        legend,
+        suppressed_count,
+    }
 }
 
 #[cfg(test)]
@@ -160,20 +185,42 @@ mod tests {
     use super::*;
 
     fn row(code: &str, targets: i64, attendees: i64) -> UptakeRow {
-        UptakeRow { code: code.into(), name: code.into(), targets, attendees, rate: attendees as f64 / targets.max(1) as f64 }
+        UptakeRow {
+            code: code.into(),
+            name: code.into(),
+            targets,
+            attendees,
+            rate: attendees as f64 / targets.max(1) as f64,
+        }
     }
 
     #[test]
     fn classes_suppresses_and_counts() {
-        let rows = vec![row("a", 100, 30), row("b", 100, 40), row("c", 100, 50), row("d", 5, 5), row("e", 200, 60)];
-        let codes: Vec<String> = ["a", "b", "c", "d", "e", "zz"].iter().map(|s| s.to_string()).collect();
-        let spec = ChoroplethSpec { classes: 3, ..Default::default() };
+        let rows = vec![
+            row("a", 100, 30),
+            row("b", 100, 40),
+            row("c", 100, 50),
+            row("d", 5, 5),
+            row("e", 200, 60),
+        ];
+        let codes: Vec<String> = ["a", "b", "c", "d", "e", "zz"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let spec = ChoroplethSpec {
+            classes: 3,
+            ..Default::default()
+        };
         let ch = build(&rows, &codes, &spec);
         assert_eq!(ch.suppressed, vec![false, false, false, true, false, false]);
         assert_eq!(ch.colors[3], None, "suppressed");
         assert_eq!(ch.colors[5], None, "no data");
         assert_eq!(ch.edges.first(), Some(&0.3));
-        assert_eq!(ch.edges.last(), Some(&0.5), "the suppressed 100% does not stretch the classes");
+        assert_eq!(
+            ch.edges.last(),
+            Some(&0.5),
+            "the suppressed 100% does not stretch the classes"
+        );
         assert_eq!(ch.legend.iter().map(|l| l.count).sum::<usize>(), 4);
         assert_eq!(ch.colors[0], ch.colors[4], "30% and 30% share a class");
         assert!(ch.legend[0].label.starts_with("30.0%"));

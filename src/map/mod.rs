@@ -28,13 +28,18 @@ pub struct MapLayers(pub Vec<Arc<PreparedLayer>>);
 
 impl std::fmt::Debug for MapLayers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.0.iter().map(|l| &l.index.info.name)).finish()
+        f.debug_list()
+            .entries(self.0.iter().map(|l| &l.index.info.name))
+            .finish()
     }
 }
 
 impl MapLayers {
     pub fn find(&self, name: &str) -> Option<(usize, &Arc<PreparedLayer>)> {
-        self.0.iter().enumerate().find(|(_, l)| l.index.info.name == name)
+        self.0
+            .iter()
+            .enumerate()
+            .find(|(_, l)| l.index.info.name == name)
     }
 }
 
@@ -57,7 +62,9 @@ pub fn load_layers(store: &Store, reference: &std::path::Path) -> Result<MapLaye
     let mut out = Vec::with_capacity(infos.len());
     for info in infos {
         let (info, features) = storage::load(store.conn(), &info.name)?;
-        out.push(Arc::new(PreparedLayer::new(LayerIndex::new(info, features))));
+        out.push(Arc::new(PreparedLayer::new(LayerIndex::new(
+            info, features,
+        ))));
     }
     Ok(MapLayers(out))
 }

@@ -46,8 +46,10 @@ fn shapes(g: &Geometry<f64>) -> Shapes {
         let raw = p.earcut_triangles_raw();
         let base = s.tri_vertices.len() as u32;
         s.tri_vertices.extend(raw.vertices.iter().copied());
-        s.tri_indices.extend(raw.triangle_indices.iter().map(|&i| base + i as u32));
-        s.lines.push(p.exterior().0.iter().map(|c| [c.x, c.y]).collect());
+        s.tri_indices
+            .extend(raw.triangle_indices.iter().map(|&i| base + i as u32));
+        s.lines
+            .push(p.exterior().0.iter().map(|c| [c.x, c.y]).collect());
         for r in p.interiors() {
             s.lines.push(r.0.iter().map(|c| [c.x, c.y]).collect());
         }
@@ -55,7 +57,9 @@ fn shapes(g: &Geometry<f64>) -> Shapes {
     match g {
         Geometry::MultiPolygon(m) => m.0.iter().for_each(|p| add_poly(p, &mut s)),
         Geometry::Polygon(p) => add_poly(p, &mut s),
-        Geometry::MultiLineString(m) => s.lines.extend(m.0.iter().map(|l| l.0.iter().map(|c| [c.x, c.y]).collect())),
+        Geometry::MultiLineString(m) => s
+            .lines
+            .extend(m.0.iter().map(|l| l.0.iter().map(|c| [c.x, c.y]).collect())),
         Geometry::LineString(l) => s.lines.push(l.0.iter().map(|c| [c.x, c.y]).collect()),
         Geometry::Point(p) => s.points.push([p.x(), p.y()]),
         Geometry::MultiPoint(m) => s.points.extend(m.0.iter().map(|p| [p.x(), p.y()])),
@@ -68,7 +72,11 @@ fn simplified(g: &Geometry<f64>, eps: f64) -> Geometry<f64> {
     match g {
         Geometry::MultiPolygon(m) => {
             // Drop parts smaller than a pixel; keep at least the largest.
-            let kept: Vec<_> = m.0.iter().map(|p| p.simplify(eps)).filter(|p| p.exterior().0.len() >= 4).collect();
+            let kept: Vec<_> =
+                m.0.iter()
+                    .map(|p| p.simplify(eps))
+                    .filter(|p| p.exterior().0.len() >= 4)
+                    .collect();
             Geometry::MultiPolygon(MultiPolygon(kept))
         }
         Geometry::MultiLineString(m) => Geometry::MultiLineString(m.simplify(eps)),
@@ -91,18 +99,29 @@ impl PreparedLayer {
                 (GeometryType::Polygon, Geometry::MultiPolygon(m)) => {
                     // The interior point of the largest part: a label sits inside its area.
                     use geo::Area;
-                    m.0.iter().max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area())).and_then(|p| p.interior_point()).map(|p| [p.x(), p.y()])
+                    m.0.iter()
+                        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))
+                        .and_then(|p| p.interior_point())
+                        .map(|p| [p.x(), p.y()])
                 }
                 (_, g) => g.interior_point().map(|p| [p.x(), p.y()]),
             })
             .collect();
-        PreparedLayer { index, bands, anchors }
+        PreparedLayer {
+            index,
+            bands,
+            anchors,
+        }
     }
 
     /// The shapes of `feature` for drawing at `zoom`.
     pub fn shapes(&self, feature: usize, zoom: u8) -> &Shapes {
         let last = BANDS[BANDS.len() - 1];
-        let b = if zoom > last { BANDS.len() } else { BANDS.iter().rposition(|&z| z <= zoom).unwrap_or(0) };
+        let b = if zoom > last {
+            BANDS.len()
+        } else {
+            BANDS.iter().rposition(|&z| z <= zoom).unwrap_or(0)
+        };
         &self.bands[b][feature]
     }
 

@@ -16,7 +16,15 @@ pub enum Ramp {
 }
 
 impl Ramp {
-    pub const ALL: [Ramp; 7] = [Ramp::YlGnBu, Ramp::Blues, Ramp::OrRd, Ramp::Purples, Ramp::RdYlBu, Ramp::BrBG, Ramp::PuOr];
+    pub const ALL: [Ramp; 7] = [
+        Ramp::YlGnBu,
+        Ramp::Blues,
+        Ramp::OrRd,
+        Ramp::Purples,
+        Ramp::RdYlBu,
+        Ramp::BrBG,
+        Ramp::PuOr,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -51,14 +59,19 @@ impl Ramp {
         let stops = self.stops();
         (0..n)
             .map(|i| {
-                let t = if n <= 1 { 0.5 } else { i as f64 / (n - 1) as f64 };
+                let t = if n <= 1 {
+                    0.5
+                } else {
+                    i as f64 / (n - 1) as f64
+                };
                 let t = if reversed { 1.0 - t } else { t };
                 let pos = t * (stops.len() - 1) as f64;
                 let a = pos.floor() as usize;
                 let b = (a + 1).min(stops.len() - 1);
                 let f = pos - a as f64;
                 let ch = |c: u32, s: u32| ((c >> s) & 0xff) as f64;
-                let mix = |s: u32| (ch(stops[a], s) * (1.0 - f) + ch(stops[b], s) * f).round() as u8;
+                let mix =
+                    |s: u32| (ch(stops[a], s) * (1.0 - f) + ch(stops[b], s) * f).round() as u8;
                 [mix(16), mix(8), mix(0), 255]
             })
             .collect()
@@ -77,6 +90,11 @@ mod tests {
         assert_eq!(Ramp::Blues.colors(5, true)[0], c[4]);
         // Lightness falls monotonically along a sequential ramp.
         let lum = |c: &Rgba| c[0] as u32 * 3 + c[1] as u32 * 6 + c[2] as u32;
-        assert!(Ramp::YlGnBu.colors(7, false).windows(2).all(|w| lum(&w[0]) > lum(&w[1])));
+        assert!(
+            Ramp::YlGnBu
+                .colors(7, false)
+                .windows(2)
+                .all(|w| lum(&w[0]) > lum(&w[1]))
+        );
     }
 }

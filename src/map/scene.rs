@@ -33,7 +33,15 @@ pub enum Fill {
 
 impl Default for LayerStyle {
     fn default() -> Self {
-        LayerStyle { visible: true, opacity: 1.0, fill: Fill::None, stroke: Some((1.0, [60, 60, 60, 255])), marker: None, label: None, hidden: vec![] }
+        LayerStyle {
+            visible: true,
+            opacity: 1.0,
+            fill: Fill::None,
+            stroke: Some((1.0, [60, 60, 60, 255])),
+            marker: None,
+            label: None,
+            hidden: vec![],
+        }
     }
 }
 
@@ -86,7 +94,12 @@ pub struct Scene {
 pub const LABEL_SIZE: f32 = 13.0;
 
 fn fade(c: Rgba, opacity: f32) -> Rgba {
-    [c[0], c[1], c[2], (c[3] as f32 * opacity.clamp(0.0, 1.0)).round() as u8]
+    [
+        c[0],
+        c[1],
+        c[2],
+        (c[3] as f32 * opacity.clamp(0.0, 1.0)).round() as u8,
+    ]
 }
 
 /// Builds the scene for `view` from layers drawn bottom to top.
@@ -95,11 +108,18 @@ pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
     let bbox = view.lonlat_bbox();
     // Cull with a margin so lines leaving the view are not cut short.
     let m = [(bbox[2] - bbox[0]) * 0.02, (bbox[3] - bbox[1]) * 0.02];
-    let cull = [bbox[0] - m[0], bbox[1] - m[1], bbox[2] + m[0], bbox[3] + m[1]];
+    let cull = [
+        bbox[0] - m[0],
+        bbox[1] - m[1],
+        bbox[2] + m[0],
+        bbox[3] + m[1],
+    ];
     let (cx, cy) = view.center;
     let s = mercator::world_px(view.zoom as f64);
     let (hw, hh) = (view.size.0 as f64 / 2.0, view.size.1 as f64 / 2.0);
-    let project = |p: &[f64; 2]| -> [f32; 2] { [((p[0] - cx) * s + hw) as f32, ((p[1] - cy) * s + hh) as f32] };
+    let project = |p: &[f64; 2]| -> [f32; 2] {
+        [((p[0] - cx) * s + hw) as f32, ((p[1] - cy) * s + hh) as f32]
+    };
     let mut placed: Vec<[f32; 4]> = Vec::new();
     let mut label_candidates: Vec<(usize, Label)> = Vec::new();
     for (layer, style) in layers {
@@ -127,29 +147,52 @@ pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
                 let c = fade(c, style.opacity);
                 let base = ls.fills.pos.len() as u32;
                 ls.fills.pos.extend(sh.tri_vertices.iter().map(project));
-                ls.fills.color.extend(std::iter::repeat_n(c, sh.tri_vertices.len()));
-                ls.fills.indices.extend(sh.tri_indices.iter().map(|&k| base + k));
+                ls.fills
+                    .color
+                    .extend(std::iter::repeat_n(c, sh.tri_vertices.len()));
+                ls.fills
+                    .indices
+                    .extend(sh.tri_indices.iter().map(|&k| base + k));
             }
             if let Some((w, c)) = style.stroke {
                 let c = fade(c, style.opacity);
                 for line in &sh.lines {
                     let pts: Vec<[f32; 2]> = line.iter().map(project).collect();
                     if pts.len() >= 2 {
-                        ls.strokes.push(Stroke { points: pts, width: w, color: c });
+                        ls.strokes.push(Stroke {
+                            points: pts,
+                            width: w,
+                            color: c,
+                        });
                     }
                 }
             }
             if let Some((r, c)) = style.marker {
                 let c = fade(c, style.opacity);
-                ls.markers.extend(sh.points.iter().map(|p| Marker { pos: project(p), radius: r, color: c }));
+                ls.markers.extend(sh.points.iter().map(|p| Marker {
+                    pos: project(p),
+                    radius: r,
+                    color: c,
+                }));
             }
             if let Some((field, min_zoom)) = style.label
                 && view.zoom >= min_zoom
                 && let Some(anchor) = layer.anchors[i]
             {
-                let text = layer.index.features[i].attrs.get(field).map(|a| a.display()).unwrap_or_default();
+                let text = layer.index.features[i]
+                    .attrs
+                    .get(field)
+                    .map(|a| a.display())
+                    .unwrap_or_default();
                 if !text.is_empty() {
-                    label_candidates.push((label_candidates.len(), Label { pos: project(&anchor), text, size: LABEL_SIZE }));
+                    label_candidates.push((
+                        label_candidates.len(),
+                        Label {
+                            pos: project(&anchor),
+                            text,
+                            size: LABEL_SIZE,
+                        },
+                    ));
                 }
             }
         }
@@ -158,9 +201,18 @@ pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
     // Later layers' labels win; within a layer, the order of the features.
     for (_, label) in label_candidates.into_iter().rev() {
         let w = label.text.chars().count() as f32 * label.size;
-        let r = [label.pos[0] - w / 2.0, label.pos[1] - label.size / 2.0, label.pos[0] + w / 2.0, label.pos[1] + label.size / 2.0];
+        let r = [
+            label.pos[0] - w / 2.0,
+            label.pos[1] - label.size / 2.0,
+            label.pos[0] + w / 2.0,
+            label.pos[1] + label.size / 2.0,
+        ];
         let inside = r[0] >= 0.0 && r[1] >= 0.0 && r[2] <= view.size.0 && r[3] <= view.size.1;
-        if inside && !placed.iter().any(|p| r[0] < p[2] && p[0] < r[2] && r[1] < p[3] && p[1] < r[3]) {
+        if inside
+            && !placed
+                .iter()
+                .any(|p| r[0] < p[2] && p[0] < r[2] && r[1] < p[3] && p[1] < r[3])
+        {
             placed.push(r);
             scene.labels.push(label);
         }

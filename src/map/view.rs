@@ -39,12 +39,18 @@ impl View {
 
     pub fn world_to_screen(&self, wx: f64, wy: f64) -> [f32; 2] {
         let s = self.scale();
-        [((wx - self.center.0) * s + self.size.0 as f64 / 2.0) as f32, ((wy - self.center.1) * s + self.size.1 as f64 / 2.0) as f32]
+        [
+            ((wx - self.center.0) * s + self.size.0 as f64 / 2.0) as f32,
+            ((wy - self.center.1) * s + self.size.1 as f64 / 2.0) as f32,
+        ]
     }
 
     pub fn screen_to_world(&self, p: [f32; 2]) -> (f64, f64) {
         let s = self.scale();
-        (self.center.0 + (p[0] as f64 - self.size.0 as f64 / 2.0) / s, self.center.1 + (p[1] as f64 - self.size.1 as f64 / 2.0) / s)
+        (
+            self.center.0 + (p[0] as f64 - self.size.0 as f64 / 2.0) / s,
+            self.center.1 + (p[1] as f64 - self.size.1 as f64 / 2.0) / s,
+        )
     }
 
     pub fn screen_to_lonlat(&self, p: [f32; 2]) -> (f64, f64) {
@@ -73,7 +79,10 @@ impl View {
         let anchor = self.screen_to_world(p);
         self.zoom = new;
         let s = self.scale();
-        self.center = (anchor.0 - (p[0] as f64 - self.size.0 as f64 / 2.0) / s, anchor.1 - (p[1] as f64 - self.size.1 as f64 / 2.0) / s);
+        self.center = (
+            anchor.0 - (p[0] as f64 - self.size.0 as f64 / 2.0) / s,
+            anchor.1 - (p[1] as f64 - self.size.1 as f64 / 2.0) / s,
+        );
     }
 
     /// Sets the zoom, keeping the centre.
@@ -114,7 +123,10 @@ mod tests {
         let mut v = View::fit(NARA_BBOX, (1600.0, 1000.0));
         assert_eq!(v.zoom, 10, "the whole prefecture at 1600×1000");
         let b = v.lonlat_bbox();
-        assert!(b[0] < 135.54 && b[2] > 136.23 && b[1] < 33.86 && b[3] > 34.78, "{b:?}");
+        assert!(
+            b[0] < 135.54 && b[2] > 136.23 && b[1] < 33.86 && b[3] > 34.78,
+            "{b:?}"
+        );
         // Zooming in at a point keeps that point still.
         let p = [1200.0, 300.0];
         let before = v.screen_to_lonlat(p);

@@ -78,7 +78,13 @@ pub struct Reject {
 }
 
 /// Records the start of an attempt and returns its id.
-pub(crate) fn begin(conn: &Connection, file: &str, sha256: &str, kind: Option<&str>, encoding: Option<&str>) -> Result<i64> {
+pub(crate) fn begin(
+    conn: &Connection,
+    file: &str,
+    sha256: &str,
+    kind: Option<&str>,
+    encoding: Option<&str>,
+) -> Result<i64> {
     let id: i64 = conn.query_row("SELECT nextval('import_id_seq')", [], |r| r.get(0))?;
     conn.execute(
         "INSERT INTO import_history (id, file_name, sha256, kind, encoding, started_at, result) VALUES (?, ?, ?, ?, ?, current_timestamp, 'running')",
@@ -87,7 +93,14 @@ pub(crate) fn begin(conn: &Connection, file: &str, sha256: &str, kind: Option<&s
     Ok(id)
 }
 
-pub(crate) fn finish(conn: &Connection, id: i64, rows: u64, rejected: u64, result: ImportResult, message: Option<&str>) -> Result<()> {
+pub(crate) fn finish(
+    conn: &Connection,
+    id: i64,
+    rows: u64,
+    rejected: u64,
+    result: ImportResult,
+    message: Option<&str>,
+) -> Result<()> {
     conn.execute(
         "UPDATE import_history SET rows = ?, rejected = ?, result = ?, message = ?, finished_at = current_timestamp WHERE id = ?",
         params![rows as i64, rejected as i64, result.as_str(), message, id],
@@ -97,7 +110,9 @@ pub(crate) fn finish(conn: &Connection, id: i64, rows: u64, rejected: u64, resul
 
 /// The id of an earlier successful import of a file with this hash.
 pub(crate) fn find_imported(conn: &Connection, sha256: &str) -> Result<Option<i64>> {
-    let mut stmt = conn.prepare("SELECT id FROM import_history WHERE sha256 = ? AND result = 'ok' ORDER BY id LIMIT 1")?;
+    let mut stmt = conn.prepare(
+        "SELECT id FROM import_history WHERE sha256 = ? AND result = 'ok' ORDER BY id LIMIT 1",
+    )?;
     let mut rows = stmt.query(params![sha256])?;
     Ok(match rows.next()? {
         Some(r) => Some(r.get(0)?),
@@ -108,7 +123,13 @@ pub(crate) fn find_imported(conn: &Connection, sha256: &str) -> Result<Option<i6
 pub(crate) fn add_rejects(conn: &Connection, id: i64, rejects: &[Reject]) -> Result<()> {
     let mut app = conn.appender("import_rejects")?;
     for r in rejects {
-        app.append_row(params![id, r.line as i64, r.column.as_deref(), r.value.as_deref(), r.reason.as_str()])?;
+        app.append_row(params![
+            id,
+            r.line as i64,
+            r.column.as_deref(),
+            r.value.as_deref(),
+            r.reason.as_str()
+        ])?;
     }
     app.flush()?;
     Ok(())
@@ -142,7 +163,12 @@ pub(crate) fn rejects(conn: &Connection, id: i64) -> Result<Vec<Reject>> {
     let mut stmt =
         conn.prepare("SELECT line, column_name, value, reason FROM import_rejects WHERE import_id = ? ORDER BY line, column_name")?;
     let rows = stmt.query_map(params![id], |r| {
-        Ok(Reject { line: r.get::<_, i64>(0)? as u64, column: r.get(1)?, value: r.get(2)?, reason: r.get(3)? })
+        Ok(Reject {
+            line: r.get::<_, i64>(0)? as u64,
+            column: r.get(1)?,
+            value: r.get(2)?,
+            reason: r.get(3)?,
+        })
     })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }

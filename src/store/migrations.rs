@@ -6,8 +6,10 @@ use duckdb::{Connection, params};
 use super::{Result, StoreError};
 
 /// (version, name, SQL). Never edit a released migration: add a new one.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "initial", include_str!("migrations/0001_initial.sql")), (2, "layers", include_str!("migrations/0002_layers.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "initial", include_str!("migrations/0001_initial.sql")),
+    (2, "layers", include_str!("migrations/0002_layers.sql")),
+];
 
 pub const LATEST_VERSION: i64 = 2;
 
@@ -15,7 +17,11 @@ pub const LATEST_VERSION: i64 = 2;
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");
 
 pub fn schema_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("SELECT coalesce(max(version), 0) FROM schema_version", [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT coalesce(max(version), 0) FROM schema_version",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 pub fn migrate(conn: &Connection) -> Result<()> {
@@ -24,7 +30,10 @@ pub fn migrate(conn: &Connection) -> Result<()> {
     )?;
     let current = schema_version(conn)?;
     if current > LATEST_VERSION {
-        return Err(StoreError::NewerSchema { found: current, supported: LATEST_VERSION });
+        return Err(StoreError::NewerSchema {
+            found: current,
+            supported: LATEST_VERSION,
+        });
     }
     for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
         conn.execute_batch("BEGIN TRANSACTION")?;
@@ -33,7 +42,10 @@ pub fn migrate(conn: &Connection) -> Result<()> {
             if version == 1 {
                 seed_municipalities(conn)?;
             }
-            conn.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", params![version, name])?;
+            conn.execute(
+                "INSERT INTO schema_version (version, name) VALUES (?, ?)",
+                params![version, name],
+            )?;
             Ok(())
         })();
         match applied {
@@ -72,10 +84,19 @@ mod tests {
         migrate(&conn).unwrap();
         migrate(&conn).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), LATEST_VERSION);
-        let n: i64 = conn.query_row("SELECT count(*) FROM ref_municipalities", [], |r| r.get(0)).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM ref_municipalities", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(n, 39);
-        conn.execute("INSERT INTO schema_version (version, name) VALUES (99, 'future')", []).unwrap();
-        assert!(matches!(migrate(&conn), Err(StoreError::NewerSchema { found: 99, .. })));
+        conn.execute(
+            "INSERT INTO schema_version (version, name) VALUES (99, 'future')",
+            [],
+        )
+        .unwrap();
+        assert!(matches!(
+            migrate(&conn),
+            Err(StoreError::NewerSchema { found: 99, .. })
+        ));
     }
 
     /// The importer appends Arrow batches in the order of `kinds.rs`; the tables must agree.
@@ -87,7 +108,11 @@ mod tests {
             let mut stmt = conn
                 .prepare("SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position")
                 .unwrap();
-            let cols: Vec<String> = stmt.query_map([def.table], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect();
+            let cols: Vec<String> = stmt
+                .query_map([def.table], |r| r.get(0))
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
             let mut want: Vec<String> = def.fields.iter().map(|f| f.name.to_string()).collect();
             want.push("import_id".into());
             assert_eq!(cols, want, "table {}", def.table);

@@ -20,16 +20,26 @@ pub const DB_FILE: &str = "kenshin.duckdb";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("データフォルダ {path} を作成できません: {source}")]
-    CreateDir { path: PathBuf, source: std::io::Error },
-    #[error("データベース {path} を開けません: {source}。別の健診アトラスが起動中でないか確認してください。")]
-    Open { path: PathBuf, source: duckdb::Error },
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "データベース {path} を開けません: {source}。別の健診アトラスが起動中でないか確認してください。"
+    )]
+    Open {
+        path: PathBuf,
+        source: duckdb::Error,
+    },
     #[error(
         "データベースのスキーマ版 {found} は、このプログラムが扱える版 {supported} より新しいため開けません。新しい版の健診アトラスを使ってください。"
     )]
     NewerSchema { found: i64, supported: i64 },
     #[error("データベースの処理に失敗しました: {0}")]
     Sql(#[from] duckdb::Error),
-    #[error("テーブル名「{0}」は使えません。英数字・かな・漢字・_ のみで、先頭は数字以外にしてください。")]
+    #[error(
+        "テーブル名「{0}」は使えません。英数字・かな・漢字・_ のみで、先頭は数字以外にしてください。"
+    )]
     BadTableName(String),
 }
 
@@ -45,9 +55,15 @@ impl Store {
     /// Opens (creating if needed) the database in `data_dir` and brings its schema up to
     /// date. A database written by a newer version is refused.
     pub fn open(data_dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir { path: data_dir.into(), source })?;
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::CreateDir {
+            path: data_dir.into(),
+            source,
+        })?;
         let tmp = data_dir.join("tmp");
-        std::fs::create_dir_all(&tmp).map_err(|source| StoreError::CreateDir { path: tmp.clone(), source })?;
+        std::fs::create_dir_all(&tmp).map_err(|source| StoreError::CreateDir {
+            path: tmp.clone(),
+            source,
+        })?;
         let path = data_dir.join(DB_FILE);
         // DuckDB spills to its temp directory; keep it inside the data directory so that no
         // personal data lands in the system temp folder. No extension may be auto-loaded.
@@ -55,10 +71,20 @@ impl Store {
             .enable_autoload_extension(false)
             .and_then(|c| c.with("temp_directory", tmp.to_string_lossy()))
             .and_then(|c| c.with("autoinstall_known_extensions", "false"))
-            .map_err(|source| StoreError::Open { path: path.clone(), source })?;
-        let conn = Connection::open_with_flags(&path, config).map_err(|source| StoreError::Open { path: path.clone(), source })?;
+            .map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?;
+        let conn =
+            Connection::open_with_flags(&path, config).map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?;
         migrations::migrate(&conn)?;
-        Ok(Store { conn, data_dir: data_dir.to_path_buf() })
+        Ok(Store {
+            conn,
+            data_dir: data_dir.to_path_buf(),
+        })
     }
 
     pub fn conn(&self) -> &Connection {
@@ -76,7 +102,11 @@ impl Store {
 
     /// True when no data has been imported yet (the first start).
     pub fn is_empty(&self) -> Result<bool> {
-        let n: i64 = self.conn.query_row("SELECT count(*) FROM import_history WHERE result = 'ok'", [], |r| r.get(0))?;
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM import_history WHERE result = 'ok'",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(n == 0)
     }
 

@@ -28,17 +28,35 @@ pub(crate) fn collect(conn: &Connection) -> Result<Stats> {
     let mut labelled = Vec::new();
     for def in crate::import::kinds::KINDS {
         // Table names come from the fixed kind list, never from input.
-        let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM {}", def.table), [], |r| r.get(0))?;
+        let rows: i64 =
+            conn.query_row(&format!("SELECT count(*) FROM {}", def.table), [], |r| {
+                r.get(0)
+            })?;
         tables.insert(def.table.to_string(), rows);
-        labelled.push(TableCount { table: def.table.into(), label: def.label.into(), rows });
+        labelled.push(TableCount {
+            table: def.table.into(),
+            label: def.label.into(),
+            rows,
+        });
     }
     let mut stmt = conn.prepare("SELECT name FROM user_tables ORDER BY name")?;
-    let names: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<std::result::Result<_, _>>()?;
+    let names: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
     for name in names {
         let quoted = super::quote_ident(&name)?;
-        let rows: i64 = conn.query_row(&format!("SELECT count(*) FROM {quoted}"), [], |r| r.get(0))?;
+        let rows: i64 =
+            conn.query_row(&format!("SELECT count(*) FROM {quoted}"), [], |r| r.get(0))?;
         tables.insert(name.clone(), rows);
-        labelled.push(TableCount { table: name.clone(), label: format!("独自データ: {name}"), rows });
+        labelled.push(TableCount {
+            table: name.clone(),
+            label: format!("独自データ: {name}"),
+            rows,
+        });
     }
-    Ok(Stats { tables, labelled, imports: history::list(conn)? })
+    Ok(Stats {
+        tables,
+        labelled,
+        imports: history::list(conn)?,
+    })
 }

@@ -15,7 +15,12 @@ pub struct HomeState {
 
 impl Default for HomeState {
     fn default() -> Self {
-        HomeState { stats: None, uptake: None, fy: 2021, level: Level::Municipality }
+        HomeState {
+            stats: None,
+            uptake: None,
+            fy: 2021,
+            level: Level::Municipality,
+        }
     }
 }
 
@@ -26,7 +31,11 @@ pub fn home_ui(ui: &mut egui::Ui, state: &mut HomeState, busy: bool) -> Vec<Comm
         ui.heading("取り込んだデータ");
         match &state.stats {
             None => {
-                ui.label(if busy { "準備中です…" } else { "件数を読み込んでいません" });
+                ui.label(if busy {
+                    "準備中です…"
+                } else {
+                    "件数を読み込んでいません"
+                });
             }
             Some(stats) => {
                 egui::Grid::new("counts").striped(true).show(ui, |ui| {
@@ -43,26 +52,36 @@ pub fn home_ui(ui: &mut egui::Ui, state: &mut HomeState, busy: bool) -> Vec<Comm
         ui.heading("特定健診 受診率（法定報告の定義）");
         ui.horizontal(|ui| {
             let before = (state.fy, state.level);
-            egui::ComboBox::from_label("年度").selected_text(format!("{}年度", state.fy)).show_ui(ui, |ui| {
-                for fy in 2017..=2021 {
-                    ui.selectable_value(&mut state.fy, fy, format!("{fy}年度"));
-                }
-            });
+            egui::ComboBox::from_label("年度")
+                .selected_text(format!("{}年度", state.fy))
+                .show_ui(ui, |ui| {
+                    for fy in 2017..=2021 {
+                        ui.selectable_value(&mut state.fy, fy, format!("{fy}年度"));
+                    }
+                });
             egui::ComboBox::from_label("単位")
-                .selected_text(if state.level == Level::Municipality { "市町村" } else { "二次医療圏" })
+                .selected_text(if state.level == Level::Municipality {
+                    "市町村"
+                } else {
+                    "二次医療圏"
+                })
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut state.level, Level::Municipality, "市町村");
                     ui.selectable_value(&mut state.level, Level::MedicalArea, "二次医療圏");
                 });
             if before != (state.fy, state.level) || ui.button("集計").clicked() {
-                cmds.push(Command::Uptake { level: state.level, fy: state.fy });
+                cmds.push(Command::Uptake {
+                    level: state.level,
+                    fy: state.fy,
+                });
             }
         });
         if let Some((fy, rows)) = &state.uptake {
             ui.label(format!("{fy}年度"));
             egui::ScrollArea::vertical().show(ui, |ui| {
                 egui::Grid::new("uptake").striped(true).show(ui, |ui| {
-                    for h in ["コード", "名称", "対象者", "受診者", "未受診者", "受診率"] {
+                    for h in ["コード", "名称", "対象者", "受診者", "未受診者", "受診率"]
+                    {
                         ui.strong(h);
                     }
                     ui.end_row();

@@ -56,7 +56,13 @@ impl ImportState {
 
     fn options(&self) -> ImportOptions {
         let custom = self.custom_profile();
-        ImportOptions { kind: self.kind, encoding: self.encoding, skip_invalid: self.skip_invalid, custom_profile: custom, ..Default::default() }
+        ImportOptions {
+            kind: self.kind,
+            encoding: self.encoding,
+            skip_invalid: self.skip_invalid,
+            custom_profile: custom,
+            ..Default::default()
+        }
     }
 
     /// A profile from the on-screen mapping, when the user changed it.
@@ -73,7 +79,12 @@ impl ImportState {
             .zip(&self.mapping_edit)
             .filter_map(|(f, (_, _, h))| h.clone().map(|h| (f.name.to_string(), vec![h])))
             .collect();
-        Some(Profile { kind: kind.def().id.into(), label: "画面で指定した対応".into(), columns, path: None })
+        Some(Profile {
+            kind: kind.def().id.into(),
+            label: "画面で指定した対応".into(),
+            columns,
+            path: None,
+        })
     }
 }
 
@@ -86,7 +97,10 @@ fn list_dir(dir: &std::path::Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
             if p.is_dir() {
                 dirs.push(p);
             } else if p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-                matches!(x.to_ascii_lowercase().as_str(), "csv" | "txt" | "tsv" | "xlsx" | "xlsm" | "xls")
+                matches!(
+                    x.to_ascii_lowercase().as_str(),
+                    "csv" | "txt" | "tsv" | "xlsx" | "xlsm" | "xls"
+                )
             }) {
                 files.push(p);
             }
@@ -117,32 +131,47 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
             }
         });
         let (dirs, files) = list_dir(&st.dir);
-        egui::ScrollArea::vertical().id_salt("files").max_height(260.0).show(ui, |ui| {
-            for d in dirs {
-                let name = d.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                if ui.link(format!("📁 {name}")).clicked() {
-                    st.dir_text = d.display().to_string();
-                    st.dir = d;
-                }
-            }
-            for f in files {
-                let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                let mut on = st.selected.contains(&f);
-                if ui.checkbox(&mut on, name).changed() {
-                    if on {
-                        st.selected.push(f.clone());
-                        cmds.push(Command::Preview { file: f.clone(), opts: st.options() });
-                    } else {
-                        st.selected.retain(|s| s != &f);
+        egui::ScrollArea::vertical()
+            .id_salt("files")
+            .max_height(260.0)
+            .show(ui, |ui| {
+                for d in dirs {
+                    let name = d
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    if ui.link(format!("📁 {name}")).clicked() {
+                        st.dir_text = d.display().to_string();
+                        st.dir = d;
                     }
                 }
-            }
-        });
+                for f in files {
+                    let name = f
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let mut on = st.selected.contains(&f);
+                    if ui.checkbox(&mut on, name).changed() {
+                        if on {
+                            st.selected.push(f.clone());
+                            cmds.push(Command::Preview {
+                                file: f.clone(),
+                                opts: st.options(),
+                            });
+                        } else {
+                            st.selected.retain(|s| s != &f);
+                        }
+                    }
+                }
+            });
         ui.label(format!("選択: {} ファイル", st.selected.len()));
         ui.separator();
         ui.strong("2. 設定");
         egui::ComboBox::from_label("種類")
-            .selected_text(st.kind.map_or("自動判別".to_string(), |k| k.def().label.to_string()))
+            .selected_text(
+                st.kind
+                    .map_or("自動判別".to_string(), |k| k.def().label.to_string()),
+            )
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut st.kind, None, "自動判別");
                 for d in KINDS {
@@ -153,21 +182,38 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
             .selected_text(st.encoding.map_or("自動判別", |e| e.label()))
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut st.encoding, None, "自動判別");
-                ui.selectable_value(&mut st.encoding, Some(TextEncoding::Cp932), TextEncoding::Cp932.label());
-                ui.selectable_value(&mut st.encoding, Some(TextEncoding::Utf8), TextEncoding::Utf8.label());
+                ui.selectable_value(
+                    &mut st.encoding,
+                    Some(TextEncoding::Cp932),
+                    TextEncoding::Cp932.label(),
+                );
+                ui.selectable_value(
+                    &mut st.encoding,
+                    Some(TextEncoding::Utf8),
+                    TextEncoding::Utf8.label(),
+                );
             });
-        ui.checkbox(&mut st.skip_invalid, "不正な行を除外して残りを取り込む（除外行は記録して画面で確認できます）");
+        ui.checkbox(
+            &mut st.skip_invalid,
+            "不正な行を除外して残りを取り込む（除外行は記録して画面で確認できます）",
+        );
         ui.horizontal(|ui| {
             let can = !st.selected.is_empty() && !busy;
             if ui.add_enabled(can, egui::Button::new("取り込む")).clicked() {
                 st.reports.clear();
                 st.rejects = None;
-                cmds.push(Command::Import { files: st.selected.clone(), opts: st.options() });
+                cmds.push(Command::Import {
+                    files: st.selected.clone(),
+                    opts: st.options(),
+                });
             }
             if let Some(first) = st.selected.first()
                 && ui.add_enabled(!busy, egui::Button::new("再確認")).clicked()
             {
-                cmds.push(Command::Preview { file: first.clone(), opts: st.options() });
+                cmds.push(Command::Preview {
+                    file: first.clone(),
+                    opts: st.options(),
+                });
             }
         });
         ui.separator();
@@ -178,10 +224,21 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
             ui.label("見出し行");
             ui.add(egui::DragValue::new(&mut st.header_row).range(1..=100));
         });
-        if ui.add_enabled(st.selected.len() == 1 && !st.table_name.is_empty() && !busy, egui::Button::new("独自データを作成")).clicked() {
+        if ui
+            .add_enabled(
+                st.selected.len() == 1 && !st.table_name.is_empty() && !busy,
+                egui::Button::new("独自データを作成"),
+            )
+            .clicked()
+        {
             cmds.push(Command::ImportTable {
                 file: st.selected[0].clone(),
-                opts: UserTableOptions { name: st.table_name.clone(), header_row: Some(st.header_row), encoding: st.encoding, ..Default::default() },
+                opts: UserTableOptions {
+                    name: st.table_name.clone(),
+                    header_row: Some(st.header_row),
+                    encoding: st.encoding,
+                    ..Default::default()
+                },
             });
         }
         if let Some(m) = &st.table_message {
@@ -213,70 +270,93 @@ fn preview_ui(ui: &mut egui::Ui, st: &mut ImportState) {
         ui.colored_label(egui::Color32::from_rgb(200, 40, 40), problem);
     }
     let headers = p.headers.clone();
-    egui::ScrollArea::vertical().id_salt("mapping").max_height(200.0).show(ui, |ui| {
-        egui::Grid::new("mapping").striped(true).show(ui, |ui| {
-            ui.strong("項目");
-            ui.strong("ファイルの列");
-            ui.end_row();
-            for (i, (label, required, header)) in st.mapping_edit.iter_mut().enumerate() {
-                ui.label(if *required { format!("{label} *") } else { label.clone() });
-                egui::ComboBox::from_id_salt(("map", i)).selected_text(header.clone().unwrap_or("（なし）".into())).show_ui(ui, |ui| {
-                    ui.selectable_value(header, None, "（なし）");
-                    for h in &headers {
-                        ui.selectable_value(header, Some(h.clone()), h);
-                    }
-                });
+    egui::ScrollArea::vertical()
+        .id_salt("mapping")
+        .max_height(200.0)
+        .show(ui, |ui| {
+            egui::Grid::new("mapping").striped(true).show(ui, |ui| {
+                ui.strong("項目");
+                ui.strong("ファイルの列");
                 ui.end_row();
-            }
+                for (i, (label, required, header)) in st.mapping_edit.iter_mut().enumerate() {
+                    ui.label(if *required {
+                        format!("{label} *")
+                    } else {
+                        label.clone()
+                    });
+                    egui::ComboBox::from_id_salt(("map", i))
+                        .selected_text(header.clone().unwrap_or("（なし）".into()))
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(header, None, "（なし）");
+                            for h in &headers {
+                                ui.selectable_value(header, Some(h.clone()), h);
+                            }
+                        });
+                    ui.end_row();
+                }
+            });
         });
-    });
-    egui::ScrollArea::horizontal().id_salt("rows").show(ui, |ui| {
-        egui::Grid::new("rows").striped(true).show(ui, |ui| {
-            for h in &p.headers {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for row in p.rows.iter().take(8) {
-                for c in row {
-                    ui.label(c);
+    egui::ScrollArea::horizontal()
+        .id_salt("rows")
+        .show(ui, |ui| {
+            egui::Grid::new("rows").striped(true).show(ui, |ui| {
+                for h in &p.headers {
+                    ui.strong(h);
                 }
                 ui.end_row();
-            }
+                for row in p.rows.iter().take(8) {
+                    for c in row {
+                        ui.label(c);
+                    }
+                    ui.end_row();
+                }
+            });
         });
-    });
 }
 
 fn results_ui(ui: &mut egui::Ui, st: &mut ImportState, cmds: &mut Vec<Command>) {
     ui.strong("4. 結果");
     for r in &st.reports {
-        let color = if r.is_success() { egui::Color32::from_rgb(20, 110, 40) } else { egui::Color32::from_rgb(200, 40, 40) };
+        let color = if r.is_success() {
+            egui::Color32::from_rgb(20, 110, 40)
+        } else {
+            egui::Color32::from_rgb(200, 40, 40)
+        };
         ui.colored_label(color, format!("【{}】{}", r.result.label(), r.message));
         for w in &r.warnings {
             ui.label(format!("注意: {w}"));
         }
         if r.rejected > 0
             && let Some(id) = r.import_id
-            && ui.button(format!("除外・拒否した {} 行を見る", r.rejected)).clicked()
+            && ui
+                .button(format!("除外・拒否した {} 行を見る", r.rejected))
+                .clicked()
         {
             cmds.push(Command::Rejects { import_id: id });
         }
     }
     if let Some((id, rejects)) = &st.rejects {
-        ui.label(format!("取込ID {id} の除外・拒否行（{} 件）", rejects.len()));
-        egui::ScrollArea::vertical().id_salt("rejects").max_height(200.0).show(ui, |ui| {
-            egui::Grid::new("rejects").striped(true).show(ui, |ui| {
-                for h in ["行", "列", "値", "理由"] {
-                    ui.strong(h);
-                }
-                ui.end_row();
-                for r in rejects.iter().take(1000) {
-                    ui.label(r.line.to_string());
-                    ui.label(r.column.as_deref().unwrap_or(""));
-                    ui.label(r.value.as_deref().unwrap_or(""));
-                    ui.label(&r.reason);
+        ui.label(format!(
+            "取込ID {id} の除外・拒否行（{} 件）",
+            rejects.len()
+        ));
+        egui::ScrollArea::vertical()
+            .id_salt("rejects")
+            .max_height(200.0)
+            .show(ui, |ui| {
+                egui::Grid::new("rejects").striped(true).show(ui, |ui| {
+                    for h in ["行", "列", "値", "理由"] {
+                        ui.strong(h);
+                    }
                     ui.end_row();
-                }
+                    for r in rejects.iter().take(1000) {
+                        ui.label(r.line.to_string());
+                        ui.label(r.column.as_deref().unwrap_or(""));
+                        ui.label(r.value.as_deref().unwrap_or(""));
+                        ui.label(&r.reason);
+                        ui.end_row();
+                    }
+                });
             });
-        });
     }
 }

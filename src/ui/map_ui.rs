@@ -32,6 +32,8 @@ pub struct MapState {
     pub identified: Option<(usize, usize)>,
     pub scale_text: String,
     pub requested: bool,
+    /// The map's top-left corner on screen, last frame (for tests and overlays).
+    pub map_origin: (f32, f32),
     rows_requested: Option<(Level, i32, TargetFilter)>,
     hatch: Option<egui::TextureHandle>,
 }
@@ -52,6 +54,7 @@ impl Default for MapState {
             identified: None,
             scale_text: String::new(),
             requested: false,
+            map_origin: (0.0, 0.0),
             rows_requested: None,
             hatch: None,
         }
@@ -63,17 +66,50 @@ fn c32(c: Rgba) -> Color32 {
 }
 
 /// The default look of each layer.
-fn default_style(name: &str, ty: crate::layers::GeometryType, fields: &[crate::layers::FieldDef]) -> LayerStyle {
+fn default_style(
+    name: &str,
+    ty: crate::layers::GeometryType,
+    fields: &[crate::layers::FieldDef],
+) -> LayerStyle {
     let field = |n: &str| fields.iter().position(|f| f.name == n);
     match name {
-        bundled::MEDICAL_AREAS => LayerStyle { visible: false, stroke: Some((2.5, [90, 40, 120, 255])), ..Default::default() },
-        bundled::MUNICIPALITIES => LayerStyle { stroke: Some((1.6, [40, 40, 40, 255])), label: field(bundled::MUNICIPALITY_NAME).map(|f| (f, 9)), ..Default::default() },
-        bundled::SMALL_AREAS => LayerStyle { visible: false, stroke: Some((0.5, [120, 120, 120, 200])), label: field(bundled::SMALL_AREA_NAME).map(|f| (f, 14)), ..Default::default() },
-        bundled::ROADS => LayerStyle { visible: false, stroke: Some((0.8, [200, 150, 60, 255])), ..Default::default() },
-        bundled::RAILWAYS => LayerStyle { stroke: Some((2.0, [80, 80, 80, 255])), ..Default::default() },
-        bundled::STATIONS => LayerStyle { stroke: None, marker: Some((3.5, [220, 30, 30, 255])), label: field("name").map(|f| (f, 12)), ..Default::default() },
+        bundled::MEDICAL_AREAS => LayerStyle {
+            visible: false,
+            stroke: Some((2.5, [90, 40, 120, 255])),
+            ..Default::default()
+        },
+        bundled::MUNICIPALITIES => LayerStyle {
+            stroke: Some((1.6, [40, 40, 40, 255])),
+            label: field(bundled::MUNICIPALITY_NAME).map(|f| (f, 9)),
+            ..Default::default()
+        },
+        bundled::SMALL_AREAS => LayerStyle {
+            visible: false,
+            stroke: Some((0.5, [120, 120, 120, 200])),
+            label: field(bundled::SMALL_AREA_NAME).map(|f| (f, 14)),
+            ..Default::default()
+        },
+        bundled::ROADS => LayerStyle {
+            visible: false,
+            stroke: Some((0.8, [200, 150, 60, 255])),
+            ..Default::default()
+        },
+        bundled::RAILWAYS => LayerStyle {
+            stroke: Some((2.0, [80, 80, 80, 255])),
+            ..Default::default()
+        },
+        bundled::STATIONS => LayerStyle {
+            stroke: None,
+            marker: Some((3.5, [220, 30, 30, 255])),
+            label: field("name").map(|f| (f, 12)),
+            ..Default::default()
+        },
         _ => match ty {
-            crate::layers::GeometryType::Point => LayerStyle { stroke: None, marker: Some((3.0, [30, 90, 200, 255])), ..Default::default() },
+            crate::layers::GeometryType::Point => LayerStyle {
+                stroke: None,
+                marker: Some((3.0, [30, 90, 200, 255])),
+                ..Default::default()
+            },
             _ => LayerStyle::default(),
         },
     }
@@ -81,7 +117,17 @@ fn default_style(name: &str, ty: crate::layers::GeometryType, fields: &[crate::l
 
 impl MapState {
     pub fn set_layers(&mut self, layers: MapLayers) {
-        self.styles = layers.0.iter().map(|l| default_style(&l.index.info.name, l.index.info.geometry_type, &l.index.info.fields)).collect();
+        self.styles = layers
+            .0
+            .iter()
+            .map(|l| {
+                default_style(
+                    &l.index.info.name,
+                    l.index.info.geometry_type,
+                    &l.index.info.fields,
+                )
+            })
+            .collect();
         self.layers = Some(layers);
         self.choropleth = None;
     }
@@ -101,15 +147,37 @@ impl MapState {
     /// Recomputes the choropleth from the rows (cheap; runs on the UI thread only when the
     /// spec or the rows change).
     fn refresh_choropleth(&mut self) {
-        let (Some(layers), Some((level, ..))) = (&self.layers, &self.rows) else { return };
+        let (Some(layers), Some((level, ..))) = (&self.layers, &self.rows) else {
+            return;
+        };
         if *level != self.level {
             return;
         }
         let (name, code_field) = self.area_layer();
-        let Some((ix, layer)) = layers.find(name) else { return };
-        let Some(fi) = layer.index.info.fields.iter().position(|f| f.name == code_field) else { return };
-        let codes: Vec<String> = layer.index.features.iter().map(|f| f.attrs[fi].display()).collect();
-        let rows = &self.rows.as_ref().map(|r| &r.3).cloned().unwrap_or_default();
+        let Some((ix, layer)) = layers.find(name) else {
+            return;
+        };
+        let Some(fi) = layer
+            .index
+            .info
+            .fields
+            .iter()
+            .position(|f| f.name == code_field)
+        else {
+            return;
+        };
+        let codes: Vec<String> = layer
+            .index
+            .features
+            .iter()
+            .map(|f| f.attrs[fi].display())
+            .collect();
+        let rows = &self
+            .rows
+            .as_ref()
+            .map(|r| &r.3)
+            .cloned()
+            .unwrap_or_default();
         let ch = choropleth::build(rows, &codes, &self.spec);
         self.choropleth = Some((ix, ch));
     }
@@ -121,7 +189,19 @@ impl MapState {
             && let Some(s) = styles.get_mut(*ix)
         {
             s.visible = true;
-            s.fill = Fill::PerFeature(ch.colors.iter().zip(&ch.suppressed).map(|(c, sup)| if *sup { Some(choropleth::SUPPRESSED) } else { *c }).collect());
+            s.fill = Fill::PerFeature(
+                ch.colors
+                    .iter()
+                    .zip(&ch.suppressed)
+                    .map(|(c, sup)| {
+                        if *sup {
+                            Some(choropleth::SUPPRESSED)
+                        } else {
+                            *c
+                        }
+                    })
+                    .collect(),
+            );
         }
         styles
     }
@@ -141,24 +221,31 @@ pub fn map_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
     let want = (st.level, st.fy, st.filter);
     if st.rows.as_ref().map(|r| (r.0, r.1, r.2)) != Some(want) && st.rows_requested != Some(want) {
         st.rows_requested = Some(want);
-        cmds.push(Command::AreaUptake { level: st.level, fy: st.fy, filter: st.filter });
+        cmds.push(Command::AreaUptake {
+            level: st.level,
+            fy: st.fy,
+            filter: st.filter,
+        });
     }
     if st.choropleth.is_none() {
         st.refresh_choropleth();
     }
-    egui::Panel::left("map_side").resizable(true).default_size(330.0).show(ui, |ui| {
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            if choropleth_controls_ui(ui, st) {
-                st.choropleth = None;
-            }
-            ui.separator();
-            legend_ui(ui, st);
-            ui.separator();
-            layers_panel_ui(ui, st);
-            ui.separator();
-            identify_ui(ui, st);
+    egui::Panel::left("map_side")
+        .resizable(true)
+        .default_size(330.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                if choropleth_controls_ui(ui, st) {
+                    st.choropleth = None;
+                }
+                ui.separator();
+                legend_ui(ui, st);
+                ui.separator();
+                layers_panel_ui(ui, st);
+                ui.separator();
+                identify_ui(ui, st);
+            });
         });
-    });
     egui::CentralPanel::default().show(ui, |ui| map_view_ui(ui, st));
     cmds
 }
@@ -168,7 +255,7 @@ fn choropleth_controls_ui(ui: &mut egui::Ui, st: &mut MapState) -> bool {
     let before = (st.level, st.spec.clone());
     ui.heading("受診率の塗り分け");
     egui::Grid::new("choro_grid").num_columns(2).show(ui, |ui| {
-        ui.label("地域");
+        let lbl = ui.label("地域");
         egui::ComboBox::from_id_salt("level")
             .selected_text(match st.level {
                 Level::Municipality => "市町村",
@@ -177,16 +264,22 @@ fn choropleth_controls_ui(ui: &mut egui::Ui, st: &mut MapState) -> bool {
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut st.level, Level::Municipality, "市町村");
                 ui.selectable_value(&mut st.level, Level::MedicalArea, "二次医療圏");
-            });
+            })
+            .response
+            .labelled_by(lbl.id);
         ui.end_row();
-        ui.label("年度");
-        egui::ComboBox::from_id_salt("fy").selected_text(format!("{}年度", st.fy)).show_ui(ui, |ui| {
-            for fy in 2017..=2021 {
-                ui.selectable_value(&mut st.fy, fy, format!("{fy}年度"));
-            }
-        });
+        let lbl = ui.label("年度");
+        egui::ComboBox::from_id_salt("fy")
+            .selected_text(format!("{}年度", st.fy))
+            .show_ui(ui, |ui| {
+                for fy in 2017..=2021 {
+                    ui.selectable_value(&mut st.fy, fy, format!("{fy}年度"));
+                }
+            })
+            .response
+            .labelled_by(lbl.id);
         ui.end_row();
-        ui.label("性別");
+        let lbl = ui.label("性別");
         egui::ComboBox::from_id_salt("sex")
             .selected_text(match st.filter.sex {
                 Some(1) => "男性",
@@ -197,52 +290,94 @@ fn choropleth_controls_ui(ui: &mut egui::Ui, st: &mut MapState) -> bool {
                 ui.selectable_value(&mut st.filter.sex, None, "男女計");
                 ui.selectable_value(&mut st.filter.sex, Some(1), "男性");
                 ui.selectable_value(&mut st.filter.sex, Some(2), "女性");
-            });
+            })
+            .response
+            .labelled_by(lbl.id);
         ui.end_row();
-        ui.label("年齢階層");
-        egui::ComboBox::from_id_salt("age").selected_text(st.filter.age_band.map(|a| format!("{a}〜{}歳", a + 4)).unwrap_or_else(|| "40〜74歳（全体）".into())).show_ui(ui, |ui| {
-            ui.selectable_value(&mut st.filter.age_band, None, "40〜74歳（全体）");
-            for a in TargetFilter::AGE_BANDS {
-                ui.selectable_value(&mut st.filter.age_band, Some(a), format!("{a}〜{}歳", a + 4));
-            }
-        });
+        let lbl = ui.label("年齢階層");
+        egui::ComboBox::from_id_salt("age")
+            .selected_text(
+                st.filter
+                    .age_band
+                    .map(|a| format!("{a}〜{}歳", a + 4))
+                    .unwrap_or_else(|| "40〜74歳（全体）".into()),
+            )
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut st.filter.age_band, None, "40〜74歳（全体）");
+                for a in TargetFilter::AGE_BANDS {
+                    ui.selectable_value(
+                        &mut st.filter.age_band,
+                        Some(a),
+                        format!("{a}〜{}歳", a + 4),
+                    );
+                }
+            })
+            .response
+            .labelled_by(lbl.id);
         ui.end_row();
-        ui.label("指標");
-        egui::ComboBox::from_id_salt("measure").selected_text(st.spec.measure.label()).show_ui(ui, |ui| {
-            for m in Measure::ALL {
-                ui.selectable_value(&mut st.spec.measure, m, m.label());
-            }
-        });
+        let lbl = ui.label("指標");
+        egui::ComboBox::from_id_salt("measure")
+            .selected_text(st.spec.measure.label())
+            .show_ui(ui, |ui| {
+                for m in Measure::ALL {
+                    ui.selectable_value(&mut st.spec.measure, m, m.label());
+                }
+            })
+            .response
+            .labelled_by(lbl.id);
         ui.end_row();
-        ui.label("分類方法");
-        egui::ComboBox::from_id_salt("method").selected_text(st.spec.method.label()).show_ui(ui, |ui| {
-            for m in Method::ALL {
-                ui.selectable_value(&mut st.spec.method, m, m.label());
-            }
-        });
+        let lbl = ui.label("分類方法");
+        egui::ComboBox::from_id_salt("method")
+            .selected_text(st.spec.method.label())
+            .show_ui(ui, |ui| {
+                for m in Method::ALL {
+                    ui.selectable_value(&mut st.spec.method, m, m.label());
+                }
+            })
+            .response
+            .labelled_by(lbl.id);
         ui.end_row();
-        ui.label("階級数");
-        ui.add(egui::Slider::new(&mut st.spec.classes, 2..=9));
+        let lbl = ui.label("階級数");
+        ui.add(egui::Slider::new(&mut st.spec.classes, 2..=9))
+            .labelled_by(lbl.id);
         ui.end_row();
-        ui.label("配色");
-        egui::ComboBox::from_id_salt("ramp").selected_text(st.spec.ramp.label()).show_ui(ui, |ui| {
-            for r in Ramp::ALL {
-                ui.selectable_value(&mut st.spec.ramp, r, r.label());
-            }
-        });
+        let lbl = ui.label("配色");
+        egui::ComboBox::from_id_salt("ramp")
+            .selected_text(st.spec.ramp.label())
+            .show_ui(ui, |ui| {
+                for r in Ramp::ALL {
+                    ui.selectable_value(&mut st.spec.ramp, r, r.label());
+                }
+            })
+            .response
+            .labelled_by(lbl.id);
         ui.end_row();
         ui.label("");
         ui.checkbox(&mut st.spec.reversed, "配色を反転");
         ui.end_row();
-        ui.label("非表示の基準");
-        ui.add(egui::DragValue::new(&mut st.spec.min_targets).range(0..=1000).suffix(" 人未満"));
+        let lbl = ui.label("非表示の基準");
+        ui.add(
+            egui::DragValue::new(&mut st.spec.min_targets)
+                .range(0..=1000)
+                .suffix(" 人未満"),
+        )
+        .labelled_by(lbl.id);
         ui.end_row();
     });
     if st.spec.method == Method::Manual {
         ui.label("境界値（カンマ区切り、受診率は 0.35 のように）");
-        let mut text = st.spec.manual.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(",");
+        let mut text = st
+            .spec
+            .manual
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
         if ui.text_edit_singleline(&mut text).changed() {
-            st.spec.manual = text.split([',', '、']).filter_map(|t| t.trim().parse().ok()).collect();
+            st.spec.manual = text
+                .split([',', '、'])
+                .filter_map(|t| t.trim().parse().ok())
+                .collect();
         }
     }
     before != (st.level, st.spec.clone())
@@ -253,9 +388,18 @@ fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
         ui.label("集計中…");
         return;
     };
-    let (level, fy, filter) = st.rows.as_ref().map(|r| (r.0, r.1, r.2)).unwrap_or((st.level, st.fy, st.filter));
+    let (level, fy, filter) = st
+        .rows
+        .as_ref()
+        .map(|r| (r.0, r.1, r.2))
+        .unwrap_or((st.level, st.fy, st.filter));
     let _ = level;
-    ui.strong(format!("{}年度 {}（{}）", fy, st.spec.measure.label(), filter.label()));
+    ui.strong(format!(
+        "{}年度 {}（{}）",
+        fy,
+        st.spec.measure.label(),
+        filter.label()
+    ));
     let mut edited: Option<(usize, Rgba)> = None;
     for (i, class) in ch.legend.iter().enumerate() {
         ui.horizontal(|ui| {
@@ -268,8 +412,13 @@ fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
     }
     ui.horizontal(|ui| {
         let (r, _) = ui.allocate_exact_size(Vec2::new(18.0, 14.0), Sense::hover());
-        ui.painter().rect_filled(r, 0.0, c32(choropleth::SUPPRESSED));
-        ui.label(format!("{}（{}）", choropleth::SUPPRESSED_LABEL, ch.suppressed_count));
+        ui.painter()
+            .rect_filled(r, 0.0, c32(choropleth::SUPPRESSED));
+        ui.label(format!(
+            "{}（{}）",
+            choropleth::SUPPRESSED_LABEL,
+            ch.suppressed_count
+        ));
     });
     if let Some((i, c)) = edited {
         if st.spec.colors.len() <= i {
@@ -293,7 +442,8 @@ fn layers_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
         let style = &mut st.styles[i];
         ui.horizontal(|ui| {
             ui.checkbox(&mut style.visible, &info.name);
-            ui.add(egui::Slider::new(&mut style.opacity, 0.0..=1.0).show_value(false)).on_hover_text("不透明度");
+            ui.add(egui::Slider::new(&mut style.opacity, 0.0..=1.0).show_value(false))
+                .on_hover_text("不透明度");
         });
     }
 }
@@ -306,7 +456,13 @@ fn identify_ui(ui: &mut egui::Ui, st: &MapState) {
     let layer = &layers.0[li];
     ui.strong(format!("{} の属性", layer.index.info.name));
     egui::Grid::new("identify").striped(true).show(ui, |ui| {
-        for (f, v) in layer.index.info.fields.iter().zip(&layer.index.features[fi].attrs) {
+        for (f, v) in layer
+            .index
+            .info
+            .fields
+            .iter()
+            .zip(&layer.index.features[fi].attrs)
+        {
             ui.label(&f.name);
             ui.label(v.display());
             ui.end_row();
@@ -322,7 +478,11 @@ fn identify_ui(ui: &mut egui::Ui, st: &MapState) {
             ui.label(row.attendees.to_string());
             ui.end_row();
             ui.label("受診率");
-            ui.label(if ch.suppressed[fi] { choropleth::SUPPRESSED_LABEL.to_string() } else { format!("{:.1}%", row.rate * 100.0) });
+            ui.label(if ch.suppressed[fi] {
+                choropleth::SUPPRESSED_LABEL.to_string()
+            } else {
+                format!("{:.1}%", row.rate * 100.0)
+            });
             ui.end_row();
         }
     });
@@ -336,13 +496,18 @@ fn hatch_texture(ctx: &egui::Context) -> egui::TextureHandle {
             img[((i + w) % n, i)] = Color32::from_rgb(110, 110, 110);
         }
     }
-    let opts = egui::TextureOptions { wrap_mode: egui::TextureWrapMode::Repeat, ..egui::TextureOptions::NEAREST };
+    let opts = egui::TextureOptions {
+        wrap_mode: egui::TextureWrapMode::Repeat,
+        ..egui::TextureOptions::NEAREST
+    };
     ctx.load_texture("hatch", img, opts)
 }
 
 fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
     ui.horizontal(|ui| {
-        let view = st.view.get_or_insert_with(|| View::fit(NARA_BBOX, (1200.0, 900.0)));
+        let view = st
+            .view
+            .get_or_insert_with(|| View::fit(NARA_BBOX, (1200.0, 900.0)));
         if ui.button("＋").on_hover_text("拡大").clicked() {
             view.set_zoom(view.zoom + 1);
         }
@@ -350,18 +515,39 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
             view.set_zoom(view.zoom.saturating_sub(1));
         }
         let (_, lat) = mercator::world_to_lonlat(view.center.0, view.center.1);
+        let lbl = ui.label("ズーム");
         egui::ComboBox::from_id_salt("zoom")
-            .selected_text(format!("ズーム {}（1:{}）", view.zoom, group(mercator::scale_denominator(view.zoom as f64, lat))))
+            .selected_text(format!(
+                "ズーム {}（1:{}）",
+                view.zoom,
+                group(mercator::scale_denominator(view.zoom as f64, lat))
+            ))
             .show_ui(ui, |ui| {
                 for z in MIN_ZOOM..=MAX_ZOOM {
                     let mut zz = view.zoom;
-                    if ui.selectable_value(&mut zz, z, format!("ズーム {z}（1:{}）", group(mercator::scale_denominator(z as f64, lat)))).clicked() {
+                    if ui
+                        .selectable_value(
+                            &mut zz,
+                            z,
+                            format!(
+                                "ズーム {z}（1:{}）",
+                                group(mercator::scale_denominator(z as f64, lat))
+                            ),
+                        )
+                        .clicked()
+                    {
                         view.set_zoom(z);
                     }
                 }
-            });
+            })
+            .response
+            .labelled_by(lbl.id);
         ui.label("縮尺 1:");
-        let resp = ui.add(egui::TextEdit::singleline(&mut st.scale_text).desired_width(80.0).hint_text("25000"));
+        let resp = ui.add(
+            egui::TextEdit::singleline(&mut st.scale_text)
+                .desired_width(80.0)
+                .hint_text("25000"),
+        );
         if resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             if let Ok(d) = st.scale_text.replace(',', "").trim().parse::<f64>() {
                 view.set_zoom(mercator::zoom_for_scale(d, lat));
@@ -372,14 +558,23 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
             *view = View::fit(NARA_BBOX, view.size);
         }
         if let Some((lon, lat)) = st.cursor {
-            let zone6 = Crs::PlaneRect { zone: 6, datum: Datum::Jgd2011 };
-            let plane = zone6.from_lonlat(lon, lat).map(|(e, n)| format!("  平面直角VI系 X={n:.1} Y={e:.1}")).unwrap_or_default();
+            let zone6 = Crs::PlaneRect {
+                zone: 6,
+                datum: Datum::Jgd2011,
+            };
+            let plane = zone6
+                .from_lonlat(lon, lat)
+                .map(|(e, n)| format!("  平面直角VI系 X={n:.1} Y={e:.1}"))
+                .unwrap_or_default();
             ui.label(format!("経度 {lon:.5} 緯度 {lat:.5}{plane}"));
         }
     });
     let (rect, resp) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
+    st.map_origin = (rect.min.x, rect.min.y);
     let first = st.view.is_some_and(|v| v.size == (1200.0, 900.0));
-    let view = st.view.get_or_insert_with(|| View::fit(NARA_BBOX, (rect.width(), rect.height())));
+    let view = st
+        .view
+        .get_or_insert_with(|| View::fit(NARA_BBOX, (rect.width(), rect.height())));
     if first {
         *view = View::fit(NARA_BBOX, (rect.width(), rect.height()));
     }
@@ -397,7 +592,17 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
     if resp.hovered() {
         // Whole wheel notches (not smoothed): one zoom level per notch direction.
         let scroll: f32 = ui.input(|i| {
-            i.raw.events.iter().map(|e| if let egui::Event::MouseWheel { delta, .. } = e { delta.y } else { 0.0 }).sum()
+            i.raw
+                .events
+                .iter()
+                .map(|e| {
+                    if let egui::Event::MouseWheel { delta, .. } = e {
+                        delta.y
+                    } else {
+                        0.0
+                    }
+                })
+                .sum()
         });
         if scroll.abs() > 0.5
             && let Some(p) = resp.hover_pos()
@@ -412,25 +617,56 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
     {
         let (lon, lat) = view.screen_to_lonlat(local(p));
         let tol = view.meters_per_point() * 6.0 / 111_000.0;
-        st.identified = (0..layers.0.len()).rev().filter(|&i| st.styles[i].visible).find_map(|i| layers.0[i].index.hit(lon, lat, tol).map(|f| (i, f)));
+        st.identified = (0..layers.0.len())
+            .rev()
+            .filter(|&i| st.styles[i].visible)
+            .find_map(|i| layers.0[i].index.hit(lon, lat, tol).map(|f| (i, f)));
     }
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, Color32::from_rgb(242, 239, 233));
     let Some(layers) = &st.layers else { return };
     let styles = st.frame_styles();
-    let pairs: Vec<_> = layers.0.iter().zip(&styles).map(|(l, s)| (l.as_ref(), s)).collect();
+    let pairs: Vec<_> = layers
+        .0
+        .iter()
+        .zip(&styles)
+        .map(|(l, s)| (l.as_ref(), s))
+        .collect();
     let scene = scene::build(&view, &pairs);
     let hatch = st.hatch.get_or_insert_with(|| hatch_texture(ui.ctx())).id();
     for (li, ls) in scene.layers.iter().enumerate() {
-        paint_layer(&painter, rect.min, ls, hatch, suppressed_mesh(st, li, &view, layers, rect.min).as_ref());
+        paint_layer(
+            &painter,
+            rect.min,
+            ls,
+            hatch,
+            suppressed_mesh(st, li, &view, layers, rect.min).as_ref(),
+        );
     }
     for l in &scene.labels {
         let pos = rect.min + Vec2::new(l.pos[0], l.pos[1]);
         let font = egui::FontId::proportional(l.size);
-        for d in [Vec2::new(-1.0, 0.0), Vec2::new(1.0, 0.0), Vec2::new(0.0, -1.0), Vec2::new(0.0, 1.0)] {
-            painter.text(pos + d, egui::Align2::CENTER_CENTER, &l.text, font.clone(), Color32::WHITE);
+        for d in [
+            Vec2::new(-1.0, 0.0),
+            Vec2::new(1.0, 0.0),
+            Vec2::new(0.0, -1.0),
+            Vec2::new(0.0, 1.0),
+        ] {
+            painter.text(
+                pos + d,
+                egui::Align2::CENTER_CENTER,
+                &l.text,
+                font.clone(),
+                Color32::WHITE,
+            );
         }
-        painter.text(pos, egui::Align2::CENTER_CENTER, &l.text, font, Color32::from_rgb(30, 30, 30));
+        painter.text(
+            pos,
+            egui::Align2::CENTER_CENTER,
+            &l.text,
+            font,
+            Color32::from_rgb(30, 30, 30),
+        );
     }
     scale_bar(&painter, rect, &view);
     north_arrow(&painter, rect);
@@ -439,17 +675,29 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
     {
         let sh = layer.shapes(fi, view.zoom);
         for line in &sh.lines {
-            let pts: Vec<Pos2> = line.iter().map(|p| {
-                let s = view.world_to_screen(p[0], p[1]);
-                rect.min + Vec2::new(s[0], s[1])
-            }).collect();
-            painter.add(Shape::line(pts, Stroke::new(3.0, Color32::from_rgb(0, 200, 255))));
+            let pts: Vec<Pos2> = line
+                .iter()
+                .map(|p| {
+                    let s = view.world_to_screen(p[0], p[1]);
+                    rect.min + Vec2::new(s[0], s[1])
+                })
+                .collect();
+            painter.add(Shape::line(
+                pts,
+                Stroke::new(3.0, Color32::from_rgb(0, 200, 255)),
+            ));
         }
     }
 }
 
 /// The hatch over suppressed areas of the choropleth layer `li`.
-fn suppressed_mesh(st: &MapState, li: usize, view: &View, layers: &MapLayers, origin: Pos2) -> Option<egui::Mesh> {
+fn suppressed_mesh(
+    st: &MapState,
+    li: usize,
+    view: &View,
+    layers: &MapLayers,
+    origin: Pos2,
+) -> Option<egui::Mesh> {
     let (ix, ch) = st.choropleth.as_ref()?;
     if *ix != li || ch.suppressed_count == 0 || !st.styles.get(li).is_some_and(|s| s.visible) {
         return None;
@@ -462,14 +710,25 @@ fn suppressed_mesh(st: &MapState, li: usize, view: &View, layers: &MapLayers, or
         for p in &sh.tri_vertices {
             let s = view.world_to_screen(p[0], p[1]);
             let pos = origin + Vec2::new(s[0], s[1]);
-            mesh.vertices.push(egui::epaint::Vertex { pos, uv: Pos2::new(pos.x / 12.0, pos.y / 12.0), color: Color32::WHITE });
+            mesh.vertices.push(egui::epaint::Vertex {
+                pos,
+                uv: Pos2::new(pos.x / 12.0, pos.y / 12.0),
+                color: Color32::WHITE,
+            });
         }
-        mesh.indices.extend(sh.tri_indices.iter().map(|&k| base + k));
+        mesh.indices
+            .extend(sh.tri_indices.iter().map(|&k| base + k));
     }
     Some(mesh)
 }
 
-fn paint_layer(painter: &egui::Painter, origin: Pos2, ls: &scene::LayerScene, hatch: egui::TextureId, suppressed: Option<&egui::Mesh>) {
+fn paint_layer(
+    painter: &egui::Painter,
+    origin: Pos2,
+    ls: &scene::LayerScene,
+    hatch: egui::TextureId,
+    suppressed: Option<&egui::Mesh>,
+) {
     if !ls.fills.indices.is_empty() {
         let mut mesh = egui::Mesh::default();
         mesh.vertices = ls
@@ -477,7 +736,11 @@ fn paint_layer(painter: &egui::Painter, origin: Pos2, ls: &scene::LayerScene, ha
             .pos
             .iter()
             .zip(&ls.fills.color)
-            .map(|(p, c)| egui::epaint::Vertex { pos: origin + Vec2::new(p[0], p[1]), uv: egui::epaint::WHITE_UV, color: c32(*c) })
+            .map(|(p, c)| egui::epaint::Vertex {
+                pos: origin + Vec2::new(p[0], p[1]),
+                uv: egui::epaint::WHITE_UV,
+                color: c32(*c),
+            })
             .collect();
         mesh.indices = ls.fills.indices.clone();
         painter.add(Shape::mesh(mesh));
@@ -488,11 +751,20 @@ fn paint_layer(painter: &egui::Painter, origin: Pos2, ls: &scene::LayerScene, ha
         painter.add(Shape::mesh(m));
     }
     for s in &ls.strokes {
-        let pts: Vec<Pos2> = s.points.iter().map(|p| origin + Vec2::new(p[0], p[1])).collect();
+        let pts: Vec<Pos2> = s
+            .points
+            .iter()
+            .map(|p| origin + Vec2::new(p[0], p[1]))
+            .collect();
         painter.add(Shape::line(pts, Stroke::new(s.width, c32(s.color))));
     }
     for m in &ls.markers {
-        painter.circle(origin + Vec2::new(m.pos[0], m.pos[1]), m.radius, c32(m.color), Stroke::new(1.0, Color32::WHITE));
+        painter.circle(
+            origin + Vec2::new(m.pos[0], m.pos[1]),
+            m.radius,
+            c32(m.color),
+            Stroke::new(1.0, Color32::WHITE),
+        );
     }
 }
 
@@ -505,22 +777,71 @@ fn scale_bar(painter: &egui::Painter, rect: Rect, view: &View) {
     let mpp = view.meters_per_point();
     let target = mpp * 120.0;
     let mag = 10f64.powf(target.log10().floor());
-    let len_m = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).rfind(|l| *l <= target).unwrap_or(mag);
+    let len_m = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .rfind(|l| *l <= target)
+        .unwrap_or(mag);
     let px = (len_m / mpp) as f32;
     let y = rect.max.y - 24.0;
     let x0 = rect.min.x + 20.0;
-    painter.rect_filled(Rect::from_min_max(Pos2::new(x0 - 6.0, y - 18.0), Pos2::new(x0 + px + 6.0, y + 8.0)), 3.0, Color32::from_white_alpha(210));
-    painter.line_segment([Pos2::new(x0, y), Pos2::new(x0 + px, y)], Stroke::new(3.0, Color32::BLACK));
+    painter.rect_filled(
+        Rect::from_min_max(
+            Pos2::new(x0 - 6.0, y - 18.0),
+            Pos2::new(x0 + px + 6.0, y + 8.0),
+        ),
+        3.0,
+        Color32::from_white_alpha(210),
+    );
+    painter.line_segment(
+        [Pos2::new(x0, y), Pos2::new(x0 + px, y)],
+        Stroke::new(3.0, Color32::BLACK),
+    );
     for x in [x0, x0 + px] {
-        painter.line_segment([Pos2::new(x, y - 6.0), Pos2::new(x, y + 4.0)], Stroke::new(2.0, Color32::BLACK));
+        painter.line_segment(
+            [Pos2::new(x, y - 6.0), Pos2::new(x, y + 4.0)],
+            Stroke::new(2.0, Color32::BLACK),
+        );
     }
-    let label = if len_m >= 1000.0 { format!("{} km", len_m / 1000.0) } else { format!("{len_m} m") };
-    painter.text(Pos2::new(x0 + px / 2.0, y - 10.0), egui::Align2::CENTER_CENTER, label, egui::FontId::proportional(12.0), Color32::BLACK);
+    let label = if len_m >= 1000.0 {
+        format!("{} km", len_m / 1000.0)
+    } else {
+        format!("{len_m} m")
+    };
+    painter.text(
+        Pos2::new(x0 + px / 2.0, y - 10.0),
+        egui::Align2::CENTER_CENTER,
+        label,
+        egui::FontId::proportional(12.0),
+        Color32::BLACK,
+    );
 }
 
 fn north_arrow(painter: &egui::Painter, rect: Rect) {
     let c = Pos2::new(rect.max.x - 36.0, rect.min.y + 46.0);
-    painter.add(Shape::convex_polygon(vec![c + Vec2::new(0.0, -24.0), c + Vec2::new(10.0, 12.0), c + Vec2::new(0.0, 5.0)], Color32::BLACK, Stroke::NONE));
-    painter.add(Shape::convex_polygon(vec![c + Vec2::new(0.0, -24.0), c + Vec2::new(0.0, 5.0), c + Vec2::new(-10.0, 12.0)], Color32::WHITE, Stroke::new(1.0, Color32::BLACK)));
-    painter.text(c + Vec2::new(0.0, -34.0), egui::Align2::CENTER_CENTER, "N", egui::FontId::proportional(14.0), Color32::BLACK);
+    painter.add(Shape::convex_polygon(
+        vec![
+            c + Vec2::new(0.0, -24.0),
+            c + Vec2::new(10.0, 12.0),
+            c + Vec2::new(0.0, 5.0),
+        ],
+        Color32::BLACK,
+        Stroke::NONE,
+    ));
+    painter.add(Shape::convex_polygon(
+        vec![
+            c + Vec2::new(0.0, -24.0),
+            c + Vec2::new(0.0, 5.0),
+            c + Vec2::new(-10.0, 12.0),
+        ],
+        Color32::WHITE,
+        Stroke::new(1.0, Color32::BLACK),
+    ));
+    painter.text(
+        c + Vec2::new(0.0, -34.0),
+        egui::Align2::CENTER_CENTER,
+        "N",
+        egui::FontId::proportional(14.0),
+        Color32::BLACK,
+    );
 }

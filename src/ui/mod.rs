@@ -4,6 +4,8 @@
 mod home_ui;
 mod import_ui;
 pub mod map_ui;
+
+pub use theme::install as install_theme;
 mod theme;
 
 use std::path::PathBuf;
@@ -17,11 +19,18 @@ use crate::job::Progress;
 pub fn run(data_dir: PathBuf) -> Result<(), String> {
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Wgpu,
-        viewport: egui::ViewportBuilder::default().with_inner_size([1600.0, 960.0]).with_maximized(true).with_title("健診アトラス"),
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1600.0, 960.0])
+            .with_maximized(true)
+            .with_title("健診アトラス"),
         ..Default::default()
     };
-    eframe::run_native("健診アトラス", options, Box::new(move |cc| Ok(Box::new(AtlasApp::new(&cc.egui_ctx, data_dir)))))
-        .map_err(|e| e.to_string())
+    eframe::run_native(
+        "健診アトラス",
+        options,
+        Box::new(move |cc| Ok(Box::new(AtlasApp::new(&cc.egui_ctx, data_dir)))),
+    )
+    .map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +80,11 @@ impl AtlasApp {
     pub fn send(&mut self, command: Command) -> JobId {
         let label = command.label();
         let (id, progress) = self.worker.submit(command);
-        self.running.push(Running { id, label, progress });
+        self.running.push(Running {
+            id,
+            label,
+            progress,
+        });
         id
     }
 
@@ -82,7 +95,10 @@ impl AtlasApp {
                 Outcome::DemoReady { .. } => {
                     self.map = map_ui::MapState::default();
                     self.send(Command::Stats);
-                    self.send(Command::Uptake { level: self.home.level, fy: self.home.fy });
+                    self.send(Command::Uptake {
+                        level: self.home.level,
+                        fy: self.home.fy,
+                    });
                 }
                 Outcome::Stats(s) => self.home.stats = Some(*s),
                 Outcome::Uptake { rows, fy, .. } => self.home.uptake = Some((fy, rows)),
@@ -95,10 +111,17 @@ impl AtlasApp {
                     self.import.table_message = Some(r.message);
                     self.send(Command::Stats);
                 }
-                Outcome::Rejects { import_id, rejects } => self.import.rejects = Some((import_id, rejects)),
+                Outcome::Rejects { import_id, rejects } => {
+                    self.import.rejects = Some((import_id, rejects))
+                }
                 Outcome::History(_) => {}
                 Outcome::MapLayers(layers) => self.map.set_layers(layers),
-                Outcome::AreaUptake { level, fy, filter, rows } => self.map.set_rows(level, fy, filter, rows),
+                Outcome::AreaUptake {
+                    level,
+                    fy,
+                    filter,
+                    rows,
+                } => self.map.set_rows(level, fy, filter, rows),
                 Outcome::Failed(msg) => self.last_error = Some(msg),
             }
         }
@@ -116,7 +139,8 @@ impl AtlasApp {
                 ui.selectable_value(&mut self.screen, Screen::Import, "お取込み");
             });
         });
-        egui::Panel::bottom("status").show(ui, |ui| status_ui(ui, &self.running, &mut self.last_error));
+        egui::Panel::bottom("status")
+            .show(ui, |ui| status_ui(ui, &self.running, &mut self.last_error));
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Map => {
                 for c in map_ui::map_ui(ui, &mut self.map) {
@@ -138,7 +162,8 @@ impl AtlasApp {
             }
         });
         if !self.running.is_empty() {
-            ui.ctx().request_repaint_after(std::time::Duration::from_millis(100));
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
         }
     }
 }
@@ -155,7 +180,11 @@ fn status_ui(ui: &mut egui::Ui, running: &[Running], last_error: &mut Option<Str
         let (f, msg) = r.progress.get();
         ui.horizontal(|ui| {
             ui.label(r.label);
-            ui.add(egui::ProgressBar::new(f).desired_width(300.0).show_percentage());
+            ui.add(
+                egui::ProgressBar::new(f)
+                    .desired_width(300.0)
+                    .show_percentage(),
+            );
             ui.label(msg);
             if ui.button("取消").clicked() {
                 r.progress.cancel();

@@ -7,9 +7,16 @@ const IPAEX_GOTHIC: &[u8] = include_bytes!("../../assets/fonts/ipaexg.ttf");
 
 pub fn install(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
-    fonts.font_data.insert("ipaexg".into(), std::sync::Arc::new(egui::FontData::from_static(IPAEX_GOTHIC)));
+    fonts.font_data.insert(
+        "ipaexg".into(),
+        std::sync::Arc::new(egui::FontData::from_static(IPAEX_GOTHIC)),
+    );
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
-        fonts.families.entry(family).or_default().insert(0, "ipaexg".into());
+        fonts
+            .families
+            .entry(family)
+            .or_default()
+            .insert(0, "ipaexg".into());
     }
     ctx.set_fonts(fonts);
 }

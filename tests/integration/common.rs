@@ -13,7 +13,12 @@ pub struct Demo {
 
 impl Demo {
     pub fn file(&self, name: &str) -> PathBuf {
-        self.summary.files.iter().find(|f| f.file_name().is_some_and(|n| n == name)).cloned().unwrap_or_else(|| panic!("no demo file {name}"))
+        self.summary
+            .files
+            .iter()
+            .find(|f| f.file_name().is_some_and(|n| n == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("no demo file {name}"))
     }
 }
 
@@ -36,7 +41,11 @@ pub fn demo() -> &'static Demo {
 /// Writes `text` as CP932 with CRLF line ends.
 pub fn write_cp932(path: &Path, text: &str) {
     let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
-    std::fs::write(path, kenshin_atlas::import::encoding::encode_cp932(&crlf).unwrap()).unwrap();
+    std::fs::write(
+        path,
+        kenshin_atlas::import::encoding::encode_cp932(&crlf).unwrap(),
+    )
+    .unwrap();
 }
 
 /// Row counts of all data tables.

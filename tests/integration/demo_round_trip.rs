@@ -19,12 +19,20 @@ fn demo_imports_and_matches_truth() {
     }
     // truth.json on disk is what the generator returned.
     let dir = demo.summary.files[0].parent().unwrap();
-    let truth: Truth = serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap();
+    let truth: Truth =
+        serde_json::from_slice(&std::fs::read(dir.join("truth.json")).unwrap()).unwrap();
     let tables = counts(&store);
     for (table, n) in &truth.counts {
-        assert_eq!(tables.get(table).copied(), Some(*n as i64), "rows of {table}");
+        assert_eq!(
+            tables.get(table).copied(),
+            Some(*n as i64),
+            "rows of {table}"
+        );
     }
-    assert!(truth.counts["insured"] > 8000, "small scale has a few % of 300k insured");
+    assert!(
+        truth.counts["insured"] > 8000,
+        "small scale has a few % of 300k insured"
+    );
     // The 合計 row under the insured register is not data.
     // Uptake per municipality per FY, computed with SQL, equals the generator's.
     let mut total_t = 0;
@@ -33,8 +41,17 @@ fn demo_imports_and_matches_truth() {
         let rows = uptake(store.conn(), Level::Municipality, fy).unwrap();
         assert_eq!(rows.len(), 39);
         for r in &rows {
-            let t = truth.uptake.iter().find(|u| u.code == r.code && u.fy == fy).unwrap();
-            assert_eq!((r.targets as u64, r.attendees as u64), (t.targets, t.attendees), "{} {fy}", r.name);
+            let t = truth
+                .uptake
+                .iter()
+                .find(|u| u.code == r.code && u.fy == fy)
+                .unwrap();
+            assert_eq!(
+                (r.targets as u64, r.attendees as u64),
+                (t.targets, t.attendees),
+                "{} {fy}",
+                r.name
+            );
             total_t += r.targets;
             total_a += r.attendees;
         }
@@ -45,17 +62,34 @@ fn demo_imports_and_matches_truth() {
     // Importing the same file again is detected and skipped.
     let insured = demo.file("被保険者台帳.csv");
     let before = counts(&store);
-    let r = import_file(&store, &insured, &ImportOptions::default(), &Progress::new()).unwrap();
+    let r = import_file(
+        &store,
+        &insured,
+        &ImportOptions::default(),
+        &Progress::new(),
+    )
+    .unwrap();
     assert_eq!(r.result, ImportResult::Skipped);
     assert_eq!(counts(&store), before);
 
     // Re-importing a period (a changed file for the same months) replaces, never duplicates.
-    let claims = demo.summary.files.iter().find(|f| f.to_string_lossy().contains("医療レセプト管理_")).unwrap();
+    let claims = demo
+        .summary
+        .files
+        .iter()
+        .find(|f| f.to_string_lossy().contains("医療レセプト管理_"))
+        .unwrap();
     let changed = data.path().join("claims_again.csv");
     let mut bytes = std::fs::read(claims).unwrap();
     bytes.extend_from_slice(b"\r\n");
     std::fs::write(&changed, bytes).unwrap();
-    let r = import_file(&store, &changed, &ImportOptions::default(), &Progress::new()).unwrap();
+    let r = import_file(
+        &store,
+        &changed,
+        &ImportOptions::default(),
+        &Progress::new(),
+    )
+    .unwrap();
     assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
     assert_eq!(r.replaced, r.rows);
     assert_eq!(counts(&store), before);
@@ -77,10 +111,21 @@ fn generator_is_deterministic() {
         if fa.extension().is_some_and(|e| e == "xlsx") {
             continue; // xlsx embeds a creation time
         }
-        assert_eq!(std::fs::read(fa).unwrap(), std::fs::read(fb).unwrap(), "{}", fa.display());
+        assert_eq!(
+            std::fs::read(fa).unwrap(),
+            std::fs::read(fb).unwrap(),
+            "{}",
+            fa.display()
+        );
     }
     // The files are CP932 with CRLF, and the register starts with report lines.
-    let bytes = std::fs::read(a.files.iter().find(|f| f.ends_with("被保険者台帳.csv")).unwrap()).unwrap();
+    let bytes = std::fs::read(
+        a.files
+            .iter()
+            .find(|f| f.ends_with("被保険者台帳.csv"))
+            .unwrap(),
+    )
+    .unwrap();
     assert!(std::str::from_utf8(&bytes).is_err(), "not UTF-8");
     assert!(bytes.windows(2).any(|w| w == b"\r\n"));
     let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);

@@ -22,23 +22,49 @@ fn egui_only_in_ui() {
     assert!(files.len() > 20);
     let mut leaks = Vec::new();
     for f in files {
-        let rel = f.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
+        let rel = f
+            .strip_prefix(&src)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
         if rel.starts_with("ui/") || rel == "main.rs" {
             continue;
         }
         let text = std::fs::read_to_string(&f).unwrap();
-        if text.contains("egui::") || text.contains("eframe::") || text.lines().any(|l| l.trim_start().starts_with("use egui") || l.trim_start().starts_with("use eframe")) {
+        if text.contains("egui::")
+            || text.contains("eframe::")
+            || text.lines().any(|l| {
+                l.trim_start().starts_with("use egui") || l.trim_start().starts_with("use eframe")
+            })
+        {
             leaks.push(rel);
         }
     }
-    assert!(leaks.is_empty(), "egui/eframe used outside src/ui: {leaks:?}");
+    assert!(
+        leaks.is_empty(),
+        "egui/eframe used outside src/ui: {leaks:?}"
+    );
 }
 
 /// No network client crate in the dependency tree: the system is standalone.
 #[test]
 fn no_network_crates() {
-    let lock = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock")).unwrap();
-    for name in ["reqwest", "hyper", "ureq", "curl", "isahc", "surf", "attohttpc", "tokio-tungstenite", "object_store"] {
-        assert!(!lock.contains(&format!("name = \"{name}\"")), "{name} is in Cargo.lock");
+    let lock =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock")).unwrap();
+    for name in [
+        "reqwest",
+        "hyper",
+        "ureq",
+        "curl",
+        "isahc",
+        "surf",
+        "attohttpc",
+        "tokio-tungstenite",
+        "object_store",
+    ] {
+        assert!(
+            !lock.contains(&format!("name = \"{name}\"")),
+            "{name} is in Cargo.lock"
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! mid-import, an Excel sheet with a title row, and user tables. Every refusal leaves the
 //! database exactly as it was.
 
-use kenshin_atlas::import::{ImportOptions, Kind, UserTableOptions, import_file, import_user_table};
+use kenshin_atlas::import::{
+    ImportOptions, Kind, UserTableOptions, import_file, import_user_table,
+};
 use kenshin_atlas::job::Progress;
 use kenshin_atlas::store::{ImportResult, Store};
 
@@ -24,15 +26,38 @@ fn cp932_and_utf8_bom_files_import_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("data")).unwrap();
     let sjis = dir.path().join("台帳_sjis.csv");
-    write_cp932(&sjis, &format!("\"帳票名\",\"被保険者台帳\"\r\n\r\n{INSURED_HEADER}\r\n{}\r\n\"合計\",\"3件\"\r\n", insured_rows()));
+    write_cp932(
+        &sjis,
+        &format!(
+            "\"帳票名\",\"被保険者台帳\"\r\n\r\n{INSURED_HEADER}\r\n{}\r\n\"合計\",\"3件\"\r\n",
+            insured_rows()
+        ),
+    );
     let r = import_file(&store, &sjis, &ImportOptions::default(), &Progress::new()).unwrap();
     assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
-    assert_eq!((r.kind, r.encoding, r.rows, r.total_rows_dropped), (Some("insured"), Some("Shift_JIS (CP932)"), 3, 1));
-    let name: String = store.conn().query_row("SELECT name FROM insured WHERE insured_id = '2900000001'", [], |r| r.get(0)).unwrap();
+    assert_eq!(
+        (r.kind, r.encoding, r.rows, r.total_rows_dropped),
+        (Some("insured"), Some("Shift_JIS (CP932)"), 3, 1)
+    );
+    let name: String = store
+        .conn()
+        .query_row(
+            "SELECT name FROM insured WHERE insured_id = '2900000001'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     // Text is stored width-folded (the ideographic space becomes ASCII) so that names and
     // addresses match across files whatever their source wrote.
     assert_eq!(name, "髙橋 﨑子");
-    let kana: String = store.conn().query_row("SELECT kana_name FROM insured WHERE insured_id = '2900000001'", [], |r| r.get(0)).unwrap();
+    let kana: String = store
+        .conn()
+        .query_row(
+            "SELECT kana_name FROM insured WHERE insured_id = '2900000001'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(kana, "タカハシ サキコ");
     let (birth, acq): (String, String) = store
         .conn()
@@ -46,7 +71,12 @@ fn cp932_and_utf8_bom_files_import_the_same() {
     bytes.extend(format!("{INSURED_HEADER}\r\n{}\r\n", insured_rows()).into_bytes());
     std::fs::write(&utf8, bytes).unwrap();
     let r = import_file(&store, &utf8, &ImportOptions::default(), &Progress::new()).unwrap();
-    assert_eq!((r.result, r.encoding, r.rows, r.replaced), (ImportResult::Ok, Some("UTF-8"), 3, 3), "{}", r.message);
+    assert_eq!(
+        (r.result, r.encoding, r.rows, r.replaced),
+        (ImportResult::Ok, Some("UTF-8"), 3, 3),
+        "{}",
+        r.message
+    );
     assert_eq!(counts(&store)["insured"], 3);
 }
 
@@ -55,16 +85,33 @@ fn bad_date_on_line_n_names_it_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("data")).unwrap();
     let good = dir.path().join("good.csv");
-    write_cp932(&good, &format!("{INSURED_HEADER}\r\n{}\r\n", insured_rows()));
+    write_cp932(
+        &good,
+        &format!("{INSURED_HEADER}\r\n{}\r\n", insured_rows()),
+    );
     import_file(&store, &good, &ImportOptions::default(), &Progress::new()).unwrap();
     let before = counts(&store);
     // Line 1 is a report line, 2 blank, 3 the header; the bad date is on line 6.
     let bad = dir.path().join("bad.csv");
-    let rows = insured_rows().replace("\"4310401\"", "\"R03.13.01\"").replace("2900000003", "2900000009");
-    write_cp932(&bad, &format!("\"帳票名\",\"被保険者台帳\"\r\n\r\n{INSURED_HEADER}\r\n{}\r\n", rows.replace("2900000001", "2900000007").replace("2900000002", "2900000008")));
+    let rows = insured_rows()
+        .replace("\"4310401\"", "\"R03.13.01\"")
+        .replace("2900000003", "2900000009");
+    write_cp932(
+        &bad,
+        &format!(
+            "\"帳票名\",\"被保険者台帳\"\r\n\r\n{INSURED_HEADER}\r\n{}\r\n",
+            rows.replace("2900000001", "2900000007")
+                .replace("2900000002", "2900000008")
+        ),
+    );
     let r = import_file(&store, &bad, &ImportOptions::default(), &Progress::new()).unwrap();
     assert_eq!(r.result, ImportResult::Rejected);
-    assert!(r.message.contains("bad.csv 6行目「生年月日」: 値「R03.13.01」"), "{}", r.message);
+    assert!(
+        r.message
+            .contains("bad.csv 6行目「生年月日」: 値「R03.13.01」"),
+        "{}",
+        r.message
+    );
     assert_eq!(counts(&store), before, "the database is unchanged");
     // The rejects are kept in the database, tied to that import.
     let rejects = store.rejects(r.import_id.unwrap()).unwrap();
@@ -72,8 +119,22 @@ fn bad_date_on_line_n_names_it_and_changes_nothing() {
     assert_eq!(rejects[0].line, 6);
 
     // With skip_invalid the two good rows go in and the bad one is recorded.
-    let r = import_file(&store, &bad, &ImportOptions { skip_invalid: true, ..Default::default() }, &Progress::new()).unwrap();
-    assert_eq!((r.result, r.rows, r.rejected), (ImportResult::Ok, 2, 1), "{}", r.message);
+    let r = import_file(
+        &store,
+        &bad,
+        &ImportOptions {
+            skip_invalid: true,
+            ..Default::default()
+        },
+        &Progress::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        (r.result, r.rows, r.rejected),
+        (ImportResult::Ok, 2, 1),
+        "{}",
+        r.message
+    );
     assert_eq!(store.rejects(r.import_id.unwrap()).unwrap().len(), 1);
     assert_eq!(counts(&store)["insured"], 5);
 }
@@ -98,14 +159,22 @@ fn cancel_mid_import_leaves_the_database_unchanged() {
     let demo = demo();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("data")).unwrap();
-    let procs = demo.summary.files.iter().find(|f| f.to_string_lossy().contains("医療摘要_")).unwrap();
+    let procs = demo
+        .summary
+        .files
+        .iter()
+        .find(|f| f.to_string_lossy().contains("医療摘要_"))
+        .unwrap();
     let progress = Progress::new();
     progress.cancel();
     let r = import_file(&store, procs, &ImportOptions::default(), &progress).unwrap();
     assert_eq!(r.result, ImportResult::Cancelled, "{}", r.message);
     assert_eq!(counts(&store)["claim_procedures"], 0);
     // The history records the attempt.
-    assert_eq!(store.imports().unwrap().last().unwrap().result, ImportResult::Cancelled);
+    assert_eq!(
+        store.imports().unwrap().last().unwrap().result,
+        ImportResult::Cancelled
+    );
     // And the same file still imports afterwards (a cancelled attempt is not a duplicate).
     let r = import_file(&store, procs, &ImportOptions::default(), &Progress::new()).unwrap();
     assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
@@ -117,13 +186,36 @@ fn xlsx_with_title_row_imports() {
     let demo = demo();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("data")).unwrap();
-    let r = import_file(&store, &demo.file("医療機関マスタ.xlsx"), &ImportOptions::default(), &Progress::new()).unwrap();
-    assert_eq!((r.result, r.kind), (ImportResult::Ok, Some("medical_institutions")), "{}", r.message);
-    assert_eq!(r.rows as u64, demo.summary.truth.counts["medical_institutions"]);
+    let r = import_file(
+        &store,
+        &demo.file("医療機関マスタ.xlsx"),
+        &ImportOptions::default(),
+        &Progress::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        (r.result, r.kind),
+        (ImportResult::Ok, Some("medical_institutions")),
+        "{}",
+        r.message
+    );
+    assert_eq!(
+        r.rows as u64,
+        demo.summary.truth.counts["medical_institutions"]
+    );
     // The CSV of the same master upserts by code.
-    let r = import_file(&store, &demo.file("医療機関マスタ.csv"), &ImportOptions::default(), &Progress::new()).unwrap();
+    let r = import_file(
+        &store,
+        &demo.file("医療機関マスタ.csv"),
+        &ImportOptions::default(),
+        &Progress::new(),
+    )
+    .unwrap();
     assert_eq!(r.replaced, r.rows);
-    assert_eq!(counts(&store)["medical_institutions"] as u64, demo.summary.truth.counts["medical_institutions"]);
+    assert_eq!(
+        counts(&store)["medical_institutions"] as u64,
+        demo.summary.truth.counts["medical_institutions"]
+    );
 }
 
 #[test]
@@ -131,15 +223,40 @@ fn user_table_from_excel_header_on_row_3() {
     let demo = demo();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("data")).unwrap();
-    let opts = UserTableOptions { name: "医療機関一覧".into(), header_row: Some(3), ..Default::default() };
-    let r = import_user_table(&store, &demo.file("医療機関マスタ.xlsx"), &opts, &Progress::new()).unwrap();
+    let opts = UserTableOptions {
+        name: "医療機関一覧".into(),
+        header_row: Some(3),
+        ..Default::default()
+    };
+    let r = import_user_table(
+        &store,
+        &demo.file("医療機関マスタ.xlsx"),
+        &opts,
+        &Progress::new(),
+    )
+    .unwrap();
     // The note under the table (after an empty row) is not data.
-    assert_eq!(r.rows as u64, demo.summary.truth.counts["medical_institutions"]);
-    assert_eq!(r.columns[0], ("医療機関コード".to_string(), "BIGINT".to_string()));
+    assert_eq!(
+        r.rows as u64,
+        demo.summary.truth.counts["medical_institutions"]
+    );
+    assert_eq!(
+        r.columns[0],
+        ("医療機関コード".to_string(), "BIGINT".to_string())
+    );
     assert_eq!(counts(&store)["医療機関一覧"] as u64, r.rows);
     // A forced kind that does not fit is refused with the missing columns named.
     let csv = demo.file("健診機関マスタ.csv");
-    let r = import_file(&store, &csv, &ImportOptions { kind: Some(Kind::Claims), ..Default::default() }, &Progress::new()).unwrap();
+    let r = import_file(
+        &store,
+        &csv,
+        &ImportOptions {
+            kind: Some(Kind::Claims),
+            ..Default::default()
+        },
+        &Progress::new(),
+    )
+    .unwrap();
     assert_eq!(r.result, ImportResult::Rejected);
     assert!(r.message.contains("見出し行"), "{}", r.message);
 }

@@ -6,3 +6,5 @@ mod common;
 mod demo_round_trip;
 mod house_rules;
 mod import_errors;
+mod layers;
+mod map_ui;

@@ -1,0 +1,390 @@
+//! Boundary layers: the real N03 and e-Stat files import with no editing (counts, Japanese
+//! attributes, bboxes), a zone VI shapefile round-trips within a millimetre, bad shapefile
+//! sets are refused with their reason and change nothing, and the map's municipality
+//! choropleth carries exactly the uptake of `truth.json`.
+
+use std::path::{Path, PathBuf};
+
+use kenshin_atlas::analysis::uptake::{Level, uptake};
+use kenshin_atlas::geo::crs::Crs;
+use kenshin_atlas::layers::{AttrValue, LayerError, LayerOptions, bundled, import_layer, storage};
+use kenshin_atlas::map::choropleth::{self, ChoroplethSpec};
+use kenshin_atlas::store::Store;
+
+fn reference() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/reference")
+}
+
+fn text(a: &AttrValue) -> String {
+    a.display()
+}
+
+#[test]
+fn real_n03_and_estat_files_import_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let n03 = import_layer(
+        &store,
+        &reference().join("municipalities/N03-21_29_210101.shp"),
+        &LayerOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            n03.feature_count,
+            n03.source_crs.as_str(),
+            n03.encoding.as_deref()
+        ),
+        (39, "JGD2011 経緯度 (EPSG:6668)", Some("Shift_JIS (CP932)"))
+    );
+    let b = n03.bbox;
+    assert!(
+        (b[0] - 135.5397).abs() < 1e-3
+            && (b[1] - 33.8616).abs() < 1e-3
+            && (b[2] - 136.2290).abs() < 1e-3
+            && (b[3] - 34.7775).abs() < 1e-3,
+        "{b:?}"
+    );
+    let (_, feats) = storage::load(store.conn(), &n03.name).unwrap();
+    let name_ix = n03.fields.iter().position(|f| f.name == "N03_004").unwrap();
+    let code_ix = n03.fields.iter().position(|f| f.name == "N03_007").unwrap();
+    let nara = feats
+        .iter()
+        .find(|f| text(&f.attrs[code_ix]) == "29201")
+        .unwrap();
+    assert_eq!(text(&nara.attrs[name_ix]), "奈良市");
+    assert!(feats.iter().any(|f| text(&f.attrs[name_ix]) == "十津川村"));
+
+    // The e-Stat small areas: 3,162 records, 3,079 KEY_CODEs after dissolving, populations summed.
+    let raw = import_layer(
+        &store,
+        &reference().join("smallareas/h27ka29.shp"),
+        &LayerOptions {
+            name: Some("raw".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(raw.feature_count, 3162);
+    let sa = import_layer(
+        &store,
+        &reference().join("smallareas/h27ka29.shp"),
+        &LayerOptions {
+            dissolve: Some("KEY_CODE".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (sa.feature_count, sa.source_crs.as_str()),
+        (3079, "JGD2000 経緯度 (EPSG:4612)")
+    );
+    let (_, feats) = storage::load(store.conn(), "h27ka29").unwrap();
+    let ix = |n: &str| sa.fields.iter().position(|f| f.name == n).unwrap();
+    let pop: i64 = feats
+        .iter()
+        .map(|f| {
+            if let AttrValue::Int(p) = f.attrs[ix("JINKO")] {
+                p
+            } else {
+                0
+            }
+        })
+        .sum();
+    assert_eq!(
+        pop, 1_364_316,
+        "the 2015 population of Nara, summed over the dissolved areas"
+    );
+    let hiramatsu = feats
+        .iter()
+        .find(|f| text(&f.attrs[ix("KEY_CODE")]) == "29201539004")
+        .unwrap();
+    assert_eq!(text(&hiramatsu.attrs[ix("MOJI")]), "平松４丁目");
+    // Stations from GeoJSON.
+    let st = import_layer(
+        &store,
+        &reference().join("stations.geojson"),
+        &LayerOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(st.feature_count, 143);
+    let listed: Vec<String> = storage::list(store.conn())
+        .unwrap()
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
+    assert_eq!(listed, ["N03-21_29_210101", "raw", "h27ka29", "stations"]);
+}
+
+/// Writes the N03 municipalities as a shapefile in 平面直角 zone VI with a `.prj`, then
+/// imports it back and compares every vertex with the original lon/lat.
+#[test]
+fn a_zone_vi_shapefile_round_trips_within_a_millimetre() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let src = kenshin_atlas::layers::read_file(
+        &reference().join("municipalities/N03-21_29_210101.shp"),
+        &LayerOptions::default(),
+    )
+    .unwrap();
+    let zone6 = Crs::from_epsg(6674).unwrap();
+    let shp = dir.path().join("zone6.shp");
+    let polys: Vec<shapefile::Polygon> = src
+        .features
+        .iter()
+        .map(|f| {
+            let geo::Geometry::MultiPolygon(m) = &f.geom else {
+                panic!("polygon layer")
+            };
+            let rings =
+                m.0.iter()
+                    .map(|p| {
+                        shapefile::PolygonRing::Outer(
+                            p.exterior()
+                                .0
+                                .iter()
+                                .map(|c| {
+                                    let (x, y) = zone6.from_lonlat(c.x, c.y).unwrap();
+                                    shapefile::Point::new(x, y)
+                                })
+                                .collect(),
+                        )
+                    })
+                    .collect();
+            shapefile::Polygon::with_rings(rings)
+        })
+        .collect();
+    let table = dbase::TableWriterBuilder::new().add_character_field("CODE".try_into().unwrap(), 5);
+    let mut w = shapefile::Writer::from_path(&shp, table).unwrap();
+    for (p, f) in polys.iter().zip(&src.features) {
+        let mut rec = dbase::Record::default();
+        rec.insert(
+            "CODE".into(),
+            dbase::FieldValue::Character(Some(f.attrs[4].display())),
+        );
+        w.write_shape_and_record(p, &rec).unwrap();
+    }
+    drop(w);
+    std::fs::write(dir.path().join("zone6.prj"), r#"PROJCS["JGD_2011_Japan_Zone_6",GEOGCS["GCS_JGD_2011",DATUM["D_JGD_2011",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["Central_Meridian",136.0],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",36.0],UNIT["Meter",1.0]]"#).unwrap();
+    let info = import_layer(&store, &shp, &LayerOptions::default()).unwrap();
+    assert_eq!(
+        info.source_crs,
+        "JGD2011 / 平面直角座標系 第VI系 (EPSG:6674)"
+    );
+    let (_, back) = storage::load(store.conn(), "zone6").unwrap();
+    let mut worst: f64 = 0.0;
+    for (a, b) in src.features.iter().zip(&back) {
+        let (geo::Geometry::MultiPolygon(ma), geo::Geometry::MultiPolygon(mb)) = (&a.geom, &b.geom)
+        else {
+            panic!()
+        };
+        // The shapefile writer may reverse ring order to clockwise; compare as sets of points.
+        for (pa, pb) in ma.0.iter().zip(&mb.0) {
+            let ca = &pa.exterior().0;
+            let cb = &pb.exterior().0;
+            assert_eq!(ca.len(), cb.len());
+            for c in ca {
+                let d = cb
+                    .iter()
+                    .map(|q| kenshin_atlas::geo::distance::haversine_m((c.x, c.y), (q.x, q.y)))
+                    .fold(f64::INFINITY, f64::min);
+                worst = worst.max(d);
+            }
+        }
+    }
+    assert!(worst < 0.001, "worst vertex error {worst} m");
+}
+
+fn copy_set(dir: &Path, stem: &str) -> PathBuf {
+    for ext in ["shp", "shx", "dbf", "prj", "cpg"] {
+        std::fs::copy(
+            reference().join(format!("municipalities/N03-21_29_210101.{ext}")),
+            dir.join(format!("{stem}.{ext}")),
+        )
+        .unwrap();
+    }
+    dir.join(format!("{stem}.shp"))
+}
+
+#[test]
+fn bad_shapefile_sets_are_refused_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let before = storage::list(store.conn()).unwrap().len();
+    let cases: Vec<(&str, Box<dyn Fn(&Path)>, &str)> = vec![
+        (
+            "no_shx",
+            Box::new(|p: &Path| std::fs::remove_file(p.with_extension("shx")).unwrap()),
+            ".shx）ファイル「no_shx.shx」がありません",
+        ),
+        (
+            "no_dbf",
+            Box::new(|p: &Path| std::fs::remove_file(p.with_extension("dbf")).unwrap()),
+            "属性（.dbf）ファイル「no_dbf.dbf」がありません",
+        ),
+        (
+            "truncated",
+            Box::new(|p: &Path| {
+                let b = std::fs::read(p).unwrap();
+                std::fs::write(p, &b[..b.len() / 2]).unwrap();
+            }),
+            "途中で切れています",
+        ),
+        (
+            "count",
+            Box::new(|p: &Path| {
+                // Drop the last index entry: .shx says 38, .dbf 39.
+                let mut b = std::fs::read(p.with_extension("shx")).unwrap();
+                b.truncate(b.len() - 8);
+                let words = (b.len() / 2) as i32;
+                b[24..28].copy_from_slice(&words.to_be_bytes());
+                std::fs::write(p.with_extension("shx"), b).unwrap();
+            }),
+            "件数が合いません（.shx は 38 件、.dbf は 39 件）",
+        ),
+        (
+            "unknown_prj",
+            Box::new(|p: &Path| {
+                std::fs::write(
+                    p.with_extension("prj"),
+                    r#"PROJCS["NAD83 / UTM zone 10N",GEOGCS["NAD83"]]"#,
+                )
+                .unwrap()
+            }),
+            "座標系（.prj）を判別できません",
+        ),
+    ];
+    for (stem, damage, want) in cases {
+        let shp = copy_set(dir.path(), stem);
+        damage(&shp);
+        let err = import_layer(&store, &shp, &LayerOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(want), "{stem}: {err}");
+        assert!(
+            err.contains(stem),
+            "{stem}: the message names the file: {err}"
+        );
+    }
+    // No .prj: refused with the guess, and --crs makes it import.
+    let shp = copy_set(dir.path(), "no_prj");
+    std::fs::remove_file(shp.with_extension("prj")).unwrap();
+    let err = import_layer(&store, &shp, &LayerOptions::default()).unwrap_err();
+    assert!(
+        matches!(&err, LayerError::NoCrs { guess: Some((c, _)), .. } if c.epsg() == 6668),
+        "{err}"
+    );
+    assert!(err.to_string().contains("--crs 6668"), "{err}");
+    assert_eq!(
+        storage::list(store.conn()).unwrap().len(),
+        before,
+        "nothing was stored"
+    );
+    let ok = import_layer(
+        &store,
+        &shp,
+        &LayerOptions {
+            crs: Some(Crs::from_epsg(6668).unwrap()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(ok.feature_count, 39);
+    // A second import under the same name is refused unless replacing.
+    assert!(matches!(
+        import_layer(
+            &store,
+            &shp,
+            &LayerOptions {
+                crs: ok_crs(),
+                ..Default::default()
+            }
+        ),
+        Err(LayerError::Exists(_))
+    ));
+    assert!(
+        import_layer(
+            &store,
+            &shp,
+            &LayerOptions {
+                crs: ok_crs(),
+                replace: true,
+                ..Default::default()
+            }
+        )
+        .is_ok()
+    );
+    assert_eq!(storage::list(store.conn()).unwrap().len(), before + 1);
+}
+
+fn ok_crs() -> Option<Crs> {
+    Crs::from_epsg(6668).ok()
+}
+
+#[test]
+fn municipality_choropleth_equals_truth() {
+    let demo = super::common::demo();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    for f in &demo.summary.files {
+        if f.to_string_lossy().contains("医療") {
+            continue; // claims are not needed for uptake
+        }
+        let r = kenshin_atlas::import::import_file(
+            &store,
+            f,
+            &Default::default(),
+            &kenshin_atlas::job::Progress::new(),
+        )
+        .unwrap();
+        assert!(r.is_success(), "{}", r.message);
+    }
+    let layers = kenshin_atlas::map::load_layers(&store, &reference()).unwrap();
+    let (_, munis) = layers.find(bundled::MUNICIPALITIES).unwrap();
+    let code_ix = munis
+        .index
+        .info
+        .fields
+        .iter()
+        .position(|f| f.name == bundled::MUNICIPALITY_CODE)
+        .unwrap();
+    let codes: Vec<String> = munis
+        .index
+        .features
+        .iter()
+        .map(|f| f.attrs[code_ix].display())
+        .collect();
+    for fy in 2017..=2021 {
+        let rows = uptake(store.conn(), Level::Municipality, fy).unwrap();
+        let ch = choropleth::build(
+            &rows,
+            &codes,
+            &ChoroplethSpec {
+                min_targets: 0,
+                ..Default::default()
+            },
+        );
+        for (code, row) in codes.iter().zip(&ch.rows) {
+            let row = row.as_ref().unwrap_or_else(|| panic!("{code} has a row"));
+            let t = demo
+                .summary
+                .truth
+                .uptake
+                .iter()
+                .find(|u| &u.code == code && u.fy == fy)
+                .unwrap();
+            assert_eq!(
+                (row.targets, row.attendees),
+                (t.targets as i64, t.attendees as i64),
+                "{code} FY{fy}"
+            );
+        }
+        assert!(
+            ch.colors.iter().all(|c| c.is_some()),
+            "every municipality is classed when nothing is suppressed"
+        );
+    }
+    // The medical-area layer covers the 5 areas.
+    let (_, areas) = layers.find(bundled::MEDICAL_AREAS).unwrap();
+    assert_eq!(areas.index.features.len(), 5);
+}
