@@ -1,5 +1,6 @@
 //! `kenshin-atlas layer import|list|delete`: map layers from the command line.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Subcommand;
@@ -80,7 +81,8 @@ pub fn run(store: &crate::store::Store, cmd: LayerCmd) -> anyhow::Result<i32> {
         LayerCmd::List { json } => {
             let list = storage::list(store.conn())?;
             if json {
-                println!("{}", serde_json::to_string(&list)?);
+                // A closed pipe (`| head`) ends the output quietly instead of panicking.
+                let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string(&list)?);
             } else {
                 for l in &list {
                     println!(
