@@ -50,7 +50,8 @@ impl Measure {
     }
 }
 
-fn group_digits(n: i64) -> String {
+/// "12,345".
+pub fn group_digits(n: i64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -22,6 +22,8 @@ pub struct LayerStyle {
     pub label: Option<(usize, u8)>,
     /// Features to leave out (hidden by the user).
     pub hidden: Vec<bool>,
+    /// Features to draw hatched over their fill (a choropleth's suppressed areas).
+    pub hatched: Vec<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +43,7 @@ impl Default for LayerStyle {
             marker: None,
             label: None,
             hidden: vec![],
+            hatched: vec![],
         }
     }
 }
@@ -50,6 +53,16 @@ pub struct FillMesh {
     pub pos: Vec<[f32; 2]>,
     pub color: Vec<Rgba>,
     pub indices: Vec<u32>,
+}
+
+impl FillMesh {
+    /// Appends a feature's triangles, projected, in one colour.
+    fn push(&mut self, sh: &super::prepared::Shapes, c: Rgba, project: &dyn Fn(&[f64; 2]) -> [f32; 2]) {
+        let base = self.pos.len() as u32;
+        self.pos.extend(sh.tri_vertices.iter().map(project));
+        self.color.extend(std::iter::repeat_n(c, sh.tri_vertices.len()));
+        self.indices.extend(sh.tri_indices.iter().map(|&k| base + k));
+    }
 }
 
 #[derive(Debug)]
@@ -77,6 +90,8 @@ pub struct Label {
 #[derive(Debug, Default)]
 pub struct LayerScene {
     pub fills: FillMesh,
+    /// Areas to hatch (drawn over `fills` with a pattern; colours unused).
+    pub hatch: FillMesh,
     pub strokes: Vec<Stroke>,
     pub markers: Vec<Marker>,
 }
@@ -141,18 +156,11 @@ pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
                 Fill::Solid(c) => Some(*c),
                 Fill::PerFeature(v) => v.get(i).copied().flatten(),
             };
-            if let Some(c) = fill
-                && !sh.tri_indices.is_empty()
-            {
-                let c = fade(c, style.opacity);
-                let base = ls.fills.pos.len() as u32;
-                ls.fills.pos.extend(sh.tri_vertices.iter().map(project));
-                ls.fills
-                    .color
-                    .extend(std::iter::repeat_n(c, sh.tri_vertices.len()));
-                ls.fills
-                    .indices
-                    .extend(sh.tri_indices.iter().map(|&k| base + k));
+            if let Some(c) = fill {
+                ls.fills.push(sh, fade(c, style.opacity), &project);
+            }
+            if style.hatched.get(i).copied().unwrap_or(false) {
+                ls.hatch.push(sh, fade([255, 255, 255, 255], style.opacity), &project);
             }
             if let Some((w, c)) = style.stroke {
                 let c = fade(c, style.opacity);

@@ -28,6 +28,8 @@ pub struct MapState {
     pub spec: ChoroplethSpec,
     pub rows: Option<(Level, i32, TargetFilter, Vec<UptakeRow>)>,
     pub choropleth: Option<(usize, Choropleth)>,
+    /// The layer the choropleth last coloured.
+    choropleth_layer: Option<usize>,
     pub cursor: Option<(f64, f64)>,
     pub identified: Option<(usize, usize)>,
     pub scale_text: String,
@@ -50,6 +52,7 @@ impl Default for MapState {
             spec: ChoroplethSpec::default(),
             rows: None,
             choropleth: None,
+            choropleth_layer: None,
             cursor: None,
             identified: None,
             scale_text: String::new(),
@@ -130,6 +133,8 @@ impl MapState {
             .collect();
         self.layers = Some(layers);
         self.choropleth = None;
+        self.choropleth_layer = None;
+        self.identified = None;
     }
 
     pub fn set_rows(&mut self, level: Level, fy: i32, filter: TargetFilter, rows: Vec<UptakeRow>) {
@@ -144,10 +149,11 @@ impl MapState {
         }
     }
 
-    /// Recomputes the choropleth from the rows (cheap; runs on the UI thread only when the
-    /// spec or the rows change).
+    /// Recomputes the choropleth from the rows and puts its colours and hatching into
+    /// the area layer's style (the UI thread does this only when the settings or the rows
+    /// change, never per frame). A newly chosen area layer is switched on.
     fn refresh_choropleth(&mut self) {
-        let (Some(layers), Some((level, ..))) = (&self.layers, &self.rows) else {
+        let (Some(layers), Some((level, _, _, rows))) = (&self.layers, &self.rows) else {
             return;
         };
         if *level != self.level {
@@ -157,53 +163,25 @@ impl MapState {
         let Some((ix, layer)) = layers.find(name) else {
             return;
         };
-        let Some(fi) = layer
-            .index
-            .info
-            .fields
-            .iter()
-            .position(|f| f.name == code_field)
-        else {
+        let Some(codes) = layer.index.column_text(code_field) else {
             return;
         };
-        let codes: Vec<String> = layer
-            .index
-            .features
-            .iter()
-            .map(|f| f.attrs[fi].display())
-            .collect();
-        let rows = &self
-            .rows
-            .as_ref()
-            .map(|r| &r.3)
-            .cloned()
-            .unwrap_or_default();
         let ch = choropleth::build(rows, &codes, &self.spec);
-        self.choropleth = Some((ix, ch));
-    }
-
-    /// Styles for this frame: the choropleth fills its area layer.
-    fn frame_styles(&self) -> Vec<LayerStyle> {
-        let mut styles = self.styles.clone();
-        if let Some((ix, ch)) = &self.choropleth
-            && let Some(s) = styles.get_mut(*ix)
-        {
-            s.visible = true;
-            s.fill = Fill::PerFeature(
-                ch.colors
-                    .iter()
-                    .zip(&ch.suppressed)
-                    .map(|(c, sup)| {
-                        if *sup {
-                            Some(choropleth::SUPPRESSED)
-                        } else {
-                            *c
-                        }
-                    })
-                    .collect(),
-            );
+        for s in &mut self.styles {
+            s.fill = Fill::None;
+            s.hatched.clear();
         }
-        styles
+        if let Some(s) = self.styles.get_mut(ix) {
+            if self.choropleth_layer != Some(ix) {
+                s.visible = true;
+            }
+            s.fill = Fill::PerFeature(
+                ch.colors.iter().zip(&ch.suppressed).map(|(c, sup)| if *sup { Some(choropleth::SUPPRESSED) } else { *c }).collect(),
+            );
+            s.hatched = ch.suppressed.clone();
+        }
+        self.choropleth_layer = Some(ix);
+        self.choropleth = Some((ix, ch));
     }
 }
 
@@ -388,12 +366,7 @@ fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
         ui.label("集計中…");
         return;
     };
-    let (level, fy, filter) = st
-        .rows
-        .as_ref()
-        .map(|r| (r.0, r.1, r.2))
-        .unwrap_or((st.level, st.fy, st.filter));
-    let _ = level;
+    let (fy, filter) = st.rows.as_ref().map(|r| (r.1, r.2)).unwrap_or((st.fy, st.filter));
     ui.strong(format!(
         "{}年度 {}（{}）",
         fy,
@@ -453,7 +426,8 @@ fn identify_ui(ui: &mut egui::Ui, st: &MapState) {
         ui.weak("地図をクリックすると属性を表示します");
         return;
     };
-    let layer = &layers.0[li];
+    let Some(layer) = layers.0.get(li) else { return };
+    let Some(feature) = layer.index.features.get(fi) else { return };
     ui.strong(format!("{} の属性", layer.index.info.name));
     egui::Grid::new("identify").striped(true).show(ui, |ui| {
         for (f, v) in layer
@@ -461,7 +435,7 @@ fn identify_ui(ui: &mut egui::Ui, st: &MapState) {
             .info
             .fields
             .iter()
-            .zip(&layer.index.features[fi].attrs)
+            .zip(&feature.attrs)
         {
             ui.label(&f.name);
             ui.label(v.display());
@@ -505,9 +479,8 @@ fn hatch_texture(ctx: &egui::Context) -> egui::TextureHandle {
 
 fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
     ui.horizontal(|ui| {
-        let view = st
-            .view
-            .get_or_insert_with(|| View::fit(NARA_BBOX, (1200.0, 900.0)));
+        // The view is made below, once the map's size is known (the first frame).
+        let Some(view) = st.view.as_mut() else { return };
         if ui.button("＋").on_hover_text("拡大").clicked() {
             view.set_zoom(view.zoom + 1);
         }
@@ -571,13 +544,10 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
     });
     let (rect, resp) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
     st.map_origin = (rect.min.x, rect.min.y);
-    let first = st.view.is_some_and(|v| v.size == (1200.0, 900.0));
+    // The first frame opens on the whole prefecture, fitted to the real map size.
     let view = st
         .view
         .get_or_insert_with(|| View::fit(NARA_BBOX, (rect.width(), rect.height())));
-    if first {
-        *view = View::fit(NARA_BBOX, (rect.width(), rect.height()));
-    }
     view.size = (rect.width(), rect.height());
     let local = |p: Pos2| [p.x - rect.min.x, p.y - rect.min.y];
     if resp.dragged() {
@@ -619,29 +589,22 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
         let tol = view.meters_per_point() * 6.0 / 111_000.0;
         st.identified = (0..layers.0.len())
             .rev()
-            .filter(|&i| st.styles[i].visible)
+            .filter(|&i| st.styles.get(i).is_some_and(|s| s.visible))
             .find_map(|i| layers.0[i].index.hit(lon, lat, tol).map(|f| (i, f)));
     }
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, Color32::from_rgb(242, 239, 233));
     let Some(layers) = &st.layers else { return };
-    let styles = st.frame_styles();
     let pairs: Vec<_> = layers
         .0
         .iter()
-        .zip(&styles)
+        .zip(&st.styles)
         .map(|(l, s)| (l.as_ref(), s))
         .collect();
     let scene = scene::build(&view, &pairs);
     let hatch = st.hatch.get_or_insert_with(|| hatch_texture(ui.ctx())).id();
-    for (li, ls) in scene.layers.iter().enumerate() {
-        paint_layer(
-            &painter,
-            rect.min,
-            ls,
-            hatch,
-            suppressed_mesh(st, li, &view, layers, rect.min).as_ref(),
-        );
+    for ls in &scene.layers {
+        paint_layer(&painter, rect.min, ls, hatch);
     }
     for l in &scene.labels {
         let pos = rect.min + Vec2::new(l.pos[0], l.pos[1]);
@@ -690,65 +653,17 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
     }
 }
 
-/// The hatch over suppressed areas of the choropleth layer `li`.
-fn suppressed_mesh(
-    st: &MapState,
-    li: usize,
-    view: &View,
-    layers: &MapLayers,
-    origin: Pos2,
-) -> Option<egui::Mesh> {
-    let (ix, ch) = st.choropleth.as_ref()?;
-    if *ix != li || ch.suppressed_count == 0 || !st.styles.get(li).is_some_and(|s| s.visible) {
-        return None;
-    }
-    let layer = &layers.0[li];
-    let mut mesh = egui::Mesh::default();
-    for (fi, _) in ch.suppressed.iter().enumerate().filter(|(_, s)| **s) {
-        let sh = layer.shapes(fi, view.zoom);
-        let base = mesh.vertices.len() as u32;
-        for p in &sh.tri_vertices {
-            let s = view.world_to_screen(p[0], p[1]);
-            let pos = origin + Vec2::new(s[0], s[1]);
-            mesh.vertices.push(egui::epaint::Vertex {
-                pos,
-                uv: Pos2::new(pos.x / 12.0, pos.y / 12.0),
-                color: Color32::WHITE,
-            });
-        }
-        mesh.indices
-            .extend(sh.tri_indices.iter().map(|&k| base + k));
-    }
-    Some(mesh)
-}
-
 fn paint_layer(
     painter: &egui::Painter,
     origin: Pos2,
     ls: &scene::LayerScene,
     hatch: egui::TextureId,
-    suppressed: Option<&egui::Mesh>,
 ) {
     if !ls.fills.indices.is_empty() {
-        let mut mesh = egui::Mesh::default();
-        mesh.vertices = ls
-            .fills
-            .pos
-            .iter()
-            .zip(&ls.fills.color)
-            .map(|(p, c)| egui::epaint::Vertex {
-                pos: origin + Vec2::new(p[0], p[1]),
-                uv: egui::epaint::WHITE_UV,
-                color: c32(*c),
-            })
-            .collect();
-        mesh.indices = ls.fills.indices.clone();
-        painter.add(Shape::mesh(mesh));
+        painter.add(Shape::mesh(to_mesh(origin, &ls.fills, None)));
     }
-    if let Some(m) = suppressed {
-        let mut m = m.clone();
-        m.texture_id = hatch;
-        painter.add(Shape::mesh(m));
+    if !ls.hatch.indices.is_empty() {
+        painter.add(Shape::mesh(to_mesh(origin, &ls.hatch, Some(hatch))));
     }
     for s in &ls.strokes {
         let pts: Vec<Pos2> = s
@@ -768,8 +683,29 @@ fn paint_layer(
     }
 }
 
+/// A scene mesh as an egui mesh: flat colours, or a repeating pattern texture (one tile per
+/// 12 points of screen) tinted by the vertex colour.
+fn to_mesh(origin: Pos2, m: &scene::FillMesh, texture: Option<egui::TextureId>) -> egui::Mesh {
+    let mut mesh = egui::Mesh::default();
+    if let Some(t) = texture {
+        mesh.texture_id = t;
+    }
+    mesh.vertices = m
+        .pos
+        .iter()
+        .zip(&m.color)
+        .map(|(p, c)| {
+            let pos = origin + Vec2::new(p[0], p[1]);
+            let uv = if texture.is_some() { Pos2::new(pos.x / 12.0, pos.y / 12.0) } else { egui::epaint::WHITE_UV };
+            egui::epaint::Vertex { pos, uv, color: c32(*c) }
+        })
+        .collect();
+    mesh.indices = m.indices.clone();
+    mesh
+}
+
 fn group(v: f64) -> String {
-    crate::map::choropleth::Measure::Targets.format(v)
+    choropleth::group_digits(v.round() as i64)
 }
 
 /// A scale bar of a round length (1, 2, 5 × 10ⁿ m) about 120 points long.
