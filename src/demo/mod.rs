@@ -10,13 +10,13 @@ mod facilities;
 mod model;
 mod names;
 pub mod population;
+pub mod smallareas;
 mod records;
 mod rng;
 pub mod truth;
 
 use std::path::{Path, PathBuf};
 
-use crate::geo::smallareas;
 use crate::job::Progress;
 use population::{Area, Municipality};
 use rng::Rng;

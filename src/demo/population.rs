@@ -7,7 +7,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use geo::{Contains, Point};
 
 use super::rng::Rng;
-use crate::geo::smallareas::SmallArea;
+use super::smallareas::SmallArea;
 
 /// The demo's data window: FY2017 to FY2021.
 pub fn window_start() -> NaiveDate {

@@ -109,7 +109,7 @@ impl Crs {
             Crs::PlaneRect { zone, datum } => format!(
                 "{} / 平面直角座標系 第{}系",
                 datum.label(),
-                ROMAN[(*zone as usize - 1).min(18)]
+                ROMAN[(*zone as usize).clamp(1, 19) - 1]
             ),
         };
         format!("{name} (EPSG:{})", self.epsg())

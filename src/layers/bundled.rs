@@ -25,79 +25,43 @@ pub const MEDICAL_AREA_NAME: &str = "二次医療圏名";
 pub const SMALL_AREA_CODE: &str = "KEY_CODE";
 pub const SMALL_AREA_NAME: &str = "MOJI";
 
-/// Stores every bundled layer that is missing. Returns the layers added.
+/// The bundled files stored as they are: (layer, path under `data/reference`, dissolve by).
+const FILES: [(&str, &str, Option<&str>); 5] = [
+    (MUNICIPALITIES, "municipalities/N03-21_29_210101.shp", None),
+    (SMALL_AREAS, "smallareas/h27ka29.shp", Some(SMALL_AREA_CODE)),
+    (STATIONS, "stations.geojson", None),
+    (RAILWAYS, "rail_lines_station_order.geojson", None),
+    (ROADS, "roads_synthetic/roads.shp", None),
+];
+
+/// Stores every bundled layer that is missing, each in its own transaction. Returns the
+/// layers added.
 pub fn ensure(store: &Store, reference: &Path) -> Result<Vec<LayerInfo>, LayerError> {
-    let have: Vec<String> = storage::list(store.conn())?
-        .into_iter()
-        .map(|l| l.name)
-        .collect();
+    let have: Vec<String> = storage::list(store.conn())?.into_iter().map(|l| l.name).collect();
+    let missing = |name: &str| !have.iter().any(|h| h == name);
     let mut added = Vec::new();
-    let conn = store.conn();
-    let mut save = |name: &str, file: &str, raw: RawLayer| -> Result<(), LayerError> {
-        added.push(storage::save(conn, name, Some(file), &raw, false)?);
-        Ok(())
-    };
-    let muni_path = reference.join("municipalities/N03-21_29_210101.shp");
-    if !have.iter().any(|h| h == MUNICIPALITIES) {
-        save(
-            MUNICIPALITIES,
-            "N03-21_29_210101.shp",
-            read_file(&muni_path, &LayerOptions::default())?,
-        )?;
+    let mut municipalities: Option<RawLayer> = None;
+    for (name, rel, dissolve) in FILES {
+        if !missing(name) && !(name == MUNICIPALITIES && missing(MEDICAL_AREAS)) {
+            continue;
+        }
+        let opts = LayerOptions { dissolve: dissolve.map(str::to_string), ..Default::default() };
+        let path = reference.join(rel);
+        let raw = read_file(&path, &opts)?;
+        if missing(name) {
+            let file = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            added.push(storage::save(store.conn(), name, file.as_deref(), &raw, false)?);
+        }
+        if name == MUNICIPALITIES {
+            municipalities = Some(raw);
+        }
     }
-    if !have.iter().any(|h| h == MEDICAL_AREAS) {
-        let munis = read_file(&muni_path, &LayerOptions::default())?;
-        let raw = medical_areas(
-            munis,
-            &std::fs::read_to_string(reference.join("secondary_medical_areas.csv")).map_err(
-                |e| LayerError::Io {
-                    path: reference.join("secondary_medical_areas.csv"),
-                    source: e,
-                },
-            )?,
-        )?;
-        save(MEDICAL_AREAS, "secondary_medical_areas.csv", raw)?;
-    }
-    if !have.iter().any(|h| h == SMALL_AREAS) {
-        let opts = LayerOptions {
-            dissolve: Some(SMALL_AREA_CODE.into()),
-            ..Default::default()
-        };
-        save(
-            SMALL_AREAS,
-            "h27ka29.shp",
-            read_file(&reference.join("smallareas/h27ka29.shp"), &opts)?,
-        )?;
-    }
-    if !have.iter().any(|h| h == STATIONS) {
-        save(
-            STATIONS,
-            "stations.geojson",
-            read_file(
-                &reference.join("stations.geojson"),
-                &LayerOptions::default(),
-            )?,
-        )?;
-    }
-    if !have.iter().any(|h| h == RAILWAYS) {
-        save(
-            RAILWAYS,
-            "rail_lines_station_order.geojson",
-            read_file(
-                &reference.join("rail_lines_station_order.geojson"),
-                &LayerOptions::default(),
-            )?,
-        )?;
-    }
-    if !have.iter().any(|h| h == ROADS) {
-        save(
-            ROADS,
-            "roads.shp",
-            read_file(
-                &reference.join("roads_synthetic/roads.shp"),
-                &LayerOptions::default(),
-            )?,
-        )?;
+    // Secondary medical areas: the municipalities read above, dissolved through the CSV.
+    if let Some(munis) = municipalities.filter(|_| missing(MEDICAL_AREAS)) {
+        let csv_path = reference.join("secondary_medical_areas.csv");
+        let csv = std::fs::read_to_string(&csv_path).map_err(|e| LayerError::Io { path: csv_path, source: e })?;
+        let raw = medical_areas(munis, &csv)?;
+        added.push(storage::save(store.conn(), MEDICAL_AREAS, Some("secondary_medical_areas.csv"), &raw, false)?);
     }
     Ok(added)
 }

@@ -1,13 +1,18 @@
 //! Dissolve by attribute: features with the same value of a field become one. Areas are
 //! unioned (so shared edges disappear), lines and points are collected. Count fields named
 //! for summing (e-Stat's JINKO and SETAI) are summed; every other attribute comes from the
-//! largest member, which for e-Stat is the record marked AREA_MAX_F = 'M'.
+//! representative member: the one flagged AREA_MAX_F = 'M' when the layer has that e-Stat
+//! flag (it marks the largest part and the one holding the representative point X_CODE/
+//! Y_CODE), otherwise the largest by area.
 
 use std::collections::BTreeMap;
 
 use geo::{Area, Geometry, MultiLineString, MultiPoint, MultiPolygon};
 
 use super::model::{AttrValue, Feature, FieldType, GeometryType, RawLayer};
+
+/// e-Stat's flag for the representative record of a KEY_CODE.
+pub const REPRESENTATIVE_FLAG: (&str, &str) = ("AREA_MAX_F", "M");
 
 /// Fields summed by default when present: e-Stat's population and households.
 pub const DEFAULT_SUM_FIELDS: [&str; 2] = ["JINKO", "SETAI"];
@@ -31,6 +36,7 @@ pub fn dissolve(layer: RawLayer, field: &str, sum_fields: &[&str]) -> Result<Raw
         .filter_map(|s| layer.field_index(s))
         .filter(|&i| matches!(layer.fields[i].ty, FieldType::Integer | FieldType::Real))
         .collect();
+    let flag_ix = layer.field_index(REPRESENTATIVE_FLAG.0);
     let mut groups: BTreeMap<String, Vec<Feature>> = BTreeMap::new();
     let mut loose = Vec::new();
     for f in layer.features {
@@ -41,17 +47,18 @@ pub fn dissolve(layer: RawLayer, field: &str, sum_fields: &[&str]) -> Result<Raw
     }
     let mut features = Vec::with_capacity(groups.len() + loose.len());
     for (_, members) in groups {
-        let largest = members
-            .iter()
-            .enumerate()
-            .max_by(|a, b| {
-                size(&a.1.geom)
-                    .total_cmp(&size(&b.1.geom))
-                    .then(b.0.cmp(&a.0))
-            })
-            .map(|(i, _)| i)
-            .unwrap_or(0);
-        let mut attrs = members[largest].attrs.clone();
+        let flagged = flag_ix.and_then(|fi| {
+            members.iter().position(|m| m.attrs.get(fi).is_some_and(|v| v.display() == REPRESENTATIVE_FLAG.1))
+        });
+        let representative = flagged.unwrap_or_else(|| {
+            members
+                .iter()
+                .enumerate()
+                .max_by(|a, b| size(&a.1.geom).total_cmp(&size(&b.1.geom)).then(b.0.cmp(&a.0)))
+                .map(|(i, _)| i)
+                .unwrap_or(0)
+        });
+        let mut attrs = members[representative].attrs.clone();
         for &i in &sum_ix {
             let total: f64 = members.iter().filter_map(|m| m.attrs[i].as_f64()).sum();
             attrs[i] = match layer.fields[i].ty {

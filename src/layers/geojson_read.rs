@@ -9,7 +9,7 @@ use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon
 use serde_json::Value;
 
 use super::model::{AttrValue, Feature, FieldDef, FieldType, GeometryType, RawLayer};
-use super::shapefile_read::reproject;
+use super::place::Placer;
 use super::{LayerError, LayerOptions};
 use crate::geo::crs::{Crs, Datum};
 
@@ -94,7 +94,7 @@ pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
     }
 
     let mut out = Vec::with_capacity(features.len());
-    let mut gtype: Option<GeometryType> = None;
+    let mut placer = Placer::new(crs);
     for (i, f) in features.iter().enumerate() {
         let no = i + 1;
         let geom_v = f.get("geometry").unwrap_or(&Value::Null);
@@ -103,23 +103,7 @@ pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
         } else {
             let (ty, g) =
                 geometry(geom_v).ok_or_else(|| bad(format!("{no}件目の geometry を読めません")))?;
-            match gtype {
-                None => gtype = Some(ty),
-                Some(t) if t != ty => {
-                    return Err(bad(format!(
-                        "{no}件目の図形の種類（{}）が他（{}）と違います",
-                        ty.label(),
-                        t.label()
-                    )));
-                }
-                _ => {}
-            }
-            reproject(g, &crs).ok_or_else(|| {
-                bad(format!(
-                    "{no}件目の座標を {} として変換できません",
-                    crs.label()
-                ))
-            })?
+            placer.place(no, ty, g).map_err(&bad)?
         };
         let props = f.get("properties").and_then(Value::as_object);
         let attrs = fields
@@ -141,7 +125,7 @@ pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
         out.push(Feature { geom, attrs });
     }
     Ok(RawLayer {
-        geometry_type: gtype.unwrap_or(GeometryType::Point),
+        geometry_type: placer.geometry_type().unwrap_or(GeometryType::Point),
         fields,
         features: out,
         source_crs: crs.label(),

@@ -7,6 +7,7 @@ pub mod dissolve;
 pub mod geojson_read;
 pub mod index;
 pub mod model;
+mod place;
 pub mod shapefile_read;
 pub mod storage;
 

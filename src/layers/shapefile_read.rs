@@ -14,6 +14,7 @@ use geo::{
 use shapefile::record::traits::HasXY;
 
 use super::model::{AttrValue, Feature, FieldDef, FieldType, GeometryType, RawLayer};
+use super::place::Placer;
 use super::{LayerError, LayerOptions};
 use crate::geo::crs::Crs;
 use crate::import::encoding::TextEncoding;
@@ -113,7 +114,7 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
     let mut reader = shapefile::Reader::new(shape_reader, dbf_reader);
     let mut features = Vec::with_capacity(dbf_count as usize);
     let mut raw_attrs: Vec<Vec<Option<dbase::FieldValue>>> = Vec::with_capacity(dbf_count as usize);
-    let mut gtype: Option<GeometryType> = None;
+    let mut placer = Placer::new(crs);
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
         let rec_no = i + 1;
         let (shape, record) = item.map_err(|e| {
@@ -121,47 +122,13 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
                 "{rec_no}件目の図形を読めません（{e}）。ファイルが途中で切れているか壊れています"
             ))
         })?;
-        let Some((ty, geom)) = to_geometry(&shape) else {
+        let geom = match to_geometry(&shape) {
+            Some((ty, g)) => placer.place(rec_no, ty, g).map_err(&bad)?,
             // A null shape keeps its attributes with an empty geometry.
-            features.push(Feature {
-                geom: Geometry::GeometryCollection(Default::default()),
-                attrs: vec![],
-            });
-            raw_attrs.push(
-                dbf_fields
-                    .iter()
-                    .map(|(n, _)| record.get(n).cloned())
-                    .collect(),
-            );
-            continue;
+            None => Geometry::GeometryCollection(Default::default()),
         };
-        match gtype {
-            None => gtype = Some(ty),
-            Some(t) if t != ty => {
-                return Err(bad(format!(
-                    "{rec_no}件目の図形の種類（{}）が他（{}）と違います",
-                    ty.label(),
-                    t.label()
-                )));
-            }
-            _ => {}
-        }
-        let geom = reproject(geom, &crs).ok_or_else(|| {
-            bad(format!(
-                "{rec_no}件目の座標を {} として変換できません",
-                crs.label()
-            ))
-        })?;
-        features.push(Feature {
-            geom,
-            attrs: vec![],
-        });
-        raw_attrs.push(
-            dbf_fields
-                .iter()
-                .map(|(n, _)| record.get(n).cloned())
-                .collect(),
-        );
+        features.push(Feature { geom, attrs: vec![] });
+        raw_attrs.push(dbf_fields.iter().map(|(n, _)| record.get(n).cloned()).collect());
     }
     if features.len() as u64 != dbf_count {
         return Err(bad(format!(
@@ -185,7 +152,7 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
             .collect();
     }
     Ok(RawLayer {
-        geometry_type: gtype.unwrap_or(GeometryType::Polygon),
+        geometry_type: placer.geometry_type().unwrap_or(GeometryType::Polygon),
         fields,
         features,
         source_crs: crs.label(),
@@ -400,20 +367,4 @@ pub(crate) fn rings_to_multipolygon<P: HasXY>(
         }
     }
     MultiPolygon::new(polys)
-}
-
-/// File coordinates → JGD2011 lon/lat; `None` if any point cannot be converted.
-pub(crate) fn reproject(g: Geometry<f64>, crs: &Crs) -> Option<Geometry<f64>> {
-    if *crs == Crs::Geographic(crate::geo::crs::Datum::Jgd2011) {
-        return Some(g);
-    }
-    let ok = std::cell::Cell::new(true);
-    let g = geo::MapCoords::map_coords(&g, |c| match crs.to_lonlat(c.x, c.y) {
-        Some((x, y)) => Coord { x, y },
-        None => {
-            ok.set(false);
-            c
-        }
-    });
-    ok.get().then_some(g)
 }

@@ -27,6 +27,12 @@ pub struct LayerInfo {
     pub notes: Vec<String>,
 }
 
+impl LayerInfo {
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+}
+
 /// SQL identifier quoting for attribute columns: any name, with `"` doubled.
 fn quote_col(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -178,12 +184,15 @@ fn find_id(conn: &Connection, name: &str) -> Result<Option<i64>, LayerError> {
 
 fn info(conn: &Connection, id: i64) -> Result<LayerInfo, LayerError> {
     Ok(conn.query_row(
-        "SELECT layer_id, name, geometry_type, feature_count, source_crs, min_lon, min_lat, max_lon, max_lat, fields_json, source_file, encoding, coalesce(notes, '')
-         FROM layers WHERE layer_id = ?",
+        &format!("{INFO_SELECT} WHERE layer_id = ?"),
         params![id],
         row_info,
     )?)
 }
+
+/// The columns [`row_info`] reads, in its order.
+const INFO_SELECT: &str = "SELECT layer_id, name, geometry_type, feature_count, source_crs, min_lon, min_lat, max_lon, max_lat,
+        fields_json, source_file, encoding, coalesce(notes, '') FROM layers";
 
 fn row_info(r: &duckdb::Row) -> duckdb::Result<LayerInfo> {
     let fields_json: String = r.get(9)?;
@@ -210,8 +219,7 @@ fn row_info(r: &duckdb::Row) -> duckdb::Result<LayerInfo> {
 /// Every stored layer, in the order they were added.
 pub fn list(conn: &Connection) -> Result<Vec<LayerInfo>, LayerError> {
     let mut stmt = conn.prepare(
-        "SELECT layer_id, name, geometry_type, feature_count, source_crs, min_lon, min_lat, max_lon, max_lat, fields_json, source_file, encoding, coalesce(notes, '')
-         FROM layers ORDER BY layer_id",
+        &format!("{INFO_SELECT} ORDER BY layer_id"),
     )?;
     let rows = stmt.query_map([], row_info)?;
     Ok(rows.collect::<Result<_, _>>()?)
