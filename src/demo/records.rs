@@ -768,35 +768,21 @@ impl Context<'_> {
                     ])?;
                     continue;
                 }
+                // The first disease written for a claim is its main disease.
                 let mut main: Option<&str> = None;
+                let mut disease = |code: &'static str, label: &str, main: &mut Option<&str>| {
+                    let flag = if main.is_none() { "1" } else { "0" };
+                    main.get_or_insert(code);
+                    dis.row(&[claim_id.as_str(), insurer, &month_text, code, label, flag])
+                };
                 for (flag, code, label) in CHRONIC {
                     if kind == 0 && p.conditions & flag != 0 && rng.chance(0.85) {
-                        dis.row(&[
-                            claim_id.as_str(),
-                            insurer,
-                            &month_text,
-                            code,
-                            label,
-                            if main.is_none() { "1" } else { "0" },
-                        ])?;
-                        main.get_or_insert(code);
+                        disease(code, label, &mut main)?;
                     }
                 }
                 if main.is_none() || rng.chance(0.3) {
-                    let (code, label) = if kind == 1 {
-                        ("K02.9", "う蝕")
-                    } else {
-                        *rng.pick(&ACUTE)
-                    };
-                    dis.row(&[
-                        claim_id.as_str(),
-                        insurer,
-                        &month_text,
-                        code,
-                        label,
-                        if main.is_none() { "1" } else { "0" },
-                    ])?;
-                    main.get_or_insert(code);
+                    let (code, label) = if kind == 1 { ("K02.9", "う蝕") } else { *rng.pick(&ACUTE) };
+                    disease(code, label, &mut main)?;
                 }
                 let visit = if rng.chance(0.2) {
                     ("111000110", "初診料", "288")

@@ -137,6 +137,12 @@ impl MapState {
         self.identified = None;
     }
 
+    /// New data was imported: the uptake rows are asked for again on the next frame.
+    pub fn data_changed(&mut self) {
+        self.rows = None;
+        self.rows_requested = None;
+    }
+
     pub fn set_rows(&mut self, level: Level, fy: i32, filter: TargetFilter, rows: Vec<UptakeRow>) {
         self.rows = Some((level, fy, filter, rows));
         self.choropleth = None;

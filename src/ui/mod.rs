@@ -93,7 +93,6 @@ impl AtlasApp {
             self.running.retain(|r| r.id != job);
             match outcome {
                 Outcome::DemoReady { .. } => {
-                    self.map = map_ui::MapState::default();
                     self.send(Command::Stats);
                     self.send(Command::Uptake {
                         level: self.home.level,
@@ -105,6 +104,7 @@ impl AtlasApp {
                 Outcome::Preview(p) => self.import.set_preview(*p),
                 Outcome::Imported(reports) => {
                     self.import.reports = reports;
+                    self.map.data_changed();
                     self.send(Command::Stats);
                 }
                 Outcome::TableImported(r) => {

@@ -341,19 +341,7 @@ fn municipality_choropleth_equals_truth() {
     }
     let layers = kenshin_atlas::map::load_layers(&store, &reference()).unwrap();
     let (_, munis) = layers.find(bundled::MUNICIPALITIES).unwrap();
-    let code_ix = munis
-        .index
-        .info
-        .fields
-        .iter()
-        .position(|f| f.name == bundled::MUNICIPALITY_CODE)
-        .unwrap();
-    let codes: Vec<String> = munis
-        .index
-        .features
-        .iter()
-        .map(|f| f.attrs[code_ix].display())
-        .collect();
+    let codes = munis.index.column_text(bundled::MUNICIPALITY_CODE).unwrap();
     for fy in 2017..=2021 {
         let rows = uptake(store.conn(), Level::Municipality, fy).unwrap();
         let ch = choropleth::build(
