@@ -265,25 +265,21 @@ struct Loaded {
 /// A total row (合計・総計・小計・計 in its first filled cell) or a footnote row (a single
 /// filled cell starting with ※, 注, ＊ or （注）), as KDB reports and office sheets end.
 /// Neither is data; both are counted and reported as dropped.
+/// A cell as text without surrounding (also ideographic) spaces; "" if not UTF-8.
+fn trimmed_cell(c: &[u8]) -> &str {
+    std::str::from_utf8(c).map(|t| t.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{3000}')).unwrap_or("")
+}
+
 fn is_total_or_note_row(rec: &ByteRecord) -> bool {
-    let mut filled = rec
-        .iter()
-        .map(|c| String::from_utf8_lossy(c).trim().to_string())
-        .filter(|c| !c.is_empty());
+    // Runs on every row: look at borrowed cells, allocate nothing.
+    let mut filled = rec.iter().map(trimmed_cell).filter(|c| !c.is_empty());
     let Some(first) = filled.next() else {
         return false;
     };
-    let first = first.trim_start_matches(['\u{3000}', ' ']);
-    if first.starts_with("合計")
-        || first.starts_with("総計")
-        || first.starts_with("小計")
-        || first == "計"
-    {
+    if ["合計", "総計", "小計"].iter().any(|m| first.starts_with(m)) || first == "計" {
         return true;
     }
-    let note = ["※", "注", "＊", "*", "（注", "(注"]
-        .iter()
-        .any(|m| first.starts_with(m));
+    let note = ["※", "注", "＊", "*", "（注", "(注"].iter().any(|m| first.starts_with(m));
     note && filled.next().is_none()
 }
 
