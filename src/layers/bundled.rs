@@ -49,8 +49,8 @@ pub fn ensure(store: &Store, reference: &Path) -> Result<Vec<LayerInfo>, LayerEr
         let path = reference.join(rel);
         let raw = read_file(&path, &opts)?;
         if missing(name) {
-            let file = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            added.push(storage::save(store.conn(), name, file.as_deref(), &raw, false)?);
+            let file = crate::import::display_name(&path);
+            added.push(storage::save(store.conn(), name, Some(&file), &raw, false)?);
         }
         if name == MUNICIPALITIES {
             municipalities = Some(raw);

@@ -14,10 +14,7 @@ use super::{LayerError, LayerOptions};
 use crate::geo::crs::{Crs, Datum};
 
 pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = crate::import::display_name(path);
     let bad = |msg: String| LayerError::Invalid {
         file: name.clone(),
         msg,

@@ -114,6 +114,6 @@ pub fn import_layer(
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "layer".into())
     });
-    let file = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let file = Some(crate::import::display_name(path));
     storage::save(store.conn(), &name, file.as_deref(), &raw, opts.replace)
 }

@@ -20,10 +20,7 @@ use crate::geo::crs::Crs;
 use crate::import::encoding::TextEncoding;
 
 pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
-    let name = shp
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = crate::import::display_name(shp);
     let bad = |msg: String| LayerError::Invalid {
         file: name.clone(),
         msg,

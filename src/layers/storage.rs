@@ -90,17 +90,7 @@ pub fn save(
     raw: &RawLayer,
     replace: bool,
 ) -> Result<LayerInfo, LayerError> {
-    conn.execute_batch("BEGIN TRANSACTION")?;
-    match save_inner(conn, name, source_file, raw, replace) {
-        Ok(info) => {
-            conn.execute_batch("COMMIT")?;
-            Ok(info)
-        }
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
-    }
+    crate::store::in_transaction(conn, || save_inner(conn, name, source_file, raw, replace))
 }
 
 fn save_inner(
@@ -266,19 +256,9 @@ pub fn load(conn: &Connection, name: &str) -> Result<(LayerInfo, Vec<Feature>), 
 /// Removes a layer and its table.
 pub fn delete(conn: &Connection, name: &str) -> Result<(), LayerError> {
     let id = find_id(conn, name)?.ok_or_else(|| LayerError::NotFound(name.to_string()))?;
-    conn.execute_batch("BEGIN TRANSACTION")?;
-    let r = conn
-        .execute_batch(&format!("DROP TABLE layer_{id}"))
-        .and_then(|_| {
-            conn.execute("DELETE FROM layers WHERE layer_id = ?", params![id])
-                .map(|_| ())
-        });
-    match r {
-        Ok(()) => conn.execute_batch("COMMIT")?,
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            return Err(e.into());
-        }
-    }
-    Ok(())
+    crate::store::in_transaction(conn, || -> Result<(), LayerError> {
+        conn.execute_batch(&format!("DROP TABLE layer_{id}"))?;
+        conn.execute("DELETE FROM layers WHERE layer_id = ?", params![id])?;
+        Ok(())
+    })
 }

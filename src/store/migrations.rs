@@ -36,8 +36,7 @@ pub fn migrate(conn: &Connection) -> Result<()> {
         });
     }
     for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-        conn.execute_batch("BEGIN TRANSACTION")?;
-        let applied = (|| -> Result<()> {
+        super::in_transaction(conn, || -> Result<()> {
             conn.execute_batch(sql)?;
             if version == 1 {
                 seed_municipalities(conn)?;
@@ -47,14 +46,7 @@ pub fn migrate(conn: &Connection) -> Result<()> {
                 params![version, name],
             )?;
             Ok(())
-        })();
-        match applied {
-            Ok(()) => conn.execute_batch("COMMIT")?,
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                return Err(e);
-            }
-        }
+        })?;
     }
     Ok(())
 }

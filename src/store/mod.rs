@@ -119,6 +119,21 @@ impl Store {
     }
 }
 
+/// Runs `f` inside one transaction: COMMIT when it returns `Ok`, ROLLBACK otherwise.
+pub fn in_transaction<T, E: From<duckdb::Error>>(conn: &Connection, f: impl FnOnce() -> std::result::Result<T, E>) -> std::result::Result<T, E> {
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    match f() {
+        Ok(v) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
 /// Checks a user-chosen table name and returns it quoted for SQL. Identifiers cannot be
 /// bound as parameters, so they are validated instead.
 pub fn quote_ident(name: &str) -> Result<String> {
