@@ -14,6 +14,8 @@ pub mod cli;
 pub mod demo;
 /// Coordinate systems, boundary readers, distances.
 pub mod geo;
+/// 住所照合: insured addresses → points and small areas.
+pub mod geocode;
 /// Import of customer files: encodings, wareki, profiles, validation, transactions.
 pub mod import;
 /// Progress and cancel for long jobs.

@@ -19,6 +19,7 @@ fn main() {
         },
         Some(_) => match kenshin_atlas::cli::run(cli) {
             Ok(code) => code,
+            Err(e) if is_broken_pipe(&e) => 0,
             Err(e) => {
                 eprintln!("エラー: {e:#}");
                 2
@@ -26,4 +27,12 @@ fn main() {
         },
     };
     std::process::exit(code);
+}
+
+/// The reader of our output went away (`… | head`): not an error of ours.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -12,6 +12,19 @@ pub enum Level {
     Municipality,
     /// 二次医療圏
     MedicalArea,
+    /// 町丁・字 (the insured placed by address matching; unplaced targets are left out)
+    SmallArea,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::MedicalArea, Level::Municipality, Level::SmallArea];
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Municipality => "市町村",
+            Level::MedicalArea => "二次医療圏",
+            Level::SmallArea => "町丁・字",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -61,22 +74,37 @@ pub fn uptake_filtered(
     fy: i32,
     filter: TargetFilter,
 ) -> Result<Vec<UptakeRow>, duckdb::Error> {
-    let (code, name) = match level {
-        Level::Municipality => ("m.code", "m.name"),
-        Level::MedicalArea => ("m.medical_area_code", "m.medical_area_name"),
+    // Column names and joins come from the fixed matches below; every value is bound.
+    let filter_sql = "(CAST(? AS TINYINT) IS NULL OR sex = CAST(? AS TINYINT))
+                      AND (CAST(? AS INTEGER) IS NULL OR age BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER) + 4)";
+    let (per_area, areas) = match level {
+        Level::Municipality | Level::MedicalArea => (
+            format!(
+                "SELECT municipality_code AS area, count(*) AS targets, count(*) FILTER (WHERE attended) AS attendees
+                 FROM a WHERE {filter_sql} GROUP BY municipality_code"
+            ),
+            if level == Level::Municipality {
+                "SELECT m.code, any_value(m.name) AS name, sum(p.targets) AS targets, sum(p.attendees) AS attendees
+                 FROM ref_municipalities m LEFT JOIN per_area p ON p.area = m.code GROUP BY m.code"
+            } else {
+                "SELECT m.medical_area_code, any_value(m.medical_area_name) AS name, sum(p.targets) AS targets, sum(p.attendees) AS attendees
+                 FROM ref_municipalities m LEFT JOIN per_area p ON p.area = m.code GROUP BY m.medical_area_code"
+            },
+        ),
+        Level::SmallArea => (
+            format!(
+                "SELECT l.key_code AS area, count(*) AS targets, count(*) FILTER (WHERE attended) AS attendees
+                 FROM a JOIN insured_locations l ON l.insured_id = a.insured_id
+                 WHERE l.key_code IS NOT NULL AND {filter_sql} GROUP BY l.key_code"
+            ),
+            "SELECT s.key_code, s.name, p.targets, p.attendees
+             FROM ref_small_areas s LEFT JOIN per_area p ON p.area = s.key_code",
+        ),
     };
-    // Column names come from the fixed match above; fy is bound.
     let sql = format!(
-        "WITH a AS ({}),
-         per_muni AS (SELECT municipality_code, count(*) AS targets, count(*) FILTER (WHERE attended) AS attendees
-                      FROM a
-                      WHERE (CAST(? AS TINYINT) IS NULL OR sex = CAST(? AS TINYINT))
-                        AND (CAST(? AS INTEGER) IS NULL OR age BETWEEN CAST(? AS INTEGER) AND CAST(? AS INTEGER) + 4)
-                      GROUP BY municipality_code)
-         SELECT {code} AS code, any_value({name}) AS name,
-                coalesce(sum(p.targets), 0)::BIGINT AS targets, coalesce(sum(p.attendees), 0)::BIGINT AS attendees
-         FROM ref_municipalities m LEFT JOIN per_muni p ON p.municipality_code = m.code
-         GROUP BY {code} ORDER BY {code}",
+        "WITH a AS ({}), per_area AS ({per_area}), areas AS ({areas})
+         SELECT * EXCLUDE (targets, attendees), coalesce(targets, 0)::BIGINT, coalesce(attendees, 0)::BIGINT
+         FROM areas ORDER BY 1",
         targets_with_attendance_sql()
     );
     let mut stmt = conn.prepare(&sql)?;

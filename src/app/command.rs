@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::analysis::uptake::{Level, TargetFilter, UptakeRow};
+use crate::geocode::{GeocodeReport, Unmatched};
 use crate::import::user_table::UserTableReport;
 use crate::import::{ImportOptions, ImportReport, Preview, UserTableOptions};
 use crate::map::MapLayers;
@@ -37,6 +38,14 @@ pub enum Command {
     },
     /// Store the bundled layers if missing; load and prepare every layer for the map.
     LoadMap,
+    /// Match every insured person's address to a point and small area.
+    Geocode,
+    /// The match rates stored by the last run.
+    GeocodeStatus,
+    /// The addresses not placed at 街区 level (personal data: shown, never logged).
+    Unmatched {
+        limit: usize,
+    },
     /// Uptake per area for the map, for one sex/age band.
     AreaUptake {
         level: Level,
@@ -58,6 +67,9 @@ impl Command {
             Command::Rejects { .. } => "除外行の表示",
             Command::LoadMap => "地図の準備",
             Command::AreaUptake { .. } => "地域別受診率の集計",
+            Command::Geocode => "住所照合",
+            Command::GeocodeStatus => "照合率の表示",
+            Command::Unmatched { .. } => "未照合住所の表示",
         }
     }
 }
@@ -69,7 +81,14 @@ pub enum Outcome {
         message: String,
     },
     Preview(Box<Preview>),
-    Imported(Vec<ImportReport>),
+    /// Import reports, and the address matching re-run when the insured or the address
+    /// points changed (`None` when it did not run).
+    Imported {
+        reports: Vec<ImportReport>,
+        geocode: Option<Result<GeocodeReport, String>>,
+    },
+    Geocoded(GeocodeReport),
+    Unmatched(Vec<Unmatched>),
     TableImported(UserTableReport),
     Stats(Box<Stats>),
     History(Vec<ImportRecord>),

@@ -59,6 +59,8 @@ fn build_and_import(
         }
         reports.push(r);
     }
+    progress.set(0.95, "デモデータ: 住所照合をしています");
+    crate::geocode::run(store, &Default::default(), &Progress::new())?;
     progress.set(1.0, "デモデータの取込が終わりました");
     Ok(reports)
 }

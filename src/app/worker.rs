@@ -121,8 +121,27 @@ pub fn run(store: &Store, command: Command, progress: &Progress) -> Outcome {
                     Err(e) => return failed(&e),
                 }
             }
-            Outcome::Imported(reports)
+            let tables: Vec<&str> = reports
+                .iter()
+                .filter(|r| r.is_success())
+                .filter_map(|r| r.table)
+                .collect();
+            let geocode = crate::geocode::after_import(store, &tables, progress)
+                .map(|r| r.map_err(|e| e.to_string()));
+            Outcome::Imported { reports, geocode }
         }
+        Command::Geocode => match crate::geocode::run(store, &Default::default(), progress) {
+            Ok(r) => Outcome::Geocoded(r),
+            Err(e) => failed(&e),
+        },
+        Command::GeocodeStatus => match crate::geocode::report(store.conn()) {
+            Ok(r) => Outcome::Geocoded(r),
+            Err(e) => failed(&e),
+        },
+        Command::Unmatched { limit } => match crate::geocode::unmatched(store.conn(), limit) {
+            Ok(rows) => Outcome::Unmatched(rows),
+            Err(e) => failed(&e),
+        },
         Command::ImportTable { file, opts } => {
             match import_user_table(store, &file, &opts, progress) {
                 Ok(r) => Outcome::TableImported(r),

@@ -15,6 +15,14 @@ use crate::import::{
 use crate::job::Progress;
 use crate::store::Store;
 
+/// `println!` that returns an error instead of panicking when stdout is closed
+/// (`kenshin-atlas uptake … | head`); `main` exits quietly on a broken pipe.
+macro_rules! out {
+    ($($t:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($t)*)?
+    };
+}
+
 mod layer;
 
 #[derive(Debug, Parser)]
@@ -57,6 +65,14 @@ pub enum Cmd {
     Layer {
         #[command(subcommand)]
         what: layer::LayerCmd,
+    },
+    /// 住所照合: 被保険者の住所を街区・町丁・字に照合し、市町村別の照合率を表示
+    Geocode {
+        #[arg(long)]
+        json: bool,
+        /// 照合できなかった住所をこの件数まで表示（個人情報: 画面にだけ出す）
+        #[arg(long, value_name = "N")]
+        unmatched: Option<usize>,
     },
     /// 性能測定
     Bench {
@@ -157,15 +173,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     .iter()
                     .map(|r| serde_json::json!({"id": r.id, "file": r.file, "sha256": r.sha256, "kind": r.kind, "rows": r.rows, "result": r.result.as_str()}))
                     .collect();
-                println!(
+                out!(
                     "{}",
                     serde_json::json!({"tables": stats.tables, "imports": imports})
                 );
             } else {
                 for t in &stats.labelled {
-                    println!("{:<28} {:>12}  {}", t.table, t.rows, t.label);
+                    out!("{:<28} {:>12}  {}", t.table, t.rows, t.label);
                 }
-                println!("取込履歴 {} 件", stats.imports.len());
+                out!("取込履歴 {} 件", stats.imports.len());
             }
             Ok(0)
         }
@@ -173,11 +189,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let store = open(&data_dir)?;
             let rows = uptake(store.conn(), level, fy)?;
             if json {
-                println!("{}", serde_json::to_string(&rows)?);
+                out!("{}", serde_json::to_string(&rows)?);
             } else {
-                println!("{fy}年度 受診率（法定報告の定義）");
+                out!("{fy}年度 受診率（法定報告の定義）");
                 for r in &rows {
-                    println!(
+                    out!(
                         "{} {:<8} 対象者 {:>7}  受診者 {:>7}  受診率 {:>5.1}%",
                         r.code,
                         r.name,
@@ -190,6 +206,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Some(Cmd::Layer { what }) => layer::run(&open(&data_dir)?, what),
+        Some(Cmd::Geocode { json, unmatched }) => geocode(&open(&data_dir)?, json, unmatched),
         Some(Cmd::Bench {
             what:
                 BenchCmd::Import {
@@ -199,6 +216,52 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 },
         }) => crate::bench::import(months, scale, seed),
     }
+}
+
+fn geocode(store: &Store, json: bool, unmatched: Option<usize>) -> anyhow::Result<i32> {
+    let report = crate::geocode::run(store, &Default::default(), &Progress::new())?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+    } else {
+        writeln!(
+            out,
+            "住所照合（小地域レイヤ「{}」、街区 {} 件）",
+            report.layer, report.reference_blocks
+        )?;
+        writeln!(
+            out,
+            "市町村コード\t市町村名\t街区\t町丁・字\t曖昧\t不明\t街区率"
+        )?;
+        for r in report.rows.iter().chain(std::iter::once(&report.total)) {
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}\t{}\t{:.2}%",
+                r.municipality_code,
+                r.municipality_name,
+                r.block,
+                r.town,
+                r.ambiguous,
+                r.none,
+                r.block_rate() * 100.0
+            )?;
+        }
+    }
+    if let Some(limit) = unmatched {
+        writeln!(out, "被保険者ID\t市町村コード\t一致\t住所\t候補")?;
+        for u in crate::geocode::unmatched(store.conn(), limit)? {
+            writeln!(
+                out,
+                "{}\t{}\t{}\t{}\t{}",
+                u.insured_id,
+                u.municipality_code,
+                u.level.label(),
+                u.address,
+                u.candidates.join(",")
+            )?;
+        }
+    }
+    Ok(0)
 }
 
 fn open(data_dir: &std::path::Path) -> anyhow::Result<Store> {
@@ -248,7 +311,7 @@ fn import(data_dir: &std::path::Path, args: ImportArgs) -> anyhow::Result<i32> {
                 link_to: args.link.clone(),
             };
             match import_user_table(&store, file, &opts, &Progress::new()) {
-                Ok(r) => println!("{}", r.message),
+                Ok(r) => out!("{}", r.message),
                 Err(e) => {
                     eprintln!("{e}");
                     code = 1;
@@ -276,11 +339,13 @@ fn import(data_dir: &std::path::Path, args: ImportArgs) -> anyhow::Result<i32> {
         custom_profile: None,
     };
     let mut code = 0;
+    let mut tables: Vec<&str> = Vec::new();
     for file in &args.files {
         match import_file(&store, file, &opts, &Progress::new()) {
             Ok(r) => {
                 if r.is_success() {
-                    println!("{}", r.message);
+                    tables.extend(r.table);
+                    out!("{}", r.message);
                 } else {
                     eprintln!("{}", r.message);
                     for rej in r.rejects.iter().take(20) {
@@ -297,6 +362,22 @@ fn import(data_dir: &std::path::Path, args: ImportArgs) -> anyhow::Result<i32> {
                 code = 1;
             }
         }
+    }
+    match crate::geocode::after_import(&store, &tables, &Progress::new()) {
+        Some(Ok(r)) => out!(
+            "住所照合: 街区 {:.2}%（{} 人中 {} 人）、町丁・字 {}、曖昧 {}、不明 {}",
+            r.total.block_rate() * 100.0,
+            r.total.total(),
+            r.total.block,
+            r.total.town,
+            r.total.ambiguous,
+            r.total.none
+        ),
+        Some(Err(e)) => {
+            eprintln!("{e}");
+            code = 1;
+        }
+        None => {}
     }
     Ok(code)
 }

@@ -10,9 +10,9 @@ mod facilities;
 mod model;
 mod names;
 pub mod population;
-pub mod smallareas;
 mod records;
 mod rng;
+pub mod smallareas;
 pub mod truth;
 
 use std::path::{Path, PathBuf};

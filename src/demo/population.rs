@@ -266,9 +266,24 @@ fn full_width(s: &str) -> String {
         .collect()
 }
 
-/// A resident's address as registers write it, in one of the many real forms.
+/// Old kanji a 住民票 may keep (邊 for 辺 …), written for some residents.
+const OLD_KANJI: [(char, char); 6] = [
+    ('辺', '邊'),
+    ('高', '髙'),
+    ('崎', '﨑'),
+    ('島', '嶋'),
+    ('浜', '濱'),
+    ('沢', '澤'),
+];
+
+/// A resident's address as registers write it, in one of the many real forms. About 3 in
+/// 1,000 are register slips that no matcher can place (the town left out), so that the
+/// unmatched list is never empty.
 pub fn address(muni: &Municipality, area: &Area, person: &Person, rng: &mut Rng) -> String {
     let block = area.first_block + person.block as u32;
+    let slip = rng.chance(0.003);
+    let old = rng.chance(0.3);
+    let spaced_kanji = rng.chance(0.03);
     let mut s = String::new();
     if rng.chance(0.4) {
         s.push_str("奈良県");
@@ -278,6 +293,7 @@ pub fn address(muni: &Municipality, area: &Area, person: &Person, rng: &mut Rng)
         s.push(' ');
     }
     let chome = split_chome(&area.sa.name);
+    let town_start = s.len();
     match chome {
         Some((stem, n)) => {
             s.push_str(stem);
@@ -288,13 +304,31 @@ pub fn address(muni: &Municipality, area: &Area, person: &Person, rng: &mut Rng)
             }
         }
         None => {
-            if muni.code.as_str() >= "29300" && rng.chance(0.3) {
+            if muni.code.as_str() >= "29300" && !area.sa.name.starts_with("大字") && rng.chance(0.3)
+            {
                 s.push_str("大字");
             }
             s.push_str(&area.sa.name);
         }
     }
+    if old {
+        let town: String = s[town_start..]
+            .chars()
+            .map(|c| OLD_KANJI.iter().find(|o| o.0 == c).map_or(c, |o| o.1))
+            .collect();
+        s.truncate(town_start);
+        s.push_str(&town);
+    }
+    if slip {
+        s.truncate(town_start);
+    }
     let lot = person.lot;
+    if spaced_kanji && chome.is_none() {
+        // 奈良市 登大路町 三十番地
+        s.insert(town_start, ' ');
+        s.push_str(&format!(" {}番地", kanji_number(block)));
+        return s;
+    }
     let number = match (chome.is_some(), rng.range(0, 3)) {
         (true, 0) => format!("{block}番{lot}号"),
         (true, 1) => format!("{block}-{lot}"),

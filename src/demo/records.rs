@@ -92,10 +92,11 @@ impl Context<'_> {
                     format!("デモデータ: {fy}年度の健診結果を書いています"),
                 );
                 let name = format!("健診結果_{fy}.csv");
-                let (rows, uptake) = self.checkups(*fy, &name, &mut attended)?;
+                let (rows, uptake, small) = self.checkups(*fy, &name, &mut attended)?;
                 files.push(self.path(&name));
                 count(&mut truth, "checkups", rows);
                 truth.uptake.extend(uptake);
+                truth.small_area_uptake.extend(small);
             }
             let name = "受診勧奨対象者リスト_20220401.csv";
             files.push(self.path(name));
@@ -339,13 +340,14 @@ impl Context<'_> {
         Ok(w.finish_with_total()?)
     }
 
-    /// One fiscal year's checkups; returns the rows written and the uptake truth.
+    /// One fiscal year's checkups; returns the rows written and the uptake truth per
+    /// municipality and per small area (KEY_CODE, areas with targets only).
     fn checkups(
         &self,
         fy: i32,
         name: &str,
         attended: &mut [u8],
-    ) -> Result<(u64, Vec<UptakeTruth>), DemoError> {
+    ) -> Result<(u64, Vec<UptakeTruth>, Vec<UptakeTruth>), DemoError> {
         let fy_start = ymd(fy, 4, 1);
         let fy_end = ymd(fy + 1, 3, 31);
         let is_target = |p: &Person| {
@@ -395,6 +397,7 @@ impl Context<'_> {
         ];
         let mut w = CsvOut::create(&self.path(name), &report_meta("健診結果一覧"), &header)?;
         let mut rng = Rng::fork(self.opts.seed, 60 + fy as u64);
+        let mut area_tally: BTreeMap<String, (u64, u64)> = BTreeMap::new();
         let mut tally: BTreeMap<String, (u64, u64)> = self
             .munis
             .iter()
@@ -427,10 +430,12 @@ impl Context<'_> {
                 (40..=74).contains(&age) && rng.chance(0.12)
             };
             if target {
-                let t = tally.entry(muni.code.clone()).or_default();
-                t.0 += 1;
-                if attend {
-                    t.1 += 1;
+                for t in [
+                    tally.entry(muni.code.clone()).or_default(),
+                    area_tally.entry(area.sa.key_code.clone()).or_default(),
+                ] {
+                    t.0 += 1;
+                    t.1 += attend as u64;
                 }
             }
             if !attend {
@@ -442,7 +447,13 @@ impl Context<'_> {
             if to < from {
                 if target {
                     // Cannot happen: targets are insured all year. Keep truth honest anyway.
-                    if let Some(t) = tally.get_mut(&muni.code) {
+                    for t in [
+                        tally.get_mut(&muni.code),
+                        area_tally.get_mut(&area.sa.key_code),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    {
                         t.1 -= 1;
                     }
                 }
@@ -548,8 +559,7 @@ impl Context<'_> {
             ])?;
         }
         let rows = w.finish()?;
-        Ok((
-            rows,
+        let truth = |tally: BTreeMap<String, (u64, u64)>| -> Vec<UptakeTruth> {
             tally
                 .into_iter()
                 .map(|(code, (t, a))| UptakeTruth {
@@ -558,8 +568,9 @@ impl Context<'_> {
                     targets: t,
                     attendees: a,
                 })
-                .collect(),
-        ))
+                .collect()
+        };
+        Ok((rows, truth(tally), truth(area_tally)))
     }
 
     fn recommendations(&self, name: &str, attended: &[u8]) -> Result<u64, DemoError> {
@@ -781,7 +792,11 @@ impl Context<'_> {
                     }
                 }
                 if main.is_none() || rng.chance(0.3) {
-                    let (code, label) = if kind == 1 { ("K02.9", "う蝕") } else { *rng.pick(&ACUTE) };
+                    let (code, label) = if kind == 1 {
+                        ("K02.9", "う蝕")
+                    } else {
+                        *rng.pick(&ACUTE)
+                    };
                     disease(code, label, &mut main)?;
                 }
                 let visit = if rng.chance(0.2) {

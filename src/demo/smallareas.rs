@@ -39,26 +39,48 @@ impl SmallArea {
 }
 
 fn text(f: &Feature, ix: Option<usize>) -> String {
-    ix.and_then(|i| f.attrs.get(i)).map(|a| a.display()).unwrap_or_default()
+    ix.and_then(|i| f.attrs.get(i))
+        .map(|a| a.display())
+        .unwrap_or_default()
 }
 
 fn number(f: &Feature, ix: Option<usize>) -> f64 {
-    ix.and_then(|i| f.attrs.get(i)).and_then(|a| a.as_f64()).unwrap_or(0.0)
+    ix.and_then(|i| f.attrs.get(i))
+        .and_then(|a| a.as_f64())
+        .unwrap_or(0.0)
 }
 
 /// Reads `h27ka29.shp` through the layer reader, dissolved by KEY_CODE (parts unioned,
 /// JINKO and SETAI summed, the 'M' record's attributes kept). Areas come sorted by KEY_CODE.
 pub fn read(shp: &Path) -> Result<Vec<SmallArea>, SmallAreaError> {
-    let opts = LayerOptions { dissolve: Some("KEY_CODE".into()), ..Default::default() };
-    let raw = crate::layers::read_file(shp, &opts).map_err(|e| SmallAreaError::Read { path: shp.into(), msg: e.to_string() })?;
+    let opts = LayerOptions {
+        dissolve: Some("KEY_CODE".into()),
+        ..Default::default()
+    };
+    let raw = crate::layers::read_file(shp, &opts).map_err(|e| SmallAreaError::Read {
+        path: shp.into(),
+        msg: e.to_string(),
+    })?;
     let ix = |name: &str| raw.field_index(name);
-    let (key, ken, city, moji, jinko, setai, x, y) =
-        (ix("KEY_CODE"), ix("KEN"), ix("CITY"), ix("MOJI"), ix("JINKO"), ix("SETAI"), ix("X_CODE"), ix("Y_CODE"));
+    let (key, ken, city, moji, jinko, setai, x, y) = (
+        ix("KEY_CODE"),
+        ix("KEN"),
+        ix("CITY"),
+        ix("MOJI"),
+        ix("JINKO"),
+        ix("SETAI"),
+        ix("X_CODE"),
+        ix("Y_CODE"),
+    );
     let mut out = Vec::with_capacity(raw.features.len());
     for f in &raw.features {
         let key_code = text(f, key);
-        let Geometry::MultiPolygon(shape) = &f.geom else { continue };
-        let Some(bbox) = shape.bounding_rect() else { continue };
+        let Geometry::MultiPolygon(shape) = &f.geom else {
+            continue;
+        };
+        let Some(bbox) = shape.bounding_rect() else {
+            continue;
+        };
         if key_code.is_empty() {
             continue;
         }
@@ -69,7 +91,11 @@ pub fn read(shp: &Path) -> Result<Vec<SmallArea>, SmallAreaError> {
             name: text(f, moji),
             population: number(f, jinko).max(0.0).round() as u64,
             households: number(f, setai).max(0.0).round() as u64,
-            rep_point: if rep.0 != 0.0 { rep } else { (bbox.center().x, bbox.center().y) },
+            rep_point: if rep.0 != 0.0 {
+                rep
+            } else {
+                (bbox.center().x, bbox.center().y)
+            },
             shape: shape.clone(),
             bbox,
         });

@@ -1,5 +1,6 @@
-//! `truth.json`: the generator's own row counts per table and uptake per municipality per
-//! fiscal year, computed from its in-memory records (not from the imported tables).
+//! `truth.json`: the generator's own row counts per table and uptake per municipality and
+//! per small area (KEY_CODE, where each person really lives) per fiscal year, computed from
+//! its in-memory records (not from the imported tables).
 
 use std::collections::BTreeMap;
 
@@ -15,4 +16,6 @@ pub struct UptakeTruth {
 pub struct Truth {
     pub counts: BTreeMap<String, u64>,
     pub uptake: Vec<UptakeTruth>,
+    #[serde(default)]
+    pub small_area_uptake: Vec<UptakeTruth>,
 }

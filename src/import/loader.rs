@@ -267,7 +267,9 @@ struct Loaded {
 /// Neither is data; both are counted and reported as dropped.
 /// A cell as text without surrounding (also ideographic) spaces; "" if not UTF-8.
 fn trimmed_cell(c: &[u8]) -> &str {
-    std::str::from_utf8(c).map(|t| t.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{3000}')).unwrap_or("")
+    std::str::from_utf8(c)
+        .map(|t| t.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{3000}'))
+        .unwrap_or("")
 }
 
 fn is_total_or_note_row(rec: &ByteRecord) -> bool {
@@ -276,10 +278,16 @@ fn is_total_or_note_row(rec: &ByteRecord) -> bool {
     let Some(first) = filled.next() else {
         return false;
     };
-    if ["合計", "総計", "小計"].iter().any(|m| first.starts_with(m)) || first == "計" {
+    if ["合計", "総計", "小計"]
+        .iter()
+        .any(|m| first.starts_with(m))
+        || first == "計"
+    {
         return true;
     }
-    let note = ["※", "注", "＊", "*", "（注", "(注"].iter().any(|m| first.starts_with(m));
+    let note = ["※", "注", "＊", "*", "（注", "(注"]
+        .iter()
+        .any(|m| first.starts_with(m));
     note && filled.next().is_none()
 }
 

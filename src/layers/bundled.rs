@@ -37,7 +37,10 @@ const FILES: [(&str, &str, Option<&str>); 5] = [
 /// Stores every bundled layer that is missing, each in its own transaction. Returns the
 /// layers added.
 pub fn ensure(store: &Store, reference: &Path) -> Result<Vec<LayerInfo>, LayerError> {
-    let have: Vec<String> = storage::list(store.conn())?.into_iter().map(|l| l.name).collect();
+    let have: Vec<String> = storage::list(store.conn())?
+        .into_iter()
+        .map(|l| l.name)
+        .collect();
     let missing = |name: &str| !have.iter().any(|h| h == name);
     let mut added = Vec::new();
     let mut municipalities: Option<RawLayer> = None;
@@ -45,7 +48,10 @@ pub fn ensure(store: &Store, reference: &Path) -> Result<Vec<LayerInfo>, LayerEr
         if !missing(name) && !(name == MUNICIPALITIES && missing(MEDICAL_AREAS)) {
             continue;
         }
-        let opts = LayerOptions { dissolve: dissolve.map(str::to_string), ..Default::default() };
+        let opts = LayerOptions {
+            dissolve: dissolve.map(str::to_string),
+            ..Default::default()
+        };
         let path = reference.join(rel);
         let raw = read_file(&path, &opts)?;
         if missing(name) {
@@ -59,9 +65,18 @@ pub fn ensure(store: &Store, reference: &Path) -> Result<Vec<LayerInfo>, LayerEr
     // Secondary medical areas: the municipalities read above, dissolved through the CSV.
     if let Some(munis) = municipalities.filter(|_| missing(MEDICAL_AREAS)) {
         let csv_path = reference.join("secondary_medical_areas.csv");
-        let csv = std::fs::read_to_string(&csv_path).map_err(|e| LayerError::Io { path: csv_path, source: e })?;
+        let csv = std::fs::read_to_string(&csv_path).map_err(|e| LayerError::Io {
+            path: csv_path,
+            source: e,
+        })?;
         let raw = medical_areas(munis, &csv)?;
-        added.push(storage::save(store.conn(), MEDICAL_AREAS, Some("secondary_medical_areas.csv"), &raw, false)?);
+        added.push(storage::save(
+            store.conn(),
+            MEDICAL_AREAS,
+            Some("secondary_medical_areas.csv"),
+            &raw,
+            false,
+        )?);
     }
     Ok(added)
 }

@@ -48,13 +48,21 @@ pub fn dissolve(layer: RawLayer, field: &str, sum_fields: &[&str]) -> Result<Raw
     let mut features = Vec::with_capacity(groups.len() + loose.len());
     for (_, members) in groups {
         let flagged = flag_ix.and_then(|fi| {
-            members.iter().position(|m| m.attrs.get(fi).is_some_and(|v| v.display() == REPRESENTATIVE_FLAG.1))
+            members.iter().position(|m| {
+                m.attrs
+                    .get(fi)
+                    .is_some_and(|v| v.display() == REPRESENTATIVE_FLAG.1)
+            })
         });
         let representative = flagged.unwrap_or_else(|| {
             members
                 .iter()
                 .enumerate()
-                .max_by(|a, b| size(&a.1.geom).total_cmp(&size(&b.1.geom)).then(b.0.cmp(&a.0)))
+                .max_by(|a, b| {
+                    size(&a.1.geom)
+                        .total_cmp(&size(&b.1.geom))
+                        .then(b.0.cmp(&a.0))
+                })
                 .map(|(i, _)| i)
                 .unwrap_or(0)
         });

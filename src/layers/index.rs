@@ -38,7 +38,12 @@ impl LayerIndex {
     /// Every feature's value of field `name` as text (area codes for a choropleth).
     pub fn column_text(&self, name: &str) -> Option<Vec<String>> {
         let i = self.info.field_index(name)?;
-        Some(self.features.iter().map(|f| f.attrs.get(i).map(|a| a.display()).unwrap_or_default()).collect())
+        Some(
+            self.features
+                .iter()
+                .map(|f| f.attrs.get(i).map(|a| a.display()).unwrap_or_default())
+                .collect(),
+        )
     }
 
     /// Features whose bbox meets [min lon, min lat, max lon, max lat].

@@ -23,13 +23,25 @@ impl Placer {
 
     /// Feature `no` (1-based) of type `ty`, in file coordinates → lon/lat; the error says why
     /// not, in Japanese.
-    pub fn place(&mut self, no: usize, ty: GeometryType, g: Geometry<f64>) -> Result<Geometry<f64>, String> {
+    pub fn place(
+        &mut self,
+        no: usize,
+        ty: GeometryType,
+        g: Geometry<f64>,
+    ) -> Result<Geometry<f64>, String> {
         match self.seen {
             None => self.seen = Some(ty),
-            Some(t) if t != ty => return Err(format!("{no}件目の図形の種類（{}）が他（{}）と違います", ty.label(), t.label())),
+            Some(t) if t != ty => {
+                return Err(format!(
+                    "{no}件目の図形の種類（{}）が他（{}）と違います",
+                    ty.label(),
+                    t.label()
+                ));
+            }
             _ => {}
         }
-        reproject(g, &self.crs).ok_or_else(|| format!("{no}件目の座標を {} として変換できません", self.crs.label()))
+        reproject(g, &self.crs)
+            .ok_or_else(|| format!("{no}件目の座標を {} として変換できません", self.crs.label()))
     }
 }
 

@@ -124,8 +124,16 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
             // A null shape keeps its attributes with an empty geometry.
             None => Geometry::GeometryCollection(Default::default()),
         };
-        features.push(Feature { geom, attrs: vec![] });
-        raw_attrs.push(dbf_fields.iter().map(|(n, _)| record.get(n).cloned()).collect());
+        features.push(Feature {
+            geom,
+            attrs: vec![],
+        });
+        raw_attrs.push(
+            dbf_fields
+                .iter()
+                .map(|(n, _)| record.get(n).cloned())
+                .collect(),
+        );
     }
     if features.len() as u64 != dbf_count {
         return Err(bad(format!(

@@ -208,9 +208,7 @@ fn row_info(r: &duckdb::Row) -> duckdb::Result<LayerInfo> {
 
 /// Every stored layer, in the order they were added.
 pub fn list(conn: &Connection) -> Result<Vec<LayerInfo>, LayerError> {
-    let mut stmt = conn.prepare(
-        &format!("{INFO_SELECT} ORDER BY layer_id"),
-    )?;
+    let mut stmt = conn.prepare(&format!("{INFO_SELECT} ORDER BY layer_id"))?;
     let rows = stmt.query_map([], row_info)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

@@ -57,11 +57,18 @@ pub struct FillMesh {
 
 impl FillMesh {
     /// Appends a feature's triangles, projected, in one colour.
-    fn push(&mut self, sh: &super::prepared::Shapes, c: Rgba, project: &dyn Fn(&[f64; 2]) -> [f32; 2]) {
+    fn push(
+        &mut self,
+        sh: &super::prepared::Shapes,
+        c: Rgba,
+        project: &dyn Fn(&[f64; 2]) -> [f32; 2],
+    ) {
         let base = self.pos.len() as u32;
         self.pos.extend(sh.tri_vertices.iter().map(project));
-        self.color.extend(std::iter::repeat_n(c, sh.tri_vertices.len()));
-        self.indices.extend(sh.tri_indices.iter().map(|&k| base + k));
+        self.color
+            .extend(std::iter::repeat_n(c, sh.tri_vertices.len()));
+        self.indices
+            .extend(sh.tri_indices.iter().map(|&k| base + k));
     }
 }
 
@@ -160,7 +167,8 @@ pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
                 ls.fills.push(sh, fade(c, style.opacity), &project);
             }
             if style.hatched.get(i).copied().unwrap_or(false) {
-                ls.hatch.push(sh, fade([255, 255, 255, 255], style.opacity), &project);
+                ls.hatch
+                    .push(sh, fade([255, 255, 255, 255], style.opacity), &project);
             }
             if let Some((w, c)) = style.stroke {
                 let c = fade(c, style.opacity);

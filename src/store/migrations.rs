@@ -9,9 +9,14 @@ use super::{Result, StoreError};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "initial", include_str!("migrations/0001_initial.sql")),
     (2, "layers", include_str!("migrations/0002_layers.sql")),
+    (
+        3,
+        "locations",
+        include_str!("migrations/0003_locations.sql"),
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 2;
+pub const LATEST_VERSION: i64 = 3;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");

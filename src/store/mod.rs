@@ -120,7 +120,10 @@ impl Store {
 }
 
 /// Runs `f` inside one transaction: COMMIT when it returns `Ok`, ROLLBACK otherwise.
-pub fn in_transaction<T, E: From<duckdb::Error>>(conn: &Connection, f: impl FnOnce() -> std::result::Result<T, E>) -> std::result::Result<T, E> {
+pub fn in_transaction<T, E: From<duckdb::Error>>(
+    conn: &Connection,
+    f: impl FnOnce() -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
     conn.execute_batch("BEGIN TRANSACTION")?;
     match f() {
         Ok(v) => {

@@ -60,14 +60,11 @@ pub fn home_ui(ui: &mut egui::Ui, state: &mut HomeState, busy: bool) -> Vec<Comm
                     }
                 });
             egui::ComboBox::from_label("単位")
-                .selected_text(if state.level == Level::Municipality {
-                    "市町村"
-                } else {
-                    "二次医療圏"
-                })
+                .selected_text(state.level.label())
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut state.level, Level::Municipality, "市町村");
-                    ui.selectable_value(&mut state.level, Level::MedicalArea, "二次医療圏");
+                    for l in Level::ALL {
+                        ui.selectable_value(&mut state.level, l, l.label());
+                    }
                 });
             if before != (state.fy, state.level) || ui.button("集計").clicked() {
                 cmds.push(Command::Uptake {

@@ -1,4 +1,4 @@
-//! お取込み: pick files (several at once), see the detected kind, encoding, column mapping and
+//! 取込: pick files (several at once), see the detected kind, encoding, column mapping and
 //! first rows, change the mapping by picking columns from a list, import with progress and
 //! cancel, then read the result and the rejected rows — all inside the app, since rejected
 //! rows hold personal data.
@@ -113,7 +113,7 @@ fn list_dir(dir: &std::path::Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
 
 pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Command> {
     let mut cmds = Vec::new();
-    ui.heading("お取込み");
+    ui.heading("取込");
     ui.label("KDB の CSV、医療機関・健診機関マスタ、受診勧奨対象者リスト、独自の CSV / Excel を取り込みます。");
     ui.columns(2, |cols| {
         let ui = &mut cols[0];

@@ -152,6 +152,7 @@ impl MapState {
         match self.level {
             Level::Municipality => (bundled::MUNICIPALITIES, bundled::MUNICIPALITY_CODE),
             Level::MedicalArea => (bundled::MEDICAL_AREAS, bundled::MEDICAL_AREA_CODE),
+            Level::SmallArea => (bundled::SMALL_AREAS, bundled::SMALL_AREA_CODE),
         }
     }
 
@@ -182,7 +183,17 @@ impl MapState {
                 s.visible = true;
             }
             s.fill = Fill::PerFeature(
-                ch.colors.iter().zip(&ch.suppressed).map(|(c, sup)| if *sup { Some(choropleth::SUPPRESSED) } else { *c }).collect(),
+                ch.colors
+                    .iter()
+                    .zip(&ch.suppressed)
+                    .map(|(c, sup)| {
+                        if *sup {
+                            Some(choropleth::SUPPRESSED)
+                        } else {
+                            *c
+                        }
+                    })
+                    .collect(),
             );
             s.hatched = ch.suppressed.clone();
         }
@@ -241,13 +252,11 @@ fn choropleth_controls_ui(ui: &mut egui::Ui, st: &mut MapState) -> bool {
     egui::Grid::new("choro_grid").num_columns(2).show(ui, |ui| {
         let lbl = ui.label("地域");
         egui::ComboBox::from_id_salt("level")
-            .selected_text(match st.level {
-                Level::Municipality => "市町村",
-                Level::MedicalArea => "二次医療圏",
-            })
+            .selected_text(st.level.label())
             .show_ui(ui, |ui| {
-                ui.selectable_value(&mut st.level, Level::Municipality, "市町村");
-                ui.selectable_value(&mut st.level, Level::MedicalArea, "二次医療圏");
+                for l in Level::ALL {
+                    ui.selectable_value(&mut st.level, l, l.label());
+                }
             })
             .response
             .labelled_by(lbl.id);
@@ -372,7 +381,11 @@ fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
         ui.label("集計中…");
         return;
     };
-    let (fy, filter) = st.rows.as_ref().map(|r| (r.1, r.2)).unwrap_or((st.fy, st.filter));
+    let (fy, filter) = st
+        .rows
+        .as_ref()
+        .map(|r| (r.1, r.2))
+        .unwrap_or((st.fy, st.filter));
     ui.strong(format!(
         "{}年度 {}（{}）",
         fy,
@@ -432,17 +445,15 @@ fn identify_ui(ui: &mut egui::Ui, st: &MapState) {
         ui.weak("地図をクリックすると属性を表示します");
         return;
     };
-    let Some(layer) = layers.0.get(li) else { return };
-    let Some(feature) = layer.index.features.get(fi) else { return };
+    let Some(layer) = layers.0.get(li) else {
+        return;
+    };
+    let Some(feature) = layer.index.features.get(fi) else {
+        return;
+    };
     ui.strong(format!("{} の属性", layer.index.info.name));
     egui::Grid::new("identify").striped(true).show(ui, |ui| {
-        for (f, v) in layer
-            .index
-            .info
-            .fields
-            .iter()
-            .zip(&feature.attrs)
-        {
+        for (f, v) in layer.index.info.fields.iter().zip(&feature.attrs) {
             ui.label(&f.name);
             ui.label(v.display());
             ui.end_row();
@@ -702,8 +713,16 @@ fn to_mesh(origin: Pos2, m: &scene::FillMesh, texture: Option<egui::TextureId>) 
         .zip(&m.color)
         .map(|(p, c)| {
             let pos = origin + Vec2::new(p[0], p[1]);
-            let uv = if texture.is_some() { Pos2::new(pos.x / 12.0, pos.y / 12.0) } else { egui::epaint::WHITE_UV };
-            egui::epaint::Vertex { pos, uv, color: c32(*c) }
+            let uv = if texture.is_some() {
+                Pos2::new(pos.x / 12.0, pos.y / 12.0)
+            } else {
+                egui::epaint::WHITE_UV
+            };
+            egui::epaint::Vertex {
+                pos,
+                uv,
+                color: c32(*c),
+            }
         })
         .collect();
     mesh.indices = m.indices.clone();

@@ -1,6 +1,7 @@
 //! The egui user interface: the only module that uses egui/eframe. Screens send
 //! [`Command`]s to the worker and draw what comes back; no SQL and no file parsing here.
 
+mod geocode_ui;
 mod home_ui;
 mod import_ui;
 pub mod map_ui;
@@ -37,6 +38,7 @@ pub fn run(data_dir: PathBuf) -> Result<(), String> {
 pub enum Screen {
     Map,
     Home,
+    Geocode,
     Import,
 }
 
@@ -54,6 +56,7 @@ pub struct AtlasApp {
     pub home: home_ui::HomeState,
     pub import: import_ui::ImportState,
     pub map: map_ui::MapState,
+    pub geocode: geocode_ui::GeocodeState,
     pub last_error: Option<String>,
 }
 
@@ -69,6 +72,7 @@ impl AtlasApp {
             home: home_ui::HomeState::default(),
             import: import_ui::ImportState::new(std::env::current_dir().unwrap_or_default()),
             map: map_ui::MapState::default(),
+            geocode: geocode_ui::GeocodeState::default(),
             last_error: None,
         };
         app.send(Command::EnsureDemo);
@@ -102,11 +106,21 @@ impl AtlasApp {
                 Outcome::Stats(s) => self.home.stats = Some(*s),
                 Outcome::Uptake { rows, fy, .. } => self.home.uptake = Some((fy, rows)),
                 Outcome::Preview(p) => self.import.set_preview(*p),
-                Outcome::Imported(reports) => {
+                Outcome::Imported { reports, geocode } => {
                     self.import.reports = reports;
+                    match geocode {
+                        Some(Ok(r)) => self.geocode.set_report(r),
+                        Some(Err(e)) => self.last_error = Some(e),
+                        None => {}
+                    }
                     self.map.data_changed();
                     self.send(Command::Stats);
                 }
+                Outcome::Geocoded(r) => {
+                    self.geocode.set_report(r);
+                    self.map.data_changed();
+                }
+                Outcome::Unmatched(rows) => self.geocode.unmatched = Some(rows),
                 Outcome::TableImported(r) => {
                     self.import.table_message = Some(r.message);
                     self.send(Command::Stats);
@@ -136,7 +150,8 @@ impl AtlasApp {
                 ui.separator();
                 ui.selectable_value(&mut self.screen, Screen::Map, "地図");
                 ui.selectable_value(&mut self.screen, Screen::Home, "集計");
-                ui.selectable_value(&mut self.screen, Screen::Import, "お取込み");
+                ui.selectable_value(&mut self.screen, Screen::Geocode, "住所照合");
+                ui.selectable_value(&mut self.screen, Screen::Import, "取込");
             });
         });
         egui::Panel::bottom("status")
@@ -150,6 +165,12 @@ impl AtlasApp {
             Screen::Home => {
                 let cmds = home_ui::home_ui(ui, &mut self.home, !self.running.is_empty());
                 for c in cmds {
+                    self.send(c);
+                }
+            }
+            Screen::Geocode => {
+                let busy = self.running.iter().any(|r| r.label == "住所照合");
+                for c in geocode_ui::geocode_ui(ui, &mut self.geocode, busy) {
                     self.send(c);
                 }
             }

@@ -4,6 +4,7 @@
 
 mod common;
 mod demo_round_trip;
+mod geocode;
 mod house_rules;
 mod import_errors;
 mod layers;
