@@ -6,6 +6,8 @@
 pub mod analysis;
 /// Commands, the background worker that owns the database, first-start setup.
 pub mod app;
+/// Offline basemaps: MBTiles, PMTiles, XYZ folders and the built-in 標準 tiles.
+pub mod basemap;
 /// Benchmarks run from the CLI.
 pub mod bench;
 /// The command line.
@@ -24,6 +26,8 @@ pub mod layers;
 pub mod map;
 /// Data, reference and working folders.
 pub mod paths;
+/// The CPU map renderer (tiles, PNG exports).
+pub mod render;
 /// The DuckDB store: migrations, history, statistics.
 pub mod store;
 /// The egui user interface (the only egui code).

@@ -17,6 +17,10 @@ pub fn ensure_demo(
     progress: &Progress,
 ) -> anyhow::Result<Option<Vec<ImportReport>>> {
     if !store.is_empty()? {
+        // A database from before address matching existed: place the insured once.
+        if crate::geocode::needs_run(store.conn())? {
+            crate::geocode::run(store, &Default::default(), progress)?;
+        }
         return Ok(None);
     }
     let work = paths::demo_work_dir();

@@ -24,6 +24,7 @@ macro_rules! out {
 }
 
 mod layer;
+mod render;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -74,6 +75,13 @@ pub enum Cmd {
         #[arg(long, value_name = "N")]
         unmatched: Option<usize>,
     },
+    /// 背景地図のタイル
+    Tiles {
+        #[command(subcommand)]
+        what: render::TilesCmd,
+    },
+    /// 地図を PNG に描く（画面なし）
+    Render(render::RenderArgs),
     /// 性能測定
     Bench {
         #[command(subcommand)]
@@ -206,6 +214,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         Some(Cmd::Layer { what }) => layer::run(&open(&data_dir)?, what),
+        Some(Cmd::Tiles { what }) => render::tiles(&open(&data_dir)?, what),
+        Some(Cmd::Render(args)) => render::render(&open(&data_dir)?, args),
         Some(Cmd::Geocode { json, unmatched }) => geocode(&open(&data_dir)?, json, unmatched),
         Some(Cmd::Bench {
             what:

@@ -342,6 +342,16 @@ pub fn unmatched(conn: &Connection, limit: usize) -> Result<Vec<Unmatched>, duck
     rows.collect()
 }
 
+/// True when there are insured but no stored locations (a database from before address
+/// matching, or a run that failed).
+pub fn needs_run(conn: &Connection) -> Result<bool, duckdb::Error> {
+    conn.query_row(
+        "SELECT (SELECT count(*) FROM insured) > 0 AND (SELECT count(*) FROM insured_locations) = 0",
+        [],
+        |r| r.get(0),
+    )
+}
+
 /// The tables whose import changes where the insured live.
 const LOCATION_INPUTS: [&str; 2] = ["insured", "address_points"];
 

@@ -228,3 +228,48 @@ mod tests {
         assert_eq!(Measure::NonAttendees.format(12345.0), "12,345");
     }
 }
+
+/// The layer an area level is drawn on, and the field holding its area code.
+pub fn level_layer(level: crate::analysis::uptake::Level) -> (&'static str, &'static str) {
+    use crate::analysis::uptake::Level;
+    use crate::layers::bundled;
+    match level {
+        Level::Municipality => (bundled::MUNICIPALITIES, bundled::MUNICIPALITY_CODE),
+        Level::MedicalArea => (bundled::MEDICAL_AREAS, bundled::MEDICAL_AREA_CODE),
+        Level::SmallArea => (bundled::SMALL_AREAS, bundled::SMALL_AREA_CODE),
+    }
+}
+
+impl Choropleth {
+    /// Puts the class colours (grey for suppressed areas) and the hatching into `style`.
+    pub fn apply(&self, style: &mut super::scene::LayerStyle) {
+        style.fill = super::scene::Fill::PerFeature(
+            self.colors
+                .iter()
+                .zip(&self.suppressed)
+                .map(|(c, sup)| if *sup { Some(SUPPRESSED) } else { *c })
+                .collect(),
+        );
+        style.hatched = self.suppressed.clone();
+    }
+
+    /// Legend rows for an exported map: (colour, label, hatched), the suppressed row last.
+    pub fn legend_entries(&self, min_targets: i64) -> Vec<(Rgba, String, bool)> {
+        let mut out: Vec<(Rgba, String, bool)> = self
+            .legend
+            .iter()
+            .map(|c| (c.color, format!("{}（{}）", c.label, c.count), false))
+            .collect();
+        if self.suppressed_count > 0 {
+            out.push((
+                SUPPRESSED,
+                format!(
+                    "{SUPPRESSED_LABEL}（対象者 {min_targets} 人未満、{}）",
+                    self.suppressed_count
+                ),
+                true,
+            ));
+        }
+        out
+    }
+}

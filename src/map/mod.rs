@@ -8,6 +8,7 @@ pub mod choropleth;
 pub mod prepared;
 pub mod ramps;
 pub mod scene;
+pub mod style;
 pub mod view;
 
 pub use prepared::PreparedLayer;

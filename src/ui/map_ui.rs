@@ -11,7 +11,6 @@ use crate::analysis::uptake::{Level, TargetFilter, UptakeRow};
 use crate::app::Command;
 use crate::geo::crs::{Crs, Datum};
 use crate::geo::mercator::{self, MAX_ZOOM, MIN_ZOOM};
-use crate::layers::bundled;
 use crate::map::choropleth::{self, Choropleth, ChoroplethSpec, Measure};
 use crate::map::ramps::Ramp;
 use crate::map::scene::{self, Fill, LayerStyle};
@@ -68,63 +67,13 @@ fn c32(c: Rgba) -> Color32 {
     Color32::from_rgba_unmultiplied(c[0], c[1], c[2], c[3])
 }
 
-/// The default look of each layer.
-fn default_style(
-    name: &str,
-    ty: crate::layers::GeometryType,
-    fields: &[crate::layers::FieldDef],
-) -> LayerStyle {
-    let field = |n: &str| fields.iter().position(|f| f.name == n);
-    match name {
-        bundled::MEDICAL_AREAS => LayerStyle {
-            visible: false,
-            stroke: Some((2.5, [90, 40, 120, 255])),
-            ..Default::default()
-        },
-        bundled::MUNICIPALITIES => LayerStyle {
-            stroke: Some((1.6, [40, 40, 40, 255])),
-            label: field(bundled::MUNICIPALITY_NAME).map(|f| (f, 9)),
-            ..Default::default()
-        },
-        bundled::SMALL_AREAS => LayerStyle {
-            visible: false,
-            stroke: Some((0.5, [120, 120, 120, 200])),
-            label: field(bundled::SMALL_AREA_NAME).map(|f| (f, 14)),
-            ..Default::default()
-        },
-        bundled::ROADS => LayerStyle {
-            visible: false,
-            stroke: Some((0.8, [200, 150, 60, 255])),
-            ..Default::default()
-        },
-        bundled::RAILWAYS => LayerStyle {
-            stroke: Some((2.0, [80, 80, 80, 255])),
-            ..Default::default()
-        },
-        bundled::STATIONS => LayerStyle {
-            stroke: None,
-            marker: Some((3.5, [220, 30, 30, 255])),
-            label: field("name").map(|f| (f, 12)),
-            ..Default::default()
-        },
-        _ => match ty {
-            crate::layers::GeometryType::Point => LayerStyle {
-                stroke: None,
-                marker: Some((3.0, [30, 90, 200, 255])),
-                ..Default::default()
-            },
-            _ => LayerStyle::default(),
-        },
-    }
-}
-
 impl MapState {
     pub fn set_layers(&mut self, layers: MapLayers) {
         self.styles = layers
             .0
             .iter()
             .map(|l| {
-                default_style(
+                crate::map::style::default_style(
                     &l.index.info.name,
                     l.index.info.geometry_type,
                     &l.index.info.fields,
@@ -149,11 +98,7 @@ impl MapState {
     }
 
     fn area_layer(&self) -> (&'static str, &'static str) {
-        match self.level {
-            Level::Municipality => (bundled::MUNICIPALITIES, bundled::MUNICIPALITY_CODE),
-            Level::MedicalArea => (bundled::MEDICAL_AREAS, bundled::MEDICAL_AREA_CODE),
-            Level::SmallArea => (bundled::SMALL_AREAS, bundled::SMALL_AREA_CODE),
-        }
+        choropleth::level_layer(self.level)
     }
 
     /// Recomputes the choropleth from the rows and puts its colours and hatching into
@@ -182,20 +127,7 @@ impl MapState {
             if self.choropleth_layer != Some(ix) {
                 s.visible = true;
             }
-            s.fill = Fill::PerFeature(
-                ch.colors
-                    .iter()
-                    .zip(&ch.suppressed)
-                    .map(|(c, sup)| {
-                        if *sup {
-                            Some(choropleth::SUPPRESSED)
-                        } else {
-                            *c
-                        }
-                    })
-                    .collect(),
-            );
-            s.hatched = ch.suppressed.clone();
+            ch.apply(s);
         }
         self.choropleth_layer = Some(ix);
         self.choropleth = Some((ix, ch));

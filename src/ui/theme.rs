@@ -3,7 +3,7 @@
 
 use eframe::egui;
 
-const IPAEX_GOTHIC: &[u8] = include_bytes!("../../assets/fonts/ipaexg.ttf");
+use crate::render::text::JAPANESE_FONT as IPAEX_GOTHIC;
 
 pub fn install(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();

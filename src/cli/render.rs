@@ -1,0 +1,266 @@
+//! `tiles build|list` and `render`: the basemap cache and a headless map PNG, drawn with
+//! the same renderer as the tiles.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Subcommand, ValueEnum};
+
+use crate::analysis::uptake::{Level, TargetFilter, uptake_filtered};
+use crate::basemap::{self, Source, builtin};
+use crate::job::Progress;
+use crate::map::choropleth::{self, ChoroplethSpec};
+use crate::map::scene::LayerStyle;
+use crate::map::view::{NARA_BBOX, View};
+use crate::store::Store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TileFormat {
+    Xyz,
+    Mbtiles,
+    Pmtiles,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TilesCmd {
+    /// 内蔵の背景地図「標準」を描いてタイルにする（既定: maps/標準 に z1〜14）
+    Build {
+        #[arg(long, default_value_t = builtin::PREBUILT_MAX_ZOOM)]
+        max_zoom: u8,
+        #[arg(long, value_enum, default_value = "xyz")]
+        format: TileFormat,
+        /// 出力先（mbtiles / pmtiles のときはファイル）
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// maps フォルダの背景地図の一覧
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Options of `render`.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, default_value_t = 1600)]
+    pub width: u32,
+    #[arg(long, default_value_t = 1200)]
+    pub height: u32,
+    /// 範囲: 最小経度,最小緯度,最大経度,最大緯度（既定: 奈良県全体）
+    #[arg(long, value_delimiter = ',', num_args = 4, allow_hyphen_values = true)]
+    pub bbox: Option<Vec<f64>>,
+    /// このレイヤの範囲を描く
+    #[arg(long)]
+    pub layer: Option<String>,
+    /// 受診率の塗り分け
+    #[arg(long, value_enum)]
+    pub choropleth: Option<Level>,
+    #[arg(long, default_value_t = 2021)]
+    pub fy: i32,
+    /// 背景地図の名前（tiles list で確認）
+    #[arg(long)]
+    pub basemap: Option<String>,
+    #[arg(long)]
+    pub no_legend: bool,
+    #[arg(long)]
+    pub no_scale_bar: bool,
+    #[arg(long)]
+    pub no_north_arrow: bool,
+}
+
+pub fn tiles(store: &Store, what: TilesCmd) -> anyhow::Result<i32> {
+    let maps = basemap::default_maps_dir();
+    match what {
+        TilesCmd::List { json } => {
+            let list = basemap::list(&maps);
+            let mut out = std::io::stdout().lock();
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&list)?)?;
+            } else {
+                writeln!(out, "なし")?;
+                for b in list {
+                    writeln!(out, "{}\t{}\t{}", b.name, b.kind.label(), b.path.display())?;
+                }
+            }
+            Ok(0)
+        }
+        TilesCmd::Build {
+            max_zoom,
+            format,
+            out,
+        } => {
+            let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
+            let dir = match format {
+                TileFormat::Xyz => out.clone().unwrap_or_else(|| maps.join(builtin::NAME)),
+                _ => tempfile_dir(&maps)?,
+            };
+            let started = std::time::Instant::now();
+            let n = builtin::build_cache(&layers, &dir, max_zoom, &Progress::new())?;
+            if format != TileFormat::Xyz {
+                let path = out.unwrap_or_else(|| {
+                    maps.join(format!(
+                        "{}.{}",
+                        builtin::NAME,
+                        if format == TileFormat::Mbtiles {
+                            "mbtiles"
+                        } else {
+                            "pmtiles"
+                        }
+                    ))
+                });
+                let tiles = read_xyz(&dir)?;
+                let _ = std::fs::remove_dir_all(&dir);
+                match format {
+                    TileFormat::Mbtiles => {
+                        basemap::mbtiles::write(&path, builtin::NAME, &tiles, true, NARA_BBOX)?
+                    }
+                    _ => basemap::pmtiles::write(&path, &tiles, true, NARA_BBOX)?,
+                }
+                eprintln!(
+                    "{n} 枚を {} に書きました（{:.1} 秒）",
+                    path.display(),
+                    started.elapsed().as_secs_f64()
+                );
+            } else {
+                eprintln!(
+                    "{n} 枚を {} に書きました（{:.1} 秒）",
+                    dir.display(),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn tempfile_dir(maps: &std::path::Path) -> anyhow::Result<PathBuf> {
+    let dir = maps.join(format!(".build-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("{} を作れません", dir.display()))?;
+    Ok(dir)
+}
+
+/// Every {z}/{x}/{y}.png under `dir`.
+fn read_xyz(dir: &std::path::Path) -> anyhow::Result<Vec<((u8, u32, u32), Vec<u8>)>> {
+    let mut out = Vec::new();
+    for z in std::fs::read_dir(dir)?.flatten() {
+        let Ok(zv) = z.file_name().to_string_lossy().parse::<u8>() else {
+            continue;
+        };
+        for x in std::fs::read_dir(z.path())?.flatten() {
+            let Ok(xv) = x.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            for y in std::fs::read_dir(x.path())?.flatten() {
+                let name = y.file_name().to_string_lossy().into_owned();
+                let Some(yv) = name
+                    .strip_suffix(".png")
+                    .and_then(|s| s.parse::<u32>().ok())
+                else {
+                    continue;
+                };
+                out.push(((zv, xv, yv), std::fs::read(y.path())?));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The exported map's credits: sources, and which parts are synthetic.
+pub const CREDITS: &str = "出典: 国土数値情報（行政区域）、e-Stat 小地域（2015）の属性・代表点、駅。小地域の形状・道路・鉄道線は合成データ。";
+
+pub fn render(store: &Store, args: RenderArgs) -> anyhow::Result<i32> {
+    let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
+    let mut styles: Vec<LayerStyle> = layers
+        .0
+        .iter()
+        .map(|l| {
+            crate::map::style::default_style(
+                &l.index.info.name,
+                l.index.info.geometry_type,
+                &l.index.info.fields,
+            )
+        })
+        .collect();
+    let bbox = match (&args.bbox, &args.layer) {
+        (Some(b), _) if b.len() == 4 => [b[0], b[1], b[2], b[3]],
+        (Some(_), _) => {
+            bail!("--bbox は 最小経度,最小緯度,最大経度,最大緯度 の4つの数で指定してください")
+        }
+        (None, Some(name)) => {
+            let (_, l) = layers.find(name).with_context(|| {
+                format!("レイヤ「{name}」はありません（layer list で確認できます）")
+            })?;
+            l.index.info.bbox
+        }
+        (None, None) => NARA_BBOX,
+    };
+    if args.width < 16 || args.height < 16 || args.width > 20_000 || args.height > 20_000 {
+        bail!("--width と --height は 16〜20000 で指定してください");
+    }
+    let view = View::fit(bbox, (args.width as f32, args.height as f32));
+    let mut legend = None;
+    if let Some(level) = args.choropleth {
+        let rows = uptake_filtered(store.conn(), level, args.fy, TargetFilter::default())?;
+        let (name, field) = choropleth::level_layer(level);
+        let (ix, layer) = layers
+            .find(name)
+            .with_context(|| format!("レイヤ「{name}」がありません"))?;
+        let codes = layer
+            .index
+            .column_text(field)
+            .with_context(|| format!("レイヤ「{name}」に列 {field} がありません"))?;
+        let spec = ChoroplethSpec::default();
+        let ch = choropleth::build(&rows, &codes, &spec);
+        if let Some(s) = styles.get_mut(ix) {
+            s.visible = true;
+            ch.apply(s);
+        }
+        if !args.no_legend {
+            legend = Some((
+                format!(
+                    "{}年度 {}別 {}",
+                    args.fy,
+                    level.label(),
+                    spec.measure.label()
+                ),
+                ch.legend_entries(spec.min_targets),
+            ));
+        }
+    }
+    let source = match &args.basemap {
+        Some(name) if name != "なし" => {
+            let info = basemap::find(&basemap::default_maps_dir(), name)?;
+            Some(Source::open(&info, Some(layers.clone()))?)
+        }
+        _ => None,
+    };
+    let refs: Vec<(&crate::map::PreparedLayer, &LayerStyle)> = layers
+        .0
+        .iter()
+        .map(|l| l.as_ref())
+        .zip(styles.iter())
+        .collect();
+    let furniture = crate::render::Furniture {
+        legend,
+        scale_bar: !args.no_scale_bar,
+        north_arrow: !args.no_north_arrow,
+        credits: Some(CREDITS.to_string()),
+    };
+    let pm = crate::render::render(&view, &refs, source.as_ref(), &furniture)
+        .map_err(anyhow::Error::msg)?;
+    let png = crate::render::encode_png(&pm).map_err(anyhow::Error::msg)?;
+    std::fs::write(&args.out, png)
+        .with_context(|| format!("{} に書けません", args.out.display()))?;
+    eprintln!(
+        "{} に {}×{} で書きました（ズーム {}）",
+        args.out.display(),
+        args.width,
+        args.height,
+        view.zoom
+    );
+    Ok(0)
+}

@@ -1,0 +1,170 @@
+//! Draws a [`Scene`] (the same one the window draws) into a tiny-skia pixmap: area fills,
+//! hatching of suppressed areas, lines, point symbols and labels.
+//!
+//! Fills are drawn as one path per run of triangles of one colour, so that the triangles
+//! of an area never show seams between them.
+
+use tiny_skia::{
+    Color, FillRule, LineCap, LineJoin, Mask, Paint, PathBuilder, Pixmap, Stroke, Transform,
+};
+
+use super::text::TextPainter;
+use crate::map::Rgba;
+use crate::map::scene::{FillMesh, Scene};
+
+fn paint(c: Rgba) -> Paint<'static> {
+    let mut p = Paint {
+        anti_alias: true,
+        ..Default::default()
+    };
+    p.set_color(Color::from_rgba8(c[0], c[1], c[2], c[3]));
+    p
+}
+
+/// One path per run of same-coloured triangles.
+fn fill_mesh(pixmap: &mut Pixmap, mesh: &FillMesh) {
+    let mut run: Option<(Rgba, PathBuilder)> = None;
+    let flush = |pixmap: &mut Pixmap, run: Option<(Rgba, PathBuilder)>| {
+        if let Some((c, pb)) = run
+            && let Some(path) = pb.finish()
+        {
+            pixmap.fill_path(
+                &path,
+                &paint(c),
+                FillRule::Winding,
+                Transform::identity(),
+                None,
+            );
+        }
+    };
+    for tri in mesh.indices.chunks_exact(3) {
+        let [a, b, c] = [tri[0] as usize, tri[1] as usize, tri[2] as usize];
+        let (Some(pa), Some(pb_), Some(pc)) = (mesh.pos.get(a), mesh.pos.get(b), mesh.pos.get(c))
+        else {
+            continue;
+        };
+        let color = mesh.color.get(a).copied().unwrap_or([0, 0, 0, 0]);
+        if run.as_ref().is_none_or(|(rc, _)| *rc != color) {
+            flush(pixmap, run.take());
+            run = Some((color, PathBuilder::new()));
+        }
+        if let Some((_, pb)) = run.as_mut() {
+            // Same orientation for every triangle, so the non-zero rule fills their union.
+            let cross = (pb_[0] - pa[0]) * (pc[1] - pa[1]) - (pb_[1] - pa[1]) * (pc[0] - pa[0]);
+            let (p1, p2) = if cross >= 0.0 { (pb_, pc) } else { (pc, pb_) };
+            pb.move_to(pa[0], pa[1]);
+            pb.line_to(p1[0], p1[1]);
+            pb.line_to(p2[0], p2[1]);
+            pb.close();
+        }
+    }
+    flush(pixmap, run);
+}
+
+/// Diagonal grey hatching inside the mesh's triangles.
+fn hatch_mesh(pixmap: &mut Pixmap, mesh: &FillMesh) {
+    if mesh.indices.is_empty() {
+        return;
+    }
+    let mut pb = PathBuilder::new();
+    for tri in mesh.indices.chunks_exact(3) {
+        let (Some(a), Some(b), Some(c)) = (
+            mesh.pos.get(tri[0] as usize),
+            mesh.pos.get(tri[1] as usize),
+            mesh.pos.get(tri[2] as usize),
+        ) else {
+            continue;
+        };
+        let cross = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
+        let (p1, p2) = if cross >= 0.0 { (b, c) } else { (c, b) };
+        pb.move_to(a[0], a[1]);
+        pb.line_to(p1[0], p1[1]);
+        pb.line_to(p2[0], p2[1]);
+        pb.close();
+    }
+    let Some(area) = pb.finish() else { return };
+    let Some(mut mask) = Mask::new(pixmap.width(), pixmap.height()) else {
+        return;
+    };
+    mask.fill_path(&area, FillRule::Winding, true, Transform::identity());
+    pixmap.fill_path(
+        &area,
+        &paint([235, 235, 235, 255]),
+        FillRule::Winding,
+        Transform::identity(),
+        None,
+    );
+    let (w, h) = (pixmap.width() as f32, pixmap.height() as f32);
+    let mut lines = PathBuilder::new();
+    let mut x = -h;
+    while x < w {
+        lines.move_to(x, h);
+        lines.line_to(x + h, 0.0);
+        x += 7.0;
+    }
+    if let Some(lines) = lines.finish() {
+        let stroke = Stroke {
+            width: 1.2,
+            ..Default::default()
+        };
+        pixmap.stroke_path(
+            &lines,
+            &paint([120, 120, 120, 255]),
+            &stroke,
+            Transform::identity(),
+            Some(&mask),
+        );
+    }
+}
+
+/// Draws `scene` over what `pixmap` holds.
+pub fn draw_scene(pixmap: &mut Pixmap, scene: &Scene, text: &TextPainter) {
+    for layer in &scene.layers {
+        fill_mesh(pixmap, &layer.fills);
+        hatch_mesh(pixmap, &layer.hatch);
+        for s in &layer.strokes {
+            let mut pb = PathBuilder::new();
+            let Some(first) = s.points.first() else {
+                continue;
+            };
+            pb.move_to(first[0], first[1]);
+            for p in &s.points[1..] {
+                pb.line_to(p[0], p[1]);
+            }
+            if let Some(path) = pb.finish() {
+                let stroke = Stroke {
+                    width: s.width,
+                    line_join: LineJoin::Round,
+                    line_cap: LineCap::Round,
+                    ..Default::default()
+                };
+                pixmap.stroke_path(&path, &paint(s.color), &stroke, Transform::identity(), None);
+            }
+        }
+        for m in &layer.markers {
+            if let Some(circle) = PathBuilder::from_circle(m.pos[0], m.pos[1], m.radius.max(0.5)) {
+                pixmap.fill_path(
+                    &circle,
+                    &paint(m.color),
+                    FillRule::Winding,
+                    Transform::identity(),
+                    None,
+                );
+                let stroke = Stroke {
+                    width: 1.0,
+                    ..Default::default()
+                };
+                pixmap.stroke_path(
+                    &circle,
+                    &paint([255, 255, 255, 220]),
+                    &stroke,
+                    Transform::identity(),
+                    None,
+                );
+            }
+        }
+    }
+    for l in &scene.labels {
+        text.label(pixmap, &l.text, l.size, l.pos, [30, 30, 30, 255]);
+    }
+}
