@@ -97,3 +97,144 @@ fn run(work: &std::path::Path, months: u32, scale: Scale, seed: u64) -> anyhow::
     println!("import_vs_duckdb_ratio={:.2}", theirs / ours);
     Ok(0)
 }
+
+/// `bench map`: frames for a 1920×1080 view of the small-area choropleth with every layer
+/// of the map, at zooms 9, 12 and 15 over Nara's towns; the insured of the store drawn
+/// aggregated (9, 12) or as points (15). A frame = the scene for the view + the egui
+/// shapes and tessellation of it (what the UI thread pays). At each centre the first frame
+/// is a jump (every label laid out anew), the next seven a drag. Also times natural breaks.
+pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
+    use crate::analysis::breaks::{Method, breaks};
+    use crate::analysis::uptake::{Level, TargetFilter, uptake_filtered};
+    use crate::map::choropleth::{self, ChoroplethSpec};
+    use crate::map::insured::{InsuredPoints, POINTS_FROM_ZOOM};
+    use crate::map::scene::{self, LayerStyle};
+    use crate::map::view::{NARA_BBOX, View};
+
+    let t = Instant::now();
+    let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
+    let mut styles: Vec<LayerStyle> = layers
+        .0
+        .iter()
+        .map(|l| {
+            crate::map::style::default_style(
+                &l.index.info.name,
+                l.index.info.geometry_type,
+                &l.index.info.fields,
+            )
+        })
+        .collect();
+    let rows = uptake_filtered(store.conn(), Level::SmallArea, fy, TargetFilter::default())?;
+    let (name, field) = choropleth::level_layer(Level::SmallArea);
+    let (ix, layer) = layers.find(name).context("町丁・字レイヤがありません")?;
+    let codes = layer
+        .index
+        .column_text(field)
+        .context("KEY_CODE がありません")?;
+    let ch = choropleth::build(&rows, &codes, &ChoroplethSpec::default());
+    if let Some(s) = styles.get_mut(ix) {
+        s.visible = true;
+        ch.apply(s);
+    }
+    let insured = InsuredPoints::load(store.conn(), fy)?;
+    eprintln!(
+        "準備: レイヤ {} 枚、小地域 {}、被保険者の点 {} 人（{:.1} 秒）",
+        layers.0.len(),
+        codes.len(),
+        insured.count,
+        t.elapsed().as_secs_f64()
+    );
+    let refs: Vec<(&crate::map::PreparedLayer, &LayerStyle)> = layers
+        .0
+        .iter()
+        .map(|l| l.as_ref())
+        .zip(styles.iter())
+        .collect();
+    let mut cost = crate::ui::frame_cost::FrameCost::new();
+    let size = (1920.0f32, 1080.0f32);
+    // View centres over the towns (and the whole prefecture at zoom 9).
+    let centres: [(f64, f64); 6] = [
+        (135.805, 34.685),
+        (135.78, 34.60),
+        (135.79, 34.51),
+        (135.70, 34.56),
+        (135.84, 34.40),
+        (
+            (NARA_BBOX[0] + NARA_BBOX[2]) / 2.0,
+            (NARA_BBOX[1] + NARA_BBOX[3]) / 2.0,
+        ),
+    ];
+    let mut all: Vec<f64> = Vec::new();
+    let mut out = std::io::stdout().lock();
+    for zoom in [9u8, 12, 15] {
+        let mut times = Vec::new();
+        let mut drawn = (0usize, 0usize, 0usize);
+        // Per centre: a jump there (labels laid out cold), then a drag of 7 frames.
+        for (k, &(lon, lat)) in centres.iter().enumerate() {
+            for round in 0..8 {
+                let mut view = View::fit([lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01], size);
+                view.set_zoom(zoom);
+                view.pan(round as f32 * 12.0, round as f32 * 7.0);
+                let t = Instant::now();
+                let sc = scene::build(&view, &refs);
+                let people = insured.markers(&view, POINTS_FROM_ZOOM);
+                let scene_ms = t.elapsed().as_secs_f64() * 1000.0;
+                let verts = cost.frame(&sc, &people, size);
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                if std::env::var_os("KENSHIN_BENCH_VERBOSE").is_some() {
+                    eprintln!(
+                        "z{zoom} r{round} c{k}: scene {scene_ms:.1} ms, frame {ms:.1} ms, labels {}",
+                        sc.labels.len()
+                    );
+                }
+                if !(k == 0 && round == 0) {
+                    // The very first frame fills the font atlas once per run.
+                    times.push(ms);
+                }
+                drawn = (sc.features_drawn, people.len(), verts);
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        let (p50, p95) = (percentile(&times, 0.50), percentile(&times, 0.95));
+        writeln!(
+            out,
+            "zoom {zoom}: frame p50 {p50:.1} ms, p95 {p95:.1} ms ({} frames; last: {} features, {} insured symbols, {} vertices)",
+            times.len(),
+            drawn.0,
+            drawn.1,
+            drawn.2
+        )?;
+        all.extend(times);
+    }
+    // Natural breaks (ckmeans, exact): the small-area rates, and 300k values.
+    let rates: Vec<f64> = rows
+        .iter()
+        .filter(|r| r.targets > 0)
+        .map(|r| r.rate)
+        .collect();
+    let t = Instant::now();
+    let _ = breaks(&rates, 5, Method::NaturalBreaks, &[]);
+    let small_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let mut rng = crate::demo::rng::Rng::fork(1, 1);
+    let big: Vec<f64> = (0..300_000).map(|_| rng.normal()).collect();
+    let t = Instant::now();
+    let _ = breaks(&big, 5, Method::NaturalBreaks, &[]);
+    let big_ms = t.elapsed().as_secs_f64() * 1000.0;
+    writeln!(
+        out,
+        "natural breaks (5 classes): {} values {small_ms:.1} ms, 300,000 values {big_ms:.1} ms",
+        rates.len()
+    )?;
+    all.sort_by(f64::total_cmp);
+    writeln!(out, "frame_p50_ms={:.1}", percentile(&all, 0.50))?;
+    writeln!(out, "frame_p95_ms={:.1}", percentile(&all, 0.95))?;
+    Ok(0)
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}

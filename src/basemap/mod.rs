@@ -4,6 +4,7 @@
 //! and lazily beyond. An admin installs an aerial set by copying its file into `maps/`.
 
 pub mod builtin;
+pub mod loader;
 pub mod mbtiles;
 pub mod pmtiles;
 

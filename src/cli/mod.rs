@@ -100,6 +100,11 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// 地図の描画時間（1920×1080、町丁・字の塗り分け、被保険者の点）と自然分類の計算時間
+    Map {
+        #[arg(long, default_value_t = 2021)]
+        fy: i32,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -225,6 +230,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     seed,
                 },
         }) => crate::bench::import(months, scale, seed),
+        Some(Cmd::Bench {
+            what: BenchCmd::Map { fy },
+        }) => crate::bench::map(&open(&data_dir)?, fy),
     }
 }
 

@@ -51,7 +51,7 @@ pub struct RenderArgs {
     #[arg(long, default_value_t = 1200)]
     pub height: u32,
     /// 範囲: 最小経度,最小緯度,最大経度,最大緯度（既定: 奈良県全体）
-    #[arg(long, value_delimiter = ',', num_args = 4, allow_hyphen_values = true)]
+    #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub bbox: Option<Vec<f64>>,
     /// このレイヤの範囲を描く
     #[arg(long)]

@@ -11,7 +11,7 @@ mod model;
 mod names;
 pub mod population;
 mod records;
-mod rng;
+pub mod rng;
 pub mod smallareas;
 pub mod truth;
 

@@ -5,6 +5,7 @@
 //! benchmark use the same scene.
 
 pub mod choropleth;
+pub mod insured;
 pub mod prepared;
 pub mod ramps;
 pub mod scene;

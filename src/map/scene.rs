@@ -201,10 +201,15 @@ pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
                     .map(|a| a.display())
                     .unwrap_or_default();
                 if !text.is_empty() {
+                    // A point's label sits above its symbol, not on it.
+                    let mut pos = project(&anchor);
+                    if let Some((r, _)) = style.marker {
+                        pos[1] -= r + LABEL_SIZE * 0.75;
+                    }
                     label_candidates.push((
                         label_candidates.len(),
                         Label {
-                            pos: project(&anchor),
+                            pos,
                             text,
                             size: LABEL_SIZE,
                         },

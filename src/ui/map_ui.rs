@@ -37,6 +37,7 @@ pub struct MapState {
     pub map_origin: (f32, f32),
     rows_requested: Option<(Level, i32, TargetFilter)>,
     hatch: Option<egui::TextureHandle>,
+    pub basemap: super::basemap_ui::BasemapState,
 }
 
 impl Default for MapState {
@@ -59,6 +60,7 @@ impl Default for MapState {
             map_origin: (0.0, 0.0),
             rows_requested: None,
             hatch: None,
+            basemap: Default::default(),
         }
     }
 }
@@ -359,6 +361,7 @@ fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
 
 fn layers_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
     ui.heading("レイヤ");
+    super::basemap_ui::basemap_picker_ui(ui, &mut st.basemap);
     let Some(layers) = &st.layers else { return };
     // Top of the list = drawn last, as in QGIS.
     for i in (0..layers.0.len()).rev() {
@@ -411,7 +414,7 @@ fn identify_ui(ui: &mut egui::Ui, st: &MapState) {
     });
 }
 
-fn hatch_texture(ctx: &egui::Context) -> egui::TextureHandle {
+pub(crate) fn hatch_texture(ctx: &egui::Context) -> egui::TextureHandle {
     let n = 12;
     let mut img = egui::ColorImage::filled([n, n], Color32::TRANSPARENT);
     for i in 0..n {
@@ -544,6 +547,7 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, Color32::from_rgb(242, 239, 233));
     let Some(layers) = &st.layers else { return };
+    super::basemap_ui::paint_basemap(ui, &painter, rect, &view, &mut st.basemap, layers);
     let pairs: Vec<_> = layers
         .0
         .iter()
@@ -553,33 +557,9 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
     let scene = scene::build(&view, &pairs);
     let hatch = st.hatch.get_or_insert_with(|| hatch_texture(ui.ctx())).id();
     for ls in &scene.layers {
-        paint_layer(&painter, rect.min, ls, hatch);
+        painter.extend(layer_shapes(rect.min, ls, hatch));
     }
-    for l in &scene.labels {
-        let pos = rect.min + Vec2::new(l.pos[0], l.pos[1]);
-        let font = egui::FontId::proportional(l.size);
-        for d in [
-            Vec2::new(-1.0, 0.0),
-            Vec2::new(1.0, 0.0),
-            Vec2::new(0.0, -1.0),
-            Vec2::new(0.0, 1.0),
-        ] {
-            painter.text(
-                pos + d,
-                egui::Align2::CENTER_CENTER,
-                &l.text,
-                font.clone(),
-                Color32::WHITE,
-            );
-        }
-        painter.text(
-            pos,
-            egui::Align2::CENTER_CENTER,
-            &l.text,
-            font,
-            Color32::from_rgb(30, 30, 30),
-        );
-    }
+    paint_labels(&painter, rect.min, &scene.labels);
     scale_bar(&painter, rect, &view);
     north_arrow(&painter, rect);
     if let Some((li, fi)) = st.identified
@@ -602,17 +582,18 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
     }
 }
 
-fn paint_layer(
-    painter: &egui::Painter,
+/// One layer's part of the scene as egui shapes (also used by `bench map`).
+pub(crate) fn layer_shapes(
     origin: Pos2,
     ls: &scene::LayerScene,
     hatch: egui::TextureId,
-) {
+) -> Vec<Shape> {
+    let mut out = Vec::new();
     if !ls.fills.indices.is_empty() {
-        painter.add(Shape::mesh(to_mesh(origin, &ls.fills, None)));
+        out.push(Shape::mesh(to_mesh(origin, &ls.fills, None)));
     }
     if !ls.hatch.indices.is_empty() {
-        painter.add(Shape::mesh(to_mesh(origin, &ls.hatch, Some(hatch))));
+        out.push(Shape::mesh(to_mesh(origin, &ls.hatch, Some(hatch))));
     }
     for s in &ls.strokes {
         let pts: Vec<Pos2> = s
@@ -620,15 +601,45 @@ fn paint_layer(
             .iter()
             .map(|p| origin + Vec2::new(p[0], p[1]))
             .collect();
-        painter.add(Shape::line(pts, Stroke::new(s.width, c32(s.color))));
+        out.push(Shape::line(pts, Stroke::new(s.width, c32(s.color))));
     }
-    for m in &ls.markers {
-        painter.circle(
-            origin + Vec2::new(m.pos[0], m.pos[1]),
-            m.radius,
-            c32(m.color),
-            Stroke::new(1.0, Color32::WHITE),
+    out.extend(marker_shapes(origin, &ls.markers));
+    out
+}
+
+pub(crate) fn marker_shapes<'a>(
+    origin: Pos2,
+    markers: &'a [scene::Marker],
+) -> impl Iterator<Item = Shape> + 'a {
+    markers.iter().map(move |m| {
+        Shape::Circle(egui::epaint::CircleShape {
+            center: origin + Vec2::new(m.pos[0], m.pos[1]),
+            radius: m.radius,
+            fill: c32(m.color),
+            stroke: Stroke::new(1.0, Color32::WHITE),
+        })
+    })
+}
+
+/// Labels with a white halo, as the map draws them: each text is laid out once and the
+/// galley drawn five times (four halo offsets, then the text).
+pub(crate) fn paint_labels(painter: &egui::Painter, origin: Pos2, labels: &[scene::Label]) {
+    for l in labels {
+        let galley = painter.layout_no_wrap(
+            l.text.clone(),
+            egui::FontId::proportional(l.size),
+            Color32::from_rgb(30, 30, 30),
         );
+        let top_left = origin + Vec2::new(l.pos[0], l.pos[1]) - galley.size() / 2.0;
+        for d in [
+            Vec2::new(-1.0, 0.0),
+            Vec2::new(1.0, 0.0),
+            Vec2::new(0.0, -1.0),
+            Vec2::new(0.0, 1.0),
+        ] {
+            painter.galley_with_override_text_color(top_left + d, galley.clone(), Color32::WHITE);
+        }
+        painter.galley(top_left, galley, Color32::from_rgb(30, 30, 30));
     }
 }
 

@@ -1,6 +1,8 @@
 //! The egui user interface: the only module that uses egui/eframe. Screens send
 //! [`Command`]s to the worker and draw what comes back; no SQL and no file parsing here.
 
+pub mod basemap_ui;
+pub mod frame_cost;
 mod geocode_ui;
 mod home_ui;
 mod import_ui;

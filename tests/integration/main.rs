@@ -9,3 +9,4 @@ mod house_rules;
 mod import_errors;
 mod layers;
 mod map_ui;
+mod render;

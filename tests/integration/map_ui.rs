@@ -17,6 +17,8 @@ fn harness() -> (tempfile::TempDir, Harness<'static, MapState>) {
     )
     .unwrap();
     let mut state = MapState::default();
+    // Tiles rendered on demand go to a temporary maps folder, not the source tree's.
+    state.basemap = kenshin_atlas::ui::basemap_ui::BasemapState::in_dir(&dir.path().join("maps"));
     state.set_layers(layers);
     let h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
