@@ -169,9 +169,6 @@ fn read_xyz(dir: &std::path::Path) -> anyhow::Result<Vec<((u8, u32, u32), Vec<u8
     Ok(out)
 }
 
-/// The exported map's credits: sources, and which parts are synthetic.
-pub const CREDITS: &str = "出典: 国土数値情報（行政区域）、e-Stat 小地域（2015）の属性・代表点、駅。小地域の形状・道路・鉄道線は合成データ。";
-
 pub fn render(store: &Store, args: RenderArgs) -> anyhow::Result<i32> {
     let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
     let mut styles: Vec<LayerStyle> = layers
@@ -248,7 +245,7 @@ pub fn render(store: &Store, args: RenderArgs) -> anyhow::Result<i32> {
         legend,
         scale_bar: !args.no_scale_bar,
         north_arrow: !args.no_north_arrow,
-        credits: Some(CREDITS.to_string()),
+        credits: Some(crate::render::CREDITS.to_string()),
     };
     let pm = crate::render::render(&view, &refs, source.as_ref(), &furniture)
         .map_err(anyhow::Error::msg)?;

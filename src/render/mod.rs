@@ -14,6 +14,9 @@ use crate::map::Rgba;
 use crate::map::scene::{self, LayerStyle};
 use crate::map::view::View;
 
+/// The map's credits (window and exports): the sources, and which parts are synthetic.
+pub const CREDITS: &str = "出典: 国土数値情報（行政区域）、e-Stat 小地域（2015）の属性・代表点、駅。小地域の形状・道路・鉄道線・位置参照情報・被保険者は合成データ。";
+
 /// What goes on an exported map besides the layers.
 #[derive(Debug, Clone, Default)]
 pub struct Furniture {

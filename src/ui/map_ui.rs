@@ -560,6 +560,13 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
         painter.extend(layer_shapes(rect.min, ls, hatch));
     }
     paint_labels(&painter, rect.min, &scene.labels);
+    painter.text(
+        rect.center_bottom() + Vec2::new(0.0, -4.0),
+        egui::Align2::CENTER_BOTTOM,
+        crate::render::CREDITS,
+        egui::FontId::proportional(10.0),
+        Color32::from_rgb(70, 70, 70),
+    );
     scale_bar(&painter, rect, &view);
     north_arrow(&painter, rect);
     if let Some((li, fi)) = st.identified
