@@ -113,34 +113,17 @@ pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
 
     let t = Instant::now();
     let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
-    let mut styles: Vec<LayerStyle> = layers
-        .0
-        .iter()
-        .map(|l| {
-            crate::map::style::default_style(
-                &l.index.info.name,
-                l.index.info.geometry_type,
-                &l.index.info.fields,
-            )
-        })
-        .collect();
+    let mut styles: Vec<LayerStyle> = crate::map::style::default_styles(&layers);
     let rows = uptake_filtered(store.conn(), Level::SmallArea, fy, TargetFilter::default())?;
-    let (name, field) = choropleth::level_layer(Level::SmallArea);
-    let (ix, layer) = layers.find(name).context("町丁・字レイヤがありません")?;
-    let codes = layer
-        .index
-        .column_text(field)
-        .context("KEY_CODE がありません")?;
-    let ch = choropleth::build(&rows, &codes, &ChoroplethSpec::default());
-    if let Some(s) = styles.get_mut(ix) {
-        s.visible = true;
-        ch.apply(s);
-    }
+    let spec = ChoroplethSpec::default();
+    choropleth::apply_level(&layers, &mut styles, Level::SmallArea, &rows, &spec)
+        .context("町丁・字レイヤ（KEY_CODE）がありません")?;
+    let areas = rows.len();
     let insured = InsuredPoints::load(store.conn(), fy)?;
     eprintln!(
         "準備: レイヤ {} 枚、小地域 {}、被保険者の点 {} 人（{:.1} 秒）",
         layers.0.len(),
-        codes.len(),
+        areas,
         insured.count,
         t.elapsed().as_secs_f64()
     );

@@ -171,17 +171,7 @@ fn read_xyz(dir: &std::path::Path) -> anyhow::Result<Vec<((u8, u32, u32), Vec<u8
 
 pub fn render(store: &Store, args: RenderArgs) -> anyhow::Result<i32> {
     let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
-    let mut styles: Vec<LayerStyle> = layers
-        .0
-        .iter()
-        .map(|l| {
-            crate::map::style::default_style(
-                &l.index.info.name,
-                l.index.info.geometry_type,
-                &l.index.info.fields,
-            )
-        })
-        .collect();
+    let mut styles: Vec<LayerStyle> = crate::map::style::default_styles(&layers);
     let bbox = match (&args.bbox, &args.layer) {
         (Some(b), _) if b.len() == 4 => [b[0], b[1], b[2], b[3]],
         (Some(_), _) => {
@@ -202,20 +192,16 @@ pub fn render(store: &Store, args: RenderArgs) -> anyhow::Result<i32> {
     let mut legend = None;
     if let Some(level) = args.choropleth {
         let rows = uptake_filtered(store.conn(), level, args.fy, TargetFilter::default())?;
-        let (name, field) = choropleth::level_layer(level);
-        let (ix, layer) = layers
-            .find(name)
-            .with_context(|| format!("レイヤ「{name}」がありません"))?;
-        let codes = layer
-            .index
-            .column_text(field)
-            .with_context(|| format!("レイヤ「{name}」に列 {field} がありません"))?;
         let spec = ChoroplethSpec::default();
-        let ch = choropleth::build(&rows, &codes, &spec);
-        if let Some(s) = styles.get_mut(ix) {
-            s.visible = true;
-            ch.apply(s);
-        }
+        let ch = choropleth::apply_level(&layers, &mut styles, level, &rows, &spec).with_context(
+            || {
+                format!(
+                    "{}のレイヤ「{}」がありません",
+                    level.label(),
+                    choropleth::level_layer(level).0
+                )
+            },
+        )?;
         if !args.no_legend {
             legend = Some((
                 format!(

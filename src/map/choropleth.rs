@@ -273,3 +273,22 @@ impl Choropleth {
         out
     }
 }
+
+/// Builds the choropleth of `level` from `rows` and puts it into that level's layer style
+/// (switched on). `None` when the level's layer or code field is missing.
+pub fn apply_level(
+    layers: &super::MapLayers,
+    styles: &mut [super::scene::LayerStyle],
+    level: crate::analysis::uptake::Level,
+    rows: &[UptakeRow],
+    spec: &ChoroplethSpec,
+) -> Option<Choropleth> {
+    let (name, field) = level_layer(level);
+    let (ix, layer) = layers.find(name)?;
+    let codes = layer.index.column_text(field)?;
+    let ch = build(rows, &codes, spec);
+    let style = styles.get_mut(ix)?;
+    style.visible = true;
+    ch.apply(style);
+    Some(ch)
+}

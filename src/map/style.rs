@@ -53,3 +53,18 @@ pub fn default_style(
         },
     }
 }
+
+/// The default look of every layer of `layers`, in their order.
+pub fn default_styles(layers: &super::MapLayers) -> Vec<LayerStyle> {
+    layers
+        .0
+        .iter()
+        .map(|l| {
+            default_style(
+                &l.index.info.name,
+                l.index.info.geometry_type,
+                &l.index.info.fields,
+            )
+        })
+        .collect()
+}

@@ -71,17 +71,7 @@ fn c32(c: Rgba) -> Color32 {
 
 impl MapState {
     pub fn set_layers(&mut self, layers: MapLayers) {
-        self.styles = layers
-            .0
-            .iter()
-            .map(|l| {
-                crate::map::style::default_style(
-                    &l.index.info.name,
-                    l.index.info.geometry_type,
-                    &l.index.info.fields,
-                )
-            })
-            .collect();
+        self.styles = crate::map::style::default_styles(&layers);
         self.layers = Some(layers);
         self.choropleth = None;
         self.choropleth_layer = None;
