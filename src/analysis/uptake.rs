@@ -49,16 +49,23 @@ pub struct TargetFilter {
 impl TargetFilter {
     pub const AGE_BANDS: [i32; 7] = [40, 45, 50, 55, 60, 65, 70];
     pub fn label(&self) -> String {
-        let sex = match self.sex {
+        let age = self
+            .age_band
+            .map_or_else(|| "40〜74歳".to_string(), |a| Self::age_label(Some(a)));
+        format!("{}・{age}", Self::sex_label(self.sex))
+    }
+    pub fn sex_label(sex: Option<i8>) -> &'static str {
+        match sex {
             Some(1) => "男性",
             Some(2) => "女性",
             _ => "男女計",
-        };
-        let age = self
-            .age_band
-            .map(|a| format!("{a}〜{}歳", a + 4))
-            .unwrap_or_else(|| "40〜74歳".into());
-        format!("{sex}・{age}")
+        }
+    }
+    pub fn age_label(band: Option<i32>) -> String {
+        band.map_or_else(
+            || "40〜74歳（全体）".to_string(),
+            |a| format!("{a}〜{}歳", a + 4),
+        )
     }
 }
 

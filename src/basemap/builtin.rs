@@ -160,53 +160,36 @@ pub fn nara_tiles(z: u8) -> (u32, u32, u32, u32) {
     (x0, y0, x1, y1)
 }
 
-/// Renders every tile touching Nara from zoom 1 to `max_zoom` into `dir` (an XYZ folder).
-/// Returns the number of tiles written.
-pub fn build_cache(
+/// Renders every tile touching Nara from zoom 1 to `max_zoom` and hands each PNG to `sink`.
+/// Returns the number of tiles rendered (fewer when cancelled).
+pub fn render_tiles(
     layers: &MapLayers,
-    dir: &Path,
     max_zoom: u8,
     progress: &Progress,
+    mut sink: impl FnMut((u8, u32, u32), Vec<u8>) -> Result<(), TileError>,
 ) -> Result<u64, TileError> {
+    const META: u32 = 8;
     let text = TextPainter::new().ok_or_else(|| TileError::Encode("font".into()))?;
-    let io = |p: &Path| {
-        let p = p.to_path_buf();
-        move |e| TileError::Io {
-            path: p.clone(),
-            source: e,
-        }
-    };
     let mut written = 0u64;
     let max_zoom = max_zoom.clamp(mercator::MIN_ZOOM, mercator::MAX_ZOOM);
     for z in mercator::MIN_ZOOM..=max_zoom {
         let (x0, y0, x1, y1) = nara_tiles(z);
-        const META: u32 = 8;
-        let mut bx = x0;
-        while bx <= x1 {
-            let mut by = y0;
-            while by <= y1 {
+        for bx in (x0..=x1).step_by(META as usize) {
+            for by in (y0..=y1).step_by(META as usize) {
                 if progress.is_cancelled() {
                     return Ok(written);
                 }
                 let n = META.min(x1 - bx + 1).max(META.min(y1 - by + 1));
-                if let Some(block) = render_block(layers, &text, z, bx, by, n) {
-                    for i in 0..n {
-                        for j in 0..n {
-                            let (x, y) = (bx + i, by + j);
-                            if x > x1 || y > y1 {
-                                continue;
-                            }
-                            let folder = dir.join(format!("{z}/{x}"));
-                            std::fs::create_dir_all(&folder).map_err(io(&folder))?;
-                            let path = folder.join(format!("{y}.png"));
-                            std::fs::write(&path, cut_png(&block, i, j)?).map_err(io(&path))?;
-                            written += 1;
-                        }
+                let Some(block) = render_block(layers, &text, z, bx, by, n) else {
+                    continue;
+                };
+                for i in 0..n.min(x1 - bx + 1) {
+                    for j in 0..n.min(y1 - by + 1) {
+                        sink((z, bx + i, by + j), cut_png(&block, i, j)?)?;
+                        written += 1;
                     }
                 }
-                by += META;
             }
-            bx += META;
         }
         progress.set(
             z as f32 / max_zoom as f32,
@@ -214,6 +197,22 @@ pub fn build_cache(
         );
     }
     Ok(written)
+}
+
+/// [`render_tiles`] into `dir` as an XYZ folder (`{z}/{x}/{y}.png`).
+pub fn build_cache(
+    layers: &MapLayers,
+    dir: &Path,
+    max_zoom: u8,
+    progress: &Progress,
+) -> Result<u64, TileError> {
+    render_tiles(layers, max_zoom, progress, |(z, x, y), png| {
+        let folder = dir.join(format!("{z}/{x}"));
+        let path = folder.join(format!("{y}.png"));
+        std::fs::create_dir_all(&folder)
+            .and_then(|()| std::fs::write(&path, png))
+            .map_err(|source| TileError::Io { path, source })
+    })
 }
 
 /// The built-in set: the cache folder, and the layers to render missing tiles from.

@@ -124,6 +124,25 @@ impl Source {
         })
     }
 
+    /// The lowest and highest zoom the set has (the built-in set renders any zoom).
+    pub fn zoom_range(&self) -> Option<(u8, u8)> {
+        match self {
+            Source::Xyz(dir) => std::fs::read_dir(dir)
+                .ok()?
+                .flatten()
+                .filter_map(|e| e.file_name().to_string_lossy().parse::<u8>().ok())
+                .fold(None, |r, z| {
+                    Some(r.map_or((z, z), |(a, b): (u8, u8)| (a.min(z), b.max(z))))
+                }),
+            Source::MbTiles(m) => m.zoom_range(),
+            Source::PmTiles(p) => Some(p.zoom_range()),
+            Source::Builtin(_) => Some((
+                crate::geo::mercator::MIN_ZOOM,
+                crate::geo::mercator::MAX_ZOOM,
+            )),
+        }
+    }
+
     /// The encoded image of tile z/x/y, or `None` where the set has no tile.
     pub fn tile(&self, z: u8, x: u32, y: u32) -> Option<Vec<u8>> {
         match self {

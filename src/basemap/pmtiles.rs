@@ -103,7 +103,9 @@ fn decode_directory(buf: &[u8]) -> Option<Vec<Entry>> {
     for i in 0..n {
         let v = read_varint(buf, &mut pos)?;
         entries[i].offset = if v == 0 && i > 0 {
-            entries[i - 1].offset + entries[i - 1].length as u64
+            entries[i - 1]
+                .offset
+                .checked_add(entries[i - 1].length as u64)?
         } else {
             v.checked_sub(1)?
         };
@@ -242,7 +244,7 @@ impl PmTiles {
             .partition_point(|e| e.tile_id <= id)
             .checked_sub(1)?;
         let e = entries[i];
-        if e.run_length == 0 || id < e.tile_id + e.run_length as u64 {
+        if e.run_length == 0 || id < e.tile_id.saturating_add(e.run_length as u64) {
             Some(e)
         } else {
             None
@@ -417,6 +419,22 @@ mod tests {
         ];
         assert_eq!(decode_directory(&encode_directory(&entries)), Some(entries));
         assert_eq!(decode_directory(&[0x85]), None, "a cut varint is refused");
+        // Offsets that overflow are refused, not a panic.
+        let mut bad = Vec::new();
+        for v in [
+            2u64,
+            1,
+            0,
+            1,
+            1,
+            u32::MAX as u64,
+            u32::MAX as u64,
+            u64::MAX,
+            0,
+        ] {
+            write_varint(&mut bad, v);
+        }
+        assert_eq!(decode_directory(&bad), None);
     }
 
     #[test]

@@ -83,7 +83,18 @@ pub fn tiles(store: &Store, what: TilesCmd) -> anyhow::Result<i32> {
             } else {
                 writeln!(out, "なし")?;
                 for b in list {
-                    writeln!(out, "{}\t{}\t{}", b.name, b.kind.label(), b.path.display())?;
+                    let zooms = match Source::open(&b, None).map(|s| s.zoom_range()) {
+                        Ok(Some((a, z))) => format!("ズーム {a}〜{z}"),
+                        Ok(None) => "タイルなし".to_string(),
+                        Err(e) => format!("開けません: {e}"),
+                    };
+                    writeln!(
+                        out,
+                        "{}\t{}\t{zooms}\t{}",
+                        b.name,
+                        b.kind.label(),
+                        b.path.display()
+                    )?;
                 }
             }
             Ok(0)
@@ -94,79 +105,44 @@ pub fn tiles(store: &Store, what: TilesCmd) -> anyhow::Result<i32> {
             out,
         } => {
             let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
-            let dir = match format {
-                TileFormat::Xyz => out.clone().unwrap_or_else(|| maps.join(builtin::NAME)),
-                _ => tempfile_dir(&maps)?,
-            };
             let started = std::time::Instant::now();
-            let n = builtin::build_cache(&layers, &dir, max_zoom, &Progress::new())?;
-            if format != TileFormat::Xyz {
-                let path = out.unwrap_or_else(|| {
-                    maps.join(format!(
-                        "{}.{}",
-                        builtin::NAME,
-                        if format == TileFormat::Mbtiles {
-                            "mbtiles"
-                        } else {
-                            "pmtiles"
-                        }
-                    ))
-                });
-                let tiles = read_xyz(&dir)?;
-                let _ = std::fs::remove_dir_all(&dir);
-                match format {
-                    TileFormat::Mbtiles => {
-                        basemap::mbtiles::write(&path, builtin::NAME, &tiles, true, NARA_BBOX)?
-                    }
-                    _ => basemap::pmtiles::write(&path, &tiles, true, NARA_BBOX)?,
+            let (n, path) = match format {
+                TileFormat::Xyz => {
+                    let dir = out.unwrap_or_else(|| maps.join(builtin::NAME));
+                    (
+                        builtin::build_cache(&layers, &dir, max_zoom, &Progress::new())?,
+                        dir,
+                    )
                 }
-                eprintln!(
-                    "{n} 枚を {} に書きました（{:.1} 秒）",
-                    path.display(),
-                    started.elapsed().as_secs_f64()
-                );
-            } else {
-                eprintln!(
-                    "{n} 枚を {} に書きました（{:.1} 秒）",
-                    dir.display(),
-                    started.elapsed().as_secs_f64()
-                );
-            }
+                TileFormat::Mbtiles | TileFormat::Pmtiles => {
+                    let ext = if format == TileFormat::Mbtiles {
+                        "mbtiles"
+                    } else {
+                        "pmtiles"
+                    };
+                    let path = out.unwrap_or_else(|| maps.join(format!("{}.{ext}", builtin::NAME)));
+                    let mut tiles = Vec::new();
+                    let n =
+                        builtin::render_tiles(&layers, max_zoom, &Progress::new(), |k, png| {
+                            tiles.push((k, png));
+                            Ok(())
+                        })?;
+                    if format == TileFormat::Mbtiles {
+                        basemap::mbtiles::write(&path, builtin::NAME, &tiles, true, NARA_BBOX)?;
+                    } else {
+                        basemap::pmtiles::write(&path, &tiles, true, NARA_BBOX)?;
+                    }
+                    (n, path)
+                }
+            };
+            eprintln!(
+                "{n} 枚を {} に書きました（{:.1} 秒）",
+                path.display(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(0)
         }
     }
-}
-
-fn tempfile_dir(maps: &std::path::Path) -> anyhow::Result<PathBuf> {
-    let dir = maps.join(format!(".build-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("{} を作れません", dir.display()))?;
-    Ok(dir)
-}
-
-/// Every {z}/{x}/{y}.png under `dir`.
-fn read_xyz(dir: &std::path::Path) -> anyhow::Result<Vec<((u8, u32, u32), Vec<u8>)>> {
-    let mut out = Vec::new();
-    for z in std::fs::read_dir(dir)?.flatten() {
-        let Ok(zv) = z.file_name().to_string_lossy().parse::<u8>() else {
-            continue;
-        };
-        for x in std::fs::read_dir(z.path())?.flatten() {
-            let Ok(xv) = x.file_name().to_string_lossy().parse::<u32>() else {
-                continue;
-            };
-            for y in std::fs::read_dir(x.path())?.flatten() {
-                let name = y.file_name().to_string_lossy().into_owned();
-                let Some(yv) = name
-                    .strip_suffix(".png")
-                    .and_then(|s| s.parse::<u32>().ok())
-                else {
-                    continue;
-                };
-                out.push(((zv, xv, yv), std::fs::read(y.path())?));
-            }
-        }
-    }
-    Ok(out)
 }
 
 pub fn render(store: &Store, args: RenderArgs) -> anyhow::Result<i32> {

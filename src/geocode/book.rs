@@ -201,10 +201,6 @@ impl AddressBook {
             }
         }
     }
-
-    pub fn block_count(&self) -> usize {
-        self.blocks.len()
-    }
 }
 
 #[cfg(test)]

@@ -28,13 +28,6 @@ pub enum MatchLevel {
 }
 
 impl MatchLevel {
-    pub const ALL: [MatchLevel; 4] = [
-        MatchLevel::Block,
-        MatchLevel::Town,
-        MatchLevel::Ambiguous,
-        MatchLevel::None,
-    ];
-
     pub fn code(self) -> i8 {
         match self {
             MatchLevel::Block => 1,

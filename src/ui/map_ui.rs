@@ -170,105 +170,92 @@ pub fn map_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
 }
 
 /// Level, FY, sex, age band, measure, classes. Returns true when the choropleth changed.
+/// One labelled row of a grid: `current` picked from a list of (value, text).
+fn choice_row<T: PartialEq + Copy>(
+    ui: &mut egui::Ui,
+    label: &str,
+    id: &str,
+    current: &mut T,
+    options: impl IntoIterator<Item = (T, String)>,
+) {
+    let options: Vec<(T, String)> = options.into_iter().collect();
+    let lbl = ui.label(label);
+    let text = options
+        .iter()
+        .find(|o| o.0 == *current)
+        .map(|o| o.1.clone())
+        .unwrap_or_default();
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(text)
+        .show_ui(ui, |ui| {
+            for (v, t) in options {
+                ui.selectable_value(current, v, t);
+            }
+        })
+        .response
+        .labelled_by(lbl.id);
+    ui.end_row();
+}
+
 fn choropleth_controls_ui(ui: &mut egui::Ui, st: &mut MapState) -> bool {
     let before = (st.level, st.spec.clone());
     ui.heading("受診率の塗り分け");
     egui::Grid::new("choro_grid").num_columns(2).show(ui, |ui| {
-        let lbl = ui.label("地域");
-        egui::ComboBox::from_id_salt("level")
-            .selected_text(st.level.label())
-            .show_ui(ui, |ui| {
-                for l in Level::ALL {
-                    ui.selectable_value(&mut st.level, l, l.label());
-                }
-            })
-            .response
-            .labelled_by(lbl.id);
-        ui.end_row();
-        let lbl = ui.label("年度");
-        egui::ComboBox::from_id_salt("fy")
-            .selected_text(format!("{}年度", st.fy))
-            .show_ui(ui, |ui| {
-                for fy in 2017..=2021 {
-                    ui.selectable_value(&mut st.fy, fy, format!("{fy}年度"));
-                }
-            })
-            .response
-            .labelled_by(lbl.id);
-        ui.end_row();
-        let lbl = ui.label("性別");
-        egui::ComboBox::from_id_salt("sex")
-            .selected_text(match st.filter.sex {
-                Some(1) => "男性",
-                Some(2) => "女性",
-                _ => "男女計",
-            })
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut st.filter.sex, None, "男女計");
-                ui.selectable_value(&mut st.filter.sex, Some(1), "男性");
-                ui.selectable_value(&mut st.filter.sex, Some(2), "女性");
-            })
-            .response
-            .labelled_by(lbl.id);
-        ui.end_row();
-        let lbl = ui.label("年齢階層");
-        egui::ComboBox::from_id_salt("age")
-            .selected_text(
-                st.filter
-                    .age_band
-                    .map(|a| format!("{a}〜{}歳", a + 4))
-                    .unwrap_or_else(|| "40〜74歳（全体）".into()),
-            )
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut st.filter.age_band, None, "40〜74歳（全体）");
-                for a in TargetFilter::AGE_BANDS {
-                    ui.selectable_value(
-                        &mut st.filter.age_band,
-                        Some(a),
-                        format!("{a}〜{}歳", a + 4),
-                    );
-                }
-            })
-            .response
-            .labelled_by(lbl.id);
-        ui.end_row();
-        let lbl = ui.label("指標");
-        egui::ComboBox::from_id_salt("measure")
-            .selected_text(st.spec.measure.label())
-            .show_ui(ui, |ui| {
-                for m in Measure::ALL {
-                    ui.selectable_value(&mut st.spec.measure, m, m.label());
-                }
-            })
-            .response
-            .labelled_by(lbl.id);
-        ui.end_row();
-        let lbl = ui.label("分類方法");
-        egui::ComboBox::from_id_salt("method")
-            .selected_text(st.spec.method.label())
-            .show_ui(ui, |ui| {
-                for m in Method::ALL {
-                    ui.selectable_value(&mut st.spec.method, m, m.label());
-                }
-            })
-            .response
-            .labelled_by(lbl.id);
-        ui.end_row();
+        choice_row(
+            ui,
+            "地域",
+            "level",
+            &mut st.level,
+            Level::ALL.map(|l| (l, l.label().to_string())),
+        );
+        choice_row(
+            ui,
+            "年度",
+            "fy",
+            &mut st.fy,
+            (2017..=2021).map(|fy| (fy, format!("{fy}年度"))),
+        );
+        choice_row(
+            ui,
+            "性別",
+            "sex",
+            &mut st.filter.sex,
+            [None, Some(1), Some(2)].map(|s| (s, TargetFilter::sex_label(s).to_string())),
+        );
+        choice_row(
+            ui,
+            "年齢階層",
+            "age",
+            &mut st.filter.age_band,
+            std::iter::once(None)
+                .chain(TargetFilter::AGE_BANDS.map(Some))
+                .map(|a| (a, TargetFilter::age_label(a))),
+        );
+        choice_row(
+            ui,
+            "指標",
+            "measure",
+            &mut st.spec.measure,
+            Measure::ALL.map(|m| (m, m.label().to_string())),
+        );
+        choice_row(
+            ui,
+            "分類方法",
+            "method",
+            &mut st.spec.method,
+            Method::ALL.map(|m| (m, m.label().to_string())),
+        );
         let lbl = ui.label("階級数");
         ui.add(egui::Slider::new(&mut st.spec.classes, 2..=9))
             .labelled_by(lbl.id);
         ui.end_row();
-        let lbl = ui.label("配色");
-        egui::ComboBox::from_id_salt("ramp")
-            .selected_text(st.spec.ramp.label())
-            .show_ui(ui, |ui| {
-                for r in Ramp::ALL {
-                    ui.selectable_value(&mut st.spec.ramp, r, r.label());
-                }
-            })
-            .response
-            .labelled_by(lbl.id);
-        ui.end_row();
+        choice_row(
+            ui,
+            "配色",
+            "ramp",
+            &mut st.spec.ramp,
+            Ramp::ALL.map(|r| (r, r.label().to_string())),
+        );
         ui.label("");
         ui.checkbox(&mut st.spec.reversed, "配色を反転");
         ui.end_row();

@@ -33,6 +33,10 @@ fn builtin_tiles_read_back_the_same_from_every_format() {
     let listed = basemap::list(&maps);
     assert_eq!(listed[0].kind, Kind::Builtin);
     let xyz = Source::open(&listed[0], None).unwrap();
+    assert_eq!(
+        Source::Xyz(maps.join(builtin::NAME)).zoom_range(),
+        Some((1, 9))
+    );
     let png = xyz.tile(9, x0, y0).expect("cached tile");
     let (w, h, rgba) = basemap::decode(&png).unwrap();
     assert_eq!((w, h), (256, 256));
@@ -65,6 +69,7 @@ fn builtin_tiles_read_back_the_same_from_every_format() {
             );
         }
         assert_eq!(src.tile(9, 0, 0), None);
+        assert_eq!(src.zoom_range(), Some((1, 9)), "{}", info.name);
     }
     // Beyond the cache the built-in set renders on demand (and caches the tile).
     let (bx, by, _, _) = builtin::nara_tiles(15);
