@@ -79,8 +79,9 @@ pub fn list(maps_dir: &Path) -> Vec<BasemapInfo> {
             rd.flatten()
                 .filter_map(|e| {
                     let path = e.path();
-                    let name = path.file_stem()?.to_string_lossy().into_owned();
-                    if name == builtin::NAME {
+                    // Files by their full name (a.mbtiles and a.pmtiles may sit side by side).
+                    let name = path.file_name()?.to_string_lossy().into_owned();
+                    if name == builtin::NAME && path.is_dir() {
                         return None;
                     }
                     let ext = path

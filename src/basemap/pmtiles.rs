@@ -1,5 +1,5 @@
 //! PMTiles v3 (a single-file tile archive): reading tiles by z/x/y, and writing an archive
-//! (raster tiles, uncompressed directories) for `tiles build --format pmtiles` and tests.
+//! (raster tiles, gzip-compressed directories) for `tiles build --format pmtiles` and tests.
 //!
 //! Layout: a 127-byte header, the root directory, metadata (JSON), leaf directories and
 //! the tile data. Tiles are addressed by a Hilbert-curve tile id; a directory lists runs
@@ -111,6 +111,14 @@ fn decode_directory(buf: &[u8]) -> Option<Vec<Entry>> {
         };
     }
     Some(entries)
+}
+
+/// A directory gzip-compressed, as readers expect (the spec allows none, but common readers
+/// always gunzip).
+fn encode_directory_gz(entries: &[Entry]) -> Result<Vec<u8>, std::io::Error> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&encode_directory(entries))?;
+    gz.finish()
 }
 
 fn encode_directory(entries: &[Entry]) -> Vec<u8> {
@@ -277,7 +285,7 @@ impl PmTiles {
 }
 
 /// Writes `tiles` ((z, x, y), encoded image) as a PMTiles v3 archive. `png` says whether
-/// the tiles are PNG (else JPEG). Directories are stored uncompressed; entries beyond one
+/// the tiles are PNG (else JPEG). Directories are gzip-compressed; entries beyond one
 /// root directory go into leaf directories.
 pub fn write(
     path: &Path,
@@ -307,12 +315,12 @@ pub fn write(
     }
     const LEAF: usize = 4096;
     let (root, leaves) = if entries.len() <= LEAF {
-        (encode_directory(&entries), Vec::new())
+        (encode_directory_gz(&entries).map_err(io)?, Vec::new())
     } else {
         let mut leaves = Vec::new();
         let mut root_entries = Vec::new();
         for chunk in entries.chunks(LEAF) {
-            let enc = encode_directory(chunk);
+            let enc = encode_directory_gz(chunk).map_err(io)?;
             root_entries.push(Entry {
                 tile_id: chunk[0].tile_id,
                 offset: leaves.len() as u64,
@@ -321,7 +329,7 @@ pub fn write(
             });
             leaves.extend_from_slice(&enc);
         }
-        (encode_directory(&root_entries), leaves)
+        (encode_directory_gz(&root_entries).map_err(io)?, leaves)
     };
     let metadata = b"{\"name\":\"kenshin-atlas\"}".to_vec();
     let (min_z, max_z) = tiles.iter().fold((u8::MAX, 0u8), |(a, b), ((z, _, _), _)| {
@@ -354,7 +362,7 @@ pub fn write(
         h.extend_from_slice(&v.to_le_bytes());
     }
     h.push(1); // clustered
-    h.push(1); // internal compression: none
+    h.push(2); // internal compression: gzip
     h.push(1); // tile compression: none
     h.push(if png { 2 } else { 3 });
     h.push(if min_z == u8::MAX { 0 } else { min_z });

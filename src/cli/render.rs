@@ -120,7 +120,12 @@ pub fn tiles(store: &Store, what: TilesCmd) -> anyhow::Result<i32> {
                     } else {
                         "pmtiles"
                     };
-                    let path = out.unwrap_or_else(|| maps.join(format!("{}.{ext}", builtin::NAME)));
+                    let path = out
+                        .unwrap_or_else(|| maps.join(format!("{}_書き出し.{ext}", builtin::NAME)));
+                    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        std::fs::create_dir_all(parent)
+                            .with_context(|| format!("{} を作れません", parent.display()))?;
+                    }
                     let mut tiles = Vec::new();
                     let n =
                         builtin::render_tiles(&layers, max_zoom, &Progress::new(), |k, png| {
