@@ -112,8 +112,17 @@ pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
     use crate::map::view::{NARA_BBOX, View};
 
     let t = Instant::now();
-    let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
+    let mut layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
     let mut styles: Vec<LayerStyle> = crate::map::style::default_styles(&layers);
+    // The institutions on top, as the window draws them.
+    let facilities = crate::map::facilities::FacilityLayer::new(
+        fy,
+        crate::map::facilities::load_placed(store.conn(), fy)?,
+    );
+    layers.upsert(facilities.layer.clone());
+    let mut fstyle = LayerStyle::default();
+    facilities.apply(&mut fstyle, &Default::default(), &[]);
+    styles.push(fstyle);
     let rows = uptake_filtered(store.conn(), Level::SmallArea, fy, TargetFilter::default())?;
     let spec = ChoroplethSpec::default();
     choropleth::apply_level(&layers, &mut styles, Level::SmallArea, &rows, &spec)
@@ -121,9 +130,10 @@ pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
     let areas = rows.len();
     let insured = InsuredPoints::load(store.conn(), fy)?;
     eprintln!(
-        "準備: レイヤ {} 枚、小地域 {}、被保険者の点 {} 人（{:.1} 秒）",
+        "準備: レイヤ {} 枚、小地域 {}、医療機関 {}、被保険者の点 {} 人（{:.1} 秒）",
         layers.0.len(),
         areas,
+        facilities.facilities.len(),
         insured.count,
         t.elapsed().as_secs_f64()
     );
@@ -160,14 +170,15 @@ pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
                 view.pan(round as f32 * 12.0, round as f32 * 7.0);
                 let t = Instant::now();
                 let sc = scene::build(&view, &refs);
-                let people = insured.markers(&view, POINTS_FROM_ZOOM);
+                let people = insured.markers(&view, POINTS_FROM_ZOOM, Default::default());
                 let scene_ms = t.elapsed().as_secs_f64() * 1000.0;
                 let verts = cost.frame(&sc, &people, size);
                 let ms = t.elapsed().as_secs_f64() * 1000.0;
                 if std::env::var_os("KENSHIN_BENCH_VERBOSE").is_some() {
                     eprintln!(
-                        "z{zoom} r{round} c{k}: scene {scene_ms:.1} ms, frame {ms:.1} ms, labels {}",
-                        sc.labels.len()
+                        "z{zoom} r{round} c{k}: scene {scene_ms:.1} ms, frame {ms:.1} ms, labels {}, insured {}, vertices {verts}",
+                        sc.labels.len(),
+                        people.len()
                     );
                 }
                 if !(k == 0 && round == 0) {

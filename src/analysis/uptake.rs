@@ -6,7 +6,9 @@ use polars::prelude::{DataFrame, NamedFrom, PolarsResult, Series};
 use super::measures::targets_with_attendance_sql;
 
 /// The area level of an uptake table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
 pub enum Level {
     /// 市町村
     Municipality,

@@ -6,7 +6,12 @@ use crate::analysis::uptake::{Level, TargetFilter, UptakeRow};
 use crate::geocode::{GeocodeReport, Unmatched};
 use crate::import::user_table::UserTableReport;
 use crate::import::{ImportOptions, ImportReport, Preview, UserTableOptions};
+use std::sync::Arc;
+
 use crate::map::MapLayers;
+use crate::map::document::{MapDocument, SavedMap};
+use crate::map::facilities::FacilityLayer;
+use crate::map::insured::InsuredPoints;
 use crate::store::{ImportRecord, Reject, Stats};
 
 #[derive(Debug, Clone)]
@@ -52,6 +57,31 @@ pub enum Command {
         fy: i32,
         filter: TargetFilter,
     },
+    /// The institutions as a map layer, with users in fiscal year `fy`.
+    Facilities {
+        fy: i32,
+    },
+    /// The located targets of `fy` with attendance and 3-year pattern (personal data).
+    InsuredPoints {
+        fy: i32,
+    },
+    /// Read and store a layer file (one transaction); the map reloads after it.
+    ImportLayer {
+        file: PathBuf,
+        opts: crate::layers::LayerOptions,
+    },
+    /// Save the map's settings under a name; answers with the list of saved maps.
+    SaveMap {
+        name: String,
+        doc: Box<MapDocument>,
+    },
+    ListMaps,
+    OpenMap {
+        name: String,
+    },
+    DeleteMap {
+        name: String,
+    },
 }
 
 impl Command {
@@ -70,6 +100,13 @@ impl Command {
             Command::Geocode => "住所照合",
             Command::GeocodeStatus => "照合率の表示",
             Command::Unmatched { .. } => "未照合住所の表示",
+            Command::Facilities { .. } => "医療機関の読込",
+            Command::InsuredPoints { .. } => "被保険者の位置の読込",
+            Command::SaveMap { .. } => "地図の保存",
+            Command::ImportLayer { .. } => "レイヤの取込",
+            Command::ListMaps => "保存した地図の一覧",
+            Command::OpenMap { .. } => "地図を開く",
+            Command::DeleteMap { .. } => "保存した地図の削除",
         }
     }
 }
@@ -107,6 +144,24 @@ pub enum Outcome {
         fy: i32,
         filter: TargetFilter,
         rows: Vec<UptakeRow>,
+    },
+    Facilities(Arc<FacilityLayer>),
+    SavedMaps(Vec<SavedMap>),
+    /// A layer import's result. Without a `.prj` the error carries the guessed CRS, so
+    /// the screen can ask for one (`needs_crs`).
+    LayerImported {
+        file: PathBuf,
+        result: Result<crate::layers::LayerInfo, String>,
+        needs_crs: bool,
+        guess: Option<crate::geo::crs::Crs>,
+    },
+    MapOpened {
+        name: String,
+        doc: Box<MapDocument>,
+    },
+    InsuredPoints {
+        fy: i32,
+        points: Arc<InsuredPoints>,
     },
     Failed(String),
 }

@@ -173,6 +173,62 @@ pub fn run(store: &Store, command: Command, progress: &Progress) -> Outcome {
                 Err(e) => failed(&e),
             }
         }
+        Command::Facilities { fy } => match crate::map::facilities::load_placed(store.conn(), fy) {
+            Ok(list) => Outcome::Facilities(std::sync::Arc::new(
+                crate::map::facilities::FacilityLayer::new(fy, list),
+            )),
+            Err(e) => failed(&e),
+        },
+        Command::InsuredPoints { fy } => {
+            match crate::map::insured::InsuredPoints::load(store.conn(), fy) {
+                Ok(p) => Outcome::InsuredPoints {
+                    fy,
+                    points: std::sync::Arc::new(p),
+                },
+                Err(e) => failed(&e),
+            }
+        }
+        Command::ImportLayer { file, opts } => {
+            use crate::layers::LayerError;
+            let r = crate::layers::import_layer(store, &file, &opts);
+            let (needs_crs, guess) = match &r {
+                Err(LayerError::NoCrs { guess, .. }) => (true, guess.as_ref().map(|g| g.0)),
+                _ => (false, None),
+            };
+            Outcome::LayerImported {
+                file,
+                result: r.map_err(|e| e.to_string()),
+                needs_crs,
+                guess,
+            }
+        }
+        Command::SaveMap { name, doc } => {
+            use crate::map::document;
+            match document::save(store.conn(), &name, &doc)
+                .and_then(|_| document::list(store.conn()))
+            {
+                Ok(list) => Outcome::SavedMaps(list),
+                Err(e) => failed(&e),
+            }
+        }
+        Command::ListMaps => match crate::map::document::list(store.conn()) {
+            Ok(list) => Outcome::SavedMaps(list),
+            Err(e) => failed(&e),
+        },
+        Command::OpenMap { name } => match crate::map::document::load(store.conn(), &name) {
+            Ok(doc) => Outcome::MapOpened {
+                name,
+                doc: Box::new(doc),
+            },
+            Err(e) => failed(&e),
+        },
+        Command::DeleteMap { name } => {
+            use crate::map::document;
+            match document::delete(store.conn(), &name).and_then(|_| document::list(store.conn())) {
+                Ok(list) => Outcome::SavedMaps(list),
+                Err(e) => failed(&e),
+            }
+        }
         Command::Rejects { import_id } => match store.rejects(import_id) {
             Ok(rejects) => Outcome::Rejects { import_id, rejects },
             Err(e) => failed(&e),

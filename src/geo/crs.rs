@@ -58,6 +58,18 @@ pub enum CrsError {
 }
 
 impl Crs {
+    /// Every supported CRS, for a list to choose from: geographic, Web Mercator, then the
+    /// 19 zones of 平面直角座標系 in JGD2011, JGD2000 and the Tokyo datum.
+    pub fn all() -> Vec<Crs> {
+        [6668u32, 4612, 4326, 4301, 3857]
+            .into_iter()
+            .chain(6669..=6687)
+            .chain(2443..=2461)
+            .chain(30161..=30179)
+            .filter_map(|c| Crs::from_epsg(c).ok())
+            .collect()
+    }
+
     /// The CRS of an EPSG code.
     pub fn from_epsg(code: u32) -> Result<Crs, CrsError> {
         Ok(match code {

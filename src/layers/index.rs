@@ -56,6 +56,17 @@ impl LayerIndex {
     /// The feature at (lon, lat): the area containing it, or the nearest point/line within
     /// `tolerance` degrees.
     pub fn hit(&self, lon: f64, lat: f64, tolerance: f64) -> Option<usize> {
+        self.hit_where(lon, lat, tolerance, |_| true)
+    }
+
+    /// [`LayerIndex::hit`] among the features `keep` accepts (those drawn).
+    pub fn hit_where(
+        &self,
+        lon: f64,
+        lat: f64,
+        tolerance: f64,
+        keep: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
         let p = Point::new(lon, lat);
         let near = self.in_bbox([
             lon - tolerance,
@@ -64,7 +75,7 @@ impl LayerIndex {
             lat + tolerance,
         ]);
         let mut best: Option<(f64, usize)> = None;
-        for i in near {
+        for i in near.filter(|&i| keep(i)) {
             let d = match &self.features[i].geom {
                 Geometry::MultiPolygon(m) => {
                     if m.contains(&p) {

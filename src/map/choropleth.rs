@@ -63,6 +63,71 @@ pub fn group_digits(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
+/// How the legend writes numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum NumberStyle {
+    /// Rates as %, counts as whole numbers.
+    #[default]
+    Auto,
+    /// × 100 with a % sign.
+    Percent,
+    /// The number itself, digits grouped (a rate as 0.352).
+    Plain,
+}
+
+impl NumberStyle {
+    pub const ALL: [NumberStyle; 3] = [NumberStyle::Auto, NumberStyle::Percent, NumberStyle::Plain];
+    pub fn label(self) -> &'static str {
+        match self {
+            NumberStyle::Auto => "自動",
+            NumberStyle::Percent => "％",
+            NumberStyle::Plain => "数値（人数・比）",
+        }
+    }
+}
+
+/// The legend's number format: style and decimals (`None`: 1 for %, 0 for counts, 3 for
+/// plain rates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct NumberFormat {
+    pub style: NumberStyle,
+    pub decimals: Option<u8>,
+}
+
+impl NumberFormat {
+    /// `v` of `measure` as the legend writes it.
+    pub fn format(self, measure: Measure, v: f64) -> String {
+        let style = match (self.style, measure) {
+            (NumberStyle::Auto, Measure::Rate) => NumberStyle::Percent,
+            (NumberStyle::Auto, _) => NumberStyle::Plain,
+            (s, _) => s,
+        };
+        match style {
+            NumberStyle::Percent => {
+                let d = self.decimals.unwrap_or(1) as usize;
+                format!("{:.d$}%", v * 100.0)
+            }
+            _ => {
+                let d = self
+                    .decimals
+                    .unwrap_or(if measure == Measure::Rate { 3 } else { 0 })
+                    as usize;
+                let scaled = (v * 10f64.powi(d as i32)).round();
+                let whole = (scaled / 10f64.powi(d as i32)).trunc();
+                let mut out = group_digits(whole as i64);
+                if v < 0.0 && whole == 0.0 {
+                    out.insert(0, '-');
+                }
+                if d > 0 {
+                    let frac = (scaled.abs() as i64) % 10i64.pow(d as u32);
+                    out.push_str(&format!(".{frac:0d$}"));
+                }
+                out
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ChoroplethSpec {
     pub measure: Measure,
@@ -77,6 +142,9 @@ pub struct ChoroplethSpec {
     /// Per-class colour and label overrides from the legend editor.
     pub colors: Vec<Option<Rgba>>,
     pub labels: Vec<Option<String>>,
+    /// How the legend writes numbers.
+    #[serde(default)]
+    pub format: NumberFormat,
 }
 
 impl Default for ChoroplethSpec {
@@ -91,6 +159,7 @@ impl Default for ChoroplethSpec {
             manual: vec![],
             colors: vec![],
             labels: vec![],
+            format: NumberFormat::default(),
         }
     }
 }
@@ -119,6 +188,8 @@ pub struct Choropleth {
     pub edges: Vec<f64>,
     pub legend: Vec<LegendClass>,
     pub suppressed_count: usize,
+    /// Shown areas outside every class (manual edges narrower than the data).
+    pub outside_count: usize,
 }
 
 /// Classes `rows` onto the features whose area codes are `codes`.
@@ -152,21 +223,24 @@ pub fn build(rows: &[UptakeRow], codes: &[String], spec: &ChoroplethSpec) -> Cho
             label: spec.labels.get(i).cloned().flatten().unwrap_or_else(|| {
                 format!(
                     "{} 〜 {}",
-                    spec.measure.format(edges[i]),
-                    spec.measure.format(edges[i + 1])
+                    spec.format.format(spec.measure, edges[i]),
+                    spec.format.format(spec.measure, edges[i + 1])
                 )
             }),
             count: 0,
         })
         .collect();
     let mut colors = Vec::with_capacity(codes.len());
+    let mut outside_count = 0;
     for (row, &sup) in feature_rows.iter().zip(&suppressed) {
         let class = match row {
             Some(r) if !sup => breaks::classify(spec.measure.value(r), &edges),
             _ => None,
         };
-        if let Some(c) = class {
-            legend[c].count += 1;
+        match class {
+            Some(c) => legend[c].count += 1,
+            None if row.is_some() && !sup => outside_count += 1,
+            None => {}
         }
         colors.push(class.map(|c| colors_of[c]));
     }
@@ -178,7 +252,25 @@ pub fn build(rows: &[UptakeRow], codes: &[String], spec: &ChoroplethSpec) -> Cho
         edges,
         legend,
         suppressed_count,
+        outside_count,
     }
+}
+
+/// The spec with class `i`'s edge `e` (0 = the lower edge of the first class, `i + 1` =
+/// the upper edge of class `i`) moved to `v`: the method becomes manual on the current
+/// edges, and the neighbouring edges keep their order.
+pub fn with_edge(spec: &ChoroplethSpec, edges: &[f64], e: usize, v: f64) -> ChoroplethSpec {
+    let mut out = spec.clone();
+    let mut edges = edges.to_vec();
+    if e < edges.len() && v.is_finite() {
+        let lo = if e == 0 { f64::MIN } else { edges[e - 1] };
+        let hi = edges.get(e + 1).copied().unwrap_or(f64::MAX);
+        edges[e] = v.clamp(lo, hi);
+    }
+    out.method = Method::Manual;
+    out.classes = edges.len().saturating_sub(1).max(1);
+    out.manual = edges;
+    out
 }
 
 #[cfg(test)]
@@ -227,6 +319,53 @@ mod tests {
         assert!(ch.legend[0].label.starts_with("30.0%"));
         assert_eq!(Measure::NonAttendees.format(12345.0), "12,345");
     }
+
+    #[test]
+    fn number_formats_and_edited_edges() {
+        let f = NumberFormat::default();
+        assert_eq!(f.format(Measure::Rate, 0.3526), "35.3%");
+        assert_eq!(f.format(Measure::Targets, 12345.4), "12,345");
+        let plain = NumberFormat {
+            style: NumberStyle::Plain,
+            decimals: None,
+        };
+        assert_eq!(plain.format(Measure::Rate, 0.3526), "0.353");
+        let pct0 = NumberFormat {
+            style: NumberStyle::Percent,
+            decimals: Some(0),
+        };
+        assert_eq!(pct0.format(Measure::Rate, 0.3525), "35%");
+        let two = NumberFormat {
+            style: NumberStyle::Plain,
+            decimals: Some(2),
+        };
+        assert_eq!(two.format(Measure::Targets, 1234.5), "1,234.50");
+
+        let rows: Vec<UptakeRow> = (0..10)
+            .map(|i| row(&format!("{i}"), 100, 20 + i * 3))
+            .collect();
+        let codes: Vec<String> = (0..10).map(|i| format!("{i}")).collect();
+        let spec = ChoroplethSpec {
+            classes: 3,
+            method: Method::EqualInterval,
+            ..Default::default()
+        };
+        let ch = build(&rows, &codes, &spec);
+        // Move the first inner edge to 0.30: a manual spec on the same other edges.
+        let edited = with_edge(&spec, &ch.edges, 1, 0.30);
+        assert_eq!(edited.method, Method::Manual);
+        assert_eq!(edited.manual, vec![0.2, 0.30, ch.edges[2], 0.47]);
+        let ch2 = build(&rows, &codes, &edited);
+        assert_eq!(ch2.legend[0].count, 4, "20, 23, 26, 29 ≤ 30%");
+        assert_eq!(ch2.outside_count, 0);
+        // Raising the lower edge leaves the lowest area outside every class.
+        let narrowed = with_edge(&edited, &ch2.edges, 0, 0.21);
+        let ch3 = build(&rows, &codes, &narrowed);
+        assert_eq!(ch3.outside_count, 1);
+        // An edge cannot pass its neighbour.
+        let crossed = with_edge(&edited, &ch2.edges, 1, 0.9);
+        assert_eq!(crossed.manual[1], crossed.manual[2]);
+    }
 }
 
 /// The layer an area level is drawn on, and the field holding its area code.
@@ -270,9 +409,20 @@ impl Choropleth {
                 true,
             ));
         }
+        if self.outside_count > 0 {
+            out.push((
+                OUTSIDE,
+                format!("{OUTSIDE_LABEL}（{}）", self.outside_count),
+                false,
+            ));
+        }
         out
     }
 }
+
+/// Shown areas outside every class are left unfilled; the legend says so.
+pub const OUTSIDE: Rgba = [255, 255, 255, 255];
+pub const OUTSIDE_LABEL: &str = "階級の範囲外（塗りなし）";
 
 /// Builds the choropleth of `level` from `rows` and puts it into that level's layer style
 /// (switched on). `None` when the level's layer or code field is missing.

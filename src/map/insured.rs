@@ -3,8 +3,9 @@
 //! only aggregated, one symbol per 32-pixel cell sized by the number of people and
 //! coloured by the share who did not attend; individual points appear only from that zoom.
 //!
-//! The cell totals are computed once per zoom when the points are loaded, so a frame
-//! only looks up the cells in view.
+//! Points are coloured either by attendance in the year or by the past-3-year pattern
+//! (5 classes, [`Pattern`]). The cell totals are computed once per zoom when the points
+//! are loaded, so a frame only looks up the cells in view.
 
 use std::collections::HashMap;
 
@@ -23,7 +24,103 @@ const CELL_PX: f64 = 32.0;
 pub const ATTENDED: Rgba = [33, 102, 172, 230];
 pub const NOT_ATTENDED: Rgba = [214, 96, 77, 230];
 
-type Entry = GeomWithData<[f64; 2], bool>;
+/// How single persons are coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum PointColoring {
+    /// Attended or not in the chosen fiscal year.
+    #[default]
+    Attendance,
+    /// The past-3-year pattern (the chosen year and the two before).
+    Pattern,
+}
+
+impl PointColoring {
+    pub const ALL: [PointColoring; 2] = [PointColoring::Attendance, PointColoring::Pattern];
+    pub fn label(self) -> &'static str {
+        match self {
+            PointColoring::Attendance => "受診・未受診",
+            PointColoring::Pattern => "過去3年の受診パターン",
+        }
+    }
+    /// Legend rows: colour and text.
+    pub fn legend(self) -> Vec<(Rgba, &'static str)> {
+        match self {
+            PointColoring::Attendance => vec![(ATTENDED, "受診"), (NOT_ATTENDED, "未受診")],
+            PointColoring::Pattern => Pattern::ALL
+                .iter()
+                .map(|p| (p.color(), p.label()))
+                .collect(),
+        }
+    }
+}
+
+/// The past-3-year pattern of a target of year `fy`, over `fy-2..=fy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pattern {
+    /// A target in all three years and attended all three.
+    EveryYear,
+    /// A target in all three years, attended in two.
+    TwoOfThree,
+    /// A target in all three years, attended in one.
+    OneOfThree,
+    /// A target in all three years, never attended.
+    Never,
+    /// A target in fewer than three of the years (newly 40, newly insured).
+    Newcomer,
+}
+
+impl Pattern {
+    pub const ALL: [Pattern; 5] = [
+        Pattern::EveryYear,
+        Pattern::TwoOfThree,
+        Pattern::OneOfThree,
+        Pattern::Never,
+        Pattern::Newcomer,
+    ];
+    /// From the number of years targeted (1–3) and attended (0–3).
+    pub fn of(years_targeted: u8, years_attended: u8) -> Pattern {
+        match (years_targeted >= 3, years_attended) {
+            (false, _) => Pattern::Newcomer,
+            (true, 3..) => Pattern::EveryYear,
+            (true, 2) => Pattern::TwoOfThree,
+            (true, 1) => Pattern::OneOfThree,
+            (true, 0) => Pattern::Never,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Pattern::EveryYear => "3年連続受診",
+            Pattern::TwoOfThree => "3年中2回受診",
+            Pattern::OneOfThree => "3年中1回受診",
+            Pattern::Never => "3年間未受診",
+            Pattern::Newcomer => "対象3年未満",
+        }
+    }
+    pub fn color(self) -> Rgba {
+        match self {
+            Pattern::EveryYear => [33, 102, 172, 230],
+            Pattern::TwoOfThree => [103, 169, 207, 230],
+            Pattern::OneOfThree => [253, 174, 97, 230],
+            Pattern::Never => [202, 0, 32, 230],
+            Pattern::Newcomer => [150, 150, 150, 230],
+        }
+    }
+    fn code(self) -> u8 {
+        self as u8
+    }
+    fn from_code(c: u8) -> Pattern {
+        Pattern::ALL[(c as usize).min(4)]
+    }
+}
+
+/// One person: attended this year, and the 3-year pattern.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Person {
+    attended: bool,
+    pattern: u8,
+}
+
+type Entry = GeomWithData<[f64; 2], Person>;
 
 #[derive(Default, Clone, Copy)]
 struct Cell {
@@ -41,14 +138,29 @@ pub struct InsuredPoints {
     pub count: usize,
 }
 
+/// Only the count: the points are personal data and never go to a log.
+impl std::fmt::Debug for InsuredPoints {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InsuredPoints")
+            .field("count", &self.count)
+            .finish()
+    }
+}
+
 impl InsuredPoints {
-    /// From (lon, lat, attended) triples.
-    pub fn new(points: impl IntoIterator<Item = (f64, f64, bool)>) -> InsuredPoints {
+    /// From (lon, lat, attended this year, pattern) tuples.
+    pub fn new(points: impl IntoIterator<Item = (f64, f64, bool, Pattern)>) -> InsuredPoints {
         let entries: Vec<Entry> = points
             .into_iter()
-            .map(|(lon, lat, a)| {
+            .map(|(lon, lat, attended, p)| {
                 let (x, y) = mercator::lonlat_to_world(lon, lat);
-                GeomWithData::new([x, y], a)
+                GeomWithData::new(
+                    [x, y],
+                    Person {
+                        attended,
+                        pattern: p.code(),
+                    },
+                )
             })
             .collect();
         let mut cells = vec![HashMap::new(); POINTS_FROM_ZOOM as usize];
@@ -60,7 +172,7 @@ impl InsuredPoints {
                     .entry(((p[0] * s) as u32, (p[1] * s) as u32))
                     .or_default();
                 c.n += 1;
-                c.attended += e.data as u32;
+                c.attended += e.data.attended as u32;
                 c.sx += p[0];
                 c.sy += p[1];
             }
@@ -72,21 +184,51 @@ impl InsuredPoints {
         }
     }
 
-    /// The located insured of fiscal year `fy`'s targets, with their attendance.
+    /// The located targets of fiscal year `fy`, with their attendance that year and their
+    /// pattern over `fy-2..=fy` (years they were targets in, and attended in).
     pub fn load(conn: &Connection, fy: i32) -> Result<InsuredPoints, duckdb::Error> {
+        let t = crate::analysis::measures::targets_with_attendance_sql();
         let sql = format!(
-            "WITH a AS ({}) SELECT l.lon, l.lat, a.attended FROM a JOIN insured_locations l ON l.insured_id = a.insured_id WHERE l.lon IS NOT NULL",
-            crate::analysis::measures::targets_with_attendance_sql()
+            "WITH a0 AS ({t}), a1 AS ({t}), a2 AS ({t})
+             SELECT l.lon, l.lat, a0.attended,
+                    1 + (a1.insured_id IS NOT NULL)::INTEGER + (a2.insured_id IS NOT NULL)::INTEGER,
+                    a0.attended::INTEGER + coalesce(a1.attended::INTEGER, 0)
+                      + coalesce(a2.attended::INTEGER, 0)
+             FROM a0
+             LEFT JOIN a1 ON a1.insured_id = a0.insured_id
+             LEFT JOIN a2 ON a2.insured_id = a0.insured_id
+             JOIN insured_locations l ON l.insured_id = a0.insured_id
+             WHERE l.lon IS NOT NULL"
         );
         let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map(duckdb::params![fy, fy], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?;
+        let rows = stmt.query_map(
+            duckdb::params![fy, fy, fy - 1, fy - 1, fy - 2, fy - 2],
+            |r| {
+                let targeted: i32 = r.get(3)?;
+                let attended: i32 = r.get(4)?;
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    Pattern::of(targeted as u8, attended as u8),
+                ))
+            },
+        )?;
         Ok(InsuredPoints::new(rows.collect::<Result<Vec<_>, _>>()?))
     }
 
-    /// The symbols for `view`: cells below `points_from`, single persons from it.
-    pub fn markers(&self, view: &View, points_from: u8) -> Vec<Marker> {
+    /// How many persons fall in each pattern (in [`Pattern::ALL`] order).
+    pub fn pattern_counts(&self) -> [usize; 5] {
+        let mut out = [0; 5];
+        for e in self.tree.iter() {
+            out[Pattern::from_code(e.data.pattern).code() as usize] += 1;
+        }
+        out
+    }
+
+    /// The symbols for `view`: cells below `points_from`, single persons from it, coloured
+    /// by `coloring`.
+    pub fn markers(&self, view: &View, points_from: u8, coloring: PointColoring) -> Vec<Marker> {
         let scale = mercator::world_px(view.zoom as f64);
         let (hw, hh) = (
             view.size.0 as f64 / 2.0 / scale,
@@ -112,7 +254,12 @@ impl InsuredPoints {
                 .map(|e| Marker {
                     pos: project(e.geom()[0], e.geom()[1]),
                     radius: 3.0,
-                    color: if e.data { ATTENDED } else { NOT_ATTENDED },
+                    color: match coloring {
+                        PointColoring::Attendance if e.data.attended => ATTENDED,
+                        PointColoring::Attendance => NOT_ATTENDED,
+                        PointColoring::Pattern => Pattern::from_code(e.data.pattern).color(),
+                    },
+                    shape: super::scene::MarkerShape::Circle,
                 })
                 .collect();
         }
@@ -133,6 +280,7 @@ impl InsuredPoints {
                             mix(ATTENDED[2], NOT_ATTENDED[2]),
                             200,
                         ],
+                        shape: super::scene::MarkerShape::Circle,
                     });
                 }
             }
@@ -148,28 +296,56 @@ mod tests {
     #[test]
     fn cells_below_the_points_zoom_and_persons_from_it() {
         // 100 people around Nara station, 30 attended.
-        let pts: Vec<(f64, f64, bool)> = (0..100)
+        let pts: Vec<(f64, f64, bool, Pattern)> = (0..100)
             .map(|i| {
                 (
                     135.8195 + (i % 10) as f64 * 1e-5,
                     34.6835 + (i / 10) as f64 * 1e-5,
                     i < 30,
+                    if i < 30 {
+                        Pattern::EveryYear
+                    } else if i < 90 {
+                        Pattern::Never
+                    } else {
+                        Pattern::Newcomer
+                    },
                 )
             })
             .collect();
         let ip = InsuredPoints::new(pts);
         let mut view = View::fit([135.80, 34.67, 135.84, 34.70], (800.0, 600.0));
         view.set_zoom(12);
-        let cells = ip.markers(&view, POINTS_FROM_ZOOM);
+        let cells = ip.markers(&view, POINTS_FROM_ZOOM, PointColoring::Attendance);
         assert_eq!(cells.len(), 1, "one cell holds them all at zoom 12");
         assert!(cells[0].radius > 5.0);
         view.set_zoom(16);
-        assert_eq!(ip.markers(&view, POINTS_FROM_ZOOM).len(), 100);
+        assert_eq!(
+            ip.markers(&view, POINTS_FROM_ZOOM, PointColoring::Attendance)
+                .len(),
+            100
+        );
         let attended = ip
-            .markers(&view, POINTS_FROM_ZOOM)
+            .markers(&view, POINTS_FROM_ZOOM, PointColoring::Attendance)
             .iter()
             .filter(|m| m.color == ATTENDED)
             .count();
         assert_eq!(attended, 30);
+        let never = ip
+            .markers(&view, POINTS_FROM_ZOOM, PointColoring::Pattern)
+            .iter()
+            .filter(|m| m.color == Pattern::Never.color())
+            .count();
+        assert_eq!(never, 60);
+        assert_eq!(ip.pattern_counts(), [30, 0, 0, 60, 10]);
+    }
+
+    #[test]
+    fn pattern_classes() {
+        assert_eq!(Pattern::of(3, 3), Pattern::EveryYear);
+        assert_eq!(Pattern::of(3, 2), Pattern::TwoOfThree);
+        assert_eq!(Pattern::of(3, 1), Pattern::OneOfThree);
+        assert_eq!(Pattern::of(3, 0), Pattern::Never);
+        assert_eq!(Pattern::of(2, 2), Pattern::Newcomer);
+        assert_eq!(Pattern::of(1, 0), Pattern::Newcomer);
     }
 }

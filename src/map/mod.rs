@@ -5,6 +5,8 @@
 //! benchmark use the same scene.
 
 pub mod choropleth;
+pub mod document;
+pub mod facilities;
 pub mod insured;
 pub mod prepared;
 pub mod ramps;
@@ -37,6 +39,20 @@ impl std::fmt::Debug for MapLayers {
 }
 
 impl MapLayers {
+    /// Replaces the layer of the same name, or adds `layer` on top. Returns its index.
+    pub fn upsert(&mut self, layer: Arc<PreparedLayer>) -> usize {
+        match self.find(&layer.index.info.name).map(|(i, _)| i) {
+            Some(i) => {
+                self.0[i] = layer;
+                i
+            }
+            None => {
+                self.0.push(layer);
+                self.0.len() - 1
+            }
+        }
+    }
+
     pub fn find(&self, name: &str) -> Option<(usize, &Arc<PreparedLayer>)> {
         self.0
             .iter()

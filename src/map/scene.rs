@@ -18,6 +18,9 @@ pub struct LayerStyle {
     pub stroke: Option<(f32, Rgba)>,
     /// Point symbols: radius and colour.
     pub marker: Option<(f32, Rgba)>,
+    /// Per-feature point symbols (institutions by kind and users); when not empty they
+    /// replace `marker`, and a `None` leaves the feature's point undrawn.
+    pub symbols: Vec<Option<Symbol>>,
     /// The attribute to label features with, and the zoom from which labels show.
     pub label: Option<(usize, u8)>,
     /// Features to leave out (hidden by the user).
@@ -41,6 +44,7 @@ impl Default for LayerStyle {
             fill: Fill::None,
             stroke: Some((1.0, [60, 60, 60, 255])),
             marker: None,
+            symbols: vec![],
             label: None,
             hidden: vec![],
             hatched: vec![],
@@ -79,11 +83,29 @@ pub struct Stroke {
     pub color: Rgba,
 }
 
-#[derive(Debug)]
+/// The outline of a point symbol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum MarkerShape {
+    #[default]
+    Circle,
+    Square,
+    Triangle,
+}
+
+/// A point symbol: shape, radius in points and colour (drawn with a white outline).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Symbol {
+    pub shape: MarkerShape,
+    pub radius: f32,
+    pub color: Rgba,
+}
+
+#[derive(Debug, Clone, Copy)]
 pub struct Marker {
     pub pos: [f32; 2],
     pub radius: f32,
     pub color: Rgba,
+    pub shape: MarkerShape,
 }
 
 #[derive(Debug)]
@@ -183,12 +205,22 @@ pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
                     }
                 }
             }
-            if let Some((r, c)) = style.marker {
-                let c = fade(c, style.opacity);
+            let symbol = if style.symbols.is_empty() {
+                style.marker.map(|(radius, color)| Symbol {
+                    shape: MarkerShape::Circle,
+                    radius,
+                    color,
+                })
+            } else {
+                style.symbols.get(i).copied().flatten()
+            };
+            if let Some(sym) = symbol {
+                let c = fade(sym.color, style.opacity);
                 ls.markers.extend(sh.points.iter().map(|p| Marker {
                     pos: project(p),
-                    radius: r,
+                    radius: sym.radius,
                     color: c,
+                    shape: sym.shape,
                 }));
             }
             if let Some((field, min_zoom)) = style.label
@@ -203,7 +235,7 @@ pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
                 if !text.is_empty() {
                     // A point's label sits above its symbol, not on it.
                     let mut pos = project(&anchor);
-                    if let Some((r, _)) = style.marker {
+                    if let Some(r) = symbol.map(|s| s.radius) {
                         pos[1] -= r + LABEL_SIZE * 0.75;
                     }
                     label_candidates.push((

@@ -10,7 +10,7 @@ use tiny_skia::{
 
 use super::text::TextPainter;
 use crate::map::Rgba;
-use crate::map::scene::{FillMesh, Scene};
+use crate::map::scene::{FillMesh, Marker, MarkerShape, Scene};
 
 fn paint(c: Rgba) -> Paint<'static> {
     let mut p = Paint {
@@ -117,6 +117,51 @@ fn hatch_mesh(pixmap: &mut Pixmap, mesh: &FillMesh) {
     }
 }
 
+/// The outline of a point symbol at its position (the same shapes as the window's).
+fn marker_path(m: &Marker) -> Option<tiny_skia::Path> {
+    let (x, y, r) = (m.pos[0], m.pos[1], m.radius.max(0.5));
+    match m.shape {
+        MarkerShape::Circle => PathBuilder::from_circle(x, y, r),
+        MarkerShape::Square => {
+            tiny_skia::Rect::from_xywh(x - r * 0.8, y - r * 0.8, r * 1.6, r * 1.6)
+                .map(PathBuilder::from_rect)
+        }
+        MarkerShape::Triangle => {
+            let mut pb = PathBuilder::new();
+            pb.move_to(x, y - r * 0.94);
+            pb.line_to(x + r * 0.95, y + r * 0.72);
+            pb.line_to(x - r * 0.95, y + r * 0.72);
+            pb.close();
+            pb.finish()
+        }
+    }
+}
+
+/// A point symbol with a white outline.
+fn draw_marker(pixmap: &mut Pixmap, m: &Marker) {
+    let Some(path) = marker_path(m) else {
+        return;
+    };
+    pixmap.fill_path(
+        &path,
+        &paint(m.color),
+        FillRule::Winding,
+        Transform::identity(),
+        None,
+    );
+    let stroke = Stroke {
+        width: 1.0,
+        ..Default::default()
+    };
+    pixmap.stroke_path(
+        &path,
+        &paint([255, 255, 255, 220]),
+        &stroke,
+        Transform::identity(),
+        None,
+    );
+}
+
 /// Draws `scene` over what `pixmap` holds.
 pub fn draw_scene(pixmap: &mut Pixmap, scene: &Scene, text: &TextPainter) {
     for layer in &scene.layers {
@@ -142,26 +187,7 @@ pub fn draw_scene(pixmap: &mut Pixmap, scene: &Scene, text: &TextPainter) {
             }
         }
         for m in &layer.markers {
-            if let Some(circle) = PathBuilder::from_circle(m.pos[0], m.pos[1], m.radius.max(0.5)) {
-                pixmap.fill_path(
-                    &circle,
-                    &paint(m.color),
-                    FillRule::Winding,
-                    Transform::identity(),
-                    None,
-                );
-                let stroke = Stroke {
-                    width: 1.0,
-                    ..Default::default()
-                };
-                pixmap.stroke_path(
-                    &circle,
-                    &paint([255, 255, 255, 220]),
-                    &stroke,
-                    Transform::identity(),
-                    None,
-                );
-            }
+            draw_marker(pixmap, m);
         }
     }
     for l in &scene.labels {

@@ -14,9 +14,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "locations",
         include_str!("migrations/0003_locations.sql"),
     ),
+    (
+        4,
+        "saved_maps",
+        include_str!("migrations/0004_saved_maps.sql"),
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 3;
+pub const LATEST_VERSION: i64 = 4;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");

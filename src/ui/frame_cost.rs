@@ -9,7 +9,7 @@ use crate::map::scene::{Marker, Scene};
 /// A headless egui context with the app's fonts.
 pub struct FrameCost {
     ctx: egui::Context,
-    hatch: Option<egui::TextureHandle>,
+    textures: Option<super::map_paint::MapTextures>,
 }
 
 impl Default for FrameCost {
@@ -22,7 +22,10 @@ impl FrameCost {
     pub fn new() -> FrameCost {
         let ctx = egui::Context::default();
         super::theme::install(&ctx);
-        FrameCost { ctx, hatch: None }
+        FrameCost {
+            ctx,
+            textures: None,
+        }
     }
 
     /// Paints `scene` plus `extra` markers (the insured) into a frame of `size` points and
@@ -35,18 +38,16 @@ impl FrameCost {
             )),
             ..Default::default()
         };
-        let hatch_slot = &mut self.hatch;
+        let slot = &mut self.textures;
         let output = self.ctx.run_ui(input, |ui| {
-            let hatch = hatch_slot
-                .get_or_insert_with(|| super::map_ui::hatch_texture(ui.ctx()))
-                .id();
+            let tex = slot.get_or_insert_with(|| super::map_paint::MapTextures::new(ui.ctx()));
             let painter = ui.painter().clone();
             let origin = egui::Pos2::ZERO;
             for ls in &scene.layers {
-                painter.extend(super::map_ui::layer_shapes(origin, ls, hatch));
+                painter.extend(super::map_paint::layer_shapes(origin, ls, tex));
             }
-            painter.extend(super::map_ui::marker_shapes(origin, extra));
-            super::map_ui::paint_labels(&painter, origin, &scene.labels);
+            painter.add(super::map_paint::markers_shape(origin, extra, tex));
+            super::map_paint::paint_labels(&painter, origin, &scene.labels);
         });
         let mut output = output;
         // No GPU here: the texture uploads a renderer would do are dropped.

@@ -88,7 +88,8 @@ impl ImportState {
     }
 }
 
-fn list_dir(dir: &std::path::Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+/// The folders and the files with one of `exts` (lower case) in `dir`, sorted.
+pub(crate) fn list_dir(dir: &std::path::Path, exts: &[&str]) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut dirs = Vec::new();
     let mut files = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
@@ -96,12 +97,11 @@ fn list_dir(dir: &std::path::Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
             let p = e.path();
             if p.is_dir() {
                 dirs.push(p);
-            } else if p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-                matches!(
-                    x.to_ascii_lowercase().as_str(),
-                    "csv" | "txt" | "tsv" | "xlsx" | "xlsm" | "xls"
-                )
-            }) {
+            } else if p
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| exts.contains(&x.to_ascii_lowercase().as_str()))
+            {
                 files.push(p);
             }
         }
@@ -130,7 +130,7 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
                 st.dir_text = st.dir.display().to_string();
             }
         });
-        let (dirs, files) = list_dir(&st.dir);
+        let (dirs, files) = list_dir(&st.dir, &["csv", "txt", "tsv", "xlsx", "xlsm", "xls"]);
         egui::ScrollArea::vertical()
             .id_salt("files")
             .max_height(260.0)

@@ -8,14 +8,18 @@ use eframe::egui::{self, Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2};
 
 use crate::analysis::breaks::Method;
 use crate::analysis::uptake::{Level, TargetFilter, UptakeRow};
-use crate::app::Command;
+use crate::app::{Command, Outcome};
 use crate::geo::crs::{Crs, Datum};
 use crate::geo::mercator::{self, MAX_ZOOM, MIN_ZOOM};
 use crate::map::choropleth::{self, Choropleth, ChoroplethSpec, Measure};
+use crate::map::document::{LayerState, MapDocument, SavedMap};
+use crate::map::facilities::{self, FacilityFilter, FacilityLayer};
+use crate::map::insured::{InsuredPoints, POINTS_FROM_ZOOM, PointColoring};
 use crate::map::ramps::Ramp;
 use crate::map::scene::{self, Fill, LayerStyle};
 use crate::map::view::NARA_BBOX;
-use crate::map::{MapLayers, Rgba, View};
+use crate::map::{MapLayers, View};
+use std::sync::Arc;
 
 pub struct MapState {
     pub layers: Option<MapLayers>,
@@ -27,6 +31,8 @@ pub struct MapState {
     pub spec: ChoroplethSpec,
     pub rows: Option<(Level, i32, TargetFilter, Vec<UptakeRow>)>,
     pub choropleth: Option<(usize, Choropleth)>,
+    /// Draw the legend on the map too (as exports do).
+    pub legend_on_map: bool,
     /// The layer the choropleth last coloured.
     choropleth_layer: Option<usize>,
     pub cursor: Option<(f64, f64)>,
@@ -36,8 +42,29 @@ pub struct MapState {
     /// The map's top-left corner on screen, last frame (for tests and overlays).
     pub map_origin: (f32, f32),
     rows_requested: Option<(Level, i32, TargetFilter)>,
-    hatch: Option<egui::TextureHandle>,
+    textures: Option<super::map_paint::MapTextures>,
     pub basemap: super::basemap_ui::BasemapState,
+    /// The institutions layer (its index in `layers` is found by name).
+    pub facilities: Option<Arc<FacilityLayer>>,
+    pub facility_filter: FacilityFilter,
+    /// Institution codes hidden by clicking.
+    pub facility_clicked: Vec<String>,
+    /// The FY the facilities were asked for (`None`: ask again).
+    facilities_requested: Option<i32>,
+    /// The insured as points (personal data): off until the user turns it on.
+    pub insured_on: bool,
+    pub insured: Option<(i32, Arc<InsuredPoints>)>,
+    insured_requested: Option<i32>,
+    pub insured_coloring: PointColoring,
+    /// Single persons are drawn from this zoom; below it only cells of 32 points.
+    pub insured_from_zoom: u8,
+    /// Saved maps (`None` until listed), the name typed for saving, the map last opened.
+    pub saved: Option<Vec<SavedMap>>,
+    pub save_name: String,
+    saved_requested: bool,
+    /// Layer looks of an opened map, applied when the layers are there.
+    pending_layers: Vec<LayerState>,
+    pub layer_import: super::layer_import_ui::LayerImportState,
 }
 
 impl Default for MapState {
@@ -52,6 +79,7 @@ impl Default for MapState {
             spec: ChoroplethSpec::default(),
             rows: None,
             choropleth: None,
+            legend_on_map: true,
             choropleth_layer: None,
             cursor: None,
             identified: None,
@@ -59,29 +87,194 @@ impl Default for MapState {
             requested: false,
             map_origin: (0.0, 0.0),
             rows_requested: None,
-            hatch: None,
+            textures: None,
             basemap: Default::default(),
+            facilities: None,
+            facility_filter: FacilityFilter::default(),
+            facility_clicked: vec![],
+            facilities_requested: None,
+            insured_on: false,
+            insured: None,
+            insured_requested: None,
+            insured_coloring: PointColoring::default(),
+            insured_from_zoom: POINTS_FROM_ZOOM,
+            saved: None,
+            save_name: String::new(),
+            saved_requested: false,
+            pending_layers: vec![],
+            layer_import: Default::default(),
         }
     }
 }
 
-fn c32(c: Rgba) -> Color32 {
-    Color32::from_rgba_unmultiplied(c[0], c[1], c[2], c[3])
-}
-
 impl MapState {
+    /// New or reloaded layers: layers already shown keep their visibility and opacity.
     pub fn set_layers(&mut self, layers: MapLayers) {
+        if self.layers.is_some() {
+            let kept = self.to_document().layers;
+            self.pending_layers.extend(kept);
+        }
         self.styles = crate::map::style::default_styles(&layers);
         self.layers = Some(layers);
         self.choropleth = None;
         self.choropleth_layer = None;
         self.identified = None;
+        // The facility layer is not stored: it is added again when it arrives.
+        self.facilities = None;
+        self.facilities_requested = None;
+        self.apply_pending_layers();
     }
 
-    /// New data was imported: the uptake rows are asked for again on the next frame.
+    /// New data was imported: uptake, facilities and insured points are asked for again
+    /// (what is drawn stays until the new data arrives).
     pub fn data_changed(&mut self) {
         self.rows = None;
         self.rows_requested = None;
+        self.facilities_requested = None;
+        self.insured_requested = None;
+        self.insured = None;
+    }
+
+    /// The institutions arrived: added (or replaced) on top of the layers, keeping the
+    /// user's visibility, opacity, conditions and clicked-hidden facilities.
+    pub fn set_facilities(&mut self, fl: Arc<FacilityLayer>) {
+        let Some(layers) = self.layers.as_mut() else {
+            return;
+        };
+        let ix = layers.upsert(fl.layer.clone());
+        if ix >= self.styles.len() {
+            self.styles.push(LayerStyle::default());
+        }
+        self.facilities = Some(fl);
+        self.apply_pending_layers();
+        self.refresh_facility_style();
+    }
+
+    /// Re-applies the facility symbols and hiding after a condition or a click changed.
+    pub fn refresh_facility_style(&mut self) {
+        let (Some(fl), Some(layers)) = (&self.facilities, &self.layers) else {
+            return;
+        };
+        if let Some((ix, _)) = layers.find(facilities::LAYER_NAME)
+            && let Some(style) = self.styles.get_mut(ix)
+        {
+            fl.apply(style, &self.facility_filter, &self.facility_clicked);
+        }
+    }
+
+    /// Everything needed to open this map again.
+    pub fn to_document(&self) -> MapDocument {
+        let layers = self
+            .layers
+            .iter()
+            .flat_map(|l| l.0.iter())
+            .zip(&self.styles)
+            .map(|(l, s)| LayerState {
+                name: l.index.info.name.clone(),
+                visible: s.visible,
+                opacity: s.opacity,
+            })
+            .collect();
+        MapDocument {
+            level: self.level,
+            fy: self.fy,
+            filter: self.filter,
+            spec: self.spec.clone(),
+            legend_on_map: self.legend_on_map,
+            layers,
+            view: self.view.map(|v| {
+                let (lon, lat) = mercator::world_to_lonlat(v.center.0, v.center.1);
+                (lon, lat, v.zoom)
+            }),
+            basemap: self
+                .basemap
+                .selected
+                .and_then(|i| self.basemap.list.get(i))
+                .map(|b| b.name.clone()),
+            facility_filter: self.facility_filter.clone(),
+            facility_hidden: self.facility_clicked.clone(),
+            insured_on: self.insured_on,
+            insured_coloring: self.insured_coloring,
+            insured_from_zoom: self.insured_from_zoom,
+        }
+    }
+
+    /// Opens a saved map: its settings replace the current ones; layers are matched by
+    /// name (a layer deleted since is skipped).
+    pub fn apply_document(&mut self, name: &str, doc: &MapDocument) {
+        self.level = doc.level;
+        self.fy = doc.fy;
+        self.filter = doc.filter;
+        self.spec = doc.spec.clone();
+        self.legend_on_map = doc.legend_on_map;
+        self.facility_filter = doc.facility_filter.clone();
+        self.facility_clicked = doc.facility_hidden.clone();
+        self.insured_on = doc.insured_on;
+        self.insured_coloring = doc.insured_coloring;
+        self.insured_from_zoom = doc.insured_from_zoom;
+        self.basemap.selected = doc
+            .basemap
+            .as_ref()
+            .and_then(|n| self.basemap.list.iter().position(|b| &b.name == n));
+        if let (Some((lon, lat, zoom)), Some(view)) = (doc.view, self.view.as_mut()) {
+            view.center = mercator::lonlat_to_world(lon, lat);
+            view.set_zoom(zoom);
+        }
+        self.pending_layers = doc.layers.clone();
+        self.apply_pending_layers();
+        self.save_name = name.to_string();
+        self.choropleth = None;
+        self.refresh_facility_style();
+    }
+
+    fn apply_pending_layers(&mut self) {
+        let Some(layers) = &self.layers else { return };
+        self.pending_layers
+            .retain(|ls| match layers.find(&ls.name) {
+                Some((i, _)) => {
+                    if let Some(s) = self.styles.get_mut(i) {
+                        s.visible = ls.visible;
+                        s.opacity = ls.opacity;
+                    }
+                    false
+                }
+                // The facility layer arrives later: keep its look until then.
+                None => ls.name == facilities::LAYER_NAME,
+            });
+    }
+
+    /// Takes the worker's answers meant for the map; returns commands to send next, or
+    /// gives the outcome back when it is not the map's.
+    pub fn receive(&mut self, outcome: Outcome) -> Result<Vec<Command>, Outcome> {
+        match outcome {
+            Outcome::MapLayers(layers) => self.set_layers(layers),
+            Outcome::AreaUptake {
+                level,
+                fy,
+                filter,
+                rows,
+            } => self.set_rows(level, fy, filter, rows),
+            Outcome::Facilities(fl) => self.set_facilities(fl),
+            Outcome::InsuredPoints { fy, points } => self.set_insured(fy, points),
+            Outcome::SavedMaps(list) => self.saved = Some(list),
+            Outcome::MapOpened { name, doc } => self.apply_document(&name, &doc),
+            Outcome::LayerImported {
+                result,
+                needs_crs,
+                guess,
+                ..
+            } => {
+                if self.layer_import.answered(result, needs_crs, guess) {
+                    return Ok(vec![Command::LoadMap]);
+                }
+            }
+            other => return Err(other),
+        }
+        Ok(vec![])
+    }
+
+    pub fn set_insured(&mut self, fy: i32, points: Arc<InsuredPoints>) {
+        self.insured = Some((fy, points));
     }
 
     pub fn set_rows(&mut self, level: Level, fy: i32, filter: TargetFilter, rows: Vec<UptakeRow>) {
@@ -146,32 +339,68 @@ pub fn map_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
             filter: st.filter,
         });
     }
+    cmds.extend(super::layer_import_ui::layer_import_window(
+        ui.ctx(),
+        &mut st.layer_import,
+    ));
+    if !st.saved_requested {
+        st.saved_requested = true;
+        cmds.push(Command::ListMaps);
+    }
+    if st.facilities_requested != Some(st.fy) {
+        st.facilities_requested = Some(st.fy);
+        cmds.push(Command::Facilities { fy: st.fy });
+    }
+    if st.insured_on
+        && st.insured.as_ref().map(|i| i.0) != Some(st.fy)
+        && st.insured_requested != Some(st.fy)
+    {
+        st.insured_requested = Some(st.fy);
+        cmds.push(Command::InsuredPoints { fy: st.fy });
+    }
     if st.choropleth.is_none() {
         st.refresh_choropleth();
     }
     egui::Panel::left("map_side")
         .resizable(true)
-        .default_size(330.0)
+        .default_size(400.0)
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
+                cmds.extend(super::saved_maps_ui::saved_maps_ui(ui, st));
+                ui.separator();
                 if choropleth_controls_ui(ui, st) {
                     st.choropleth = None;
                 }
                 ui.separator();
-                legend_ui(ui, st);
+                super::legend_ui::legend_ui(ui, st);
                 ui.separator();
-                layers_panel_ui(ui, st);
+                super::map_layers_ui::layers_panel_ui(ui, st);
                 ui.separator();
-                identify_ui(ui, st);
+                super::map_layers_ui::facilities_panel_ui(ui, st);
+                ui.separator();
+                super::map_layers_ui::insured_panel_ui(ui, st);
             });
         });
     egui::CentralPanel::default().show(ui, |ui| map_view_ui(ui, st));
+    if st.identified.is_some() {
+        let mut open = true;
+        egui::Window::new("属性")
+            .id(egui::Id::unique("identify_window"))
+            .open(&mut open)
+            .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-70.0, 90.0))
+            .default_width(320.0)
+            .resizable(false)
+            .show(ui.ctx(), |ui| identify_ui(ui, st));
+        if !open {
+            st.identified = None;
+        }
+    }
     cmds
 }
 
 /// Level, FY, sex, age band, measure, classes. Returns true when the choropleth changed.
 /// One labelled row of a grid: `current` picked from a list of (value, text).
-fn choice_row<T: PartialEq + Copy>(
+pub(crate) fn choice_row<T: PartialEq + Copy>(
     ui: &mut egui::Ui,
     label: &str,
     id: &str,
@@ -277,7 +506,11 @@ fn choropleth_controls_ui(ui: &mut egui::Ui, st: &mut MapState) -> bool {
             .map(|v| v.to_string())
             .collect::<Vec<_>>()
             .join(",");
-        if ui.text_edit_singleline(&mut text).changed() {
+        if ui
+            .add(egui::TextEdit::singleline(&mut text).hint_text("0.3,0.35,0.4"))
+            .on_hover_text("境界値")
+            .changed()
+        {
             st.spec.manual = text
                 .split([',', '、'])
                 .filter_map(|t| t.trim().parse().ok())
@@ -287,74 +520,8 @@ fn choropleth_controls_ui(ui: &mut egui::Ui, st: &mut MapState) -> bool {
     before != (st.level, st.spec.clone())
 }
 
-fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
-    let Some((_, ch)) = &st.choropleth else {
-        ui.label("集計中…");
-        return;
-    };
-    let (fy, filter) = st
-        .rows
-        .as_ref()
-        .map(|r| (r.1, r.2))
-        .unwrap_or((st.fy, st.filter));
-    ui.strong(format!(
-        "{}年度 {}（{}）",
-        fy,
-        st.spec.measure.label(),
-        filter.label()
-    ));
-    let mut edited: Option<(usize, Rgba)> = None;
-    for (i, class) in ch.legend.iter().enumerate() {
-        ui.horizontal(|ui| {
-            let mut c = [class.color[0], class.color[1], class.color[2]];
-            if ui.color_edit_button_srgb(&mut c).changed() {
-                edited = Some((i, [c[0], c[1], c[2], 255]));
-            }
-            ui.label(format!("{}（{}）", class.label, class.count));
-        });
-    }
-    ui.horizontal(|ui| {
-        let (r, _) = ui.allocate_exact_size(Vec2::new(18.0, 14.0), Sense::hover());
-        ui.painter()
-            .rect_filled(r, 0.0, c32(choropleth::SUPPRESSED));
-        ui.label(format!(
-            "{}（{}）",
-            choropleth::SUPPRESSED_LABEL,
-            ch.suppressed_count
-        ));
-    });
-    if let Some((i, c)) = edited {
-        if st.spec.colors.len() <= i {
-            st.spec.colors.resize(i + 1, None);
-        }
-        st.spec.colors[i] = Some(c);
-        st.choropleth = None;
-    }
-    if !st.spec.colors.is_empty() && ui.small_button("配色を元に戻す").clicked() {
-        st.spec.colors.clear();
-        st.choropleth = None;
-    }
-}
-
-fn layers_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
-    ui.heading("レイヤ");
-    super::basemap_ui::basemap_picker_ui(ui, &mut st.basemap);
-    let Some(layers) = &st.layers else { return };
-    // Top of the list = drawn last, as in QGIS.
-    for i in (0..layers.0.len()).rev() {
-        let info = &layers.0[i].index.info;
-        let style = &mut st.styles[i];
-        ui.horizontal(|ui| {
-            ui.checkbox(&mut style.visible, &info.name);
-            ui.add(egui::Slider::new(&mut style.opacity, 0.0..=1.0).show_value(false))
-                .on_hover_text("不透明度");
-        });
-    }
-}
-
-fn identify_ui(ui: &mut egui::Ui, st: &MapState) {
+fn identify_ui(ui: &mut egui::Ui, st: &mut MapState) {
     let (Some(layers), Some((li, fi))) = (&st.layers, st.identified) else {
-        ui.weak("地図をクリックすると属性を表示します");
         return;
     };
     let Some(layer) = layers.0.get(li) else {
@@ -389,21 +556,14 @@ fn identify_ui(ui: &mut egui::Ui, st: &MapState) {
             ui.end_row();
         }
     });
-}
-
-pub(crate) fn hatch_texture(ctx: &egui::Context) -> egui::TextureHandle {
-    let n = 12;
-    let mut img = egui::ColorImage::filled([n, n], Color32::TRANSPARENT);
-    for i in 0..n {
-        for w in 0..2 {
-            img[((i + w) % n, i)] = Color32::from_rgb(110, 110, 110);
-        }
+    if layer.index.info.name == facilities::LAYER_NAME
+        && let Some(code) = feature.attrs.first().map(|a| a.display())
+        && ui.button("この機関を非表示にする").clicked()
+    {
+        st.facility_clicked.push(code);
+        st.identified = None;
+        st.refresh_facility_style();
     }
-    let opts = egui::TextureOptions {
-        wrap_mode: egui::TextureWrapMode::Repeat,
-        ..egui::TextureOptions::NEAREST
-    };
-    ctx.load_texture("hatch", img, opts)
 }
 
 fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
@@ -459,17 +619,6 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
         if ui.button("奈良県全体").clicked() {
             *view = View::fit(NARA_BBOX, view.size);
         }
-        if let Some((lon, lat)) = st.cursor {
-            let zone6 = Crs::PlaneRect {
-                zone: 6,
-                datum: Datum::Jgd2011,
-            };
-            let plane = zone6
-                .from_lonlat(lon, lat)
-                .map(|(e, n)| format!("  平面直角VI系 X={n:.1} Y={e:.1}"))
-                .unwrap_or_default();
-            ui.label(format!("経度 {lon:.5} 緯度 {lat:.5}{plane}"));
-        }
     });
     let (rect, resp) = ui.allocate_exact_size(ui.available_size(), Sense::click_and_drag());
     st.map_origin = (rect.min.x, rect.min.y);
@@ -519,7 +668,13 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
         st.identified = (0..layers.0.len())
             .rev()
             .filter(|&i| st.styles.get(i).is_some_and(|s| s.visible))
-            .find_map(|i| layers.0[i].index.hit(lon, lat, tol).map(|f| (i, f)));
+            .find_map(|i| {
+                let hidden = &st.styles[i].hidden;
+                layers.0[i]
+                    .index
+                    .hit_where(lon, lat, tol, |f| !hidden.get(f).copied().unwrap_or(false))
+                    .map(|f| (i, f))
+            });
     }
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, Color32::from_rgb(242, 239, 233));
@@ -532,11 +687,19 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
         .map(|(l, s)| (l.as_ref(), s))
         .collect();
     let scene = scene::build(&view, &pairs);
-    let hatch = st.hatch.get_or_insert_with(|| hatch_texture(ui.ctx())).id();
+    let tex = st
+        .textures
+        .get_or_insert_with(|| super::map_paint::MapTextures::new(ui.ctx()));
     for ls in &scene.layers {
-        painter.extend(layer_shapes(rect.min, ls, hatch));
+        painter.extend(super::map_paint::layer_shapes(rect.min, ls, tex));
     }
-    paint_labels(&painter, rect.min, &scene.labels);
+    if st.insured_on
+        && let Some((_, points)) = &st.insured
+    {
+        let people = points.markers(&view, st.insured_from_zoom, st.insured_coloring);
+        painter.add(super::map_paint::markers_shape(rect.min, &people, tex));
+    }
+    super::map_paint::paint_labels(&painter, rect.min, &scene.labels);
     painter.text(
         rect.center_bottom() + Vec2::new(0.0, -4.0),
         egui::Align2::CENTER_BOTTOM,
@@ -546,6 +709,22 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
     );
     scale_bar(&painter, rect, &view);
     north_arrow(&painter, rect);
+    cursor_readout(&painter, rect, st.cursor);
+    if st.legend_on_map
+        && let Some((_, ch)) = &st.choropleth
+    {
+        let title = st
+            .rows
+            .as_ref()
+            .map(|r| format!("{}年度 {}（{}）", r.1, st.spec.measure.label(), r.2.label()))
+            .unwrap_or_default();
+        super::map_paint::paint_legend(
+            &painter,
+            rect,
+            &title,
+            &ch.legend_entries(st.spec.min_targets),
+        );
+    }
     if let Some((li, fi)) = st.identified
         && let Some(layer) = layers.0.get(li)
     {
@@ -566,98 +745,34 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
     }
 }
 
-/// One layer's part of the scene as egui shapes (also used by `bench map`).
-pub(crate) fn layer_shapes(
-    origin: Pos2,
-    ls: &scene::LayerScene,
-    hatch: egui::TextureId,
-) -> Vec<Shape> {
-    let mut out = Vec::new();
-    if !ls.fills.indices.is_empty() {
-        out.push(Shape::mesh(to_mesh(origin, &ls.fills, None)));
-    }
-    if !ls.hatch.indices.is_empty() {
-        out.push(Shape::mesh(to_mesh(origin, &ls.hatch, Some(hatch))));
-    }
-    for s in &ls.strokes {
-        let pts: Vec<Pos2> = s
-            .points
-            .iter()
-            .map(|p| origin + Vec2::new(p[0], p[1]))
-            .collect();
-        out.push(Shape::line(pts, Stroke::new(s.width, c32(s.color))));
-    }
-    out.extend(marker_shapes(origin, &ls.markers));
-    out
-}
-
-pub(crate) fn marker_shapes<'a>(
-    origin: Pos2,
-    markers: &'a [scene::Marker],
-) -> impl Iterator<Item = Shape> + 'a {
-    markers.iter().map(move |m| {
-        Shape::Circle(egui::epaint::CircleShape {
-            center: origin + Vec2::new(m.pos[0], m.pos[1]),
-            radius: m.radius,
-            fill: c32(m.color),
-            stroke: Stroke::new(1.0, Color32::WHITE),
-        })
-    })
-}
-
-/// Labels with a white halo, as the map draws them: each text is laid out once and the
-/// galley drawn five times (four halo offsets, then the text).
-pub(crate) fn paint_labels(painter: &egui::Painter, origin: Pos2, labels: &[scene::Label]) {
-    for l in labels {
-        let galley = painter.layout_no_wrap(
-            l.text.clone(),
-            egui::FontId::proportional(l.size),
-            Color32::from_rgb(30, 30, 30),
-        );
-        let top_left = origin + Vec2::new(l.pos[0], l.pos[1]) - galley.size() / 2.0;
-        for d in [
-            Vec2::new(-1.0, 0.0),
-            Vec2::new(1.0, 0.0),
-            Vec2::new(0.0, -1.0),
-            Vec2::new(0.0, 1.0),
-        ] {
-            painter.galley_with_override_text_color(top_left + d, galley.clone(), Color32::WHITE);
-        }
-        painter.galley(top_left, galley, Color32::from_rgb(30, 30, 30));
-    }
-}
-
-/// A scene mesh as an egui mesh: flat colours, or a repeating pattern texture (one tile per
-/// 12 points of screen) tinted by the vertex colour.
-fn to_mesh(origin: Pos2, m: &scene::FillMesh, texture: Option<egui::TextureId>) -> egui::Mesh {
-    let mut mesh = egui::Mesh::default();
-    if let Some(t) = texture {
-        mesh.texture_id = t;
-    }
-    mesh.vertices = m
-        .pos
-        .iter()
-        .zip(&m.color)
-        .map(|(p, c)| {
-            let pos = origin + Vec2::new(p[0], p[1]);
-            let uv = if texture.is_some() {
-                Pos2::new(pos.x / 12.0, pos.y / 12.0)
-            } else {
-                egui::epaint::WHITE_UV
-            };
-            egui::epaint::Vertex {
-                pos,
-                uv,
-                color: c32(*c),
-            }
-        })
-        .collect();
-    mesh.indices = m.indices.clone();
-    mesh
-}
-
 fn group(v: f64) -> String {
     choropleth::group_digits(v.round() as i64)
+}
+
+/// The cursor in lon/lat and 平面直角 zone VI, top left of the map (drawn on the map so
+/// that its changing width never moves the toolbar or resizes the map).
+fn cursor_readout(painter: &egui::Painter, rect: Rect, cursor: Option<(f64, f64)>) {
+    let Some((lon, lat)) = cursor else { return };
+    let zone6 = Crs::PlaneRect {
+        zone: 6,
+        datum: Datum::Jgd2011,
+    };
+    let plane = zone6
+        .from_lonlat(lon, lat)
+        .map(|(e, n)| format!("  平面直角VI系 X={n:.1} Y={e:.1}"))
+        .unwrap_or_default();
+    let galley = painter.layout_no_wrap(
+        format!("経度 {lon:.5} 緯度 {lat:.5}{plane}"),
+        egui::FontId::proportional(12.0),
+        Color32::BLACK,
+    );
+    let pos = rect.min + Vec2::new(8.0, 8.0);
+    painter.rect_filled(
+        Rect::from_min_size(pos - Vec2::splat(3.0), galley.size() + Vec2::splat(6.0)),
+        3.0,
+        Color32::from_white_alpha(215),
+    );
+    painter.galley(pos, galley, Color32::BLACK);
 }
 
 /// A scale bar of a round length (1, 2, 5 × 10ⁿ m) about 120 points long.

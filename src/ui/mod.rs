@@ -6,7 +6,12 @@ pub mod frame_cost;
 mod geocode_ui;
 mod home_ui;
 mod import_ui;
+mod layer_import_ui;
+mod legend_ui;
+mod map_layers_ui;
+mod map_paint;
 pub mod map_ui;
+mod saved_maps_ui;
 
 pub use theme::install as install_theme;
 mod theme;
@@ -97,6 +102,15 @@ impl AtlasApp {
     fn receive(&mut self) {
         for Event::Finished { job, outcome } in self.worker.poll() {
             self.running.retain(|r| r.id != job);
+            let outcome = match self.map.receive(outcome) {
+                Ok(follow_up) => {
+                    for c in follow_up {
+                        self.send(c);
+                    }
+                    continue;
+                }
+                Err(other) => other,
+            };
             match outcome {
                 Outcome::DemoReady { .. } => {
                     self.send(Command::Stats);
@@ -131,14 +145,9 @@ impl AtlasApp {
                     self.import.rejects = Some((import_id, rejects))
                 }
                 Outcome::History(_) => {}
-                Outcome::MapLayers(layers) => self.map.set_layers(layers),
-                Outcome::AreaUptake {
-                    level,
-                    fy,
-                    filter,
-                    rows,
-                } => self.map.set_rows(level, fy, filter, rows),
                 Outcome::Failed(msg) => self.last_error = Some(msg),
+                // Answers for the map are taken by `self.map.receive` above.
+                _ => {}
             }
         }
     }

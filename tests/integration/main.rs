@@ -8,5 +8,6 @@ mod geocode;
 mod house_rules;
 mod import_errors;
 mod layers;
+mod map_features;
 mod map_ui;
 mod render;

@@ -1,0 +1,497 @@
+//! Medical and checkup institutions on the map: the two masters joined by institution
+//! code, each placed by the master's lat/lon or else by its address (the same address
+//! matching as the insured), with the number of insured who used it in the fiscal year
+//! (a claim or a checkup there). Symbols: a square for checkup institutions (健診実施),
+//! a circle for the others, sized by users in 5 classes (natural breaks). Facilities are
+//! shown or hidden one by one by clicking, or many at once by combinable attribute
+//! conditions ([`FacilityFilter`]).
+
+use std::sync::Arc;
+
+use duckdb::Connection;
+use geo::{Geometry, Point};
+
+use super::Rgba;
+use super::prepared::PreparedLayer;
+use super::scene::{MarkerShape, Symbol};
+use crate::analysis::breaks::{self, Method};
+use crate::geocode::{Geocoder, MatchLevel};
+use crate::layers::model::{AttrValue, Feature, FieldDef, FieldType};
+use crate::layers::storage::LayerInfo;
+use crate::layers::{GeometryType, LayerIndex};
+
+/// The name of the facility layer on the map.
+pub const LAYER_NAME: &str = "医療機関・健診機関";
+
+pub const CHECKUP_COLOR: Rgba = [0, 128, 110, 255];
+pub const OTHER_COLOR: Rgba = [110, 110, 160, 255];
+/// Radii of the 5 user classes, smallest first.
+pub const CLASS_RADII: [f32; 5] = [3.0, 4.5, 6.0, 7.5, 9.5];
+
+/// Where a facility's point came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// The master's 緯度・経度.
+    Master,
+    /// Address matching at 街区 or 町丁・字 level.
+    Address(MatchLevel),
+    /// Not placed (no coordinates, address not matched; 集団健診 organisations).
+    None,
+}
+
+impl Placement {
+    pub fn label(self) -> String {
+        match self {
+            Placement::Master => "マスタの緯度経度".into(),
+            Placement::Address(l) => format!("住所照合（{}）", l.label()),
+            Placement::None => "位置不明".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facility {
+    pub code: String,
+    pub name: String,
+    pub address: String,
+    pub phone: String,
+    pub point: Option<(f64, f64)>,
+    pub placement: Placement,
+    /// In the medical institution master.
+    pub medical: bool,
+    /// 特定健診を実施 (checkup institution master).
+    pub checkup: bool,
+    pub cancer_screening: bool,
+    /// Distinct insured with a claim or a checkup there in the fiscal year.
+    pub users: i64,
+}
+
+/// Both masters joined by code, with users in fiscal year `fy` (binds: fy, fy, fy).
+const FACILITIES_SQL: &str = "
+    WITH m AS (SELECT code, any_value(name) AS name, any_value(address) AS address,
+                      any_value(phone) AS phone, any_value(lat) AS lat, any_value(lon) AS lon
+               FROM medical_institutions GROUP BY code),
+         c AS (SELECT code, any_value(name) AS name, bool_or(does_checkup) AS checkup,
+                      bool_or(coalesce(does_cancer_screening, false)) AS cancer
+               FROM checkup_institutions GROUP BY code),
+         v AS (SELECT institution_code AS code, insured_id FROM claims
+               WHERE service_month >= make_date(CAST(? AS INTEGER), 4, 1)
+                 AND service_month < make_date(CAST(? AS INTEGER) + 1, 4, 1)
+               UNION
+               SELECT institution_code, insured_id FROM checkups WHERE fy = ?),
+         u AS (SELECT code, count(DISTINCT insured_id) AS users FROM v GROUP BY code)
+    SELECT coalesce(m.code, c.code) AS code, coalesce(m.name, c.name, '') AS name,
+           coalesce(m.address, ''), coalesce(m.phone, ''), m.lat, m.lon,
+           m.code IS NOT NULL, coalesce(c.checkup, false), coalesce(c.cancer, false),
+           coalesce(u.users, 0)
+    FROM m FULL JOIN c ON m.code = c.code
+    LEFT JOIN u ON u.code = coalesce(m.code, c.code)
+    ORDER BY code";
+
+/// Reads the facilities. Those without lat/lon are placed by address when a geocoder is
+/// given (a point at 街区 or 町丁・字 level; an ambiguous name is not guessed).
+pub fn load(
+    conn: &Connection,
+    fy: i32,
+    geocoder: Option<&Geocoder>,
+) -> Result<Vec<Facility>, duckdb::Error> {
+    let mut stmt = conn.prepare(FACILITIES_SQL)?;
+    let rows = stmt.query_map(duckdb::params![fy, fy, fy], |r| {
+        let lat: Option<f64> = r.get(4)?;
+        let lon: Option<f64> = r.get(5)?;
+        Ok(Facility {
+            code: r.get(0)?,
+            name: r.get(1)?,
+            address: r.get(2)?,
+            phone: r.get(3)?,
+            point: lon.zip(lat),
+            placement: if lat.is_some() && lon.is_some() {
+                Placement::Master
+            } else {
+                Placement::None
+            },
+            medical: r.get(6)?,
+            checkup: r.get(7)?,
+            cancer_screening: r.get(8)?,
+            users: r.get(9)?,
+        })
+    })?;
+    let mut out = rows.collect::<Result<Vec<_>, _>>()?;
+    if let Some(g) = geocoder {
+        for f in out.iter_mut().filter(|f| f.point.is_none()) {
+            if f.address.is_empty() {
+                continue;
+            }
+            let loc = g.locate(&f.address, "");
+            if let (Some(p), MatchLevel::Block | MatchLevel::Town) = (loc.point, loc.level) {
+                f.point = Some(p);
+                f.placement = Placement::Address(loc.level);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`load`] with the address book of the stored small-area layer, so that facilities
+/// without lat/lon are placed by address. Without that layer they stay unplaced.
+pub fn load_placed(
+    conn: &Connection,
+    fy: i32,
+) -> Result<Vec<Facility>, crate::geocode::GeocodeError> {
+    use crate::geocode::{GeocodeError, GeocodeOptions, load_book};
+    match load_book(conn, &GeocodeOptions::default()) {
+        Ok((book, polygons, key_field)) => {
+            let g = Geocoder {
+                book: &book,
+                polygons: &polygons,
+                key_field,
+            };
+            Ok(load(conn, fy, Some(&g))?)
+        }
+        Err(GeocodeError::NoLayer(_)) => Ok(load(conn, fy, None)?),
+        Err(e) => Err(e),
+    }
+}
+
+/// The attribute fields of the facility layer, in this order.
+pub const FIELDS: [(&str, FieldType); 9] = [
+    ("機関コード", FieldType::Text),
+    ("名称", FieldType::Text),
+    ("所在地", FieldType::Text),
+    ("電話番号", FieldType::Text),
+    ("健診実施", FieldType::Bool),
+    ("がん検診", FieldType::Bool),
+    ("利用者数", FieldType::Integer),
+    ("医療機関マスタ", FieldType::Bool),
+    ("位置", FieldType::Text),
+];
+
+/// The placed facilities as a point layer (the unplaced are left out; see
+/// [`FacilityLayer::unplaced`]).
+pub struct FacilityLayer {
+    pub fy: i32,
+    /// The placed facilities, in feature order.
+    pub facilities: Vec<Facility>,
+    pub layer: Arc<PreparedLayer>,
+    /// Facilities with no point (named in the layer panel).
+    pub unplaced: usize,
+    /// The user-class edges (5 classes by natural breaks over users).
+    pub edges: Vec<f64>,
+}
+
+impl std::fmt::Debug for FacilityLayer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FacilityLayer")
+            .field("fy", &self.fy)
+            .field("placed", &self.facilities.len())
+            .field("unplaced", &self.unplaced)
+            .finish()
+    }
+}
+
+impl FacilityLayer {
+    pub fn new(fy: i32, all: Vec<Facility>) -> FacilityLayer {
+        let total = all.len();
+        let facilities: Vec<Facility> = all.into_iter().filter(|f| f.point.is_some()).collect();
+        let unplaced = total - facilities.len();
+        let features: Vec<Feature> = facilities
+            .iter()
+            .filter_map(|f| {
+                let (lon, lat) = f.point?;
+                Some(Feature {
+                    geom: Geometry::Point(Point::new(lon, lat)),
+                    attrs: vec![
+                        AttrValue::Text(f.code.clone()),
+                        AttrValue::Text(f.name.clone()),
+                        AttrValue::Text(f.address.clone()),
+                        AttrValue::Text(f.phone.clone()),
+                        AttrValue::Bool(f.checkup),
+                        AttrValue::Bool(f.cancer_screening),
+                        AttrValue::Int(f.users),
+                        AttrValue::Bool(f.medical),
+                        AttrValue::Text(f.placement.label()),
+                    ],
+                })
+            })
+            .collect();
+        let mut bbox = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+        for (lon, lat) in facilities.iter().filter_map(|f| f.point) {
+            bbox = [
+                bbox[0].min(lon),
+                bbox[1].min(lat),
+                bbox[2].max(lon),
+                bbox[3].max(lat),
+            ];
+        }
+        let info = LayerInfo {
+            id: -1,
+            name: LAYER_NAME.into(),
+            geometry_type: GeometryType::Point,
+            feature_count: features.len() as u64,
+            source_crs: "JGD2011 経緯度 (EPSG:6668)".into(),
+            bbox,
+            fields: FIELDS
+                .iter()
+                .map(|(n, t)| FieldDef {
+                    name: n.to_string(),
+                    ty: *t,
+                })
+                .collect(),
+            source_file: Some("医療機関マスタ・健診機関マスタ".into()),
+            encoding: None,
+            notes: vec![format!("利用者数は{fy}年度")],
+        };
+        let users: Vec<f64> = facilities.iter().map(|f| f.users as f64).collect();
+        let edges = breaks::breaks(&users, 5, Method::NaturalBreaks, &[]);
+        FacilityLayer {
+            fy,
+            facilities,
+            layer: Arc::new(PreparedLayer::new(LayerIndex::new(info, features))),
+            unplaced,
+            edges,
+        }
+    }
+
+    /// The user class (0–4) of a number of users.
+    pub fn class_of(&self, users: i64) -> usize {
+        breaks::classify(users as f64, &self.edges)
+            .unwrap_or(0)
+            .min(CLASS_RADII.len() - 1)
+    }
+
+    /// Per facility: square for checkup institutions, circle for others, sized by users.
+    pub fn symbols(&self) -> Vec<Option<Symbol>> {
+        self.facilities
+            .iter()
+            .map(|f| {
+                Some(Symbol {
+                    shape: if f.checkup {
+                        MarkerShape::Square
+                    } else {
+                        MarkerShape::Circle
+                    },
+                    radius: CLASS_RADII[self.class_of(f.users)],
+                    color: if f.checkup {
+                        CHECKUP_COLOR
+                    } else {
+                        OTHER_COLOR
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// The user classes for the legend: (radius, "12 〜 40 人").
+    pub fn size_legend(&self) -> Vec<(f32, String)> {
+        let n = self.edges.len().saturating_sub(1);
+        (0..n.min(CLASS_RADII.len()))
+            .map(|i| {
+                (
+                    CLASS_RADII[i],
+                    format!(
+                        "{} 〜 {} 人",
+                        super::choropleth::group_digits(self.edges[i].round() as i64),
+                        super::choropleth::group_digits(self.edges[i + 1].round() as i64)
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// Puts the symbols, the label (名称, from zoom 15) and what is hidden into `style`,
+    /// keeping its visibility and opacity.
+    pub fn apply(
+        &self,
+        style: &mut super::scene::LayerStyle,
+        filter: &FacilityFilter,
+        clicked: &[String],
+    ) {
+        style.stroke = None;
+        style.marker = None;
+        style.symbols = self.symbols();
+        style.label = Some((1, 15));
+        style.hidden = self.hidden(filter, clicked);
+    }
+
+    /// Which facilities to leave out: the ones hidden by click, and those failing the
+    /// filter.
+    pub fn hidden(&self, filter: &FacilityFilter, clicked: &[String]) -> Vec<bool> {
+        self.facilities
+            .iter()
+            .map(|f| clicked.contains(&f.code) || !filter.matches(f))
+            .collect()
+    }
+}
+
+/// A condition on a yes/no attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum YesNo {
+    #[default]
+    Any,
+    Yes,
+    No,
+}
+
+impl YesNo {
+    pub const ALL: [YesNo; 3] = [YesNo::Any, YesNo::Yes, YesNo::No];
+    pub fn label(self) -> &'static str {
+        match self {
+            YesNo::Any => "問わない",
+            YesNo::Yes => "あり",
+            YesNo::No => "なし",
+        }
+    }
+    /// `None` when the condition is not set.
+    fn test(self, v: bool) -> Option<bool> {
+        match self {
+            YesNo::Any => None,
+            YesNo::Yes => Some(v),
+            YesNo::No => Some(!v),
+        }
+    }
+}
+
+/// How set conditions combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum Combine {
+    /// Every set condition holds (AND).
+    #[default]
+    All,
+    /// At least one set condition holds (OR).
+    Any,
+}
+
+/// Attribute conditions on facilities; a facility is shown when the set conditions hold
+/// (all or any of them). No condition set shows every facility.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct FacilityFilter {
+    pub checkup: YesNo,
+    pub cancer_screening: YesNo,
+    pub medical: YesNo,
+    /// At least this many users in the year (0 = not set).
+    pub min_users: i64,
+    /// Name contains (empty = not set).
+    pub name_contains: String,
+    pub combine: Combine,
+}
+
+impl FacilityFilter {
+    pub fn matches(&self, f: &Facility) -> bool {
+        let name = self.name_contains.trim();
+        let tests = [
+            self.checkup.test(f.checkup),
+            self.cancer_screening.test(f.cancer_screening),
+            self.medical.test(f.medical),
+            (self.min_users > 0).then_some(f.users >= self.min_users),
+            (!name.is_empty()).then(|| f.name.contains(name)),
+        ];
+        let mut set = tests.iter().flatten().peekable();
+        if set.peek().is_none() {
+            return true;
+        }
+        match self.combine {
+            Combine::All => set.all(|t| *t),
+            Combine::Any => set.any(|t| *t),
+        }
+    }
+
+    pub fn is_set(&self) -> bool {
+        *self
+            != FacilityFilter {
+                combine: self.combine,
+                ..Default::default()
+            }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fac(code: &str, checkup: bool, cancer: bool, users: i64) -> Facility {
+        Facility {
+            code: code.into(),
+            name: format!("{code}クリニック"),
+            address: String::new(),
+            phone: String::new(),
+            point: Some((135.8, 34.68)),
+            placement: Placement::Master,
+            medical: true,
+            checkup,
+            cancer_screening: cancer,
+            users,
+        }
+    }
+
+    #[test]
+    fn conditions_combine_with_and_or() {
+        let fs = [
+            fac("a", true, true, 100),
+            fac("b", true, false, 50),
+            fac("c", false, false, 5),
+        ];
+        let shown = |f: &FacilityFilter| -> Vec<&str> {
+            fs.iter()
+                .filter(|x| f.matches(x))
+                .map(|x| x.code.as_str())
+                .collect()
+        };
+        assert_eq!(shown(&FacilityFilter::default()), ["a", "b", "c"]);
+        let mut f = FacilityFilter {
+            checkup: YesNo::Yes,
+            cancer_screening: YesNo::Yes,
+            ..Default::default()
+        };
+        assert_eq!(shown(&f), ["a"], "健診実施 AND がん検診あり");
+        f.combine = Combine::Any;
+        assert_eq!(shown(&f), ["a", "b"]);
+        let f = FacilityFilter {
+            checkup: YesNo::No,
+            min_users: 10,
+            ..Default::default()
+        };
+        assert!(shown(&f).is_empty());
+        let f = FacilityFilter {
+            name_contains: "b".into(),
+            ..Default::default()
+        };
+        assert_eq!(shown(&f), ["b"]);
+        assert!(f.is_set());
+        assert!(!FacilityFilter::default().is_set());
+    }
+
+    #[test]
+    fn symbols_by_kind_and_users_and_hiding() {
+        let mut fs: Vec<Facility> = (0..50)
+            .map(|i| fac(&format!("{i:02}"), i % 2 == 0, false, i * i))
+            .collect();
+        fs.push(Facility {
+            point: None,
+            placement: Placement::None,
+            ..fac("55", true, false, 0)
+        });
+        let layer = FacilityLayer::new(2021, fs);
+        assert_eq!(layer.unplaced, 1);
+        assert_eq!(layer.facilities.len(), 50);
+        let sym = layer.symbols();
+        let s0 = sym[0].unwrap();
+        let s49 = sym[49].unwrap();
+        assert_eq!(s0.shape, MarkerShape::Square);
+        assert_eq!(s49.shape, MarkerShape::Circle);
+        assert_eq!(s0.radius, CLASS_RADII[0]);
+        assert_eq!(
+            s49.radius, CLASS_RADII[4],
+            "the most used is in the top class"
+        );
+        assert_eq!(layer.size_legend().len(), 5);
+        let filter = FacilityFilter {
+            checkup: YesNo::Yes,
+            ..Default::default()
+        };
+        let hidden = layer.hidden(&filter, &["00".to_string()]);
+        assert!(hidden[0], "hidden by click");
+        assert!(hidden[1], "not a checkup institution");
+        assert!(!hidden[2]);
+        assert_eq!(hidden.iter().filter(|h| !**h).count(), 24);
+    }
+}

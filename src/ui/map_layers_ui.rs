@@ -1,0 +1,171 @@
+//! The map's side panels for layers: the QGIS-like layer list (visibility, opacity), the
+//! institutions (symbol legend, combinable conditions, facilities hidden by click) and
+//! the insured as points (personal data: off by default, single persons only from a set
+//! zoom, coloured by attendance or by the past-3-year pattern).
+
+use eframe::egui;
+
+use super::map_paint::symbol_swatch;
+use super::map_ui::{MapState, choice_row};
+use crate::map::facilities::{CHECKUP_COLOR, Combine, OTHER_COLOR, YesNo};
+use crate::map::insured::PointColoring;
+use crate::map::scene::MarkerShape;
+
+pub(crate) fn layers_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
+    ui.horizontal(|ui| {
+        ui.heading("レイヤ");
+        if ui.button("レイヤを取り込む…").clicked() {
+            st.layer_import.open = true;
+        }
+    });
+    super::basemap_ui::basemap_picker_ui(ui, &mut st.basemap);
+    let Some(layers) = &st.layers else { return };
+    // Top of the list = drawn last, as in QGIS.
+    for i in (0..layers.0.len()).rev() {
+        let info = &layers.0[i].index.info;
+        let Some(style) = st.styles.get_mut(i) else {
+            continue;
+        };
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut style.visible, &info.name);
+            ui.add(egui::Slider::new(&mut style.opacity, 0.0..=1.0).show_value(false))
+                .on_hover_text("不透明度");
+        });
+    }
+}
+
+pub(crate) fn facilities_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
+    ui.heading("医療機関・健診機関");
+    let Some(fl) = st.facilities.clone() else {
+        ui.weak("読み込み中…");
+        return;
+    };
+    ui.horizontal(|ui| {
+        symbol_swatch(ui, MarkerShape::Square, 6.0, CHECKUP_COLOR);
+        ui.label("特定健診実施機関");
+        symbol_swatch(ui, MarkerShape::Circle, 6.0, OTHER_COLOR);
+        ui.label("その他");
+    });
+    ui.label(format!(
+        "大きさ: {}年度の利用者数（自然分類 5 階級）",
+        fl.fy
+    ));
+    ui.horizontal_wrapped(|ui| {
+        for (r, text) in fl.size_legend() {
+            symbol_swatch(ui, MarkerShape::Circle, r, OTHER_COLOR);
+            ui.label(text);
+        }
+    });
+    let before = (st.facility_filter.clone(), st.facility_clicked.len());
+    egui::CollapsingHeader::new("表示する機関の条件")
+        .default_open(st.facility_filter.is_set())
+        .show(ui, |ui| {
+            let f = &mut st.facility_filter;
+            egui::Grid::new("facility_filter")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    let yes_no = YesNo::ALL.map(|v| (v, v.label().to_string()));
+                    choice_row(ui, "特定健診", "f_checkup", &mut f.checkup, yes_no.clone());
+                    choice_row(
+                        ui,
+                        "がん検診",
+                        "f_cancer",
+                        &mut f.cancer_screening,
+                        yes_no.clone(),
+                    );
+                    choice_row(ui, "医療機関マスタ", "f_medical", &mut f.medical, yes_no);
+                    let lbl = ui.label("利用者数");
+                    ui.add(
+                        egui::DragValue::new(&mut f.min_users)
+                            .range(0..=1_000_000)
+                            .suffix(" 人以上"),
+                    )
+                    .labelled_by(lbl.id);
+                    ui.end_row();
+                    let lbl = ui.label("名称に含む");
+                    ui.text_edit_singleline(&mut f.name_contains)
+                        .labelled_by(lbl.id);
+                    ui.end_row();
+                    choice_row(
+                        ui,
+                        "条件の組合せ",
+                        "f_combine",
+                        &mut f.combine,
+                        [
+                            (Combine::All, "すべて満たす（AND）".to_string()),
+                            (Combine::Any, "いずれかを満たす（OR）".to_string()),
+                        ],
+                    );
+                });
+            if f.is_set() && ui.small_button("条件を解除").clicked() {
+                *f = Default::default();
+            }
+        });
+    if !st.facility_clicked.is_empty() {
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "クリックで非表示: {} 件",
+                st.facility_clicked.len()
+            ));
+            if ui.small_button("すべて再表示").clicked() {
+                st.facility_clicked.clear();
+            }
+        });
+    }
+    if before != (st.facility_filter.clone(), st.facility_clicked.len()) {
+        st.refresh_facility_style();
+    }
+    let shown = fl
+        .hidden(&st.facility_filter, &st.facility_clicked)
+        .iter()
+        .filter(|h| !**h)
+        .count();
+    ui.label(format!(
+        "表示 {shown} / {} 機関（位置不明 {}）",
+        fl.facilities.len(),
+        fl.unplaced
+    ));
+    ui.weak("機関をクリックすると属性と「非表示」ボタンが出ます");
+}
+
+pub(crate) fn insured_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
+    ui.heading("被保険者（個人の位置）");
+    ui.checkbox(&mut st.insured_on, "表示する（個人情報）");
+    if !st.insured_on {
+        return;
+    }
+    egui::Grid::new("insured_grid")
+        .num_columns(2)
+        .show(ui, |ui| {
+            choice_row(
+                ui,
+                "色分け",
+                "insured_coloring",
+                &mut st.insured_coloring,
+                PointColoring::ALL.map(|c| (c, c.label().to_string())),
+            );
+            let lbl = ui.label("個人を表示するズーム");
+            ui.add(egui::Slider::new(&mut st.insured_from_zoom, 13..=18))
+                .labelled_by(lbl.id);
+            ui.end_row();
+        });
+    ui.weak("それより広い表示では 32 点四方ごとの集計（大きさ=人数、色=未受診の割合）");
+    let Some((fy, points)) = &st.insured else {
+        ui.weak("読み込み中…");
+        return;
+    };
+    let counts = points.pattern_counts();
+    ui.label(format!(
+        "{fy}年度の対象者 {} 人（位置が分かる人）",
+        points.count
+    ));
+    for (i, (color, text)) in st.insured_coloring.legend().into_iter().enumerate() {
+        ui.horizontal(|ui| {
+            symbol_swatch(ui, MarkerShape::Circle, 5.0, color);
+            match st.insured_coloring {
+                PointColoring::Pattern => ui.label(format!("{text}（{}）", counts[i])),
+                PointColoring::Attendance => ui.label(text),
+            };
+        });
+    }
+}

@@ -1,0 +1,383 @@
+//! The map's point layers, legend and saved maps on the demo data: institutions from both
+//! masters (placed, counted, filtered, hidden by a click in the window), the insured's
+//! past-3-year pattern, saved maps that reopen the same legend, and a layer imported from
+//! the window with the CRS asked for when `.prj` is missing.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use eframe::egui::{self, Pos2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kenshin_atlas::analysis::measures::targets_with_attendance_sql;
+use kenshin_atlas::app::{Command, worker};
+use kenshin_atlas::geo::crs::Crs;
+use kenshin_atlas::import::{ImportOptions, import_file};
+use kenshin_atlas::job::Progress;
+use kenshin_atlas::map::document::{self, DocumentError};
+use kenshin_atlas::map::facilities::{self, FacilityFilter, FacilityLayer, Placement, YesNo};
+use kenshin_atlas::map::insured::{InsuredPoints, Pattern};
+use kenshin_atlas::store::{ImportResult, Store};
+use kenshin_atlas::ui::map_ui::{MapState, map_ui};
+
+use super::common::demo;
+
+const FY: i32 = 2021;
+
+fn reference_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("data/reference")
+}
+
+/// A store with every demo file imported and the addresses matched.
+fn full_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    for f in &demo().summary.files {
+        let r = import_file(&store, f, &ImportOptions::default(), &Progress::new()).unwrap();
+        assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
+    }
+    let opts = kenshin_atlas::geocode::GeocodeOptions {
+        reference_dir: reference_dir(),
+        ..Default::default()
+    };
+    kenshin_atlas::geocode::run(&store, &opts, &Progress::new()).unwrap();
+    (dir, store)
+}
+
+fn strings(store: &Store, sql: &str) -> Vec<(String, String)> {
+    let mut stmt = store.conn().prepare(sql).unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn institutions_are_placed_counted_and_filtered() {
+    let (_dir, store) = full_store();
+    let list = facilities::load_placed(store.conn(), FY).unwrap();
+    // Every code of both masters, once.
+    let codes: HashSet<String> = strings(
+        &store,
+        "SELECT code, code FROM medical_institutions UNION SELECT code, code FROM checkup_institutions",
+    )
+    .into_iter()
+    .map(|r| r.0)
+    .collect();
+    assert_eq!(list.len(), codes.len());
+    assert_eq!(
+        list.iter().map(|f| &f.code).collect::<HashSet<_>>().len(),
+        list.len()
+    );
+    // The master's lat/lon where given; else the address (the demo leaves ~10% blank).
+    let by_address = list
+        .iter()
+        .filter(|f| matches!(f.placement, Placement::Address(_)))
+        .count();
+    assert!(by_address > 20, "placed by address: {by_address}");
+    for f in list.iter().filter(|f| f.point.is_some()) {
+        let (lon, lat) = f.point.unwrap();
+        assert!(
+            (135.5..136.3).contains(&lon) && (33.8..34.8).contains(&lat),
+            "{} at {lon},{lat}",
+            f.code
+        );
+    }
+    // 集団健診 organisations (55…) have no address and stay unplaced.
+    assert!(
+        list.iter()
+            .filter(|f| f.code.starts_with("55"))
+            .all(|f| f.placement == Placement::None)
+    );
+    // Users: distinct insured with a claim or a checkup there in the FY, counted here
+    // in Rust from the raw rows.
+    let mut users: HashMap<String, HashSet<String>> = HashMap::new();
+    for (code, id) in strings(
+        &store,
+        "SELECT institution_code, insured_id FROM claims WHERE service_month BETWEEN DATE '2021-04-01' AND DATE '2022-03-31'
+         UNION ALL SELECT institution_code, insured_id FROM checkups WHERE fy = 2021",
+    ) {
+        users.entry(code).or_default().insert(id);
+    }
+    let mut checked = 0;
+    for f in &list {
+        let want = users.get(&f.code).map_or(0, |s| s.len()) as i64;
+        assert_eq!(f.users, want, "users of {}", f.code);
+        checked += (want > 0) as usize;
+    }
+    assert!(checked > 100, "institutions with users: {checked}");
+
+    // 健診実施 AND がん検診あり, as the window combines them.
+    let layer = FacilityLayer::new(FY, list.clone());
+    let filter = FacilityFilter {
+        checkup: YesNo::Yes,
+        cancer_screening: YesNo::Yes,
+        ..Default::default()
+    };
+    let shown = layer.hidden(&filter, &[]).iter().filter(|h| !**h).count();
+    let want = list
+        .iter()
+        .filter(|f| f.point.is_some() && f.checkup && f.cancer_screening)
+        .count();
+    assert_eq!(shown, want);
+    assert!(want > 0 && want < layer.facilities.len());
+}
+
+#[test]
+fn insured_pattern_over_three_years() {
+    let (_dir, store) = full_store();
+    let points = InsuredPoints::load(store.conn(), FY).unwrap();
+    // The same from each year's targets, combined here.
+    let mut years: Vec<HashMap<String, bool>> = Vec::new();
+    for fy in [FY, FY - 1, FY - 2] {
+        let sql = format!(
+            "SELECT insured_id, attended FROM ({})",
+            targets_with_attendance_sql()
+        );
+        let mut stmt = store.conn().prepare(&sql).unwrap();
+        let rows: HashMap<String, bool> = stmt
+            .query_map(duckdb::params![fy, fy], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        years.push(rows);
+    }
+    let located: HashSet<String> = strings(
+        &store,
+        "SELECT insured_id, insured_id FROM insured_locations WHERE lon IS NOT NULL",
+    )
+    .into_iter()
+    .map(|r| r.0)
+    .collect();
+    let mut want = [0usize; 5];
+    for (id, attended) in &years[0] {
+        if !located.contains(id) {
+            continue;
+        }
+        let targeted = 1 + years[1].contains_key(id) as u8 + years[2].contains_key(id) as u8;
+        let n = *attended as u8
+            + years[1].get(id).copied().unwrap_or(false) as u8
+            + years[2].get(id).copied().unwrap_or(false) as u8;
+        let p = Pattern::of(targeted, n);
+        want[Pattern::ALL.iter().position(|q| *q == p).unwrap()] += 1;
+    }
+    assert_eq!(points.pattern_counts(), want);
+    assert_eq!(points.count, want.iter().sum::<usize>());
+    assert!(want.iter().all(|n| *n > 0), "every class occurs: {want:?}");
+}
+
+/// The map screen with a store behind it: commands run at once, as the worker would.
+struct App {
+    map: MapState,
+    store: Store,
+}
+
+fn app_harness(store: Store, dir: &Path) -> Harness<'static, App> {
+    let mut map = MapState::default();
+    map.basemap = kenshin_atlas::ui::basemap_ui::BasemapState::in_dir(&dir.join("maps"));
+    Harness::builder()
+        .with_size(egui::vec2(1600.0, 1000.0))
+        .with_step_dt(1.0 / 60.0)
+        .with_max_steps(80)
+        .with_context_setup(kenshin_atlas::ui::install_theme)
+        .build_ui_state(
+            |ui, app: &mut App| {
+                let mut queue = map_ui(ui, &mut app.map);
+                while let Some(cmd) = queue.pop() {
+                    let out = worker::run(&app.store, cmd, &Progress::new());
+                    match app.map.receive(out) {
+                        Ok(more) => queue.extend(more),
+                        Err(other) => panic!("not a map answer: {other:?}"),
+                    }
+                }
+            },
+            App { map, store },
+        )
+}
+
+fn click_at(h: &mut Harness<App>, p: Pos2) {
+    h.event(egui::Event::PointerMoved(p));
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: p,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Default::default(),
+        });
+        h.step();
+    }
+}
+
+#[test]
+fn window_hides_an_institution_by_click_and_reopens_a_saved_legend() {
+    let (dir, store) = full_store();
+    let mut h = app_harness(store, dir.path());
+    h.run();
+    let fl = h
+        .state()
+        .map
+        .facilities
+        .clone()
+        .expect("institutions loaded");
+    let (ix, _) = h
+        .state()
+        .map
+        .layers
+        .as_ref()
+        .unwrap()
+        .find(facilities::LAYER_NAME)
+        .unwrap();
+    // Zoom to one institution and click it: identify shows it with a hide button.
+    let target = fl.facilities[0].clone();
+    let (lon, lat) = target.point.unwrap();
+    {
+        let st = &mut h.state_mut().map;
+        let view = st.view.as_mut().unwrap();
+        view.center = kenshin_atlas::geo::mercator::lonlat_to_world(lon, lat);
+        view.set_zoom(17);
+    }
+    h.run();
+    let st = &h.state().map;
+    let s = st.view.unwrap().lonlat_to_screen(lon, lat);
+    let p = Pos2::new(st.map_origin.0 + s[0], st.map_origin.1 + s[1]);
+    click_at(&mut h, p);
+    h.run();
+    assert_eq!(
+        h.state().map.identified,
+        Some((ix, 0)),
+        "the institution is identified"
+    );
+    assert!(
+        h.query_by_label(&target.name).is_some(),
+        "its name is shown"
+    );
+    h.get_by_label("この機関を非表示にする").click();
+    h.run();
+    assert_eq!(h.state().map.facility_clicked, vec![target.code.clone()]);
+    assert!(h.state().map.styles[ix].hidden[0], "hidden on the map");
+    // A click at the same place no longer finds it.
+    click_at(&mut h, p);
+    h.run();
+    assert_ne!(h.state().map.identified.map(|i| i.0), Some(ix));
+
+    // Edit the legend (a label and a class edge), save the map, change it, reopen it.
+    {
+        let st = &mut h.state_mut().map;
+        st.spec.labels = vec![Some("低い".into())];
+        let edges = st.choropleth.as_ref().unwrap().1.edges.clone();
+        st.spec = kenshin_atlas::map::choropleth::with_edge(&st.spec, &edges, 1, 0.3);
+        st.choropleth = None;
+        st.save_name = "町丁・字 2021".into();
+    }
+    h.run();
+    h.get_by_label("地図の保存・呼出し").click();
+    h.run();
+    h.get_by_label("保存").click();
+    h.run();
+    let saved_spec = h.state().map.spec.clone();
+    assert_eq!(
+        h.state().map.saved.as_ref().map(|l| l.len()),
+        Some(1),
+        "the saved map is listed"
+    );
+    assert_eq!(
+        h.state().map.choropleth.as_ref().unwrap().1.legend[0].label,
+        "低い"
+    );
+    {
+        let st = &mut h.state_mut().map;
+        st.spec = Default::default();
+        st.facility_clicked.clear();
+        st.choropleth = None;
+    }
+    h.run();
+    h.get_by_label("開く").click();
+    h.run();
+    let st = &h.state().map;
+    assert_eq!(st.spec, saved_spec, "the edited legend comes back");
+    assert_eq!(st.facility_clicked, vec![target.code.clone()]);
+    let ch = &st.choropleth.as_ref().unwrap().1;
+    assert_eq!(ch.legend[0].label, "低い");
+    assert_eq!(ch.edges[1], 0.3);
+}
+
+#[test]
+fn saved_maps_round_trip_and_a_damaged_one_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut map = MapState::default();
+    map.spec.labels = vec![None, Some("中".into())];
+    map.fy = 2019;
+    let doc = map.to_document();
+    document::save(store.conn(), "  ", &doc).unwrap_err();
+    document::save(store.conn(), "A", &doc).unwrap();
+    document::save(store.conn(), "A", &doc).unwrap();
+    assert_eq!(document::list(store.conn()).unwrap().len(), 1, "replaced");
+    assert_eq!(document::load(store.conn(), "A").unwrap(), doc);
+    store
+        .conn()
+        .execute(
+            "UPDATE saved_maps SET body = '{\"level\":' WHERE name = 'A'",
+            [],
+        )
+        .unwrap();
+    let e = document::load(store.conn(), "A").unwrap_err();
+    assert!(matches!(e, DocumentError::Corrupt { .. }));
+    assert!(
+        e.to_string().contains("保存した地図「A」を読めません"),
+        "{e}"
+    );
+    document::delete(store.conn(), "A").unwrap();
+    assert!(matches!(
+        document::load(store.conn(), "A"),
+        Err(DocumentError::NotFound(_))
+    ));
+}
+
+#[test]
+fn layer_import_without_prj_asks_for_the_crs() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    for ext in ["shp", "shx", "dbf", "cpg"] {
+        std::fs::copy(
+            reference_dir().join(format!("municipalities/N03-21_29_210101.{ext}")),
+            dir.path().join(format!("市町村.{ext}")),
+        )
+        .unwrap();
+    }
+    let mut map = MapState::default();
+    let file = dir.path().join("市町村.shp");
+    let run = |map: &mut MapState, crs: Option<Crs>| {
+        let cmd = Command::ImportLayer {
+            file: file.clone(),
+            opts: kenshin_atlas::layers::LayerOptions {
+                name: Some("市町村（取込）".into()),
+                crs,
+                ..Default::default()
+            },
+        };
+        map.receive(worker::run(&store, cmd, &Progress::new()))
+            .unwrap()
+    };
+    // No .prj: nothing stored; the guess (JGD2011 lon/lat) is preselected.
+    assert!(run(&mut map, None).is_empty());
+    let (msg, needs_crs) = map.layer_import.message.clone().unwrap();
+    assert!(needs_crs, "{msg}");
+    assert!(msg.contains(".prj"), "{msg}");
+    assert_eq!(map.layer_import.crs, Some(Crs::from_epsg(6668).unwrap()));
+    assert!(
+        kenshin_atlas::layers::storage::list(store.conn())
+            .unwrap()
+            .iter()
+            .all(|l| l.name != "市町村（取込）")
+    );
+    // With the chosen CRS it is stored and the map reloads.
+    let chosen = map.layer_import.crs;
+    assert_eq!(run(&mut map, chosen).len(), 1, "LoadMap follows");
+    let stored: BTreeMap<String, u64> = kenshin_atlas::layers::storage::list(store.conn())
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.name, l.feature_count))
+        .collect();
+    assert_eq!(stored.get("市町村（取込）"), Some(&39));
+}
