@@ -15,6 +15,9 @@ pub struct LayerState {
     pub name: String,
     pub visible: bool,
     pub opacity: f32,
+    /// Drawn from this zoom on.
+    #[serde(default)]
+    pub min_zoom: u8,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -25,6 +25,9 @@ pub const LAYER_NAME: &str = "医療機関・健診機関";
 
 pub const CHECKUP_COLOR: Rgba = [0, 128, 110, 255];
 pub const OTHER_COLOR: Rgba = [110, 110, 160, 255];
+/// Institutions are drawn from this zoom (about 1:300,000); below it they would bury
+/// the choropleth. Settable in the layer panel.
+pub const DEFAULT_MIN_ZOOM: u8 = 11;
 /// Radii of the 5 user classes, smallest first.
 pub const CLASS_RADII: [f32; 5] = [3.0, 4.5, 6.0, 7.5, 9.5];
 

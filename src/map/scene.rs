@@ -23,6 +23,8 @@ pub struct LayerStyle {
     pub symbols: Vec<Option<Symbol>>,
     /// The attribute to label features with, and the zoom from which labels show.
     pub label: Option<(usize, u8)>,
+    /// The layer is drawn from this zoom on (scale-dependent visibility, as in QGIS).
+    pub min_zoom: u8,
     /// Features to leave out (hidden by the user).
     pub hidden: Vec<bool>,
     /// Features to draw hatched over their fill (a choropleth's suppressed areas).
@@ -46,6 +48,7 @@ impl Default for LayerStyle {
             marker: None,
             symbols: vec![],
             label: None,
+            min_zoom: 0,
             hidden: vec![],
             hatched: vec![],
         }
@@ -168,7 +171,7 @@ pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
     let mut label_candidates: Vec<(usize, Label)> = Vec::new();
     for (layer, style) in layers {
         let mut ls = LayerScene::default();
-        if !style.visible {
+        if !style.visible || view.zoom < style.min_zoom {
             scene.layers.push(ls);
             continue;
         }

@@ -50,12 +50,24 @@ pub(crate) fn facilities_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
         "大きさ: {}年度の利用者数（自然分類 5 階級）",
         fl.fy
     ));
-    ui.horizontal_wrapped(|ui| {
-        for (r, text) in fl.size_legend() {
+    for (r, text) in fl.size_legend() {
+        ui.horizontal(|ui| {
             symbol_swatch(ui, MarkerShape::Circle, r, OTHER_COLOR);
             ui.label(text);
-        }
-    });
+        });
+    }
+    if let Some((ix, _)) = st
+        .layers
+        .as_ref()
+        .and_then(|l| l.find(crate::map::facilities::LAYER_NAME))
+        && let Some(style) = st.styles.get_mut(ix)
+    {
+        ui.horizontal(|ui| {
+            let lbl = ui.label("表示するズーム");
+            ui.add(egui::Slider::new(&mut style.min_zoom, 1..=18).suffix(" 以上"))
+                .labelled_by(lbl.id);
+        });
+    }
     let before = (st.facility_filter.clone(), st.facility_clicked.len());
     egui::CollapsingHeader::new("表示する機関の条件")
         .default_open(st.facility_filter.is_set())

@@ -143,7 +143,10 @@ impl MapState {
         };
         let ix = layers.upsert(fl.layer.clone());
         if ix >= self.styles.len() {
-            self.styles.push(LayerStyle::default());
+            self.styles.push(LayerStyle {
+                min_zoom: facilities::DEFAULT_MIN_ZOOM,
+                ..Default::default()
+            });
         }
         self.facilities = Some(fl);
         self.apply_pending_layers();
@@ -173,6 +176,7 @@ impl MapState {
                 name: l.index.info.name.clone(),
                 visible: s.visible,
                 opacity: s.opacity,
+                min_zoom: s.min_zoom,
             })
             .collect();
         MapDocument {
@@ -687,17 +691,25 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
         .map(|(l, s)| (l.as_ref(), s))
         .collect();
     let scene = scene::build(&view, &pairs);
-    let tex = st
-        .textures
-        .get_or_insert_with(|| super::map_paint::MapTextures::new(ui.ctx()));
-    for ls in &scene.layers {
+    if st.textures.is_none() {
+        st.textures = Some(super::map_paint::MapTextures::new(ui.ctx()));
+    }
+    let Some(tex) = st.textures.as_ref() else {
+        return;
+    };
+    // The insured go under the institutions (so that a clinic stays clickable), over
+    // everything else.
+    let people_at = layers
+        .find(facilities::LAYER_NAME)
+        .map_or(scene.layers.len(), |(i, _)| i);
+    for (i, ls) in scene.layers.iter().enumerate() {
+        if i == people_at {
+            paint_insured(&painter, rect.min, st, &view, tex);
+        }
         painter.extend(super::map_paint::layer_shapes(rect.min, ls, tex));
     }
-    if st.insured_on
-        && let Some((_, points)) = &st.insured
-    {
-        let people = points.markers(&view, st.insured_from_zoom, st.insured_coloring);
-        painter.add(super::map_paint::markers_shape(rect.min, &people, tex));
+    if people_at == scene.layers.len() {
+        paint_insured(&painter, rect.min, st, &view, tex);
     }
     super::map_paint::paint_labels(&painter, rect.min, &scene.labels);
     painter.text(
@@ -747,6 +759,21 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
 
 fn group(v: f64) -> String {
     choropleth::group_digits(v.round() as i64)
+}
+
+fn paint_insured(
+    painter: &egui::Painter,
+    origin: Pos2,
+    st: &MapState,
+    view: &View,
+    tex: &super::map_paint::MapTextures,
+) {
+    if st.insured_on
+        && let Some((_, points)) = &st.insured
+    {
+        let people = points.markers(view, st.insured_from_zoom, st.insured_coloring);
+        painter.add(super::map_paint::markers_shape(origin, &people, tex));
+    }
 }
 
 /// The cursor in lon/lat and 平面直角 zone VI, top left of the map (drawn on the map so
