@@ -6,6 +6,10 @@
 pub mod analysis;
 /// Commands, the background worker that owns the database, first-start setup.
 pub mod app;
+/// The audit log (利用ログ): append-only, HMAC-chained JSON lines outside the database.
+pub mod audit;
+/// Accounts, rights, sessions and the admin settings, enforced in the core.
+pub mod auth;
 /// Offline basemaps: MBTiles, PMTiles, XYZ folders and the built-in 標準 tiles.
 pub mod basemap;
 /// Benchmarks run from the CLI.
@@ -24,6 +28,8 @@ pub mod import;
 pub mod job;
 pub mod layers;
 pub mod map;
+/// OS-specific code (single-instance lock, folder permissions), Windows and Unix.
+pub mod os;
 /// Data, reference and working folders.
 pub mod paths;
 /// The CPU map renderer (tiles, PNG exports).

@@ -6,7 +6,11 @@ use crate::analysis::uptake::{Level, TargetFilter, UptakeRow};
 use crate::geocode::{GeocodeReport, Unmatched};
 use crate::import::user_table::UserTableReport;
 use crate::import::{ImportOptions, ImportReport, Preview, UserTableOptions};
+use std::collections::BTreeSet;
 use std::sync::Arc;
+
+use crate::audit::Action;
+use crate::auth::{Right, Role};
 
 use crate::map::MapLayers;
 use crate::map::document::{MapDocument, SavedMap};
@@ -14,8 +18,76 @@ use crate::map::facilities::FacilityLayer;
 use crate::map::insured::InsuredPoints;
 use crate::store::{ImportRecord, Reject, Stats};
 
+/// A password in a command: never printed by `Debug` (commands may be logged).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A change in the admin settings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AdminOp {
+    Allow {
+        id: String,
+        valid_until: Option<String>,
+        note: String,
+    },
+    Register {
+        id: String,
+        role: Role,
+    },
+    Suspend(String),
+    Resume(String),
+    Unlock(String),
+    ResetPassword(String),
+    Delete(String),
+    SetRights {
+        id: String,
+        rights: BTreeSet<Right>,
+    },
+    SetSetting {
+        key: String,
+        value: String,
+    },
+}
+
 #[derive(Debug, Clone)]
 pub enum Command {
+    /// Whether the first admin exists (the screen shows setup or login).
+    AuthStatus,
+    /// First setup: the first admin; logs them in.
+    Setup {
+        admin: String,
+        password: Secret,
+    },
+    Login {
+        user: String,
+        password: Secret,
+    },
+    /// Unlock an idle-locked screen.
+    Resume {
+        password: Secret,
+    },
+    ChangePassword {
+        old: Secret,
+        new: Secret,
+    },
+    Logout,
+    /// The session's state now (the screen polls it to lock on idle).
+    CheckSession,
+    /// The user is active in the window (mouse, keys) without running commands.
+    Touch,
+    /// The user list (利用者の管理).
+    Users {
+        search: String,
+    },
+    Admin(AdminOp),
+    /// The audit log, filtered (利用ログの閲覧).
+    AuditLog(crate::audit::Filter),
     /// Build and import the demo data if the database is empty.
     EnsureDemo,
     /// Look at a file before importing it.
@@ -85,9 +157,104 @@ pub enum Command {
 }
 
 impl Command {
+    /// The right a command needs, the audit action it is recorded as, and its target.
+    /// `None`: any logged-in user. Account commands are handled before this.
+    pub fn access(&self) -> (Option<Right>, Action, String) {
+        use crate::import::display_name;
+        let files = |f: &[PathBuf]| {
+            f.iter()
+                .map(|p| display_name(p))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        match self {
+            Command::EnsureDemo => (Some(Right::Import), Action::Import, "demo".into()),
+            Command::Preview { file, .. } => {
+                (Some(Right::Import), Action::Import, display_name(file))
+            }
+            Command::Import { files: f, .. } => (Some(Right::Import), Action::Import, files(f)),
+            Command::ImportTable { file, .. } => {
+                (Some(Right::Import), Action::Import, display_name(file))
+            }
+            Command::Geocode => (
+                Some(Right::Import),
+                Action::Import,
+                "insured_locations".into(),
+            ),
+            Command::ImportLayer { file, .. } => (
+                Some(Right::ManageLayers),
+                Action::Import,
+                display_name(file),
+            ),
+            Command::Rejects { import_id } => (
+                Some(Right::ViewPersonal),
+                Action::ViewPersonal,
+                format!("import_rejects:{import_id}"),
+            ),
+            Command::Unmatched { .. } => (
+                Some(Right::ViewPersonal),
+                Action::ViewPersonal,
+                "unmatched_addresses".into(),
+            ),
+            Command::InsuredPoints { fy } => (
+                Some(Right::ViewPersonal),
+                Action::ViewPersonal,
+                format!("insured_points:{fy}"),
+            ),
+            Command::SaveMap { name, .. } => {
+                (Some(Right::Edit), Action::Edit, format!("saved_map:{name}"))
+            }
+            Command::DeleteMap { name } => {
+                (Some(Right::Edit), Action::Edit, format!("saved_map:{name}"))
+            }
+            Command::Uptake { level, fy } => {
+                (None, Action::Search, format!("uptake:{level:?}:{fy}"))
+            }
+            Command::AreaUptake { level, fy, .. } => {
+                (None, Action::Search, format!("area_uptake:{level:?}:{fy}"))
+            }
+            Command::Users { .. } | Command::Admin(_) => {
+                (Some(Right::ManageUsers), Action::Admin, "users".into())
+            }
+            Command::AuditLog(_) => (Some(Right::ViewAudit), Action::Search, "audit_log".into()),
+            _ => (None, Action::Command, self.label().into()),
+        }
+    }
+
+    /// Whether running it is worth an audit entry (fetches for drawing the screen are not).
+    pub fn is_logged(&self) -> bool {
+        !matches!(
+            self,
+            Command::Stats
+                | Command::LoadMap
+                | Command::Facilities { .. }
+                | Command::ListMaps
+                | Command::OpenMap { .. }
+                | Command::GeocodeStatus
+                | Command::Preview { .. }
+                | Command::AuthStatus
+                | Command::CheckSession
+                | Command::Touch
+                | Command::Users { .. }
+                | Command::Admin(_)
+                | Command::AuditLog(_)
+        )
+    }
+
     /// A short Japanese label for progress displays.
     pub fn label(&self) -> &'static str {
         match self {
+            Command::AuthStatus => "初期設定の確認",
+            Command::Setup { .. } => "初期設定",
+            Command::Login { .. } => "ログイン",
+            Command::Resume { .. } => "ロックの解除",
+            Command::ChangePassword { .. } => "パスワードの変更",
+            Command::Logout => "ログアウト",
+            Command::CheckSession => "セッションの確認",
+            Command::Touch => "操作中",
+            Command::Users { .. } => "利用者の一覧",
+            Command::Admin(_) => "管理者設定",
+            Command::AuditLog(_) => "利用ログ",
             Command::EnsureDemo => "デモデータの準備",
             Command::Preview { .. } => "ファイルの確認",
             Command::Import { .. } => "取込",
@@ -111,8 +278,39 @@ impl Command {
     }
 }
 
+/// What the screen needs to know of the logged-in user.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionInfo {
+    pub user_id: String,
+    pub rights: BTreeSet<Right>,
+    pub must_change_password: bool,
+}
+
 #[derive(Debug, Clone)]
 pub enum Outcome {
+    AuthStatus {
+        set_up: bool,
+    },
+    LoggedIn(SessionInfo),
+    /// Login, setup, unlock or password change refused (the message says why).
+    AuthFailed(String),
+    PasswordChanged(SessionInfo),
+    LoggedOut,
+    /// The session is idle-locked: the screen asks for the password.
+    ScreenLocked,
+    /// The session is over (suspended, 12 h, reset): back to the login screen.
+    SessionEnded(String),
+    /// The session is fine.
+    SessionActive,
+    /// A command refused for a missing right (logged).
+    Denied(String),
+    Users(Vec<crate::auth::admin::UserInfo>),
+    /// An admin change done; the message (with a new initial password, shown once).
+    AdminDone {
+        message: String,
+        users: Vec<crate::auth::admin::UserInfo>,
+    },
+    AuditLog(Vec<crate::audit::Entry>),
     DemoReady {
         imported: usize,
         message: String,

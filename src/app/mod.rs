@@ -3,8 +3,10 @@
 //! setup that builds and imports the demo data.
 
 pub mod command;
+pub mod engine;
 pub mod first_start;
 pub mod worker;
 
-pub use command::{Command, Outcome};
+pub use command::{AdminOp, Command, Outcome, Secret, SessionInfo};
+pub use engine::Engine;
 pub use worker::{Event, JobId, Worker};

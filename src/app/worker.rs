@@ -8,7 +8,9 @@ use std::thread;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use super::command::{Command, Outcome};
+use super::engine::Engine;
 use super::first_start;
+use crate::auth::SystemClock;
 use crate::import::{import_file, import_user_table, preview, profile};
 use crate::job::Progress;
 use crate::store::Store;
@@ -41,11 +43,11 @@ impl Worker {
         thread::Builder::new()
             .name("kenshin-worker".into())
             .spawn(move || {
-                let store = Store::open(&data_dir);
+                let mut engine = Engine::open(&data_dir, Box::new(SystemClock));
                 for job in jobs {
-                    let outcome = match &store {
-                        Ok(store) => run(store, job.command, &job.progress),
-                        Err(e) => Outcome::Failed(e.to_string()),
+                    let outcome = match &mut engine {
+                        Ok(engine) => engine.execute(job.command, &job.progress),
+                        Err(e) => Outcome::Failed(e.clone()),
                     };
                     if events
                         .send(Event::Finished {
@@ -88,8 +90,9 @@ impl Worker {
     }
 }
 
-/// Runs one command against the store.
-pub fn run(store: &Store, command: Command, progress: &Progress) -> Outcome {
+/// Runs one command against the store, unchecked: only [`Engine::execute`] calls it,
+/// after the session and the right were checked.
+pub(super) fn run(store: &Store, command: Command, progress: &Progress) -> Outcome {
     let failed = |e: &dyn std::fmt::Display| Outcome::Failed(e.to_string());
     match command {
         Command::EnsureDemo => match first_start::ensure_demo(store, progress) {
@@ -228,6 +231,19 @@ pub fn run(store: &Store, command: Command, progress: &Progress) -> Outcome {
                 Ok(list) => Outcome::SavedMaps(list),
                 Err(e) => failed(&e),
             }
+        }
+        Command::AuthStatus
+        | Command::Setup { .. }
+        | Command::Login { .. }
+        | Command::Resume { .. }
+        | Command::ChangePassword { .. }
+        | Command::Logout
+        | Command::CheckSession
+        | Command::Touch
+        | Command::Users { .. }
+        | Command::Admin(_)
+        | Command::AuditLog(_) => {
+            Outcome::Failed("内部エラー: 利用者の操作は Engine が扱います".into())
         }
         Command::Rejects { import_id } => match store.rejects(import_id) {
             Ok(rejects) => Outcome::Rejects { import_id, rejects },

@@ -39,7 +39,36 @@ pub enum LayerCmd {
     Delete { name: String },
 }
 
-pub fn run(store: &crate::store::Store, cmd: LayerCmd) -> anyhow::Result<i32> {
+pub fn run(ctx: &mut super::Ctx, cmd: LayerCmd) -> anyhow::Result<i32> {
+    use crate::audit::{Action, Outcome};
+    use crate::auth::Right;
+    match &cmd {
+        LayerCmd::Import { file, .. } => ctx.require(
+            Right::ManageLayers,
+            Action::Import,
+            &crate::import::display_name(file),
+        )?,
+        LayerCmd::Delete { name } => ctx.require(Right::ManageLayers, Action::Edit, name)?,
+        LayerCmd::List { .. } => {}
+    }
+    let target = match &cmd {
+        LayerCmd::Import { file, .. } => Some((Action::Import, crate::import::display_name(file))),
+        LayerCmd::Delete { name } => Some((Action::Edit, format!("layer:{name}"))),
+        LayerCmd::List { .. } => None,
+    };
+    let r = run_cmd(&ctx.store, cmd);
+    if let Some((action, t)) = target {
+        let result = if matches!(r, Ok(0)) {
+            Outcome::Ok
+        } else {
+            Outcome::Error
+        };
+        ctx.log(action, &t, None, result);
+    }
+    r
+}
+
+fn run_cmd(store: &crate::store::Store, cmd: LayerCmd) -> anyhow::Result<i32> {
     match cmd {
         LayerCmd::Import {
             file,

@@ -13,7 +13,6 @@ use crate::import::{
     ImportOptions, Kind, TextEncoding, UserTableOptions, import_file, import_user_table,
 };
 use crate::job::Progress;
-use crate::store::Store;
 
 /// `println!` that returns an error instead of panicking when stdout is closed
 /// (`kenshin-atlas uptake … | head`); `main` exits quietly on a broken pipe.
@@ -23,8 +22,14 @@ macro_rules! out {
     };
 }
 
+mod admin;
 mod layer;
 mod render;
+pub mod session;
+
+use crate::audit::{Action, Outcome};
+use crate::auth::Right;
+use session::Ctx;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -36,6 +41,9 @@ pub struct Cli {
     /// データフォルダ（データベース・プロファイル）。既定: data
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// 利用者 ID（パスワードは入力を求めるか KENSHIN_PASSWORD から読む）
+    #[arg(long, global = true, value_name = "ID")]
+    pub user: Option<String>,
     #[command(subcommand)]
     pub command: Option<Cmd>,
 }
@@ -82,6 +90,21 @@ pub enum Cmd {
     },
     /// 地図を PNG に描く（画面なし）
     Render(render::RenderArgs),
+    /// 初期設定: 最初の管理者を作る（パスワードは入力を求めるか KENSHIN_PASSWORD）
+    Setup {
+        #[arg(long, value_name = "ID")]
+        admin: String,
+    },
+    /// 利用者の管理（許可リスト・登録・停止・再開・ロック解除・再発行・一覧）
+    User {
+        #[command(subcommand)]
+        what: admin::UserCmd,
+    },
+    /// 利用ログ: 改ざんの検査と書き出し
+    Audit {
+        #[command(subcommand)]
+        what: admin::AuditCmd,
+    },
     /// 性能測定
     Bench {
         #[command(subcommand)]
@@ -176,10 +199,29 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             );
             Ok(0)
         }
-        Some(Cmd::Import(args)) => import(&data_dir, args),
-        Some(Cmd::Stats { json }) => {
-            let store = open(&data_dir)?;
-            let stats = store.stats()?;
+        Some(Cmd::Bench {
+            what:
+                BenchCmd::Import {
+                    months,
+                    scale,
+                    seed,
+                },
+        }) => crate::bench::import(months, scale, seed),
+        Some(Cmd::Setup { admin }) => admin::setup(&data_dir, &admin),
+        Some(cmd) => {
+            let mut ctx = Ctx::login(&data_dir, cli.user.as_deref())?;
+            logged_in(&mut ctx, cmd)
+        }
+    }
+}
+
+/// The commands that run as a logged-in user, each behind the right it needs.
+fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
+    match cmd {
+        Cmd::Import(args) => import(ctx, args),
+        Cmd::Stats { json } => {
+            let stats = ctx.store.stats()?;
+            ctx.log(Action::Search, "stats", None, Outcome::Ok);
             if json {
                 let imports: Vec<serde_json::Value> = stats
                     .imports
@@ -198,9 +240,14 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
-        Some(Cmd::Uptake { level, fy, json }) => {
-            let store = open(&data_dir)?;
-            let rows = uptake(store.conn(), level, fy)?;
+        Cmd::Uptake { level, fy, json } => {
+            let rows = uptake(ctx.store.conn(), level, fy)?;
+            ctx.log(
+                Action::Search,
+                &format!("uptake:{level:?}:{fy}"),
+                Some(rows.len() as u64),
+                Outcome::Ok,
+            );
             if json {
                 out!("{}", serde_json::to_string(&rows)?);
             } else {
@@ -218,25 +265,34 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
-        Some(Cmd::Layer { what }) => layer::run(&open(&data_dir)?, what),
-        Some(Cmd::Tiles { what }) => render::tiles(&open(&data_dir)?, what),
-        Some(Cmd::Render(args)) => render::render(&open(&data_dir)?, args),
-        Some(Cmd::Geocode { json, unmatched }) => geocode(&open(&data_dir)?, json, unmatched),
-        Some(Cmd::Bench {
-            what:
-                BenchCmd::Import {
-                    months,
-                    scale,
-                    seed,
-                },
-        }) => crate::bench::import(months, scale, seed),
-        Some(Cmd::Bench {
+        Cmd::Layer { what } => layer::run(ctx, what),
+        Cmd::Tiles { what } => render::tiles(ctx, what),
+        Cmd::Render(args) => render::render(ctx, args),
+        Cmd::Geocode { json, unmatched } => geocode(ctx, json, unmatched),
+        Cmd::Bench {
             what: BenchCmd::Map { fy },
-        }) => crate::bench::map(&open(&data_dir)?, fy),
+        } => crate::bench::map(&ctx.store, fy),
+        Cmd::User { what } => admin::user(ctx, what),
+        Cmd::Audit { what } => admin::audit(ctx, what),
+        Cmd::Demo(_)
+        | Cmd::Gui
+        | Cmd::Setup { .. }
+        | Cmd::Bench {
+            what: BenchCmd::Import { .. },
+        } => bail!("このコマンドはここでは実行しません"),
     }
 }
 
-fn geocode(store: &Store, json: bool, unmatched: Option<usize>) -> anyhow::Result<i32> {
+fn geocode(ctx: &mut Ctx, json: bool, unmatched: Option<usize>) -> anyhow::Result<i32> {
+    ctx.require(Right::Import, Action::Import, "insured_locations")?;
+    if unmatched.is_some() {
+        ctx.require(
+            Right::ViewPersonal,
+            Action::ViewPersonal,
+            "unmatched_addresses",
+        )?;
+    }
+    let store = &ctx.store;
     let report = crate::geocode::run(store, &Default::default(), &Progress::new())?;
     let mut out = std::io::stdout().lock();
     if json {
@@ -267,7 +323,14 @@ fn geocode(store: &Store, json: bool, unmatched: Option<usize>) -> anyhow::Resul
     }
     if let Some(limit) = unmatched {
         writeln!(out, "被保険者ID\t市町村コード\t一致\t住所\t候補")?;
-        for u in crate::geocode::unmatched(store.conn(), limit)? {
+        let list = crate::geocode::unmatched(store.conn(), limit)?;
+        ctx.log(
+            Action::ViewPersonal,
+            "unmatched_addresses",
+            Some(list.len() as u64),
+            Outcome::Ok,
+        );
+        for u in list {
             writeln!(
                 out,
                 "{}\t{}\t{}\t{}\t{}",
@@ -279,18 +342,29 @@ fn geocode(store: &Store, json: bool, unmatched: Option<usize>) -> anyhow::Resul
             )?;
         }
     }
+    ctx.log(
+        Action::Import,
+        "insured_locations",
+        Some(report.total.total()),
+        Outcome::Ok,
+    );
     Ok(0)
 }
 
-fn open(data_dir: &std::path::Path) -> anyhow::Result<Store> {
-    let store = Store::open(data_dir)?;
-    crate::import::profile::install_defaults(&crate::import::profile::profiles_dir(data_dir))
-        .with_context(|| format!("{} に既定のプロファイルを書けません", data_dir.display()))?;
-    Ok(store)
-}
-
-fn import(data_dir: &std::path::Path, args: ImportArgs) -> anyhow::Result<i32> {
-    let store = open(data_dir)?;
+fn import(ctx: &mut Ctx, args: ImportArgs) -> anyhow::Result<i32> {
+    if args.files.len() == 2 && args.files[0].as_os_str() == "rejects" {
+        // Rejected values may be personal data.
+        ctx.require(Right::ViewPersonal, Action::ViewPersonal, "import_rejects")?;
+    } else {
+        for f in &args.files {
+            ctx.require(
+                Right::Import,
+                Action::Import,
+                &crate::import::display_name(f),
+            )?;
+        }
+    }
+    let store = &ctx.store;
     if args.files.len() == 2 && args.files[0].as_os_str() == "rejects" {
         let id: i64 = args.files[1]
             .to_string_lossy()
@@ -328,10 +402,24 @@ fn import(data_dir: &std::path::Path, args: ImportArgs) -> anyhow::Result<i32> {
                 key_column: args.key.clone(),
                 link_to: args.link.clone(),
             };
-            match import_user_table(&store, file, &opts, &Progress::new()) {
-                Ok(r) => out!("{}", r.message),
+            match import_user_table(store, file, &opts, &Progress::new()) {
+                Ok(r) => {
+                    out!("{}", r.message);
+                    ctx.log(
+                        Action::Import,
+                        &crate::import::display_name(file),
+                        None,
+                        Outcome::Ok,
+                    );
+                }
                 Err(e) => {
                     eprintln!("{e}");
+                    ctx.log(
+                        Action::Import,
+                        &crate::import::display_name(file),
+                        None,
+                        Outcome::Error,
+                    );
                     code = 1;
                 }
             }
@@ -359,8 +447,15 @@ fn import(data_dir: &std::path::Path, args: ImportArgs) -> anyhow::Result<i32> {
     let mut code = 0;
     let mut tables: Vec<&str> = Vec::new();
     for file in &args.files {
-        match import_file(&store, file, &opts, &Progress::new()) {
+        let name = crate::import::display_name(file);
+        match import_file(store, file, &opts, &Progress::new()) {
             Ok(r) => {
+                let result = if r.is_success() {
+                    Outcome::Ok
+                } else {
+                    Outcome::Error
+                };
+                ctx.log(Action::Import, &name, Some(r.rows), result);
                 if r.is_success() {
                     tables.extend(r.table);
                     out!("{}", r.message);
@@ -377,11 +472,12 @@ fn import(data_dir: &std::path::Path, args: ImportArgs) -> anyhow::Result<i32> {
             }
             Err(e) => {
                 eprintln!("{e}");
+                ctx.log(Action::Import, &name, None, Outcome::Error);
                 code = 1;
             }
         }
     }
-    match crate::geocode::after_import(&store, &tables, &Progress::new()) {
+    match crate::geocode::after_import(store, &tables, &Progress::new()) {
         Some(Ok(r)) => out!(
             "住所照合: 街区 {:.2}%（{} 人中 {} 人）、町丁・字 {}、曖昧 {}、不明 {}",
             r.total.block_rate() * 100.0,

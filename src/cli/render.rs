@@ -72,7 +72,30 @@ pub struct RenderArgs {
     pub no_north_arrow: bool,
 }
 
-pub fn tiles(store: &Store, what: TilesCmd) -> anyhow::Result<i32> {
+pub fn tiles(ctx: &mut super::Ctx, what: TilesCmd) -> anyhow::Result<i32> {
+    use crate::audit::{Action, Outcome};
+    use crate::auth::Right;
+    if let TilesCmd::Build { out, .. } = &what {
+        ctx.require(Right::ManageLayers, Action::Edit, "maps")?;
+        // A tile set written elsewhere than maps/ leaves the data folder: 外部出力.
+        if let Some(out) = out {
+            ctx.require_export(out)?;
+        }
+    }
+    let building = matches!(what, TilesCmd::Build { .. });
+    let r = tiles_cmd(&ctx.store, what);
+    if building {
+        let result = if r.is_ok() {
+            Outcome::Ok
+        } else {
+            Outcome::Error
+        };
+        ctx.log(Action::Edit, "maps", None, result);
+    }
+    r
+}
+
+fn tiles_cmd(store: &Store, what: TilesCmd) -> anyhow::Result<i32> {
     let maps = basemap::default_maps_dir();
     match what {
         TilesCmd::List { json } => {
@@ -150,7 +173,21 @@ pub fn tiles(store: &Store, what: TilesCmd) -> anyhow::Result<i32> {
     }
 }
 
-pub fn render(store: &Store, args: RenderArgs) -> anyhow::Result<i32> {
+pub fn render(ctx: &mut super::Ctx, args: RenderArgs) -> anyhow::Result<i32> {
+    use crate::audit::{Action, Outcome};
+    ctx.require_export(&args.out)?;
+    let target = args.out.display().to_string();
+    let r = render_png(&ctx.store, args);
+    let result = if r.is_ok() {
+        Outcome::Ok
+    } else {
+        Outcome::Error
+    };
+    ctx.log(Action::Export, &target, None, result);
+    r
+}
+
+fn render_png(store: &Store, args: RenderArgs) -> anyhow::Result<i32> {
     let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
     let mut styles: Vec<LayerStyle> = crate::map::style::default_styles(&layers);
     let bbox = match (&args.bbox, &args.layer) {

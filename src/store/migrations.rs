@@ -19,9 +19,10 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "saved_maps",
         include_str!("migrations/0004_saved_maps.sql"),
     ),
+    (5, "accounts", include_str!("migrations/0005_accounts.sql")),
 ];
 
-pub const LATEST_VERSION: i64 = 4;
+pub const LATEST_VERSION: i64 = 5;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");

@@ -1,6 +1,7 @@
 //! The egui user interface: the only module that uses egui/eframe. Screens send
 //! [`Command`]s to the worker and draw what comes back; no SQL and no file parsing here.
 
+mod admin_ui;
 pub mod basemap_ui;
 pub mod frame_cost;
 mod geocode_ui;
@@ -8,6 +9,7 @@ mod home_ui;
 mod import_ui;
 mod layer_import_ui;
 mod legend_ui;
+pub mod login_ui;
 mod map_layers_ui;
 mod map_paint;
 pub mod map_ui;
@@ -24,7 +26,12 @@ use crate::app::{Command, Event, JobId, Outcome, Worker};
 use crate::job::Progress;
 
 /// Opens the window on `data_dir` (wgpu renderer: the target console has no OpenGL 3).
+/// A second instance on the same data folder shows why it cannot open instead.
 pub fn run(data_dir: PathBuf) -> Result<(), String> {
+    let lock = match crate::os::InstanceLock::acquire(&data_dir, "画面（ログイン前）") {
+        Ok(l) => std::sync::Arc::new(l),
+        Err(e) => return refusal(e.to_string()),
+    };
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Wgpu,
         viewport: egui::ViewportBuilder::default()
@@ -36,9 +43,42 @@ pub fn run(data_dir: PathBuf) -> Result<(), String> {
     eframe::run_native(
         "健診アトラス",
         options,
-        Box::new(move |cc| Ok(Box::new(AtlasApp::new(&cc.egui_ctx, data_dir)))),
+        Box::new(move |cc| {
+            let mut app = AtlasApp::new(&cc.egui_ctx, data_dir);
+            app.lock = Some(lock);
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|e| e.to_string())
+}
+
+/// A small window that only says why the app cannot open (and the same on stderr).
+fn refusal(message: String) -> Result<(), String> {
+    eprintln!("{message}");
+    let options = eframe::NativeOptions {
+        renderer: eframe::Renderer::Wgpu,
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([560.0, 180.0])
+            .with_title("健診アトラス"),
+        ..Default::default()
+    };
+    let shown = message.clone();
+    let mut themed = false;
+    eframe::run_ui_native("健診アトラス", options, move |ui, _| {
+        if !themed {
+            theme::install(ui.ctx());
+            themed = true;
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.add_space(20.0);
+            ui.label(&shown);
+            if ui.button("閉じる").clicked() {
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        });
+    })
+    .map_err(|e| e.to_string())?;
+    Err(message)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +87,7 @@ pub enum Screen {
     Home,
     Geocode,
     Import,
+    Admin,
 }
 
 /// A job under way, as the UI shows it.
@@ -64,7 +105,14 @@ pub struct AtlasApp {
     pub import: import_ui::ImportState,
     pub map: map_ui::MapState,
     pub geocode: geocode_ui::GeocodeState,
+    pub login: login_ui::LoginState,
+    pub admin: admin_ui::AdminState,
     pub last_error: Option<String>,
+    /// When the engine last heard of activity or was asked about the session.
+    last_touch: std::time::Instant,
+    last_check: std::time::Instant,
+    /// The single-instance lock (its holder text names the logged-in user).
+    pub lock: Option<std::sync::Arc<crate::os::InstanceLock>>,
 }
 
 impl AtlasApp {
@@ -80,11 +128,54 @@ impl AtlasApp {
             import: import_ui::ImportState::new(std::env::current_dir().unwrap_or_default()),
             map: map_ui::MapState::default(),
             geocode: geocode_ui::GeocodeState::default(),
+            login: login_ui::LoginState::default(),
+            admin: admin_ui::AdminState::default(),
             last_error: None,
+            last_touch: std::time::Instant::now(),
+            last_check: std::time::Instant::now(),
+            lock: None,
         };
-        app.send(Command::EnsureDemo);
-        app.send(Command::Stats);
+        app.send(Command::AuthStatus);
         app
+    }
+
+    /// A session opened: the data is loaded (the demo on a first start).
+    fn opened(&mut self) {
+        self.screen = Screen::Map;
+        let basemap = std::mem::take(&mut self.map.basemap);
+        self.map = map_ui::MapState::default();
+        self.map.basemap = basemap;
+        self.admin = admin_ui::AdminState::default();
+        self.send(Command::EnsureDemo);
+        self.send(Command::Stats);
+    }
+
+    /// Forgets what was shown of personal data (at logout or when a session ends).
+    fn closed(&mut self) {
+        self.map.insured = None;
+        self.map.insured_on = false;
+        self.geocode.unmatched = None;
+        self.import.rejects = None;
+        self.admin = admin_ui::AdminState::default();
+    }
+
+    /// Tells the engine about activity (at most every 30 s) and asks about the session
+    /// (every 30 s even when idle), so that the idle lock and a suspension take effect.
+    fn keep_session(&mut self, ctx: &egui::Context) {
+        use std::time::{Duration, Instant};
+        if self.login.gate != login_ui::Gate::Open {
+            return;
+        }
+        let active = ctx.input(|i| !i.events.is_empty() || i.pointer.is_moving());
+        if active && self.last_touch.elapsed() > Duration::from_secs(30) {
+            self.last_touch = Instant::now();
+            self.last_check = Instant::now();
+            self.send(Command::Touch);
+        } else if self.last_check.elapsed() > Duration::from_secs(30) {
+            self.last_check = Instant::now();
+            self.send(Command::CheckSession);
+        }
+        ctx.request_repaint_after(Duration::from_secs(30));
     }
 
     /// Sends a command to the worker and tracks it.
@@ -102,6 +193,21 @@ impl AtlasApp {
     fn receive(&mut self) {
         for Event::Finished { job, outcome } in self.worker.poll() {
             self.running.retain(|r| r.id != job);
+            if self.login.answered(&outcome) {
+                if let (Some(lock), Some(s)) = (&self.lock, &self.login.session) {
+                    lock.set_holder(&format!("利用者 {}、画面", s.user_id));
+                }
+                self.opened();
+            }
+            match &outcome {
+                Outcome::SessionEnded(_) | Outcome::LoggedOut => self.closed(),
+                Outcome::Denied(msg) => self.last_error = Some(msg.clone()),
+                Outcome::Users(u) => self.admin.set_users(u.clone()),
+                Outcome::AdminDone { message, users } => {
+                    self.admin.done(message.clone(), users.clone())
+                }
+                _ => {}
+            }
             let outcome = match self.map.receive(outcome) {
                 Ok(follow_up) => {
                     for c in follow_up {
@@ -155,6 +261,21 @@ impl AtlasApp {
     /// Draws one frame (shared by eframe and the UI tests).
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
         self.receive();
+        self.keep_session(ui.ctx());
+        if self.login.gate != login_ui::Gate::Open {
+            egui::CentralPanel::default().show(ui, |ui| {
+                for c in login_ui::login_ui(ui, &mut self.login) {
+                    self.send(c);
+                }
+            });
+            return;
+        }
+        let rights = self
+            .login
+            .session
+            .as_ref()
+            .map(|s| s.rights.clone())
+            .unwrap_or_default();
         egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("健診アトラス");
@@ -163,6 +284,21 @@ impl AtlasApp {
                 ui.selectable_value(&mut self.screen, Screen::Home, "集計");
                 ui.selectable_value(&mut self.screen, Screen::Geocode, "住所照合");
                 ui.selectable_value(&mut self.screen, Screen::Import, "取込");
+                if rights.contains(&crate::auth::Right::ManageUsers) {
+                    ui.selectable_value(&mut self.screen, Screen::Admin, "管理者設定");
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button("ログアウト").clicked() {
+                        self.send(Command::Logout);
+                    }
+                    let who = self
+                        .login
+                        .session
+                        .as_ref()
+                        .map(|s| s.user_id.clone())
+                        .unwrap_or_default();
+                    ui.label(format!("利用者 {who}"));
+                });
             });
         });
         egui::Panel::bottom("status")
@@ -189,6 +325,11 @@ impl AtlasApp {
                 let busy = self.running.iter().any(|r| r.label == "取込");
                 let cmds = import_ui::import_ui(ui, &mut self.import, busy);
                 for c in cmds {
+                    self.send(c);
+                }
+            }
+            Screen::Admin => {
+                for c in admin_ui::admin_ui(ui, &mut self.admin) {
                     self.send(c);
                 }
             }

@@ -52,3 +52,26 @@ pub fn write_cp932(path: &Path, text: &str) {
 pub fn counts(store: &kenshin_atlas::store::Store) -> std::collections::BTreeMap<String, i64> {
     store.stats().unwrap().tables
 }
+
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "若草山の鹿と二本の柿の木の下で";
+
+/// An engine over `store` with the first admin set up and logged in.
+pub fn admin_engine(
+    store: kenshin_atlas::store::Store,
+    clock: Box<dyn kenshin_atlas::auth::Clock>,
+) -> kenshin_atlas::app::Engine {
+    use kenshin_atlas::app::{Command, Engine, Outcome, Secret};
+    let mut e = Engine::with_store(store, clock).unwrap();
+    match e.execute(
+        Command::Setup {
+            admin: ADMIN.into(),
+            password: Secret(ADMIN_PASSWORD.into()),
+        },
+        &Progress::new(),
+    ) {
+        Outcome::LoggedIn(_) => {}
+        o => panic!("setup: {o:?}"),
+    }
+    e
+}

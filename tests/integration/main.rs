@@ -11,3 +11,4 @@ mod layers;
 mod map_features;
 mod map_ui;
 mod render;
+mod security;

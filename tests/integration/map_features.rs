@@ -10,7 +10,8 @@ use eframe::egui::{self, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kenshin_atlas::analysis::measures::targets_with_attendance_sql;
-use kenshin_atlas::app::{Command, worker};
+use kenshin_atlas::app::{Command, Engine};
+use kenshin_atlas::auth::SystemClock;
 use kenshin_atlas::geo::crs::Crs;
 use kenshin_atlas::import::{ImportOptions, import_file};
 use kenshin_atlas::job::Progress;
@@ -20,7 +21,7 @@ use kenshin_atlas::map::insured::{InsuredPoints, Pattern};
 use kenshin_atlas::store::{ImportResult, Store};
 use kenshin_atlas::ui::map_ui::{MapState, map_ui};
 
-use super::common::demo;
+use super::common::{admin_engine, demo};
 
 const FY: i32 = 2021;
 
@@ -166,13 +167,14 @@ fn insured_pattern_over_three_years() {
     assert!(want.iter().all(|n| *n > 0), "every class occurs: {want:?}");
 }
 
-/// The map screen with a store behind it: commands run at once, as the worker would.
+/// The map screen with an engine behind it: commands run at once, as the worker would.
 struct App {
     map: MapState,
-    store: Store,
+    engine: Engine,
 }
 
 fn app_harness(store: Store, dir: &Path) -> Harness<'static, App> {
+    let engine = admin_engine(store, Box::new(SystemClock));
     let mut map = MapState::default();
     map.basemap = kenshin_atlas::ui::basemap_ui::BasemapState::in_dir(&dir.join("maps"));
     Harness::builder()
@@ -184,14 +186,14 @@ fn app_harness(store: Store, dir: &Path) -> Harness<'static, App> {
             |ui, app: &mut App| {
                 let mut queue = map_ui(ui, &mut app.map);
                 while let Some(cmd) = queue.pop() {
-                    let out = worker::run(&app.store, cmd, &Progress::new());
+                    let out = app.engine.execute(cmd, &Progress::new());
                     match app.map.receive(out) {
                         Ok(more) => queue.extend(more),
                         Err(other) => panic!("not a map answer: {other:?}"),
                     }
                 }
             },
-            App { map, store },
+            App { map, engine },
         )
 }
 
@@ -347,7 +349,8 @@ fn layer_import_without_prj_asks_for_the_crs() {
     }
     let mut map = MapState::default();
     let file = dir.path().join("市町村.shp");
-    let run = |map: &mut MapState, crs: Option<Crs>| {
+    let mut engine = admin_engine(store, Box::new(SystemClock));
+    let mut run = |map: &mut MapState, crs: Option<Crs>| {
         let cmd = Command::ImportLayer {
             file: file.clone(),
             opts: kenshin_atlas::layers::LayerOptions {
@@ -356,8 +359,7 @@ fn layer_import_without_prj_asks_for_the_crs() {
                 ..Default::default()
             },
         };
-        map.receive(worker::run(&store, cmd, &Progress::new()))
-            .unwrap()
+        map.receive(engine.execute(cmd, &Progress::new())).unwrap()
     };
     // No .prj: nothing stored; the guess (JGD2011 lon/lat) is preselected.
     assert!(run(&mut map, None).is_empty());
@@ -365,16 +367,19 @@ fn layer_import_without_prj_asks_for_the_crs() {
     assert!(needs_crs, "{msg}");
     assert!(msg.contains(".prj"), "{msg}");
     assert_eq!(map.layer_import.crs, Some(Crs::from_epsg(6668).unwrap()));
-    assert!(
-        kenshin_atlas::layers::storage::list(store.conn())
+    let stored_names = |e: &Engine| -> Vec<String> {
+        kenshin_atlas::layers::storage::list(e.store.conn())
             .unwrap()
-            .iter()
-            .all(|l| l.name != "市町村（取込）")
-    );
+            .into_iter()
+            .map(|l| l.name)
+            .collect()
+    };
     // With the chosen CRS it is stored and the map reloads.
     let chosen = map.layer_import.crs;
     assert_eq!(run(&mut map, chosen).len(), 1, "LoadMap follows");
-    let stored: BTreeMap<String, u64> = kenshin_atlas::layers::storage::list(store.conn())
+    drop(run);
+    assert!(stored_names(&engine).contains(&"市町村（取込）".to_string()));
+    let stored: BTreeMap<String, u64> = kenshin_atlas::layers::storage::list(engine.store.conn())
         .unwrap()
         .into_iter()
         .map(|l| (l.name, l.feature_count))

@@ -1,0 +1,304 @@
+//! The engine behind every front end: the store, the audit log, the clock and the one
+//! logged-in session. [`Engine::execute`] is the only public way to run a [`Command`]:
+//! account commands are handled here, every other command first passes the session check
+//! and its right (`Command::access`), and what it did is written to the audit log. The
+//! worker thread owns an engine; tests drive one directly (with a test clock).
+
+use super::command::{AdminOp, Command, Outcome, SessionInfo};
+use crate::audit::{AuditLog, Draft};
+use crate::auth::{AuthError, Clock, Security, Session, SessionState};
+use crate::job::Progress;
+use crate::store::Store;
+
+pub struct Engine {
+    pub store: Store,
+    pub audit: AuditLog,
+    clock: Box<dyn Clock>,
+    session: Option<Session>,
+}
+
+fn info(s: &Session) -> SessionInfo {
+    SessionInfo {
+        user_id: s.user_id.clone(),
+        rights: s.rights.clone(),
+        must_change_password: s.must_change_password,
+    }
+}
+
+impl Engine {
+    /// Opens the store and the audit log of `data_dir`.
+    pub fn open(data_dir: &std::path::Path, clock: Box<dyn Clock>) -> Result<Engine, String> {
+        let store = Store::open(data_dir).map_err(|e| e.to_string())?;
+        let audit = AuditLog::open(data_dir).map_err(|e| e.to_string())?;
+        Ok(Engine {
+            store,
+            audit,
+            clock,
+            session: None,
+        })
+    }
+
+    /// An engine over an open store (its audit log in the store's data folder).
+    pub fn with_store(store: Store, clock: Box<dyn Clock>) -> Result<Engine, String> {
+        let audit = AuditLog::open(store.data_dir()).map_err(|e| e.to_string())?;
+        Ok(Engine {
+            store,
+            audit,
+            clock,
+            session: None,
+        })
+    }
+
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    fn sec(&self) -> Security<'_> {
+        Security {
+            conn: self.store.conn(),
+            audit: &self.audit,
+            clock: &*self.clock,
+        }
+    }
+
+    /// Runs one command as the logged-in user.
+    pub fn execute(&mut self, command: Command, progress: &Progress) -> Outcome {
+        match command {
+            Command::AuthStatus => match self.sec().is_set_up() {
+                Ok(set_up) => Outcome::AuthStatus { set_up },
+                Err(e) => Outcome::Failed(e.to_string()),
+            },
+            Command::Setup { admin, password } => {
+                let r = self
+                    .sec()
+                    .setup(&admin, &password.0)
+                    .and_then(|_| self.sec().login(&admin, &password.0));
+                if r.is_ok() {
+                    // The data folder is restricted to the OS account that runs the app.
+                    if let Err(e) = crate::os::restrict_dir(self.store.data_dir()) {
+                        eprintln!("注意: {e}");
+                    }
+                }
+                self.logged_in(r)
+            }
+            Command::Login { user, password } => {
+                let r = self.sec().login(&user, &password.0);
+                self.logged_in(r)
+            }
+            Command::Resume { password } => {
+                let Some(mut s) = self.session.take() else {
+                    return Outcome::SessionEnded("ログインしていません".into());
+                };
+                let r = self.sec().resume(&mut s, &password.0);
+                match r {
+                    Ok(()) => {
+                        let out = Outcome::LoggedIn(info(&s));
+                        self.session = Some(s);
+                        out
+                    }
+                    Err(e @ (AuthError::SessionEnded(_) | AuthError::SessionExpired)) => {
+                        Outcome::SessionEnded(e.to_string())
+                    }
+                    Err(e) => {
+                        self.session = Some(s);
+                        Outcome::AuthFailed(e.to_string())
+                    }
+                }
+            }
+            Command::ChangePassword { old, new } => {
+                let Some(mut s) = self.session.take() else {
+                    return Outcome::SessionEnded("ログインしていません".into());
+                };
+                let r = self.sec().change_password(&mut s, &old.0, &new.0);
+                let out = match r {
+                    Ok(()) => Outcome::PasswordChanged(info(&s)),
+                    Err(e) => Outcome::AuthFailed(e.to_string()),
+                };
+                self.session = Some(s);
+                out
+            }
+            Command::Logout => {
+                if let Some(s) = self.session.take() {
+                    self.sec().logout(&s);
+                }
+                Outcome::LoggedOut
+            }
+            Command::CheckSession => self.check(),
+            Command::Touch => {
+                let now = self.clock.now();
+                match self.check() {
+                    Outcome::SessionActive => {
+                        if let Some(s) = self.session.as_mut() {
+                            s.last_activity = now;
+                        }
+                        Outcome::SessionActive
+                    }
+                    other => other,
+                }
+            }
+            other => self.checked(other, progress),
+        }
+    }
+
+    fn logged_in(&mut self, r: Result<Session, AuthError>) -> Outcome {
+        match r {
+            Ok(s) => {
+                let out = Outcome::LoggedIn(info(&s));
+                self.session = Some(s);
+                out
+            }
+            Err(e) => Outcome::AuthFailed(e.to_string()),
+        }
+    }
+
+    fn check(&mut self) -> Outcome {
+        let Some(mut s) = self.session.take() else {
+            return Outcome::SessionEnded("ログインしていません".into());
+        };
+        let state = self.sec().check(&mut s);
+        match state {
+            Ok(SessionState::Active) => {
+                self.session = Some(s);
+                Outcome::SessionActive
+            }
+            Ok(SessionState::IdleLocked) => {
+                self.session = Some(s);
+                Outcome::ScreenLocked
+            }
+            Ok(SessionState::Expired) => {
+                Outcome::SessionEnded(AuthError::SessionExpired.to_string())
+            }
+            Ok(SessionState::Ended(why)) => {
+                Outcome::SessionEnded(AuthError::SessionEnded(why).to_string())
+            }
+            Err(e) => {
+                self.session = Some(s);
+                Outcome::Failed(e.to_string())
+            }
+        }
+    }
+
+    /// Any other command: the session must be alive and hold the command's right.
+    fn checked(&mut self, command: Command, progress: &Progress) -> Outcome {
+        let Some(mut s) = self.session.take() else {
+            return Outcome::SessionEnded("ログインしてください".into());
+        };
+        let (right, action, target) = command.access();
+        let sec = Security {
+            conn: self.store.conn(),
+            audit: &self.audit,
+            clock: &*self.clock,
+        };
+        let gate = match right {
+            Some(r) => sec.require(&mut s, r, action, &target),
+            None => sec.require_login(&mut s, action, &target),
+        };
+        match gate {
+            Ok(()) => {}
+            Err(AuthError::ScreenLocked) => {
+                self.session = Some(s);
+                return Outcome::ScreenLocked;
+            }
+            Err(e @ (AuthError::SessionEnded(_) | AuthError::SessionExpired)) => {
+                return Outcome::SessionEnded(e.to_string());
+            }
+            Err(e) => {
+                self.session = Some(s);
+                return Outcome::Denied(e.to_string());
+            }
+        }
+        let logged = command.is_logged();
+        let outcome = match command {
+            Command::Users { search } => match sec.users(&mut s, &search) {
+                Ok(u) => Outcome::Users(u),
+                Err(e) => Outcome::Failed(e.to_string()),
+            },
+            Command::Admin(op) => admin(&sec, &mut s, op),
+            Command::AuditLog(filter) => match self.audit.entries() {
+                Ok(all) => {
+                    Outcome::AuditLog(all.into_iter().filter(|e| filter.matches(e)).collect())
+                }
+                Err(e) => Outcome::Failed(e.to_string()),
+            },
+            other => super::worker::run(&self.store, other, progress),
+        };
+        if logged {
+            let (result, rows) = summary(&outcome);
+            let mut d = Draft::new(&s.user_id, action, &target, result);
+            d.rows = rows;
+            self.audit.record(d);
+        }
+        self.session = Some(s);
+        outcome
+    }
+}
+
+/// The audit result and row count of an outcome.
+fn summary(o: &Outcome) -> (crate::audit::Outcome, Option<u64>) {
+    use crate::audit::Outcome as R;
+    match o {
+        Outcome::Failed(_) => (R::Error, None),
+        Outcome::Imported { reports, .. } => (
+            if reports.iter().all(|r| r.is_success()) {
+                R::Ok
+            } else {
+                R::Error
+            },
+            Some(reports.iter().map(|r| r.rows).sum()),
+        ),
+        Outcome::InsuredPoints { points, .. } => (R::Ok, Some(points.count as u64)),
+        Outcome::Unmatched(rows) => (R::Ok, Some(rows.len() as u64)),
+        Outcome::Rejects { rejects, .. } => (R::Ok, Some(rejects.len() as u64)),
+        Outcome::AreaUptake { rows, .. } | Outcome::Uptake { rows, .. } => {
+            (R::Ok, Some(rows.len() as u64))
+        }
+        Outcome::LayerImported { result, .. } => (
+            if result.is_ok() { R::Ok } else { R::Error },
+            result.as_ref().ok().map(|i| i.feature_count),
+        ),
+        _ => (R::Ok, None),
+    }
+}
+
+fn admin(sec: &Security, s: &mut Session, op: AdminOp) -> Outcome {
+    let r: Result<String, AuthError> = match op {
+        AdminOp::Allow {
+            id,
+            valid_until,
+            note,
+        } => sec
+            .allow_id(s, &id, valid_until.as_deref(), &note)
+            .map(|_| format!("許可リストに {id} を登録しました。")),
+        AdminOp::Register { id, role } => sec.register(s, &id, role).map(|p| {
+            format!("{id} を登録しました。初期パスワード（この画面でだけ表示、72 時間有効）: {p}")
+        }),
+        AdminOp::Suspend(id) => sec
+            .suspend(s, &id)
+            .map(|_| format!("{id} の利用を停止しました。")),
+        AdminOp::Resume(id) => sec
+            .resume_user(s, &id)
+            .map(|_| format!("{id} の停止を解除しました。")),
+        AdminOp::Unlock(id) => sec
+            .unlock(s, &id)
+            .map(|_| format!("{id} のロックを解除しました。")),
+        AdminOp::ResetPassword(id) => sec.reset_password(s, &id).map(|p| {
+            format!("{id} の初期パスワードを再発行しました（この画面でだけ表示、72 時間有効）: {p}")
+        }),
+        AdminOp::Delete(id) => sec
+            .delete_user(s, &id)
+            .map(|_| format!("{id} を削除しました。")),
+        AdminOp::SetRights { id, rights } => sec
+            .set_user_rights(s, &id, &rights)
+            .map(|_| format!("{id} の権限を変更しました。")),
+        AdminOp::SetSetting { key, value } => sec
+            .set_setting(s, &key, &value)
+            .map(|_| "設定を保存しました。".to_string()),
+    };
+    match r {
+        Ok(message) => match sec.users(s, "") {
+            Ok(users) => Outcome::AdminDone { message, users },
+            Err(e) => Outcome::Failed(e.to_string()),
+        },
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}

@@ -1,0 +1,380 @@
+//! The admin settings (管理者設定) for users: the allow-list with usage periods (利用期間),
+//! registering allow-listed IDs with a random initial password, suspend and resume,
+//! unlock, password reset, delete, groups and rights, and the settings. Every function
+//! needs the 利用者の管理 right of the acting session and is logged.
+
+use std::collections::BTreeSet;
+
+use duckdb::{OptionalExt, params};
+
+use super::login::INITIAL_SECS;
+use super::rights::{Right, Role};
+use super::session::Session;
+use super::{AuthError, Security, password, valid_id};
+use crate::audit::{Action, Draft, Outcome};
+
+/// One row of the user list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserInfo {
+    pub user_id: String,
+    pub suspended: bool,
+    pub locked: bool,
+    pub must_change: bool,
+    pub valid_until: Option<String>,
+    pub rights: BTreeSet<Right>,
+    pub groups: Vec<String>,
+    pub last_login_at: Option<i64>,
+}
+
+/// One allow-listed ID.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AllowedId {
+    pub user_id: String,
+    pub valid_until: Option<String>,
+    pub note: String,
+    pub registered: bool,
+}
+
+fn check_date(d: Option<&str>) -> Result<Option<String>, AuthError> {
+    match d.map(str::trim).filter(|d| !d.is_empty()) {
+        None => Ok(None),
+        Some(d) => chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(|v| Some(v.format("%Y-%m-%d").to_string()))
+            .map_err(|_| AuthError::BadDate(d.to_string())),
+    }
+}
+
+impl Security<'_> {
+    /// Checks the admin right and logs the change (done or refused) as an admin action.
+    fn admin<T>(
+        &self,
+        session: &mut Session,
+        what: &str,
+        target: &str,
+        f: impl FnOnce() -> Result<T, AuthError>,
+    ) -> Result<T, AuthError> {
+        self.require(session, Right::ManageUsers, Action::Admin, target)?;
+        let r = crate::store::in_transaction(self.conn, f);
+        let outcome = if r.is_ok() {
+            Outcome::Ok
+        } else {
+            Outcome::Error
+        };
+        self.log(Draft::new(&session.user_id, Action::Admin, target, outcome).detail(what));
+        r
+    }
+
+    fn user_exists(&self, id: &str) -> Result<bool, AuthError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM users WHERE user_id = ?",
+            params![id],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    fn must_exist(&self, id: &str) -> Result<(), AuthError> {
+        if self.user_exists(id)? {
+            Ok(())
+        } else {
+            Err(AuthError::NotFound(id.to_string()))
+        }
+    }
+
+    /// Active users (not suspended) who hold the user-management right.
+    fn admins_besides(&self, id: &str) -> Result<usize, AuthError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT user_id FROM users WHERE NOT suspended AND user_id <> ?")?;
+        let others: Vec<String> = stmt
+            .query_map(params![id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut n = 0;
+        for o in others {
+            n += self.effective_rights(&o)?.contains(&Right::ManageUsers) as usize;
+        }
+        Ok(n)
+    }
+
+    /// Adds an ID to the allow-list (or renews its period).
+    pub fn allow_id(
+        &self,
+        s: &mut Session,
+        id: &str,
+        valid_until: Option<&str>,
+        note: &str,
+    ) -> Result<(), AuthError> {
+        if !valid_id(id) {
+            return Err(AuthError::BadId);
+        }
+        let until = check_date(valid_until)?;
+        let now = self.clock.now();
+        self.admin(s, "allow_id", id, || {
+            self.conn.execute(
+                "INSERT INTO allowed_ids (user_id, valid_until, note, created_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (user_id) DO UPDATE SET valid_until = excluded.valid_until, note = excluded.note",
+                params![id, until, note, now],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn allowed_ids(&self, s: &mut Session) -> Result<Vec<AllowedId>, AuthError> {
+        self.require(s, Right::ManageUsers, Action::Admin, "allowed_ids")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT a.user_id, a.valid_until, coalesce(a.note, ''), u.user_id IS NOT NULL
+             FROM allowed_ids a LEFT JOIN users u USING (user_id) ORDER BY a.user_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AllowedId {
+                user_id: r.get(0)?,
+                valid_until: r.get(1)?,
+                note: r.get(2)?,
+                registered: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Registers an allow-listed ID with the role's rights. Returns the random initial
+    /// password (to be shown once; it must be changed at first login, within 72 hours).
+    pub fn register(&self, s: &mut Session, id: &str, role: Role) -> Result<String, AuthError> {
+        let allowed: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT user_id FROM allowed_ids WHERE user_id = ?",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if allowed.is_none() {
+            self.require(s, Right::ManageUsers, Action::Admin, id)?;
+            self.log(
+                Draft::new(&s.user_id, Action::Admin, id, Outcome::Denied).detail("not_allowed"),
+            );
+            return Err(AuthError::NotAllowed(id.to_string()));
+        }
+        if self.user_exists(id)? {
+            return Err(AuthError::Exists(id.to_string()));
+        }
+        let initial = password::random_initial()?;
+        let hash = password::hash(&initial)?;
+        let now = self.clock.now();
+        self.admin(s, "register", id, || {
+            self.conn.execute(
+                "INSERT INTO users (user_id, password_hash, must_change, password_expires_at, created_at)
+                 VALUES (?, ?, true, ?, ?)",
+                params![id, hash, now + INITIAL_SECS, now],
+            )?;
+            for r in role.rights() {
+                self.conn.execute(
+                    "INSERT INTO user_rights (user_id, right_key) VALUES (?, ?)",
+                    params![id, r.key()],
+                )?;
+            }
+            Ok(())
+        })?;
+        Ok(initial)
+    }
+
+    /// A new random initial password (72 h, change at login); ends the user's session.
+    pub fn reset_password(&self, s: &mut Session, id: &str) -> Result<String, AuthError> {
+        self.must_exist(id)?;
+        let initial = password::random_initial()?;
+        let hash = password::hash(&initial)?;
+        let now = self.clock.now();
+        self.admin(s, "reset_password", id, || {
+            self.conn.execute(
+                "UPDATE users SET password_hash = ?, must_change = true, password_expires_at = ?,
+                        failed_count = 0, locked_until = NULL, session_epoch = session_epoch + 1
+                 WHERE user_id = ?",
+                params![hash, now + INITIAL_SECS, id],
+            )?;
+            Ok(())
+        })?;
+        Ok(initial)
+    }
+
+    /// Suspends a user: their session ends at its next check, and login is refused.
+    pub fn suspend(&self, s: &mut Session, id: &str) -> Result<(), AuthError> {
+        self.must_exist(id)?;
+        if self.admins_besides(id)? == 0 && self.effective_rights(id)?.contains(&Right::ManageUsers)
+        {
+            return Err(AuthError::LastAdmin);
+        }
+        self.admin(s, "suspend", id, || {
+            self.conn.execute(
+                "UPDATE users SET suspended = true, session_epoch = session_epoch + 1 WHERE user_id = ?",
+                params![id],
+            )?;
+            Ok(())
+        })
+    }
+
+    pub fn resume_user(&self, s: &mut Session, id: &str) -> Result<(), AuthError> {
+        self.must_exist(id)?;
+        self.admin(s, "resume", id, || {
+            self.conn.execute(
+                "UPDATE users SET suspended = false WHERE user_id = ?",
+                params![id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Lifts a lockout.
+    pub fn unlock(&self, s: &mut Session, id: &str) -> Result<(), AuthError> {
+        self.must_exist(id)?;
+        self.admin(s, "unlock", id, || {
+            self.conn.execute(
+                "UPDATE users SET locked_until = NULL, failed_count = 0 WHERE user_id = ?",
+                params![id],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Deletes a user (the allow-list entry stays, so the ID can be registered again).
+    pub fn delete_user(&self, s: &mut Session, id: &str) -> Result<(), AuthError> {
+        self.must_exist(id)?;
+        if self.admins_besides(id)? == 0 && self.effective_rights(id)?.contains(&Right::ManageUsers)
+        {
+            return Err(AuthError::LastAdmin);
+        }
+        self.admin(s, "delete_user", id, || {
+            for sql in [
+                "DELETE FROM user_rights WHERE user_id = ?",
+                "DELETE FROM group_members WHERE user_id = ?",
+                "DELETE FROM users WHERE user_id = ?",
+            ] {
+                self.conn.execute(sql, params![id])?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Replaces a user's own rights (group rights are added on top).
+    pub fn set_user_rights(
+        &self,
+        s: &mut Session,
+        id: &str,
+        rights: &BTreeSet<Right>,
+    ) -> Result<(), AuthError> {
+        self.must_exist(id)?;
+        if !rights.contains(&Right::ManageUsers)
+            && self.admins_besides(id)? == 0
+            && self.effective_rights(id)?.contains(&Right::ManageUsers)
+        {
+            return Err(AuthError::LastAdmin);
+        }
+        let keys: Vec<&str> = rights.iter().map(|r| r.key()).collect();
+        self.admin(s, &format!("set_rights:{}", keys.join(",")), id, || {
+            self.conn
+                .execute("DELETE FROM user_rights WHERE user_id = ?", params![id])?;
+            for k in &keys {
+                self.conn.execute(
+                    "INSERT INTO user_rights (user_id, right_key) VALUES (?, ?)",
+                    params![id, k],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Creates or updates a group with its rights and members.
+    pub fn set_group(
+        &self,
+        s: &mut Session,
+        group: &str,
+        rights: &BTreeSet<Right>,
+        members: &[String],
+    ) -> Result<(), AuthError> {
+        let group = group.trim();
+        if group.is_empty() {
+            return Err(AuthError::NotFound(String::new()));
+        }
+        for m in members {
+            self.must_exist(m)?;
+        }
+        let now = self.clock.now();
+        self.admin(s, "set_group", group, || {
+            self.conn.execute(
+                "INSERT INTO user_groups (group_name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                params![group, now],
+            )?;
+            self.conn
+                .execute("DELETE FROM group_rights WHERE group_name = ?", params![group])?;
+            self.conn
+                .execute("DELETE FROM group_members WHERE group_name = ?", params![group])?;
+            for r in rights {
+                self.conn.execute(
+                    "INSERT INTO group_rights (group_name, right_key) VALUES (?, ?)",
+                    params![group, r.key()],
+                )?;
+            }
+            for m in members {
+                self.conn.execute(
+                    "INSERT INTO group_members (group_name, user_id) VALUES (?, ?)",
+                    params![group, m],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The users whose ID contains `search` (all for an empty search).
+    pub fn users(&self, s: &mut Session, search: &str) -> Result<Vec<UserInfo>, AuthError> {
+        self.require(s, Right::ManageUsers, Action::Admin, "users")?;
+        let now = self.clock.now();
+        let mut stmt = self.conn.prepare(
+            "SELECT u.user_id, u.suspended, coalesce(u.locked_until, 0) > ?, u.must_change,
+                    a.valid_until, u.last_login_at
+             FROM users u LEFT JOIN allowed_ids a USING (user_id)
+             WHERE contains(lower(u.user_id), lower(?)) ORDER BY u.user_id",
+        )?;
+        let rows: Vec<(String, bool, bool, bool, Option<String>, Option<i64>)> = stmt
+            .query_map(params![now, search.trim()], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (user_id, suspended, locked, must_change, valid_until, last_login_at) in rows {
+            let mut g = self
+                .conn
+                .prepare("SELECT group_name FROM group_members WHERE user_id = ? ORDER BY 1")?;
+            let groups = g
+                .query_map(params![user_id], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            out.push(UserInfo {
+                rights: self.effective_rights(&user_id)?,
+                user_id,
+                suspended,
+                locked,
+                must_change,
+                valid_until,
+                groups,
+                last_login_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Sets an admin setting (idle minutes, export folders, …).
+    pub fn set_setting(&self, s: &mut Session, key: &str, value: &str) -> Result<(), AuthError> {
+        self.admin(s, &format!("setting:{key}"), key, || {
+            self.conn.execute(
+                "INSERT INTO app_settings (key, value) VALUES (?, ?)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,286 @@
+//! Accounts, rights and sessions, enforced in the core: every command, from the window or
+//! the command line, runs as a logged-in user and passes [`Security::require`] for the
+//! right it needs. A refusal is written to the audit log. Plain Rust over the store and
+//! the audit log; the screens only call it.
+//!
+//! - `password`: argon2id hashes, the password policy, random initial passwords.
+//! - `rights`: the rights and the role presets.
+//! - `session`: sessions, idle lock and the injectable clock.
+//! - `login`: first setup, login with lockout, screen unlock, password change.
+//! - `admin`: the allow-list, users (register, suspend, resume, unlock, reset, delete),
+//!   groups and rights, and the admin settings.
+
+pub mod admin;
+pub mod login;
+pub mod password;
+pub mod rights;
+pub mod session;
+
+pub use rights::{Right, Role};
+pub use session::{Clock, Session, SessionState, SystemClock, TestClock};
+
+use duckdb::{Connection, OptionalExt, params};
+
+use crate::audit::{Action, AuditLog, Draft, Outcome};
+
+/// Failures a user sees. Unknown IDs and wrong passwords get the same message.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("ID またはパスワードが違います。")]
+    BadCredentials,
+    #[error(
+        "ログインに {} 回続けて失敗したため、この ID をロックしています。{minutes} 分ほど待ってからやり直すか、管理者にロックの解除を依頼してください。",
+        login::MAX_FAILURES
+    )]
+    Locked { minutes: i64 },
+    #[error("この ID は利用停止中です。管理者に連絡してください。")]
+    Suspended,
+    #[error("利用期間（{0} まで）が終わっています。管理者に利用期間の更新を依頼してください。")]
+    PeriodOver(String),
+    #[error(
+        "初期パスワードの有効期限（72 時間）が切れています。管理者に再発行を依頼してください。"
+    )]
+    InitialExpired,
+    #[error("ID「{0}」は許可リストにありません。管理者が先に許可リストへ登録してください。")]
+    NotAllowed(String),
+    #[error("ID「{0}」は既に登録されています。")]
+    Exists(String),
+    #[error("ID「{0}」は登録されていません。")]
+    NotFound(String),
+    #[error("ID には半角の英数字と . _ - だけを使い、1〜32 文字にしてください。")]
+    BadId,
+    #[error("日付「{0}」は 2026-03-31 のように入力してください。")]
+    BadDate(String),
+    #[error("初期設定は済んでいます。")]
+    AlreadySetUp,
+    #[error(
+        "初期設定がまだです。`kenshin-atlas setup --admin ID` か画面の初期設定で最初の管理者を作ってください。"
+    )]
+    NotSetUp,
+    #[error(transparent)]
+    Policy(#[from] password::PolicyError),
+    #[error("この操作には「{}」の権限が必要です。必要なら管理者に権限の付与を依頼してください。", .0.label())]
+    Denied(Right),
+    #[error("初期パスワードを変更してから操作してください。")]
+    MustChangePassword,
+    #[error("画面がロックされています。パスワードを入力して再開してください。")]
+    ScreenLocked,
+    #[error("ログインから 12 時間が過ぎました。ログインし直してください。")]
+    SessionExpired,
+    #[error("セッションは終了しました（{0}）。ログインし直してください。")]
+    SessionEnded(String),
+    #[error(
+        "最後の管理者（利用者の管理の権限を持つ有効な利用者）は停止・削除・権限の取り消しができません。"
+    )]
+    LastAdmin,
+    #[error(
+        "出力先 {0} は許可された出力先フォルダの外です。管理者設定の「出力先フォルダ」を確認してください。"
+    )]
+    ExportFolder(String),
+    #[error(transparent)]
+    Hash(#[from] password::HashError),
+    #[error(transparent)]
+    Audit(#[from] crate::audit::AuditError),
+    #[error("利用者情報のデータベース処理に失敗しました: {0}")]
+    Sql(#[from] duckdb::Error),
+}
+
+/// What account checks need: the database, the audit log and the clock.
+#[derive(Clone, Copy)]
+pub struct Security<'a> {
+    pub conn: &'a Connection,
+    pub audit: &'a AuditLog,
+    pub clock: &'a dyn Clock,
+}
+
+/// IDs are ASCII letters, digits and `._-`, 1–32 characters (they go into the audit log
+/// and file names).
+pub fn valid_id(id: &str) -> bool {
+    (1..=32).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+pub const SETTING_IDLE_MINUTES: &str = "idle_minutes";
+pub const SETTING_EXPORT_DIRS: &str = "export_dirs";
+
+impl Security<'_> {
+    pub fn log(&self, draft: Draft) {
+        self.audit.record(draft);
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>, AuthError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM app_settings WHERE key = ?",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn idle_minutes(&self) -> i64 {
+        self.setting(SETTING_IDLE_MINUTES)
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .filter(|m: &i64| (1..=240).contains(m))
+            .unwrap_or(session::DEFAULT_IDLE_MINUTES)
+    }
+
+    /// The folders exports may be written to (empty: anywhere, for users with the right).
+    pub fn export_dirs(&self) -> Vec<std::path::PathBuf> {
+        self.setting(SETTING_EXPORT_DIRS)
+            .ok()
+            .flatten()
+            .map(|v| {
+                v.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(std::path::PathBuf::from)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Checks that the session may go on (database state and timing) and that it holds
+    /// `right`; logs a refusal with `action` and `target`. Counts as activity.
+    pub fn require(
+        &self,
+        session: &mut Session,
+        right: Right,
+        action: Action,
+        target: &str,
+    ) -> Result<(), AuthError> {
+        self.alive(session)?;
+        if session.must_change_password {
+            self.log(
+                Draft::new(&session.user_id, action, target, Outcome::Denied)
+                    .detail("must_change_password"),
+            );
+            return Err(AuthError::MustChangePassword);
+        }
+        if !session.rights.contains(&right) {
+            self.log(
+                Draft::new(&session.user_id, action, target, Outcome::Denied).detail(right.key()),
+            );
+            return Err(AuthError::Denied(right));
+        }
+        session.last_activity = self.clock.now();
+        Ok(())
+    }
+
+    /// For commands any logged-in user may run: the session is alive and its initial
+    /// password was changed. Counts as activity.
+    pub fn require_login(
+        &self,
+        session: &mut Session,
+        action: Action,
+        target: &str,
+    ) -> Result<(), AuthError> {
+        self.alive(session)?;
+        if session.must_change_password {
+            self.log(
+                Draft::new(&session.user_id, action, target, Outcome::Denied)
+                    .detail("must_change_password"),
+            );
+            return Err(AuthError::MustChangePassword);
+        }
+        session.last_activity = self.clock.now();
+        Ok(())
+    }
+
+    /// The session is still good: not idle-locked, not past 12 h, the user not suspended,
+    /// deleted or reset since. Logs the moment it locks or ends.
+    pub fn alive(&self, session: &mut Session) -> Result<(), AuthError> {
+        match self.check(session)? {
+            SessionState::Active => Ok(()),
+            SessionState::IdleLocked => Err(AuthError::ScreenLocked),
+            SessionState::Expired => Err(AuthError::SessionExpired),
+            SessionState::Ended(why) => Err(AuthError::SessionEnded(why)),
+        }
+    }
+
+    /// The session's state now (see [`SessionState`]).
+    pub fn check(&self, session: &mut Session) -> Result<SessionState, AuthError> {
+        let row: Option<(bool, i64)> = self
+            .conn
+            .query_row(
+                "SELECT suspended, session_epoch FROM users WHERE user_id = ?",
+                params![session.user_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let ended = match row {
+            None => Some("利用者が削除されました"),
+            Some((true, _)) => Some("利用停止"),
+            Some((false, epoch)) if epoch != session.epoch => Some("パスワードの再発行"),
+            _ => None,
+        };
+        if let Some(why) = ended {
+            self.log(
+                Draft::new(&session.user_id, Action::SessionEnded, "", Outcome::Ok).detail(why),
+            );
+            return Ok(SessionState::Ended(why.to_string()));
+        }
+        let state = session.timing(self.clock.now(), self.idle_minutes());
+        if state == SessionState::IdleLocked && !session.locked {
+            session.locked = true;
+            self.log(Draft::new(
+                &session.user_id,
+                Action::ScreenLocked,
+                "",
+                Outcome::Ok,
+            ));
+        }
+        Ok(state)
+    }
+
+    /// Checks an export destination: the 外部出力 right, and (when the admin has set
+    /// folders) a path inside one of them. Logs a refusal.
+    pub fn require_export(
+        &self,
+        session: &mut Session,
+        path: &std::path::Path,
+    ) -> Result<(), AuthError> {
+        let target = path.display().to_string();
+        self.require(session, Right::Export, Action::Export, &target)?;
+        let dirs = self.export_dirs();
+        if dirs.is_empty() {
+            return Ok(());
+        }
+        let abs = absolute(path);
+        if dirs.iter().any(|d| abs.starts_with(absolute(d))) {
+            Ok(())
+        } else {
+            self.log(
+                Draft::new(&session.user_id, Action::Export, &target, Outcome::Denied)
+                    .detail("export_folder"),
+            );
+            Err(AuthError::ExportFolder(target))
+        }
+    }
+}
+
+/// An absolute, lexically normalised path (`..` resolved without touching the disk, so a
+/// file that does not exist yet can be checked).
+fn absolute(p: &std::path::Path) -> std::path::PathBuf {
+    let base = if p.is_absolute() {
+        std::path::PathBuf::new()
+    } else {
+        std::env::current_dir().unwrap_or_default()
+    };
+    let mut out = std::path::PathBuf::new();
+    for c in base.join(p).components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

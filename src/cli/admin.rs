@@ -1,0 +1,204 @@
+//! `setup`, `user …` and `audit …`: first setup, the admin's user management for scripts,
+//! and the audit log's verification and export.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::bail;
+use clap::Subcommand;
+
+use super::session::{Ctx, open_locked, password_for};
+use crate::audit::{Action, Outcome};
+use crate::auth::{Right, Role, Security, SystemClock};
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// 許可リストに ID を登録する（利用期間は YYYY-MM-DD、省略で無期限）
+    Allow {
+        id: String,
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// 許可リストの ID を利用者として登録し、初期パスワードを表示する
+    Register {
+        id: String,
+        /// admin / analyst / viewer
+        #[arg(long, default_value = "analyst")]
+        role: String,
+    },
+    /// 利用を停止する（ログイン中なら直ちに終了）
+    Suspend { id: String },
+    /// 停止を解除する
+    Resume { id: String },
+    /// ロックを解除する
+    Unlock { id: String },
+    /// 初期パスワードを再発行する
+    Reset { id: String },
+    /// 利用者を削除する
+    Delete { id: String },
+    /// 利用者の一覧
+    List {
+        #[arg(long, default_value = "")]
+        search: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// 利用ログの改ざんを検査する（鍵とヘッドで連鎖を確かめ、最初に壊れた記録を示す）
+    Verify,
+    /// 利用ログを CSV に書き出す（外部出力として記録）
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+        /// この利用者の記録だけ
+        #[arg(long)]
+        of: Option<String>,
+        /// 期間（YYYY-MM-DD、現地時刻）
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+    },
+}
+
+/// `setup --admin ID`: the first admin, with a password typed twice (or
+/// `KENSHIN_PASSWORD`).
+pub fn setup(data_dir: &Path, admin: &str) -> anyhow::Result<i32> {
+    let (store, audit, _lock) = open_locked(data_dir, "初期設定、コマンドライン")?;
+    let clock = SystemClock;
+    let sec = Security {
+        conn: store.conn(),
+        audit: &audit,
+        clock: &clock,
+    };
+    if sec.is_set_up()? {
+        bail!("{}", crate::auth::AuthError::AlreadySetUp);
+    }
+    let pw = password_for(&format!("管理者 {admin} のパスワード（13 文字以上）: "))?;
+    if std::env::var_os("KENSHIN_PASSWORD").is_none() {
+        let again = password_for("もう一度: ")?;
+        if again != pw {
+            bail!("二つのパスワードが違います。もう一度やり直してください。");
+        }
+    }
+    sec.setup(admin, &pw)?;
+    if let Err(e) = crate::os::restrict_dir(data_dir) {
+        eprintln!("注意: {e}");
+    }
+    eprintln!("管理者 {admin} を作りました。");
+    Ok(0)
+}
+
+fn role(s: &str) -> anyhow::Result<Role> {
+    Ok(match s {
+        "admin" => Role::Admin,
+        "analyst" => Role::Analyst,
+        "viewer" => Role::ViewOnly,
+        _ => bail!("--role は admin / analyst / viewer のいずれかです"),
+    })
+}
+
+pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> anyhow::Result<i32> {
+    let (sec, s) = ctx.parts();
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        UserCmd::Allow { id, until, note } => {
+            sec.allow_id(s, &id, until.as_deref(), &note)?;
+            writeln!(out, "許可リストに {id} を登録しました")?;
+        }
+        UserCmd::Register { id, role: r } => {
+            let initial = sec.register(s, &id, role(&r)?)?;
+            writeln!(
+                out,
+                "{id} を登録しました。初期パスワード（72 時間有効、初回ログインで変更）: {initial}"
+            )?;
+        }
+        UserCmd::Suspend { id } => sec.suspend(s, &id)?,
+        UserCmd::Resume { id } => sec.resume_user(s, &id)?,
+        UserCmd::Unlock { id } => sec.unlock(s, &id)?,
+        UserCmd::Reset { id } => {
+            let initial = sec.reset_password(s, &id)?;
+            writeln!(out, "{id} の初期パスワード（72 時間有効）: {initial}")?;
+        }
+        UserCmd::Delete { id } => sec.delete_user(s, &id)?,
+        UserCmd::List { search } => {
+            writeln!(out, "ID\t状態\t権限\tグループ\t利用期間")?;
+            for u in sec.users(s, &search)? {
+                let state = if u.suspended {
+                    "停止"
+                } else if u.locked {
+                    "ロック中"
+                } else if u.must_change {
+                    "初期パスワード"
+                } else {
+                    "有効"
+                };
+                let rights: Vec<&str> = u.rights.iter().map(|r| r.key()).collect();
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.user_id,
+                    state,
+                    rights.join(","),
+                    u.groups.join(","),
+                    u.valid_until.unwrap_or_default()
+                )?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+pub fn audit(ctx: &mut Ctx, cmd: AuditCmd) -> anyhow::Result<i32> {
+    match cmd {
+        AuditCmd::Verify => {
+            ctx.require(Right::ViewAudit, Action::Search, "audit_log")?;
+            let report = crate::audit::verify(ctx.store.data_dir())?;
+            ctx.log(
+                Action::Search,
+                "audit_verify",
+                Some(report.entries),
+                if report.ok() {
+                    Outcome::Ok
+                } else {
+                    Outcome::Error
+                },
+            );
+            if report.ok() {
+                writeln!(std::io::stdout().lock(), "{}", report.message())?;
+                Ok(0)
+            } else {
+                eprintln!("{}", report.message());
+                Ok(1)
+            }
+        }
+        AuditCmd::Export { out, of, from, to } => {
+            ctx.require(Right::ViewAudit, Action::Search, "audit_log")?;
+            ctx.require_export(&out)?;
+            let filter = crate::audit::Filter {
+                user: of,
+                from,
+                to,
+                ..Default::default()
+            };
+            let entries: Vec<_> = ctx
+                .audit
+                .entries()?
+                .into_iter()
+                .filter(|e| filter.matches(e))
+                .collect();
+            crate::audit::write_csv(&out, &entries)?;
+            ctx.log(
+                Action::Export,
+                &out.display().to_string(),
+                Some(entries.len() as u64),
+                Outcome::Ok,
+            );
+            eprintln!("{} 件を {} に書き出しました", entries.len(), out.display());
+            Ok(0)
+        }
+    }
+}

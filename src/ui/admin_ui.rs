@@ -1,0 +1,265 @@
+//! 管理者設定: the user list (search; suspend, resume, unlock, reset the password,
+//! delete; rights per user), the allow-list with usage periods and registration, and the
+//! settings (idle lock minutes, allowed export folders). Shown to users with the
+//! 利用者の管理 right; the engine checks the right again for every change.
+
+use eframe::egui;
+
+use crate::app::{AdminOp, Command};
+use crate::auth::admin::UserInfo;
+use crate::auth::{Right, Role};
+
+#[derive(Default)]
+pub struct AdminState {
+    pub users: Option<Vec<UserInfo>>,
+    pub search: String,
+    requested: bool,
+    pub allow_id: String,
+    pub allow_until: String,
+    pub allow_note: String,
+    pub register_role: Option<Role>,
+    pub idle_minutes: String,
+    pub export_dirs: String,
+    /// The last change's message (a new initial password is shown here once).
+    pub message: Option<String>,
+    /// A destructive change waiting for confirmation: (label, op).
+    confirm: Option<(String, AdminOp)>,
+}
+
+impl AdminState {
+    pub fn set_users(&mut self, users: Vec<UserInfo>) {
+        self.users = Some(users);
+    }
+    pub fn done(&mut self, message: String, users: Vec<UserInfo>) {
+        self.message = Some(message);
+        self.users = Some(users);
+    }
+}
+
+pub fn admin_ui(ui: &mut egui::Ui, st: &mut AdminState) -> Vec<Command> {
+    let mut cmds = Vec::new();
+    if !st.requested {
+        st.requested = true;
+        cmds.push(Command::Users {
+            search: String::new(),
+        });
+    }
+    ui.heading("管理者設定");
+    if let Some(m) = st.message.clone() {
+        ui.horizontal(|ui| {
+            ui.label(egui::RichText::new(m).strong());
+            if ui.small_button("閉じる").clicked() {
+                st.message = None;
+            }
+        });
+    }
+    if let Some((label, op)) = st.confirm.clone() {
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!("{label}。よろしいですか？"),
+            );
+            if ui.button("実行").clicked() {
+                cmds.push(Command::Admin(op));
+                st.confirm = None;
+            }
+            if ui.button("やめる").clicked() {
+                st.confirm = None;
+            }
+        });
+    }
+    ui.columns(2, |cols| {
+        users_ui(&mut cols[0], st, &mut cmds);
+        allow_ui(&mut cols[1], st, &mut cmds);
+        cols[1].separator();
+        settings_ui(&mut cols[1], st, &mut cmds);
+    });
+    cmds
+}
+
+fn users_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
+    ui.strong("利用者");
+    ui.horizontal(|ui| {
+        let lbl = ui.label("ID で検索");
+        let r = ui.text_edit_singleline(&mut st.search).labelled_by(lbl.id);
+        if r.changed() {
+            cmds.push(Command::Users {
+                search: st.search.clone(),
+            });
+        }
+    });
+    let Some(users) = st.users.clone() else {
+        ui.spinner();
+        return;
+    };
+    egui::ScrollArea::vertical()
+        .id_salt("users")
+        .max_height(560.0)
+        .show(ui, |ui| {
+            egui::Grid::new("users_grid")
+                .striped(true)
+                .num_columns(4)
+                .show(ui, |ui| {
+                    ui.label("ID");
+                    ui.label("状態");
+                    ui.label("利用期間");
+                    ui.label("操作");
+                    ui.end_row();
+                    for u in &users {
+                        ui.label(&u.user_id);
+                        let state = if u.suspended {
+                            "停止中"
+                        } else if u.locked {
+                            "ロック中"
+                        } else if u.must_change {
+                            "初期パスワード"
+                        } else {
+                            "有効"
+                        };
+                        ui.label(state);
+                        ui.label(u.valid_until.clone().unwrap_or_else(|| "無期限".into()));
+                        ui.horizontal(|ui| {
+                            let id = u.user_id.clone();
+                            if u.suspended {
+                                if ui.small_button(format!("{id} を再開")).clicked() {
+                                    cmds.push(Command::Admin(AdminOp::Resume(id.clone())));
+                                }
+                            } else if ui.small_button(format!("{id} を停止")).clicked() {
+                                st.confirm = Some((
+                                    format!("{id} の利用を停止します（ログイン中なら直ちに終了）"),
+                                    AdminOp::Suspend(id.clone()),
+                                ));
+                            }
+                            if u.locked && ui.small_button("ロック解除").clicked() {
+                                cmds.push(Command::Admin(AdminOp::Unlock(id.clone())));
+                            }
+                            if ui.small_button("再発行").clicked() {
+                                st.confirm = Some((
+                                    format!("{id} の初期パスワードを再発行します"),
+                                    AdminOp::ResetPassword(id.clone()),
+                                ));
+                            }
+                            if ui.small_button("削除").clicked() {
+                                st.confirm = Some((
+                                    format!("{id} を削除します"),
+                                    AdminOp::Delete(id.clone()),
+                                ));
+                            }
+                        });
+                        ui.end_row();
+                        ui.label("");
+                        ui.horizontal_wrapped(|ui| {
+                            for r in Right::ALL {
+                                let mut on = u.rights.contains(&r);
+                                if ui.checkbox(&mut on, r.label()).changed() {
+                                    let mut rights = u.rights.clone();
+                                    if on {
+                                        rights.insert(r);
+                                    } else {
+                                        rights.remove(&r);
+                                    }
+                                    cmds.push(Command::Admin(AdminOp::SetRights {
+                                        id: u.user_id.clone(),
+                                        rights,
+                                    }));
+                                }
+                            }
+                        });
+                        ui.label("");
+                        ui.label("");
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+fn allow_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
+    ui.strong("許可リストと登録");
+    ui.label("登録できるのは、先に許可リストに入れた ID だけです。");
+    egui::Grid::new("allow_grid").num_columns(2).show(ui, |ui| {
+        let lbl = ui.label("ID");
+        ui.text_edit_singleline(&mut st.allow_id)
+            .labelled_by(lbl.id);
+        ui.end_row();
+        let lbl = ui.label("利用期間（終了日）");
+        ui.add(
+            egui::TextEdit::singleline(&mut st.allow_until).hint_text("2027-03-31（空欄は無期限）"),
+        )
+        .labelled_by(lbl.id);
+        ui.end_row();
+        let lbl = ui.label("メモ");
+        ui.text_edit_singleline(&mut st.allow_note)
+            .labelled_by(lbl.id);
+        ui.end_row();
+        super::map_ui::choice_row(
+            ui,
+            "ロール",
+            "register_role",
+            &mut st.register_role,
+            std::iter::once((None, "（登録しない）".to_string()))
+                .chain(Role::ALL.map(|r| (Some(r), r.label().to_string()))),
+        );
+    });
+    let id = st.allow_id.trim().to_string();
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(
+                !id.is_empty(),
+                egui::Button::new("許可リストに登録・利用期間を更新"),
+            )
+            .clicked()
+        {
+            cmds.push(Command::Admin(AdminOp::Allow {
+                id: id.clone(),
+                valid_until: Some(st.allow_until.trim().to_string()).filter(|s| !s.is_empty()),
+                note: st.allow_note.clone(),
+            }));
+        }
+        if let Some(role) = st.register_role
+            && ui
+                .add_enabled(!id.is_empty(), egui::Button::new("利用者として登録"))
+                .clicked()
+        {
+            cmds.push(Command::Admin(AdminOp::Register {
+                id: id.clone(),
+                role,
+            }));
+        }
+    });
+}
+
+fn settings_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
+    ui.strong("設定");
+    egui::Grid::new("settings_grid")
+        .num_columns(3)
+        .show(ui, |ui| {
+            let lbl = ui.label("画面ロックまでの分数");
+            ui.add(
+                egui::TextEdit::singleline(&mut st.idle_minutes)
+                    .hint_text("15")
+                    .desired_width(60.0),
+            )
+            .labelled_by(lbl.id);
+            if ui.button("保存").clicked() {
+                cmds.push(Command::Admin(AdminOp::SetSetting {
+                    key: crate::auth::SETTING_IDLE_MINUTES.into(),
+                    value: st.idle_minutes.trim().to_string(),
+                }));
+            }
+            ui.end_row();
+            let lbl = ui.label("出力先フォルダ（1 行に 1 つ）");
+            ui.add(
+                egui::TextEdit::multiline(&mut st.export_dirs)
+                    .hint_text("空欄: 外部出力の権限があればどこでも")
+                    .desired_rows(3),
+            )
+            .labelled_by(lbl.id);
+            if ui.button("保存").clicked() {
+                cmds.push(Command::Admin(AdminOp::SetSetting {
+                    key: crate::auth::SETTING_EXPORT_DIRS.into(),
+                    value: st.export_dirs.clone(),
+                }));
+            }
+            ui.end_row();
+        });
+}

@@ -1,0 +1,525 @@
+//! Accounts, rights and the audit log, through the engine every front end uses and through
+//! the real binary: each right refused without it (and the refusal logged) and allowed
+//! with it; the lockout; the allow-list; suspension ending a session; the idle lock on an
+//! injected clock; `audit verify` on an edited and a shortened log; the second-instance
+//! refusal; and no personal data in files outside the database.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command as Proc;
+
+use kenshin_atlas::app::{AdminOp, Command, Engine, Outcome, Secret};
+use kenshin_atlas::audit::{self, Action, AuditLog, Outcome as R};
+use kenshin_atlas::auth::{AuthError, Right, Role, Security, SystemClock, TestClock};
+use kenshin_atlas::import::{ImportOptions, import_file};
+use kenshin_atlas::job::Progress;
+use kenshin_atlas::store::Store;
+
+use super::common::{ADMIN, ADMIN_PASSWORD, admin_engine, demo};
+
+const USER_PASSWORD: &str = "三笠山に出でし月かも 2021";
+
+fn run(e: &mut Engine, c: Command) -> Outcome {
+    e.execute(c, &Progress::new())
+}
+
+fn login(e: &mut Engine, user: &str, pw: &str) -> Outcome {
+    run(
+        e,
+        Command::Login {
+            user: user.into(),
+            password: Secret(pw.into()),
+        },
+    )
+}
+
+fn admin_op(e: &mut Engine, op: AdminOp) -> String {
+    match run(e, Command::Admin(op)) {
+        Outcome::AdminDone { message, .. } => message,
+        o => panic!("admin op: {o:?}"),
+    }
+}
+
+/// Registers `id` (view-only), sets `rights`, and leaves the engine logged in as `id`
+/// with a changed password.
+fn user_with(e: &mut Engine, id: &str, rights: BTreeSet<Right>) {
+    login(e, ADMIN, ADMIN_PASSWORD);
+    admin_op(
+        e,
+        AdminOp::Allow {
+            id: id.into(),
+            valid_until: None,
+            note: String::new(),
+        },
+    );
+    let msg = admin_op(
+        e,
+        AdminOp::Register {
+            id: id.into(),
+            role: Role::ViewOnly,
+        },
+    );
+    let initial = msg.rsplit(' ').next().unwrap().to_string();
+    admin_op(
+        e,
+        AdminOp::SetRights {
+            id: id.into(),
+            rights,
+        },
+    );
+    run(e, Command::Logout);
+    match login(e, id, &initial) {
+        Outcome::LoggedIn(i) => assert!(i.must_change_password),
+        o => panic!("{o:?}"),
+    }
+    // Nothing but the password change is possible before it.
+    assert!(
+        matches!(run(e, Command::Stats), Outcome::Denied(ref m) if m.contains("初期パスワード"))
+    );
+    match run(
+        e,
+        Command::ChangePassword {
+            old: Secret(initial),
+            new: Secret(USER_PASSWORD.into()),
+        },
+    ) {
+        Outcome::PasswordChanged(i) => assert!(!i.must_change_password),
+        o => panic!("{o:?}"),
+    }
+}
+
+/// A command that needs `r` (rights without a window path yet are probed in the core).
+fn probe(r: Right) -> Option<Command> {
+    Some(match r {
+        Right::ViewPersonal => Command::Unmatched { limit: 5 },
+        Right::Import => Command::Import {
+            files: vec![],
+            opts: ImportOptions::default(),
+        },
+        Right::Edit => Command::SaveMap {
+            name: "probe".into(),
+            doc: Box::new(kenshin_atlas::ui::map_ui::MapState::default().to_document()),
+        },
+        Right::ManageLayers => Command::ImportLayer {
+            file: "missing.geojson".into(),
+            opts: Default::default(),
+        },
+        Right::ManageUsers => Command::Users {
+            search: String::new(),
+        },
+        Right::ViewAudit => Command::AuditLog(Default::default()),
+        Right::Export | Right::Print | Right::Backup => return None,
+    })
+}
+
+fn denials_of(log: &AuditLog, user: &str, right: Right) -> usize {
+    log.entries()
+        .unwrap()
+        .iter()
+        .filter(|e| e.user == user && e.result == R::Denied && e.detail == right.key())
+        .count()
+}
+
+#[test]
+fn every_right_is_refused_without_it_allowed_with_it_and_refusals_are_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut e = admin_engine(store, Box::new(SystemClock));
+    for (k, r) in Right::ALL.into_iter().enumerate() {
+        let others: BTreeSet<Right> = Right::ALL.into_iter().filter(|x| *x != r).collect();
+        let without = format!("without{k}");
+        user_with(&mut e, &without, others);
+        let only = format!("with{k}");
+        // Refused without the right, on the engine path (the window's) or in the core.
+        match probe(r) {
+            Some(c) => {
+                let o = run(&mut e, c);
+                assert!(
+                    matches!(o, Outcome::Denied(ref m) if m.contains(r.label())),
+                    "{r:?}: {o:?}"
+                );
+            }
+            None => {
+                let clock = SystemClock;
+                let sec = Security {
+                    conn: e.store.conn(),
+                    audit: &e.audit,
+                    clock: &clock,
+                };
+                let mut s = sec.login(&without, USER_PASSWORD).unwrap();
+                let err = sec
+                    .require(&mut s, r, Action::Command, "probe")
+                    .unwrap_err();
+                assert!(matches!(err, AuthError::Denied(x) if x == r));
+            }
+        }
+        assert!(
+            denials_of(&e.audit, &without, r) >= 1,
+            "{r:?} refusal logged"
+        );
+        // Allowed with only that right.
+        user_with(&mut e, &only, [r].into_iter().collect());
+        match probe(r) {
+            Some(c) => {
+                let o = run(&mut e, c);
+                assert!(
+                    !matches!(o, Outcome::Denied(_) | Outcome::SessionEnded(_)),
+                    "{r:?}: {o:?}"
+                );
+            }
+            None => {
+                let clock = SystemClock;
+                let sec = Security {
+                    conn: e.store.conn(),
+                    audit: &e.audit,
+                    clock: &clock,
+                };
+                let mut s = sec.login(&only, USER_PASSWORD).unwrap();
+                sec.require(&mut s, r, Action::Command, "probe").unwrap();
+            }
+        }
+        assert_eq!(denials_of(&e.audit, &only, r), 0);
+    }
+    assert!(audit::verify(dir.path()).unwrap().ok());
+}
+
+#[test]
+fn lockout_allow_list_suspension_and_idle_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let clock = TestClock::new(1_800_000_000);
+    let audit_log = AuditLog::open(dir.path()).unwrap();
+    let sec = Security {
+        conn: store.conn(),
+        audit: &audit_log,
+        clock: &clock,
+    };
+    sec.setup(ADMIN, ADMIN_PASSWORD).unwrap();
+    let mut admin = sec.login(ADMIN, ADMIN_PASSWORD).unwrap();
+
+    // The allow-list refuses an unlisted ID, and the refusal is logged.
+    let e = sec
+        .register(&mut admin, "stranger", Role::Analyst)
+        .unwrap_err();
+    assert!(matches!(e, AuthError::NotAllowed(_)), "{e}");
+    assert!(
+        audit_log
+            .entries()
+            .unwrap()
+            .iter()
+            .any(|e| e.target == "stranger" && e.result == R::Denied)
+    );
+    sec.allow_id(&mut admin, "tanaka", Some("2099-03-31"), "分析担当")
+        .unwrap();
+    let initial = sec.register(&mut admin, "tanaka", Role::Analyst).unwrap();
+
+    // Unknown ID and wrong password: the same message.
+    let unknown = sec
+        .login("nobody", "whatever-long-pass")
+        .unwrap_err()
+        .to_string();
+    let wrong = sec
+        .login("tanaka", "whatever-long-pass")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(unknown, wrong);
+
+    // Lockout: 5 failures (one above, four more), then even the right password fails.
+    for _ in 0..4 {
+        assert!(matches!(
+            sec.login("tanaka", "not the password!!"),
+            Err(AuthError::BadCredentials)
+        ));
+    }
+    let sixth = sec.login("tanaka", &initial).unwrap_err();
+    assert!(matches!(sixth, AuthError::Locked { .. }), "{sixth}");
+    sec.unlock(&mut admin, "tanaka").unwrap();
+    let mut s = sec.login("tanaka", &initial).unwrap();
+    assert!(s.must_change_password);
+    sec.change_password(&mut s, &initial, USER_PASSWORD)
+        .unwrap();
+    // Also: a lock expires by itself after 15 minutes.
+    for _ in 0..5 {
+        let _ = sec.login("tanaka", "not the password!!");
+    }
+    assert!(matches!(
+        sec.login("tanaka", USER_PASSWORD),
+        Err(AuthError::Locked { .. })
+    ));
+    clock.advance(15 * 60 + 1);
+    let mut s = sec.login("tanaka", USER_PASSWORD).unwrap();
+
+    // Idle lock after 15 minutes; the password resumes the same session.
+    clock.advance(14 * 60);
+    sec.alive(&mut s).unwrap();
+    clock.advance(15 * 60);
+    assert!(matches!(sec.alive(&mut s), Err(AuthError::ScreenLocked)));
+    let started = s.started_at;
+    sec.resume(&mut s, USER_PASSWORD).unwrap();
+    assert_eq!(s.started_at, started, "the same session resumes");
+    sec.alive(&mut s).unwrap();
+
+    // Suspending ends the session at once; resuming lets the user log in again.
+    let mut admin = sec.login(ADMIN, ADMIN_PASSWORD).unwrap();
+    sec.suspend(&mut admin, "tanaka").unwrap();
+    assert!(matches!(sec.alive(&mut s), Err(AuthError::SessionEnded(_))));
+    assert!(matches!(
+        sec.login("tanaka", USER_PASSWORD),
+        Err(AuthError::Suspended)
+    ));
+    sec.resume_user(&mut admin, "tanaka").unwrap();
+    let mut s = sec.login("tanaka", USER_PASSWORD).unwrap();
+
+    // A session lasts 12 hours at most.
+    for _ in 0..12 {
+        clock.advance(3600 - 1);
+        let _ = sec.resume(&mut s, USER_PASSWORD);
+    }
+    clock.advance(20);
+    assert!(matches!(sec.alive(&mut s), Err(AuthError::SessionExpired)));
+
+    // The usage period: past it, login is refused.
+    let mut admin = sec.login(ADMIN, ADMIN_PASSWORD).unwrap();
+    sec.allow_id(&mut admin, "tanaka", Some("2020-03-31"), "")
+        .unwrap();
+    assert!(matches!(
+        sec.login("tanaka", USER_PASSWORD),
+        Err(AuthError::PeriodOver(_))
+    ));
+    // The last admin cannot be suspended.
+    assert!(matches!(
+        sec.suspend(&mut admin, ADMIN),
+        Err(AuthError::LastAdmin)
+    ));
+    assert!(audit::verify(dir.path()).unwrap().ok());
+}
+
+fn bin() -> Proc {
+    let mut p = Proc::new(env!("CARGO_BIN_EXE_kenshin-atlas"));
+    p.env_remove("KENSHIN_PASSWORD");
+    p
+}
+
+fn cli(data: &Path, user: Option<&str>, pw: &str, args: &[&str]) -> std::process::Output {
+    let mut p = bin();
+    p.arg("--data-dir").arg(data);
+    if let Some(u) = user {
+        p.args(["--user", u]);
+    }
+    p.env("KENSHIN_PASSWORD", pw).args(args).output().unwrap()
+}
+
+#[test]
+fn cli_authenticates_verifies_the_log_and_refuses_a_second_instance() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = cli(&data, None, ADMIN_PASSWORD, &["setup", "--admin", ADMIN]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Without --user, or with a wrong password: refused.
+    let out = cli(&data, None, ADMIN_PASSWORD, &["stats"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--user"));
+    let out = cli(&data, Some(ADMIN), "wrong password here", &["stats"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ID またはパスワードが違います"));
+    let out = cli(&data, Some(ADMIN), ADMIN_PASSWORD, &["stats", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A view-only user cannot export (render writes a file): refused and logged.
+    let out = cli(
+        &data,
+        Some(ADMIN),
+        ADMIN_PASSWORD,
+        &["user", "allow", "suzuki"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cli(
+        &data,
+        Some(ADMIN),
+        ADMIN_PASSWORD,
+        &["user", "register", "suzuki", "--role", "viewer"],
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let initial = text.trim().rsplit(' ').next().unwrap().to_string();
+    let out = cli(&data, Some("suzuki"), &initial, &["stats"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("初期パスワード"));
+    {
+        // Change the initial password in the core (the window does this).
+        let store = Store::open(&data).unwrap();
+        let log = AuditLog::open(&data).unwrap();
+        let clock = SystemClock;
+        let sec = Security {
+            conn: store.conn(),
+            audit: &log,
+            clock: &clock,
+        };
+        let mut s = sec.login("suzuki", &initial).unwrap();
+        sec.change_password(&mut s, &initial, USER_PASSWORD)
+            .unwrap();
+    }
+    let png = dir.path().join("map.png");
+    let out = cli(
+        &data,
+        Some("suzuki"),
+        USER_PASSWORD,
+        &[
+            "render",
+            "--out",
+            png.to_str().unwrap(),
+            "--width",
+            "200",
+            "--height",
+            "150",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("外部出力"));
+    assert!(!png.exists());
+
+    // audit verify: intact, then an edited byte, then a removed entry.
+    let out = cli(&data, Some(ADMIN), ADMIN_PASSWORD, &["audit", "verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let logs: Vec<_> = std::fs::read_dir(data.join("audit"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let file = &logs[0];
+    let original = std::fs::read_to_string(file).unwrap();
+    std::fs::write(file, original.replacen("\"suzuki\"", "\"suzuk1\"", 1)).unwrap();
+    let out = cli(&data, Some(ADMIN), ADMIN_PASSWORD, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    let msg = String::from_utf8_lossy(&out.stderr);
+    assert!(msg.contains("改ざん") && msg.contains("書き換え"), "{msg}");
+    let lines: Vec<&str> = original.lines().collect();
+    let without_third: String = lines
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != 2)
+        .map(|(_, l)| format!("{l}\n"))
+        .collect();
+    std::fs::write(file, without_third).unwrap();
+    let out = cli(&data, Some(ADMIN), ADMIN_PASSWORD, &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("通番 3"));
+    std::fs::write(file, &original).unwrap();
+
+    // A second instance (GUI or CLI) is refused while one holds the data folder.
+    let held = kenshin_atlas::os::InstanceLock::acquire(&data, "利用者 admin、画面").unwrap();
+    let out = cli(&data, Some(ADMIN), ADMIN_PASSWORD, &["stats"]);
+    assert!(!out.status.success());
+    let msg = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        msg.contains("既に起動しています") && msg.contains("利用者 admin"),
+        "{msg}"
+    );
+    drop(held);
+    let out = cli(&data, Some(ADMIN), ADMIN_PASSWORD, &["stats"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Every file under `dir` but the database and its WAL.
+fn files_outside_db(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_outside_db(&p, out);
+        } else {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            if !(name.ends_with(".duckdb") || name.ends_with(".duckdb.wal")) {
+                out.push(p);
+            }
+        }
+    }
+}
+
+#[test]
+fn no_personal_data_in_files_outside_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = Store::open(&data).unwrap();
+    let mut e = admin_engine(store, Box::new(SystemClock));
+    let insured = demo().file("被保険者台帳.csv");
+    // A successful import, a failed one (a truncated copy) and a cancelled one.
+    match run(
+        &mut e,
+        Command::Import {
+            files: vec![insured.clone(), demo().file("位置参照情報_29_合成.csv")],
+            opts: ImportOptions::default(),
+        },
+    ) {
+        Outcome::Imported { reports, .. } => assert!(reports.iter().all(|r| r.is_success())),
+        o => panic!("{o:?}"),
+    }
+    let bytes = std::fs::read(&insured).unwrap();
+    let cut = dir.path().join("被保険者台帳_cut.csv");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let _ = run(
+        &mut e,
+        Command::Import {
+            files: vec![cut],
+            opts: ImportOptions::default(),
+        },
+    );
+    let cancelled = Progress::new();
+    cancelled.cancel();
+    let again = dir.path().join("被保険者台帳_again.csv");
+    std::fs::write(
+        &again,
+        bytes.iter().chain(b"\r\n").copied().collect::<Vec<u8>>(),
+    )
+    .unwrap();
+    let _ = import_file(&e.store, &again, &ImportOptions::default(), &cancelled);
+    let _ = run(&mut e, Command::Unmatched { limit: 50 });
+    let _ = run(&mut e, Command::InsuredPoints { fy: 2021 });
+    // Sample names and addresses as stored.
+    let mut stmt = e
+        .store
+        .conn()
+        .prepare("SELECT name, address FROM insured USING SAMPLE 40 ROWS")
+        .unwrap();
+    let samples: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(samples.len(), 40);
+    let mut files = Vec::new();
+    files_outside_db(&data, &mut files);
+    assert!(
+        files.iter().any(|f| f.to_string_lossy().contains("audit")),
+        "{files:?}"
+    );
+    for f in &files {
+        let content = std::fs::read(f).unwrap();
+        let text = String::from_utf8_lossy(&content);
+        for (name, address) in &samples {
+            for needle in [name.as_str(), address.as_str()] {
+                assert!(!text.contains(needle), "{} holds {needle}", f.display());
+                let sjis = kenshin_atlas::import::encoding::encode_cp932(needle).unwrap();
+                assert!(
+                    !content.windows(sjis.len()).any(|w| w == sjis.as_slice()),
+                    "{} holds {needle} in CP932",
+                    f.display()
+                );
+            }
+        }
+    }
+}
