@@ -22,6 +22,8 @@ pub struct AdminState {
     pub export_dirs: String,
     /// The last change's message (a new initial password is shown here once).
     pub message: Option<String>,
+    /// The user whose rights are being edited.
+    pub selected: Option<String>,
     /// A destructive change waiting for confirmation: (label, op).
     confirm: Option<(String, AdminOp)>,
 }
@@ -100,13 +102,16 @@ fn users_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
                 .striped(true)
                 .num_columns(4)
                 .show(ui, |ui| {
-                    ui.label("ID");
+                    ui.label("ID（選ぶと権限を編集）");
                     ui.label("状態");
                     ui.label("利用期間");
                     ui.label("操作");
                     ui.end_row();
                     for u in &users {
-                        ui.label(&u.user_id);
+                        let selected = st.selected.as_deref() == Some(u.user_id.as_str());
+                        if ui.selectable_label(selected, &u.user_id).clicked() {
+                            st.selected = Some(u.user_id.clone());
+                        }
                         let state = if u.suspended {
                             "停止中"
                         } else if u.locked {
@@ -147,30 +152,46 @@ fn users_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
                             }
                         });
                         ui.end_row();
-                        ui.label("");
-                        ui.horizontal_wrapped(|ui| {
-                            for r in Right::ALL {
-                                let mut on = u.rights.contains(&r);
-                                if ui.checkbox(&mut on, r.label()).changed() {
-                                    let mut rights = u.rights.clone();
-                                    if on {
-                                        rights.insert(r);
-                                    } else {
-                                        rights.remove(&r);
-                                    }
-                                    cmds.push(Command::Admin(AdminOp::SetRights {
-                                        id: u.user_id.clone(),
-                                        rights,
-                                    }));
-                                }
-                            }
-                        });
-                        ui.label("");
-                        ui.label("");
-                        ui.end_row();
                     }
                 });
         });
+    if let Some(u) = st
+        .selected
+        .as_ref()
+        .and_then(|id| users.iter().find(|u| &u.user_id == id))
+    {
+        ui.separator();
+        ui.strong(format!("{} の権限（グループの権限を含む）", u.user_id));
+        if !u.groups.is_empty() {
+            ui.label(format!("グループ: {}", u.groups.join("、")));
+        }
+        for r in Right::ALL {
+            let mut on = u.rights.contains(&r);
+            if ui.checkbox(&mut on, r.label()).changed() {
+                let mut rights = u.rights.clone();
+                if on {
+                    rights.insert(r);
+                } else {
+                    rights.remove(&r);
+                }
+                cmds.push(Command::Admin(AdminOp::SetRights {
+                    id: u.user_id.clone(),
+                    rights,
+                }));
+            }
+        }
+        ui.horizontal(|ui| {
+            ui.label("ロールを適用:");
+            for role in Role::ALL {
+                if ui.small_button(role.label()).clicked() {
+                    cmds.push(Command::Admin(AdminOp::SetRights {
+                        id: u.user_id.clone(),
+                        rights: role.rights(),
+                    }));
+                }
+            }
+        });
+    }
 }
 
 fn allow_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {

@@ -523,3 +523,134 @@ fn no_personal_data_in_files_outside_the_database() {
         }
     }
 }
+
+mod window {
+    use std::time::Duration;
+
+    use eframe::egui;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use kenshin_atlas::auth::login::INITIAL_SECS;
+    use kenshin_atlas::ui::AtlasApp;
+    use kenshin_atlas::ui::login_ui::Gate;
+
+    use super::*;
+
+    /// Steps frames (the worker answers on its own thread) until `done` holds.
+    fn wait(h: &mut Harness<AtlasApp>, what: &str, done: impl Fn(&AtlasApp) -> bool) {
+        for _ in 0..400 {
+            h.step();
+            if done(h.state()) {
+                h.step();
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("timed out waiting for {what}");
+    }
+
+    #[test]
+    fn login_failed_login_and_admin_suspends_and_resumes() {
+        let _ = INITIAL_SECS;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        {
+            // An admin and a second user, and one imported file (so no demo is built).
+            let store = Store::open(&data).unwrap();
+            let log = AuditLog::open(&data).unwrap();
+            let clock = SystemClock;
+            let sec = Security {
+                conn: store.conn(),
+                audit: &log,
+                clock: &clock,
+            };
+            sec.setup(ADMIN, ADMIN_PASSWORD).unwrap();
+            let mut a = sec.login(ADMIN, ADMIN_PASSWORD).unwrap();
+            sec.allow_id(&mut a, "sato", None, "").unwrap();
+            sec.register(&mut a, "sato", Role::Analyst).unwrap();
+            let r = import_file(
+                &store,
+                &demo().file("保険者情報.csv"),
+                &ImportOptions::default(),
+                &Progress::new(),
+            )
+            .unwrap();
+            assert!(r.is_success());
+        }
+        let ctx = egui::Context::default();
+        let mut app = AtlasApp::new(&ctx, data.clone());
+        app.map.basemap =
+            kenshin_atlas::ui::basemap_ui::BasemapState::in_dir(&dir.path().join("maps"));
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1400.0, 900.0))
+            .with_context_setup(kenshin_atlas::ui::install_theme)
+            .build_ui_state(|ui, app: &mut AtlasApp| app.frame_ui(ui), app);
+        wait(&mut h, "the login screen", |a| a.login.gate == Gate::Login);
+
+        // A failed login: the same message as for an unknown ID.
+        h.get_by_label("ID").click();
+        h.get_by_label("ID").type_text(ADMIN);
+        h.get_by_label("パスワード").click();
+        h.get_by_label("パスワード")
+            .type_text("not the right password");
+        h.get_by_role_and_label(egui::accesskit::Role::Button, "ログイン")
+            .click();
+        wait(&mut h, "the refusal", |a| a.login.message.is_some());
+        assert_eq!(
+            h.state().login.message.as_deref(),
+            Some("ID またはパスワードが違います。")
+        );
+        assert_eq!(h.state().login.gate, Gate::Login);
+        assert!(
+            h.state().login.password.is_empty(),
+            "the password field is cleared"
+        );
+
+        // The right password opens the app.
+        h.get_by_label("パスワード").click();
+        h.get_by_label("パスワード").type_text(ADMIN_PASSWORD);
+        h.get_by_role_and_label(egui::accesskit::Role::Button, "ログイン")
+            .click();
+        wait(&mut h, "the app", |a| a.login.gate == Gate::Open);
+
+        // The admin's user list, then suspend and resume sato.
+        h.get_by_label("管理者設定").click();
+        wait(&mut h, "the user list", |a| {
+            a.admin.users.as_ref().is_some_and(|u| u.len() == 2)
+        });
+        h.get_by_label("sato を停止").click();
+        for _ in 0..3 {
+            h.step();
+        }
+        h.get_by_label("実行").click();
+        wait(&mut h, "the suspension", |a| {
+            a.admin
+                .users
+                .as_ref()
+                .is_some_and(|u| u.iter().any(|u| u.user_id == "sato" && u.suspended))
+        });
+        assert!(h.query_by_label("停止中").is_some());
+        h.get_by_label("sato を再開").click();
+        wait(&mut h, "the resumption", |a| {
+            a.admin
+                .users
+                .as_ref()
+                .is_some_and(|u| u.iter().all(|u| !u.suspended))
+        });
+        // Both changes are in the audit log, with the admin as the actor.
+        let log = AuditLog::open(&data).unwrap();
+        let details: Vec<String> = log
+            .entries()
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.user == ADMIN && e.target == "sato" && e.result == R::Ok)
+            .map(|e| e.detail)
+            .collect();
+        assert!(details.contains(&"suspend".to_string()), "{details:?}");
+        assert!(details.contains(&"resume".to_string()), "{details:?}");
+        h.get_by_label("ログアウト").click();
+        wait(&mut h, "the login screen again", |a| {
+            a.login.gate == Gate::Login
+        });
+    }
+}
