@@ -10,6 +10,8 @@ pub mod app;
 pub mod audit;
 /// Accounts, rights, sessions and the admin settings, enforced in the core.
 pub mod auth;
+/// Encrypted backups (age) with manifest checks, generations and restore.
+pub mod backup;
 /// Offline basemaps: MBTiles, PMTiles, XYZ folders and the built-in 標準 tiles.
 pub mod basemap;
 /// Benchmarks run from the CLI.

@@ -88,6 +88,11 @@ pub enum Command {
     Admin(AdminOp),
     /// The audit log, filtered (利用ログの閲覧).
     AuditLog(crate::audit::Filter),
+    /// An encrypted backup to the admin's folder now (「バックアップ・復元」 right).
+    Backup,
+    /// The daily backup, if due (the admin's time has passed and today's generation is
+    /// missing). The app does this routine work for whoever is logged in.
+    ScheduledBackup,
     /// Build and import the demo data if the database is empty.
     EnsureDemo,
     /// Look at a file before importing it.
@@ -217,6 +222,7 @@ impl Command {
                 (Some(Right::ManageUsers), Action::Admin, "users".into())
             }
             Command::AuditLog(_) => (Some(Right::ViewAudit), Action::Search, "audit_log".into()),
+            Command::Backup => (Some(Right::Backup), Action::Backup, "backup".into()),
             _ => (None, Action::Command, self.label().into()),
         }
     }
@@ -238,6 +244,8 @@ impl Command {
                 | Command::Users { .. }
                 | Command::Admin(_)
                 | Command::AuditLog(_)
+                | Command::Backup
+                | Command::ScheduledBackup
         )
     }
 
@@ -255,6 +263,8 @@ impl Command {
             Command::Users { .. } => "利用者の一覧",
             Command::Admin(_) => "管理者設定",
             Command::AuditLog(_) => "利用ログ",
+            Command::Backup => "バックアップ",
+            Command::ScheduledBackup => "定時バックアップ",
             Command::EnsureDemo => "デモデータの準備",
             Command::Preview { .. } => "ファイルの確認",
             Command::Import { .. } => "取込",
@@ -292,6 +302,12 @@ pub enum Outcome {
         set_up: bool,
     },
     LoggedIn(SessionInfo),
+    /// First setup done: the recovery key to show once, then the app opens.
+    SetupDone {
+        info: SessionInfo,
+        recovery_key: Option<String>,
+    },
+    BackupDone(crate::backup::BackupReport),
     /// Login, setup, unlock or password change refused (the message says why).
     AuthFailed(String),
     PasswordChanged(SessionInfo),

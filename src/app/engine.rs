@@ -73,13 +73,21 @@ impl Engine {
                     .sec()
                     .setup(&admin, &password.0)
                     .and_then(|_| self.sec().login(&admin, &password.0));
-                if r.is_ok() {
-                    // The data folder is restricted to the OS account that runs the app.
-                    if let Err(e) = crate::os::restrict_dir(self.store.data_dir()) {
-                        eprintln!("注意: {e}");
-                    }
+                if r.is_err() {
+                    return self.logged_in(r);
                 }
-                self.logged_in(r)
+                // The data folder is restricted to the OS account that runs the app.
+                if let Err(e) = crate::os::restrict_dir(self.store.data_dir()) {
+                    eprintln!("注意: {e}");
+                }
+                let recovery_key = match crate::backup::keys::init(self.store.data_dir()) {
+                    Ok(k) => k,
+                    Err(e) => return Outcome::Failed(e.to_string()),
+                };
+                match self.logged_in(r) {
+                    Outcome::LoggedIn(info) => Outcome::SetupDone { info, recovery_key },
+                    other => other,
+                }
             }
             Command::Login { user, password } => {
                 let r = self.sec().login(&user, &password.0);
@@ -214,6 +222,14 @@ impl Engine {
                 Err(e) => Outcome::Failed(e.to_string()),
             },
             Command::Admin(op) => admin(&sec, &mut s, op),
+            Command::Backup => backup_now(&self.store, &self.audit, &sec, &s, progress),
+            Command::ScheduledBackup => {
+                if backup_due(&sec) {
+                    backup_now(&self.store, &self.audit, &sec, &s, progress)
+                } else {
+                    Outcome::SessionActive
+                }
+            }
             Command::AuditLog(filter) => match self.audit.entries() {
                 Ok(all) => {
                     Outcome::AuditLog(all.into_iter().filter(|e| filter.matches(e)).collect())
@@ -230,6 +246,92 @@ impl Engine {
         }
         self.session = Some(s);
         outcome
+    }
+}
+
+/// Whether the daily backup is due: a time is set, it has passed today (local time), and
+/// the folder has no generation from today.
+fn backup_due(sec: &Security) -> bool {
+    use crate::backup;
+    let setting = |k| {
+        sec.setting(k)
+            .ok()
+            .flatten()
+            .filter(|v: &String| !v.trim().is_empty())
+    };
+    let (Some(time), Some(dir)) = (setting(backup::SETTING_TIME), setting(backup::SETTING_DIR))
+    else {
+        return false;
+    };
+    let Ok(at) = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M") else {
+        return false;
+    };
+    let now = chrono::Local::now();
+    if now.time() < at {
+        return false;
+    }
+    let today = format!("kenshin-backup-{}", now.format("%Y%m%d"));
+    !backup::generations(std::path::Path::new(&dir))
+        .iter()
+        .any(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&today))
+        })
+}
+
+/// A backup to the folder of the admin settings; logged with its file and rows.
+fn backup_now(
+    store: &Store,
+    audit: &AuditLog,
+    sec: &Security,
+    s: &Session,
+    progress: &Progress,
+) -> Outcome {
+    use crate::backup;
+    let dir = sec
+        .setting(backup::SETTING_DIR)
+        .ok()
+        .flatten()
+        .filter(|d| !d.trim().is_empty());
+    let Some(dir) = dir else {
+        return Outcome::Failed(backup::BackupError::NoFolder.to_string());
+    };
+    let keep = sec
+        .setting(backup::SETTING_GENERATIONS)
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(backup::DEFAULT_GENERATIONS);
+    let r = backup::run(
+        store,
+        audit.head(),
+        &s.user_id,
+        std::path::Path::new(&dir),
+        keep,
+        progress,
+    );
+    match r {
+        Ok(rep) => {
+            audit.record(
+                Draft::new(
+                    &s.user_id,
+                    crate::audit::Action::Backup,
+                    &rep.file.display().to_string(),
+                    crate::audit::Outcome::Ok,
+                )
+                .rows(rep.rows as u64),
+            );
+            Outcome::BackupDone(rep)
+        }
+        Err(e) => {
+            audit.record(Draft::new(
+                &s.user_id,
+                crate::audit::Action::Backup,
+                &dir,
+                crate::audit::Outcome::Error,
+            ));
+            Outcome::Failed(e.to_string())
+        }
     }
 }
 

@@ -89,6 +89,155 @@ pub fn setup(data_dir: &Path, admin: &str) -> anyhow::Result<i32> {
         eprintln!("注意: {e}");
     }
     eprintln!("管理者 {admin} を作りました。");
+    if let Some(recovery) = crate::backup::keys::init(data_dir)? {
+        eprintln!(
+            "バックアップの復旧鍵です。この一度しか表示しません。印刷して金庫などに保管してください（別のマシンへの復元と、標準の age での復号に使います）:"
+        );
+        writeln!(std::io::stdout().lock(), "{recovery}")?;
+    }
+    Ok(0)
+}
+
+/// `backup [--out DIR] [--keep N]` (the 「バックアップ・復元」 right).
+pub fn backup(ctx: &mut Ctx, out: Option<PathBuf>, keep: Option<usize>) -> anyhow::Result<i32> {
+    use crate::backup;
+    let sec = ctx.security();
+    let dir = match out.or_else(|| {
+        sec.setting(backup::SETTING_DIR)
+            .ok()
+            .flatten()
+            .filter(|d| !d.trim().is_empty())
+            .map(PathBuf::from)
+    }) {
+        Some(d) => d,
+        None => bail!("{}", backup::BackupError::NoFolder),
+    };
+    let keep = keep
+        .or_else(|| {
+            sec.setting(backup::SETTING_GENERATIONS)
+                .ok()
+                .flatten()
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(backup::DEFAULT_GENERATIONS);
+    ctx.require(Right::Backup, Action::Backup, &dir.display().to_string())?;
+    let head = ctx.audit.head();
+    let r = backup::run(
+        &ctx.store,
+        head,
+        &ctx.session.user_id,
+        &dir,
+        keep,
+        &crate::job::Progress::new(),
+    );
+    match r {
+        Ok(rep) => {
+            ctx.log(
+                Action::Backup,
+                &rep.file.display().to_string(),
+                Some(rep.rows as u64),
+                Outcome::Ok,
+            );
+            writeln!(
+                std::io::stdout().lock(),
+                "{}（{} バイト、{} テーブル {} 行、検証済み）。古い世代を {} 件削除しました。",
+                rep.file.display(),
+                rep.bytes,
+                rep.tables,
+                rep.rows,
+                rep.removed.len()
+            )?;
+            if let Some(k) = rep.new_recovery_key {
+                eprintln!(
+                    "復旧鍵がなかったので作りました。この一度しか表示しません。印刷して保管してください:"
+                );
+                writeln!(std::io::stdout().lock(), "{k}")?;
+            }
+            Ok(0)
+        }
+        Err(e) => {
+            ctx.log(
+                Action::Backup,
+                &dir.display().to_string(),
+                None,
+                Outcome::Error,
+            );
+            Err(e.into())
+        }
+    }
+}
+
+/// `restore FILE [--recovery-key FILE] --user ID`: decrypt, check, authenticate the user
+/// against the accounts inside the backup (「バックアップ・復元」 right), then switch over.
+/// Works on an empty data folder. The restore is written to this folder's audit log,
+/// which is never rolled back.
+pub fn restore(
+    data_dir: &Path,
+    user: Option<&str>,
+    file: &Path,
+    recovery: Option<&Path>,
+) -> anyhow::Result<i32> {
+    use crate::backup::restore;
+    let Some(user) = user else {
+        bail!(
+            "--user ID（バックアップの中の、バックアップ・復元の権限を持つ利用者）を指定してください。"
+        );
+    };
+    let _lock = crate::os::InstanceLock::acquire(data_dir, &format!("利用者 {user}、復元"))?;
+    std::fs::create_dir_all(data_dir)?;
+    let audit = crate::audit::AuditLog::open(data_dir)?;
+    let target = file.display().to_string();
+    let fail = |why: &str| {
+        audit.record(
+            crate::audit::Draft::new(user, Action::Restore, &target, Outcome::Error).detail(why),
+        );
+    };
+    let started = std::time::Instant::now();
+    let staged = match restore::stage(file, data_dir, recovery) {
+        Ok(s) => s,
+        Err(e) => {
+            fail("verify");
+            return Err(e.into());
+        }
+    };
+    {
+        let conn = duckdb::Connection::open(staged.db_path())?;
+        let clock = SystemClock;
+        let sec = Security {
+            conn: &conn,
+            audit: &audit,
+            clock: &clock,
+        };
+        let pw = password_for(&format!("{user} のパスワード（バックアップ時点のもの）: "))?;
+        let mut s = match sec.login(user, &pw) {
+            Ok(s) => s,
+            Err(e) => {
+                fail("login");
+                return Err(e.into());
+            }
+        };
+        if let Err(e) = sec.require(&mut s, Right::Backup, Action::Restore, &target) {
+            return Err(e.into());
+        }
+    }
+    let manifest = staged.commit()?;
+    let rows: i64 = manifest.tables.values().map(|t| t.rows).sum();
+    audit.record(
+        crate::audit::Draft::new(user, Action::Restore, &target, Outcome::Ok)
+            .rows(rows as u64)
+            .detail(format!(
+                "backup {} by {}; audit head then seq {}",
+                manifest.created_utc, manifest.created_by, manifest.audit_head.seq
+            )),
+    );
+    eprintln!(
+        "復元しました: {}（{} 作成、{} テーブル {} 行を目録と照合済み、{:.1} 秒）",
+        file.display(),
+        manifest.created_utc,
+        manifest.tables.len(),
+        rows,
+        started.elapsed().as_secs_f64()
+    );
     Ok(0)
 }
 

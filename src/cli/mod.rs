@@ -105,6 +105,22 @@ pub enum Cmd {
         #[command(subcommand)]
         what: admin::AuditCmd,
     },
+    /// 暗号化バックアップを作る（アプリ鍵と復旧鍵の二つの宛先に age で暗号化、検証してから世代を整理）
+    Backup {
+        /// 保存先フォルダ（既定: 管理者設定の保存先）
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// 残す世代数（既定: 設定、なければ 5）
+        #[arg(long)]
+        keep: Option<usize>,
+    },
+    /// バックアップから復元する（検証してから切り替え。失敗しても今のデータはそのまま）
+    Restore {
+        file: PathBuf,
+        /// 復旧鍵のファイル（別のマシンに復元するとき。省略時はこのマシンのアプリ鍵）
+        #[arg(long)]
+        recovery_key: Option<PathBuf>,
+    },
     /// 性能測定
     Bench {
         #[command(subcommand)]
@@ -208,6 +224,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 },
         }) => crate::bench::import(months, scale, seed),
         Some(Cmd::Setup { admin }) => admin::setup(&data_dir, &admin),
+        Some(Cmd::Restore { file, recovery_key }) => admin::restore(
+            &data_dir,
+            cli.user.as_deref(),
+            &file,
+            recovery_key.as_deref(),
+        ),
         Some(cmd) => {
             let mut ctx = Ctx::login(&data_dir, cli.user.as_deref())?;
             logged_in(&mut ctx, cmd)
@@ -273,10 +295,12 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
             what: BenchCmd::Map { fy },
         } => crate::bench::map(&ctx.store, fy),
         Cmd::User { what } => admin::user(ctx, what),
+        Cmd::Backup { out, keep } => admin::backup(ctx, out, keep),
         Cmd::Audit { what } => admin::audit(ctx, what),
         Cmd::Demo(_)
         | Cmd::Gui
         | Cmd::Setup { .. }
+        | Cmd::Restore { .. }
         | Cmd::Bench {
             what: BenchCmd::Import { .. },
         } => bail!("このコマンドはここでは実行しません"),

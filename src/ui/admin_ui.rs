@@ -20,6 +20,9 @@ pub struct AdminState {
     pub register_role: Option<Role>,
     pub idle_minutes: String,
     pub export_dirs: String,
+    pub backup_dir: String,
+    pub backup_keep: String,
+    pub backup_time: String,
     /// The last change's message (a new initial password is shown here once).
     pub message: Option<String>,
     /// The user whose rights are being edited.

@@ -17,6 +17,8 @@ pub enum Gate {
     Locked,
     /// An initial password must be changed first.
     MustChange,
+    /// After first setup: the backup recovery key, shown this once.
+    Recovery,
     Open,
 }
 
@@ -29,6 +31,10 @@ pub struct LoginState {
     pub message: Option<String>,
     pub busy: bool,
     pub session: Option<SessionInfo>,
+    /// The recovery key to show once (first setup).
+    pub recovery_key: Option<String>,
+    /// Set when the recovery screen was acknowledged: the app opens on the next frame.
+    pub opened_pending: bool,
 }
 
 impl Default for LoginState {
@@ -42,6 +48,8 @@ impl Default for LoginState {
             message: None,
             busy: false,
             session: None,
+            recovery_key: None,
+            opened_pending: false,
         }
     }
 }
@@ -75,6 +83,22 @@ impl LoginState {
                 };
                 // A resumed lock continues the same work; anything else opens anew.
                 self.gate == Gate::Open && !matches!(before, Gate::Locked | Gate::Open)
+            }
+            Outcome::SetupDone { info, recovery_key } => {
+                self.clear_secrets();
+                self.message = None;
+                self.session = Some(info.clone());
+                match recovery_key {
+                    Some(k) => {
+                        self.recovery_key = Some(k.clone());
+                        self.gate = Gate::Recovery;
+                        false
+                    }
+                    None => {
+                        self.gate = Gate::Open;
+                        true
+                    }
+                }
             }
             Outcome::AuthFailed(msg) => {
                 self.clear_secrets();
@@ -145,6 +169,7 @@ pub fn login_ui(ui: &mut egui::Ui, st: &mut LoginState) -> Vec<Command> {
                     Gate::Login => login(ui, st, &mut cmds),
                     Gate::Locked => locked(ui, st, &mut cmds),
                     Gate::MustChange => must_change(ui, st, &mut cmds),
+                    Gate::Recovery => recovery(ui, st),
                     Gate::Open => {}
                 }
                 if let Some(m) = &st.message {
@@ -157,6 +182,25 @@ pub fn login_ui(ui: &mut egui::Ui, st: &mut LoginState) -> Vec<Command> {
             });
     });
     cmds
+}
+
+fn recovery(ui: &mut egui::Ui, st: &mut LoginState) {
+    ui.strong("バックアップの復旧鍵");
+    ui.label(
+        "バックアップはこの鍵とアプリの鍵の二つで暗号化されます。この鍵は別のマシンへの復元と、標準の age での復号に使います。この画面でしか表示しません。印刷して金庫などに保管してください。",
+    );
+    let mut text = st.recovery_key.clone().unwrap_or_default();
+    ui.add(
+        egui::TextEdit::multiline(&mut text)
+            .font(egui::TextStyle::Monospace)
+            .desired_width(440.0)
+            .desired_rows(3),
+    );
+    if ui.button("印刷・保管しました（次へ）").clicked() {
+        st.recovery_key = None;
+        st.gate = Gate::Open;
+        st.opened_pending = true;
+    }
 }
 
 fn enter(ui: &egui::Ui, r: &egui::Response) -> bool {

@@ -113,6 +113,7 @@ pub struct AtlasApp {
     last_check: std::time::Instant,
     /// The single-instance lock (its holder text names the logged-in user).
     pub lock: Option<std::sync::Arc<crate::os::InstanceLock>>,
+    checks: u64,
 }
 
 impl AtlasApp {
@@ -134,6 +135,7 @@ impl AtlasApp {
             last_touch: std::time::Instant::now(),
             last_check: std::time::Instant::now(),
             lock: None,
+            checks: 0,
         };
         app.send(Command::AuthStatus);
         app
@@ -174,6 +176,11 @@ impl AtlasApp {
         } else if self.last_check.elapsed() > Duration::from_secs(30) {
             self.last_check = Instant::now();
             self.send(Command::CheckSession);
+            // The engine decides whether the daily backup is due.
+            self.checks += 1;
+            if self.checks % 10 == 1 {
+                self.send(Command::ScheduledBackup);
+            }
         }
         ctx.request_repaint_after(Duration::from_secs(30));
     }
@@ -205,6 +212,14 @@ impl AtlasApp {
                 Outcome::Users(u) => self.admin.set_users(u.clone()),
                 Outcome::AdminDone { message, users } => {
                     self.admin.done(message.clone(), users.clone())
+                }
+                Outcome::BackupDone(rep) => {
+                    self.admin.message = Some(format!(
+                        "バックアップしました: {}（{} テーブル {} 行、検証済み）",
+                        rep.file.display(),
+                        rep.tables,
+                        rep.rows
+                    ));
                 }
                 _ => {}
             }
@@ -269,6 +284,9 @@ impl AtlasApp {
                 }
             });
             return;
+        }
+        if std::mem::take(&mut self.login.opened_pending) {
+            self.opened();
         }
         let rights = self
             .login

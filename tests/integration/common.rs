@@ -61,6 +61,14 @@ pub fn admin_engine(
     store: kenshin_atlas::store::Store,
     clock: Box<dyn kenshin_atlas::auth::Clock>,
 ) -> kenshin_atlas::app::Engine {
+    admin_engine_with_recovery(store, clock).0
+}
+
+/// [`admin_engine`], and the backup recovery key shown once at setup.
+pub fn admin_engine_with_recovery(
+    store: kenshin_atlas::store::Store,
+    clock: Box<dyn kenshin_atlas::auth::Clock>,
+) -> (kenshin_atlas::app::Engine, String) {
     use kenshin_atlas::app::{Command, Engine, Outcome, Secret};
     let mut e = Engine::with_store(store, clock).unwrap();
     match e.execute(
@@ -70,8 +78,10 @@ pub fn admin_engine(
         },
         &Progress::new(),
     ) {
-        Outcome::LoggedIn(_) => {}
+        Outcome::SetupDone {
+            recovery_key: Some(k),
+            ..
+        } => (e, k),
         o => panic!("setup: {o:?}"),
     }
-    e
 }
