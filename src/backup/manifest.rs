@@ -14,7 +14,7 @@ pub struct TableSum {
     pub checksum: String,
 }
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Manifest {
     pub format: u32,
     pub app_version: String,

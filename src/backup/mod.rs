@@ -185,8 +185,9 @@ pub fn run(
     if progress.is_cancelled() {
         return Err(BackupError::Cancelled);
     }
-    let db = std::fs::read(&snap.0).map_err(|e| BackupError::io(&snap.0, e))?;
-    let mut members: Vec<(String, Vec<u8>)> = vec![("kenshin.duckdb".into(), db)];
+    // The database is streamed from its file (it can be tens of GB); profiles are small.
+    let mut members: Vec<(String, Member)> =
+        vec![("kenshin.duckdb".into(), Member::File(snap.0.clone()))];
     let profiles = crate::import::profile::profiles_dir(data_dir);
     if let Ok(rd) = std::fs::read_dir(&profiles) {
         for e in rd.flatten() {
@@ -195,10 +196,14 @@ pub fn run(
                 let bytes = std::fs::read(&p).map_err(|e| BackupError::io(&p, e))?;
                 members.push((
                     format!("profiles/{}", e.file_name().to_string_lossy()),
-                    bytes,
+                    Member::Bytes(bytes),
                 ));
             }
         }
+    }
+    let mut files = BTreeMap::new();
+    for (n, m) in &members {
+        files.insert(n.clone(), m.sha256()?);
     }
     let manifest = Manifest {
         format: manifest::FORMAT,
@@ -208,26 +213,23 @@ pub fn run(
         schema_version: crate::store::schema_version(store.conn())
             .map_err(|e| BackupError::Store(e.to_string()))?,
         audit_head,
-        files: members
-            .iter()
-            .map(|(n, b)| (n.clone(), sha256_hex(b)))
-            .collect(),
+        files,
         tables,
     };
     let manifest_json =
         serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Encrypt(e.to_string()))?;
-    members.push(("manifest.json".into(), manifest_json));
+    members.push(("manifest.json".into(), Member::Bytes(manifest_json)));
 
     progress.set(0.4, "バックアップ: 暗号化して書き出しています");
     let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
     let final_path = out_dir.join(format!("kenshin-backup-{stamp}.age"));
     let partial = out_dir.join(format!("kenshin-backup-{stamp}.age.partial"));
     write_encrypted(&partial, &k.recipients, &members)?;
-    drop(members);
-
     progress.set(0.75, "バックアップ: 書いたファイルを検証しています");
-    let read_back = open_backup(&partial, &k.app)?;
-    if read_back.manifest != manifest {
+    let read_back = open_backup(&partial, &k.app, |_, r| {
+        std::io::copy(r, &mut std::io::sink()).map(|_| ())
+    })?;
+    if read_back != manifest {
         let _ = std::fs::remove_file(&partial);
         return Err(BackupError::Mismatch {
             file: partial.display().to_string(),
@@ -253,10 +255,30 @@ pub fn run(
     })
 }
 
+/// A member of the archive: a file streamed from disk, or bytes.
+enum Member {
+    File(PathBuf),
+    Bytes(Vec<u8>),
+}
+
+impl Member {
+    fn sha256(&self) -> Result<String, BackupError> {
+        match self {
+            Member::Bytes(b) => Ok(sha256_hex(b)),
+            Member::File(p) => {
+                let mut f = std::fs::File::open(p).map_err(|e| BackupError::io(p, e))?;
+                let mut h = Sha256::new();
+                std::io::copy(&mut f, &mut h).map_err(|e| BackupError::io(p, e))?;
+                Ok(crate::audit::hex(&h.finalize()))
+            }
+        }
+    }
+}
+
 fn write_encrypted(
     path: &Path,
     recipients: &[age::x25519::Recipient],
-    members: &[(String, Vec<u8>)],
+    members: &[(String, Member)],
 ) -> Result<(), BackupError> {
     let io = |e| BackupError::io(path, e);
     let file = std::fs::File::create(path).map_err(io)?;
@@ -267,14 +289,26 @@ fn write_encrypted(
         .wrap_output(std::io::BufWriter::new(file))
         .map_err(io)?;
     let mut tar = tar::Builder::new(writer);
-    for (name, bytes) in members {
+    for (name, member) in members {
         let mut h = tar::Header::new_gnu();
-        h.set_size(bytes.len() as u64);
         h.set_mode(0o600);
         h.set_mtime(chrono::Utc::now().timestamp().max(0) as u64);
-        h.set_cksum();
-        tar.append_data(&mut h, name, bytes.as_slice())
-            .map_err(io)?;
+        match member {
+            Member::Bytes(bytes) => {
+                h.set_size(bytes.len() as u64);
+                h.set_cksum();
+                tar.append_data(&mut h, name, bytes.as_slice())
+                    .map_err(io)?;
+            }
+            Member::File(p) => {
+                let f = std::fs::File::open(p).map_err(|e| BackupError::io(p, e))?;
+                let len = f.metadata().map_err(|e| BackupError::io(p, e))?.len();
+                h.set_size(len);
+                h.set_cksum();
+                tar.append_data(&mut h, name, std::io::BufReader::new(f))
+                    .map_err(io)?;
+            }
+        }
     }
     let writer = tar.into_inner().map_err(io)?;
     let buf = writer.finish().map_err(io)?;
@@ -282,15 +316,28 @@ fn write_encrypted(
     file.sync_all().map_err(io)
 }
 
-/// A decrypted backup: its manifest and members, each checked against the manifest's
-/// SHA-256.
-pub struct Opened {
-    pub manifest: Manifest,
-    pub members: Vec<(String, Vec<u8>)>,
+/// Hashes what passes through.
+struct Hashing<R> {
+    inner: R,
+    hash: Sha256,
 }
 
-/// Decrypts and checks a backup with `identity`.
-pub fn open_backup(path: &Path, identity: &age::x25519::Identity) -> Result<Opened, BackupError> {
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Decrypts a backup with `identity`, streaming every member but the manifest through
+/// `sink` (name, reader), and checks each member's SHA-256 against the manifest. Returns
+/// the manifest. Nothing is trusted before the whole archive checks out.
+pub fn open_backup(
+    path: &Path,
+    identity: &age::x25519::Identity,
+    mut sink: impl FnMut(&str, &mut dyn Read) -> std::io::Result<()>,
+) -> Result<Manifest, BackupError> {
     let name = path.display().to_string();
     let corrupt = |why: String| BackupError::Corrupt {
         file: name.clone(),
@@ -306,7 +353,7 @@ pub fn open_backup(path: &Path, identity: &age::x25519::Identity) -> Result<Open
             e => corrupt(e.to_string()),
         })?;
     let mut archive = tar::Archive::new(reader);
-    let mut members = Vec::new();
+    let mut hashes: BTreeMap<String, String> = BTreeMap::new();
     let mut manifest: Option<Manifest> = None;
     for entry in archive.entries().map_err(|e| corrupt(e.to_string()))? {
         let mut entry = entry.map_err(|e| corrupt(e.to_string()))?;
@@ -315,47 +362,50 @@ pub fn open_backup(path: &Path, identity: &age::x25519::Identity) -> Result<Open
             .map_err(|e| corrupt(e.to_string()))?
             .to_string_lossy()
             .into_owned();
-        let mut bytes = Vec::new();
-        entry
-            .read_to_end(&mut bytes)
-            .map_err(|e| corrupt(format!("{member}: {e}")))?;
         if member == "manifest.json" {
+            let mut bytes = Vec::new();
+            entry
+                .read_to_end(&mut bytes)
+                .map_err(|e| corrupt(format!("{member}: {e}")))?;
             manifest = Some(
                 serde_json::from_slice(&bytes)
                     .map_err(|e| corrupt(format!("目録を読めません: {e}")))?,
             );
         } else {
-            members.push((member, bytes));
+            let mut h = Hashing {
+                inner: &mut entry,
+                hash: Sha256::new(),
+            };
+            sink(&member, &mut h).map_err(|e| corrupt(format!("{member}: {e}")))?;
+            // Whatever the sink left unread still counts.
+            std::io::copy(&mut h, &mut std::io::sink())
+                .map_err(|e| corrupt(format!("{member}: {e}")))?;
+            hashes.insert(member, crate::audit::hex(&h.hash.finalize()));
         }
     }
     let manifest = manifest.ok_or_else(|| corrupt("目録（manifest.json）がありません".into()))?;
-    for (member, bytes) in &members {
-        match manifest.files.get(member) {
-            Some(h) if *h == sha256_hex(bytes) => {}
-            _ => {
-                return Err(BackupError::Mismatch {
-                    file: name.clone(),
-                    why: format!("{member} のハッシュが目録と違います"),
-                });
-            }
-        }
-    }
-    if members.len() != manifest.files.len() {
+    if hashes != manifest.files {
+        let bad = manifest
+            .files
+            .iter()
+            .find(|(m, h)| hashes.get(*m) != Some(h))
+            .map(|(m, _)| m.clone())
+            .unwrap_or_else(|| "（余分なファイル）".into());
         return Err(BackupError::Mismatch {
             file: name,
-            why: "目録にあるファイルが欠けています".into(),
+            why: format!("{bad} が目録と違います"),
         });
     }
-    Ok(Opened { manifest, members })
+    Ok(manifest)
 }
 
-/// Writes `bytes` and syncs (restore staging).
-pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
-    let io = |e| BackupError::io(path, e);
+/// Copies a member into `path` and syncs it (restore staging).
+pub(crate) fn write_synced(path: &Path, r: &mut dyn Read) -> std::io::Result<()> {
     if let Some(d) = path.parent() {
-        std::fs::create_dir_all(d).map_err(io)?;
+        std::fs::create_dir_all(d)?;
     }
-    let mut f = std::fs::File::create(path).map_err(io)?;
-    f.write_all(bytes).map_err(io)?;
-    f.sync_all().map_err(io)
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    std::io::copy(r, &mut f)?;
+    f.flush()?;
+    f.into_inner().map_err(|e| e.into_error())?.sync_all()
 }

@@ -41,31 +41,27 @@ pub fn stage(file: &Path, data_dir: &Path, recovery: Option<&Path>) -> Result<St
             None,
         ),
     };
-    let super::Opened { manifest, members } = open_backup(file, &identity)?;
     let dir = data_dir.join(format!("restore-staging-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let staged = Staged {
-        manifest,
+    let mut staged = Staged {
+        manifest: Manifest::default(),
         dir,
         data_dir: data_dir.to_path_buf(),
         recovery: recovery_id,
         committed: false,
     };
-    for (member, bytes) in &members {
+    let staging = staged.dir.clone();
+    staged.manifest = open_backup(file, &identity, |member, r| {
         // Only our own member names (no `..`, no absolute paths).
         let rel = Path::new(member);
         if rel
             .components()
             .any(|c| !matches!(c, std::path::Component::Normal(_)))
         {
-            return Err(BackupError::Corrupt {
-                file: file.display().to_string(),
-                why: format!("不正なファイル名 {member}"),
-            });
+            return Err(std::io::Error::other(format!("不正なファイル名 {member}")));
         }
-        write_synced(&staged.dir.join(rel), bytes)?;
-    }
-    drop(members);
+        write_synced(&staging.join(rel), r)
+    })?;
     // Every table as the manifest says.
     let db = staged.db_path();
     {
