@@ -88,6 +88,11 @@ pub enum Command {
     Admin(AdminOp),
     /// The audit log, filtered (利用ログの閲覧).
     AuditLog(crate::audit::Filter),
+    /// Write the filtered audit log as CSV (利用ログの閲覧 + 外部出力; logged as an export).
+    ExportAudit {
+        filter: crate::audit::Filter,
+        path: PathBuf,
+    },
     /// An encrypted backup to the admin's folder now (「バックアップ・復元」 right).
     Backup,
     /// The daily backup, if due (the admin's time has passed and today's generation is
@@ -223,6 +228,9 @@ impl Command {
             }
             Command::AuditLog(_) => (Some(Right::ViewAudit), Action::Search, "audit_log".into()),
             Command::Backup => (Some(Right::Backup), Action::Backup, "backup".into()),
+            Command::ExportAudit { .. } => {
+                (Some(Right::ViewAudit), Action::Search, "audit_log".into())
+            }
             _ => (None, Action::Command, self.label().into()),
         }
     }
@@ -246,6 +254,7 @@ impl Command {
                 | Command::AuditLog(_)
                 | Command::Backup
                 | Command::ScheduledBackup
+                | Command::ExportAudit { .. }
         )
     }
 
@@ -264,6 +273,7 @@ impl Command {
             Command::Admin(_) => "管理者設定",
             Command::AuditLog(_) => "利用ログ",
             Command::Backup => "バックアップ",
+            Command::ExportAudit { .. } => "利用ログの書き出し",
             Command::ScheduledBackup => "定時バックアップ",
             Command::EnsureDemo => "デモデータの準備",
             Command::Preview { .. } => "ファイルの確認",
@@ -308,6 +318,11 @@ pub enum Outcome {
         recovery_key: Option<String>,
     },
     BackupDone(crate::backup::BackupReport),
+    /// A file written (its path and rows).
+    Exported {
+        path: PathBuf,
+        rows: u64,
+    },
     /// Login, setup, unlock or password change refused (the message says why).
     AuthFailed(String),
     PasswordChanged(SessionInfo),

@@ -230,6 +230,35 @@ impl Engine {
                     Outcome::SessionActive
                 }
             }
+            Command::ExportAudit { filter, path } => match sec.require_export(&mut s, &path) {
+                Err(e) => Outcome::Denied(e.to_string()),
+                Ok(()) => match self.audit.entries().map(|all| {
+                    all.into_iter()
+                        .filter(|e| filter.matches(e))
+                        .collect::<Vec<_>>()
+                }) {
+                    Err(e) => Outcome::Failed(e.to_string()),
+                    Ok(entries) => match crate::audit::write_csv(&path, &entries) {
+                        Err(e) => Outcome::Failed(e.to_string()),
+                        Ok(()) => {
+                            self.audit.record(
+                                Draft::new(
+                                    &s.user_id,
+                                    crate::audit::Action::Export,
+                                    &path.display().to_string(),
+                                    crate::audit::Outcome::Ok,
+                                )
+                                .rows(entries.len() as u64)
+                                .detail("audit_log"),
+                            );
+                            Outcome::Exported {
+                                path,
+                                rows: entries.len() as u64,
+                            }
+                        }
+                    },
+                },
+            },
             Command::AuditLog(filter) => match self.audit.entries() {
                 Ok(all) => {
                     Outcome::AuditLog(all.into_iter().filter(|e| filter.matches(e)).collect())

@@ -244,7 +244,8 @@ pub(super) fn run(store: &Store, command: Command, progress: &Progress) -> Outco
         | Command::Admin(_)
         | Command::AuditLog(_)
         | Command::Backup
-        | Command::ScheduledBackup => {
+        | Command::ScheduledBackup
+        | Command::ExportAudit { .. } => {
             Outcome::Failed("内部エラー: 利用者の操作は Engine が扱います".into())
         }
         Command::Rejects { import_id } => match store.rejects(import_id) {

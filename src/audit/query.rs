@@ -161,3 +161,120 @@ pub fn write_csv(path: &Path, entries: &[Entry]) -> Result<(), AuditError> {
     }
     w.flush().map_err(io)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(
+        seq: u64,
+        local: &str,
+        user: &str,
+        action: Action,
+        rows: Option<u64>,
+        result: Outcome,
+    ) -> Entry {
+        // Local times in +09:00.
+        let t = chrono::DateTime::parse_from_rfc3339(&format!("{local}+09:00")).unwrap();
+        Entry {
+            seq,
+            time_utc: t
+                .with_timezone(&chrono::Utc)
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string(),
+            offset: "+09:00".into(),
+            user: user.into(),
+            action,
+            target: String::new(),
+            rows,
+            result,
+            detail: String::new(),
+            prev: String::new(),
+            mac: String::new(),
+        }
+    }
+
+    #[test]
+    fn unusual_patterns_are_flagged_and_filters_apply() {
+        let es = vec![
+            entry(
+                1,
+                "2026-11-20T10:00:00",
+                "sato",
+                Action::LoginFailed,
+                None,
+                Outcome::Denied,
+            ),
+            entry(
+                2,
+                "2026-11-20T10:01:00",
+                "sato",
+                Action::LoginFailed,
+                None,
+                Outcome::Denied,
+            ),
+            entry(
+                3,
+                "2026-11-20T10:02:00",
+                "sato",
+                Action::LoginFailed,
+                None,
+                Outcome::Denied,
+            ),
+            entry(
+                4,
+                "2026-11-20T11:00:00",
+                "sato",
+                Action::Export,
+                Some(50_000),
+                Outcome::Ok,
+            ),
+            entry(
+                5,
+                "2026-11-20T22:30:00",
+                "ito",
+                Action::Search,
+                None,
+                Outcome::Ok,
+            ),
+            entry(
+                6,
+                "2026-11-21T10:00:00",
+                "ito",
+                Action::Search,
+                None,
+                Outcome::Ok,
+            ),
+            entry(
+                7,
+                "2026-11-20T12:00:00",
+                "ito",
+                Action::Import,
+                None,
+                Outcome::Denied,
+            ),
+        ];
+        let f = flags(&es);
+        assert!(f[0].is_empty() && f[1].is_empty());
+        assert_eq!(f[2], vec![Flag::RepeatedFailures]);
+        assert_eq!(f[3], vec![Flag::LargeExport]);
+        assert_eq!(f[4], vec![Flag::OutOfHours], "22:30");
+        assert_eq!(f[5], vec![Flag::OutOfHours], "2026-11-21 is a Saturday");
+        assert_eq!(f[6], vec![Flag::Denied]);
+        let c = counts(&es);
+        assert_eq!(c.per_user["sato"], 4);
+        assert_eq!(c.per_day["2026-11-20"], 6);
+        let only_ito_20th = Filter {
+            user: Some("ito".into()),
+            from: Some("2026-11-20".into()),
+            to: Some("2026-11-20".into()),
+            ..Default::default()
+        };
+        let seqs: Vec<u64> = es
+            .iter()
+            .filter(|e| only_ito_20th.matches(e))
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(seqs, vec![5, 7]);
+    }
+}

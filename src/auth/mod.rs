@@ -225,6 +225,8 @@ impl Security<'_> {
             );
             return Ok(SessionState::Ended(why.to_string()));
         }
+        // Rights changed by an admin apply at once, not at the next login.
+        session.rights = self.effective_rights(&session.user_id)?;
         let state = session.timing(self.clock.now(), self.idle_minutes());
         if state == SessionState::IdleLocked && !session.locked {
             session.locked = true;

@@ -38,6 +38,20 @@ pub enum UserCmd {
     Reset { id: String },
     /// 利用者を削除する
     Delete { id: String },
+    /// 利用者の権限を置き換える（view_personal,import,edit,export,print,manage_layers,manage_users,backup,view_audit）
+    Rights {
+        id: String,
+        #[arg(long, value_delimiter = ',')]
+        rights: Vec<String>,
+    },
+    /// グループを作る・変える（権限と所属者。利用者の実効権限は本人とグループの和）
+    Group {
+        name: String,
+        #[arg(long, value_delimiter = ',')]
+        rights: Vec<String>,
+        #[arg(long, value_delimiter = ',')]
+        members: Vec<String>,
+    },
     /// 利用者の一覧
     List {
         #[arg(long, default_value = "")]
@@ -241,6 +255,21 @@ pub fn restore(
     Ok(0)
 }
 
+fn rights(keys: &[String]) -> anyhow::Result<std::collections::BTreeSet<Right>> {
+    keys.iter()
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| {
+            Right::from_key(k.trim()).ok_or_else(|| {
+                let all: Vec<&str> = Right::ALL.iter().map(|r| r.key()).collect();
+                anyhow::anyhow!(
+                    "権限「{k}」はありません。次から選んでください: {}",
+                    all.join(", ")
+                )
+            })
+        })
+        .collect()
+}
+
 fn role(s: &str) -> anyhow::Result<Role> {
     Ok(match s {
         "admin" => Role::Admin,
@@ -273,6 +302,12 @@ pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> anyhow::Result<i32> {
             writeln!(out, "{id} の初期パスワード（72 時間有効）: {initial}")?;
         }
         UserCmd::Delete { id } => sec.delete_user(s, &id)?,
+        UserCmd::Rights { id, rights: r } => sec.set_user_rights(s, &id, &rights(&r)?)?,
+        UserCmd::Group {
+            name,
+            rights: r,
+            members,
+        } => sec.set_group(s, &name, &rights(&r)?, &members)?,
         UserCmd::List { search } => {
             writeln!(out, "ID\t状態\t権限\tグループ\t利用期間")?;
             for u in sec.users(s, &search)? {

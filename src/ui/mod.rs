@@ -2,6 +2,7 @@
 //! [`Command`]s to the worker and draw what comes back; no SQL and no file parsing here.
 
 mod admin_ui;
+mod audit_ui;
 pub mod basemap_ui;
 pub mod frame_cost;
 mod geocode_ui;
@@ -88,6 +89,7 @@ pub enum Screen {
     Geocode,
     Import,
     Admin,
+    Audit,
 }
 
 /// A job under way, as the UI shows it.
@@ -107,6 +109,7 @@ pub struct AtlasApp {
     pub geocode: geocode_ui::GeocodeState,
     pub login: login_ui::LoginState,
     pub admin: admin_ui::AdminState,
+    pub audit: audit_ui::AuditState,
     pub last_error: Option<String>,
     /// When the engine last heard of activity or was asked about the session.
     last_touch: std::time::Instant,
@@ -131,6 +134,7 @@ impl AtlasApp {
             geocode: geocode_ui::GeocodeState::default(),
             login: login_ui::LoginState::default(),
             admin: admin_ui::AdminState::default(),
+            audit: audit_ui::AuditState::default(),
             last_error: None,
             last_touch: std::time::Instant::now(),
             last_check: std::time::Instant::now(),
@@ -159,10 +163,12 @@ impl AtlasApp {
         self.geocode.unmatched = None;
         self.import.rejects = None;
         self.admin = admin_ui::AdminState::default();
+        self.audit = audit_ui::AuditState::default();
     }
 
     /// Tells the engine about activity (at most every 30 s) and asks about the session
-    /// (every 30 s even when idle), so that the idle lock and a suspension take effect.
+    /// (every 10 s even when idle), so that the idle lock and a suspension take effect
+    /// within seconds; the daily backup is checked every 5 minutes.
     fn keep_session(&mut self, ctx: &egui::Context) {
         use std::time::{Duration, Instant};
         if self.login.gate != login_ui::Gate::Open {
@@ -173,16 +179,16 @@ impl AtlasApp {
             self.last_touch = Instant::now();
             self.last_check = Instant::now();
             self.send(Command::Touch);
-        } else if self.last_check.elapsed() > Duration::from_secs(30) {
+        } else if self.last_check.elapsed() > Duration::from_secs(10) {
             self.last_check = Instant::now();
             self.send(Command::CheckSession);
             // The engine decides whether the daily backup is due.
             self.checks += 1;
-            if self.checks % 10 == 1 {
+            if self.checks % 30 == 1 {
                 self.send(Command::ScheduledBackup);
             }
         }
-        ctx.request_repaint_after(Duration::from_secs(30));
+        ctx.request_repaint_after(Duration::from_secs(10));
     }
 
     /// Sends a command to the worker and tracks it.
@@ -212,6 +218,11 @@ impl AtlasApp {
                 Outcome::Users(u) => self.admin.set_users(u.clone()),
                 Outcome::AdminDone { message, users } => {
                     self.admin.done(message.clone(), users.clone())
+                }
+                Outcome::AuditLog(entries) => self.audit.set_entries(entries.clone()),
+                Outcome::Exported { path, rows } => {
+                    self.audit.message =
+                        Some(format!("{} 件を {} に書き出しました", rows, path.display()));
                 }
                 Outcome::BackupDone(rep) => {
                     self.admin.message = Some(format!(
@@ -305,6 +316,9 @@ impl AtlasApp {
                 if rights.contains(&crate::auth::Right::ManageUsers) {
                     ui.selectable_value(&mut self.screen, Screen::Admin, "管理者設定");
                 }
+                if rights.contains(&crate::auth::Right::ViewAudit) {
+                    ui.selectable_value(&mut self.screen, Screen::Audit, "利用ログ");
+                }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui.button("ログアウト").clicked() {
                         self.send(Command::Logout);
@@ -348,6 +362,11 @@ impl AtlasApp {
             }
             Screen::Admin => {
                 for c in admin_ui::admin_ui(ui, &mut self.admin) {
+                    self.send(c);
+                }
+            }
+            Screen::Audit => {
+                for c in audit_ui::audit_ui(ui, &mut self.audit) {
                     self.send(c);
                 }
             }

@@ -183,7 +183,7 @@ fn killing_backups_leaves_the_database_and_earlier_generations_intact() {
             backup::open_backup(&g, &app_key, |_, r| {
                 std::io::copy(r, &mut std::io::sink()).map(|_| ())
             })
-                .unwrap_or_else(|e| panic!("{} after a kill at {delay_ms} ms: {e}", g.display()));
+            .unwrap_or_else(|e| panic!("{} after a kill at {delay_ms} ms: {e}", g.display()));
         }
         assert!(backup::generations(&out).contains(&first[0]));
         let store = Store::open(&data).unwrap();

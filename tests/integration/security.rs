@@ -294,6 +294,59 @@ fn lockout_allow_list_suspension_and_idle_lock() {
     assert!(audit::verify(dir.path()).unwrap().ok());
 }
 
+#[test]
+fn effective_rights_are_the_union_of_user_and_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let clock = SystemClock;
+    let log = AuditLog::open(dir.path()).unwrap();
+    let sec = Security {
+        conn: store.conn(),
+        audit: &log,
+        clock: &clock,
+    };
+    sec.setup(ADMIN, ADMIN_PASSWORD).unwrap();
+    let mut a = sec.login(ADMIN, ADMIN_PASSWORD).unwrap();
+    sec.allow_id(&mut a, "kato", None, "").unwrap();
+    let initial = sec.register(&mut a, "kato", Role::ViewOnly).unwrap();
+    sec.set_user_rights(&mut a, "kato", &[Right::Import].into_iter().collect())
+        .unwrap();
+    sec.set_group(
+        &mut a,
+        "監査担当",
+        &[Right::ViewAudit, Right::Print].into_iter().collect(),
+        &["kato".to_string()],
+    )
+    .unwrap();
+    let mut k = sec.login("kato", &initial).unwrap();
+    sec.change_password(&mut k, &initial, USER_PASSWORD)
+        .unwrap();
+    let want: BTreeSet<Right> = [Right::Import, Right::ViewAudit, Right::Print]
+        .into_iter()
+        .collect();
+    assert_eq!(k.rights, want);
+    sec.require(&mut k, Right::ViewAudit, Action::Search, "audit_log")
+        .unwrap();
+    assert!(
+        sec.require(&mut k, Right::Export, Action::Export, "x.csv")
+            .is_err()
+    );
+    // Leaving the group takes its rights away at once, in the running session too.
+    sec.set_group(
+        &mut a,
+        "監査担当",
+        &[Right::ViewAudit].into_iter().collect(),
+        &[],
+    )
+    .unwrap();
+    assert!(matches!(
+        sec.require(&mut k, Right::ViewAudit, Action::Search, "audit_log"),
+        Err(AuthError::Denied(Right::ViewAudit))
+    ));
+    let k = sec.login("kato", USER_PASSWORD).unwrap();
+    assert_eq!(k.rights, [Right::Import].into_iter().collect());
+}
+
 fn bin() -> Proc {
     let mut p = Proc::new(env!("CARGO_BIN_EXE_kenshin-atlas"));
     p.env_remove("KENSHIN_PASSWORD");
