@@ -26,6 +26,21 @@ pub struct UserInfo {
     pub last_login_at: Option<i64>,
 }
 
+impl UserInfo {
+    /// 停止中 / ロック中 / 初期パスワード / 有効.
+    pub fn state_label(&self) -> &'static str {
+        if self.suspended {
+            "停止中"
+        } else if self.locked {
+            "ロック中"
+        } else if self.must_change {
+            "初期パスワード"
+        } else {
+            "有効"
+        }
+    }
+}
+
 /// One allow-listed ID.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AllowedId {

@@ -154,22 +154,7 @@ impl Security<'_> {
         action: Action,
         target: &str,
     ) -> Result<(), AuthError> {
-        self.alive(session)?;
-        if session.must_change_password {
-            self.log(
-                Draft::new(&session.user_id, action, target, Outcome::Denied)
-                    .detail("must_change_password"),
-            );
-            return Err(AuthError::MustChangePassword);
-        }
-        if !session.rights.contains(&right) {
-            self.log(
-                Draft::new(&session.user_id, action, target, Outcome::Denied).detail(right.key()),
-            );
-            return Err(AuthError::Denied(right));
-        }
-        session.last_activity = self.clock.now();
-        Ok(())
+        self.gate(session, Some(right), action, target)
     }
 
     /// For commands any logged-in user may run: the session is alive and its initial
@@ -180,13 +165,27 @@ impl Security<'_> {
         action: Action,
         target: &str,
     ) -> Result<(), AuthError> {
+        self.gate(session, None, action, target)
+    }
+
+    fn gate(
+        &self,
+        session: &mut Session,
+        right: Option<Right>,
+        action: Action,
+        target: &str,
+    ) -> Result<(), AuthError> {
         self.alive(session)?;
-        if session.must_change_password {
-            self.log(
-                Draft::new(&session.user_id, action, target, Outcome::Denied)
-                    .detail("must_change_password"),
-            );
-            return Err(AuthError::MustChangePassword);
+        let refusal = if session.must_change_password {
+            Some(("must_change_password", AuthError::MustChangePassword))
+        } else {
+            right
+                .filter(|r| !session.rights.contains(r))
+                .map(|r| (r.key(), AuthError::Denied(r)))
+        };
+        if let Some((why, e)) = refusal {
+            self.log(Draft::new(&session.user_id, action, target, Outcome::Denied).detail(why));
+            return Err(e);
         }
         session.last_activity = self.clock.now();
         Ok(())

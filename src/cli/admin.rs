@@ -311,15 +311,7 @@ pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> anyhow::Result<i32> {
         UserCmd::List { search } => {
             writeln!(out, "ID\t状態\t権限\tグループ\t利用期間")?;
             for u in sec.users(s, &search)? {
-                let state = if u.suspended {
-                    "停止"
-                } else if u.locked {
-                    "ロック中"
-                } else if u.must_change {
-                    "初期パスワード"
-                } else {
-                    "有効"
-                };
+                let state = u.state_label();
                 let rights: Vec<&str> = u.rights.iter().map(|r| r.key()).collect();
                 writeln!(
                     out,

@@ -115,16 +115,7 @@ fn users_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
                         if ui.selectable_label(selected, &u.user_id).clicked() {
                             st.selected = Some(u.user_id.clone());
                         }
-                        let state = if u.suspended {
-                            "停止中"
-                        } else if u.locked {
-                            "ロック中"
-                        } else if u.must_change {
-                            "初期パスワード"
-                        } else {
-                            "有効"
-                        };
-                        ui.label(state);
+                        ui.label(u.state_label());
                         ui.label(u.valid_until.clone().unwrap_or_else(|| "無期限".into()));
                         ui.horizontal(|ui| {
                             let id = u.user_id.clone();

@@ -14,8 +14,7 @@ use crate::import::{ImportOptions, ImportReport, Kind, Preview, TextEncoding, Us
 use crate::store::Reject;
 
 pub struct ImportState {
-    pub dir: PathBuf,
-    pub dir_text: String,
+    pub folder: super::folder_ui::Folder,
     pub selected: Vec<PathBuf>,
     pub kind: Option<Kind>,
     pub encoding: Option<TextEncoding>,
@@ -33,8 +32,7 @@ pub struct ImportState {
 impl ImportState {
     pub fn new(dir: PathBuf) -> ImportState {
         ImportState {
-            dir_text: dir.display().to_string(),
-            dir,
+            folder: super::folder_ui::Folder::new(dir),
             selected: Vec::new(),
             kind: None,
             encoding: None,
@@ -88,29 +86,6 @@ impl ImportState {
     }
 }
 
-/// The folders and the files with one of `exts` (lower case) in `dir`, sorted.
-pub(crate) fn list_dir(dir: &std::path::Path, exts: &[&str]) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let mut dirs = Vec::new();
-    let mut files = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p
-                .extension()
-                .and_then(|x| x.to_str())
-                .is_some_and(|x| exts.contains(&x.to_ascii_lowercase().as_str()))
-            {
-                files.push(p);
-            }
-        }
-    }
-    dirs.sort();
-    files.sort();
-    (dirs, files)
-}
-
 pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Command> {
     let mut cmds = Vec::new();
     ui.heading("取込");
@@ -118,52 +93,33 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
     ui.columns(2, |cols| {
         let ui = &mut cols[0];
         ui.strong("1. ファイルを選ぶ（複数可）");
-        ui.horizontal(|ui| {
-            ui.label("フォルダ");
-            if ui.text_edit_singleline(&mut st.dir_text).lost_focus() {
-                st.dir = PathBuf::from(&st.dir_text);
-            }
-            if ui.button("上へ").clicked()
-                && let Some(parent) = st.dir.parent()
-            {
-                st.dir = parent.to_path_buf();
-                st.dir_text = st.dir.display().to_string();
-            }
-        });
-        let (dirs, files) = list_dir(&st.dir, &["csv", "txt", "tsv", "xlsx", "xlsm", "xls"]);
-        egui::ScrollArea::vertical()
-            .id_salt("files")
-            .max_height(260.0)
-            .show(ui, |ui| {
-                for d in dirs {
-                    let name = d
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    if ui.link(format!("📁 {name}")).clicked() {
-                        st.dir_text = d.display().to_string();
-                        st.dir = d;
-                    }
+        // (file, now selected) for each checkbox changed this frame.
+        let mut toggled: Vec<(PathBuf, bool)> = Vec::new();
+        let selected = st.selected.clone();
+        super::folder_ui::folder_ui(
+            ui,
+            &mut st.folder,
+            &["csv", "txt", "tsv", "xlsx", "xlsm", "xls"],
+            "files",
+            260.0,
+            |ui, f, name| {
+                let mut on = selected.iter().any(|s| s == f);
+                if ui.checkbox(&mut on, name).changed() {
+                    toggled.push((f.to_path_buf(), on));
                 }
-                for f in files {
-                    let name = f
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    let mut on = st.selected.contains(&f);
-                    if ui.checkbox(&mut on, name).changed() {
-                        if on {
-                            st.selected.push(f.clone());
-                            cmds.push(Command::Preview {
-                                file: f.clone(),
-                                opts: st.options(),
-                            });
-                        } else {
-                            st.selected.retain(|s| s != &f);
-                        }
-                    }
-                }
-            });
+            },
+        );
+        for (f, on) in toggled {
+            if on {
+                cmds.push(Command::Preview {
+                    file: f.clone(),
+                    opts: st.options(),
+                });
+                st.selected.push(f);
+            } else {
+                st.selected.retain(|s| s != &f);
+            }
+        }
         ui.label(format!("選択: {} ファイル", st.selected.len()));
         ui.separator();
         ui.strong("2. 設定");

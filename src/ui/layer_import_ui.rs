@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use eframe::egui;
 
-use super::import_ui::list_dir;
 use crate::app::Command;
 use crate::geo::crs::Crs;
 use crate::import::encoding::TextEncoding;
@@ -16,8 +15,7 @@ use crate::layers::LayerOptions;
 
 pub struct LayerImportState {
     pub open: bool,
-    dir: PathBuf,
-    dir_text: String,
+    folder: super::folder_ui::Folder,
     pub file: Option<PathBuf>,
     pub name: String,
     pub encoding: Option<TextEncoding>,
@@ -32,11 +30,9 @@ pub struct LayerImportState {
 
 impl Default for LayerImportState {
     fn default() -> Self {
-        let dir = std::env::current_dir().unwrap_or_default();
         LayerImportState {
             open: false,
-            dir_text: dir.display().to_string(),
-            dir,
+            folder: super::folder_ui::Folder::new(std::env::current_dir().unwrap_or_default()),
             file: None,
             name: String::new(),
             encoding: None,
@@ -100,50 +96,32 @@ pub(crate) fn layer_import_window(ctx: &egui::Context, st: &mut LayerImportState
         .default_width(520.0)
         .show(ctx, |ui| {
             ui.label("シェープファイル（.shp と同じ名前の .shx・.dbf・.prj・.cpg）か GeoJSON を選びます。");
-            ui.horizontal(|ui| {
-                ui.label("フォルダ");
-                if ui.text_edit_singleline(&mut st.dir_text).lost_focus() {
-                    st.dir = PathBuf::from(&st.dir_text);
-                }
-                if ui.button("上へ").clicked()
-                    && let Some(parent) = st.dir.parent()
-                {
-                    st.dir = parent.to_path_buf();
-                    st.dir_text = st.dir.display().to_string();
-                }
-            });
-            let (dirs, files) = list_dir(&st.dir, &["shp", "geojson", "json"]);
-            egui::ScrollArea::vertical()
-                .id_salt("layer_files")
-                .max_height(200.0)
-                .show(ui, |ui| {
-                    for d in dirs {
-                        let name = d
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        if ui.link(format!("📁 {name}")).clicked() {
-                            st.dir_text = d.display().to_string();
-                            st.dir = d;
-                        }
+            let mut clicked: Option<PathBuf> = None;
+            let current = st.file.clone();
+            super::folder_ui::folder_ui(
+                ui,
+                &mut st.folder,
+                &["shp", "geojson", "json"],
+                "layer_files",
+                200.0,
+                |ui, f, name| {
+                    if ui
+                        .selectable_label(current.as_deref() == Some(f), name)
+                        .clicked()
+                    {
+                        clicked = Some(f.to_path_buf());
                     }
-                    for f in files {
-                        let name = f
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        let on = st.file.as_ref() == Some(&f);
-                        if ui.selectable_label(on, name).clicked() {
-                            st.name = f
-                                .file_stem()
-                                .map(|s| s.to_string_lossy().into_owned())
-                                .unwrap_or_default();
-                            st.file = Some(f);
-                            st.crs = None;
-                            st.message = None;
-                        }
-                    }
-                });
+                },
+            );
+            if let Some(f) = clicked {
+                st.name = f
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                st.file = Some(f);
+                st.crs = None;
+                st.message = None;
+            }
             ui.separator();
             egui::Grid::new("layer_import_opts")
                 .num_columns(2)

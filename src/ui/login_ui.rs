@@ -203,17 +203,39 @@ fn recovery(ui: &mut egui::Ui, st: &mut LoginState) {
     }
 }
 
+fn policy_note(ui: &mut egui::Ui) {
+    ui.label(format!(
+        "新しいパスワードは {}〜{} 文字。よく使われるものは使えません。",
+        password::MIN_LEN,
+        password::MAX_LEN
+    ));
+}
+
+/// The two typed passwords agree and pass the policy; otherwise the message is set and
+/// the fields are cleared.
+fn new_password_ok(st: &mut LoginState, new: &str, id: &str) -> bool {
+    let problem = if new != st.confirm {
+        Some("二つのパスワードが違います。".to_string())
+    } else {
+        password::check_policy(new, id).err().map(|e| e.to_string())
+    };
+    match problem {
+        Some(m) => {
+            st.message = Some(m);
+            st.clear_secrets();
+            false
+        }
+        None => true,
+    }
+}
+
 fn enter(ui: &egui::Ui, r: &egui::Response) -> bool {
     r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter))
 }
 
 fn setup(ui: &mut egui::Ui, st: &mut LoginState, cmds: &mut Vec<Command>) {
     ui.strong("初期設定: 最初の管理者を作ります");
-    ui.label(format!(
-        "パスワードは {}〜{} 文字。よく使われるものは使えません。",
-        password::MIN_LEN,
-        password::MAX_LEN
-    ));
+    policy_note(ui);
     text_field(ui, "管理者 ID", &mut st.id);
     password_field(ui, "パスワード", &mut st.password);
     let r = password_field(ui, "パスワード（確認）", &mut st.confirm);
@@ -222,13 +244,8 @@ fn setup(ui: &mut egui::Ui, st: &mut LoginState, cmds: &mut Vec<Command>) {
         .clicked()
         || enter(ui, &r);
     if go {
-        if st.password != st.confirm {
-            st.message = Some("二つのパスワードが違います。".into());
-            st.clear_secrets();
-        } else if let Err(e) = password::check_policy(&st.password, &st.id) {
-            st.message = Some(e.to_string());
-            st.clear_secrets();
-        } else {
+        let (new, id) = (st.password.clone(), st.id.clone());
+        if new_password_ok(st, &new, &id) {
             st.busy = true;
             cmds.push(Command::Setup {
                 admin: st.id.trim().to_string(),
@@ -285,11 +302,7 @@ fn locked(ui: &mut egui::Ui, st: &mut LoginState, cmds: &mut Vec<Command>) {
 
 fn must_change(ui: &mut egui::Ui, st: &mut LoginState, cmds: &mut Vec<Command>) {
     ui.strong("初期パスワードを変更してください");
-    ui.label(format!(
-        "新しいパスワードは {}〜{} 文字。よく使われるものは使えません。",
-        password::MIN_LEN,
-        password::MAX_LEN
-    ));
+    policy_note(ui);
     password_field(ui, "今のパスワード", &mut st.password);
     password_field(ui, "新しいパスワード", &mut st.new_password);
     let r = password_field(ui, "新しいパスワード（確認）", &mut st.confirm);
@@ -303,13 +316,8 @@ fn must_change(ui: &mut egui::Ui, st: &mut LoginState, cmds: &mut Vec<Command>) 
             .as_ref()
             .map(|s| s.user_id.clone())
             .unwrap_or_default();
-        if st.new_password != st.confirm {
-            st.message = Some("二つの新しいパスワードが違います。".into());
-            st.clear_secrets();
-        } else if let Err(e) = password::check_policy(&st.new_password, &id) {
-            st.message = Some(e.to_string());
-            st.clear_secrets();
-        } else {
+        let new = st.new_password.clone();
+        if new_password_ok(st, &new, &id) {
             st.busy = true;
             cmds.push(Command::ChangePassword {
                 old: Secret(std::mem::take(&mut st.password)),

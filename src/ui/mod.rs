@@ -4,6 +4,7 @@
 mod admin_ui;
 mod audit_ui;
 pub mod basemap_ui;
+mod folder_ui;
 pub mod frame_cost;
 mod geocode_ui;
 mod home_ui;

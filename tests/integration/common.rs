@@ -85,3 +85,18 @@ pub fn admin_engine_with_recovery(
         o => panic!("setup: {o:?}"),
     }
 }
+
+/// A click as egui sees one: press and release in successive frames.
+pub fn click_at<S>(h: &mut egui_kittest::Harness<'_, S>, p: eframe::egui::Pos2) {
+    use eframe::egui;
+    h.event(egui::Event::PointerMoved(p));
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos: p,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: Default::default(),
+        });
+        h.step();
+    }
+}

@@ -21,7 +21,7 @@ use kenshin_atlas::map::insured::{InsuredPoints, Pattern};
 use kenshin_atlas::store::{ImportResult, Store};
 use kenshin_atlas::ui::map_ui::{MapState, map_ui};
 
-use super::common::{admin_engine, demo};
+use super::common::{admin_engine, click_at, demo};
 
 const FY: i32 = 2021;
 
@@ -195,19 +195,6 @@ fn app_harness(store: Store, dir: &Path) -> Harness<'static, App> {
             },
             App { map, engine },
         )
-}
-
-fn click_at(h: &mut Harness<App>, p: Pos2) {
-    h.event(egui::Event::PointerMoved(p));
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: p,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Default::default(),
-        });
-        h.step();
-    }
 }
 
 #[test]

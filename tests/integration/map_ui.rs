@@ -8,6 +8,8 @@ use kenshin_atlas::layers::bundled;
 use kenshin_atlas::store::Store;
 use kenshin_atlas::ui::map_ui::{MapState, map_ui};
 
+use super::common::click_at;
+
 fn harness() -> (tempfile::TempDir, Harness<'static, MapState>) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("data")).unwrap();
@@ -32,20 +34,6 @@ fn harness() -> (tempfile::TempDir, Harness<'static, MapState>) {
             state,
         );
     (dir, h)
-}
-
-/// A click as egui sees one: press and release in successive frames.
-fn click_at(h: &mut Harness<MapState>, p: Pos2) {
-    h.event(egui::Event::PointerMoved(p));
-    for pressed in [true, false] {
-        h.event(egui::Event::PointerButton {
-            pos: p,
-            button: egui::PointerButton::Primary,
-            pressed,
-            modifiers: Default::default(),
-        });
-        h.step();
-    }
 }
 
 #[test]
