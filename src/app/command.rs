@@ -53,6 +53,11 @@ pub enum AdminOp {
         key: String,
         value: String,
     },
+    SetGroup {
+        name: String,
+        rights: BTreeSet<Right>,
+        members: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +90,7 @@ pub enum Command {
     Users {
         search: String,
     },
+    Groups,
     Admin(AdminOp),
     /// The audit log, filtered (利用ログの閲覧).
     AuditLog(crate::audit::Filter),
@@ -223,7 +229,7 @@ impl Command {
             Command::AreaUptake { level, fy, .. } => {
                 (None, Action::Search, format!("area_uptake:{level:?}:{fy}"))
             }
-            Command::Users { .. } | Command::Admin(_) => {
+            Command::Users { .. } | Command::Groups | Command::Admin(_) => {
                 (Some(Right::ManageUsers), Action::Admin, "users".into())
             }
             Command::AuditLog(_) => (Some(Right::ViewAudit), Action::Search, "audit_log".into()),
@@ -250,6 +256,7 @@ impl Command {
                 | Command::CheckSession
                 | Command::Touch
                 | Command::Users { .. }
+                | Command::Groups
                 | Command::Admin(_)
                 | Command::AuditLog(_)
                 | Command::Backup
@@ -270,6 +277,7 @@ impl Command {
             Command::CheckSession => "セッションの確認",
             Command::Touch => "操作中",
             Command::Users { .. } => "利用者の一覧",
+            Command::Groups => "グループの一覧",
             Command::Admin(_) => "管理者設定",
             Command::AuditLog(_) => "利用ログ",
             Command::Backup => "バックアップ",
@@ -340,7 +348,9 @@ pub enum Outcome {
     AdminDone {
         message: String,
         users: Vec<crate::auth::admin::UserInfo>,
+        groups: Vec<crate::auth::admin::GroupInfo>,
     },
+    Groups(Vec<crate::auth::admin::GroupInfo>),
     AuditLog(Vec<crate::audit::Entry>),
     DemoReady {
         imported: usize,

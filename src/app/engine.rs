@@ -221,6 +221,10 @@ impl Engine {
                 Ok(u) => Outcome::Users(u),
                 Err(e) => Outcome::Failed(e.to_string()),
             },
+            Command::Groups => match sec.groups(&mut s) {
+                Ok(g) => Outcome::Groups(g),
+                Err(e) => Outcome::Failed(e.to_string()),
+            },
             Command::Admin(op) => admin(&sec, &mut s, op),
             Command::Backup => backup_now(&self.store, &self.audit, &sec, &s, progress),
             Command::ScheduledBackup => {
@@ -424,11 +428,22 @@ fn admin(sec: &Security, s: &mut Session, op: AdminOp) -> Outcome {
         AdminOp::SetSetting { key, value } => sec
             .set_setting(s, &key, &value)
             .map(|_| "設定を保存しました。".to_string()),
+        AdminOp::SetGroup {
+            name,
+            rights,
+            members,
+        } => sec
+            .set_group(s, &name, &rights, &members)
+            .map(|_| format!("グループ {name} を保存しました。")),
     };
     match r {
-        Ok(message) => match sec.users(s, "") {
-            Ok(users) => Outcome::AdminDone { message, users },
-            Err(e) => Outcome::Failed(e.to_string()),
+        Ok(message) => match (sec.users(s, ""), sec.groups(s)) {
+            (Ok(users), Ok(groups)) => Outcome::AdminDone {
+                message,
+                users,
+                groups,
+            },
+            (Err(e), _) | (_, Err(e)) => Outcome::Failed(e.to_string()),
         },
         Err(e) => Outcome::Failed(e.to_string()),
     }

@@ -241,6 +241,7 @@ pub(super) fn run(store: &Store, command: Command, progress: &Progress) -> Outco
         | Command::CheckSession
         | Command::Touch
         | Command::Users { .. }
+        | Command::Groups
         | Command::Admin(_)
         | Command::AuditLog(_)
         | Command::Backup

@@ -41,6 +41,14 @@ impl UserInfo {
     }
 }
 
+/// A group with its rights and members.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupInfo {
+    pub name: String,
+    pub rights: BTreeSet<Right>,
+    pub members: Vec<String>,
+}
+
 /// One allow-listed ID.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AllowedId {
@@ -376,6 +384,39 @@ impl Security<'_> {
                 valid_until,
                 groups,
                 last_login_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every group with its rights and members.
+    pub fn groups(&self, s: &mut Session) -> Result<Vec<GroupInfo>, AuthError> {
+        self.require(s, Right::ManageUsers, Action::Admin, "groups")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT group_name FROM user_groups ORDER BY 1")?;
+        let names: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            let mut r = self
+                .conn
+                .prepare("SELECT right_key FROM group_rights WHERE group_name = ?")?;
+            let rights = r
+                .query_map(params![name], |r| r.get::<_, String>(0))?
+                .filter_map(|k| k.ok().and_then(|k| Right::from_key(&k)))
+                .collect();
+            let mut m = self
+                .conn
+                .prepare("SELECT user_id FROM group_members WHERE group_name = ? ORDER BY 1")?;
+            let members = m
+                .query_map(params![name], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            out.push(GroupInfo {
+                name,
+                rights,
+                members,
             });
         }
         Ok(out)

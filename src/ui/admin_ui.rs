@@ -25,6 +25,10 @@ pub struct AdminState {
     pub backup_time: String,
     /// The last change's message (a new initial password is shown here once).
     pub message: Option<String>,
+    pub groups: Option<Vec<crate::auth::admin::GroupInfo>>,
+    pub group_name: String,
+    pub group_rights: std::collections::BTreeSet<Right>,
+    pub group_members: String,
     /// The user whose rights are being edited.
     pub selected: Option<String>,
     /// A destructive change waiting for confirmation: (label, op).
@@ -48,6 +52,7 @@ pub fn admin_ui(ui: &mut egui::Ui, st: &mut AdminState) -> Vec<Command> {
         cmds.push(Command::Users {
             search: String::new(),
         });
+        cmds.push(Command::Groups);
     }
     ui.heading("管理者設定");
     if let Some(m) = st.message.clone() {
@@ -75,9 +80,15 @@ pub fn admin_ui(ui: &mut egui::Ui, st: &mut AdminState) -> Vec<Command> {
     }
     ui.columns(2, |cols| {
         users_ui(&mut cols[0], st, &mut cmds);
-        allow_ui(&mut cols[1], st, &mut cmds);
-        cols[1].separator();
-        settings_ui(&mut cols[1], st, &mut cmds);
+        egui::ScrollArea::vertical()
+            .id_salt("admin_right")
+            .show(&mut cols[1], |ui| {
+                allow_ui(ui, st, &mut cmds);
+                ui.separator();
+                groups_ui(ui, st, &mut cmds);
+                ui.separator();
+                settings_ui(ui, st, &mut cmds);
+            });
     });
     cmds
 }
@@ -243,6 +254,65 @@ fn allow_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
     });
 }
 
+fn groups_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
+    ui.strong("グループ（利用者の権限は本人とグループの和）");
+    if let Some(groups) = st.groups.clone() {
+        ui.horizontal_wrapped(|ui| {
+            for g in groups {
+                if ui
+                    .selectable_label(st.group_name == g.name, &g.name)
+                    .on_hover_text(format!("所属: {}", g.members.join("、")))
+                    .clicked()
+                {
+                    st.group_name = g.name.clone();
+                    st.group_rights = g.rights.clone();
+                    st.group_members = g.members.join(",");
+                }
+            }
+        });
+    }
+    egui::Grid::new("group_grid").num_columns(2).show(ui, |ui| {
+        let lbl = ui.label("グループ名");
+        ui.text_edit_singleline(&mut st.group_name)
+            .labelled_by(lbl.id);
+        ui.end_row();
+        let lbl = ui.label("所属する ID（カンマ区切り）");
+        ui.text_edit_singleline(&mut st.group_members)
+            .labelled_by(lbl.id);
+        ui.end_row();
+    });
+    ui.horizontal_wrapped(|ui| {
+        for r in Right::ALL {
+            let mut on = st.group_rights.contains(&r);
+            if ui.checkbox(&mut on, r.label()).changed() {
+                if on {
+                    st.group_rights.insert(r);
+                } else {
+                    st.group_rights.remove(&r);
+                }
+            }
+        }
+    });
+    if ui
+        .add_enabled(
+            !st.group_name.trim().is_empty(),
+            egui::Button::new("グループを保存"),
+        )
+        .clicked()
+    {
+        cmds.push(Command::Admin(AdminOp::SetGroup {
+            name: st.group_name.trim().to_string(),
+            rights: st.group_rights.clone(),
+            members: st
+                .group_members
+                .split([',', '、'])
+                .map(|m| m.trim().to_string())
+                .filter(|m| !m.is_empty())
+                .collect(),
+        }));
+    }
+}
+
 fn settings_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
     ui.strong("設定");
     egui::Grid::new("settings_grid")
@@ -263,10 +333,10 @@ fn settings_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) 
             }
             ui.end_row();
             let lbl = ui.label("出力先フォルダ（1 行に 1 つ）");
-            ui.add(
+            ui.add_sized(
+                [300.0, 60.0],
                 egui::TextEdit::multiline(&mut st.export_dirs)
-                    .hint_text("空欄: 外部出力の権限があればどこでも")
-                    .desired_rows(3),
+                    .hint_text("空欄: 外部出力の権限があればどこでも"),
             )
             .labelled_by(lbl.id);
             if ui.button("保存").clicked() {
@@ -277,4 +347,49 @@ fn settings_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) 
             }
             ui.end_row();
         });
+    ui.separator();
+    backup_ui(ui, st, cmds);
+}
+
+fn backup_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
+    use crate::backup::{SETTING_DIR, SETTING_GENERATIONS, SETTING_TIME};
+    ui.strong("バックアップ");
+    ui.label("アプリの鍵と復旧鍵の二つの宛先に age で暗号化し、書いた後に検証します。");
+    egui::Grid::new("backup_grid")
+        .num_columns(3)
+        .show(ui, |ui| {
+            let rows: [(&str, &mut String, &str, &str); 3] = [
+                (
+                    "保存先フォルダ",
+                    &mut st.backup_dir,
+                    "D:\\backup",
+                    SETTING_DIR,
+                ),
+                ("残す世代数", &mut st.backup_keep, "5", SETTING_GENERATIONS),
+                (
+                    "毎日の時刻（起動中）",
+                    &mut st.backup_time,
+                    "18:30（空欄は自動なし）",
+                    SETTING_TIME,
+                ),
+            ];
+            for (label, value, hint, key) in rows {
+                let lbl = ui.label(label);
+                ui.add_sized(
+                    [240.0, 20.0],
+                    egui::TextEdit::singleline(value).hint_text(hint),
+                )
+                .labelled_by(lbl.id);
+                if ui.button("保存").on_hover_text(label).clicked() {
+                    cmds.push(Command::Admin(AdminOp::SetSetting {
+                        key: key.into(),
+                        value: value.trim().to_string(),
+                    }));
+                }
+                ui.end_row();
+            }
+        });
+    if ui.button("今すぐバックアップ").clicked() {
+        cmds.push(Command::Backup);
+    }
 }

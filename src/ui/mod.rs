@@ -217,21 +217,33 @@ impl AtlasApp {
                 Outcome::SessionEnded(_) | Outcome::LoggedOut => self.closed(),
                 Outcome::Denied(msg) => self.last_error = Some(msg.clone()),
                 Outcome::Users(u) => self.admin.set_users(u.clone()),
-                Outcome::AdminDone { message, users } => {
-                    self.admin.done(message.clone(), users.clone())
+                Outcome::AdminDone {
+                    message,
+                    users,
+                    groups,
+                } => {
+                    self.admin.done(message.clone(), users.clone());
+                    self.admin.groups = Some(groups.clone());
                 }
+                Outcome::Groups(g) => self.admin.groups = Some(g.clone()),
                 Outcome::AuditLog(entries) => self.audit.set_entries(entries.clone()),
                 Outcome::Exported { path, rows } => {
                     self.audit.message =
                         Some(format!("{} 件を {} に書き出しました", rows, path.display()));
                 }
                 Outcome::BackupDone(rep) => {
-                    self.admin.message = Some(format!(
+                    let mut m = format!(
                         "バックアップしました: {}（{} テーブル {} 行、検証済み）",
                         rep.file.display(),
                         rep.tables,
                         rep.rows
-                    ));
+                    );
+                    if let Some(k) = &rep.new_recovery_key {
+                        m.push_str(&format!(
+                            "\n復旧鍵がなかったので作りました。ここでしか表示しません。印刷して保管してください:\n{k}"
+                        ));
+                    }
+                    self.admin.message = Some(m);
                 }
                 _ => {}
             }
