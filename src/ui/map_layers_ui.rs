@@ -5,7 +5,7 @@
 
 use eframe::egui;
 
-use super::map_paint::symbol_swatch;
+use super::map_paint::{c32, symbol_swatch, symbol_swatch_at};
 use super::map_ui::{MapState, choice_row};
 use crate::map::facilities::{CHECKUP_COLOR, Combine, OTHER_COLOR, YesNo};
 use crate::map::insured::PointColoring;
@@ -21,16 +21,79 @@ pub(crate) fn layers_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
     super::basemap_ui::basemap_picker_ui(ui, &mut st.basemap);
     let Some(layers) = &st.layers else { return };
     // Top of the list = drawn last, as in QGIS.
-    for i in (0..layers.0.len()).rev() {
+    let n = layers.0.len();
+    let mut moved: Option<(usize, bool)> = None;
+    for i in (0..n).rev() {
         let info = &layers.0[i].index.info;
         let Some(style) = st.styles.get_mut(i) else {
             continue;
         };
         ui.horizontal(|ui| {
+            if ui
+                .add_enabled(i + 1 < n, egui::Button::new("▲").small())
+                .on_hover_text(format!("{} を上へ", info.name))
+                .clicked()
+            {
+                moved = Some((i, true));
+            }
+            if ui
+                .add_enabled(i > 0, egui::Button::new("▼").small())
+                .on_hover_text(format!("{} を下へ", info.name))
+                .clicked()
+            {
+                moved = Some((i, false));
+            }
+            layer_swatch(ui, style, info.geometry_type);
             ui.checkbox(&mut style.visible, &info.name);
             ui.add(egui::Slider::new(&mut style.opacity, 0.0..=1.0).show_value(false))
                 .on_hover_text("不透明度");
         });
+    }
+    if let Some((i, up)) = moved {
+        st.move_layer(i, up);
+    }
+}
+
+/// The layer's symbol in the list (its legend): an area's outline and fill, a line, or a
+/// point symbol.
+fn layer_swatch(
+    ui: &mut egui::Ui,
+    style: &crate::map::scene::LayerStyle,
+    ty: crate::layers::GeometryType,
+) {
+    use crate::layers::GeometryType;
+    use crate::map::scene::Fill;
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(22.0, 14.0), egui::Sense::hover());
+    let p = ui.painter();
+    let stroke = style.stroke.map_or(egui::Stroke::NONE, |(w, c)| {
+        egui::Stroke::new(w.min(2.5), c32(c))
+    });
+    match ty {
+        GeometryType::Polygon => {
+            let fill = match &style.fill {
+                Fill::Solid(c) => c32(*c),
+                Fill::PerFeature(_) => egui::Color32::from_rgb(120, 180, 200),
+                Fill::None => egui::Color32::TRANSPARENT,
+            };
+            p.rect(
+                rect.shrink(2.0),
+                0.0,
+                fill,
+                stroke,
+                egui::StrokeKind::Inside,
+            );
+        }
+        GeometryType::Line => {
+            p.line_segment([rect.left_center(), rect.right_center()], stroke);
+        }
+        GeometryType::Point => {
+            let (shape, r, c) = match (style.symbols.iter().flatten().next(), style.marker) {
+                (Some(s), _) => (s.shape, 5.0, s.color),
+                (None, Some((r, c))) => (MarkerShape::Circle, r.min(6.0), c),
+                (None, None) => (MarkerShape::Circle, 4.0, [120, 120, 120, 255]),
+            };
+            symbol_swatch_at(p, rect.center(), shape, r, c);
+        }
     }
 }
 

@@ -185,17 +185,26 @@ fn to_mesh(origin: Pos2, m: &scene::FillMesh, texture: Option<egui::TextureId>) 
 
 /// A legend swatch of a point symbol, for the side panel.
 pub(crate) fn symbol_swatch(ui: &mut egui::Ui, shape: MarkerShape, radius: f32, color: Rgba) {
-    let size = Vec2::splat(22.0);
-    let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
-    let c = rect.center();
+    let (rect, _) = ui.allocate_exact_size(Vec2::splat(22.0), egui::Sense::hover());
+    symbol_swatch_at(ui.painter(), rect.center(), shape, radius, color);
+}
+
+/// A point symbol painted at `c` (legends).
+pub(crate) fn symbol_swatch_at(
+    painter: &egui::Painter,
+    c: Pos2,
+    shape: MarkerShape,
+    radius: f32,
+    color: Rgba,
+) {
     let fill = c32(color);
     let stroke = egui::Stroke::new(1.0, Color32::from_gray(60));
     match shape {
         MarkerShape::Circle => {
-            ui.painter().circle(c, radius, fill, stroke);
+            painter.circle(c, radius, fill, stroke);
         }
         MarkerShape::Square => {
-            ui.painter().rect(
+            painter.rect(
                 egui::Rect::from_center_size(c, Vec2::splat(radius * 1.6)),
                 0.0,
                 fill,
@@ -204,7 +213,7 @@ pub(crate) fn symbol_swatch(ui: &mut egui::Ui, shape: MarkerShape, radius: f32, 
             );
         }
         MarkerShape::Triangle => {
-            ui.painter().add(Shape::convex_polygon(
+            painter.add(Shape::convex_polygon(
                 vec![
                     c + Vec2::new(0.0, -radius),
                     c + Vec2::new(radius, radius * 0.72),

@@ -224,6 +224,8 @@ impl MapState {
             view.center = mercator::lonlat_to_world(lon, lat);
             view.set_zoom(zoom);
         }
+        let names: Vec<String> = doc.layers.iter().map(|l| l.name.clone()).collect();
+        self.reorder_like(&names);
         self.pending_layers = doc.layers.clone();
         self.apply_pending_layers();
         self.save_name = name.to_string();
@@ -245,6 +247,61 @@ impl MapState {
                 // The facility layer arrives later: keep its look until then.
                 None => ls.name == facilities::LAYER_NAME,
             });
+    }
+
+    /// Moves layer `i` one step up (drawn later, higher in the list) or down. The
+    /// choropleth and the identified feature follow their layer.
+    pub fn move_layer(&mut self, i: usize, up: bool) {
+        let Some(layers) = self.layers.as_mut() else {
+            return;
+        };
+        let j = if up { i + 1 } else { i.wrapping_sub(1) };
+        if i >= layers.0.len() || j >= layers.0.len() {
+            return;
+        }
+        layers.0.swap(i, j);
+        self.styles.swap(i, j);
+        let fix = |k: usize| {
+            if k == i {
+                j
+            } else if k == j {
+                i
+            } else {
+                k
+            }
+        };
+        self.choropleth_layer = self.choropleth_layer.map(fix);
+        if let Some((ix, _)) = self.choropleth.as_mut() {
+            *ix = fix(*ix);
+        }
+        self.identified = self.identified.map(|(l, f)| (fix(l), f));
+    }
+
+    /// Puts the layers in the order of `names` (bottom to top); layers not named keep
+    /// their place after them.
+    fn reorder_like(&mut self, names: &[String]) {
+        let Some(layers) = self.layers.as_mut() else {
+            return;
+        };
+        let key = |name: &str, k: usize| {
+            names
+                .iter()
+                .position(|n| n == name)
+                .unwrap_or(names.len() + k)
+        };
+        let mut order: Vec<usize> = (0..layers.0.len()).collect();
+        order.sort_by_key(|&k| key(&layers.0[k].index.info.name, k));
+        if order.iter().enumerate().all(|(a, b)| a == *b) {
+            return;
+        }
+        layers.0 = order.iter().map(|&k| layers.0[k].clone()).collect();
+        self.styles = order
+            .iter()
+            .filter_map(|&k| self.styles.get(k).cloned())
+            .collect();
+        self.choropleth = None;
+        self.choropleth_layer = None;
+        self.identified = None;
     }
 
     /// Takes the worker's answers meant for the map; returns commands to send next, or

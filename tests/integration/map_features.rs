@@ -15,6 +15,7 @@ use kenshin_atlas::auth::SystemClock;
 use kenshin_atlas::geo::crs::Crs;
 use kenshin_atlas::import::{ImportOptions, import_file};
 use kenshin_atlas::job::Progress;
+use kenshin_atlas::layers::bundled;
 use kenshin_atlas::map::document::{self, DocumentError};
 use kenshin_atlas::map::facilities::{self, FacilityFilter, FacilityLayer, Placement, YesNo};
 use kenshin_atlas::map::insured::{InsuredPoints, Pattern};
@@ -257,7 +258,34 @@ fn window_hides_an_institution_by_click_and_reopens_a_saved_legend() {
         st.spec = kenshin_atlas::map::choropleth::with_edge(&st.spec, &edges, 1, 0.3);
         st.choropleth = None;
         st.save_name = "町丁・字 2021".into();
+        // Move the municipalities one step up: the choropleth follows its layer.
+        let (m, _) = st
+            .layers
+            .as_ref()
+            .unwrap()
+            .find(bundled::MUNICIPALITIES)
+            .unwrap();
+        st.move_layer(m, true);
+        assert_eq!(
+            st.layers
+                .as_ref()
+                .unwrap()
+                .find(bundled::MUNICIPALITIES)
+                .unwrap()
+                .0,
+            m + 1
+        );
     }
+    let order = |st: &MapState| -> Vec<String> {
+        st.layers
+            .as_ref()
+            .unwrap()
+            .0
+            .iter()
+            .map(|l| l.index.info.name.clone())
+            .collect()
+    };
+    let saved_order = order(&h.state().map);
     h.run();
     h.get_by_label("地図の保存・呼出し").click();
     h.run();
@@ -278,12 +306,21 @@ fn window_hides_an_institution_by_click_and_reopens_a_saved_legend() {
         st.spec = Default::default();
         st.facility_clicked.clear();
         st.choropleth = None;
+        let (m, _) = st
+            .layers
+            .as_ref()
+            .unwrap()
+            .find(bundled::MUNICIPALITIES)
+            .unwrap();
+        st.move_layer(m, false);
     }
+    assert_ne!(order(&h.state().map), saved_order);
     h.run();
     h.get_by_label("開く").click();
     h.run();
     let st = &h.state().map;
     assert_eq!(st.spec, saved_spec, "the edited legend comes back");
+    assert_eq!(order(st), saved_order, "and the layer order");
     assert_eq!(st.facility_clicked, vec![target.code.clone()]);
     let ch = &st.choropleth.as_ref().unwrap().1;
     assert_eq!(ch.legend[0].label, "低い");
