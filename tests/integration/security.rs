@@ -579,7 +579,7 @@ mod window {
 
     /// Steps frames (the worker answers on its own thread) until `done` holds.
     fn wait(h: &mut Harness<AtlasApp>, what: &str, done: impl Fn(&AtlasApp) -> bool) {
-        for _ in 0..400 {
+        for _ in 0..3000 {
             h.step();
             if done(h.state()) {
                 h.step();
