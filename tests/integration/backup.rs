@@ -67,7 +67,16 @@ fn backup_wipe_restore_gives_the_same_answers_and_bad_backups_change_nothing() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     backup::run(&e.store, e.audit.head(), ADMIN, &out, 2, &Progress::new()).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    let last = backup::run(&e.store, e.audit.head(), ADMIN, &out, 2, &Progress::new()).unwrap();
+    let head_then = e.audit.head();
+    let last = backup::run(
+        &e.store,
+        head_then.clone(),
+        ADMIN,
+        &out,
+        2,
+        &Progress::new(),
+    )
+    .unwrap();
     assert_eq!(backup::generations(&out).len(), 2);
     assert_eq!(last.removed, vec![rep.file.clone()]);
     drop(e);
@@ -76,6 +85,11 @@ fn backup_wipe_restore_gives_the_same_answers_and_bad_backups_change_nothing() {
     let fresh = root.path().join("new-machine");
     let staged = restore::stage(&last.file, &fresh, Some(&recovery)).unwrap();
     assert_eq!(staged.manifest.created_by, ADMIN);
+    assert_eq!(
+        staged.manifest.audit_head, head_then,
+        "the backup records the audit head"
+    );
+    assert!(head_then.seq > 0);
     staged.commit().unwrap();
     let restored = Store::open(&fresh).unwrap();
     assert_eq!(answers(&restored), before, "identical query results");
@@ -242,4 +256,42 @@ fn killing_backups_leaves_the_database_and_earlier_generations_intact() {
         kenshin_atlas::audit::Action::Restore,
         kenshin_atlas::audit::Outcome::Error
     )));
+}
+
+#[test]
+fn the_daily_backup_runs_once_a_day_after_its_time() {
+    let root = tempfile::tempdir().unwrap();
+    let store = Store::open(&root.path().join("data")).unwrap();
+    let (mut e, _) = admin_engine_with_recovery(store, Box::new(SystemClock));
+    let out = root.path().join("daily");
+    let run = |e: &mut kenshin_atlas::app::Engine, c: Command| e.execute(c, &Progress::new());
+    // Not configured: nothing happens.
+    assert!(matches!(
+        run(&mut e, Command::ScheduledBackup),
+        Outcome::SessionActive
+    ));
+    for (key, value) in [
+        (backup::SETTING_DIR, out.display().to_string()),
+        (backup::SETTING_TIME, "00:00".to_string()),
+    ] {
+        let o = run(
+            &mut e,
+            Command::Admin(kenshin_atlas::app::AdminOp::SetSetting {
+                key: key.into(),
+                value,
+            }),
+        );
+        assert!(matches!(o, Outcome::AdminDone { .. }), "{o:?}");
+    }
+    // Past 00:00 with no generation today: it runs; then not again today.
+    assert!(matches!(
+        run(&mut e, Command::ScheduledBackup),
+        Outcome::BackupDone(_)
+    ));
+    assert_eq!(backup::generations(&out).len(), 1);
+    assert!(matches!(
+        run(&mut e, Command::ScheduledBackup),
+        Outcome::SessionActive
+    ));
+    assert_eq!(backup::generations(&out).len(), 1);
 }

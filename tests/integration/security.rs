@@ -199,6 +199,15 @@ fn lockout_allow_list_suspension_and_idle_lock() {
     );
     sec.allow_id(&mut admin, "tanaka", Some("2099-03-31"), "分析担当")
         .unwrap();
+    // An initial password expires after 72 hours.
+    sec.allow_id(&mut admin, "late", None, "").unwrap();
+    let late = sec.register(&mut admin, "late", Role::Analyst).unwrap();
+    clock.advance(72 * 3600 + 1);
+    assert!(matches!(
+        sec.login("late", &late),
+        Err(AuthError::InitialExpired)
+    ));
+    let mut admin = sec.login(ADMIN, ADMIN_PASSWORD).unwrap();
     let initial = sec.register(&mut admin, "tanaka", Role::Analyst).unwrap();
 
     // Unknown ID and wrong password: the same message.
