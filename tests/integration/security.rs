@@ -580,7 +580,6 @@ mod window {
     use eframe::egui;
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
-    use kenshin_atlas::auth::login::INITIAL_SECS;
     use kenshin_atlas::ui::AtlasApp;
     use kenshin_atlas::ui::login_ui::Gate;
 
@@ -601,7 +600,6 @@ mod window {
 
     #[test]
     fn login_failed_login_and_admin_suspends_and_resumes() {
-        let _ = INITIAL_SECS;
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
         {
