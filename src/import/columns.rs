@@ -41,6 +41,17 @@ impl Val<'_> {
             Val::Bool(b) => b.to_string(),
         }
     }
+    /// Whether [`Val::key`] would give `k`, without allocating (`k` came from `key`).
+    pub fn key_eq(&self, k: &str) -> bool {
+        match self {
+            Val::Null => k.is_empty(),
+            Val::Str(s) => s == k,
+            Val::Int(i) => k.parse::<i64>().ok() == Some(*i),
+            Val::Float(f) => k.parse::<f64>().ok() == Some(*f),
+            Val::Date(d) => k.parse::<i32>().ok() == Some(*d),
+            Val::Bool(b) => k.parse::<bool>().ok() == Some(*b),
+        }
+    }
     pub fn to_duckdb(&self) -> duckdb::types::Value {
         use duckdb::types::Value as V;
         match self {
@@ -283,6 +294,25 @@ fn new_col(ty: FieldType) -> Col {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn key_eq_agrees_with_key() {
+        let vals = [
+            Val::Null,
+            Val::Str("29201".into()),
+            Val::Int(-42),
+            Val::Float(1.5),
+            Val::Date(19_000),
+            Val::Bool(true),
+        ];
+        for (a, va) in vals.iter().enumerate() {
+            for (b, vb) in vals.iter().enumerate() {
+                assert_eq!(va.key_eq(&vb.key()), va.key() == vb.key(), "{a} vs {b}");
+            }
+        }
+        assert!(!Val::Int(7).key_eq("8"));
+    }
+
     use super::*;
     use crate::import::kinds::Kind;
 

@@ -316,6 +316,7 @@ fn load_rows(
     let unique_keys = matches!(def.replace, Replace::Key(_));
     let mut seen_keys: HashMap<Vec<String>, u64> = HashMap::new();
     let mut period_keys: HashSet<Vec<String>> = HashSet::new();
+    let mut last_period: Vec<String> = Vec::new();
     let mut loaded = Loaded {
         rows: 0,
         rejected_rows: 0,
@@ -405,7 +406,15 @@ fn load_rows(
                 }
             }
         }
-        if row_rejects.is_empty() && !key_fields.is_empty() {
+        // Rows of one (insurer, period) come together: the same period as the last row is
+        // recognised without building its key.
+        let same_period = !unique_keys
+            && last_period.len() == key_fields.len()
+            && key_fields
+                .iter()
+                .zip(&last_period)
+                .all(|(&i, k)| vals[i].key_eq(k));
+        if row_rejects.is_empty() && !key_fields.is_empty() && !same_period {
             let key: Vec<String> = key_fields.iter().map(|&i| vals[i].key()).collect();
             if unique_keys {
                 if let Some(first) = seen_keys.get(&key) {
@@ -421,11 +430,14 @@ fn load_rows(
                         .keys
                         .push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
                 }
-            } else if !period_keys.contains(&key) {
-                loaded
-                    .keys
-                    .push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
-                period_keys.insert(key);
+            } else {
+                if !period_keys.contains(&key) {
+                    loaded
+                        .keys
+                        .push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
+                    period_keys.insert(key.clone());
+                }
+                last_period = key;
             }
         }
         if !row_rejects.is_empty() {
