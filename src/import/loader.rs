@@ -329,50 +329,66 @@ fn load_rows(
     let mut app = conn.appender(def.table)?;
     let mut pending: std::collections::VecDeque<(u64, ByteRecord)> =
         head.into_iter().skip(hm.row + 1).collect();
-    let mut rec = ByteRecord::new();
-    let mut invalid_seen = false;
-    let mut since_check = 0usize;
-    loop {
-        let line = if let Some((line, r)) = pending.pop_front() {
-            rec = r;
-            line
-        } else {
-            match src.next_row(&mut rec) {
-                Ok(Some(line)) => line,
-                Ok(None) => break,
-                Err(e) => {
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    return Err(ImportError::Invalid(format!(
-                        "{line}行目付近を CSV として読めません（{e}）"
-                    )));
+    // Decoding and CSV parsing run on a second thread, a chunk of rows ahead of the
+    // checking and appending here (the console has cores to spare; DuckDB's own reader
+    // uses them too). Spent records go back to be reused.
+    std::thread::scope(|scope| -> Result<Loaded, ImportError> {
+        let (tx, rx) = crossbeam_channel::bounded::<Chunk>(4);
+        let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Vec<ByteRecord>>(4);
+        scope.spawn(move || read_ahead(src, &tx, &spare_rx));
+        let mut fraction = 0.0f32;
+        let mut chunk: std::vec::IntoIter<(u64, ByteRecord)> = Vec::new().into_iter();
+        let mut spent: Vec<ByteRecord> = Vec::with_capacity(READ_AHEAD_ROWS);
+        let mut rec = ByteRecord::new();
+        let mut invalid_seen = false;
+        let mut since_check = 0usize;
+        loop {
+            let next = match pending.pop_front() {
+                Some(r) => Some(r),
+                None => chunk.next(),
+            };
+            let line = if let Some((line, r)) = next {
+                spent.push(std::mem::replace(&mut rec, r));
+                if spent.len() >= READ_AHEAD_ROWS {
+                    let _ = spare_tx.try_send(std::mem::take(&mut spent));
                 }
+                line
+            } else {
+                match rx.recv() {
+                    Ok(Chunk::Rows(rows, f)) => {
+                        fraction = f;
+                        chunk = rows.into_iter();
+                        continue;
+                    }
+                    Ok(Chunk::Failed(msg)) => return Err(ImportError::Invalid(msg)),
+                    Err(_) => break,
+                }
+            };
+            since_check += 1;
+            if since_check >= CANCEL_CHECK_ROWS {
+                since_check = 0;
+                if progress.is_cancelled() {
+                    loaded.cancelled = true;
+                    return Ok(loaded);
+                }
+                progress.set(
+                    fraction * 0.95,
+                    format!("{file}: {} 行を検査・取込中", loaded.rows),
+                );
             }
-        };
-        since_check += 1;
-        if since_check >= CANCEL_CHECK_ROWS {
-            since_check = 0;
-            if progress.is_cancelled() {
-                loaded.cancelled = true;
-                return Ok(loaded);
+            if rec
+                .iter()
+                .all(|c| c.iter().all(|b| b.is_ascii_whitespace()))
+            {
+                continue;
             }
-            progress.set(
-                src.fraction() * 0.95,
-                format!("{file}: {} 行を検査・取込中", loaded.rows),
-            );
-        }
-        if rec
-            .iter()
-            .all(|c| c.iter().all(|b| b.is_ascii_whitespace()))
-        {
-            continue;
-        }
-        if is_total_or_note_row(&rec) {
-            loaded.totals_dropped += 1;
-            continue;
-        }
-        let mut row_rejects: Vec<Reject> = Vec::new();
-        if rec.len() < header_len {
-            row_rejects.push(Reject {
+            if is_total_or_note_row(&rec) {
+                loaded.totals_dropped += 1;
+                continue;
+            }
+            let mut row_rejects: Vec<Reject> = Vec::new();
+            if rec.len() < header_len {
+                row_rejects.push(Reject {
                 line,
                 column: None,
                 value: None,
@@ -381,104 +397,156 @@ fn load_rows(
                     rec.len()
                 ),
             });
-        }
-        let mut vals: Vec<Val> = Vec::with_capacity(def.fields.len());
-        if row_rejects.is_empty() {
-            for (field, col) in def.fields.iter().zip(&hm.mapping) {
-                let raw: &[u8] = col.and_then(|c| rec.get(c)).unwrap_or(b"");
-                let parsed = match std::str::from_utf8(raw) {
-                    Ok(text) => parse_field(field, text),
-                    Err(_) => {
-                        Err("文字コードが正しくありません（UTF-8 として読めません）".to_string())
+            }
+            let mut vals: Vec<Val> = Vec::with_capacity(def.fields.len());
+            if row_rejects.is_empty() {
+                for (field, col) in def.fields.iter().zip(&hm.mapping) {
+                    let raw: &[u8] = col.and_then(|c| rec.get(c)).unwrap_or(b"");
+                    let parsed =
+                        match std::str::from_utf8(raw) {
+                            Ok(text) => parse_field(field, text),
+                            Err(_) => Err("文字コードが正しくありません（UTF-8 として読めません）"
+                                .to_string()),
+                        };
+                    match parsed {
+                        Ok(v) => vals.push(v),
+                        Err(reason) => {
+                            row_rejects.push(Reject {
+                                line,
+                                column: Some(field.label.to_string()),
+                                value: Some(String::from_utf8_lossy(raw).into_owned()),
+                                reason,
+                            });
+                            vals.push(Val::Null);
+                        }
                     }
-                };
-                match parsed {
-                    Ok(v) => vals.push(v),
-                    Err(reason) => {
+                }
+            }
+            // Rows of one (insurer, period) come together: the same period as the last row is
+            // recognised without building its key.
+            let same_period = !unique_keys
+                && last_period.len() == key_fields.len()
+                && key_fields
+                    .iter()
+                    .zip(&last_period)
+                    .all(|(&i, k)| vals[i].key_eq(k));
+            if row_rejects.is_empty() && !key_fields.is_empty() && !same_period {
+                let key: Vec<String> = key_fields.iter().map(|&i| vals[i].key()).collect();
+                if unique_keys {
+                    if let Some(first) = seen_keys.get(&key) {
                         row_rejects.push(Reject {
                             line,
-                            column: Some(field.label.to_string()),
-                            value: Some(String::from_utf8_lossy(raw).into_owned()),
-                            reason,
+                            column: Some(def.fields[key_fields[0]].label.to_string()),
+                            value: Some(key.join(" / ")),
+                            reason: format!("ファイル内で重複しています（{first}行目と同じキー）"),
                         });
-                        vals.push(Val::Null);
+                    } else {
+                        seen_keys.insert(key, line);
+                        loaded
+                            .keys
+                            .push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
+                    }
+                } else {
+                    if !period_keys.contains(&key) {
+                        loaded
+                            .keys
+                            .push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
+                        period_keys.insert(key.clone());
+                    }
+                    last_period = key;
+                }
+            }
+            if !row_rejects.is_empty() {
+                loaded.rejected_rows += 1;
+                loaded.rejects.extend(row_rejects);
+                if !skip_invalid {
+                    invalid_seen = true;
+                    if loaded.rejected_rows as usize >= STRICT_REJECT_LIMIT {
+                        break;
                     }
                 }
+                continue;
+            }
+            if invalid_seen {
+                continue; // strict mode: keep checking for more errors, write nothing
+            }
+            builder.push(&vals);
+            loaded.rows += 1;
+            if builder.len() >= BATCH_ROWS {
+                let batch = builder
+                    .finish()
+                    .map_err(|e| ImportError::Invalid(e.to_string()))?;
+                app.append_record_batch(batch)?;
             }
         }
-        // Rows of one (insurer, period) come together: the same period as the last row is
-        // recognised without building its key.
-        let same_period = !unique_keys
-            && last_period.len() == key_fields.len()
-            && key_fields
-                .iter()
-                .zip(&last_period)
-                .all(|(&i, k)| vals[i].key_eq(k));
-        if row_rejects.is_empty() && !key_fields.is_empty() && !same_period {
-            let key: Vec<String> = key_fields.iter().map(|&i| vals[i].key()).collect();
-            if unique_keys {
-                if let Some(first) = seen_keys.get(&key) {
-                    row_rejects.push(Reject {
-                        line,
-                        column: Some(def.fields[key_fields[0]].label.to_string()),
-                        value: Some(key.join(" / ")),
-                        reason: format!("ファイル内で重複しています（{first}行目と同じキー）"),
-                    });
-                } else {
-                    seen_keys.insert(key, line);
-                    loaded
-                        .keys
-                        .push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
-                }
-            } else {
-                if !period_keys.contains(&key) {
-                    loaded
-                        .keys
-                        .push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
-                    period_keys.insert(key.clone());
-                }
-                last_period = key;
-            }
+        if progress.is_cancelled() {
+            loaded.cancelled = true;
+            return Ok(loaded);
         }
-        if !row_rejects.is_empty() {
-            loaded.rejected_rows += 1;
-            loaded.rejects.extend(row_rejects);
-            if !skip_invalid {
-                invalid_seen = true;
-                if loaded.rejected_rows as usize >= STRICT_REJECT_LIMIT {
-                    break;
-                }
-            }
-            continue;
-        }
-        if invalid_seen {
-            continue; // strict mode: keep checking for more errors, write nothing
-        }
-        builder.push(&vals);
-        loaded.rows += 1;
-        if builder.len() >= BATCH_ROWS {
+        if !invalid_seen && !builder.is_empty() {
             let batch = builder
                 .finish()
                 .map_err(|e| ImportError::Invalid(e.to_string()))?;
             app.append_record_batch(batch)?;
         }
+        app.flush()?;
+        if loaded.rows == 0 && loaded.rejected_rows == 0 {
+            // An empty file replaces nothing.
+            loaded.keys.clear();
+        }
+        Ok(loaded)
+    })
+}
+
+/// Rows handed from the reading thread: a chunk and the file fraction read, or why the
+/// file cannot be read as CSV.
+enum Chunk {
+    Rows(Vec<(u64, ByteRecord)>, f32),
+    Failed(String),
+}
+
+const READ_AHEAD_ROWS: usize = 2048;
+
+/// Reads rows in chunks until the end, an error, or the checking side stops listening.
+fn read_ahead(
+    src: &mut RowSource,
+    tx: &crossbeam_channel::Sender<Chunk>,
+    spare: &crossbeam_channel::Receiver<Vec<ByteRecord>>,
+) {
+    let mut pool: Vec<ByteRecord> = Vec::new();
+    loop {
+        let mut rows = Vec::with_capacity(READ_AHEAD_ROWS);
+        while rows.len() < READ_AHEAD_ROWS {
+            if pool.is_empty()
+                && let Ok(v) = spare.try_recv()
+            {
+                pool = v;
+            }
+            let mut rec = pool.pop().unwrap_or_default();
+            match src.next_row(&mut rec) {
+                Ok(Some(line)) => rows.push((line, rec)),
+                Ok(None) => {
+                    if !rows.is_empty() {
+                        let _ = tx.send(Chunk::Rows(rows, src.fraction()));
+                    }
+                    return;
+                }
+                Err(e) => {
+                    if !rows.is_empty() && tx.send(Chunk::Rows(rows, src.fraction())).is_err() {
+                        return;
+                    }
+                    let line = e.position().map(|p| p.line()).unwrap_or(0);
+                    let _ = tx.send(Chunk::Failed(format!(
+                        "{line}行目付近を CSV として読めません（{e}）"
+                    )));
+                    return;
+                }
+            }
+        }
+        if tx.send(Chunk::Rows(rows, src.fraction())).is_err() {
+            return;
+        }
     }
-    if progress.is_cancelled() {
-        loaded.cancelled = true;
-        return Ok(loaded);
-    }
-    if !invalid_seen && !builder.is_empty() {
-        let batch = builder
-            .finish()
-            .map_err(|e| ImportError::Invalid(e.to_string()))?;
-        app.append_record_batch(batch)?;
-    }
-    app.flush()?;
-    if loaded.rows == 0 && loaded.rejected_rows == 0 {
-        // An empty file replaces nothing.
-        loaded.keys.clear();
-    }
-    Ok(loaded)
 }
 
 /// Deletes the earlier rows that this import replaces (same insurer and period, or same
