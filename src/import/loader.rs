@@ -336,12 +336,6 @@ fn load_rows(
         let (tx, rx) = crossbeam_channel::bounded::<Chunk>(4);
         let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Vec<ByteRecord>>(4);
         scope.spawn(move || read_ahead(src, &tx, &spare_rx));
-        // Checking runs on a third thread and hands finished Arrow batches back here,
-        // where the connection's appender writes them (it cannot leave this thread).
-        let (batch_tx, batch_rx) =
-            crossbeam_channel::bounded::<duckdb::arrow::record_batch::RecordBatch>(2);
-        let checker = scope.spawn(move || -> Result<Loaded, ImportError> {
-        let stopped = || ImportError::Invalid("書き込みが止まったため取込を中断しました".into());
         let mut fraction = 0.0f32;
         let mut chunk: std::vec::IntoIter<(u64, ByteRecord)> = Vec::new().into_iter();
         let mut spent: Vec<ByteRecord> = Vec::with_capacity(READ_AHEAD_ROWS);
@@ -482,7 +476,7 @@ fn load_rows(
                 let batch = builder
                     .finish()
                     .map_err(|e| ImportError::Invalid(e.to_string()))?;
-                batch_tx.send(batch).map_err(|_| stopped())?;
+                app.append_record_batch(batch)?;
             }
         }
         if progress.is_cancelled() {
@@ -493,30 +487,12 @@ fn load_rows(
             let batch = builder
                 .finish()
                 .map_err(|e| ImportError::Invalid(e.to_string()))?;
-            batch_tx.send(batch).map_err(|_| stopped())?;
+            app.append_record_batch(batch)?;
         }
+        app.flush()?;
         if loaded.rows == 0 && loaded.rejected_rows == 0 {
             // An empty file replaces nothing.
             loaded.keys.clear();
-        }
-        Ok(loaded)
-        });
-        let mut appended: Result<(), duckdb::Error> = Ok(());
-        for batch in batch_rx.iter() {
-            appended = app.append_record_batch(batch);
-            if appended.is_err() {
-                break;
-            }
-        }
-        // A failed append stops the checker (its next send fails).
-        drop(batch_rx);
-        let loaded = checker
-            .join()
-            .map_err(|_| ImportError::Invalid("取込の検査が異常終了しました".into()))?;
-        appended?;
-        let loaded = loaded?;
-        if !loaded.cancelled {
-            app.flush()?;
         }
         Ok(loaded)
     })
