@@ -185,9 +185,12 @@ impl Command {
         };
         match self {
             Command::EnsureDemo => (Some(Right::Import), Action::Import, "demo".into()),
-            Command::Preview { file, .. } => {
-                (Some(Right::Import), Action::Import, display_name(file))
-            }
+            // A preview shows the file's first rows: personal data, logged as a view.
+            Command::Preview { file, .. } => (
+                Some(Right::Import),
+                Action::ViewPersonal,
+                display_name(file),
+            ),
             Command::Import { files: f, .. } => (Some(Right::Import), Action::Import, files(f)),
             Command::ImportTable { file, .. } => {
                 (Some(Right::Import), Action::Import, display_name(file))
@@ -251,7 +254,6 @@ impl Command {
                 | Command::ListMaps
                 | Command::OpenMap { .. }
                 | Command::GeocodeStatus
-                | Command::Preview { .. }
                 | Command::AuthStatus
                 | Command::CheckSession
                 | Command::Touch
