@@ -91,6 +91,8 @@ pub enum Command {
         search: String,
     },
     Groups,
+    /// The allow-list with usage periods.
+    AllowList,
     Admin(AdminOp),
     /// The audit log, filtered (利用ログの閲覧).
     AuditLog(crate::audit::Filter),
@@ -232,7 +234,7 @@ impl Command {
             Command::AreaUptake { level, fy, .. } => {
                 (None, Action::Search, format!("area_uptake:{level:?}:{fy}"))
             }
-            Command::Users { .. } | Command::Groups | Command::Admin(_) => {
+            Command::Users { .. } | Command::Groups | Command::AllowList | Command::Admin(_) => {
                 (Some(Right::ManageUsers), Action::Admin, "users".into())
             }
             Command::AuditLog(_) => (Some(Right::ViewAudit), Action::Search, "audit_log".into()),
@@ -259,6 +261,7 @@ impl Command {
                 | Command::Touch
                 | Command::Users { .. }
                 | Command::Groups
+                | Command::AllowList
                 | Command::Admin(_)
                 | Command::AuditLog(_)
                 | Command::Backup
@@ -280,6 +283,7 @@ impl Command {
             Command::Touch => "操作中",
             Command::Users { .. } => "利用者の一覧",
             Command::Groups => "グループの一覧",
+            Command::AllowList => "許可リスト",
             Command::Admin(_) => "管理者設定",
             Command::AuditLog(_) => "利用ログ",
             Command::Backup => "バックアップ",
@@ -351,8 +355,10 @@ pub enum Outcome {
         message: String,
         users: Vec<crate::auth::admin::UserInfo>,
         groups: Vec<crate::auth::admin::GroupInfo>,
+        allowed: Vec<crate::auth::admin::AllowedId>,
     },
     Groups(Vec<crate::auth::admin::GroupInfo>),
+    AllowList(Vec<crate::auth::admin::AllowedId>),
     AuditLog(Vec<crate::audit::Entry>),
     DemoReady {
         imported: usize,

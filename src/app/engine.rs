@@ -225,6 +225,10 @@ impl Engine {
                 Ok(g) => Outcome::Groups(g),
                 Err(e) => Outcome::Failed(e.to_string()),
             },
+            Command::AllowList => match sec.allowed_ids(&mut s) {
+                Ok(a) => Outcome::AllowList(a),
+                Err(e) => Outcome::Failed(e.to_string()),
+            },
             Command::Admin(op) => admin(&sec, &mut s, op),
             Command::Backup => backup_now(&self.store, &self.audit, &sec, &s, progress),
             Command::ScheduledBackup => {
@@ -437,13 +441,14 @@ fn admin(sec: &Security, s: &mut Session, op: AdminOp) -> Outcome {
             .map(|_| format!("グループ {name} を保存しました。")),
     };
     match r {
-        Ok(message) => match (sec.users(s, ""), sec.groups(s)) {
-            (Ok(users), Ok(groups)) => Outcome::AdminDone {
+        Ok(message) => match (sec.users(s, ""), sec.groups(s), sec.allowed_ids(s)) {
+            (Ok(users), Ok(groups), Ok(allowed)) => Outcome::AdminDone {
                 message,
                 users,
                 groups,
+                allowed,
             },
-            (Err(e), _) | (_, Err(e)) => Outcome::Failed(e.to_string()),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Outcome::Failed(e.to_string()),
         },
         Err(e) => Outcome::Failed(e.to_string()),
     }

@@ -242,6 +242,7 @@ pub(super) fn run(store: &Store, command: Command, progress: &Progress) -> Outco
         | Command::Touch
         | Command::Users { .. }
         | Command::Groups
+        | Command::AllowList
         | Command::Admin(_)
         | Command::AuditLog(_)
         | Command::Backup

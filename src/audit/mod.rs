@@ -165,10 +165,6 @@ impl AuditLog {
         })
     }
 
-    pub fn paths(&self) -> &AuditPaths {
-        &self.paths
-    }
-
     /// The current head (recorded in each backup).
     pub fn head(&self) -> Head {
         self.head.lock().map(|h| h.clone()).unwrap_or_default()

@@ -74,10 +74,6 @@ pub enum SessionState {
 }
 
 impl Session {
-    pub fn has(&self, r: Right) -> bool {
-        !self.must_change_password && self.rights.contains(&r)
-    }
-
     /// The state at `now` for an idle limit (the database part is checked by
     /// `accounts::check_session`).
     pub fn timing(&self, now: i64, idle_minutes: i64) -> SessionState {

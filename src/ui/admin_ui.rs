@@ -26,6 +26,7 @@ pub struct AdminState {
     /// The last change's message (a new initial password is shown here once).
     pub message: Option<String>,
     pub groups: Option<Vec<crate::auth::admin::GroupInfo>>,
+    pub allowed: Option<Vec<crate::auth::admin::AllowedId>>,
     pub group_name: String,
     pub group_rights: std::collections::BTreeSet<Right>,
     pub group_members: String,
@@ -53,6 +54,7 @@ pub fn admin_ui(ui: &mut egui::Ui, st: &mut AdminState) -> Vec<Command> {
             search: String::new(),
         });
         cmds.push(Command::Groups);
+        cmds.push(Command::AllowList);
     }
     ui.heading("管理者設定");
     if let Some(m) = st.message.clone() {
@@ -226,6 +228,36 @@ fn allow_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
                 .chain(Role::ALL.map(|r| (Some(r), r.label().to_string()))),
         );
     });
+    if let Some(list) = st.allowed.clone() {
+        egui::Grid::new("allow_list")
+            .striped(true)
+            .num_columns(4)
+            .show(ui, |ui| {
+                ui.label("許可 ID（選ぶと下に入る）");
+                ui.label("利用期間");
+                ui.label("登録");
+                ui.label("メモ");
+                ui.end_row();
+                for a in list {
+                    if ui
+                        .selectable_label(st.allow_id == a.user_id, &a.user_id)
+                        .clicked()
+                    {
+                        st.allow_id = a.user_id.clone();
+                        st.allow_until = a.valid_until.clone().unwrap_or_default();
+                        st.allow_note = a.note.clone();
+                    }
+                    ui.label(a.valid_until.as_deref().unwrap_or("無期限"));
+                    ui.label(if a.registered {
+                        "登録済み"
+                    } else {
+                        "未登録"
+                    });
+                    ui.label(&a.note);
+                    ui.end_row();
+                }
+            });
+    }
     let id = st.allow_id.trim().to_string();
     ui.horizontal(|ui| {
         if ui

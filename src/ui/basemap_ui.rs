@@ -24,6 +24,13 @@ pub struct BasemapState {
     pending: HashSet<Key>,
 }
 
+impl BasemapState {
+    /// Takes this state out, leaving an empty one behind (no folder is read).
+    pub fn take(&mut self) -> BasemapState {
+        std::mem::replace(self, Self::with_list(Vec::new()))
+    }
+}
+
 impl Default for BasemapState {
     fn default() -> Self {
         Self::in_dir(&basemap::default_maps_dir())
@@ -33,7 +40,11 @@ impl Default for BasemapState {
 impl BasemapState {
     /// The basemaps of `maps_dir` (tests use a temporary one), 標準 selected.
     pub fn in_dir(maps_dir: &std::path::Path) -> Self {
-        let list = basemap::list(maps_dir);
+        Self::with_list(basemap::list(maps_dir))
+    }
+
+    /// A state over an already read list (no folder is read).
+    fn with_list(list: Vec<BasemapInfo>) -> Self {
         BasemapState {
             selected: (!list.is_empty()).then_some(0),
             list,

@@ -7,23 +7,44 @@ use std::path::{Path, PathBuf};
 
 use eframe::egui;
 
-/// The folder shown and the text of its path field.
+/// The folder shown, the text of its path field, and its listing (read again when the
+/// folder changes or after [`RELIST_SECS`], not every frame).
 pub struct Folder {
     pub dir: PathBuf,
     pub text: String,
+    listing: Option<(std::time::Instant, Vec<PathBuf>, Vec<PathBuf>)>,
 }
+
+const RELIST_SECS: u64 = 3;
 
 impl Folder {
     pub fn new(dir: PathBuf) -> Folder {
         Folder {
             text: dir.display().to_string(),
             dir,
+            listing: None,
         }
     }
 
     fn enter(&mut self, dir: PathBuf) {
         self.text = dir.display().to_string();
         self.dir = dir;
+        self.listing = None;
+    }
+
+    fn listed(&mut self, exts: &[&str]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let fresh = self
+            .listing
+            .as_ref()
+            .is_some_and(|(at, _, _)| at.elapsed().as_secs() < RELIST_SECS);
+        if !fresh {
+            let (d, f) = list_dir(&self.dir, exts);
+            self.listing = Some((std::time::Instant::now(), d, f));
+        }
+        self.listing
+            .as_ref()
+            .map(|(_, d, f)| (d.clone(), f.clone()))
+            .unwrap_or_default()
     }
 }
 
@@ -72,7 +93,8 @@ pub(crate) fn folder_ui(
             .labelled_by(lbl.id)
             .lost_focus()
         {
-            f.dir = PathBuf::from(&f.text);
+            let typed = PathBuf::from(&f.text);
+            f.enter(typed);
         }
         if ui.button("上へ").clicked()
             && let Some(parent) = f.dir.parent()
@@ -81,7 +103,7 @@ pub(crate) fn folder_ui(
             f.enter(parent);
         }
     });
-    let (dirs, files) = list_dir(&f.dir, exts);
+    let (dirs, files) = f.listed(exts);
     egui::ScrollArea::vertical()
         .id_salt(id_salt)
         .max_height(max_height)

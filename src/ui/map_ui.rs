@@ -69,6 +69,13 @@ pub struct MapState {
 
 impl Default for MapState {
     fn default() -> Self {
+        MapState::with_basemap(Default::default())
+    }
+}
+
+impl MapState {
+    /// A fresh map screen over an existing basemap state (its tile cache kept).
+    pub fn with_basemap(basemap: super::basemap_ui::BasemapState) -> MapState {
         MapState {
             layers: None,
             styles: vec![],
@@ -88,7 +95,7 @@ impl Default for MapState {
             map_origin: (0.0, 0.0),
             rows_requested: None,
             textures: None,
-            basemap: Default::default(),
+            basemap,
             facilities: None,
             facility_filter: FacilityFilter::default(),
             facility_clicked: vec![],

@@ -149,9 +149,7 @@ impl AtlasApp {
     /// A session opened: the data is loaded (the demo on a first start).
     fn opened(&mut self) {
         self.screen = Screen::Map;
-        let basemap = std::mem::take(&mut self.map.basemap);
-        self.map = map_ui::MapState::default();
-        self.map.basemap = basemap;
+        self.map = map_ui::MapState::with_basemap(self.map.basemap.take());
         self.admin = admin_ui::AdminState::default();
         self.send(Command::EnsureDemo);
         self.send(Command::Stats);
@@ -221,11 +219,14 @@ impl AtlasApp {
                     message,
                     users,
                     groups,
+                    allowed,
                 } => {
                     self.admin.done(message.clone(), users.clone());
                     self.admin.groups = Some(groups.clone());
+                    self.admin.allowed = Some(allowed.clone());
                 }
                 Outcome::Groups(g) => self.admin.groups = Some(g.clone()),
+                Outcome::AllowList(a) => self.admin.allowed = Some(a.clone()),
                 Outcome::AuditLog(entries) => self.audit.set_entries(entries.clone()),
                 Outcome::Exported { path, rows } => {
                     self.audit.message =
