@@ -93,6 +93,8 @@ pub enum Command {
     Groups,
     /// The allow-list with usage periods.
     AllowList,
+    /// The admin settings as stored.
+    Settings,
     Admin(AdminOp),
     /// The audit log, filtered (利用ログの閲覧).
     AuditLog(crate::audit::Filter),
@@ -234,9 +236,11 @@ impl Command {
             Command::AreaUptake { level, fy, .. } => {
                 (None, Action::Search, format!("area_uptake:{level:?}:{fy}"))
             }
-            Command::Users { .. } | Command::Groups | Command::AllowList | Command::Admin(_) => {
-                (Some(Right::ManageUsers), Action::Admin, "users".into())
-            }
+            Command::Users { .. }
+            | Command::Groups
+            | Command::AllowList
+            | Command::Settings
+            | Command::Admin(_) => (Some(Right::ManageUsers), Action::Admin, "users".into()),
             Command::AuditLog(_) => (Some(Right::ViewAudit), Action::Search, "audit_log".into()),
             Command::Backup => (Some(Right::Backup), Action::Backup, "backup".into()),
             Command::ExportAudit { .. } => {
@@ -262,6 +266,7 @@ impl Command {
                 | Command::Users { .. }
                 | Command::Groups
                 | Command::AllowList
+                | Command::Settings
                 | Command::Admin(_)
                 | Command::AuditLog(_)
                 | Command::Backup
@@ -284,6 +289,7 @@ impl Command {
             Command::Users { .. } => "利用者の一覧",
             Command::Groups => "グループの一覧",
             Command::AllowList => "許可リスト",
+            Command::Settings => "設定の読込",
             Command::Admin(_) => "管理者設定",
             Command::AuditLog(_) => "利用ログ",
             Command::Backup => "バックアップ",
@@ -359,6 +365,7 @@ pub enum Outcome {
     },
     Groups(Vec<crate::auth::admin::GroupInfo>),
     AllowList(Vec<crate::auth::admin::AllowedId>),
+    Settings(std::collections::BTreeMap<String, String>),
     AuditLog(Vec<crate::audit::Entry>),
     DemoReady {
         imported: usize,

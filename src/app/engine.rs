@@ -225,6 +225,10 @@ impl Engine {
                 Ok(g) => Outcome::Groups(g),
                 Err(e) => Outcome::Failed(e.to_string()),
             },
+            Command::Settings => match sec.settings() {
+                Ok(m) => Outcome::Settings(m),
+                Err(e) => Outcome::Failed(e.to_string()),
+            },
             Command::AllowList => match sec.allowed_ids(&mut s) {
                 Ok(a) => Outcome::AllowList(a),
                 Err(e) => Outcome::Failed(e.to_string()),

@@ -243,6 +243,7 @@ pub(super) fn run(store: &Store, command: Command, progress: &Progress) -> Outco
         | Command::Users { .. }
         | Command::Groups
         | Command::AllowList
+        | Command::Settings
         | Command::Admin(_)
         | Command::AuditLog(_)
         | Command::Backup

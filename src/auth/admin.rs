@@ -424,6 +424,25 @@ impl Security<'_> {
 
     /// Sets an admin setting (idle minutes, export folders, …).
     pub fn set_setting(&self, s: &mut Session, key: &str, value: &str) -> Result<(), AuthError> {
+        let value = value.trim();
+        let ok = match key {
+            super::SETTING_IDLE_MINUTES => {
+                value.parse::<i64>().is_ok_and(|m| (1..=240).contains(&m))
+            }
+            crate::backup::SETTING_GENERATIONS => {
+                value.parse::<usize>().is_ok_and(|n| (1..=100).contains(&n))
+            }
+            crate::backup::SETTING_TIME => {
+                value.is_empty() || chrono::NaiveTime::parse_from_str(value, "%H:%M").is_ok()
+            }
+            _ => true,
+        };
+        if !ok {
+            return Err(AuthError::BadSetting {
+                key: key.to_string(),
+                value: value.to_string(),
+            });
+        }
         self.admin(s, &format!("setting:{key}"), key, || {
             self.conn.execute(
                 "INSERT INTO app_settings (key, value) VALUES (?, ?)

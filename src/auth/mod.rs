@@ -49,6 +49,10 @@ pub enum AuthError {
     NotFound(String),
     #[error("ID には半角の英数字と . _ - だけを使い、1〜32 文字にしてください。")]
     BadId,
+    #[error(
+        "設定 {key} に「{value}」は使えません（画面ロックは 1〜240 分、世代数は 1〜100、時刻は 18:30 の形か空欄）。"
+    )]
+    BadSetting { key: String, value: String },
     #[error("日付「{0}」は 2026-03-31 のように入力してください。")]
     BadDate(String),
     #[error("初期設定は済んでいます。")]
@@ -119,6 +123,13 @@ impl Security<'_> {
                 |r| r.get(0),
             )
             .optional()?)
+    }
+
+    /// Every admin setting (key → value).
+    pub fn settings(&self) -> Result<std::collections::BTreeMap<String, String>, AuthError> {
+        let mut stmt = self.conn.prepare("SELECT key, value FROM app_settings")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn idle_minutes(&self) -> i64 {

@@ -40,6 +40,17 @@ impl AdminState {
     pub fn set_users(&mut self, users: Vec<UserInfo>) {
         self.users = Some(users);
     }
+    /// Shows the stored settings in their fields.
+    pub fn set_settings(&mut self, m: &std::collections::BTreeMap<String, String>) {
+        use crate::backup::{SETTING_DIR, SETTING_GENERATIONS, SETTING_TIME};
+        let get = |k: &str| m.get(k).cloned().unwrap_or_default();
+        self.idle_minutes = get(crate::auth::SETTING_IDLE_MINUTES);
+        self.export_dirs = get(crate::auth::SETTING_EXPORT_DIRS);
+        self.backup_dir = get(SETTING_DIR);
+        self.backup_keep = get(SETTING_GENERATIONS);
+        self.backup_time = get(SETTING_TIME);
+    }
+
     pub fn done(&mut self, message: String, users: Vec<UserInfo>) {
         self.message = Some(message);
         self.users = Some(users);
@@ -55,6 +66,7 @@ pub fn admin_ui(ui: &mut egui::Ui, st: &mut AdminState) -> Vec<Command> {
         });
         cmds.push(Command::Groups);
         cmds.push(Command::AllowList);
+        cmds.push(Command::Settings);
     }
     ui.heading("管理者設定");
     if let Some(m) = st.message.clone() {

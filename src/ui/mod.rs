@@ -227,6 +227,7 @@ impl AtlasApp {
                 }
                 Outcome::Groups(g) => self.admin.groups = Some(g.clone()),
                 Outcome::AllowList(a) => self.admin.allowed = Some(a.clone()),
+                Outcome::Settings(m) => self.admin.set_settings(m),
                 Outcome::AuditLog(entries) => self.audit.set_entries(entries.clone()),
                 Outcome::Exported { path, rows } => {
                     self.audit.message =

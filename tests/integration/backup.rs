@@ -283,6 +283,18 @@ fn the_daily_backup_runs_once_a_day_after_its_time() {
         );
         assert!(matches!(o, Outcome::AdminDone { .. }), "{o:?}");
     }
+    // A malformed time is refused with the accepted forms named.
+    let o = run(
+        &mut e,
+        Command::Admin(kenshin_atlas::app::AdminOp::SetSetting {
+            key: backup::SETTING_TIME.into(),
+            value: "25:99".into(),
+        }),
+    );
+    assert!(
+        matches!(o, Outcome::Failed(ref m) if m.contains("18:30")),
+        "{o:?}"
+    );
     // Past 00:00 with no generation today: it runs; then not again today.
     assert!(matches!(
         run(&mut e, Command::ScheduledBackup),
