@@ -13,37 +13,67 @@ use crate::job::Progress;
 use crate::store::Store;
 
 /// Generates claims at `scale`, imports the first month's claims file with validation, and
-/// loads the same rows with DuckDB's own `read_csv` from a UTF-8 copy.
-pub fn import(months: u32, scale: Scale, seed: u64) -> anyhow::Result<i32> {
-    let work = std::env::temp_dir().join(format!("kenshin-bench-{}", std::process::id()));
-    let result = run(&work, months, scale, seed);
-    let _ = std::fs::remove_dir_all(&work);
-    result
+/// loads the same rows with DuckDB's own `read_csv` from a UTF-8 copy. With `keep`, the
+/// generated files stay in that folder and a later run with the same settings reuses them
+/// (the database is made anew each run).
+pub fn import(
+    months: u32,
+    scale: Scale,
+    seed: u64,
+    keep: Option<&std::path::Path>,
+) -> anyhow::Result<i32> {
+    match keep {
+        Some(dir) => {
+            let work = dir.join(format!("{scale:?}-{months}-{seed}").to_lowercase());
+            let _ = std::fs::remove_dir_all(work.join("data"));
+            let result = run(&work, months, scale, seed);
+            let _ = std::fs::remove_dir_all(work.join("data"));
+            let _ = std::fs::remove_file(work.join("claims_utf8.csv"));
+            result
+        }
+        None => {
+            let work = std::env::temp_dir().join(format!("kenshin-bench-{}", std::process::id()));
+            let result = run(&work, months, scale, seed);
+            let _ = std::fs::remove_dir_all(&work);
+            result
+        }
+    }
 }
 
 fn run(work: &std::path::Path, months: u32, scale: Scale, seed: u64) -> anyhow::Result<i32> {
     let files = work.join("files");
+    let done = work.join("files.done");
     let t = Instant::now();
-    let opts = DemoOptions {
-        scale,
-        seed,
-        months,
-        reference_dir: crate::paths::reference_dir(),
-        claims_only: true,
+    let claims = if let Ok(name) = std::fs::read_to_string(&done) {
+        eprintln!("reusing {}", files.join(name.trim()).display());
+        files.join(name.trim())
+    } else {
+        let _ = std::fs::remove_dir_all(&files);
+        let opts = DemoOptions {
+            scale,
+            seed,
+            months,
+            reference_dir: crate::paths::reference_dir(),
+            claims_only: true,
+        };
+        let summary = demo::generate(&files, &opts, &Progress::new())?;
+        let claims = summary
+            .files
+            .first()
+            .context("レセプトのファイルがありません")?
+            .clone();
+        eprintln!(
+            "generated {} claims in {:.1} s",
+            summary.truth.counts.get("claims").copied().unwrap_or(0),
+            t.elapsed().as_secs_f64(),
+        );
+        if let Some(name) = claims.file_name() {
+            std::fs::write(&done, name.to_string_lossy().as_bytes())?;
+        }
+        claims
     };
-    let summary = demo::generate(&files, &opts, &Progress::new())?;
-    let claims = summary
-        .files
-        .first()
-        .context("レセプトのファイルがありません")?
-        .clone();
     let bytes = std::fs::metadata(&claims)?.len();
-    eprintln!(
-        "generated {} claims in {:.1} s ({:.0} MB)",
-        summary.truth.counts.get("claims").copied().unwrap_or(0),
-        t.elapsed().as_secs_f64(),
-        bytes as f64 / 1e6
-    );
+    eprintln!("claims file: {:.0} MB", bytes as f64 / 1e6);
 
     let store = Store::open(&work.join("data"))?;
     let t = Instant::now();
@@ -64,6 +94,16 @@ fn run(work: &std::path::Path, months: u32, scale: Scale, seed: u64) -> anyhow::
         report.rows,
         rows / ours,
         bytes as f64 / 1e6 / ours
+    );
+
+    store.conn().execute_batch("CHECKPOINT")?;
+    let db_bytes = std::fs::metadata(work.join("data").join(crate::store::DB_FILE))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!(
+        "database after the import: {:.0} MB ({:.1} bytes per claim row)",
+        db_bytes as f64 / 1e6,
+        db_bytes as f64 / rows.max(1.0)
     );
 
     let utf8 = work.join("claims_utf8.csv");

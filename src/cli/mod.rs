@@ -138,6 +138,9 @@ pub enum BenchCmd {
         scale: Scale,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// 生成したファイルを残して次回も使うフォルダ（省略時は一時フォルダを使い、終了時に消す）
+        #[arg(long)]
+        work: Option<PathBuf>,
     },
     /// 地図の描画時間（1920×1080、町丁・字の塗り分け、被保険者の点）と自然分類の計算時間
     Map {
@@ -221,8 +224,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     months,
                     scale,
                     seed,
+                    work,
                 },
-        }) => crate::bench::import(months, scale, seed),
+        }) => crate::bench::import(months, scale, seed, work.as_deref()),
         Some(Cmd::Setup { admin }) => admin::setup(&data_dir, &admin),
         Some(Cmd::Restore { file, recovery_key }) => admin::restore(
             &data_dir,

@@ -731,7 +731,9 @@ impl Context<'_> {
                 continue;
             }
             let age = p.age_on(month);
-            let lambda = 0.3 + 0.022 * age.max(0) as f64 + 0.7 * p.conditions.count_ones() as f64;
+            // About 2 claims a month per insured on average (medical and pharmacy), more with
+            // age and with each lifestyle disease.
+            let lambda = 0.5 + 0.036 * age.max(0) as f64 + 1.15 * p.conditions.count_ones() as f64;
             let n = rng.poisson(lambda);
             let area = &self.areas[p.area as usize];
             let insurer = &self.munis[area.muni].insurer_no;

@@ -1,21 +1,14 @@
-//! Typed parsing of raw fields and the Arrow batches appended to DuckDB. One function turns
-//! a raw string into a typed value for a [`Field`] (or a Japanese reason why not); the
-//! batch builder keeps one Arrow builder per table column, in table order.
+//! Typed parsing of raw fields: one function turns a raw string into a typed value for a
+//! [`Field`] (or a Japanese reason why not), and says which DuckDB type stores it.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
-use duckdb::arrow::array::{
-    ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int8Builder, Int32Builder, Int64Array,
-    StringBuilder,
-};
-use duckdb::arrow::datatypes::{DataType, Field as ArrowField, Schema};
-use duckdb::arrow::record_batch::RecordBatch;
 
 use super::kinds::{Field, FieldType};
 use super::normalize::{fold_width, is_null, normalize_code, parse_integer, parse_number};
 use super::wareki::{parse_date, parse_fiscal_year, parse_month};
+use crate::store::feed::ColumnType;
 
 /// A typed value of one field.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,7 +78,8 @@ pub fn parse_field<'a>(field: &Field, raw: &'a str) -> Result<Val<'a>, String> {
             Ok(Val::Null)
         };
     }
-    if raw.contains('\u{FFFD}') {
+    // U+FFFD is EF BF BD in UTF-8: look for its first byte before searching for it.
+    if memchr::memchr(0xEF, raw.as_bytes()).is_some() && raw.contains('\u{FFFD}') {
         return Err(
             "文字化けしています。文字コード（Shift_JIS / UTF-8）の指定を確認してください".into(),
         );
@@ -118,7 +112,7 @@ pub fn parse_field<'a>(field: &Field, raw: &'a str) -> Result<Val<'a>, String> {
             }
         }
         FieldType::Code(width) => normalize_code(raw, width)
-            .map(|c| Val::Str(Cow::Owned(c)))
+            .map(Val::Str)
             .ok_or_else(|| format!("{width}桁以内の数字のコードではありません")),
         FieldType::Int => {
             let v = parse_integer(raw).ok_or("整数として読めません")?;
@@ -173,6 +167,50 @@ pub fn parse_field<'a>(field: &Field, raw: &'a str) -> Result<Val<'a>, String> {
     }
 }
 
+/// Remembers one column's last raw text and value, for the types whose value repeats row
+/// after row in KDB files (a service month, an in/outpatient flag) and holds no borrowed
+/// text. Errors are never remembered.
+#[derive(Default)]
+pub struct LastValue {
+    raw: Vec<u8>,
+    val: Option<Val<'static>>,
+}
+
+impl LastValue {
+    /// [`parse_field`], answered from memory when `raw` is the last text parsed.
+    pub fn parse<'a>(&mut self, field: &Field, raw: &'a str) -> Result<Val<'a>, String> {
+        let repeats = matches!(
+            field.ty,
+            FieldType::Date
+                | FieldType::Month
+                | FieldType::FiscalYear
+                | FieldType::Flag
+                | FieldType::Sex
+        );
+        if !repeats {
+            return parse_field(field, raw);
+        }
+        if let Some(v) = &self.val
+            && self.raw == raw.as_bytes()
+        {
+            return Ok(v.clone());
+        }
+        let v = parse_field(field, raw)?;
+        let owned = match &v {
+            Val::Str(_) => None,
+            Val::Null => Some(Val::Null),
+            Val::Int(i) => Some(Val::Int(*i)),
+            Val::Float(f) => Some(Val::Float(*f)),
+            Val::Date(d) => Some(Val::Date(*d)),
+            Val::Bool(b) => Some(Val::Bool(*b)),
+        };
+        self.raw.clear();
+        self.raw.extend_from_slice(raw.as_bytes());
+        self.val = owned;
+        Ok(v)
+    }
+}
+
 fn parse_flag(raw: &str) -> Option<bool> {
     match fold_width(raw.trim()).as_ref() {
         "1" | "あり" | "有" | "○" | "〇" | "はい" | "true" | "TRUE" | "Y" | "y" | "入院" => {
@@ -184,111 +222,15 @@ fn parse_flag(raw: &str) -> Option<bool> {
     }
 }
 
-enum Col {
-    Str(StringBuilder),
-    I8(Int8Builder),
-    I32(Int32Builder),
-    F64(Float64Builder),
-    Date(Date32Builder),
-    Bool(BooleanBuilder),
-}
-
-fn arrow_type(ty: FieldType) -> DataType {
+/// The DuckDB column type a field is stored as.
+pub fn column_type(ty: FieldType) -> ColumnType {
     match ty {
-        FieldType::Text | FieldType::Code(_) | FieldType::Id => DataType::Utf8,
-        FieldType::Int | FieldType::FiscalYear => DataType::Int32,
-        FieldType::Float => DataType::Float64,
-        FieldType::Date | FieldType::Month => DataType::Date32,
-        FieldType::Flag => DataType::Boolean,
-        FieldType::Sex => DataType::Int8,
-    }
-}
-
-/// Builds Arrow record batches in table column order, with `import_id` last.
-pub struct BatchBuilder {
-    schema: Arc<Schema>,
-    cols: Vec<Col>,
-    import_id: i64,
-    len: usize,
-}
-
-impl BatchBuilder {
-    pub fn new(fields: &[Field], import_id: i64) -> BatchBuilder {
-        let mut afields: Vec<ArrowField> = fields
-            .iter()
-            .map(|f| ArrowField::new(f.name, arrow_type(f.ty), true))
-            .collect();
-        afields.push(ArrowField::new("import_id", DataType::Int64, false));
-        let cols = fields.iter().map(|f| new_col(f.ty)).collect();
-        BatchBuilder {
-            schema: Arc::new(Schema::new(afields)),
-            cols,
-            import_id,
-            len: 0,
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    /// Appends one validated row (one value per field).
-    pub fn push(&mut self, vals: &[Val]) {
-        for (col, val) in self.cols.iter_mut().zip(vals) {
-            match (col, val) {
-                (Col::Str(b), Val::Str(s)) => b.append_value(s),
-                (Col::Str(b), Val::Null) => b.append_null(),
-                (Col::I8(b), Val::Int(i)) => b.append_value(*i as i8),
-                (Col::I8(b), _) => b.append_null(),
-                (Col::I32(b), Val::Int(i)) => b.append_value(*i as i32),
-                (Col::I32(b), _) => b.append_null(),
-                (Col::F64(b), Val::Float(f)) => b.append_value(*f),
-                (Col::F64(b), Val::Int(i)) => b.append_value(*i as f64),
-                (Col::F64(b), _) => b.append_null(),
-                (Col::Date(b), Val::Date(d)) => b.append_value(*d),
-                (Col::Date(b), _) => b.append_null(),
-                (Col::Bool(b), Val::Bool(v)) => b.append_value(*v),
-                (Col::Bool(b), _) => b.append_null(),
-                (Col::Str(b), other) => b.append_value(other.key()),
-            }
-        }
-        self.len += 1;
-    }
-
-    /// Takes the rows pushed so far as a record batch.
-    pub fn finish(&mut self) -> Result<RecordBatch, duckdb::arrow::error::ArrowError> {
-        let mut arrays: Vec<ArrayRef> = self
-            .cols
-            .iter_mut()
-            .map(|c| -> ArrayRef {
-                match c {
-                    Col::Str(b) => Arc::new(b.finish()),
-                    Col::I8(b) => Arc::new(b.finish()),
-                    Col::I32(b) => Arc::new(b.finish()),
-                    Col::F64(b) => Arc::new(b.finish()),
-                    Col::Date(b) => Arc::new(b.finish()),
-                    Col::Bool(b) => Arc::new(b.finish()),
-                }
-            })
-            .collect();
-        arrays.push(Arc::new(Int64Array::from(vec![self.import_id; self.len])));
-        self.len = 0;
-        RecordBatch::try_new(self.schema.clone(), arrays)
-    }
-}
-
-fn new_col(ty: FieldType) -> Col {
-    match arrow_type(ty) {
-        DataType::Utf8 => Col::Str(StringBuilder::new()),
-        DataType::Int8 => Col::I8(Int8Builder::new()),
-        DataType::Int32 => Col::I32(Int32Builder::new()),
-        DataType::Float64 => Col::F64(Float64Builder::new()),
-        DataType::Date32 => Col::Date(Date32Builder::new()),
-        _ => Col::Bool(BooleanBuilder::new()),
+        FieldType::Text | FieldType::Code(_) | FieldType::Id => ColumnType::Varchar,
+        FieldType::Int | FieldType::FiscalYear => ColumnType::Integer,
+        FieldType::Float => ColumnType::Double,
+        FieldType::Date | FieldType::Month => ColumnType::Date,
+        FieldType::Flag => ColumnType::Boolean,
+        FieldType::Sex => ColumnType::TinyInt,
     }
 }
 

@@ -1,26 +1,20 @@
 //! The import of one file of a known kind, as one transaction.
 
-use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use csv::ByteRecord;
 use duckdb::{Connection, params};
 
-use super::columns::{BatchBuilder, Val, parse_field};
 use super::detect::{self, HeaderMatch};
+use super::feed::{Chunk, ImportFeed, Loaded};
 use super::kinds::{KindDef, Replace};
 use super::source::RowSource;
 use super::{ImportError, ImportOptions, ImportReport, display_name, profile, sha256_file};
 use crate::job::Progress;
+use crate::store::feed as store_feed;
 use crate::store::{ImportResult, Reject, Store, history};
 
-/// Rows per Arrow batch appended to DuckDB.
-const BATCH_ROWS: usize = 32 * 1024;
-/// In strict mode, how many bad rows are collected before giving up on a file.
-const STRICT_REJECT_LIMIT: usize = 100;
-/// Rows between checks for a cancel request (and progress updates). A cancel that arrives
-/// after the last check is still honoured before the commit.
-const CANCEL_CHECK_ROWS: usize = 4096;
 /// How many rejects a report carries for display (all are kept in the database).
 const REPORT_REJECTS: usize = 100;
 
@@ -36,7 +30,21 @@ pub fn import_file(
     let file = display_name(path);
     let conn = store.conn();
     progress.set(0.0, format!("{file}: 確認しています"));
-    let sha = sha256_file(path)?;
+    let bytes = std::fs::metadata(path)
+        .map_err(|source| ImportError::Io {
+            path: path.into(),
+            source,
+        })?
+        .len();
+    // A file of a size that no earlier successful import had cannot be a re-import: its
+    // hash is computed as it is read, not in a pass of its own before. Otherwise (and for
+    // workbooks, read whole anyway) it is computed first, so that a re-import is skipped
+    // at once.
+    let known_sha = if super::source::is_excel(path) || history::may_be_imported(conn, bytes)? {
+        Some(sha256_file(path)?)
+    } else {
+        None
+    };
     let mut report = ImportReport {
         import_id: None,
         file: file.clone(),
@@ -52,8 +60,11 @@ pub fn import_file(
         rejects: Vec::new(),
         warnings: Vec::new(),
     };
-    if let Some(prev) = history::find_imported(conn, &sha)? {
-        let id = history::begin(conn, &file, &sha, None, None)?;
+    if let Some(sha) = &known_sha
+        && let Some(prev) = history::find_imported(conn, sha)?
+    {
+        let id = history::begin(conn, &file, sha, None, None)?;
+        history::set_file(conn, id, bytes, sha)?;
         report.message = format!(
             "{file} は取込済みです（取込ID {prev} と同じ内容）。取り込まずにスキップしました。"
         );
@@ -96,6 +107,10 @@ pub fn import_file(
                 partial.as_ref(),
                 head.get(partial.as_ref().map_or(0, |p| p.row)).map(|h| h.0),
             );
+            let sha = match &known_sha {
+                Some(s) => s.clone(),
+                None => sha256_file(path)?,
+            };
             let id = history::begin(
                 conn,
                 &file,
@@ -103,6 +118,7 @@ pub fn import_file(
                 opts.kind.map(|k| k.def().id),
                 report.encoding,
             )?;
+            history::set_file(conn, id, bytes, &sha)?;
             history::finish(conn, id, 0, 0, ImportResult::Rejected, Some(&msg))?;
             report.import_id = Some(id);
             report.result = ImportResult::Rejected;
@@ -120,7 +136,13 @@ pub fn import_file(
             missing.join("、")
         ));
     }
-    let id = history::begin(conn, &file, &sha, Some(def.id), report.encoding)?;
+    let id = history::begin(
+        conn,
+        &file,
+        known_sha.as_deref().unwrap_or(""),
+        Some(def.id),
+        report.encoding,
+    )?;
     report.import_id = Some(id);
 
     conn.execute_batch("BEGIN TRANSACTION")?;
@@ -204,6 +226,12 @@ pub fn import_file(
             )
         }
     };
+    // Read to the end, the file was hashed on the way; otherwise hash it now.
+    let sha = match known_sha.or_else(|| src.sha256()) {
+        Some(s) => s,
+        None => sha256_file(path)?,
+    };
+    history::set_file(conn, id, bytes, &sha)?;
     history::finish(
         conn,
         id,
@@ -252,16 +280,6 @@ fn no_header_message(file: &str, partial: Option<&HeaderMatch>, line: Option<u64
     }
 }
 
-struct Loaded {
-    rows: u64,
-    rejected_rows: u64,
-    rejects: Vec<Reject>,
-    totals_dropped: u64,
-    cancelled: bool,
-    /// Distinct replacement keys seen (typed), for deleting what they replace.
-    keys: Vec<Vec<duckdb::types::Value>>,
-}
-
 /// A total row (合計・総計・小計・計 in its first filled cell) or a footnote row (a single
 /// filled cell starting with ※, 注, ＊ or （注）), as KDB reports and office sheets end.
 /// Neither is data; both are counted and reported as dropped.
@@ -272,7 +290,7 @@ fn trimmed_cell(c: &[u8]) -> &str {
         .unwrap_or("")
 }
 
-fn is_total_or_note_row(rec: &ByteRecord) -> bool {
+pub(super) fn is_total_or_note_row(rec: &ByteRecord) -> bool {
     // Runs on every row: look at borrowed cells, allocate nothing.
     let mut filled = rec.iter().map(trimmed_cell).filter(|c| !c.is_empty());
     let Some(first) = filled.next() else {
@@ -291,6 +309,9 @@ fn is_total_or_note_row(rec: &ByteRecord) -> bool {
     note && filled.next().is_none()
 }
 
+/// Reads the rows under the header and inserts the good ones with one statement (see
+/// [`super::feed`]): decoding and CSV parsing on a reading thread, a chunk ahead; checking
+/// and DuckDB's insert on DuckDB's threads. Spent records go back to be reused.
 #[allow(clippy::too_many_arguments)]
 fn load_rows(
     conn: &Connection,
@@ -303,208 +324,40 @@ fn load_rows(
     progress: &Progress,
 ) -> Result<Loaded, ImportError> {
     let def = hm.def();
-    let header_len = hm.headers.len();
-    let key_fields: Vec<usize> = match def.replace {
-        Replace::Period { insurer, period } => {
-            vec![def.field_index(insurer), def.field_index(period)]
-        }
-        Replace::Key(k) => k.iter().map(|n| def.field_index(n)).collect(),
+    let (tx, rx) = crossbeam_channel::bounded::<Chunk>(8);
+    let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Vec<ByteRecord>>(8);
+    let pending: Vec<(u64, ByteRecord)> = head.into_iter().skip(hm.row + 1).collect();
+    if !pending.is_empty() {
+        // The channel is empty: this does not wait.
+        let _ = tx.send(Chunk::Rows(pending, 0.0));
     }
-    .into_iter()
-    .flatten()
-    .collect();
-    let unique_keys = matches!(def.replace, Replace::Key(_));
-    let mut seen_keys: HashMap<Vec<String>, u64> = HashMap::new();
-    let mut period_keys: HashSet<Vec<String>> = HashSet::new();
-    let mut last_period: Vec<String> = Vec::new();
-    let mut loaded = Loaded {
-        rows: 0,
-        rejected_rows: 0,
-        rejects: Vec::new(),
-        totals_dropped: 0,
-        cancelled: false,
-        keys: Vec::new(),
-    };
-    let mut builder = BatchBuilder::new(def.fields, import_id);
-    let mut app = conn.appender(def.table)?;
-    let mut pending: std::collections::VecDeque<(u64, ByteRecord)> =
-        head.into_iter().skip(hm.row + 1).collect();
-    // Decoding and CSV parsing run on a second thread, a chunk of rows ahead of the
-    // checking and appending here (the console has cores to spare; DuckDB's own reader
-    // uses them too). Spent records go back to be reused.
-    std::thread::scope(|scope| -> Result<Loaded, ImportError> {
-        let (tx, rx) = crossbeam_channel::bounded::<Chunk>(4);
-        let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Vec<ByteRecord>>(4);
+    let feed = Arc::new(ImportFeed::new(
+        def,
+        hm.mapping.clone(),
+        hm.headers.len(),
+        import_id,
+        file.to_string(),
+        skip_invalid,
+        rx,
+        spare_tx,
+        progress.clone(),
+    ));
+    let inserted = std::thread::scope(|scope| {
         scope.spawn(move || read_ahead(src, &tx, &spare_rx));
-        let mut fraction = 0.0f32;
-        let mut chunk: std::vec::IntoIter<(u64, ByteRecord)> = Vec::new().into_iter();
-        let mut spent: Vec<ByteRecord> = Vec::with_capacity(READ_AHEAD_ROWS);
-        let mut rec = ByteRecord::new();
-        let mut invalid_seen = false;
-        let mut since_check = 0usize;
-        loop {
-            let next = match pending.pop_front() {
-                Some(r) => Some(r),
-                None => chunk.next(),
-            };
-            let line = if let Some((line, r)) = next {
-                spent.push(std::mem::replace(&mut rec, r));
-                if spent.len() >= READ_AHEAD_ROWS {
-                    let _ = spare_tx.try_send(std::mem::take(&mut spent));
-                }
-                line
-            } else {
-                match rx.recv() {
-                    Ok(Chunk::Rows(rows, f)) => {
-                        fraction = f;
-                        chunk = rows.into_iter();
-                        continue;
-                    }
-                    Ok(Chunk::Failed(msg)) => return Err(ImportError::Invalid(msg)),
-                    Err(_) => break,
-                }
-            };
-            since_check += 1;
-            if since_check >= CANCEL_CHECK_ROWS {
-                since_check = 0;
-                if progress.is_cancelled() {
-                    loaded.cancelled = true;
-                    return Ok(loaded);
-                }
-                progress.set(
-                    fraction * 0.95,
-                    format!("{file}: {} 行を検査・取込中", loaded.rows),
-                );
-            }
-            if rec
-                .iter()
-                .all(|c| c.iter().all(|b| b.is_ascii_whitespace()))
-            {
-                continue;
-            }
-            if is_total_or_note_row(&rec) {
-                loaded.totals_dropped += 1;
-                continue;
-            }
-            let mut row_rejects: Vec<Reject> = Vec::new();
-            if rec.len() < header_len {
-                row_rejects.push(Reject {
-                line,
-                column: None,
-                value: None,
-                reason: format!(
-                    "列の数が足りません（見出しは {header_len} 列、この行は {} 列）。ファイルが途中で切れていないか確認してください",
-                    rec.len()
-                ),
-            });
-            }
-            let mut vals: Vec<Val> = Vec::with_capacity(def.fields.len());
-            if row_rejects.is_empty() {
-                for (field, col) in def.fields.iter().zip(&hm.mapping) {
-                    let raw: &[u8] = col.and_then(|c| rec.get(c)).unwrap_or(b"");
-                    let parsed =
-                        match std::str::from_utf8(raw) {
-                            Ok(text) => parse_field(field, text),
-                            Err(_) => Err("文字コードが正しくありません（UTF-8 として読めません）"
-                                .to_string()),
-                        };
-                    match parsed {
-                        Ok(v) => vals.push(v),
-                        Err(reason) => {
-                            row_rejects.push(Reject {
-                                line,
-                                column: Some(field.label.to_string()),
-                                value: Some(String::from_utf8_lossy(raw).into_owned()),
-                                reason,
-                            });
-                            vals.push(Val::Null);
-                        }
-                    }
-                }
-            }
-            // Rows of one (insurer, period) come together: the same period as the last row is
-            // recognised without building its key.
-            let same_period = !unique_keys
-                && last_period.len() == key_fields.len()
-                && key_fields
-                    .iter()
-                    .zip(&last_period)
-                    .all(|(&i, k)| vals[i].key_eq(k));
-            if row_rejects.is_empty() && !key_fields.is_empty() && !same_period {
-                let key: Vec<String> = key_fields.iter().map(|&i| vals[i].key()).collect();
-                if unique_keys {
-                    if let Some(first) = seen_keys.get(&key) {
-                        row_rejects.push(Reject {
-                            line,
-                            column: Some(def.fields[key_fields[0]].label.to_string()),
-                            value: Some(key.join(" / ")),
-                            reason: format!("ファイル内で重複しています（{first}行目と同じキー）"),
-                        });
-                    } else {
-                        seen_keys.insert(key, line);
-                        loaded
-                            .keys
-                            .push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
-                    }
-                } else {
-                    if !period_keys.contains(&key) {
-                        loaded
-                            .keys
-                            .push(key_fields.iter().map(|&i| vals[i].to_duckdb()).collect());
-                        period_keys.insert(key.clone());
-                    }
-                    last_period = key;
-                }
-            }
-            if !row_rejects.is_empty() {
-                loaded.rejected_rows += 1;
-                loaded.rejects.extend(row_rejects);
-                if !skip_invalid {
-                    invalid_seen = true;
-                    if loaded.rejected_rows as usize >= STRICT_REJECT_LIMIT {
-                        break;
-                    }
-                }
-                continue;
-            }
-            if invalid_seen {
-                continue; // strict mode: keep checking for more errors, write nothing
-            }
-            builder.push(&vals);
-            loaded.rows += 1;
-            if builder.len() >= BATCH_ROWS {
-                let batch = builder
-                    .finish()
-                    .map_err(|e| ImportError::Invalid(e.to_string()))?;
-                app.append_record_batch(batch)?;
-            }
-        }
-        if progress.is_cancelled() {
-            loaded.cancelled = true;
-            return Ok(loaded);
-        }
-        if !invalid_seen && !builder.is_empty() {
-            let batch = builder
-                .finish()
-                .map_err(|e| ImportError::Invalid(e.to_string()))?;
-            app.append_record_batch(batch)?;
-        }
-        app.flush()?;
-        if loaded.rows == 0 && loaded.rejected_rows == 0 {
-            // An empty file replaces nothing.
-            loaded.keys.clear();
-        }
-        Ok(loaded)
-    })
+        let inserted = store_feed::insert_all(conn, def.table, feed.clone());
+        feed.close();
+        inserted
+    });
+    let mut loaded = feed.finish()?;
+    inserted?;
+    if progress.is_cancelled() {
+        // A cancel after the last chunk is still honoured before the commit.
+        loaded.cancelled = true;
+    }
+    Ok(loaded)
 }
 
-/// Rows handed from the reading thread: a chunk and the file fraction read, or why the
-/// file cannot be read as CSV.
-enum Chunk {
-    Rows(Vec<(u64, ByteRecord)>, f32),
-    Failed(String),
-}
-
+/// Rows per chunk handed to the checking: one DuckDB chunk.
 const READ_AHEAD_ROWS: usize = 2048;
 
 /// Reads rows in chunks until the end, an error, or the checking side stops listening.

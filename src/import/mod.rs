@@ -7,6 +7,7 @@
 pub mod columns;
 pub mod detect;
 pub mod encoding;
+mod feed;
 pub mod kinds;
 mod loader;
 pub mod normalize;

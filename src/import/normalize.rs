@@ -58,6 +58,10 @@ fn halfwidth_kana(c: char, next: Option<char>) -> (char, bool) {
 
 /// True for the spellings of "no value" found in KDB and office exports.
 pub fn is_null(s: &str) -> bool {
+    // No spelling of "no value" starts with a digit: most fields are decided here.
+    if s.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
     let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
     matches!(
         t,
@@ -67,6 +71,9 @@ pub fn is_null(s: &str) -> bool {
 
 /// Parses a number as offices write it: `"1,234"`, `△123` / `▲123` (negative), `１２３`.
 pub fn parse_number(s: &str) -> Option<f64> {
+    if let Some(v) = plain_integer(s.as_bytes()) {
+        return Some(v as f64);
+    }
     let folded = fold_width(s.trim());
     let mut t: &str = folded.trim();
     let mut negative = false;
@@ -90,6 +97,9 @@ pub fn parse_number(s: &str) -> Option<f64> {
 
 /// Parses a whole number; a value with a fractional part is refused.
 pub fn parse_integer(s: &str) -> Option<i64> {
+    if let Some(v) = plain_integer(s.as_bytes()) {
+        return Some(v);
+    }
     let v = parse_number(s)?;
     if v.fract() != 0.0 || v.abs() > 9.0e15 {
         return None;
@@ -97,16 +107,40 @@ pub fn parse_integer(s: &str) -> Option<i64> {
     Some(v as i64)
 }
 
+/// ASCII digits with an optional leading `-`, at most 15 digits (exact in an `f64`): the
+/// common case, read without folding or allocating. `None` means "use the general path".
+fn plain_integer(b: &[u8]) -> Option<i64> {
+    let (negative, digits) = match b {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(d - b'0');
+    }
+    Some(if negative { -v } else { v })
+}
+
 /// Normalises a fixed-width numeric code: folds width, drops spaces and hyphens, and pads
 /// leading zeros back to `width` (Excel strips them: `0291234567` → `291234567`).
-/// Returns `None` if the code has non-digits or is longer than `width`.
-pub fn normalize_code(s: &str, width: usize) -> Option<String> {
+/// Returns `None` if the code has non-digits or is longer than `width`. A code already
+/// written as `width` ASCII digits is returned borrowed.
+pub fn normalize_code(s: &str, width: usize) -> Option<std::borrow::Cow<'_, str>> {
+    if s.len() == width && s.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(std::borrow::Cow::Borrowed(s));
+    }
     let folded = fold_width(s.trim());
     let digits: String = folded.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() > width {
         return None;
     }
-    Some(format!("{digits:0>width$}"))
+    Some(std::borrow::Cow::Owned(format!("{digits:0>width$}")))
 }
 
 #[cfg(test)]

@@ -15,16 +15,33 @@ use csv::ByteRecord;
 use super::ImportError;
 use super::encoding::{TextEncoding, Utf8Reader, detect};
 
-/// Counts the bytes read, for progress.
+/// Counts the bytes read, for progress, and hashes them (sha256) when asked to.
 struct Counting<R> {
     inner: R,
     count: Arc<AtomicU64>,
+    hash: Arc<Mutex<Hashing>>,
+}
+
+/// The sha256 of the raw bytes, built as the file streams past.
+#[derive(Default)]
+struct Hashing {
+    hasher: Option<sha2::Sha256>,
+    /// The whole file has been read (and hashed).
+    complete: bool,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
+        if let Ok(mut h) = self.hash.lock() {
+            if let Some(hasher) = h.hasher.as_mut() {
+                sha2::Digest::update(hasher, &buf[..n]);
+            }
+            if n == 0 && !buf.is_empty() {
+                h.complete = true;
+            }
+        }
         Ok(n)
     }
 }
@@ -63,15 +80,13 @@ impl LineIndex {
 /// Passes bytes through, noting the line feeds.
 struct LineCounting<R> {
     inner: R,
-    index: Arc<Mutex<LineIndex>>,
+    index: LineIndex,
 }
 
 impl<R: Read> Read for LineCounting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        if let Ok(mut ix) = self.index.lock() {
-            ix.record(&buf[..n]);
-        }
+        self.index.record(&buf[..n]);
         Ok(n)
     }
 }
@@ -81,7 +96,6 @@ type CsvReader = csv::Reader<LineCounting<Utf8Reader<Counting<BufReader<File>>>>
 enum Inner {
     Csv {
         reader: Box<CsvReader>,
-        lines: Arc<Mutex<LineIndex>>,
     },
     Sheet {
         rows: Vec<(u64, ByteRecord)>,
@@ -97,6 +111,7 @@ pub struct RowSource {
     pub sheet: Option<String>,
     total: u64,
     read: Arc<AtomicU64>,
+    hash: Arc<Mutex<Hashing>>,
 }
 
 pub fn is_excel(path: &Path) -> bool {
@@ -132,14 +147,18 @@ impl RowSource {
         let delimiter = guess_delimiter(&sample);
         let file = File::open(path).map_err(io)?;
         let read = Arc::new(AtomicU64::new(0));
+        let hash = Arc::new(Mutex::new(Hashing {
+            hasher: Some(sha2::Digest::new()),
+            complete: false,
+        }));
         let counting = Counting {
             inner: BufReader::with_capacity(1 << 20, file),
             count: read.clone(),
+            hash: hash.clone(),
         };
-        let lines = Arc::new(Mutex::new(LineIndex::default()));
         let decoded = LineCounting {
             inner: Utf8Reader::new(counting, encoding),
-            index: lines.clone(),
+            index: LineIndex::default(),
         };
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -150,19 +169,30 @@ impl RowSource {
         Ok(RowSource {
             inner: Inner::Csv {
                 reader: Box::new(reader),
-                lines,
             },
             encoding: Some(encoding),
             sheet: None,
             total: total.max(1),
             read,
+            hash,
         })
+    }
+
+    /// The sha256 (hex) of the file's bytes, once a CSV has been read to its end; `None`
+    /// before that and for workbooks.
+    pub fn sha256(&self) -> Option<String> {
+        let mut h = self.hash.lock().ok()?;
+        if !h.complete {
+            return None;
+        }
+        let digest = sha2::Digest::finalize(h.hasher.take()?);
+        Some(digest.iter().map(|b| format!("{b:02x}")).collect())
     }
 
     /// Reads the next row into `rec`; returns its line number, or `None` at the end.
     pub fn next_row(&mut self, rec: &mut ByteRecord) -> Result<Option<u64>, csv::Error> {
         match &mut self.inner {
-            Inner::Csv { reader, lines } => {
+            Inner::Csv { reader } => {
                 if !reader.read_byte_record(rec)? {
                     return Ok(None);
                 }
@@ -171,14 +201,15 @@ impl RowSource {
                 // `end - 1` are the lines before the record's last line; feeds inside quoted
                 // fields take it back to the record's first line.
                 let end = reader.position().byte();
-                let before = lines
-                    .lock()
-                    .map(|mut ix| ix.feeds_before(end.saturating_sub(1)))
-                    .unwrap_or(0);
-                let inside: u64 = rec
-                    .iter()
-                    .map(|f| memchr::memchr_iter(b'\n', f).count() as u64)
-                    .sum();
+                let before = reader.get_mut().index.feeds_before(end.saturating_sub(1));
+                // One look over the record's bytes: a line feed inside a field is rare.
+                let inside: u64 = if memchr::memchr(b'\n', rec.as_slice()).is_some() {
+                    rec.iter()
+                        .map(|f| memchr::memchr_iter(b'\n', f).count() as u64)
+                        .sum()
+                } else {
+                    0
+                };
                 Ok(Some(before + 1 - inside.min(before)))
             }
             Inner::Sheet { rows, pos } => {
@@ -273,6 +304,7 @@ fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<RowSource, ImportError
         sheet: Some(name),
         total,
         read: Arc::new(AtomicU64::new(0)),
+        hash: Arc::default(),
     })
 }
 

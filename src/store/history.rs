@@ -108,6 +108,25 @@ pub(crate) fn finish(
     Ok(())
 }
 
+/// Notes the size of the file and, when it was computed while reading, its hash.
+pub(crate) fn set_file(conn: &Connection, id: i64, bytes: u64, sha256: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE import_history SET file_bytes = ?, sha256 = ? WHERE id = ?",
+        params![bytes as i64, sha256, id],
+    )?;
+    Ok(())
+}
+
+/// Whether an earlier successful import may have been this very file: one of the same size
+/// (or of unknown size, from before sizes were kept).
+pub(crate) fn may_be_imported(conn: &Connection, bytes: u64) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT count(*) > 0 FROM import_history WHERE result = 'ok' AND (file_bytes = ? OR file_bytes IS NULL)",
+        params![bytes as i64],
+        |r| r.get(0),
+    )?)
+}
+
 /// The id of an earlier successful import of a file with this hash.
 pub(crate) fn find_imported(conn: &Connection, sha256: &str) -> Result<Option<i64>> {
     let mut stmt = conn.prepare(

@@ -20,9 +20,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("migrations/0004_saved_maps.sql"),
     ),
     (5, "accounts", include_str!("migrations/0005_accounts.sql")),
+    (
+        6,
+        "import_bytes",
+        include_str!("migrations/0006_import_bytes.sql"),
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 5;
+pub const LATEST_VERSION: i64 = 6;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");

@@ -2,6 +2,7 @@
 //! history and rejects, and table statistics. Only the background worker (and the CLI and
 //! tests, which have no UI thread to block) hold a [`Store`].
 
+pub mod feed;
 pub(crate) mod history;
 mod migrations;
 mod stats;
@@ -81,6 +82,10 @@ impl Store {
                 source,
             })?;
         migrations::migrate(&conn)?;
+        feed::register(&conn).map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
         Ok(Store {
             conn,
             data_dir: data_dir.to_path_buf(),

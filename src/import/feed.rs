@@ -1,0 +1,355 @@
+//! The rows of one import on their way into DuckDB: chunks of raw records from the reading
+//! thread are checked field by field and the good rows written straight into DuckDB's
+//! vectors (see [`crate::store::feed`]). Chunks of claim-like kinds are checked by all of
+//! DuckDB's threads at once; kinds keyed by code (masters, the register) one chunk at a
+//! time, in file order, so that "duplicate of line N" names the first line.
+//!
+//! What the checking finds (rows, rejects, replacement keys, a read failure, a cancel) is
+//! gathered here and taken by the loader when the statement is over.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use crossbeam_channel::{Receiver, Sender};
+use csv::ByteRecord;
+
+use super::ImportError;
+use super::columns::{LastValue, Val, column_type};
+use super::kinds::{KindDef, Replace};
+use crate::job::Progress;
+use crate::store::Reject;
+use crate::store::feed::{ChunkWriter, ColumnType, RowFeed};
+
+/// In strict mode, how many bad rows are collected before giving up on a file.
+pub const STRICT_REJECT_LIMIT: usize = 100;
+
+/// Rows handed from the reading thread: a chunk and the file fraction read, or why the
+/// file cannot be read as CSV.
+pub enum Chunk {
+    Rows(Vec<(u64, ByteRecord)>, f32),
+    Failed(String),
+}
+
+/// What the checking of a whole file found.
+#[derive(Default)]
+pub struct Loaded {
+    pub rows: u64,
+    pub rejected_rows: u64,
+    /// Sorted by line.
+    pub rejects: Vec<Reject>,
+    pub totals_dropped: u64,
+    pub cancelled: bool,
+    /// Distinct replacement keys seen (typed), for deleting what they replace.
+    pub keys: Vec<Vec<duckdb::types::Value>>,
+}
+
+#[derive(Default)]
+struct State {
+    loaded: Loaded,
+    /// Keys already in `loaded.keys` (period kinds).
+    periods: HashSet<Vec<String>>,
+    /// First line of each key (kinds keyed by code).
+    first_line: HashMap<Vec<String>, u64>,
+    /// Why the file could not be read to the end.
+    failed: Option<String>,
+    /// Rows of a chunk larger than one DuckDB chunk, still to write.
+    leftover: Vec<(Vec<(u64, ByteRecord)>, f32)>,
+}
+
+pub struct ImportFeed {
+    def: &'static KindDef,
+    /// For each field, its source column.
+    mapping: Vec<Option<usize>>,
+    header_len: usize,
+    import_id: i64,
+    file: String,
+    skip_invalid: bool,
+    key_fields: Vec<usize>,
+    /// Kinds keyed by code: a key may appear once in a file.
+    unique_keys: bool,
+    rows: Mutex<Option<Receiver<Chunk>>>,
+    spare: Sender<Vec<ByteRecord>>,
+    progress: Progress,
+    /// No more rows will be written (end, failure, cancel, or too many rejects).
+    done: AtomicBool,
+    /// Strict mode saw a bad row: keep checking, write nothing more.
+    invalid_seen: AtomicBool,
+    state: Mutex<State>,
+}
+
+impl ImportFeed {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        def: &'static KindDef,
+        mapping: Vec<Option<usize>>,
+        header_len: usize,
+        import_id: i64,
+        file: String,
+        skip_invalid: bool,
+        rows: Receiver<Chunk>,
+        spare: Sender<Vec<ByteRecord>>,
+        progress: Progress,
+    ) -> ImportFeed {
+        let key_fields: Vec<usize> = match def.replace {
+            Replace::Period { insurer, period } => {
+                vec![def.field_index(insurer), def.field_index(period)]
+            }
+            Replace::Key(k) => k.iter().map(|n| def.field_index(n)).collect(),
+        }
+        .into_iter()
+        .flatten()
+        .collect();
+        ImportFeed {
+            def,
+            mapping,
+            header_len,
+            import_id,
+            file,
+            skip_invalid,
+            key_fields,
+            unique_keys: matches!(def.replace, Replace::Key(_)),
+            rows: Mutex::new(Some(rows)),
+            spare,
+            progress,
+            done: AtomicBool::new(false),
+            invalid_seen: AtomicBool::new(false),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Lets go of the rows still queued, so that the reading thread stops.
+    pub fn close(&self) {
+        self.done.store(true, Ordering::SeqCst);
+        if let Ok(mut rows) = self.rows.lock() {
+            rows.take();
+        }
+    }
+
+    /// What was found, once the statement is over: the rows, rejects (by line) and keys, or
+    /// why the file could not be read.
+    pub fn finish(&self) -> Result<Loaded, ImportError> {
+        let mut st = self.state();
+        if let Some(msg) = st.failed.take() {
+            return Err(ImportError::Invalid(msg));
+        }
+        let mut loaded = std::mem::take(&mut st.loaded);
+        loaded.rejects.sort_by_key(|r| r.line);
+        if loaded.rows == 0 && loaded.rejected_rows == 0 {
+            // An empty file replaces nothing.
+            loaded.keys.clear();
+        }
+        Ok(loaded)
+    }
+
+    /// The next chunk of raw rows, or `None` when there is none.
+    fn next_chunk(&self) -> Option<(Vec<(u64, ByteRecord)>, f32)> {
+        if let Some(chunk) = self.state().leftover.pop() {
+            return Some(chunk);
+        }
+        let rx = self.rows.lock().ok()?.clone()?;
+        match rx.recv() {
+            Ok(Chunk::Rows(rows, fraction)) => Some((rows, fraction)),
+            Ok(Chunk::Failed(msg)) => {
+                self.state().failed = Some(msg);
+                self.done.store(true, Ordering::SeqCst);
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
+    /// Checks one chunk and writes its good rows; returns how many were written.
+    fn check(&self, rows: &[(u64, ByteRecord)], out: &mut ChunkWriter<'_>) -> usize {
+        let def = self.def;
+        let strict = !self.skip_invalid;
+        let mut memos: Vec<LastValue> = def.fields.iter().map(|_| LastValue::default()).collect();
+        let mut vals: Vec<Val<'_>> = Vec::with_capacity(def.fields.len());
+        let mut rejects: Vec<Reject> = Vec::new();
+        let mut rejected_rows = 0u64;
+        let mut totals = 0u64;
+        let mut last_period: Vec<String> = Vec::new();
+        let mut periods: Vec<(Vec<String>, Vec<duckdb::types::Value>)> = Vec::new();
+        // Kinds keyed by code are checked one chunk at a time: hold the state throughout.
+        let mut held = self.unique_keys.then(|| self.state());
+        let mut n = 0usize;
+        for (line, rec) in rows {
+            let line = *line;
+            if rec
+                .iter()
+                .all(|c| c.iter().all(|b| b.is_ascii_whitespace()))
+            {
+                continue;
+            }
+            if super::loader::is_total_or_note_row(rec) {
+                totals += 1;
+                continue;
+            }
+            vals.clear();
+            let mut row_rejects: Vec<Reject> = Vec::new();
+            if rec.len() < self.header_len {
+                row_rejects.push(Reject {
+                    line,
+                    column: None,
+                    value: None,
+                    reason: format!(
+                        "列の数が足りません（見出しは {} 列、この行は {} 列）。ファイルが途中で切れていないか確認してください",
+                        self.header_len,
+                        rec.len()
+                    ),
+                });
+            } else {
+                for ((field, col), memo) in def.fields.iter().zip(&self.mapping).zip(&mut memos) {
+                    let raw: &[u8] = col.and_then(|c| rec.get(c)).unwrap_or(b"");
+                    let parsed =
+                        match std::str::from_utf8(raw) {
+                            Ok(text) => memo.parse(field, text),
+                            Err(_) => Err("文字コードが正しくありません（UTF-8 として読めません）"
+                                .to_string()),
+                        };
+                    match parsed {
+                        Ok(v) => vals.push(v),
+                        Err(reason) => {
+                            row_rejects.push(Reject {
+                                line,
+                                column: Some(field.label.to_string()),
+                                value: Some(String::from_utf8_lossy(raw).into_owned()),
+                                reason,
+                            });
+                            vals.push(Val::Null);
+                        }
+                    }
+                }
+            }
+            // Rows of one (insurer, period) come together: the same period as the last row
+            // is recognised without building its key.
+            let same_period = !self.unique_keys
+                && last_period.len() == self.key_fields.len()
+                && self
+                    .key_fields
+                    .iter()
+                    .zip(&last_period)
+                    .all(|(&i, k)| vals[i].key_eq(k));
+            if row_rejects.is_empty() && !self.key_fields.is_empty() && !same_period {
+                let key: Vec<String> = self.key_fields.iter().map(|&i| vals[i].key()).collect();
+                let typed = || {
+                    self.key_fields
+                        .iter()
+                        .map(|&i| vals[i].to_duckdb())
+                        .collect()
+                };
+                if let Some(st) = held.as_mut() {
+                    if let Some(first) = st.first_line.get(&key) {
+                        row_rejects.push(Reject {
+                            line,
+                            column: Some(def.fields[self.key_fields[0]].label.to_string()),
+                            value: Some(key.join(" / ")),
+                            reason: format!("ファイル内で重複しています（{first}行目と同じキー）"),
+                        });
+                    } else {
+                        st.loaded.keys.push(typed());
+                        st.first_line.insert(key, line);
+                    }
+                } else {
+                    if !periods.iter().any(|(k, _)| *k == key) {
+                        periods.push((key.clone(), typed()));
+                    }
+                    last_period = key;
+                }
+            }
+            if !row_rejects.is_empty() {
+                rejected_rows += 1;
+                rejects.extend(row_rejects);
+                if strict {
+                    self.invalid_seen.store(true, Ordering::SeqCst);
+                }
+                continue;
+            }
+            if self.invalid_seen.load(Ordering::Relaxed) || n >= out.capacity() {
+                continue; // strict mode: keep checking for more errors, write nothing
+            }
+            for (col, v) in vals.iter().enumerate() {
+                match v {
+                    Val::Null => out.null(col, n),
+                    Val::Str(s) => out.text(col, n, s),
+                    Val::Int(i) => out.int(col, n, *i),
+                    Val::Float(f) => out.float(col, n, *f),
+                    Val::Date(d) => out.date(col, n, *d),
+                    Val::Bool(b) => out.boolean(col, n, *b),
+                }
+            }
+            out.int(vals.len(), n, self.import_id);
+            n += 1;
+        }
+        let mut st = match held {
+            Some(st) => st,
+            None => self.state(),
+        };
+        st.loaded.rows += n as u64;
+        st.loaded.rejected_rows += rejected_rows;
+        st.loaded.rejects.extend(rejects);
+        st.loaded.totals_dropped += totals;
+        for (key, typed) in periods {
+            if st.periods.insert(key) {
+                st.loaded.keys.push(typed);
+            }
+        }
+        if strict && st.loaded.rejected_rows as usize >= STRICT_REJECT_LIMIT {
+            self.done.store(true, Ordering::SeqCst);
+        }
+        n
+    }
+}
+
+impl RowFeed for ImportFeed {
+    fn columns(&self) -> Vec<(String, ColumnType)> {
+        let mut cols: Vec<(String, ColumnType)> = self
+            .def
+            .fields
+            .iter()
+            .map(|f| (f.name.to_string(), column_type(f.ty)))
+            .collect();
+        cols.push(("import_id".to_string(), ColumnType::BigInt));
+        cols
+    }
+
+    fn parallel(&self) -> bool {
+        !self.unique_keys
+    }
+
+    fn fill(&self, out: &mut ChunkWriter<'_>) -> Result<usize, String> {
+        loop {
+            if self.done.load(Ordering::SeqCst) {
+                return Ok(0);
+            }
+            if self.progress.is_cancelled() {
+                self.state().loaded.cancelled = true;
+                self.done.store(true, Ordering::SeqCst);
+                return Ok(0);
+            }
+            let Some((mut rows, fraction)) = self.next_chunk() else {
+                return Ok(0);
+            };
+            if rows.len() > out.capacity() {
+                let rest = rows.split_off(out.capacity());
+                self.state().leftover.push((rest, fraction));
+            }
+            let n = self.check(&rows, out);
+            let done = self.state().loaded.rows;
+            self.progress.set(
+                fraction * 0.95,
+                format!("{}: {done} 行を検査・取込中", self.file),
+            );
+            let _ = self
+                .spare
+                .try_send(rows.into_iter().map(|(_, r)| r).collect());
+            if n > 0 {
+                return Ok(n);
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! Rows written into a table from Rust through DuckDB's own insert pipeline.
+//!
+//! An import checks rows in Rust, but the expensive half of loading (filling row groups,
+//! choosing and running the compression, writing them out) belongs to DuckDB. An
+//! `Appender` does that half on the calling thread alone. Here the rows come instead from
+//! the table function `kenshin_feed(id)`, and `INSERT INTO t SELECT * FROM kenshin_feed(?)`
+//! lets DuckDB run that half on all its threads, the way its own `read_csv` does. Each
+//! thread asks the [`RowFeed`] for the next chunk, so the checking runs there in parallel
+//! too. It is an ordinary statement in the caller's transaction.
+//!
+//! A feed is found by a number in a process-wide registry, because a DuckDB table function
+//! takes only SQL values as arguments. The registration ends with [`insert_all`].
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use duckdb::Connection;
+use duckdb::core::{DataChunkHandle, FlatVector, Inserter, LogicalTypeHandle, LogicalTypeId};
+use duckdb::vtab::{BindInfo, InitInfo, TableFunctionInfo, VTab};
+
+/// Strings up to this many bytes are stored inside DuckDB's string value.
+const INLINE_LEN: usize = 12;
+
+/// The SQL name of the table function.
+const FUNCTION: &str = "kenshin_feed";
+
+/// The column types a feed can write (their physical layouts are known below).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Varchar,
+    TinyInt,
+    Integer,
+    BigInt,
+    Double,
+    Date,
+    Boolean,
+}
+
+impl ColumnType {
+    fn logical(self) -> LogicalTypeHandle {
+        LogicalTypeHandle::from(match self {
+            ColumnType::Varchar => LogicalTypeId::Varchar,
+            ColumnType::TinyInt => LogicalTypeId::Tinyint,
+            ColumnType::Integer => LogicalTypeId::Integer,
+            ColumnType::BigInt => LogicalTypeId::Bigint,
+            ColumnType::Double => LogicalTypeId::Double,
+            ColumnType::Date => LogicalTypeId::Date,
+            ColumnType::Boolean => LogicalTypeId::Boolean,
+        })
+    }
+}
+
+/// A source of rows for one `INSERT`.
+pub trait RowFeed: Send + Sync {
+    /// The columns, in the target table's order.
+    fn columns(&self) -> Vec<(String, ColumnType)>;
+    /// Whether several threads may fill chunks at once (the rows then land in any order).
+    fn parallel(&self) -> bool;
+    /// Writes the next rows, at most [`ChunkWriter::capacity`]; returns how many. Returns 0
+    /// only when no rows remain. An `Err` fails the statement with that message.
+    fn fill(&self, out: &mut ChunkWriter<'_>) -> Result<usize, String>;
+}
+
+/// The rows of one chunk, written by column and row. A value of the wrong kind for its
+/// column is converted where that is lossless and otherwise written as NULL (the table's
+/// constraints then speak).
+pub struct ChunkWriter<'a> {
+    vectors: Vec<FlatVector<'a>>,
+    types: &'a [ColumnType],
+    capacity: usize,
+}
+
+impl ChunkWriter<'_> {
+    /// How many rows fit in one chunk (DuckDB's vector size, 2,048).
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    pub fn null(&mut self, col: usize, row: usize) {
+        if let Some(v) = self.vectors.get_mut(col)
+            && row < self.capacity
+        {
+            v.set_null(row);
+        }
+    }
+
+    pub fn text(&mut self, col: usize, row: usize, value: &str) {
+        match self.types.get(col) {
+            Some(ColumnType::Varchar) if row < self.capacity => {
+                if value.len() <= INLINE_LEN {
+                    // Short strings live inside the 16-byte string value itself (duckdb.h's
+                    // `duckdb_string_t`, inlined form: length, then the bytes, zero-padded).
+                    // Writing that value directly skips a call per field; longer strings go
+                    // to the vector's string heap through the C API.
+                    let mut inlined = [0 as std::os::raw::c_char; INLINE_LEN];
+                    for (slot, b) in inlined.iter_mut().zip(value.bytes()) {
+                        *slot = b as std::os::raw::c_char;
+                    }
+                    let s = duckdb::ffi::duckdb_string_t {
+                        value: duckdb::ffi::duckdb_string_t__bindgen_ty_1 {
+                            inlined: duckdb::ffi::duckdb_string_t__bindgen_ty_1__bindgen_ty_2 {
+                                length: value.len() as u32,
+                                inlined,
+                            },
+                        },
+                    };
+                    // SAFETY: a VARCHAR vector holds `duckdb_string_t` values; this one is
+                    // a valid inlined string of valid UTF-8 (it came from a `&str`).
+                    unsafe { self.put(col, row, s) };
+                } else {
+                    self.vectors[col].insert(row, value);
+                }
+            }
+            _ => self.null(col, row),
+        }
+    }
+
+    pub fn int(&mut self, col: usize, row: usize, value: i64) {
+        match self.types.get(col) {
+            Some(ColumnType::TinyInt) => match i8::try_from(value) {
+                // SAFETY: TINYINT/INTEGER hold i8/i32 (matched above).
+                Ok(v) => unsafe { self.put(col, row, v) },
+                Err(_) => self.null(col, row),
+            },
+            Some(ColumnType::Integer) => match i32::try_from(value) {
+                // SAFETY: TINYINT/INTEGER hold i8/i32 (matched above).
+                Ok(v) => unsafe { self.put(col, row, v) },
+                Err(_) => self.null(col, row),
+            },
+            // SAFETY: BIGINT holds i64.
+            Some(ColumnType::BigInt) => unsafe { self.put(col, row, value) },
+            // SAFETY: DOUBLE holds f64.
+            Some(ColumnType::Double) => unsafe { self.put(col, row, value as f64) },
+            Some(ColumnType::Varchar) => self.text(col, row, &value.to_string()),
+            _ => self.null(col, row),
+        }
+    }
+
+    pub fn float(&mut self, col: usize, row: usize, value: f64) {
+        match self.types.get(col) {
+            // SAFETY: DOUBLE holds f64.
+            Some(ColumnType::Double) => unsafe { self.put(col, row, value) },
+            Some(ColumnType::Varchar) => self.text(col, row, &value.to_string()),
+            _ => self.null(col, row),
+        }
+    }
+
+    /// A date as days since 1970-01-01.
+    pub fn date(&mut self, col: usize, row: usize, days: i32) {
+        match self.types.get(col) {
+            // SAFETY: DATE holds an i32 day count.
+            Some(ColumnType::Date) => unsafe { self.put(col, row, days) },
+            _ => self.null(col, row),
+        }
+    }
+
+    pub fn boolean(&mut self, col: usize, row: usize, value: bool) {
+        match self.types.get(col) {
+            // SAFETY: BOOLEAN holds a one-byte bool.
+            Some(ColumnType::Boolean) => unsafe { self.put(col, row, value) },
+            _ => self.null(col, row),
+        }
+    }
+
+    /// Writes a fixed-size value into the column's data.
+    ///
+    /// # Safety
+    /// `T` must be the physical layout of the column's declared type: i8 TINYINT, i32
+    /// INTEGER and DATE (days), i64 BIGINT, f64 DOUBLE, bool BOOLEAN, `duckdb_string_t`
+    /// VARCHAR (inlined strings only).
+    unsafe fn put<T: Copy>(&mut self, col: usize, row: usize, value: T) {
+        if row >= self.capacity {
+            return;
+        }
+        let Some(vector) = self.vectors.get_mut(col) else {
+            return;
+        };
+        // SAFETY: the vector was made by DuckDB for this column with the type declared in
+        // `bind`, whose layout the caller guarantees is `T`; it holds `capacity` values.
+        let data = unsafe { vector.as_mut_slice::<T>() };
+        if let Some(slot) = data.get_mut(row) {
+            *slot = value;
+        }
+    }
+}
+
+fn registry() -> &'static Mutex<HashMap<u64, Arc<dyn RowFeed>>> {
+    static FEEDS: OnceLock<Mutex<HashMap<u64, Arc<dyn RowFeed>>>> = OnceLock::new();
+    FEEDS.get_or_init(Default::default)
+}
+
+/// Takes a feed out of the registry when the statement is over, however it ended.
+struct Registered(u64);
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Ok(mut map) = registry().lock() {
+            map.remove(&self.0);
+        }
+    }
+}
+
+/// Makes `kenshin_feed` known to the database of `conn` (once per database).
+pub fn register(conn: &Connection) -> duckdb::Result<()> {
+    conn.register_table_function::<FeedFunction>(FUNCTION)
+}
+
+/// Inserts every row of `feed` into `table` (an identifier from the fixed kind
+/// definitions, never user text) with one statement. Rows land in any order when the feed
+/// is parallel. Returns the rows inserted.
+pub fn insert_all(conn: &Connection, table: &str, feed: Arc<dyn RowFeed>) -> duckdb::Result<usize> {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    let parallel = feed.parallel();
+    if let Ok(mut map) = registry().lock() {
+        map.insert(id, feed);
+    }
+    let _registered = Registered(id);
+    // Keeping insertion order would make DuckDB insert on one thread.
+    if parallel {
+        conn.execute_batch("SET preserve_insertion_order = false")?;
+    }
+    let inserted = conn.execute(
+        &format!("INSERT INTO {table} SELECT * FROM {FUNCTION}(?)"),
+        [id as i64],
+    );
+    if parallel {
+        conn.execute_batch("RESET preserve_insertion_order")?;
+    }
+    inserted
+}
+
+struct FeedFunction;
+
+struct Bound {
+    feed: Arc<dyn RowFeed>,
+    types: Vec<ColumnType>,
+}
+
+impl VTab for FeedFunction {
+    type InitData = ();
+    type BindData = Bound;
+
+    fn bind(bind: &BindInfo) -> Result<Bound, Box<dyn std::error::Error>> {
+        let id = bind.get_parameter(0).to_int64();
+        let feed = registry()
+            .lock()
+            .ok()
+            .and_then(|map| map.get(&(id as u64)).cloned())
+            .ok_or("取込データの受け渡し口が見つかりません")?;
+        let columns = feed.columns();
+        for (name, ty) in &columns {
+            bind.add_result_column(name, ty.logical());
+        }
+        Ok(Bound {
+            types: columns.iter().map(|(_, t)| *t).collect(),
+            feed,
+        })
+    }
+
+    fn init(init: &InitInfo) -> Result<(), Box<dyn std::error::Error>> {
+        let parallel =
+            unsafe { init.get_bind_data::<Bound>().as_ref() }.is_some_and(|b| b.feed.parallel());
+        init.set_max_threads(if parallel { 64 } else { 1 });
+        Ok(())
+    }
+
+    fn func(
+        func: &TableFunctionInfo<Self>,
+        output: &mut DataChunkHandle,
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let bound = func.get_bind_data();
+        let vectors: Vec<FlatVector<'_>> = (0..bound.types.len())
+            .map(|i| output.flat_vector(i))
+            .collect();
+        let capacity = vectors.first().map_or(0, |v| v.capacity());
+        let mut writer = ChunkWriter {
+            vectors,
+            types: &bound.types,
+            capacity,
+        };
+        let n = bound.feed.fill(&mut writer)?;
+        output.set_len(n.min(capacity));
+        Ok(())
+    }
+
+    fn parameters() -> Option<Vec<LogicalTypeHandle>> {
+        Some(vec![LogicalTypeHandle::from(LogicalTypeId::Bigint)])
+    }
+}
