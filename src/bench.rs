@@ -76,6 +76,7 @@ fn run(work: &std::path::Path, months: u32, scale: Scale, seed: u64) -> anyhow::
     eprintln!("claims file: {:.0} MB", bytes as f64 / 1e6);
 
     let store = Store::open(&work.join("data"))?;
+    let cpu0 = crate::os::process_cpu_seconds();
     let t = Instant::now();
     let report = import_file(
         &store,
@@ -87,6 +88,7 @@ fn run(work: &std::path::Path, months: u32, scale: Scale, seed: u64) -> anyhow::
         &Progress::new(),
     )?;
     let ours = t.elapsed().as_secs_f64();
+    let our_cpu = cpu_since(cpu0);
     anyhow::ensure!(report.is_success(), "取込に失敗: {}", report.message);
     let rows = report.rows as f64;
     println!(
@@ -95,6 +97,9 @@ fn run(work: &std::path::Path, months: u32, scale: Scale, seed: u64) -> anyhow::
         rows / ours,
         bytes as f64 / 1e6 / ours
     );
+    if let Some(c) = our_cpu {
+        println!("kenshin import CPU: {c:.2} s (all threads)");
+    }
 
     store.conn().execute_batch("CHECKPOINT")?;
     let db_bytes = std::fs::metadata(work.join("data").join(crate::store::DB_FILE))
@@ -123,6 +128,7 @@ fn run(work: &std::path::Path, months: u32, scale: Scale, seed: u64) -> anyhow::
         }
         w.flush()?;
     }
+    let cpu0 = crate::os::process_cpu_seconds();
     let t = Instant::now();
     let path = utf8.to_string_lossy().to_string();
     let n: usize = store.conn().execute(
@@ -130,12 +136,20 @@ fn run(work: &std::path::Path, months: u32, scale: Scale, seed: u64) -> anyhow::
         [path],
     )?;
     let theirs = t.elapsed().as_secs_f64();
+    let their_cpu = cpu_since(cpu0);
     println!(
         "duckdb read_csv: {n} rows in {theirs:.2} s = {:.0} rows/s (UTF-8, types auto-detected)",
         n as f64 / theirs
     );
+    if let Some(c) = their_cpu {
+        println!("duckdb read_csv CPU: {c:.2} s (all threads)");
+    }
     println!("import_vs_duckdb_ratio={:.2}", theirs / ours);
     Ok(0)
+}
+
+fn cpu_since(start: Option<f64>) -> Option<f64> {
+    Some(crate::os::process_cpu_seconds()? - start?)
 }
 
 /// `bench map`: frames for a 1920×1080 view of the small-area choropleth with every layer

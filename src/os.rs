@@ -96,6 +96,26 @@ pub fn restrict_file(path: &Path) {
     let _ = imp::restrict(path, false);
 }
 
+/// CPU time used by this process so far (all threads, user + system), for the benchmarks.
+/// Linux reads `/proc/self/stat` (clock ticks of 1/100 s); elsewhere `None`.
+pub fn process_cpu_seconds() -> Option<f64> {
+    #[cfg(target_os = "linux")]
+    {
+        let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+        // Fields after the command name (which may hold spaces) close with ')'.
+        let rest = stat.rsplit_once(')')?.1;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after ')'.
+        let utime: f64 = fields.get(11)?.parse().ok()?;
+        let stime: f64 = fields.get(12)?.parse().ok()?;
+        Some((utime + stime) / 100.0)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        None
+    }
+}
+
 #[cfg(unix)]
 mod imp {
     use std::os::unix::fs::PermissionsExt;

@@ -169,10 +169,11 @@ impl ImportFeed {
         let strict = !self.skip_invalid;
         let mut memos: Vec<LastValue> = def.fields.iter().map(|_| LastValue::default()).collect();
         let mut vals: Vec<Val<'_>> = Vec::with_capacity(def.fields.len());
+        let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(self.header_len + 4);
         let mut rejects: Vec<Reject> = Vec::new();
         let mut rejected_rows = 0u64;
         let mut totals = 0u64;
-        let mut last_period: Vec<String> = Vec::new();
+        let mut last_period: Vec<Val<'static>> = Vec::new();
         let mut periods: Vec<(Vec<String>, Vec<duckdb::types::Value>)> = Vec::new();
         // Kinds keyed by code are checked one chunk at a time: hold the state throughout.
         let mut held = self.unique_keys.then(|| self.state());
@@ -203,12 +204,29 @@ impl ImportFeed {
                     ),
                 });
             } else {
+                // One UTF-8 check and one look for U+FFFD (EF BF BD) per record; a field
+                // is then a slice of the record's text at char boundaries (`str::get`). A
+                // record that is not valid UTF-8 as a whole is checked field by field.
+                let bytes = rec.as_slice();
+                let text = std::str::from_utf8(bytes).ok();
+                let may_be_garbled = memchr::memchr(0xEF, bytes).is_some();
+                bounds.clear();
+                let mut start = 0usize;
+                for f in rec.iter() {
+                    bounds.push((start, start + f.len()));
+                    start += f.len();
+                }
                 for ((field, col), memo) in def.fields.iter().zip(&self.mapping).zip(&mut memos) {
                     let raw: &[u8] = col.and_then(|c| rec.get(c)).unwrap_or(b"");
+                    let cell = match (text, col.and_then(|c| bounds.get(c))) {
+                        (Some(t), Some(&(a, b))) => t.get(a..b),
+                        (_, None) => Some(""),
+                        (None, Some(_)) => std::str::from_utf8(raw).ok(),
+                    };
                     let parsed =
-                        match std::str::from_utf8(raw) {
-                            Ok(text) => memo.parse(field, text),
-                            Err(_) => Err("文字コードが正しくありません（UTF-8 として読めません）"
+                        match cell {
+                            Some(cell) => memo.parse(field, cell, may_be_garbled),
+                            None => Err("文字コードが正しくありません（UTF-8 として読めません）"
                                 .to_string()),
                         };
                     match parsed {
@@ -233,7 +251,7 @@ impl ImportFeed {
                     .key_fields
                     .iter()
                     .zip(&last_period)
-                    .all(|(&i, k)| vals[i].key_eq(k));
+                    .all(|(&i, k)| vals[i] == *k);
             if row_rejects.is_empty() && !self.key_fields.is_empty() && !same_period {
                 let key: Vec<String> = self.key_fields.iter().map(|&i| vals[i].key()).collect();
                 let typed = || {
@@ -256,9 +274,13 @@ impl ImportFeed {
                     }
                 } else {
                     if !periods.iter().any(|(k, _)| *k == key) {
-                        periods.push((key.clone(), typed()));
+                        periods.push((key, typed()));
                     }
-                    last_period = key;
+                    last_period = self
+                        .key_fields
+                        .iter()
+                        .map(|&i| vals[i].to_static())
+                        .collect();
                 }
             }
             if !row_rejects.is_empty() {

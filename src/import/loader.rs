@@ -291,7 +291,15 @@ fn trimmed_cell(c: &[u8]) -> &str {
 }
 
 pub(super) fn is_total_or_note_row(rec: &ByteRecord) -> bool {
-    // Runs on every row: look at borrowed cells, allocate nothing.
+    // Runs on every row: look at borrowed cells, allocate nothing. No marker starts with
+    // an ASCII letter or digit, so a row whose first cell does is decided at once.
+    if rec
+        .get(0)
+        .and_then(|c| c.first())
+        .is_some_and(|b| b.is_ascii_alphanumeric())
+    {
+        return false;
+    }
     let mut filled = rec.iter().map(trimmed_cell).filter(|c| !c.is_empty());
     let Some(first) = filled.next() else {
         return false;

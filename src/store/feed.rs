@@ -93,10 +93,9 @@ impl ChunkWriter<'_> {
                     // `duckdb_string_t`, inlined form: length, then the bytes, zero-padded).
                     // Writing that value directly skips a call per field; longer strings go
                     // to the vector's string heap through the C API.
-                    let mut inlined = [0 as std::os::raw::c_char; INLINE_LEN];
-                    for (slot, b) in inlined.iter_mut().zip(value.bytes()) {
-                        *slot = b as std::os::raw::c_char;
-                    }
+                    let mut bytes = [0u8; INLINE_LEN];
+                    bytes[..value.len()].copy_from_slice(value.as_bytes());
+                    let inlined = bytes.map(|b| b as std::os::raw::c_char);
                     let s = duckdb::ffi::duckdb_string_t {
                         value: duckdb::ffi::duckdb_string_t__bindgen_ty_1 {
                             inlined: duckdb::ffi::duckdb_string_t__bindgen_ty_1__bindgen_ty_2 {
@@ -287,5 +286,136 @@ impl VTab for FeedFunction {
 
     fn parameters() -> Option<Vec<LogicalTypeHandle>> {
         Some(vec![LogicalTypeHandle::from(LogicalTypeId::Bigint)])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// Rows 0..n: a text of `i % 20` characters (multibyte from 7 on), `i`, a date, a flag,
+    /// and NULLs every 5th row; `parallel` as asked.
+    struct Numbers {
+        n: usize,
+        next: AtomicUsize,
+        parallel: bool,
+    }
+
+    fn text(i: usize) -> String {
+        (0..i % 20)
+            .map(|k| if k < 7 { 'a' } else { '奈' })
+            .collect()
+    }
+
+    impl RowFeed for Numbers {
+        fn columns(&self) -> Vec<(String, ColumnType)> {
+            [
+                ("s", ColumnType::Varchar),
+                ("i", ColumnType::Integer),
+                ("t", ColumnType::TinyInt),
+                ("b", ColumnType::BigInt),
+                ("f", ColumnType::Double),
+                ("d", ColumnType::Date),
+                ("x", ColumnType::Boolean),
+            ]
+            .iter()
+            .map(|(n, t)| (n.to_string(), *t))
+            .collect()
+        }
+        fn parallel(&self) -> bool {
+            self.parallel
+        }
+        fn fill(&self, out: &mut ChunkWriter<'_>) -> Result<usize, String> {
+            let start = self.next.fetch_add(1000, Ordering::SeqCst);
+            let end = (start + 1000).min(self.n);
+            let mut row = 0;
+            for i in start..end {
+                if i % 5 == 4 {
+                    for col in 0..7 {
+                        out.null(col, row);
+                    }
+                } else {
+                    out.text(0, row, &text(i));
+                    out.int(1, row, i as i64);
+                    out.int(2, row, (i % 100) as i64);
+                    out.int(3, row, i as i64 * 1_000_000_007);
+                    out.float(4, row, i as f64 / 8.0);
+                    out.date(5, row, i as i32);
+                    out.boolean(6, row, i % 2 == 0);
+                }
+                row += 1;
+            }
+            Ok(row)
+        }
+    }
+
+    #[test]
+    fn rows_written_by_column_read_back_the_same() {
+        let conn = Connection::open_in_memory().unwrap();
+        register(&conn).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (s VARCHAR, i INTEGER, t TINYINT, b BIGINT, f DOUBLE, d DATE, x BOOLEAN)",
+        )
+        .unwrap();
+        for parallel in [false, true] {
+            conn.execute_batch("DELETE FROM t").unwrap();
+            let n = 25_000;
+            let feed = Arc::new(Numbers {
+                n,
+                next: AtomicUsize::new(0),
+                parallel,
+            });
+            assert_eq!(insert_all(&conn, "t", feed).unwrap(), n);
+            let mut stmt = conn
+                .prepare("SELECT s, i, t, b, f, CAST(d - DATE '1970-01-01' AS INTEGER), x FROM t WHERE i IS NOT NULL ORDER BY i")
+                .unwrap();
+            type Row = (String, i64, i64, i64, f64, i64, bool);
+            let rows: Vec<Row> = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                })
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect();
+            let want: Vec<usize> = (0..n).filter(|i| i % 5 != 4).collect();
+            assert_eq!(rows.len(), want.len());
+            for (row, &i) in rows.iter().zip(&want) {
+                assert_eq!(row.0, text(i), "text of row {i}");
+                assert_eq!(row.1, i as i64);
+                assert_eq!(row.2, (i % 100) as i64);
+                assert_eq!(row.3, i as i64 * 1_000_000_007);
+                assert_eq!(row.4, i as f64 / 8.0);
+                assert_eq!(row.5, i as i64);
+                assert_eq!(row.6, i % 2 == 0);
+            }
+            let nulls: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM t WHERE s IS NULL AND d IS NULL AND x IS NULL",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(nulls as usize, n / 5);
+            // Equal strings compare equal however they were written (inlined bytes padded).
+            let distinct: i64 = conn
+                .query_row("SELECT count(DISTINCT s) FROM t", [], |r| r.get(0))
+                .unwrap();
+            // 20 lengths, less the four that fall on NULL rows (i % 20 = 4, 9, 14, 19).
+            assert_eq!(distinct, 16);
+        }
+        // A feed that is gone is an error, not a crash.
+        assert!(
+            conn.execute("INSERT INTO t SELECT * FROM kenshin_feed(?)", [999_999i64])
+                .is_err()
+        );
     }
 }

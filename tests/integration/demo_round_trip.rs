@@ -59,6 +59,18 @@ fn demo_imports_and_matches_truth() {
     let overall = total_a as f64 / total_t as f64;
     assert!((0.28..0.42).contains(&overall), "overall uptake {overall}");
 
+    // Every import recorded the file's sha256, also those hashed while they were read.
+    let imports = store.imports().unwrap();
+    for path in &demo.summary.files {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let rec = imports.iter().find(|i| i.file == name).unwrap();
+        assert_eq!(
+            rec.sha256,
+            kenshin_atlas::import::sha256_file(path).unwrap(),
+            "{name}"
+        );
+    }
+
     // Importing the same file again is detected and skipped.
     let insured = demo.file("被保険者台帳.csv");
     let before = counts(&store);
