@@ -186,7 +186,7 @@ impl ImportFeed {
             {
                 continue;
             }
-            if super::loader::is_total_or_note_row(rec) {
+            if is_total_or_note_row(rec) {
                 totals += 1;
                 continue;
             }
@@ -373,5 +373,70 @@ impl RowFeed for ImportFeed {
                 return Ok(n);
             }
         }
+    }
+}
+
+/// A cell as text without surrounding (also ideographic) spaces; "" if not UTF-8.
+fn trimmed_cell(c: &[u8]) -> &str {
+    std::str::from_utf8(c)
+        .map(|t| t.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{3000}'))
+        .unwrap_or("")
+}
+
+/// A total row (合計・総計・小計・計 in its first filled cell) or a footnote row (a single
+/// filled cell starting with ※, 注, ＊ or （注）), as KDB reports and office sheets end.
+/// Neither is data; both are counted and reported as dropped.
+fn is_total_or_note_row(rec: &ByteRecord) -> bool {
+    // Runs on every row: look at borrowed cells, allocate nothing. No marker starts with
+    // an ASCII letter or digit, so a row whose first cell does is decided at once.
+    if rec
+        .get(0)
+        .and_then(|c| c.first())
+        .is_some_and(|b| b.is_ascii_alphanumeric())
+    {
+        return false;
+    }
+    let mut filled = rec.iter().map(trimmed_cell).filter(|c| !c.is_empty());
+    let Some(first) = filled.next() else {
+        return false;
+    };
+    if ["合計", "総計", "小計"]
+        .iter()
+        .any(|m| first.starts_with(m))
+        || first == "計"
+    {
+        return true;
+    }
+    let note = ["※", "注", "＊", "*", "（注", "(注"]
+        .iter()
+        .any(|m| first.starts_with(m));
+    note && filled.next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(cells: &[&str]) -> ByteRecord {
+        ByteRecord::from(cells.to_vec())
+    }
+
+    #[test]
+    fn totals_and_footnotes_are_not_data() {
+        assert!(is_total_or_note_row(&rec(&["合計", "3件"])));
+        assert!(is_total_or_note_row(&rec(&["", "　総計", "12"])));
+        assert!(is_total_or_note_row(&rec(&[
+            "※ 緯度経度が空欄の機関は未調査",
+            "",
+            ""
+        ])));
+        assert!(is_total_or_note_row(&rec(&[
+            "（注）令和2年度は集団健診を中止",
+            ""
+        ])));
+        // A note-like first cell with more cells filled is a data row and gets validated.
+        assert!(!is_total_or_note_row(&rec(&["※123", "奈良市"])));
+        assert!(!is_total_or_note_row(&rec(&["2900000001", "合計"])));
+        assert!(!is_total_or_note_row(&rec(&["計算センター", "x"])));
     }
 }

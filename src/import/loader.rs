@@ -63,8 +63,7 @@ pub fn import_file(
     if let Some(sha) = &known_sha
         && let Some(prev) = history::find_imported(conn, sha)?
     {
-        let id = history::begin(conn, &file, sha, None, None)?;
-        history::set_file(conn, id, bytes, sha)?;
+        let id = history::begin(conn, &file, sha, bytes, None, None)?;
         report.message = format!(
             "{file} は取込済みです（取込ID {prev} と同じ内容）。取り込まずにスキップしました。"
         );
@@ -115,10 +114,10 @@ pub fn import_file(
                 conn,
                 &file,
                 &sha,
+                bytes,
                 opts.kind.map(|k| k.def().id),
                 report.encoding,
             )?;
-            history::set_file(conn, id, bytes, &sha)?;
             history::finish(conn, id, 0, 0, ImportResult::Rejected, Some(&msg))?;
             report.import_id = Some(id);
             report.result = ImportResult::Rejected;
@@ -140,6 +139,7 @@ pub fn import_file(
         conn,
         &file,
         known_sha.as_deref().unwrap_or(""),
+        bytes,
         Some(def.id),
         report.encoding,
     )?;
@@ -226,12 +226,14 @@ pub fn import_file(
             )
         }
     };
-    // Read to the end, the file was hashed on the way; otherwise hash it now.
-    let sha = match known_sha.or_else(|| src.sha256()) {
-        Some(s) => s,
-        None => sha256_file(path)?,
-    };
-    history::set_file(conn, id, bytes, &sha)?;
+    if known_sha.is_none() {
+        // Read to the end, the file was hashed on the way; otherwise hash it now.
+        let sha = match src.sha256() {
+            Some(s) => s,
+            None => sha256_file(path)?,
+        };
+        history::set_sha(conn, id, &sha)?;
+    }
     history::finish(
         conn,
         id,
@@ -278,43 +280,6 @@ fn no_header_message(file: &str, partial: Option<&HeaderMatch>, line: Option<u64
             detect::HEADER_SCAN_ROWS
         ),
     }
-}
-
-/// A total row (合計・総計・小計・計 in its first filled cell) or a footnote row (a single
-/// filled cell starting with ※, 注, ＊ or （注）), as KDB reports and office sheets end.
-/// Neither is data; both are counted and reported as dropped.
-/// A cell as text without surrounding (also ideographic) spaces; "" if not UTF-8.
-fn trimmed_cell(c: &[u8]) -> &str {
-    std::str::from_utf8(c)
-        .map(|t| t.trim_matches(|ch: char| ch.is_whitespace() || ch == '\u{3000}'))
-        .unwrap_or("")
-}
-
-pub(super) fn is_total_or_note_row(rec: &ByteRecord) -> bool {
-    // Runs on every row: look at borrowed cells, allocate nothing. No marker starts with
-    // an ASCII letter or digit, so a row whose first cell does is decided at once.
-    if rec
-        .get(0)
-        .and_then(|c| c.first())
-        .is_some_and(|b| b.is_ascii_alphanumeric())
-    {
-        return false;
-    }
-    let mut filled = rec.iter().map(trimmed_cell).filter(|c| !c.is_empty());
-    let Some(first) = filled.next() else {
-        return false;
-    };
-    if ["合計", "総計", "小計"]
-        .iter()
-        .any(|m| first.starts_with(m))
-        || first == "計"
-    {
-        return true;
-    }
-    let note = ["※", "注", "＊", "*", "（注", "(注"]
-        .iter()
-        .any(|m| first.starts_with(m));
-    note && filled.next().is_none()
 }
 
 /// Reads the rows under the header and inserts the good ones with one statement (see
@@ -461,32 +426,4 @@ fn finish_ok(
     )?;
     conn.execute_batch("DROP TABLE import_keys")?;
     Ok(deleted as u64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rec(cells: &[&str]) -> ByteRecord {
-        ByteRecord::from(cells.to_vec())
-    }
-
-    #[test]
-    fn totals_and_footnotes_are_not_data() {
-        assert!(is_total_or_note_row(&rec(&["合計", "3件"])));
-        assert!(is_total_or_note_row(&rec(&["", "　総計", "12"])));
-        assert!(is_total_or_note_row(&rec(&[
-            "※ 緯度経度が空欄の機関は未調査",
-            "",
-            ""
-        ])));
-        assert!(is_total_or_note_row(&rec(&[
-            "（注）令和2年度は集団健診を中止",
-            ""
-        ])));
-        // A note-like first cell with more cells filled is a data row and gets validated.
-        assert!(!is_total_or_note_row(&rec(&["※123", "奈良市"])));
-        assert!(!is_total_or_note_row(&rec(&["2900000001", "合計"])));
-        assert!(!is_total_or_note_row(&rec(&["計算センター", "x"])));
-    }
 }

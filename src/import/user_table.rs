@@ -77,6 +77,12 @@ pub fn import_user_table(
     let table = quote_ident(&opts.name)?;
     let conn = store.conn();
     let sha = sha256_file(path)?;
+    let bytes = std::fs::metadata(path)
+        .map_err(|source| ImportError::Io {
+            path: path.into(),
+            source,
+        })?
+        .len();
     let mut src = RowSource::open(path, opts.encoding, opts.sheet.as_deref())?;
     let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
     let mut rec = ByteRecord::new();
@@ -152,6 +158,7 @@ pub fn import_user_table(
         conn,
         &file,
         &sha,
+        bytes,
         Some("table"),
         src.encoding.map(|e| e.label()),
     )?;

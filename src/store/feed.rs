@@ -259,6 +259,8 @@ impl VTab for FeedFunction {
     }
 
     fn init(init: &InitInfo) -> Result<(), Box<dyn std::error::Error>> {
+        // SAFETY: the bind data is the `Bound` set by `bind` (DuckDB keeps it alive for the
+        // whole statement); a null pointer gives `None`.
         let parallel =
             unsafe { init.get_bind_data::<Bound>().as_ref() }.is_some_and(|b| b.feed.parallel());
         init.set_max_threads(if parallel { 64 } else { 1 });

@@ -77,18 +77,20 @@ pub struct Reject {
     pub reason: String,
 }
 
-/// Records the start of an attempt and returns its id.
+/// Records the start of an attempt and returns its id. `sha256` may be empty when the
+/// hash is computed while the file is read ([`set_sha`] then fills it in).
 pub(crate) fn begin(
     conn: &Connection,
     file: &str,
     sha256: &str,
+    bytes: u64,
     kind: Option<&str>,
     encoding: Option<&str>,
 ) -> Result<i64> {
     let id: i64 = conn.query_row("SELECT nextval('import_id_seq')", [], |r| r.get(0))?;
     conn.execute(
-        "INSERT INTO import_history (id, file_name, sha256, kind, encoding, started_at, result) VALUES (?, ?, ?, ?, ?, current_timestamp, 'running')",
-        params![id, file, sha256, kind, encoding],
+        "INSERT INTO import_history (id, file_name, sha256, file_bytes, kind, encoding, started_at, result) VALUES (?, ?, ?, ?, ?, ?, current_timestamp, 'running')",
+        params![id, file, sha256, bytes as i64, kind, encoding],
     )?;
     Ok(id)
 }
@@ -108,11 +110,11 @@ pub(crate) fn finish(
     Ok(())
 }
 
-/// Notes the size of the file and, when it was computed while reading, its hash.
-pub(crate) fn set_file(conn: &Connection, id: i64, bytes: u64, sha256: &str) -> Result<()> {
+/// Records the hash of a file hashed while it was read.
+pub(crate) fn set_sha(conn: &Connection, id: i64, sha256: &str) -> Result<()> {
     conn.execute(
-        "UPDATE import_history SET file_bytes = ?, sha256 = ? WHERE id = ?",
-        params![bytes as i64, sha256, id],
+        "UPDATE import_history SET sha256 = ? WHERE id = ?",
+        params![sha256, id],
     )?;
     Ok(())
 }
