@@ -10,7 +10,9 @@ use super::detect::{self, HeaderMatch};
 use super::feed::{Chunk, ImportFeed, Loaded};
 use super::kinds::{KindDef, Replace};
 use super::source::RowSource;
-use super::{ImportError, ImportOptions, ImportReport, display_name, profile, sha256_file};
+use super::{
+    ImportError, ImportOptions, ImportReport, display_name, file_bytes, profile, sha256_file,
+};
 use crate::job::Progress;
 use crate::store::feed as store_feed;
 use crate::store::{ImportResult, Reject, Store, history};
@@ -30,12 +32,7 @@ pub fn import_file(
     let file = display_name(path);
     let conn = store.conn();
     progress.set(0.0, format!("{file}: 確認しています"));
-    let bytes = std::fs::metadata(path)
-        .map_err(|source| ImportError::Io {
-            path: path.into(),
-            source,
-        })?
-        .len();
+    let bytes = file_bytes(path)?;
     // A file of a size that no earlier successful import had cannot be a re-import: its
     // hash is computed as it is read, not in a pass of its own before. Otherwise (and for
     // workbooks, read whole anyway) it is computed first, so that a re-import is skipped

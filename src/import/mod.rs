@@ -103,6 +103,16 @@ pub(crate) fn display_name(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// The size of a file in bytes.
+pub fn file_bytes(path: &Path) -> Result<u64, ImportError> {
+    std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|source| ImportError::Io {
+            path: path.into(),
+            source,
+        })
+}
+
 /// The sha256 of a file, hex.
 pub fn sha256_file(path: &Path) -> Result<String, ImportError> {
     use sha2::Digest;

@@ -12,7 +12,7 @@ use super::columns::date_to_days;
 use super::normalize::{fold_width, is_null, parse_integer, parse_number};
 use super::source::RowSource;
 use super::wareki::parse_date;
-use super::{ImportError, TextEncoding, display_name, sha256_file};
+use super::{ImportError, TextEncoding, display_name, file_bytes, sha256_file};
 use crate::job::Progress;
 use crate::store::{ImportResult, Store, history, quote_ident};
 
@@ -77,12 +77,7 @@ pub fn import_user_table(
     let table = quote_ident(&opts.name)?;
     let conn = store.conn();
     let sha = sha256_file(path)?;
-    let bytes = std::fs::metadata(path)
-        .map_err(|source| ImportError::Io {
-            path: path.into(),
-            source,
-        })?
-        .len();
+    let bytes = file_bytes(path)?;
     let mut src = RowSource::open(path, opts.encoding, opts.sheet.as_deref())?;
     let mut rows: Vec<(u64, Vec<String>)> = Vec::new();
     let mut rec = ByteRecord::new();
