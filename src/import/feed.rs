@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use crossbeam_channel::{Receiver, Sender};
-use csv::ByteRecord;
 
 use super::ImportError;
 use super::columns::{LastValue, Val, column_type};
 use super::kinds::{KindDef, Replace};
+use super::rows::{Row, RowBatch};
 use crate::job::Progress;
 use crate::store::Reject;
 use crate::store::feed::{ChunkWriter, ColumnType, RowFeed};
@@ -27,7 +27,7 @@ pub const STRICT_REJECT_LIMIT: usize = 100;
 /// Rows handed from the reading thread: a chunk and the file fraction read, or why the
 /// file cannot be read as CSV.
 pub enum Chunk {
-    Rows(Vec<(u64, ByteRecord)>, f32),
+    Rows(RowBatch, f32),
     Failed(String),
 }
 
@@ -54,7 +54,7 @@ struct State {
     /// Why the file could not be read to the end.
     failed: Option<String>,
     /// Rows of a chunk larger than one DuckDB chunk, still to write.
-    leftover: Vec<(Vec<(u64, ByteRecord)>, f32)>,
+    leftover: Vec<(RowBatch, f32)>,
 }
 
 pub struct ImportFeed {
@@ -69,7 +69,7 @@ pub struct ImportFeed {
     /// Kinds keyed by code: a key may appear once in a file.
     unique_keys: bool,
     rows: Mutex<Option<Receiver<Chunk>>>,
-    spare: Sender<Vec<ByteRecord>>,
+    spare: Sender<RowBatch>,
     progress: Progress,
     /// No more rows will be written (end, failure, cancel, or too many rejects).
     done: AtomicBool,
@@ -88,7 +88,7 @@ impl ImportFeed {
         file: String,
         skip_invalid: bool,
         rows: Receiver<Chunk>,
-        spare: Sender<Vec<ByteRecord>>,
+        spare: Sender<RowBatch>,
         progress: Progress,
     ) -> ImportFeed {
         let key_fields: Vec<usize> = match def.replace {
@@ -147,7 +147,7 @@ impl ImportFeed {
     }
 
     /// The next chunk of raw rows, or `None` when there is none.
-    fn next_chunk(&self) -> Option<(Vec<(u64, ByteRecord)>, f32)> {
+    fn next_chunk(&self) -> Option<(RowBatch, f32)> {
         if let Some(chunk) = self.state().leftover.pop() {
             return Some(chunk);
         }
@@ -164,12 +164,11 @@ impl ImportFeed {
     }
 
     /// Checks one chunk and writes its good rows; returns how many were written.
-    fn check(&self, rows: &[(u64, ByteRecord)], out: &mut ChunkWriter<'_>) -> usize {
+    fn check(&self, rows: &RowBatch, out: &mut ChunkWriter<'_>) -> usize {
         let def = self.def;
         let strict = !self.skip_invalid;
         let mut memos: Vec<LastValue> = def.fields.iter().map(|_| LastValue::default()).collect();
         let mut vals: Vec<Val<'_>> = Vec::with_capacity(def.fields.len());
-        let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(self.header_len + 4);
         let mut rejects: Vec<Reject> = Vec::new();
         let mut rejected_rows = 0u64;
         let mut totals = 0u64;
@@ -178,15 +177,15 @@ impl ImportFeed {
         // Kinds keyed by code are checked one chunk at a time: hold the state throughout.
         let mut held = self.unique_keys.then(|| self.state());
         let mut n = 0usize;
-        for (line, rec) in rows {
-            let line = *line;
+        for rec in rows.rows() {
+            let line = rec.line;
             if rec
                 .iter()
                 .all(|c| c.iter().all(|b| b.is_ascii_whitespace()))
             {
                 continue;
             }
-            if is_total_or_note_row(rec) {
+            if is_total_or_note_row(&rec) {
                 totals += 1;
                 continue;
             }
@@ -207,19 +206,13 @@ impl ImportFeed {
                 // One UTF-8 check and one look for U+FFFD (EF BF BD) per record; a field
                 // is then a slice of the record's text at char boundaries (`str::get`). A
                 // record that is not valid UTF-8 as a whole is checked field by field.
-                let bytes = rec.as_slice();
+                let bytes = rec.text();
                 let text = std::str::from_utf8(bytes).ok();
                 let may_be_garbled = memchr::memchr(0xEF, bytes).is_some();
-                bounds.clear();
-                let mut start = 0usize;
-                for f in rec.iter() {
-                    bounds.push((start, start + f.len()));
-                    start += f.len();
-                }
                 for ((field, col), memo) in def.fields.iter().zip(&self.mapping).zip(&mut memos) {
                     let raw: &[u8] = col.and_then(|c| rec.get(c)).unwrap_or(b"");
-                    let cell = match (text, col.and_then(|c| bounds.get(c))) {
-                        (Some(t), Some(&(a, b))) => t.get(a..b),
+                    let cell = match (text, col.and_then(|c| rec.span(c))) {
+                        (Some(t), Some((a, b))) => t.get(a..b),
                         (_, None) => Some(""),
                         (None, Some(_)) => std::str::from_utf8(raw).ok(),
                     };
@@ -366,9 +359,7 @@ impl RowFeed for ImportFeed {
                 fraction * 0.95,
                 format!("{}: {done} 行を検査・取込中", self.file),
             );
-            let _ = self
-                .spare
-                .try_send(rows.into_iter().map(|(_, r)| r).collect());
+            let _ = self.spare.try_send(rows);
             if n > 0 {
                 return Ok(n);
             }
@@ -386,7 +377,7 @@ fn trimmed_cell(c: &[u8]) -> &str {
 /// A total row (合計・総計・小計・計 in its first filled cell) or a footnote row (a single
 /// filled cell starting with ※, 注, ＊ or （注）), as KDB reports and office sheets end.
 /// Neither is data; both are counted and reported as dropped.
-fn is_total_or_note_row(rec: &ByteRecord) -> bool {
+fn is_total_or_note_row(rec: &Row<'_>) -> bool {
     // Runs on every row: look at borrowed cells, allocate nothing. No marker starts with
     // an ASCII letter or digit, so a row whose first cell does is decided at once.
     if rec
@@ -417,26 +408,22 @@ fn is_total_or_note_row(rec: &ByteRecord) -> bool {
 mod tests {
     use super::*;
 
-    fn rec(cells: &[&str]) -> ByteRecord {
-        ByteRecord::from(cells.to_vec())
+    /// `is_total_or_note_row` of a record of these cells.
+    fn total_or_note(cells: &[&str]) -> bool {
+        let mut batch = RowBatch::default();
+        batch.push_fields(1, cells.iter().map(|c| c.as_bytes()));
+        batch.row(0).is_some_and(|r| is_total_or_note_row(&r))
     }
 
     #[test]
     fn totals_and_footnotes_are_not_data() {
-        assert!(is_total_or_note_row(&rec(&["合計", "3件"])));
-        assert!(is_total_or_note_row(&rec(&["", "　総計", "12"])));
-        assert!(is_total_or_note_row(&rec(&[
-            "※ 緯度経度が空欄の機関は未調査",
-            "",
-            ""
-        ])));
-        assert!(is_total_or_note_row(&rec(&[
-            "（注）令和2年度は集団健診を中止",
-            ""
-        ])));
+        assert!(total_or_note(&["合計", "3件"]));
+        assert!(total_or_note(&["", "　総計", "12"]));
+        assert!(total_or_note(&["※ 緯度経度が空欄の機関は未調査", "", ""]));
+        assert!(total_or_note(&["（注）令和2年度は集団健診を中止", ""]));
         // A note-like first cell with more cells filled is a data row and gets validated.
-        assert!(!is_total_or_note_row(&rec(&["※123", "奈良市"])));
-        assert!(!is_total_or_note_row(&rec(&["2900000001", "合計"])));
-        assert!(!is_total_or_note_row(&rec(&["計算センター", "x"])));
+        assert!(!total_or_note(&["※123", "奈良市"]));
+        assert!(!total_or_note(&["2900000001", "合計"]));
+        assert!(!total_or_note(&["計算センター", "x"]));
     }
 }

@@ -9,6 +9,7 @@ use duckdb::{Connection, params};
 use super::detect::{self, HeaderMatch};
 use super::feed::{Chunk, ImportFeed, Loaded};
 use super::kinds::{KindDef, Replace};
+use super::rows::RowBatch;
 use super::source::RowSource;
 use super::{
     ImportError, ImportOptions, ImportReport, display_name, file_bytes, profile, sha256_file,
@@ -295,8 +296,11 @@ fn load_rows(
 ) -> Result<Loaded, ImportError> {
     let def = hm.def();
     let (tx, rx) = crossbeam_channel::bounded::<Chunk>(8);
-    let (spare_tx, spare_rx) = crossbeam_channel::bounded::<Vec<ByteRecord>>(8);
-    let pending: Vec<(u64, ByteRecord)> = head.into_iter().skip(hm.row + 1).collect();
+    let (spare_tx, spare_rx) = crossbeam_channel::bounded::<RowBatch>(8);
+    let mut pending = RowBatch::default();
+    for (line, rec) in head.iter().skip(hm.row + 1) {
+        pending.push_record(*line, rec);
+    }
     if !pending.is_empty() {
         // The channel is empty: this does not wait.
         let _ = tx.send(Chunk::Rows(pending, 0.0));
@@ -334,40 +338,29 @@ const READ_AHEAD_ROWS: usize = 2048;
 fn read_ahead(
     src: &mut RowSource,
     tx: &crossbeam_channel::Sender<Chunk>,
-    spare: &crossbeam_channel::Receiver<Vec<ByteRecord>>,
+    spare: &crossbeam_channel::Receiver<RowBatch>,
 ) {
-    let mut pool: Vec<ByteRecord> = Vec::new();
     loop {
-        let mut rows = Vec::with_capacity(READ_AHEAD_ROWS);
-        while rows.len() < READ_AHEAD_ROWS {
-            if pool.is_empty()
-                && let Ok(v) = spare.try_recv()
-            {
-                pool = v;
-            }
-            let mut rec = pool.pop().unwrap_or_default();
-            match src.next_row(&mut rec) {
-                Ok(Some(line)) => rows.push((line, rec)),
-                Ok(None) => {
-                    if !rows.is_empty() {
-                        let _ = tx.send(Chunk::Rows(rows, src.fraction()));
-                    }
-                    return;
-                }
-                Err(e) => {
-                    if !rows.is_empty() && tx.send(Chunk::Rows(rows, src.fraction())).is_err() {
-                        return;
-                    }
-                    let line = e.position().map(|p| p.line()).unwrap_or(0);
-                    let _ = tx.send(Chunk::Failed(format!(
-                        "{line}行目付近を CSV として読めません（{e}）"
-                    )));
+        let mut rows = spare.try_recv().unwrap_or_default();
+        rows.clear();
+        match src.next_batch(&mut rows, READ_AHEAD_ROWS) {
+            Ok(true) => {
+                if tx.send(Chunk::Rows(rows, src.fraction())).is_err() {
                     return;
                 }
             }
-        }
-        if tx.send(Chunk::Rows(rows, src.fraction())).is_err() {
-            return;
+            Ok(false) => return,
+            Err(e) => {
+                // The rows read before the error are checked (and reported) first.
+                if !rows.is_empty() && tx.send(Chunk::Rows(rows, src.fraction())).is_err() {
+                    return;
+                }
+                let _ = tx.send(Chunk::Failed(format!(
+                    "{}行目付近を CSV として読めません（{e}）",
+                    src.line()
+                )));
+                return;
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 //! cancel rolls back; only the import history records the attempt.
 
 pub mod columns;
+mod csv_scan;
 pub mod detect;
 pub mod encoding;
 mod feed;
@@ -13,6 +14,7 @@ mod loader;
 pub mod normalize;
 pub mod preview;
 pub mod profile;
+pub mod rows;
 pub mod source;
 pub mod user_table;
 pub mod wareki;

@@ -1,10 +1,10 @@
-//! Row sources: a CSV/TSV file decoded to UTF-8 as it streams, or a sheet of an Excel
-//! workbook (calamine). Both yield `csv::ByteRecord`s with the file's own line (or sheet
-//! row) number, so validation and error messages do not care where a row came from.
+//! Row sources: a CSV/TSV file split by [`super::csv_scan`] and decoded to UTF-8 as it
+//! streams, or a sheet of an Excel workbook (calamine). Both yield `csv::ByteRecord`s with
+//! the file's own line (or sheet row) number, so validation and error messages do not care
+//! where a row came from.
 
-use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,7 +13,9 @@ use calamine::{Data, Reader};
 use csv::ByteRecord;
 
 use super::ImportError;
-use super::encoding::{TextEncoding, Utf8Reader, detect};
+use super::csv_scan::CsvScanner;
+use super::encoding::{TextEncoding, detect};
+use super::rows::RowBatch;
 
 /// Counts the bytes read, for progress, and hashes them (sha256) when asked to.
 struct Counting<R> {
@@ -46,52 +48,7 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Where the line feeds are in the decoded stream, so a record's line number is the file's
-/// own. (`csv::Position::line` skips blank lines and so drifts after one; KDB reports put a
-/// blank line under their title block.) Holds only the offsets not yet passed by a record:
-/// the csv reader's read-ahead window, never the whole file.
-#[derive(Default)]
-struct LineIndex {
-    /// Offsets of `\n` bytes not yet counted.
-    pending: VecDeque<u64>,
-    /// Line feeds before `pending`.
-    counted: u64,
-    /// Bytes seen so far.
-    seen: u64,
-}
-
-impl LineIndex {
-    fn record(&mut self, chunk: &[u8]) {
-        let base = self.seen;
-        self.pending
-            .extend(memchr::memchr_iter(b'\n', chunk).map(|i| base + i as u64));
-        self.seen += chunk.len() as u64;
-    }
-    /// Line feeds strictly before `offset` (offsets only ever grow).
-    fn feeds_before(&mut self, offset: u64) -> u64 {
-        while self.pending.front().is_some_and(|&o| o < offset) {
-            self.pending.pop_front();
-            self.counted += 1;
-        }
-        self.counted
-    }
-}
-
-/// Passes bytes through, noting the line feeds.
-struct LineCounting<R> {
-    inner: R,
-    index: LineIndex,
-}
-
-impl<R: Read> Read for LineCounting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.index.record(&buf[..n]);
-        Ok(n)
-    }
-}
-
-type CsvReader = csv::Reader<LineCounting<Utf8Reader<Counting<BufReader<File>>>>>;
+type CsvReader = CsvScanner<Counting<File>>;
 
 enum Inner {
     Csv {
@@ -152,20 +109,11 @@ impl RowSource {
             complete: false,
         }));
         let counting = Counting {
-            inner: BufReader::with_capacity(1 << 20, file),
+            inner: file,
             count: read.clone(),
             hash: hash.clone(),
         };
-        let decoded = LineCounting {
-            inner: Utf8Reader::new(counting, encoding),
-            index: LineIndex::default(),
-        };
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .buffer_capacity(1 << 20)
-            .from_reader(decoded);
+        let reader = CsvScanner::new(counting, encoding, delimiter);
         Ok(RowSource {
             inner: Inner::Csv {
                 reader: Box::new(reader),
@@ -190,28 +138,9 @@ impl RowSource {
     }
 
     /// Reads the next row into `rec`; returns its line number, or `None` at the end.
-    pub fn next_row(&mut self, rec: &mut ByteRecord) -> Result<Option<u64>, csv::Error> {
+    pub fn next_row(&mut self, rec: &mut ByteRecord) -> std::io::Result<Option<u64>> {
         match &mut self.inner {
-            Inner::Csv { reader } => {
-                if !reader.read_byte_record(rec)? {
-                    return Ok(None);
-                }
-                // After a record the reader stands just past its terminator's first byte:
-                // past the `\n` of an LF line, on the `\n` of a CRLF line. Feeds before
-                // `end - 1` are the lines before the record's last line; feeds inside quoted
-                // fields take it back to the record's first line.
-                let end = reader.position().byte();
-                let before = reader.get_mut().index.feeds_before(end.saturating_sub(1));
-                // One look over the record's bytes: a line feed inside a field is rare.
-                let inside: u64 = if memchr::memchr(b'\n', rec.as_slice()).is_some() {
-                    rec.iter()
-                        .map(|f| memchr::memchr_iter(b'\n', f).count() as u64)
-                        .sum()
-                } else {
-                    0
-                };
-                Ok(Some(before + 1 - inside.min(before)))
-            }
+            Inner::Csv { reader } => reader.next_record(rec),
             Inner::Sheet { rows, pos } => {
                 if *pos >= rows.len() {
                     return Ok(None);
@@ -222,6 +151,32 @@ impl RowSource {
                 self.read.store(*pos as u64, Ordering::Relaxed);
                 Ok(Some(line))
             }
+        }
+    }
+
+    /// Adds rows to `out` until it holds `max` or the source ends; returns whether any row
+    /// was added.
+    pub fn next_batch(&mut self, out: &mut RowBatch, max: usize) -> std::io::Result<bool> {
+        match &mut self.inner {
+            Inner::Csv { reader } => reader.next_batch(out, max),
+            Inner::Sheet { rows, pos } => {
+                let before = out.len();
+                while out.len() < max && *pos < rows.len() {
+                    let (line, row) = &rows[*pos];
+                    out.push_record(*line, row);
+                    *pos += 1;
+                }
+                self.read.store(*pos as u64, Ordering::Relaxed);
+                Ok(out.len() > before)
+            }
+        }
+    }
+
+    /// The line reached so far, for a message about a read error.
+    pub fn line(&self) -> u64 {
+        match &self.inner {
+            Inner::Csv { reader } => reader.line(),
+            Inner::Sheet { pos, .. } => *pos as u64 + 1,
         }
     }
 
