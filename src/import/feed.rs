@@ -1,8 +1,11 @@
-//! The rows of one import on their way into DuckDB: chunks of raw records from the reading
-//! thread are checked field by field and the good rows written straight into DuckDB's
-//! vectors (see [`crate::store::feed`]). Chunks of claim-like kinds are checked by all of
-//! DuckDB's threads at once; kinds keyed by code (masters, the register) one chunk at a
-//! time, in file order, so that "duplicate of line N" names the first line.
+//! The rows of one import on their way into DuckDB: each of DuckDB's threads takes the
+//! next chunk of raw records from the file (one reader at a time, under a lock), checks it
+//! field by field and writes the good rows straight into DuckDB's vectors (see
+//! [`crate::store::feed`]). The thread that read a chunk checks it while its text is still
+//! in that core's cache, and no thread of our own competes with DuckDB's for the cores.
+//! Chunks of claim-like kinds are checked by all of DuckDB's threads at once; kinds keyed
+//! by code (masters, the register) one chunk at a time, in file order, so that "duplicate
+//! of line N" names the first line.
 //!
 //! What the checking finds (rows, rejects, replacement keys, a read failure, a cancel) is
 //! gathered here and taken by the loader when the statement is over.
@@ -11,12 +14,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use crossbeam_channel::{Receiver, Sender};
-
 use super::ImportError;
 use super::columns::{LastValue, Val, column_type};
 use super::kinds::{KindDef, Replace};
 use super::rows::{Row, RowBatch};
+use super::source::RowSource;
 use crate::job::Progress;
 use crate::store::Reject;
 use crate::store::feed::{ChunkWriter, ColumnType, RowFeed};
@@ -24,12 +26,8 @@ use crate::store::feed::{ChunkWriter, ColumnType, RowFeed};
 /// In strict mode, how many bad rows are collected before giving up on a file.
 pub const STRICT_REJECT_LIMIT: usize = 100;
 
-/// Rows handed from the reading thread: a chunk and the file fraction read, or why the
-/// file cannot be read as CSV.
-pub enum Chunk {
-    Rows(RowBatch, f32),
-    Failed(String),
-}
+/// Rows per chunk: one DuckDB chunk.
+const CHUNK_ROWS: usize = 2048;
 
 /// What the checking of a whole file found.
 #[derive(Default)]
@@ -42,6 +40,13 @@ pub struct Loaded {
     pub cancelled: bool,
     /// Distinct replacement keys seen (typed), for deleting what they replace.
     pub keys: Vec<Vec<duckdb::types::Value>>,
+}
+
+/// The file being read, and the rows under the header read before the import began.
+struct Reading {
+    /// `None` once the file has been read to its end (or could not be).
+    source: Option<RowSource>,
+    pending: Option<RowBatch>,
 }
 
 #[derive(Default)]
@@ -68,8 +73,9 @@ pub struct ImportFeed {
     key_fields: Vec<usize>,
     /// Kinds keyed by code: a key may appear once in a file.
     unique_keys: bool,
-    rows: Mutex<Option<Receiver<Chunk>>>,
-    spare: Sender<RowBatch>,
+    reading: Mutex<Reading>,
+    /// Spent chunks, to be filled again.
+    spare: Mutex<Vec<RowBatch>>,
     progress: Progress,
     /// No more rows will be written (end, failure, cancel, or too many rejects).
     done: AtomicBool,
@@ -87,8 +93,8 @@ impl ImportFeed {
         import_id: i64,
         file: String,
         skip_invalid: bool,
-        rows: Receiver<Chunk>,
-        spare: Sender<RowBatch>,
+        source: RowSource,
+        pending: RowBatch,
         progress: Progress,
     ) -> ImportFeed {
         let key_fields: Vec<usize> = match def.replace {
@@ -109,8 +115,11 @@ impl ImportFeed {
             skip_invalid,
             key_fields,
             unique_keys: matches!(def.replace, Replace::Key(_)),
-            rows: Mutex::new(Some(rows)),
-            spare,
+            reading: Mutex::new(Reading {
+                source: Some(source),
+                pending: (!pending.is_empty()).then_some(pending),
+            }),
+            spare: Mutex::new(Vec::new()),
             progress,
             done: AtomicBool::new(false),
             invalid_seen: AtomicBool::new(false),
@@ -122,11 +131,12 @@ impl ImportFeed {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Lets go of the rows still queued, so that the reading thread stops.
+    /// Stops reading and closes the file.
     pub fn close(&self) {
         self.done.store(true, Ordering::SeqCst);
-        if let Ok(mut rows) = self.rows.lock() {
-            rows.take();
+        if let Ok(mut reading) = self.reading.lock() {
+            reading.source.take();
+            reading.pending.take();
         }
     }
 
@@ -146,20 +156,38 @@ impl ImportFeed {
         Ok(loaded)
     }
 
-    /// The next chunk of raw rows, or `None` when there is none.
+    /// The next chunk of raw rows and the fraction of the file read, or `None` when there
+    /// is none (the end, or a read error, which is kept for [`ImportFeed::finish`]).
     fn next_chunk(&self) -> Option<(RowBatch, f32)> {
         if let Some(chunk) = self.state().leftover.pop() {
             return Some(chunk);
         }
-        let rx = self.rows.lock().ok()?.clone()?;
-        match rx.recv() {
-            Ok(Chunk::Rows(rows, fraction)) => Some((rows, fraction)),
-            Ok(Chunk::Failed(msg)) => {
+        let mut reading = self.reading.lock().ok()?;
+        if let Some(rows) = reading.pending.take() {
+            return Some((rows, 0.0));
+        }
+        let src = reading.source.as_mut()?;
+        let mut rows = self
+            .spare
+            .lock()
+            .ok()
+            .and_then(|mut spare| spare.pop())
+            .unwrap_or_default();
+        rows.clear();
+        match src.next_batch(&mut rows, CHUNK_ROWS) {
+            Ok(true) => Some((rows, src.fraction())),
+            Ok(false) => {
+                reading.source.take();
+                None
+            }
+            Err(e) => {
+                let msg = format!("{}行目付近を CSV として読めません（{e}）", src.line());
+                reading.source.take();
+                drop(reading);
                 self.state().failed = Some(msg);
                 self.done.store(true, Ordering::SeqCst);
                 None
             }
-            Err(_) => None,
         }
     }
 
@@ -359,7 +387,9 @@ impl RowFeed for ImportFeed {
                 fraction * 0.95,
                 format!("{}: {done} 行を検査・取込中", self.file),
             );
-            let _ = self.spare.try_send(rows);
+            if let Ok(mut spare) = self.spare.lock() {
+                spare.push(rows);
+            }
             if n > 0 {
                 return Ok(n);
             }

@@ -7,7 +7,7 @@ use csv::ByteRecord;
 use duckdb::{Connection, params};
 
 use super::detect::{self, HeaderMatch};
-use super::feed::{Chunk, ImportFeed, Loaded};
+use super::feed::{ImportFeed, Loaded};
 use super::kinds::{KindDef, Replace};
 use super::rows::RowBatch;
 use super::source::RowSource;
@@ -144,16 +144,8 @@ pub fn import_file(
     report.import_id = Some(id);
 
     conn.execute_batch("BEGIN TRANSACTION")?;
-    let loaded = load_rows(
-        conn,
-        id,
-        &file,
-        &hm,
-        head,
-        &mut src,
-        opts.skip_invalid,
-        progress,
-    );
+    let hash = src.file_hash();
+    let loaded = load_rows(conn, id, &file, &hm, head, src, opts.skip_invalid, progress);
     let (result, message) = match loaded {
         Ok(l) if l.cancelled => {
             conn.execute_batch("ROLLBACK")?;
@@ -226,7 +218,7 @@ pub fn import_file(
     };
     if known_sha.is_none() {
         // Read to the end, the file was hashed on the way; otherwise hash it now.
-        let sha = match src.sha256() {
+        let sha = match hash.sha256() {
             Some(s) => s,
             None => sha256_file(path)?,
         };
@@ -281,8 +273,8 @@ fn no_header_message(file: &str, partial: Option<&HeaderMatch>, line: Option<u64
 }
 
 /// Reads the rows under the header and inserts the good ones with one statement (see
-/// [`super::feed`]): decoding and CSV parsing on a reading thread, a chunk ahead; checking
-/// and DuckDB's insert on DuckDB's threads. Spent records go back to be reused.
+/// [`super::feed`]): DuckDB's threads read, check and insert the chunks. The source is
+/// closed when the statement is over.
 #[allow(clippy::too_many_arguments)]
 fn load_rows(
     conn: &Connection,
@@ -290,20 +282,14 @@ fn load_rows(
     file: &str,
     hm: &HeaderMatch,
     head: Vec<(u64, ByteRecord)>,
-    src: &mut RowSource,
+    src: RowSource,
     skip_invalid: bool,
     progress: &Progress,
 ) -> Result<Loaded, ImportError> {
     let def = hm.def();
-    let (tx, rx) = crossbeam_channel::bounded::<Chunk>(8);
-    let (spare_tx, spare_rx) = crossbeam_channel::bounded::<RowBatch>(8);
     let mut pending = RowBatch::default();
     for (line, rec) in head.iter().skip(hm.row + 1) {
         pending.push_record(*line, rec);
-    }
-    if !pending.is_empty() {
-        // The channel is empty: this does not wait.
-        let _ = tx.send(Chunk::Rows(pending, 0.0));
     }
     let feed = Arc::new(ImportFeed::new(
         def,
@@ -312,16 +298,12 @@ fn load_rows(
         import_id,
         file.to_string(),
         skip_invalid,
-        rx,
-        spare_tx,
+        src,
+        pending,
         progress.clone(),
     ));
-    let inserted = std::thread::scope(|scope| {
-        scope.spawn(move || read_ahead(src, &tx, &spare_rx));
-        let inserted = store_feed::insert_all(conn, def.table, feed.clone());
-        feed.close();
-        inserted
-    });
+    let inserted = store_feed::insert_all(conn, def.table, feed.clone());
+    feed.close();
     let mut loaded = feed.finish()?;
     inserted?;
     if progress.is_cancelled() {
@@ -329,40 +311,6 @@ fn load_rows(
         loaded.cancelled = true;
     }
     Ok(loaded)
-}
-
-/// Rows per chunk handed to the checking: one DuckDB chunk.
-const READ_AHEAD_ROWS: usize = 2048;
-
-/// Reads rows in chunks until the end, an error, or the checking side stops listening.
-fn read_ahead(
-    src: &mut RowSource,
-    tx: &crossbeam_channel::Sender<Chunk>,
-    spare: &crossbeam_channel::Receiver<RowBatch>,
-) {
-    loop {
-        let mut rows = spare.try_recv().unwrap_or_default();
-        rows.clear();
-        match src.next_batch(&mut rows, READ_AHEAD_ROWS) {
-            Ok(true) => {
-                if tx.send(Chunk::Rows(rows, src.fraction())).is_err() {
-                    return;
-                }
-            }
-            Ok(false) => return,
-            Err(e) => {
-                // The rows read before the error are checked (and reported) first.
-                if !rows.is_empty() && tx.send(Chunk::Rows(rows, src.fraction())).is_err() {
-                    return;
-                }
-                let _ = tx.send(Chunk::Failed(format!(
-                    "{}行目付近を CSV として読めません（{e}）",
-                    src.line()
-                )));
-                return;
-            }
-        }
-    }
 }
 
 /// Deletes the earlier rows that this import replaces (same insurer and period, or same

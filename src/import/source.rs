@@ -71,6 +71,22 @@ pub struct RowSource {
     hash: Arc<Mutex<Hashing>>,
 }
 
+/// The sha256 of a CSV source's bytes, built while it is read.
+pub struct FileHash(Arc<Mutex<Hashing>>);
+
+impl FileHash {
+    /// The sha256 (hex) once the CSV has been read to its end; `None` before that and for
+    /// workbooks.
+    pub fn sha256(&self) -> Option<String> {
+        let mut h = self.0.lock().ok()?;
+        if !h.complete {
+            return None;
+        }
+        let digest = sha2::Digest::finalize(h.hasher.take()?);
+        Some(digest.iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
 pub fn is_excel(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         matches!(
@@ -126,15 +142,10 @@ impl RowSource {
         })
     }
 
-    /// The sha256 (hex) of the file's bytes, once a CSV has been read to its end; `None`
-    /// before that and for workbooks.
-    pub fn sha256(&self) -> Option<String> {
-        let mut h = self.hash.lock().ok()?;
-        if !h.complete {
-            return None;
-        }
-        let digest = sha2::Digest::finalize(h.hasher.take()?);
-        Some(digest.iter().map(|b| format!("{b:02x}")).collect())
+    /// The sha256 of the file's bytes as it is being read, to ask for once the rows have
+    /// been read (by whoever holds the source by then).
+    pub fn file_hash(&self) -> FileHash {
+        FileHash(self.hash.clone())
     }
 
     /// Reads the next row into `rec`; returns its line number, or `None` at the end.

@@ -22,6 +22,28 @@ use duckdb::vtab::{BindInfo, InitInfo, TableFunctionInfo, VTab};
 /// Strings up to this many bytes are stored inside DuckDB's string value.
 const INLINE_LEN: usize = 12;
 
+/// An inlined `duckdb_string_t` for at most [`INLINE_LEN`] bytes, as two little-endian
+/// words: the length (u32), then the bytes, zero-padded. Built from whole-word loads in
+/// registers: a byte copy into a stack buffer followed by a 16-byte load stalls the CPU
+/// (a failed store forward), which cost about 5% of a claims import.
+fn inlined_words(b: &[u8]) -> [u64; 2] {
+    const _: () = assert!(cfg!(target_endian = "little"));
+    let len = b.len().min(INLINE_LEN);
+    let load = |at: usize, n: usize| -> u128 {
+        b.get(at..at + n).map_or(0, |s| {
+            s.iter().rev().fold(0u128, |w, &x| (w << 8) | u128::from(x))
+        })
+    };
+    let text: u128 = match len {
+        0..4 => load(0, len),
+        // Two loads that overlap in the middle: the shared bytes are the same in both.
+        4..8 => load(0, 4) | (load(len - 4, 4) << (8 * (len - 4))),
+        _ => load(0, 8) | (load(len - 4, 4) << (8 * (len - 4))),
+    };
+    let whole = (len as u128) | (text << 32);
+    [whole as u64, (whole >> 64) as u64]
+}
+
 /// The SQL name of the table function.
 const FUNCTION: &str = "kenshin_feed";
 
@@ -93,20 +115,10 @@ impl ChunkWriter<'_> {
                     // `duckdb_string_t`, inlined form: length, then the bytes, zero-padded).
                     // Writing that value directly skips a call per field; longer strings go
                     // to the vector's string heap through the C API.
-                    let mut bytes = [0u8; INLINE_LEN];
-                    bytes[..value.len()].copy_from_slice(value.as_bytes());
-                    let inlined = bytes.map(|b| b as std::os::raw::c_char);
-                    let s = duckdb::ffi::duckdb_string_t {
-                        value: duckdb::ffi::duckdb_string_t__bindgen_ty_1 {
-                            inlined: duckdb::ffi::duckdb_string_t__bindgen_ty_1__bindgen_ty_2 {
-                                length: value.len() as u32,
-                                inlined,
-                            },
-                        },
-                    };
-                    // SAFETY: a VARCHAR vector holds `duckdb_string_t` values; this one is
-                    // a valid inlined string of valid UTF-8 (it came from a `&str`).
-                    unsafe { self.put(col, row, s) };
+                    // SAFETY: a VARCHAR vector holds 16-byte, 8-aligned `duckdb_string_t`
+                    // values; these two words are a valid inlined string of valid UTF-8 (it
+                    // came from a `&str`) on a little-endian machine, which DuckDB requires.
+                    unsafe { self.put(col, row, inlined_words(value.as_bytes())) };
                 } else {
                     self.vectors[col].insert(row, value);
                 }
@@ -295,6 +307,21 @@ impl VTab for FeedFunction {
 mod tests {
     use super::*;
     use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn inlined_words_are_length_then_zero_padded_bytes() {
+        for len in 0..=INLINE_LEN {
+            let text: Vec<u8> = (0..len as u8).map(|i| b'a' + i).collect();
+            let mut want = [0u8; 16];
+            want[..4].copy_from_slice(&(len as u32).to_le_bytes());
+            want[4..4 + len].copy_from_slice(&text);
+            let [w0, w1] = inlined_words(&text);
+            let mut got = [0u8; 16];
+            got[..8].copy_from_slice(&w0.to_le_bytes());
+            got[8..].copy_from_slice(&w1.to_le_bytes());
+            assert_eq!(got, want, "{len} bytes");
+        }
+    }
 
     /// Rows 0..n: a text of `i % 20` characters (multibyte from 7 on), `i`, a date, a flag,
     /// and NULLs every 5th row; `parallel` as asked.
