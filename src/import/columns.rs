@@ -126,6 +126,12 @@ pub fn parse_field_in<'a>(
                 }))
             }
         }
+        // The usual code, already at its full width: answered here, not through
+        // `normalize_code`'s returned `Option<Cow>` (a wide reload of a value just written
+        // to the stack, which stalled the CPU on every field).
+        FieldType::Code(width) if raw.len() == width && raw.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(Val::Str(Cow::Borrowed(raw)))
+        }
         FieldType::Code(width) => normalize_code(raw, width)
             .map(Val::Str)
             .ok_or_else(|| format!("{width}桁以内の数字のコードではありません")),
@@ -193,6 +199,7 @@ pub struct LastValue {
 
 impl LastValue {
     /// [`parse_field_in`], answered from memory when `raw` is the last text parsed.
+    #[inline]
     pub fn parse<'a>(
         &mut self,
         field: &Field,

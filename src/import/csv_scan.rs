@@ -338,8 +338,9 @@ const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// The first byte at or after `at` that is one of `stops`, or `data.len()`; ORs the bytes
-/// passed into `high`. Eight bytes at a time in a `u64` (SWAR): fields are short, so a
-/// SIMD search's set-up would cost more than it saves.
+/// passed into `high`. Eight bytes at a time in a `u64` (SWAR), then byte by byte near the
+/// end of the data. (An SSE2 version, sixteen bytes a step, read the spec claims file 40%
+/// slower: fields are short, and the set-up of each step costs more than it saves.)
 #[inline]
 fn find_any<const N: usize>(data: &[u8], mut at: usize, stops: [u8; N], high: &mut u8) -> usize {
     let patterns = stops.map(|s| ONES * u64::from(s));

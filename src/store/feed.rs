@@ -89,6 +89,8 @@ pub trait RowFeed: Send + Sync {
 /// constraints then speak).
 pub struct ChunkWriter<'a> {
     vectors: Vec<FlatVector<'a>>,
+    /// Each vector's data, asked of DuckDB once per chunk rather than once per value.
+    data: Vec<*mut u8>,
     types: &'a [ColumnType],
     capacity: usize,
 }
@@ -184,15 +186,14 @@ impl ChunkWriter<'_> {
         if row >= self.capacity {
             return;
         }
-        let Some(vector) = self.vectors.get_mut(col) else {
+        let Some(&data) = self.data.get(col) else {
             return;
         };
         // SAFETY: the vector was made by DuckDB for this column with the type declared in
-        // `bind`, whose layout the caller guarantees is `T`; it holds `capacity` values.
-        let data = unsafe { vector.as_mut_slice::<T>() };
-        if let Some(slot) = data.get_mut(row) {
-            *slot = value;
-        }
+        // `bind`, whose layout the caller guarantees is `T`; its data holds `capacity`
+        // values, suitably aligned, and `row < capacity`. The pointer was taken from the
+        // vector, which lives as long as this writer.
+        unsafe { data.cast::<T>().add(row).write(value) };
     }
 }
 
@@ -288,8 +289,14 @@ impl VTab for FeedFunction {
             .map(|i| output.flat_vector(i))
             .collect();
         let capacity = vectors.first().map_or(0, |v| v.capacity());
+        let data = vectors
+            .iter()
+            // SAFETY: asks DuckDB for the vector's data pointer; nothing is read or written.
+            .map(|v| unsafe { v.as_mut_ptr::<u8>() })
+            .collect();
         let mut writer = ChunkWriter {
             vectors,
+            data,
             types: &bound.types,
             capacity,
         };
