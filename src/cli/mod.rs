@@ -141,6 +141,9 @@ pub enum BenchCmd {
         /// 生成したファイルを残して次回も使うフォルダ（省略時は一時フォルダを使い、終了時に消す）
         #[arg(long)]
         work: Option<PathBuf>,
+        /// 取込と DuckDB の読込を交互に繰り返す回数（最後の行は比の中央値）
+        #[arg(long, default_value_t = 1)]
+        runs: u32,
     },
     /// 地図の描画時間（1920×1080、町丁・字の塗り分け、被保険者の点）と自然分類の計算時間
     Map {
@@ -225,8 +228,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     scale,
                     seed,
                     work,
+                    runs,
                 },
-        }) => crate::bench::import(months, scale, seed, work.as_deref()),
+        }) => crate::bench::import(months, scale, seed, work.as_deref(), runs),
         Some(Cmd::Setup { admin }) => admin::setup(&data_dir, &admin),
         Some(Cmd::Restore { file, recovery_key }) => admin::restore(
             &data_dir,
