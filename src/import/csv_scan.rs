@@ -25,6 +25,10 @@ use super::rows::{RecordIndex, RowBatch};
 /// Bytes read from the file at a time; the buffer grows only for a longer record.
 const BLOCK: usize = 1 << 20;
 
+/// The longest record read (64 MB): a longer one is not a row of any export but a file
+/// that is not CSV (or has an unclosed quote), and is refused rather than held in memory.
+const MAX_RECORD: usize = 64 << 20;
+
 pub struct CsvScanner<R> {
     inner: R,
     buf: Vec<u8>,
@@ -47,6 +51,7 @@ pub struct CsvScanner<R> {
     decoded: Vec<Decoded>,
     /// A batch of one, for [`CsvScanner::next_record`].
     one: RowBatch,
+    max_record: usize,
 }
 
 /// Where a field of the record being scanned lies in `buf`.
@@ -92,6 +97,7 @@ impl<R: Read> CsvScanner<R> {
             joined: Vec::new(),
             decoded: Vec::new(),
             one: RowBatch::default(),
+            max_record: MAX_RECORD,
         }
     }
 
@@ -146,6 +152,15 @@ impl<R: Read> CsvScanner<R> {
             self.pos = 0;
         }
         if self.end == self.buf.len() {
+            if self.buf.len() >= self.max_record {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "1行が {} MB を超えています。CSV ファイルか、引用符（\"）が閉じているかを確認してください",
+                        self.max_record >> 20
+                    ),
+                ));
+            }
             self.buf.resize(self.buf.len() * 2, 0);
         }
         while !self.eof && self.end < self.buf.len() {
@@ -278,7 +293,11 @@ impl<R: Read> CsvScanner<R> {
                             self.pos = i + 1;
                             self.feeds = feeds + 1;
                         }
-                        // CR: its LF, if any, is skipped with the blank lines.
+                        // CR and its LF; an LF not yet read is skipped with the blank lines.
+                        Some(_) if data.get(i + 1) == Some(&b'\n') => {
+                            self.pos = i + 2;
+                            self.feeds = feeds + 1;
+                        }
                         Some(_) => {
                             self.pos = i + 1;
                             self.feeds = feeds;
@@ -632,6 +651,20 @@ mod tests {
             );
             assert_eq!(high & 0x80, want_high, "{data:?} from {at}");
         }
+    }
+
+    #[test]
+    fn refuses_a_record_longer_than_the_limit() {
+        let mut text = b"a,b\r\n\"".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 5000));
+        let mut scanner = CsvScanner::new(&text[..], TextEncoding::Utf8, b',');
+        scanner.buf = vec![0; 64];
+        scanner.max_record = 1024;
+        let mut rec = ByteRecord::new();
+        assert_eq!(scanner.next_record(&mut rec).unwrap(), Some(1));
+        let err = scanner.next_record(&mut rec).unwrap_err();
+        assert!(err.to_string().contains("1行が"), "{err}");
+        assert_eq!(scanner.line(), 2);
     }
 
     #[test]
