@@ -205,6 +205,10 @@ impl ImportFeed {
         // Kinds keyed by code are checked one chunk at a time: hold the state throughout.
         let mut held = self.unique_keys.then(|| self.state());
         let mut n = 0usize;
+        // One UTF-8 check for the whole chunk; a row is then a slice of it (at char
+        // boundaries, which `str::get` checks). A chunk that is not valid UTF-8 as a whole
+        // is checked row by row.
+        let chunk_text = rows.text_str();
         for rec in rows.rows() {
             let line = rec.line;
             if rec
@@ -231,11 +235,14 @@ impl ImportFeed {
                     ),
                 });
             } else {
-                // One UTF-8 check and one look for U+FFFD (EF BF BD) per record; a field
-                // is then a slice of the record's text at char boundaries (`str::get`). A
-                // record that is not valid UTF-8 as a whole is checked field by field.
+                // The record's text, and one look for U+FFFD (EF BF BD) in it; a field is
+                // then a slice of that text at char boundaries (`str::get`). A record that
+                // is not valid UTF-8 as a whole is checked field by field.
                 let bytes = rec.text();
-                let text = std::str::from_utf8(bytes).ok();
+                let text = match chunk_text {
+                    Some(all) => rec.text_in(all),
+                    None => std::str::from_utf8(bytes).ok(),
+                };
                 let may_be_garbled = memchr::memchr(0xEF, bytes).is_some();
                 for ((field, col), memo) in def.fields.iter().zip(&self.mapping).zip(&mut memos) {
                     let raw: &[u8] = col.and_then(|c| rec.get(c)).unwrap_or(b"");

@@ -66,6 +66,11 @@ impl RowBatch {
         })
     }
 
+    /// The whole text, when it is valid UTF-8 (always for CP932 input, which is decoded).
+    pub fn text_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.text).ok()
+    }
+
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
         (0..self.len()).filter_map(|i| self.row(i))
     }
@@ -122,6 +127,12 @@ impl<'a> Row<'a> {
         self.text
     }
 
+    /// [`Row::text`] as a slice of its batch's [`RowBatch::text_str`]; `None` if the
+    /// record does not start and end at character boundaries.
+    pub fn text_in(&self, batch_text: &'a str) -> Option<&'a str> {
+        batch_text.get(self.start..self.start + self.text.len())
+    }
+
     /// Field `i`'s place in [`Row::text`].
     pub fn span(&self, i: usize) -> Option<(usize, usize)> {
         self.spans
@@ -172,5 +183,19 @@ mod tests {
         assert_eq!(row.span(1), Some((0, 1)));
         assert_eq!(row.get(2), None);
         assert!(rest.row(2).is_none());
+    }
+
+    #[test]
+    fn a_row_is_a_slice_of_its_batch_text_when_that_is_utf8() {
+        let mut batch = RowBatch::default();
+        batch.push_fields(1, [&b"a"[..], "外来".as_bytes()]);
+        batch.push_fields(2, ["奈良".as_bytes()]);
+        let all = batch.text_str().unwrap();
+        let second = batch.row(1).unwrap();
+        assert_eq!(second.text_in(all), Some("奈良"));
+        assert_eq!(batch.row(0).unwrap().text_in(all), Some("a外来"));
+        // Invalid UTF-8 anywhere: no text for the batch, the rows are checked one by one.
+        batch.push_fields(3, [&b"\xff"[..]]);
+        assert!(batch.text_str().is_none());
     }
 }
