@@ -1,7 +1,8 @@
 //! Row sources: a CSV/TSV file split by [`super::csv_scan`] and decoded to UTF-8 as it
-//! streams, or a sheet of an Excel workbook (calamine). Both yield `csv::ByteRecord`s with
-//! the file's own line (or sheet row) number, so validation and error messages do not care
-//! where a row came from.
+//! streams, or a sheet of an Excel workbook (calamine). Both yield rows (one at a time as
+//! `csv::ByteRecord`s for the header look-ahead and previews, or in a
+//! [`super::rows::RowBatch`] for the import) with the file's own line (or sheet row)
+//! number, so validation and error messages do not care where a row came from.
 
 use std::fs::File;
 use std::io::Read;
