@@ -26,9 +26,6 @@ use crate::store::feed::{ChunkWriter, ColumnType, RowFeed};
 /// In strict mode, how many bad rows are collected before giving up on a file.
 pub const STRICT_REJECT_LIMIT: usize = 100;
 
-/// Rows per chunk: one DuckDB chunk.
-const CHUNK_ROWS: usize = 2048;
-
 /// What the checking of a whole file found.
 #[derive(Default)]
 pub struct Loaded {
@@ -42,13 +39,6 @@ pub struct Loaded {
     pub keys: Vec<Vec<duckdb::types::Value>>,
 }
 
-/// The file being read, and the rows under the header read before the import began.
-struct Reading {
-    /// `None` once the file has been read to its end (or could not be).
-    source: Option<RowSource>,
-    pending: Option<RowBatch>,
-}
-
 #[derive(Default)]
 struct State {
     loaded: Loaded,
@@ -58,7 +48,8 @@ struct State {
     first_line: HashMap<Vec<String>, u64>,
     /// Why the file could not be read to the end.
     failed: Option<String>,
-    /// Rows of a chunk larger than one DuckDB chunk, still to write.
+    /// Rows already read and still to check: the rows under the header that the header
+    /// search read, or the rest of a chunk larger than one DuckDB chunk.
     leftover: Vec<(RowBatch, f32)>,
 }
 
@@ -73,7 +64,8 @@ pub struct ImportFeed {
     key_fields: Vec<usize>,
     /// Kinds keyed by code: a key may appear once in a file.
     unique_keys: bool,
-    reading: Mutex<Reading>,
+    /// The file; `None` once it has been read to its end (or could not be).
+    source: Mutex<Option<RowSource>>,
     /// Spent chunks, to be filled again.
     spare: Mutex<Vec<RowBatch>>,
     progress: Progress,
@@ -115,15 +107,19 @@ impl ImportFeed {
             skip_invalid,
             key_fields,
             unique_keys: matches!(def.replace, Replace::Key(_)),
-            reading: Mutex::new(Reading {
-                source: Some(source),
-                pending: (!pending.is_empty()).then_some(pending),
-            }),
+            source: Mutex::new(Some(source)),
             spare: Mutex::new(Vec::new()),
             progress,
             done: AtomicBool::new(false),
             invalid_seen: AtomicBool::new(false),
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                leftover: if pending.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![(pending, 0.0)]
+                },
+                ..State::default()
+            }),
         }
     }
 
@@ -134,9 +130,8 @@ impl ImportFeed {
     /// Stops reading and closes the file.
     pub fn close(&self) {
         self.done.store(true, Ordering::SeqCst);
-        if let Ok(mut reading) = self.reading.lock() {
-            reading.source.take();
-            reading.pending.take();
+        if let Ok(mut source) = self.source.lock() {
+            source.take();
         }
     }
 
@@ -158,15 +153,12 @@ impl ImportFeed {
 
     /// The next chunk of raw rows and the fraction of the file read, or `None` when there
     /// is none (the end, or a read error, which is kept for [`ImportFeed::finish`]).
-    fn next_chunk(&self) -> Option<(RowBatch, f32)> {
+    fn next_chunk(&self, max: usize) -> Option<(RowBatch, f32)> {
         if let Some(chunk) = self.state().leftover.pop() {
             return Some(chunk);
         }
-        let mut reading = self.reading.lock().ok()?;
-        if let Some(rows) = reading.pending.take() {
-            return Some((rows, 0.0));
-        }
-        let src = reading.source.as_mut()?;
+        let mut source = self.source.lock().ok()?;
+        let src = source.as_mut()?;
         let mut rows = self
             .spare
             .lock()
@@ -174,16 +166,16 @@ impl ImportFeed {
             .and_then(|mut spare| spare.pop())
             .unwrap_or_default();
         rows.clear();
-        match src.next_batch(&mut rows, CHUNK_ROWS) {
+        match src.next_batch(&mut rows, max) {
             Ok(true) => Some((rows, src.fraction())),
             Ok(false) => {
-                reading.source.take();
+                source.take();
                 None
             }
             Err(e) => {
                 let msg = format!("{}行目付近を CSV として読めません（{e}）", src.line());
-                reading.source.take();
-                drop(reading);
+                source.take();
+                drop(source);
                 self.state().failed = Some(msg);
                 self.done.store(true, Ordering::SeqCst);
                 None
@@ -381,7 +373,7 @@ impl RowFeed for ImportFeed {
                 self.done.store(true, Ordering::SeqCst);
                 return Ok(0);
             }
-            let Some((mut rows, fraction)) = self.next_chunk() else {
+            let Some((mut rows, fraction)) = self.next_chunk(out.capacity()) else {
                 return Ok(0);
             };
             if rows.len() > out.capacity() {

@@ -180,8 +180,8 @@ impl ChunkWriter<'_> {
     ///
     /// # Safety
     /// `T` must be the physical layout of the column's declared type: i8 TINYINT, i32
-    /// INTEGER and DATE (days), i64 BIGINT, f64 DOUBLE, bool BOOLEAN, `duckdb_string_t`
-    /// VARCHAR (inlined strings only).
+    /// INTEGER and DATE (days), i64 BIGINT, f64 DOUBLE, bool BOOLEAN, the `[u64; 2]` of
+    /// [`inlined_words`] VARCHAR (a `duckdb_string_t` of an inlined string).
     unsafe fn put<T: Copy>(&mut self, col: usize, row: usize, value: T) {
         if row >= self.capacity {
             return;
