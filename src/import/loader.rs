@@ -81,6 +81,10 @@ pub fn import_file(
         profiles.retain(|p| p.kind() == Some(kind));
     }
     let mut src = RowSource::open(path, opts.encoding, opts.sheet.as_deref())?;
+    if known_sha.is_some() {
+        // Hashed already: not again while reading.
+        src.skip_hashing();
+    }
     report.encoding = src.encoding.map(|e| e.label());
     let mut head: Vec<(u64, ByteRecord)> = Vec::new();
     while head.len() < detect::HEADER_SCAN_ROWS {

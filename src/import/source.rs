@@ -143,6 +143,14 @@ impl RowSource {
         })
     }
 
+    /// Reads without hashing, for a file whose sha256 is already known. Call it before the
+    /// first row is read.
+    pub fn skip_hashing(&mut self) {
+        if let Ok(mut h) = self.hash.lock() {
+            h.hasher = None;
+        }
+    }
+
     /// The sha256 of the file's bytes as it is being read, to ask for once the rows have
     /// been read (by whoever holds the source by then).
     pub fn file_hash(&self) -> FileHash {

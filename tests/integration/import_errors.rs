@@ -260,3 +260,49 @@ fn user_table_from_excel_header_on_row_3() {
     assert_eq!(r.result, ImportResult::Rejected);
     assert!(r.message.contains("見出し行"), "{}", r.message);
 }
+
+#[test]
+fn a_file_of_a_known_size_but_new_content_is_imported_with_its_own_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let first = dir.path().join("台帳1.csv");
+    write_cp932(
+        &first,
+        &format!("{INSURED_HEADER}\r\n{}\r\n", insured_rows()),
+    );
+    let r = import_file(&store, &first, &ImportOptions::default(), &Progress::new()).unwrap();
+    assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
+    // The same size, one digit different: hashed before reading (a size seen before), and
+    // imported because the hash is new.
+    let second = dir.path().join("台帳2.csv");
+    let text =
+        format!("{INSURED_HEADER}\r\n{}\r\n", insured_rows()).replace("630-8213", "630-8214");
+    write_cp932(&second, &text);
+    assert_eq!(
+        std::fs::metadata(&first).unwrap().len(),
+        std::fs::metadata(&second).unwrap().len()
+    );
+    let r = import_file(&store, &second, &ImportOptions::default(), &Progress::new()).unwrap();
+    assert_eq!((r.result, r.rows), (ImportResult::Ok, 3), "{}", r.message);
+    let imports = store.imports().unwrap();
+    for (path, name) in [(&first, "台帳1.csv"), (&second, "台帳2.csv")] {
+        let rec = imports.iter().find(|i| i.file == name).unwrap();
+        assert_eq!(
+            rec.sha256,
+            kenshin_atlas::import::sha256_file(path).unwrap(),
+            "{name}"
+        );
+    }
+    let postal: String = store
+        .conn()
+        .query_row(
+            "SELECT postal_code FROM insured WHERE insured_id = '2900000001'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(postal, "630-8214");
+    // And the second file again is skipped.
+    let r = import_file(&store, &second, &ImportOptions::default(), &Progress::new()).unwrap();
+    assert_eq!(r.result, ImportResult::Skipped, "{}", r.message);
+}
