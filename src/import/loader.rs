@@ -81,10 +81,8 @@ pub fn import_file(
         profiles.retain(|p| p.kind() == Some(kind));
     }
     let mut src = RowSource::open(path, opts.encoding, opts.sheet.as_deref())?;
-    if known_sha.is_some() {
-        // Hashed already: not again while reading.
-        src.skip_hashing();
-    }
+    // Not hashed yet: hashed on the way.
+    let hash = known_sha.is_none().then(|| src.hash_while_reading());
     report.encoding = src.encoding.map(|e| e.label());
     let mut head: Vec<(u64, ByteRecord)> = Vec::new();
     while head.len() < detect::HEADER_SCAN_ROWS {
@@ -148,7 +146,6 @@ pub fn import_file(
     report.import_id = Some(id);
 
     conn.execute_batch("BEGIN TRANSACTION")?;
-    let hash = src.file_hash();
     let loaded = load_rows(conn, id, &file, &hm, head, src, opts.skip_invalid, progress);
     let (result, message) = match loaded {
         Ok(l) if l.cancelled => {
@@ -222,7 +219,7 @@ pub fn import_file(
     };
     if known_sha.is_none() {
         // Read to the end, the file was hashed on the way; otherwise hash it now.
-        let sha = match hash.sha256() {
+        let sha = match hash.and_then(|h| h.sha256()) {
             Some(s) => s,
             None => sha256_file(path)?,
         };

@@ -121,10 +121,7 @@ impl RowSource {
         let delimiter = guess_delimiter(&sample);
         let file = File::open(path).map_err(io)?;
         let read = Arc::new(AtomicU64::new(0));
-        let hash = Arc::new(Mutex::new(Hashing {
-            hasher: Some(sha2::Digest::new()),
-            complete: false,
-        }));
+        let hash: Arc<Mutex<Hashing>> = Arc::default();
         let counting = Counting {
             inner: file,
             count: read.clone(),
@@ -143,17 +140,12 @@ impl RowSource {
         })
     }
 
-    /// Reads without hashing, for a file whose sha256 is already known. Call it before the
-    /// first row is read.
-    pub fn skip_hashing(&mut self) {
+    /// Hashes the file's bytes (sha256) as they are read; the hash is there once the
+    /// whole file has been read. Call it before the first row is read.
+    pub fn hash_while_reading(&mut self) -> FileHash {
         if let Ok(mut h) = self.hash.lock() {
-            h.hasher = None;
+            h.hasher = Some(sha2::Digest::new());
         }
-    }
-
-    /// The sha256 of the file's bytes as it is being read, to ask for once the rows have
-    /// been read (by whoever holds the source by then).
-    pub fn file_hash(&self) -> FileHash {
         FileHash(self.hash.clone())
     }
 
