@@ -1,10 +1,11 @@
 //! Medical and checkup institutions on the map: the two masters joined by institution
-//! code, each placed by the master's lat/lon or else by its address (the same address
-//! matching as the insured), with the number of insured who used it in the fiscal year
-//! (a claim or a checkup there). Symbols: a square for checkup institutions (健診実施),
-//! a circle for the others, sized by users in 5 classes (natural breaks). Facilities are
-//! shown or hidden one by one by clicking, or many at once by combinable attribute
-//! conditions ([`FacilityFilter`]).
+//! code (a code both name differently takes the latest import's name, see [`pick_name`]),
+//! each placed by the master's lat/lon or else by its address (the same address matching
+//! as the insured), with the number of insured who used it in the fiscal year (a claim or
+//! a checkup there). Symbols: a square for checkup institutions (健診実施), a circle for
+//! the others, sized by users in 5 classes (natural breaks). Facilities are shown or
+//! hidden one by one by clicking, or many at once by combinable attribute conditions
+//! ([`FacilityFilter`]).
 
 use std::sync::Arc;
 
@@ -52,10 +53,92 @@ impl Placement {
     }
 }
 
+/// Which master a facility's name came from. A code in both masters takes the name of the
+/// latest import; should both come from the same import, the medical master's. A blank
+/// name never wins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameSource {
+    /// Only one master names it (medical: `true`).
+    Only { medical: bool },
+    /// Both masters give this same name.
+    Both,
+    /// Both name it differently: the latest import's name is used (medical: `true` when
+    /// that is the medical master), `other` is the other master's name.
+    Latest { medical: bool, other: String },
+    /// Neither master names it.
+    None,
+}
+
+/// The rule, as the facility panel states it.
+pub const NAME_RULE: &str =
+    "名称: 両方のマスタにある機関は最後に取り込んだマスタの名称（同じ取込なら医療機関マスタ）";
+
+fn master_label(medical: bool) -> &'static str {
+    if medical {
+        "医療機関マスタ"
+    } else {
+        "健診機関マスタ"
+    }
+}
+
+impl NameSource {
+    /// 「名称の出典」 in the facility's attributes.
+    pub fn label(&self) -> String {
+        match self {
+            NameSource::Only { medical } => master_label(*medical).into(),
+            NameSource::Both => "医療機関マスタ・健診機関マスタ（同じ名称）".into(),
+            NameSource::Latest { medical, other } => format!(
+                "{}（最新の取込。{}では「{other}」）",
+                master_label(*medical),
+                master_label(!*medical)
+            ),
+            NameSource::None => "なし（どちらのマスタにも名称がありません）".into(),
+        }
+    }
+}
+
+/// The name of a code from the medical and the checkup master's (name, import id): the
+/// latest import's non-blank name, the medical master's on a tie.
+pub fn pick_name(
+    medical: Option<(&str, i64)>,
+    checkup: Option<(&str, i64)>,
+) -> (String, NameSource) {
+    fn named(n: Option<(&str, i64)>) -> Option<(&str, i64)> {
+        n.map(|(s, id)| (s.trim(), id)).filter(|n| !n.0.is_empty())
+    }
+    match (named(medical), named(checkup)) {
+        (None, None) => (String::new(), NameSource::None),
+        (Some((m, _)), None) => (m.into(), NameSource::Only { medical: true }),
+        (None, Some((c, _))) => (c.into(), NameSource::Only { medical: false }),
+        (Some((m, _)), Some((c, _))) if m == c => (m.into(), NameSource::Both),
+        (Some((m, mid)), Some((c, cid))) => {
+            if mid >= cid {
+                (
+                    m.into(),
+                    NameSource::Latest {
+                        medical: true,
+                        other: c.into(),
+                    },
+                )
+            } else {
+                (
+                    c.into(),
+                    NameSource::Latest {
+                        medical: false,
+                        other: m.into(),
+                    },
+                )
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Facility {
     pub code: String,
     pub name: String,
+    /// Which master the name came from.
+    pub name_source: NameSource,
     pub address: String,
     pub phone: String,
     pub point: Option<(f64, f64)>,
@@ -69,21 +152,25 @@ pub struct Facility {
     pub users: i64,
 }
 
-/// Both masters joined by code, with users in fiscal year `fy` (binds: fy, fy, fy).
+/// Both masters joined by code, with users in fiscal year `fy` (binds: fy, fy, fy). Each
+/// master gives its latest import's row of a code (a keyed re-import replaces a code's
+/// row, so there is one; the order only makes sure); each master's name comes with its
+/// import id, for [`pick_name`].
 const FACILITIES_SQL: &str = "
-    WITH m AS (SELECT code, any_value(name) AS name, any_value(address) AS address,
-                      any_value(phone) AS phone, any_value(lat) AS lat, any_value(lon) AS lon
-               FROM medical_institutions GROUP BY code),
-         c AS (SELECT code, any_value(name) AS name, bool_or(does_checkup) AS checkup,
-                      bool_or(coalesce(does_cancer_screening, false)) AS cancer
-               FROM checkup_institutions GROUP BY code),
+    WITH m AS (SELECT code, name, address, phone, lat, lon, import_id
+               FROM medical_institutions
+               QUALIFY row_number() OVER (PARTITION BY code ORDER BY import_id DESC, name) = 1),
+         c AS (SELECT code, name, does_checkup AS checkup,
+                      coalesce(does_cancer_screening, false) AS cancer, import_id
+               FROM checkup_institutions
+               QUALIFY row_number() OVER (PARTITION BY code ORDER BY import_id DESC, name) = 1),
          v AS (SELECT institution_code AS code, insured_id FROM claims
                WHERE service_month >= make_date(CAST(? AS INTEGER), 4, 1)
                  AND service_month < make_date(CAST(? AS INTEGER) + 1, 4, 1)
                UNION
                SELECT institution_code, insured_id FROM checkups WHERE fy = ?),
          u AS (SELECT code, count(DISTINCT insured_id) AS users FROM v GROUP BY code)
-    SELECT coalesce(m.code, c.code) AS code, coalesce(m.name, c.name, '') AS name,
+    SELECT coalesce(m.code, c.code) AS code, m.name, m.import_id, c.name, c.import_id,
            coalesce(m.address, ''), coalesce(m.phone, ''), m.lat, m.lon,
            m.code IS NOT NULL, coalesce(c.checkup, false), coalesce(c.cancer, false),
            coalesce(u.users, 0)
@@ -100,23 +187,32 @@ pub fn load(
 ) -> Result<Vec<Facility>, duckdb::Error> {
     let mut stmt = conn.prepare(FACILITIES_SQL)?;
     let rows = stmt.query_map(duckdb::params![fy, fy, fy], |r| {
-        let lat: Option<f64> = r.get(4)?;
-        let lon: Option<f64> = r.get(5)?;
+        let m_name: Option<String> = r.get(1)?;
+        let m_import: Option<i64> = r.get(2)?;
+        let c_name: Option<String> = r.get(3)?;
+        let c_import: Option<i64> = r.get(4)?;
+        let (name, name_source) = pick_name(
+            m_name.as_deref().zip(m_import),
+            c_name.as_deref().zip(c_import),
+        );
+        let lat: Option<f64> = r.get(7)?;
+        let lon: Option<f64> = r.get(8)?;
         Ok(Facility {
             code: r.get(0)?,
-            name: r.get(1)?,
-            address: r.get(2)?,
-            phone: r.get(3)?,
+            name,
+            name_source,
+            address: r.get(5)?,
+            phone: r.get(6)?,
             point: lon.zip(lat),
             placement: if lat.is_some() && lon.is_some() {
                 Placement::Master
             } else {
                 Placement::None
             },
-            medical: r.get(6)?,
-            checkup: r.get(7)?,
-            cancer_screening: r.get(8)?,
-            users: r.get(9)?,
+            medical: r.get(9)?,
+            checkup: r.get(10)?,
+            cancer_screening: r.get(11)?,
+            users: r.get(12)?,
         })
     })?;
     let mut out = rows.collect::<Result<Vec<_>, _>>()?;
@@ -157,7 +253,7 @@ pub fn load_placed(
 }
 
 /// The attribute fields of the facility layer, in this order.
-pub const FIELDS: [(&str, FieldType); 9] = [
+pub const FIELDS: [(&str, FieldType); 10] = [
     ("機関コード", FieldType::Text),
     ("名称", FieldType::Text),
     ("所在地", FieldType::Text),
@@ -167,6 +263,7 @@ pub const FIELDS: [(&str, FieldType); 9] = [
     ("利用者数", FieldType::Integer),
     ("医療機関マスタ", FieldType::Bool),
     ("位置", FieldType::Text),
+    ("名称の出典", FieldType::Text),
 ];
 
 /// The placed facilities as a point layer (the unplaced are left out; see
@@ -213,6 +310,7 @@ impl FacilityLayer {
                         AttrValue::Int(f.users),
                         AttrValue::Bool(f.medical),
                         AttrValue::Text(f.placement.label()),
+                        AttrValue::Text(f.name_source.label()),
                     ],
                 })
             })
@@ -415,6 +513,7 @@ mod tests {
         Facility {
             code: code.into(),
             name: format!("{code}クリニック"),
+            name_source: NameSource::Only { medical: true },
             address: String::new(),
             phone: String::new(),
             point: Some((135.8, 34.68)),
@@ -424,6 +523,34 @@ mod tests {
             cancer_screening: cancer,
             users,
         }
+    }
+
+    #[test]
+    fn the_latest_import_names_a_code_then_the_medical_master() {
+        let pick = |m: Option<(&str, i64)>, c: Option<(&str, i64)>| pick_name(m, c).0;
+        assert_eq!(
+            pick(Some(("甲医院", 3)), Some(("乙健診センター", 5))),
+            "乙健診センター"
+        );
+        assert_eq!(
+            pick(Some(("甲医院", 5)), Some(("乙健診センター", 3))),
+            "甲医院"
+        );
+        assert_eq!(
+            pick(Some(("甲医院", 4)), Some(("乙健診センター", 4))),
+            "甲医院"
+        );
+        // A blank name never wins, however late.
+        assert_eq!(pick(Some(("甲医院", 3)), Some((" ", 9))), "甲医院");
+        assert_eq!(pick(None, Some(("乙健診センター", 1))), "乙健診センター");
+        assert_eq!(pick_name(None, None), (String::new(), NameSource::None));
+        let (_, src) = pick_name(Some(("甲医院", 3)), Some(("乙健診センター", 5)));
+        assert_eq!(
+            src.label(),
+            "健診機関マスタ（最新の取込。医療機関マスタでは「甲医院」）"
+        );
+        let (_, src) = pick_name(Some(("甲医院", 3)), Some(("甲医院", 5)));
+        assert_eq!(src, NameSource::Both);
     }
 
     #[test]

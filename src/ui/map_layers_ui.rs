@@ -119,6 +119,7 @@ pub(crate) fn facilities_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
             ui.label(text);
         });
     }
+    ui.weak(crate::map::facilities::NAME_RULE);
     if let Some((ix, _)) = st
         .layers
         .as_ref()
