@@ -260,13 +260,21 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
                     .collect();
                 out!(
                     "{}",
-                    serde_json::json!({"tables": stats.tables, "imports": imports})
+                    serde_json::json!({
+                        "tables": stats.tables,
+                        "imports": imports,
+                        "fiscal_years": stats.fiscal_years,
+                        "institution_match": stats.institution_match,
+                    })
                 );
             } else {
                 for t in &stats.labelled {
                     out!("{:<28} {:>12}  {}", t.table, t.rows, t.label);
                 }
                 out!("取込履歴 {} 件", stats.imports.len());
+                if let Some(s) = stats.institution_match.summary() {
+                    out!("{s}");
+                }
             }
             Ok(0)
         }

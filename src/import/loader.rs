@@ -8,7 +8,7 @@ use duckdb::{Connection, params};
 
 use super::detect::{self, HeaderMatch};
 use super::feed::{ImportFeed, Loaded};
-use super::kinds::{KindDef, Replace};
+use super::kinds::{Kind, KindDef, Replace};
 use super::rows::RowBatch;
 use super::source::RowSource;
 use super::{
@@ -57,6 +57,7 @@ pub fn import_file(
         message: String::new(),
         rejects: Vec::new(),
         warnings: Vec::new(),
+        institution_match: None,
     };
     if let Some(sha) = &known_sha
         && let Some(prev) = history::find_imported(conn, sha)?
@@ -199,6 +200,7 @@ pub fn import_file(
                 if l.totals_dropped > 0 {
                     msg += &format!("。合計行・注記行 {} 行は除きました", l.totals_dropped);
                 }
+                add_institution_match(store, def, &mut report, &mut msg);
                 (ImportResult::Ok, msg)
             }
             Err(e) => {
@@ -237,6 +239,34 @@ pub fn import_file(
     report.result = result;
     report.message = message;
     Ok(report)
+}
+
+/// After checkups or an institution master went in: how the checkups' institution codes
+/// now match the masters, in the report and at the end of its message.
+fn add_institution_match(
+    store: &Store,
+    def: &KindDef,
+    report: &mut ImportReport,
+    msg: &mut String,
+) {
+    if !matches!(
+        def.kind,
+        Kind::Checkups | Kind::MedicalInstitutions | Kind::CheckupInstitutions
+    ) {
+        return;
+    }
+    match store.institution_match() {
+        Ok(m) => {
+            if let Some(s) = m.summary() {
+                msg.push('。');
+                msg.push_str(&s);
+            }
+            report.institution_match = Some(m);
+        }
+        Err(e) => report
+            .warnings
+            .push(format!("健診機関コードの照合を集計できませんでした: {e}")),
+    }
 }
 
 /// "file 12行目「健診受診日」: 値「R03.13.01」は日付として読めません…"

@@ -90,6 +90,9 @@ pub struct ImportReport {
     /// The first rejected rows, for display.
     pub rejects: Vec<Reject>,
     pub warnings: Vec<String>,
+    /// After checkups or an institution master went in: how the checkups' institution
+    /// codes match the masters (its summary ends the message).
+    pub institution_match: Option<crate::store::InstitutionMatch>,
 }
 
 impl ImportReport {

@@ -4,10 +4,12 @@
 
 pub mod feed;
 pub(crate) mod history;
+pub mod institution_match;
 mod migrations;
 mod stats;
 
 pub use history::{ImportRecord, ImportResult, Reject};
+pub use institution_match::InstitutionMatch;
 pub use migrations::{LATEST_VERSION, schema_version};
 pub use stats::{Stats, TableCount};
 
@@ -100,9 +102,15 @@ impl Store {
         &self.data_dir
     }
 
-    /// Row counts of the data tables and the user tables, and the import history.
+    /// Row counts of the data tables and the user tables, the import history, the fiscal
+    /// years of the checkups and how their institution codes match the masters.
     pub fn stats(&self) -> Result<Stats> {
         stats::collect(&self.conn)
+    }
+
+    /// How the checkups' institution codes match the institution masters.
+    pub fn institution_match(&self) -> Result<InstitutionMatch> {
+        institution_match::collect(&self.conn)
     }
 
     /// True when no data has been imported yet (the first start).

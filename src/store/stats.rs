@@ -1,11 +1,12 @@
-//! Row counts of the data tables and of the users' own tables, with the import history:
-//! what `kenshin-atlas stats --json` prints.
+//! Row counts of the data tables and of the users' own tables, with the import history,
+//! the fiscal years of the checkups and how their institution codes match the masters:
+//! what `kenshin-atlas stats --json` prints, and what the screens' year lists come from.
 
 use std::collections::BTreeMap;
 
 use duckdb::Connection;
 
-use super::{ImportRecord, Result, history};
+use super::{ImportRecord, InstitutionMatch, Result, history, institution_match};
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TableCount {
@@ -21,6 +22,18 @@ pub struct Stats {
     pub tables: BTreeMap<String, i64>,
     pub labelled: Vec<TableCount>,
     pub imports: Vec<ImportRecord>,
+    /// The fiscal years that have checkups, oldest first.
+    pub fiscal_years: Vec<i32>,
+    pub institution_match: InstitutionMatch,
+}
+
+/// The fiscal years that have checkups, oldest first.
+fn fiscal_years(conn: &Connection) -> Result<Vec<i32>> {
+    let mut stmt = conn.prepare("SELECT DISTINCT fy FROM checkups ORDER BY fy")?;
+    let years = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(years)
 }
 
 pub(crate) fn collect(conn: &Connection) -> Result<Stats> {
@@ -58,5 +71,7 @@ pub(crate) fn collect(conn: &Connection) -> Result<Stats> {
         tables,
         labelled,
         imports: history::list(conn)?,
+        fiscal_years: fiscal_years(conn)?,
+        institution_match: institution_match::collect(conn)?,
     })
 }

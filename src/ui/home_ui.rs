@@ -1,4 +1,5 @@
-//! The home screen: data counts and the uptake table per area for a chosen fiscal year.
+//! The home screen: data counts and the uptake table per area for a chosen fiscal year
+//! (the years offered are those the checkups have, as the worker's counts report them).
 
 use eframe::egui;
 
@@ -11,6 +12,47 @@ pub struct HomeState {
     pub uptake: Option<(i32, Vec<UptakeRow>)>,
     pub fy: i32,
     pub level: Level,
+}
+
+impl HomeState {
+    /// New counts arrived. The first time, a chosen year the checkups do not have moves to
+    /// their latest year, and its uptake is asked for.
+    pub fn set_stats(&mut self, stats: Stats) -> Option<Command> {
+        let first = self.stats.is_none();
+        let moved = first && adopt_latest_year(&mut self.fy, &stats.fiscal_years);
+        self.stats = Some(stats);
+        moved.then_some(Command::Uptake {
+            level: self.level,
+            fy: self.fy,
+        })
+    }
+
+    fn years(&self) -> Vec<i32> {
+        let data = self.stats.as_ref().map_or(&[][..], |s| &s.fiscal_years[..]);
+        fy_choices(data, self.fy)
+    }
+}
+
+/// The years a fiscal-year list offers: those the checkups have (from the worker's
+/// [`Stats`]), and the chosen one even when the data has none of it.
+pub(crate) fn fy_choices(years: &[i32], current: i32) -> Vec<i32> {
+    let mut out = years.to_vec();
+    if !out.contains(&current) {
+        out.push(current);
+    }
+    out.sort_unstable();
+    out
+}
+
+/// Moves `fy` to the latest of `years` when it is not one of them; true when it moved.
+pub(crate) fn adopt_latest_year(fy: &mut i32, years: &[i32]) -> bool {
+    match years.iter().max() {
+        Some(&latest) if !years.contains(fy) => {
+            *fy = latest;
+            true
+        }
+        _ => false,
+    }
 }
 
 impl Default for HomeState {
@@ -55,7 +97,7 @@ pub fn home_ui(ui: &mut egui::Ui, state: &mut HomeState, busy: bool) -> Vec<Comm
             egui::ComboBox::from_label("年度")
                 .selected_text(format!("{}年度", state.fy))
                 .show_ui(ui, |ui| {
-                    for fy in 2017..=2021 {
+                    for fy in state.years() {
                         ui.selectable_value(&mut state.fy, fy, format!("{fy}年度"));
                     }
                 });
@@ -96,4 +138,58 @@ pub fn home_ui(ui: &mut egui::Ui, state: &mut HomeState, busy: bool) -> Vec<Comm
         }
     });
     cmds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    fn stats(fiscal_years: Vec<i32>) -> Stats {
+        Stats {
+            tables: Default::default(),
+            labelled: vec![],
+            imports: vec![],
+            fiscal_years,
+            institution_match: Default::default(),
+        }
+    }
+
+    #[test]
+    fn the_year_list_offers_the_years_of_the_data() {
+        let mut state = HomeState::default();
+        assert!(state.set_stats(stats(vec![2020, 2021, 2022])).is_none());
+        let mut h = Harness::builder()
+            .with_size(eframe::egui::vec2(1200.0, 700.0))
+            .with_context_setup(crate::ui::install_theme)
+            .build_ui_state(
+                |ui, st: &mut HomeState| {
+                    let _ = home_ui(ui, st, false);
+                },
+                state,
+            );
+        h.run();
+        h.get_by_label("年度").click();
+        h.run();
+        assert!(h.query_by_label("2019年度").is_none());
+        h.get_by_label("2022年度").click();
+        h.run();
+        assert_eq!(h.state().fy, 2022);
+    }
+
+    #[test]
+    fn the_first_counts_move_a_year_the_data_lacks_to_the_latest() {
+        let mut state = HomeState::default();
+        match state.set_stats(stats(vec![2022, 2023])) {
+            Some(Command::Uptake { fy: 2023, .. }) => {}
+            c => panic!("{c:?}"),
+        }
+        assert_eq!(state.fy, 2023);
+        state.fy = 2022;
+        assert!(state.set_stats(stats(vec![2024])).is_none());
+        assert_eq!(state.fy, 2022, "later counts keep the choice");
+        assert_eq!(fy_choices(&[2024], 2022), [2022, 2024]);
+        assert_eq!(fy_choices(&[], 2021), [2021]);
+    }
 }

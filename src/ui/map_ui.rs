@@ -27,6 +27,8 @@ pub struct MapState {
     pub view: Option<View>,
     pub level: Level,
     pub fy: i32,
+    /// The fiscal years the checkups have (`None` until the worker's counts arrive).
+    pub fiscal_years: Option<Vec<i32>>,
     pub filter: TargetFilter,
     pub spec: ChoroplethSpec,
     pub rows: Option<(Level, i32, TargetFilter, Vec<UptakeRow>)>,
@@ -82,6 +84,7 @@ impl MapState {
             view: None,
             level: Level::Municipality,
             fy: 2021,
+            fiscal_years: None,
             filter: TargetFilter::default(),
             spec: ChoroplethSpec::default(),
             rows: None,
@@ -130,6 +133,15 @@ impl MapState {
         self.facilities = None;
         self.facilities_requested = None;
         self.apply_pending_layers();
+    }
+
+    /// The fiscal years the checkups have. The first time, a chosen year that the data
+    /// does not have moves to the latest one.
+    pub fn set_fiscal_years(&mut self, years: Vec<i32>) {
+        if self.fiscal_years.is_none() {
+            super::home_ui::adopt_latest_year(&mut self.fy, &years);
+        }
+        self.fiscal_years = Some(years);
     }
 
     /// New data was imported: uptake, facilities and insured points are asked for again
@@ -496,6 +508,7 @@ pub(crate) fn choice_row<T: PartialEq + Copy>(
 
 fn choropleth_controls_ui(ui: &mut egui::Ui, st: &mut MapState) -> bool {
     let before = (st.level, st.spec.clone());
+    let years = super::home_ui::fy_choices(st.fiscal_years.as_deref().unwrap_or_default(), st.fy);
     ui.heading("受診率の塗り分け");
     egui::Grid::new("choro_grid").num_columns(2).show(ui, |ui| {
         choice_row(
@@ -510,7 +523,7 @@ fn choropleth_controls_ui(ui: &mut egui::Ui, st: &mut MapState) -> bool {
             "年度",
             "fy",
             &mut st.fy,
-            (2017..=2021).map(|fy| (fy, format!("{fy}年度"))),
+            years.into_iter().map(|fy| (fy, format!("{fy}年度"))),
         );
         choice_row(
             ui,

@@ -229,6 +229,7 @@ impl AtlasApp {
                 Outcome::AllowList(a) => self.admin.allowed = Some(a.clone()),
                 Outcome::Settings(m) => self.admin.set_settings(m),
                 Outcome::AuditLog(entries) => self.audit.set_entries(entries.clone()),
+                Outcome::Stats(s) => self.map.set_fiscal_years(s.fiscal_years.clone()),
                 Outcome::Exported { path, rows } => {
                     self.audit.message =
                         Some(format!("{} 件を {} に書き出しました", rows, path.display()));
@@ -266,7 +267,11 @@ impl AtlasApp {
                         fy: self.home.fy,
                     });
                 }
-                Outcome::Stats(s) => self.home.stats = Some(*s),
+                Outcome::Stats(s) => {
+                    if let Some(c) = self.home.set_stats(*s) {
+                        self.send(c);
+                    }
+                }
                 Outcome::Uptake { rows, fy, .. } => self.home.uptake = Some((fy, rows)),
                 Outcome::Preview(p) => self.import.set_preview(*p),
                 Outcome::Imported { reports, geocode } => {

@@ -5,9 +5,11 @@
 mod backup;
 mod common;
 mod demo_round_trip;
+mod fiscal_years;
 mod geocode;
 mod house_rules;
 mod import_errors;
+mod institutions;
 mod layers;
 mod map_features;
 mod map_ui;

@@ -1,0 +1,211 @@
+//! The institution masters merged by code and matched against the checkups: a code both
+//! masters name differently takes the name of the latest import (whichever order they came
+//! in), and the attribute panel says which master it came from; the checkups' codes are
+//! counted against the masters in the import result and in `stats --json`.
+
+use std::path::{Path, PathBuf};
+
+use kenshin_atlas::import::{ImportOptions, import_file};
+use kenshin_atlas::job::Progress;
+use kenshin_atlas::layers::model::AttrValue;
+use kenshin_atlas::map::facilities::{self, FacilityLayer};
+use kenshin_atlas::store::{ImportResult, InstitutionMatch, Store};
+
+use super::common::{ADMIN, ADMIN_PASSWORD, write_cp932};
+
+/// Both masters have 2910000011, under different names.
+const SHARED: &str = "2910000011";
+const MEDICAL_NAME: &str = "甲医院";
+const CHECKUP_NAME: &str = "乙健診センター";
+
+fn medical_master(dir: &Path) -> PathBuf {
+    let p = dir.join("医療機関マスタ.csv");
+    write_cp932(
+        &p,
+        "\"医療機関コード\",\"医療機関名\",\"所在地\",\"電話番号\",\"緯度\",\"経度\"\n\
+         \"2910000011\",\"甲医院\",\"奈良市登大路町30\",\"0742-00-0001\",\"34.685\",\"135.832\"\n\
+         \"2910000029\",\"丙クリニック\",\"奈良市二条大路南1丁目1-1\",\"0742-00-0002\",\"34.683\",\"135.805\"\n",
+    );
+    p
+}
+
+/// `extra` adds a row, so that the same master can come in again as a new file.
+fn checkup_master(dir: &Path, file: &str, extra: &str) -> PathBuf {
+    let p = dir.join(file);
+    write_cp932(
+        &p,
+        &format!(
+            "\"健診機関コード\",\"健診機関名\",\"特定健診実施\",\"がん検診実施\"\n\
+             \"2910000011\",\"乙健診センター\",\"○\",\"○\"\n\
+             \"5510000001\",\"奈良県集団健診協会\",\"○\",\"×\"\n\
+             \"2910000037\",\"\",\"○\",\"×\"\n{extra}"
+        ),
+    );
+    p
+}
+
+fn import(store: &Store, file: &Path) -> kenshin_atlas::import::ImportReport {
+    let r = import_file(store, file, &ImportOptions::default(), &Progress::new()).unwrap();
+    assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
+    r
+}
+
+/// The name and the 「名称の出典」 attribute of the shared code, as the map shows them.
+fn shared_name(store: &Store) -> (String, String) {
+    let list = facilities::load(store.conn(), 2021, None).unwrap();
+    let f = list.iter().find(|f| f.code == SHARED).unwrap().clone();
+    let layer = FacilityLayer::new(2021, list);
+    let fields = &layer.layer.index.info.fields;
+    let source_ix = fields.iter().position(|f| f.name == "名称の出典").unwrap();
+    let feature = layer
+        .layer
+        .index
+        .features
+        .iter()
+        .find(|x| matches!(&x.attrs[0], AttrValue::Text(c) if c == SHARED))
+        .unwrap();
+    (f.name, feature.attrs[source_ix].display())
+}
+
+#[test]
+fn the_latest_master_names_a_shared_code_in_either_order() {
+    // Medical master first, checkup master last: the checkup master's name.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    import(&store, &medical_master(dir.path()));
+    import(
+        &store,
+        &checkup_master(dir.path(), "健診機関マスタ.csv", ""),
+    );
+    let (name, source) = shared_name(&store);
+    assert_eq!(name, CHECKUP_NAME);
+    assert_eq!(
+        source,
+        "健診機関マスタ（最新の取込。医療機関マスタでは「甲医院」）"
+    );
+    // Only one master names 2910000029; the blank checkup name of 2910000037 is no name.
+    let list = facilities::load(store.conn(), 2021, None).unwrap();
+    let by_code = |c: &str| list.iter().find(|f| f.code == c).unwrap();
+    assert_eq!(by_code("2910000029").name, "丙クリニック");
+    assert_eq!(by_code("2910000029").name_source.label(), "医療機関マスタ");
+    assert_eq!(by_code("2910000037").name, "");
+    // The medical master's place and phone stay whichever name wins.
+    assert_eq!(by_code(SHARED).phone, "0742-00-0001");
+    assert!(by_code(SHARED).checkup && by_code(SHARED).medical);
+
+    // The other order: the medical master's name.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    import(
+        &store,
+        &checkup_master(dir.path(), "健診機関マスタ.csv", ""),
+    );
+    import(&store, &medical_master(dir.path()));
+    let (name, source) = shared_name(&store);
+    assert_eq!(name, MEDICAL_NAME);
+    assert_eq!(
+        source,
+        "医療機関マスタ（最新の取込。健診機関マスタでは「乙健診センター」）"
+    );
+    // A newer checkup master (a new file) names it again.
+    import(
+        &store,
+        &checkup_master(
+            dir.path(),
+            "健診機関マスタ_改訂.csv",
+            "\"2910000045\",\"丁健診クリニック\",\"○\",\"○\"\n",
+        ),
+    );
+    assert_eq!(shared_name(&store).0, CHECKUP_NAME);
+}
+
+/// Checkups with 7 rows over 6 distinct codes and a blank one.
+fn checkups(dir: &Path) -> PathBuf {
+    let p = dir.join("健診結果_2021.csv");
+    let rows = [
+        ("0000000001", "2910000011"), // both masters
+        ("0000000002", "2910000011"),
+        ("0000000003", "2910000029"), // medical master only
+        ("0000000004", "5510000001"), // 55, in the checkup master
+        ("0000000005", "5599999999"), // 55, in neither
+        ("0000000006", "2910000037"), // checkup master, blank name
+        ("0000000007", "2919999999"), // in neither
+        ("0000000008", ""),           // no code
+    ];
+    let mut text =
+        String::from("\"被保険者ID\",\"保険者番号\",\"健診受診日\",\"年度\",\"健診機関コード\"\n");
+    for (id, code) in rows {
+        text += &format!("\"{id}\",\"290016\",\"2021/06/01\",\"2021\",\"{code}\"\n");
+    }
+    write_cp932(&p, &text);
+    p
+}
+
+#[test]
+fn checkup_codes_are_matched_in_the_import_result_and_stats_json() {
+    let want = InstitutionMatch {
+        codes: 6,
+        matched: 4,
+        unmatched: 2,
+        starts_55: 2,
+        non55_without_name: vec!["2910000037".into(), "2919999999".into()],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        let store = Store::open(&data).unwrap();
+        let r = import(&store, &medical_master(dir.path()));
+        // No checkups yet: nothing to match, nothing said.
+        assert_eq!(r.institution_match, Some(InstitutionMatch::default()));
+        assert!(!r.message.contains("健診機関コード"), "{}", r.message);
+        import(
+            &store,
+            &checkup_master(dir.path(), "健診機関マスタ.csv", ""),
+        );
+        let r = import(&store, &checkups(dir.path()));
+        assert_eq!(r.institution_match.as_ref(), Some(&want));
+        assert!(
+            r.message.contains(
+                "健診機関コード 6 件のうち、医療機関マスタ・健診機関マスタにあるもの 4 件、ないもの 2 件（55 で始まる集団健診のコード 2 件）"
+            ),
+            "{}",
+            r.message
+        );
+        assert!(
+            r.message
+                .contains("名称のないコード 2 件: 2910000037、2919999999。"),
+            "{}",
+            r.message
+        );
+    }
+
+    // The same in `stats --json`.
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_kenshin-atlas"))
+            .arg("--data-dir")
+            .arg(&data)
+            .env("KENSHIN_PASSWORD", ADMIN_PASSWORD)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    cli(&["setup", "--admin", ADMIN]);
+    let json: serde_json::Value =
+        serde_json::from_str(&cli(&["--user", ADMIN, "stats", "--json"])).unwrap();
+    assert_eq!(
+        json["institution_match"],
+        serde_json::json!({
+            "codes": 6,
+            "matched": 4,
+            "unmatched": 2,
+            "starts_55": 2,
+            "non55_without_name": ["2910000037", "2919999999"],
+        })
+    );
+}
