@@ -11,5 +11,6 @@ mod import_errors;
 mod layers;
 mod map_features;
 mod map_ui;
+mod raw_demo;
 mod render;
 mod security;
