@@ -106,8 +106,15 @@ pub enum Command {
     /// An encrypted backup to the admin's folder now (「バックアップ・復元」 right).
     Backup,
     /// The daily backup, if due (the admin's time has passed and today's generation is
-    /// missing). The app does this routine work for whoever is logged in.
+    /// missing). The app's own routine, set up by an admin: it runs as
+    /// [`crate::audit::SYSTEM`], needs no session and no right, and is not the logged-in
+    /// user's activity (see [`super::engine`]).
     ScheduledBackup,
+    /// Draw a map as a PNG file (外部出力, in an allowed folder).
+    RenderMap {
+        spec: crate::render::export::MapPng,
+        out: PathBuf,
+    },
     /// Build and import the demo data if the database is empty.
     EnsureDemo,
     /// Look at a file before importing it.
@@ -178,7 +185,8 @@ pub enum Command {
 
 impl Command {
     /// The right a command needs, the audit action it is recorded as, and its target.
-    /// `None`: any logged-in user. Account commands are handled before this.
+    /// `None`: any logged-in user. Account commands and the daily backup (the app's own,
+    /// run as the system) are handled before this.
     pub fn access(&self) -> (Option<Right>, Action, String) {
         use crate::import::display_name;
         let files = |f: &[PathBuf]| {
@@ -246,7 +254,22 @@ impl Command {
             Command::ExportAudit { .. } => {
                 (Some(Right::ViewAudit), Action::Search, "audit_log".into())
             }
+            Command::RenderMap { out, .. } => (
+                Some(Right::Export),
+                Action::Export,
+                out.display().to_string(),
+            ),
             _ => (None, Action::Command, self.label().into()),
+        }
+    }
+
+    /// The file a command writes for use outside the app: it needs 外部出力 and a folder
+    /// the admin allows, besides the right of [`Command::access`].
+    pub fn export_path(&self) -> Option<&std::path::Path> {
+        match self {
+            Command::ExportAudit { path, .. } => Some(path),
+            Command::RenderMap { out, .. } => Some(out),
+            _ => None,
         }
     }
 
@@ -270,7 +293,6 @@ impl Command {
                 | Command::Admin(_)
                 | Command::AuditLog(_)
                 | Command::Backup
-                | Command::ScheduledBackup
                 | Command::ExportAudit { .. }
         )
     }
@@ -295,6 +317,7 @@ impl Command {
             Command::Backup => "バックアップ",
             Command::ExportAudit { .. } => "利用ログの書き出し",
             Command::ScheduledBackup => "定時バックアップ",
+            Command::RenderMap { .. } => "地図の画像出力",
             Command::EnsureDemo => "デモデータの準備",
             Command::Preview { .. } => "ファイルの確認",
             Command::Import { .. } => "取込",
@@ -338,6 +361,14 @@ pub enum Outcome {
         recovery_key: Option<String>,
     },
     BackupDone(crate::backup::BackupReport),
+    /// The daily backup is not due (no time or folder set, the time not reached, or
+    /// today's generation exists).
+    BackupNotDue,
+    /// A map PNG written, and the zoom it was drawn at.
+    MapRendered {
+        path: PathBuf,
+        zoom: u8,
+    },
     /// A file written (its path and rows).
     Exported {
         path: PathBuf,

@@ -2,7 +2,13 @@
 //! logged-in session. [`Engine::execute`] is the only public way to run a [`Command`]:
 //! account commands are handled here, every other command first passes the session check
 //! and its right (`Command::access`), and what it did is written to the audit log. The
-//! worker thread owns an engine; tests drive one directly (with a test clock).
+//! worker thread owns an engine; tests drive one directly (with a test clock). The CLI,
+//! which logs in on its own, runs its commands through [`execute_as`], the same gate.
+//!
+//! One command runs as no user: the daily backup ([`Command::ScheduledBackup`]) is the
+//! app's own routine, set up by an admin (folder, time, generations). It runs and is
+//! logged as [`crate::audit::SYSTEM`] whoever is logged in, also without the バックアップ
+//! right and with nobody logged in, and it is not activity of the logged-in user.
 
 use super::command::{AdminOp, Command, Outcome, SessionInfo};
 use crate::audit::{AuditLog, Draft};
@@ -61,7 +67,7 @@ impl Engine {
         }
     }
 
-    /// Runs one command as the logged-in user.
+    /// Runs one command: as the logged-in user, or (the daily backup) as the system.
     pub fn execute(&mut self, command: Command, progress: &Progress) -> Outcome {
         match command {
             Command::AuthStatus => match self.sec().is_set_up() {
@@ -144,6 +150,20 @@ impl Engine {
                     other => other,
                 }
             }
+            Command::ScheduledBackup => {
+                let sec = self.sec();
+                if backup_due(&sec) {
+                    backup_now(
+                        &self.store,
+                        &self.audit,
+                        &sec,
+                        crate::audit::SYSTEM,
+                        progress,
+                    )
+                } else {
+                    Outcome::BackupNotDue
+                }
+            }
             other => self.checked(other, progress),
         }
     }
@@ -188,31 +208,48 @@ impl Engine {
 
     /// Any other command: the session must be alive and hold the command's right.
     fn checked(&mut self, command: Command, progress: &Progress) -> Outcome {
-        let Some(mut s) = self.session.take() else {
+        let Some(s) = self.session.take() else {
             return Outcome::SessionEnded("ログインしてください".into());
         };
+        let (outcome, s) =
+            Engine::gated(&self.store, &self.audit, &*self.clock, s, command, progress);
+        self.session = s;
+        outcome
+    }
+
+    /// [`Engine::checked`] for session `s`, which comes back unless the session ended.
+    fn gated(
+        store: &Store,
+        audit: &AuditLog,
+        clock: &dyn Clock,
+        mut s: Session,
+        command: Command,
+        progress: &Progress,
+    ) -> (Outcome, Option<Session>) {
         let (right, action, target) = command.access();
         let sec = Security {
-            conn: self.store.conn(),
-            audit: &self.audit,
-            clock: &*self.clock,
+            conn: store.conn(),
+            audit,
+            clock,
         };
         let gate = match right {
             Some(r) => sec.require(&mut s, r, action, &target),
             None => sec.require_login(&mut s, action, &target),
-        };
+        }
+        .and_then(|()| match command.export_path() {
+            Some(path) => sec.require_export(&mut s, path),
+            None => Ok(()),
+        });
         match gate {
             Ok(()) => {}
             Err(AuthError::ScreenLocked) => {
-                self.session = Some(s);
-                return Outcome::ScreenLocked;
+                return (Outcome::ScreenLocked, Some(s));
             }
             Err(e @ (AuthError::SessionEnded(_) | AuthError::SessionExpired)) => {
-                return Outcome::SessionEnded(e.to_string());
+                return (Outcome::SessionEnded(e.to_string()), None);
             }
             Err(e) => {
-                self.session = Some(s);
-                return Outcome::Denied(e.to_string());
+                return (Outcome::Denied(e.to_string()), Some(s));
             }
         }
         let logged = command.is_logged();
@@ -234,60 +271,70 @@ impl Engine {
                 Err(e) => Outcome::Failed(e.to_string()),
             },
             Command::Admin(op) => admin(&sec, &mut s, op),
-            Command::Backup => backup_now(&self.store, &self.audit, &sec, &s, progress),
-            Command::ScheduledBackup => {
-                if backup_due(&sec) {
-                    backup_now(&self.store, &self.audit, &sec, &s, progress)
-                } else {
-                    Outcome::SessionActive
-                }
-            }
-            Command::ExportAudit { filter, path } => match sec.require_export(&mut s, &path) {
-                Err(e) => Outcome::Denied(e.to_string()),
-                Ok(()) => match self.audit.entries().map(|all| {
-                    all.into_iter()
-                        .filter(|e| filter.matches(e))
-                        .collect::<Vec<_>>()
-                }) {
+            Command::Backup => backup_now(store, audit, &sec, &s.user_id, progress),
+            // The folder was checked with the right (`Command::export_path`).
+            Command::ExportAudit { filter, path } => match audit.entries().map(|all| {
+                all.into_iter()
+                    .filter(|e| filter.matches(e))
+                    .collect::<Vec<_>>()
+            }) {
+                Err(e) => Outcome::Failed(e.to_string()),
+                Ok(entries) => match crate::audit::write_csv(&path, &entries) {
                     Err(e) => Outcome::Failed(e.to_string()),
-                    Ok(entries) => match crate::audit::write_csv(&path, &entries) {
-                        Err(e) => Outcome::Failed(e.to_string()),
-                        Ok(()) => {
-                            self.audit.record(
-                                Draft::new(
-                                    &s.user_id,
-                                    crate::audit::Action::Export,
-                                    &path.display().to_string(),
-                                    crate::audit::Outcome::Ok,
-                                )
-                                .rows(entries.len() as u64)
-                                .detail("audit_log"),
-                            );
-                            Outcome::Exported {
-                                path,
-                                rows: entries.len() as u64,
-                            }
+                    Ok(()) => {
+                        audit.record(
+                            Draft::new(
+                                &s.user_id,
+                                crate::audit::Action::Export,
+                                &path.display().to_string(),
+                                crate::audit::Outcome::Ok,
+                            )
+                            .rows(entries.len() as u64)
+                            .detail("audit_log"),
+                        );
+                        Outcome::Exported {
+                            path,
+                            rows: entries.len() as u64,
                         }
-                    },
+                    }
                 },
             },
-            Command::AuditLog(filter) => match self.audit.entries() {
+            Command::AuditLog(filter) => match audit.entries() {
                 Ok(all) => {
                     Outcome::AuditLog(all.into_iter().filter(|e| filter.matches(e)).collect())
                 }
                 Err(e) => Outcome::Failed(e.to_string()),
             },
-            other => super::worker::run(&self.store, other, progress),
+            other => super::worker::run(store, other, progress),
         };
         if logged {
             let (result, rows) = summary(&outcome);
             let mut d = Draft::new(&s.user_id, action, &target, result);
             d.rows = rows;
-            self.audit.record(d);
+            audit.record(d);
         }
-        self.session = Some(s);
-        outcome
+        (outcome, Some(s))
     }
+}
+
+/// Runs a command other than the account commands as `session`'s user, through the gate
+/// of [`Engine::execute`]: the session must be alive and hold the command's right
+/// (`Command::access`), a file written for use outside must go to an allowed folder
+/// (`Command::export_path`), and what it did is written to the audit log. For the CLI,
+/// which logs in on its own.
+pub fn execute_as(
+    store: &Store,
+    audit: &AuditLog,
+    clock: &dyn Clock,
+    session: &mut Session,
+    command: Command,
+    progress: &Progress,
+) -> Outcome {
+    let (outcome, s) = Engine::gated(store, audit, clock, session.clone(), command, progress);
+    if let Some(s) = s {
+        *session = s;
+    }
+    outcome
 }
 
 /// Whether the daily backup is due: a time is set, it has passed today (local time), and
@@ -320,12 +367,13 @@ fn backup_due(sec: &Security) -> bool {
         })
 }
 
-/// A backup to the folder of the admin settings; logged with its file and rows.
+/// A backup to the folder of the admin settings, made and logged (with its file and rows)
+/// as `actor`: the user, or [`crate::audit::SYSTEM`] for the daily backup.
 fn backup_now(
     store: &Store,
     audit: &AuditLog,
     sec: &Security,
-    s: &Session,
+    actor: &str,
     progress: &Progress,
 ) -> Outcome {
     use crate::backup;
@@ -346,7 +394,7 @@ fn backup_now(
     let r = backup::run(
         store,
         audit.head(),
-        &s.user_id,
+        actor,
         std::path::Path::new(&dir),
         keep,
         progress,
@@ -355,7 +403,7 @@ fn backup_now(
         Ok(rep) => {
             audit.record(
                 Draft::new(
-                    &s.user_id,
+                    actor,
                     crate::audit::Action::Backup,
                     &rep.file.display().to_string(),
                     crate::audit::Outcome::Ok,
@@ -366,7 +414,7 @@ fn backup_now(
         }
         Err(e) => {
             audit.record(Draft::new(
-                &s.user_id,
+                actor,
                 crate::audit::Action::Backup,
                 &dir,
                 crate::audit::Outcome::Error,

@@ -176,6 +176,12 @@ pub(super) fn run(store: &Store, command: Command, progress: &Progress) -> Outco
                 Err(e) => failed(&e),
             }
         }
+        Command::RenderMap { spec, out } => {
+            match crate::render::export::write_map_png(store, &spec, &out) {
+                Ok(zoom) => Outcome::MapRendered { path: out, zoom },
+                Err(e) => failed(&e),
+            }
+        }
         Command::Facilities { fy } => match crate::map::facilities::load_placed(store.conn(), fy) {
             Ok(list) => Outcome::Facilities(std::sync::Arc::new(
                 crate::map::facilities::FacilityLayer::new(fy, list),

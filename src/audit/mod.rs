@@ -28,6 +28,10 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// The actor of what the app does on its own, whoever is logged in (the daily backup).
+/// Never a user's ID: [`crate::auth::valid_id`] refuses it.
+pub const SYSTEM: &str = "system";
+
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
     #[error("利用ログ {path} に書けません: {source}")]

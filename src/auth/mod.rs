@@ -47,7 +47,9 @@ pub enum AuthError {
     Exists(String),
     #[error("ID「{0}」は登録されていません。")]
     NotFound(String),
-    #[error("ID には半角の英数字と . _ - だけを使い、1〜32 文字にしてください。")]
+    #[error(
+        "ID には半角の英数字と . _ - だけを使い、1〜32 文字にしてください（system はアプリ自身の記録に使うため使えません）。"
+    )]
     BadId,
     #[error(
         "設定 {key} に「{value}」は使えません（画面ロックは 1〜240 分、世代数は 1〜100、時刻は 18:30 の形か空欄）。"
@@ -98,12 +100,14 @@ pub struct Security<'a> {
 }
 
 /// IDs are ASCII letters, digits and `._-`, 1–32 characters (they go into the audit log
-/// and file names).
+/// and file names), and not the actor the audit log uses for the app itself
+/// ([`crate::audit::SYSTEM`]).
 pub fn valid_id(id: &str) -> bool {
     (1..=32).contains(&id.len())
         && id
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && !id.eq_ignore_ascii_case(crate::audit::SYSTEM)
 }
 
 pub const SETTING_IDLE_MINUTES: &str = "idle_minutes";

@@ -352,29 +352,20 @@ pub fn audit(ctx: &mut Ctx, cmd: AuditCmd) -> anyhow::Result<i32> {
             }
         }
         AuditCmd::Export { out, of, from, to } => {
-            ctx.require(Right::ViewAudit, Action::Search, "audit_log")?;
-            ctx.require_export(&out)?;
             let filter = crate::audit::Filter {
                 user: of,
                 from,
                 to,
                 ..Default::default()
             };
-            let entries: Vec<_> = ctx
-                .audit
-                .entries()?
-                .into_iter()
-                .filter(|e| filter.matches(e))
-                .collect();
-            crate::audit::write_csv(&out, &entries)?;
-            ctx.log(
-                Action::Export,
-                &out.display().to_string(),
-                Some(entries.len() as u64),
-                Outcome::Ok,
-            );
-            eprintln!("{} 件を {} に書き出しました", entries.len(), out.display());
-            Ok(0)
+            // The engine checks 利用ログの閲覧, 外部出力 and the folder, and logs the export.
+            match ctx.execute(crate::app::Command::ExportAudit { filter, path: out })? {
+                crate::app::Outcome::Exported { path, rows } => {
+                    eprintln!("{rows} 件を {} に書き出しました", path.display());
+                    Ok(0)
+                }
+                other => bail!("内部エラー: 予期しない結果 {other:?}"),
+            }
         }
     }
 }

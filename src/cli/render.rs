@@ -1,5 +1,5 @@
 //! `tiles build|list` and `render`: the basemap cache and a headless map PNG, drawn with
-//! the same renderer as the tiles.
+//! the same renderer as the tiles (`render` runs the engine's `Command::RenderMap`).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
 
-use crate::analysis::uptake::{Level, TargetFilter, uptake_filtered};
+use crate::analysis::uptake::Level;
+use crate::app::{Command, Outcome};
 use crate::basemap::{self, Source, builtin};
 use crate::job::Progress;
-use crate::map::choropleth::{self, ChoroplethSpec};
-use crate::map::scene::LayerStyle;
-use crate::map::view::{NARA_BBOX, View};
+use crate::map::view::NARA_BBOX;
+use crate::render::export::MapPng;
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,94 +174,38 @@ fn tiles_cmd(store: &Store, what: TilesCmd) -> anyhow::Result<i32> {
 }
 
 pub fn render(ctx: &mut super::Ctx, args: RenderArgs) -> anyhow::Result<i32> {
-    use crate::audit::{Action, Outcome};
-    ctx.require_export(&args.out)?;
-    let target = args.out.display().to_string();
-    let r = render_png(&ctx.store, args);
-    let result = if r.is_ok() {
-        Outcome::Ok
-    } else {
-        Outcome::Error
-    };
-    ctx.log(Action::Export, &target, None, result);
-    r
-}
-
-fn render_png(store: &Store, args: RenderArgs) -> anyhow::Result<i32> {
-    let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
-    let mut styles: Vec<LayerStyle> = crate::map::style::default_styles(&layers);
-    let bbox = match (&args.bbox, &args.layer) {
-        (Some(b), _) if b.len() == 4 => [b[0], b[1], b[2], b[3]],
-        (Some(_), _) => {
+    let bbox = match args.bbox.as_deref() {
+        None => None,
+        Some(&[a, b, c, d]) => Some([a, b, c, d]),
+        Some(_) => {
             bail!("--bbox は 最小経度,最小緯度,最大経度,最大緯度 の4つの数で指定してください")
         }
-        (None, Some(name)) => {
-            let (_, l) = layers.find(name).with_context(|| {
-                format!("レイヤ「{name}」はありません（layer list で確認できます）")
-            })?;
-            l.index.info.bbox
-        }
-        (None, None) => NARA_BBOX,
     };
-    if args.width < 16 || args.height < 16 || args.width > 20_000 || args.height > 20_000 {
-        bail!("--width と --height は 16〜20000 で指定してください");
-    }
-    let view = View::fit(bbox, (args.width as f32, args.height as f32));
-    let mut legend = None;
-    if let Some(level) = args.choropleth {
-        let rows = uptake_filtered(store.conn(), level, args.fy, TargetFilter::default())?;
-        let spec = ChoroplethSpec::default();
-        let ch = choropleth::apply_level(&layers, &mut styles, level, &rows, &spec).with_context(
-            || {
-                format!(
-                    "{}のレイヤ「{}」がありません",
-                    level.label(),
-                    choropleth::level_layer(level).0
-                )
-            },
-        )?;
-        if !args.no_legend {
-            legend = Some((
-                format!(
-                    "{}年度 {}別 {}",
-                    args.fy,
-                    level.label(),
-                    spec.measure.label()
-                ),
-                ch.legend_entries(spec.min_targets),
-            ));
-        }
-    }
-    let source = match &args.basemap {
-        Some(name) if name != "なし" => {
-            let info = basemap::find(&basemap::default_maps_dir(), name)?;
-            Some(Source::open(&info, Some(layers.clone()))?)
-        }
-        _ => None,
-    };
-    let refs: Vec<(&crate::map::PreparedLayer, &LayerStyle)> = layers
-        .0
-        .iter()
-        .map(|l| l.as_ref())
-        .zip(styles.iter())
-        .collect();
-    let furniture = crate::render::Furniture {
-        legend,
+    let spec = MapPng {
+        width: args.width,
+        height: args.height,
+        bbox,
+        layer: args.layer,
+        choropleth: args.choropleth,
+        fy: args.fy,
+        basemap: args.basemap,
+        legend: !args.no_legend,
         scale_bar: !args.no_scale_bar,
         north_arrow: !args.no_north_arrow,
-        credits: Some(crate::render::CREDITS.to_string()),
     };
-    let pm = crate::render::render(&view, &refs, source.as_ref(), &furniture)
-        .map_err(anyhow::Error::msg)?;
-    let png = crate::render::encode_png(&pm).map_err(anyhow::Error::msg)?;
-    std::fs::write(&args.out, png)
-        .with_context(|| format!("{} に書けません", args.out.display()))?;
-    eprintln!(
-        "{} に {}×{} で書きました（ズーム {}）",
-        args.out.display(),
-        args.width,
-        args.height,
-        view.zoom
-    );
-    Ok(0)
+    let (width, height) = (spec.width, spec.height);
+    // The engine checks 外部出力 and the folder, draws, and logs the export.
+    match ctx.execute(Command::RenderMap {
+        spec,
+        out: args.out,
+    })? {
+        Outcome::MapRendered { path, zoom } => {
+            eprintln!(
+                "{} に {width}×{height} で書きました（ズーム {zoom}）",
+                path.display()
+            );
+            Ok(0)
+        }
+        other => bail!("内部エラー: 予期しない結果 {other:?}"),
+    }
 }

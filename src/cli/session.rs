@@ -2,7 +2,8 @@
 //! app) runs as `--user ID`, with the password from a prompt (not echoed) or from
 //! `KENSHIN_PASSWORD` for scripts. It takes the single-instance lock first, so a CLI
 //! command cannot open the database while the app has it. Rights are checked with the
-//! same core call as the window's.
+//! same core call as the window's; commands the engine has run through its gate
+//! ([`Ctx::execute`]).
 
 use std::path::Path;
 
@@ -115,6 +116,25 @@ impl Ctx {
         };
         sec.require_export(&mut self.session, path)?;
         Ok(())
+    }
+
+    /// Runs an engine command as the logged-in user, through the window's gate (session,
+    /// right, export folder, audit entry): `Err` with the message when it is refused or
+    /// fails.
+    pub fn execute(&mut self, command: crate::app::Command) -> anyhow::Result<crate::app::Outcome> {
+        use crate::app::Outcome;
+        match crate::app::engine::execute_as(
+            &self.store,
+            &self.audit,
+            &self.clock,
+            &mut self.session,
+            command,
+            &crate::job::Progress::new(),
+        ) {
+            Outcome::Denied(m) | Outcome::Failed(m) | Outcome::SessionEnded(m) => bail!("{m}"),
+            Outcome::ScreenLocked => bail!("{}", crate::auth::AuthError::ScreenLocked),
+            other => Ok(other),
+        }
     }
 
     /// Records a finished action.

@@ -2,6 +2,7 @@
 //! window draws, rasterised for basemap tiles and map exports, with optional legend, scale
 //! bar, north arrow and credits. No egui here: the CLI and tests render without a window.
 
+pub mod export;
 pub mod overlay;
 pub mod raster;
 pub mod text;

@@ -117,7 +117,8 @@ pub struct AtlasApp {
     last_check: std::time::Instant,
     /// The single-instance lock (its holder text names the logged-in user).
     pub lock: Option<std::sync::Arc<crate::os::InstanceLock>>,
-    checks: u64,
+    /// When the engine was last asked whether the daily backup is due.
+    last_backup_check: std::time::Instant,
 }
 
 impl AtlasApp {
@@ -140,7 +141,7 @@ impl AtlasApp {
             last_touch: std::time::Instant::now(),
             last_check: std::time::Instant::now(),
             lock: None,
-            checks: 0,
+            last_backup_check: std::time::Instant::now(),
         };
         app.send(Command::AuthStatus);
         app
@@ -167,11 +168,18 @@ impl AtlasApp {
 
     /// Tells the engine about activity (at most every 30 s) and asks about the session
     /// (every 10 s even when idle), so that the idle lock and a suspension take effect
-    /// within seconds; the daily backup is checked every 5 minutes.
+    /// within seconds; the daily backup is checked every 5 minutes, also while the screen
+    /// is idle-locked.
     fn keep_session(&mut self, ctx: &egui::Context) {
         use std::time::{Duration, Instant};
-        if self.login.gate != login_ui::Gate::Open {
-            return;
+        match self.login.gate {
+            login_ui::Gate::Open => {}
+            login_ui::Gate::Locked => {
+                self.daily_backup_check();
+                ctx.request_repaint_after(Duration::from_secs(10));
+                return;
+            }
+            _ => return,
         }
         let active = ctx.input(|i| !i.events.is_empty() || i.pointer.is_moving());
         if active && self.last_touch.elapsed() > Duration::from_secs(30) {
@@ -181,13 +189,19 @@ impl AtlasApp {
         } else if self.last_check.elapsed() > Duration::from_secs(10) {
             self.last_check = Instant::now();
             self.send(Command::CheckSession);
-            // The engine decides whether the daily backup is due.
-            self.checks += 1;
-            if self.checks % 30 == 1 {
-                self.send(Command::ScheduledBackup);
-            }
+            self.daily_backup_check();
         }
         ctx.request_repaint_after(Duration::from_secs(10));
+    }
+
+    /// Every 5 minutes, asks the engine to make the daily backup if it is due. The engine
+    /// runs it as the system, not as the logged-in user: a screen left locked overnight
+    /// gets its backup, and the check is not the user's activity.
+    fn daily_backup_check(&mut self) {
+        if self.last_backup_check.elapsed() > std::time::Duration::from_secs(300) {
+            self.last_backup_check = std::time::Instant::now();
+            self.send(Command::ScheduledBackup);
+        }
     }
 
     /// Sends a command to the worker and tracks it.

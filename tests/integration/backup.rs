@@ -268,7 +268,7 @@ fn the_daily_backup_runs_once_a_day_after_its_time() {
     // Not configured: nothing happens.
     assert!(matches!(
         run(&mut e, Command::ScheduledBackup),
-        Outcome::SessionActive
+        Outcome::BackupNotDue
     ));
     for (key, value) in [
         (backup::SETTING_DIR, out.display().to_string()),
@@ -303,7 +303,7 @@ fn the_daily_backup_runs_once_a_day_after_its_time() {
     assert_eq!(backup::generations(&out).len(), 1);
     assert!(matches!(
         run(&mut e, Command::ScheduledBackup),
-        Outcome::SessionActive
+        Outcome::BackupNotDue
     ));
     assert_eq!(backup::generations(&out).len(), 1);
 }

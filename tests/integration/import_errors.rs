@@ -154,8 +154,18 @@ fn truncated_file_is_refused() {
     assert_eq!(counts(&store)["insured"], 0);
 }
 
+/// Row count and checksum of every table but the import history (which records the
+/// attempt).
+fn table_sums(store: &Store) -> String {
+    let mut sums = kenshin_atlas::backup::manifest::table_sums(store.conn()).unwrap();
+    assert!(sums.remove("import_history").is_some());
+    format!("{sums:?}")
+}
+
 #[test]
 fn cancel_mid_import_leaves_the_database_unchanged() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
     let demo = demo();
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("data")).unwrap();
@@ -165,20 +175,64 @@ fn cancel_mid_import_leaves_the_database_unchanged() {
         .iter()
         .find(|f| f.to_string_lossy().contains("医療摘要_"))
         .unwrap();
-    let progress = Progress::new();
-    progress.cancel();
-    let r = import_file(&store, procs, &ImportOptions::default(), &progress).unwrap();
-    assert_eq!(r.result, ImportResult::Cancelled, "{}", r.message);
-    assert_eq!(counts(&store)["claim_procedures"], 0);
-    // The history records the attempt.
-    assert_eq!(
-        store.imports().unwrap().last().unwrap().result,
-        ImportResult::Cancelled
+    // Data first, among it the same months of the same kind, which the cancelled import
+    // would replace.
+    let mut first_rows = 0;
+    for f in [
+        &demo.file("保険者情報.csv"),
+        &demo.file("被保険者台帳.csv"),
+        procs,
+    ] {
+        let r = import_file(&store, f, &ImportOptions::default(), &Progress::new()).unwrap();
+        assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
+        first_rows = r.rows;
+    }
+    assert!(
+        first_rows > 3 * 2048,
+        "the file spans several chunks: {first_rows}"
     );
-    // And the same file still imports afterwards (a cancelled attempt is not a duplicate).
-    let r = import_file(&store, procs, &ImportOptions::default(), &Progress::new()).unwrap();
+    let before = table_sums(&store);
+    // A new file for the same months, cancelled once more than a full chunk of checked
+    // rows has gone to the database (the feed reports "N 行を検査・取込中" after handing a
+    // chunk over; the first chunk holds the rows read with the header).
+    let again = dir.path().join("医療摘要_再提出.csv");
+    let mut bytes = std::fs::read(procs).unwrap();
+    bytes.extend_from_slice(b"\r\n");
+    std::fs::write(&again, bytes).unwrap();
+    let progress = Progress::new();
+    let at = Arc::new(AtomicU64::new(0));
+    let seen = at.clone();
+    progress.cancel_when(move |_, message| {
+        let rows = message
+            .strip_suffix(" 行を検査・取込中")
+            .and_then(|m| m.rsplit(' ').next())
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+        let enough = rows > 2048;
+        if enough {
+            let _ = seen.compare_exchange(0, rows, Ordering::SeqCst, Ordering::SeqCst);
+        }
+        enough
+    });
+    let r = import_file(&store, &again, &ImportOptions::default(), &progress).unwrap();
+    assert_eq!(r.result, ImportResult::Cancelled, "{}", r.message);
+    let written = at.load(Ordering::SeqCst);
+    assert!(
+        written > 2048 && written < first_rows,
+        "cancelled mid-import, after {written} of {first_rows} rows"
+    );
+    // Every table as before: counts and checksums.
+    assert_eq!(table_sums(&store), before);
+    // The history records the attempt as cancelled, with no rows.
+    let last = store.imports().unwrap().last().unwrap().clone();
+    assert_eq!(last.file, "医療摘要_再提出.csv");
+    assert_eq!(last.result, ImportResult::Cancelled);
+    assert_eq!(last.rows, 0);
+    // And the same file still imports afterwards (a cancelled attempt is not a duplicate),
+    // replacing the rows of its months.
+    let r = import_file(&store, &again, &ImportOptions::default(), &Progress::new()).unwrap();
     assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
-    assert!(r.rows > 4096, "the file spans several cancel checks");
+    assert_eq!((r.rows, r.replaced), (first_rows, first_rows));
 }
 
 #[test]

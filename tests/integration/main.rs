@@ -13,5 +13,6 @@ mod institutions;
 mod layers;
 mod map_features;
 mod map_ui;
+mod raw_demo;
 mod render;
 mod security;

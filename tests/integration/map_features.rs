@@ -1,7 +1,8 @@
 //! The map's point layers, legend and saved maps on the demo data: institutions from both
 //! masters (placed, counted, filtered, hidden by a click in the window), the insured's
-//! past-3-year pattern, saved maps that reopen the same legend, and a layer imported from
-//! the window with the CRS asked for when `.prj` is missing.
+//! past-3-year pattern and the choropleth's sex and age-band filters (both against counts
+//! from the raw demo files), saved maps that reopen the same legend, and a layer imported
+//! from the window with the CRS asked for when `.prj` is missing.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -9,7 +10,7 @@ use std::path::Path;
 use eframe::egui::{self, Pos2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kenshin_atlas::analysis::measures::targets_with_attendance_sql;
+use kenshin_atlas::analysis::uptake::{Level, TargetFilter};
 use kenshin_atlas::app::{Command, Engine};
 use kenshin_atlas::auth::SystemClock;
 use kenshin_atlas::geo::crs::Crs;
@@ -23,6 +24,7 @@ use kenshin_atlas::store::{ImportResult, Store};
 use kenshin_atlas::ui::map_ui::{MapState, map_ui};
 
 use super::common::{admin_engine, click_at, demo};
+use super::raw_demo;
 
 const FY: i32 = 2021;
 
@@ -129,21 +131,11 @@ fn institutions_are_placed_counted_and_filtered() {
 fn insured_pattern_over_three_years() {
     let (_dir, store) = full_store();
     let points = InsuredPoints::load(store.conn(), FY).unwrap();
-    // The same from each year's targets, combined here.
-    let mut years: Vec<HashMap<String, bool>> = Vec::new();
-    for fy in [FY, FY - 1, FY - 2] {
-        let sql = format!(
-            "SELECT insured_id, attended FROM ({})",
-            targets_with_attendance_sql()
-        );
-        let mut stmt = store.conn().prepare(&sql).unwrap();
-        let rows: HashMap<String, bool> = stmt
-            .query_map(duckdb::params![fy, fy], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        years.push(rows);
-    }
+    // The same from the raw register and checkup files, in plain Rust (not the SQL that
+    // `load` uses): each located target of FY, by the years of FY-2..=FY they were a
+    // target in and attended in.
+    let people = raw_demo::insured();
+    let checkups = raw_demo::checkup_dates();
     let located: HashSet<String> = strings(
         &store,
         "SELECT insured_id, insured_id FROM insured_locations WHERE lon IS NOT NULL",
@@ -151,21 +143,127 @@ fn insured_pattern_over_three_years() {
     .into_iter()
     .map(|r| r.0)
     .collect();
+    // In Pattern::ALL order: 3 of 3, 2 of 3, 1 of 3, none of 3, a target fewer than 3 years.
     let mut want = [0usize; 5];
-    for (id, attended) in &years[0] {
-        if !located.contains(id) {
+    for (id, p) in &people {
+        if !p.target(FY) || !located.contains(id) {
             continue;
         }
-        let targeted = 1 + years[1].contains_key(id) as u8 + years[2].contains_key(id) as u8;
-        let n = *attended as u8
-            + years[1].get(id).copied().unwrap_or(false) as u8
-            + years[2].get(id).copied().unwrap_or(false) as u8;
-        let p = Pattern::of(targeted, n);
-        want[Pattern::ALL.iter().position(|q| *q == p).unwrap()] += 1;
+        let years = [FY - 2, FY - 1, FY];
+        let targeted = years.iter().filter(|y| p.target(**y)).count();
+        let attended = years
+            .iter()
+            .filter(|y| p.target(**y) && raw_demo::attended(checkups.get(id), **y))
+            .count();
+        want[if targeted < 3 { 4 } else { 3 - attended }] += 1;
     }
     assert_eq!(points.pattern_counts(), want);
     assert_eq!(points.count, want.iter().sum::<usize>());
     assert!(want.iter().all(|n| *n > 0), "every class occurs: {want:?}");
+    assert_eq!(
+        Pattern::ALL,
+        [
+            Pattern::EveryYear,
+            Pattern::TwoOfThree,
+            Pattern::OneOfThree,
+            Pattern::Never,
+            Pattern::Newcomer
+        ]
+    );
+}
+
+#[test]
+fn choropleth_filters_by_sex_and_age_band_count_as_the_raw_records_do() {
+    // Imported only (the municipality level needs no address matching).
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    for f in &demo().summary.files {
+        let r = import_file(&store, f, &ImportOptions::default(), &Progress::new()).unwrap();
+        assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
+    }
+    let mut engine = admin_engine(store, Box::new(SystemClock));
+    let people = raw_demo::insured();
+    let checkups = raw_demo::checkup_dates();
+    // (targets, attendees) per municipality for `keep`, counted from the raw records.
+    let count = |fy: i32, keep: &dyn Fn(&raw_demo::Person) -> bool| {
+        let mut out: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        for (id, p) in &people {
+            if p.target(fy) && keep(p) {
+                let t = out.entry(p.municipality.clone()).or_default();
+                t.0 += 1;
+                t.1 += raw_demo::attended(checkups.get(id), fy) as i64;
+            }
+        }
+        out
+    };
+    // The raw reading agrees with the generator's own truth, every year.
+    let truth = &demo().summary.truth;
+    for fy in 2017..=2021 {
+        let raw = count(fy, &|_| true);
+        for u in truth.uptake.iter().filter(|u| u.fy == fy) {
+            let got = raw.get(&u.code).copied().unwrap_or_default();
+            assert_eq!(
+                got,
+                (u.targets as i64, u.attendees as i64),
+                "{} {fy}",
+                u.code
+            );
+        }
+    }
+    let mut filters = vec![TargetFilter::default()];
+    for sex in [1, 2] {
+        filters.push(TargetFilter {
+            sex: Some(sex),
+            age_band: None,
+        });
+    }
+    for band in TargetFilter::AGE_BANDS {
+        filters.push(TargetFilter {
+            sex: None,
+            age_band: Some(band),
+        });
+    }
+    filters.push(TargetFilter {
+        sex: Some(2),
+        age_band: Some(65),
+    });
+    let all = count(FY, &|_| true);
+    for filter in filters {
+        // The window's choropleth asks for exactly this.
+        let rows = match engine.execute(
+            Command::AreaUptake {
+                level: Level::Municipality,
+                fy: FY,
+                filter,
+            },
+            &Progress::new(),
+        ) {
+            kenshin_atlas::app::Outcome::AreaUptake { rows, .. } => rows,
+            o => panic!("{o:?}"),
+        };
+        let want = count(FY, &|p| {
+            filter.sex.is_none_or(|s| p.sex == s)
+                && filter
+                    .age_band
+                    .is_none_or(|a| (a..=a + 4).contains(&p.age(FY)))
+        });
+        assert_eq!(rows.len(), 39);
+        for r in &rows {
+            let w = want.get(&r.code).copied().unwrap_or_default();
+            assert_eq!((r.targets, r.attendees), w, "{} {}", r.name, filter.label());
+        }
+        // A filter keeps a real part of the targets (not none, not all).
+        let (kept, total): (i64, i64) = (
+            want.values().map(|v| v.0).sum(),
+            all.values().map(|v| v.0).sum(),
+        );
+        assert!(kept > 0, "{}", filter.label());
+        assert!(
+            filter == TargetFilter::default() || kept < total,
+            "{}",
+            filter.label()
+        );
+    }
 }
 
 /// The map screen with an engine behind it: commands run at once, as the worker would.

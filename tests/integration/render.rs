@@ -1,6 +1,7 @@
 //! The CPU renderer and the basemaps: the built-in 標準 tiles are built, listed, and read
 //! back the same from an XYZ folder, an MBTiles and a PMTiles file; a rendered choropleth
-//! PNG shows the legend's colours where the areas are.
+//! PNG shows the legend's colours where the areas are; the engine writes map PNGs (and
+//! the audit CSV) only into the folders the admin allows, and logs each export.
 
 use kenshin_atlas::analysis::uptake::{Level, TargetFilter, uptake_filtered};
 use kenshin_atlas::basemap::{self, Kind, Source, builtin};
@@ -163,4 +164,103 @@ fn rendered_choropleth_shows_its_classes() {
                 == colour[..3]
         });
     assert!(near, "奈良市 is coloured by its class");
+}
+
+#[test]
+fn the_engine_writes_map_pngs_and_audit_csvs_into_allowed_folders_only() {
+    use kenshin_atlas::app::{AdminOp, Command, Outcome};
+    use kenshin_atlas::audit::{Action, Outcome as R};
+    use kenshin_atlas::render::export::MapPng;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let mut e = super::common::admin_engine(store, Box::new(kenshin_atlas::auth::SystemClock));
+    let allowed = dir.path().join("allowed");
+    let elsewhere = dir.path().join("elsewhere");
+    for d in [&allowed, &elsewhere] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    let o = e.execute(
+        Command::Admin(AdminOp::SetSetting {
+            key: kenshin_atlas::auth::SETTING_EXPORT_DIRS.into(),
+            value: allowed.display().to_string(),
+        }),
+        &Progress::new(),
+    );
+    assert!(matches!(o, Outcome::AdminDone { .. }), "{o:?}");
+    let render = |e: &mut kenshin_atlas::app::Engine, out: std::path::PathBuf| {
+        e.execute(
+            Command::RenderMap {
+                spec: MapPng {
+                    width: 320,
+                    height: 240,
+                    choropleth: Some(Level::Municipality),
+                    ..Default::default()
+                },
+                out,
+            },
+            &Progress::new(),
+        )
+    };
+    // Into the allowed folder: a PNG of the asked size, logged as an export.
+    let png = allowed.join("map.png");
+    match render(&mut e, png.clone()) {
+        Outcome::MapRendered { path, zoom } => {
+            assert_eq!(path, png);
+            assert!((1..=18).contains(&zoom), "zoom {zoom}");
+        }
+        o => panic!("{o:?}"),
+    }
+    let img = image::open(&png).unwrap();
+    assert_eq!((img.width(), img.height()), (320, 240));
+    // Elsewhere: refused, nothing written; the same for the audit log's CSV.
+    let stray = elsewhere.join("map.png");
+    assert!(matches!(render(&mut e, stray.clone()), Outcome::Denied(_)));
+    assert!(!stray.exists());
+    let csv = |path: std::path::PathBuf| Command::ExportAudit {
+        filter: Default::default(),
+        path,
+    };
+    let stray_csv = elsewhere.join("log.csv");
+    assert!(matches!(
+        e.execute(csv(stray_csv.clone()), &Progress::new()),
+        Outcome::Denied(_)
+    ));
+    assert!(!stray_csv.exists());
+    assert!(matches!(
+        e.execute(csv(allowed.join("log.csv")), &Progress::new()),
+        Outcome::Exported { .. }
+    ));
+    // A size out of range fails with the range named.
+    let o = e.execute(
+        Command::RenderMap {
+            spec: MapPng {
+                width: 8,
+                ..Default::default()
+            },
+            out: allowed.join("tiny.png"),
+        },
+        &Progress::new(),
+    );
+    assert!(
+        matches!(o, Outcome::Failed(ref m) if m.contains("16〜20000")),
+        "{o:?}"
+    );
+    let exports: Vec<(String, R, String)> = e
+        .audit
+        .entries()
+        .unwrap()
+        .into_iter()
+        .filter(|x| x.action == Action::Export)
+        .map(|x| (x.target, x.result, x.detail))
+        .collect();
+    let has = |target: &std::path::Path, result: R| {
+        exports
+            .iter()
+            .any(|(t, r, _)| *t == target.display().to_string() && *r == result)
+    };
+    assert!(has(&png, R::Ok), "{exports:?}");
+    assert!(has(&stray, R::Denied), "{exports:?}");
+    assert!(has(&stray_csv, R::Denied), "{exports:?}");
+    assert!(has(&allowed.join("log.csv"), R::Ok), "{exports:?}");
+    assert!(has(&allowed.join("tiny.png"), R::Error), "{exports:?}");
 }

@@ -13,6 +13,7 @@ use kenshin_atlas::audit::{self, Action, AuditLog, Outcome as R};
 use kenshin_atlas::auth::{AuthError, Right, Role, Security, SystemClock, TestClock};
 use kenshin_atlas::import::{ImportOptions, import_file};
 use kenshin_atlas::job::Progress;
+use kenshin_atlas::render::export::MapPng;
 use kenshin_atlas::store::Store;
 
 use super::common::{ADMIN, ADMIN_PASSWORD, admin_engine, demo};
@@ -88,8 +89,13 @@ fn user_with(e: &mut Engine, id: &str, rights: BTreeSet<Right>) {
     }
 }
 
-/// A command that needs `r` (rights without a window path yet are probed in the core).
-fn probe(r: Right) -> Option<Command> {
+/// Rights that no command probes yet: [`attempt`] checks them in the core only. Every
+/// other right has a probe (a test checks both ways). The printing issue empties it.
+const NO_PROBE_YET: [Right; 1] = [Right::Print];
+
+/// A command that needs `r` (writing, if anything, under `dir`); `None` for
+/// [`NO_PROBE_YET`].
+fn probe(r: Right, dir: &Path) -> Option<Command> {
     Some(match r {
         Right::ViewPersonal => Command::Unmatched { limit: 5 },
         Right::Import => Command::Import {
@@ -109,22 +115,54 @@ fn probe(r: Right) -> Option<Command> {
         },
         Right::ViewAudit => Command::AuditLog(Default::default()),
         Right::Backup => Command::Backup,
-        // Exports so far go through the CLI (render, audit export; tested below) and
-        // there is no print path yet: these are checked in the core.
-        Right::Export | Right::Print => return None,
+        // A small map PNG (the CLI's `render` sends the same command).
+        Right::Export => Command::RenderMap {
+            spec: MapPng {
+                width: 64,
+                height: 48,
+                ..Default::default()
+            },
+            out: dir.join("probe.png"),
+        },
+        Right::Print => return None,
     })
+}
+
+#[test]
+fn every_right_has_a_probe_or_is_listed_without_one() {
+    let dir = Path::new("unused");
+    for r in Right::ALL {
+        assert_eq!(
+            probe(r, dir).is_some(),
+            !NO_PROBE_YET.contains(&r),
+            "{r:?}: a right needs a probe, or a place in NO_PROBE_YET until it has one"
+        );
+    }
 }
 
 /// Does what needs `r` as `user` (the engine's current user): `Err` with the message
 /// when refused.
-fn attempt(e: &mut Engine, user: &str, r: Right) -> Result<(), String> {
-    match probe(r) {
+fn attempt(e: &mut Engine, user: &str, r: Right, dir: &Path) -> Result<(), String> {
+    match probe(r, dir) {
         Some(c) => match run(e, c) {
-            Outcome::Denied(m) => Err(m),
-            o @ Outcome::SessionEnded(_) => panic!("{r:?}: {o:?}"),
+            Outcome::Denied(m) => {
+                assert!(
+                    !dir.join("probe.png").exists(),
+                    "{r:?}: refused, nothing written"
+                );
+                Err(m)
+            }
+            o @ (Outcome::SessionEnded(_) | Outcome::ScreenLocked) => panic!("{r:?}: {o:?}"),
+            o @ Outcome::MapRendered { .. } => {
+                // The export really happened.
+                assert!(dir.join("probe.png").is_file(), "{r:?}: {o:?}");
+                std::fs::remove_file(dir.join("probe.png")).unwrap();
+                Ok(())
+            }
             _ => Ok(()),
         },
         None => {
+            assert!(NO_PROBE_YET.contains(&r), "{r:?} has no probe");
             let clock = SystemClock;
             let sec = Security {
                 conn: e.store.conn(),
@@ -151,13 +189,14 @@ fn every_right_is_refused_without_it_allowed_with_it_and_refusals_are_logged() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let mut e = admin_engine(store, Box::new(SystemClock));
+    let out = tempfile::tempdir().unwrap();
     for (k, r) in Right::ALL.into_iter().enumerate() {
         let others: BTreeSet<Right> = Right::ALL.into_iter().filter(|x| *x != r).collect();
         let without = format!("without{k}");
         user_with(&mut e, &without, others);
         let only = format!("with{k}");
         // Refused without the right, on the engine path (the window's) or in the core.
-        let refused = attempt(&mut e, &without, r).unwrap_err();
+        let refused = attempt(&mut e, &without, r, out.path()).unwrap_err();
         assert!(refused.contains(r.label()), "{r:?}: {refused}");
         assert!(
             denials_of(&e.audit, &without, r) >= 1,
@@ -165,10 +204,112 @@ fn every_right_is_refused_without_it_allowed_with_it_and_refusals_are_logged() {
         );
         // Allowed with only that right.
         user_with(&mut e, &only, [r].into_iter().collect());
-        attempt(&mut e, &only, r).unwrap_or_else(|m| panic!("{r:?}: {m}"));
+        attempt(&mut e, &only, r, out.path()).unwrap_or_else(|m| panic!("{r:?}: {m}"));
         assert_eq!(denials_of(&e.audit, &only, r), 0);
     }
     assert!(audit::verify(dir.path()).unwrap().ok());
+}
+
+/// A [`TestClock`] the test keeps a handle on while an engine runs on it.
+struct SharedClock(std::sync::Arc<TestClock>);
+
+impl kenshin_atlas::auth::Clock for SharedClock {
+    fn now(&self) -> i64 {
+        kenshin_atlas::auth::Clock::now(&*self.0)
+    }
+}
+
+#[test]
+fn the_daily_backup_runs_as_the_system_whoever_is_logged_in() {
+    use kenshin_atlas::backup;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let clock = std::sync::Arc::new(TestClock::new(1_800_000_000));
+    let mut e = admin_engine(store, Box::new(SharedClock(clock.clone())));
+    // The admin sets the daily backup up (due at once: 00:00 has passed today).
+    let daily = dir.path().join("daily");
+    for (key, value) in [
+        (backup::SETTING_DIR, daily.display().to_string()),
+        (backup::SETTING_TIME, "00:00".to_string()),
+    ] {
+        admin_op(
+            &mut e,
+            AdminOp::SetSetting {
+                key: key.into(),
+                value,
+            },
+        );
+    }
+    // The app's own actor cannot be given to a user.
+    let o = run(
+        &mut e,
+        Command::Admin(AdminOp::Allow {
+            id: "System".into(),
+            valid_until: None,
+            note: String::new(),
+        }),
+    );
+    assert!(
+        matches!(o, Outcome::Failed(ref m) if m.contains("system")),
+        "{o:?}"
+    );
+    let backups_by = |log: &AuditLog| -> Vec<(String, R)> {
+        log.entries()
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == Action::Backup)
+            .map(|e| (e.user, e.result))
+            .collect()
+    };
+
+    // Nobody logged in: it runs, as the system.
+    run(&mut e, Command::Logout);
+    let o = run(&mut e, Command::ScheduledBackup);
+    assert!(matches!(o, Outcome::BackupDone(_)), "{o:?}");
+    assert_eq!(backup::generations(&daily).len(), 1);
+    assert!(matches!(
+        run(&mut e, Command::ScheduledBackup),
+        Outcome::BackupNotDue
+    ));
+
+    // A view-only user without the バックアップ right is logged in: it runs, as the system
+    // again; the user is neither refused nor recorded as having made a backup.
+    for g in backup::generations(&daily) {
+        std::fs::remove_file(g).unwrap();
+    }
+    user_with(&mut e, "viewer", BTreeSet::new());
+    clock.advance(10 * 60);
+    let o = run(&mut e, Command::ScheduledBackup);
+    assert!(matches!(o, Outcome::BackupDone(_)), "{o:?}");
+    assert_eq!(backup::generations(&daily).len(), 1);
+    assert_eq!(
+        backups_by(&e.audit),
+        vec![
+            (audit::SYSTEM.to_string(), R::Ok),
+            (audit::SYSTEM.to_string(), R::Ok)
+        ]
+    );
+    assert_eq!(denials_of(&e.audit, "viewer", Right::Backup), 0);
+    // The backup was not the user's activity: 16 idle minutes still lock the screen.
+    clock.advance(6 * 60);
+    assert!(matches!(
+        run(&mut e, Command::CheckSession),
+        Outcome::ScreenLocked
+    ));
+    // The right still guards the backup a user asks for.
+    run(
+        &mut e,
+        Command::Resume {
+            password: Secret(USER_PASSWORD.into()),
+        },
+    );
+    assert!(matches!(run(&mut e, Command::Backup), Outcome::Denied(_)));
+    assert_eq!(denials_of(&e.audit, "viewer", Right::Backup), 1);
+    assert!(
+        audit::verify(dir.path().join("data").as_path())
+            .unwrap()
+            .ok()
+    );
 }
 
 #[test]
