@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Subcommand, ValueEnum};
 
-use crate::analysis::uptake::{Level, TargetFilter, uptake_filtered};
+use crate::analysis::figures::area_table;
+use crate::analysis::uptake::Level;
 use crate::basemap::{self, Source, builtin};
 use crate::job::Progress;
 use crate::map::choropleth::{self, ChoroplethSpec};
@@ -177,7 +178,8 @@ pub fn render(ctx: &mut super::Ctx, args: RenderArgs) -> anyhow::Result<i32> {
     use crate::audit::{Action, Outcome};
     ctx.require_export(&args.out)?;
     let target = args.out.display().to_string();
-    let r = render_png(&ctx.store, args);
+    let threshold = ctx.security().suppression_threshold();
+    let r = render_png(&ctx.store, args, threshold);
     let result = if r.is_ok() {
         Outcome::Ok
     } else {
@@ -187,7 +189,8 @@ pub fn render(ctx: &mut super::Ctx, args: RenderArgs) -> anyhow::Result<i32> {
     r
 }
 
-fn render_png(store: &Store, args: RenderArgs) -> anyhow::Result<i32> {
+/// Draws the PNG; a choropleth is suppressed at `threshold` (the admin setting).
+fn render_png(store: &Store, args: RenderArgs, threshold: i64) -> anyhow::Result<i32> {
     let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
     let mut styles: Vec<LayerStyle> = crate::map::style::default_styles(&layers);
     let bbox = match (&args.bbox, &args.layer) {
@@ -209,17 +212,24 @@ fn render_png(store: &Store, args: RenderArgs) -> anyhow::Result<i32> {
     let view = View::fit(bbox, (args.width as f32, args.height as f32));
     let mut legend = None;
     if let Some(level) = args.choropleth {
-        let rows = uptake_filtered(store.conn(), level, args.fy, TargetFilter::default())?;
+        // Suppressed as the window shows it to everyone (no figures are revealed here).
+        let table = area_table(
+            store.conn(),
+            level,
+            args.fy,
+            Default::default(),
+            threshold,
+            false,
+        )?;
         let spec = ChoroplethSpec::default();
-        let ch = choropleth::apply_level(&layers, &mut styles, level, &rows, &spec).with_context(
-            || {
+        let ch = choropleth::apply_level(&layers, &mut styles, level, &table.rows, &spec)
+            .with_context(|| {
                 format!(
                     "{}のレイヤ「{}」がありません",
                     level.label(),
                     choropleth::level_layer(level).0
                 )
-            },
-        )?;
+            })?;
         if !args.no_legend {
             legend = Some((
                 format!(
@@ -228,7 +238,7 @@ fn render_png(store: &Store, args: RenderArgs) -> anyhow::Result<i32> {
                     level.label(),
                     spec.measure.label()
                 ),
-                ch.legend_entries(spec.min_targets),
+                ch.legend_entries(table.threshold),
             ));
         }
     }
