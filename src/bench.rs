@@ -196,7 +196,9 @@ fn cpu_since(start: Option<f64>) -> Option<f64> {
 /// is a jump (every label laid out anew), the next seven a drag. Also times natural breaks.
 pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
     use crate::analysis::breaks::{Method, breaks};
-    use crate::analysis::uptake::{Level, TargetFilter, uptake_filtered};
+    use crate::analysis::figures::area_table;
+    use crate::analysis::suppression::DEFAULT_THRESHOLD;
+    use crate::analysis::uptake::Level;
     use crate::map::choropleth::{self, ChoroplethSpec};
     use crate::map::insured::{InsuredPoints, POINTS_FROM_ZOOM};
     use crate::map::scene::{self, LayerStyle};
@@ -214,7 +216,15 @@ pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
     let mut fstyle = LayerStyle::default();
     facilities.apply(&mut fstyle, &Default::default(), &[]);
     styles.push(fstyle);
-    let rows = uptake_filtered(store.conn(), Level::SmallArea, fy, TargetFilter::default())?;
+    let rows = area_table(
+        store.conn(),
+        Level::SmallArea,
+        fy,
+        Default::default(),
+        DEFAULT_THRESHOLD,
+        false,
+    )?
+    .rows;
     let spec = ChoroplethSpec::default();
     choropleth::apply_level(&layers, &mut styles, Level::SmallArea, &rows, &spec)
         .context("町丁・字レイヤ（KEY_CODE）がありません")?;
@@ -294,8 +304,8 @@ pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
     // Natural breaks (ckmeans, exact): the small-area rates, and 300k values.
     let rates: Vec<f64> = rows
         .iter()
-        .filter(|r| r.targets > 0)
-        .map(|r| r.rate)
+        .filter(|r| r.targets.is_some_and(|t| t > 0))
+        .filter_map(|r| r.rate)
         .collect();
     let t = Instant::now();
     let _ = breaks(&rates, 5, Method::NaturalBreaks, &[]);

@@ -1,4 +1,6 @@
-//! Uptake per area for a fiscal year, computed with SQL from the imported tables.
+//! Uptake per area for a fiscal year, computed with SQL from the imported tables. These
+//! are the raw counts, for analyses and checks inside the core: what is shown to a user
+//! goes through `figures` (suppression of small areas).
 
 use duckdb::{Connection, params};
 use polars::prelude::{DataFrame, NamedFrom, PolarsResult, Series};
@@ -7,7 +9,17 @@ use super::measures::targets_with_attendance_sql;
 
 /// The area level of an uptake table.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
 )]
 pub enum Level {
     /// 市町村
@@ -40,7 +52,9 @@ pub struct UptakeRow {
 }
 
 /// Which targets to count: all, or one sex, or one 5-year age band (40–44 … 70–74).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub struct TargetFilter {
     /// 1 = 男, 2 = 女.
     pub sex: Option<i8>,

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use crate::analysis::uptake::{Level, TargetFilter, UptakeRow};
+use crate::analysis::figures::AreaTable;
+use crate::analysis::uptake::{Level, TargetFilter};
 use crate::geocode::{GeocodeReport, Unmatched};
 use crate::import::user_table::UserTableReport;
 use crate::import::{ImportOptions, ImportReport, Preview, UserTableOptions};
@@ -133,9 +134,12 @@ pub enum Command {
         opts: UserTableOptions,
     },
     Stats,
+    /// The uptake table of the 集計 tab. Suppressed areas come without figures; with
+    /// `reveal` (個人情報の閲覧, logged as a view of personal data) they come marked.
     Uptake {
         level: Level,
         fy: i32,
+        reveal: bool,
     },
     Rejects {
         import_id: i64,
@@ -150,11 +154,13 @@ pub enum Command {
     Unmatched {
         limit: usize,
     },
-    /// Uptake per area for the map, for one sex/age band.
+    /// Uptake per area for the map, for one sex/age band (suppression and `reveal` as
+    /// for [`Command::Uptake`]).
     AreaUptake {
         level: Level,
         fy: i32,
         filter: TargetFilter,
+        reveal: bool,
     },
     /// The institutions as a map layer, with users in fiscal year `fy`.
     Facilities {
@@ -238,12 +244,22 @@ impl Command {
             Command::DeleteMap { name } => {
                 (Some(Right::Edit), Action::Edit, format!("saved_map:{name}"))
             }
-            Command::Uptake { level, fy } => {
-                (None, Action::Search, format!("uptake:{level:?}:{fy}"))
+            Command::Uptake { level, fy, reveal } => {
+                figures_access(format!("uptake:{level:?}:{fy}"), *reveal)
             }
-            Command::AreaUptake { level, fy, .. } => {
-                (None, Action::Search, format!("area_uptake:{level:?}:{fy}"))
-            }
+            Command::AreaUptake {
+                level,
+                fy,
+                filter,
+                reveal,
+            } => figures_access(
+                format!(
+                    "area_uptake:{level:?}:{fy}:{}:{}",
+                    filter.sex.map_or("all".into(), |s| s.to_string()),
+                    filter.age_band.map_or("all".into(), |a| a.to_string())
+                ),
+                *reveal,
+            ),
             Command::Users { .. }
             | Command::Groups
             | Command::AllowList
@@ -341,6 +357,20 @@ impl Command {
     }
 }
 
+/// Uptake figures: any logged-in user, as a search; revealing suppressed figures needs
+/// 個人情報の閲覧 and is logged as a view of personal data.
+fn figures_access(target: String, reveal: bool) -> (Option<Right>, Action, String) {
+    if reveal {
+        (
+            Some(Right::ViewPersonal),
+            Action::ViewPersonal,
+            format!("{target}:suppressed_figures"),
+        )
+    } else {
+        (None, Action::Search, target)
+    }
+}
+
 /// What the screen needs to know of the logged-in user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionInfo {
@@ -414,22 +444,13 @@ pub enum Outcome {
     TableImported(UserTableReport),
     Stats(Box<Stats>),
     History(Vec<ImportRecord>),
-    Uptake {
-        level: Level,
-        fy: i32,
-        rows: Vec<UptakeRow>,
-    },
+    Uptake(AreaTable),
     Rejects {
         import_id: i64,
         rejects: Vec<Reject>,
     },
     MapLayers(MapLayers),
-    AreaUptake {
-        level: Level,
-        fy: i32,
-        filter: TargetFilter,
-        rows: Vec<UptakeRow>,
-    },
+    AreaUptake(AreaTable),
     Facilities(Arc<FacilityLayer>),
     SavedMaps(Vec<SavedMap>),
     /// A layer import's result. Without a `.prj` the error carries the guessed CRS, so

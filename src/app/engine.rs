@@ -299,6 +299,23 @@ impl Engine {
                     }
                 },
             },
+            // Uptake per area: suppressed in the core, at the admin's threshold, before
+            // the rows leave the engine; `reveal` passed the 個人情報の閲覧 check above.
+            Command::Uptake { level, fy, reveal } => {
+                match figures(&sec, level, fy, Default::default(), reveal) {
+                    Ok(t) => Outcome::Uptake(t),
+                    Err(e) => Outcome::Failed(e.to_string()),
+                }
+            }
+            Command::AreaUptake {
+                level,
+                fy,
+                filter,
+                reveal,
+            } => match figures(&sec, level, fy, filter, reveal) {
+                Ok(t) => Outcome::AreaUptake(t),
+                Err(e) => Outcome::Failed(e.to_string()),
+            },
             Command::AuditLog(filter) => match audit.entries() {
                 Ok(all) => {
                     Outcome::AuditLog(all.into_iter().filter(|e| filter.matches(e)).collect())
@@ -311,6 +328,11 @@ impl Engine {
             let (result, rows) = summary(&outcome);
             let mut d = Draft::new(&s.user_id, action, &target, result);
             d.rows = rows;
+            if let Outcome::Uptake(t) | Outcome::AreaUptake(t) = &outcome
+                && t.reveal
+            {
+                d.detail = format!("suppressed_shown:{}", t.revealed_count());
+            }
             audit.record(d);
         }
         (outcome, Some(s))
@@ -335,6 +357,24 @@ pub fn execute_as(
         *session = s;
     }
     outcome
+}
+
+/// Uptake per area at the admin's suppression threshold.
+fn figures(
+    sec: &Security,
+    level: crate::analysis::uptake::Level,
+    fy: i32,
+    filter: crate::analysis::uptake::TargetFilter,
+    reveal: bool,
+) -> Result<crate::analysis::figures::AreaTable, crate::analysis::figures::FiguresError> {
+    crate::analysis::figures::area_table(
+        sec.conn,
+        level,
+        fy,
+        filter,
+        sec.suppression_threshold(),
+        reveal,
+    )
 }
 
 /// Whether the daily backup is due: a time is set, it has passed today (local time), and
@@ -440,9 +480,7 @@ fn summary(o: &Outcome) -> (crate::audit::Outcome, Option<u64>) {
         Outcome::InsuredPoints { points, .. } => (R::Ok, Some(points.count as u64)),
         Outcome::Unmatched(rows) => (R::Ok, Some(rows.len() as u64)),
         Outcome::Rejects { rejects, .. } => (R::Ok, Some(rejects.len() as u64)),
-        Outcome::AreaUptake { rows, .. } | Outcome::Uptake { rows, .. } => {
-            (R::Ok, Some(rows.len() as u64))
-        }
+        Outcome::AreaUptake(t) | Outcome::Uptake(t) => (R::Ok, Some(t.rows.len() as u64)),
         Outcome::LayerImported { result, .. } => (
             if result.is_ok() { R::Ok } else { R::Error },
             result.as_ref().ok().map(|i| i.feature_count),

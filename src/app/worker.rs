@@ -155,27 +155,10 @@ pub(super) fn run(store: &Store, command: Command, progress: &Progress) -> Outco
             Ok(s) => Outcome::Stats(Box::new(s)),
             Err(e) => failed(&e),
         },
-        Command::Uptake { level, fy } => {
-            match crate::analysis::uptake::uptake(store.conn(), level, fy) {
-                Ok(rows) => Outcome::Uptake { level, fy, rows },
-                Err(e) => failed(&e),
-            }
-        }
         Command::LoadMap => match crate::map::load_layers(store, &crate::paths::reference_dir()) {
             Ok(layers) => Outcome::MapLayers(layers),
             Err(e) => failed(&e),
         },
-        Command::AreaUptake { level, fy, filter } => {
-            match crate::analysis::uptake::uptake_filtered(store.conn(), level, fy, filter) {
-                Ok(rows) => Outcome::AreaUptake {
-                    level,
-                    fy,
-                    filter,
-                    rows,
-                },
-                Err(e) => failed(&e),
-            }
-        }
         Command::RenderMap { spec, out } => {
             match crate::render::export::write_map_png(store, &spec, &out) {
                 Ok(zoom) => Outcome::MapRendered { path: out, zoom },
@@ -254,8 +237,10 @@ pub(super) fn run(store: &Store, command: Command, progress: &Progress) -> Outco
         | Command::AuditLog(_)
         | Command::Backup
         | Command::ScheduledBackup
-        | Command::ExportAudit { .. } => {
-            Outcome::Failed("内部エラー: 利用者の操作は Engine が扱います".into())
+        | Command::ExportAudit { .. }
+        | Command::Uptake { .. }
+        | Command::AreaUptake { .. } => {
+            Outcome::Failed("内部エラー: 利用者の操作と集計は Engine が扱います".into())
         }
         Command::Rejects { import_id } => match store.rejects(import_id) {
             Ok(rejects) => Outcome::Rejects { import_id, rejects },

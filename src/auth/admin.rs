@@ -435,6 +435,12 @@ impl Security<'_> {
             crate::backup::SETTING_TIME => {
                 value.is_empty() || chrono::NaiveTime::parse_from_str(value, "%H:%M").is_ok()
             }
+            crate::analysis::suppression::SETTING_THRESHOLD => {
+                use crate::analysis::suppression::{MAX_THRESHOLD, MIN_THRESHOLD};
+                value
+                    .parse::<i64>()
+                    .is_ok_and(|n| (MIN_THRESHOLD..=MAX_THRESHOLD).contains(&n))
+            }
             _ => true,
         };
         if !ok {

@@ -52,7 +52,7 @@ pub enum AuthError {
     )]
     BadId,
     #[error(
-        "設定 {key} に「{value}」は使えません（画面ロックは 1〜240 分、世代数は 1〜100、時刻は 18:30 の形か空欄）。"
+        "設定 {key} に「{value}」は使えません（画面ロックは 1〜240 分、世代数は 1〜100、時刻は 18:30 の形か空欄、非表示の基準は 1〜1000 人）。"
     )]
     BadSetting { key: String, value: String },
     #[error("日付「{0}」は 2026-03-31 のように入力してください。")]
@@ -143,6 +143,13 @@ impl Security<'_> {
             .and_then(|v| v.parse().ok())
             .filter(|m: &i64| (1..=240).contains(m))
             .unwrap_or(session::DEFAULT_IDLE_MINUTES)
+    }
+
+    /// The threshold of small-number suppression (targets per area; at least 1, default
+    /// 10), see `analysis::suppression`.
+    pub fn suppression_threshold(&self) -> i64 {
+        use crate::analysis::suppression::{SETTING_THRESHOLD, threshold_of};
+        threshold_of(self.setting(SETTING_THRESHOLD).ok().flatten().as_deref())
     }
 
     /// The folders exports may be written to (empty: anywhere, for users with the right).

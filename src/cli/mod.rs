@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
-use crate::analysis::uptake::{Level, uptake};
+use crate::analysis::figures::area_table;
+use crate::analysis::uptake::Level;
 use crate::demo::{self, DemoOptions, Scale};
 use crate::import::{
     ImportOptions, Kind, TextEncoding, UserTableOptions, import_file, import_user_table,
@@ -61,7 +62,7 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
-    /// 受診率（法定報告の定義）
+    /// 受診率（法定報告の定義）。対象者が基準（管理者設定）未満の地域は「少数のため非表示」
     Uptake {
         #[arg(long, value_enum, default_value = "municipality")]
         level: Level,
@@ -69,6 +70,9 @@ pub enum Cmd {
         fy: i32,
         #[arg(long)]
         json: bool,
+        /// 非表示の地域の数値も表示する（個人情報の閲覧の権限、利用ログに記録）
+        #[arg(long)]
+        reveal: bool,
     },
     /// 地図レイヤ（境界・施設など）
     Layer {
@@ -278,31 +282,12 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
-        Cmd::Uptake { level, fy, json } => {
-            let rows = uptake(ctx.store.conn(), level, fy)?;
-            ctx.log(
-                Action::Search,
-                &format!("uptake:{level:?}:{fy}"),
-                Some(rows.len() as u64),
-                Outcome::Ok,
-            );
-            if json {
-                out!("{}", serde_json::to_string(&rows)?);
-            } else {
-                out!("{fy}年度 受診率（法定報告の定義）");
-                for r in &rows {
-                    out!(
-                        "{} {:<8} 対象者 {:>7}  受診者 {:>7}  受診率 {:>5.1}%",
-                        r.code,
-                        r.name,
-                        r.targets,
-                        r.attendees,
-                        r.rate * 100.0
-                    );
-                }
-            }
-            Ok(0)
-        }
+        Cmd::Uptake {
+            level,
+            fy,
+            json,
+            reveal,
+        } => uptake(ctx, level, fy, json, reveal),
         Cmd::Layer { what } => layer::run(ctx, what),
         Cmd::Tiles { what } => render::tiles(ctx, what),
         Cmd::Render(args) => render::render(ctx, args),
@@ -321,6 +306,66 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
             what: BenchCmd::Import { .. },
         } => bail!("このコマンドはここでは実行しません"),
     }
+}
+
+/// `uptake`: the table as the window shows it, suppressed at the admin's threshold; with
+/// `--reveal` (個人情報の閲覧) the suppressed figures too, marked, and logged as a view.
+fn uptake(ctx: &mut Ctx, level: Level, fy: i32, json: bool, reveal: bool) -> anyhow::Result<i32> {
+    let mut target = format!("uptake:{level:?}:{fy}");
+    let action = if reveal {
+        target.push_str(":suppressed_figures");
+        ctx.require(Right::ViewPersonal, Action::ViewPersonal, &target)?;
+        Action::ViewPersonal
+    } else {
+        Action::Search
+    };
+    let threshold = ctx.security().suppression_threshold();
+    let table = area_table(
+        ctx.store.conn(),
+        level,
+        fy,
+        Default::default(),
+        threshold,
+        reveal,
+    )?;
+    let mut d = crate::audit::Draft::new(&ctx.session.user_id, action, &target, Outcome::Ok)
+        .rows(table.rows.len() as u64);
+    if reveal {
+        d = d.detail(&format!("suppressed_shown:{}", table.revealed_count()));
+    }
+    ctx.audit.record(d);
+    if json {
+        out!("{}", serde_json::to_string(&table.rows)?);
+        return Ok(0);
+    }
+    out!(
+        "{fy}年度 受診率（法定報告の定義）。対象者 {threshold} 人未満の地域とその補完は「{}」",
+        crate::analysis::suppression::LABEL
+    );
+    for r in &table.rows {
+        match (r.targets, r.attendees, r.rate) {
+            (Some(t), Some(a), Some(rate)) => out!(
+                "{} {:<8} 対象者 {:>7}  受診者 {:>7}  受診率 {:>5.1}%{}",
+                r.code,
+                r.name,
+                t,
+                a,
+                rate * 100.0,
+                if r.revealed {
+                    format!("  {}", crate::analysis::suppression::REVEALED_LABEL)
+                } else {
+                    String::new()
+                }
+            ),
+            _ => out!(
+                "{} {:<8} {}",
+                r.code,
+                r.name,
+                crate::analysis::suppression::LABEL
+            ),
+        }
+    }
+    Ok(0)
 }
 
 fn geocode(ctx: &mut Ctx, json: bool, unmatched: Option<usize>) -> anyhow::Result<i32> {

@@ -1,14 +1,16 @@
 //! A choropleth of uptake per area: the value of each feature (rate, targets, attendees or
-//! non-attendees), class breaks, colours from a ramp, and the legend. Areas with fewer
-//! targets than the threshold are not classed: they are drawn hatched and the legend says
-//! 少数のため非表示, for privacy and because their rates are unstable.
+//! non-attendees), class breaks, colours from a ramp, and the legend. Areas suppressed in
+//! the core (`analysis::suppression`: fewer targets than the admin's threshold, or hidden
+//! to protect one) come without figures: they are drawn grey and hatched and the legend
+//! says 少数のため非表示. Suppressed figures revealed to a user with 個人情報の閲覧 are
+//! classed and drawn hatched over their colour (marked). Neither moves the class breaks.
 
 use std::collections::HashMap;
 
 use super::Rgba;
 use super::ramps::Ramp;
 use crate::analysis::breaks::{self, Method};
-use crate::analysis::uptake::UptakeRow;
+use crate::analysis::figures::AreaRow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Measure {
@@ -33,12 +35,13 @@ impl Measure {
             Measure::NonAttendees => "未受診者数",
         }
     }
-    fn value(self, r: &UptakeRow) -> f64 {
+    /// The value of a row; `None` when its figures are suppressed.
+    fn value(self, r: &AreaRow) -> Option<f64> {
         match self {
             Measure::Rate => r.rate,
-            Measure::Targets => r.targets as f64,
-            Measure::Attendees => r.attendees as f64,
-            Measure::NonAttendees => (r.targets - r.attendees) as f64,
+            Measure::Targets => r.targets.map(|t| t as f64),
+            Measure::Attendees => r.attendees.map(|a| a as f64),
+            Measure::NonAttendees => r.non_attendees().map(|n| n as f64),
         }
     }
     /// "35.2%" or "1,234".
@@ -135,8 +138,8 @@ pub struct ChoroplethSpec {
     pub classes: usize,
     pub ramp: Ramp,
     pub reversed: bool,
-    /// Areas with fewer targets are not shown (default 10).
-    pub min_targets: i64,
+    // The threshold of suppression is an admin setting applied in the core: the
+    // `min_targets` of maps saved before is ignored when they are read.
     /// Edges for [`Method::Manual`].
     pub manual: Vec<f64>,
     /// Per-class colour and label overrides from the legend editor.
@@ -155,7 +158,6 @@ impl Default for ChoroplethSpec {
             classes: breaks::DEFAULT_CLASSES,
             ramp: Ramp::YlGnBu,
             reversed: false,
-            min_targets: 10,
             manual: vec![],
             colors: vec![],
             labels: vec![],
@@ -166,7 +168,15 @@ impl Default for ChoroplethSpec {
 
 /// The colour of suppressed (too few targets) and missing areas.
 pub const SUPPRESSED: Rgba = [190, 190, 190, 255];
-pub const SUPPRESSED_LABEL: &str = "少数のため非表示";
+pub const SUPPRESSED_LABEL: &str = crate::analysis::suppression::LABEL;
+/// The legend's row for revealed figures (class colour, hatched over).
+pub const REVEALED: Rgba = [255, 255, 255, 255];
+pub const REVEALED_LABEL: &str = "斜線: 少数（個人情報の閲覧の権限で表示）";
+
+/// The legend's row for suppressed areas.
+pub fn suppressed_legend(threshold: i64, count: usize) -> String {
+    format!("{SUPPRESSED_LABEL}（対象者 {threshold} 人未満と補完、{count}）")
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LegendClass {
@@ -181,33 +191,41 @@ pub struct LegendClass {
 pub struct Choropleth {
     /// Per feature: its class colour; `None` for suppressed or missing areas.
     pub colors: Vec<Option<Rgba>>,
-    /// Per feature: true when suppressed for having too few targets.
+    /// Per feature: true when its figures are suppressed (it has none).
     pub suppressed: Vec<bool>,
+    /// Per feature: true when suppressed figures are shown to a user who may see them.
+    pub revealed: Vec<bool>,
     /// Per feature: its row, if the area has one.
-    pub rows: Vec<Option<UptakeRow>>,
+    pub rows: Vec<Option<AreaRow>>,
     pub edges: Vec<f64>,
     pub legend: Vec<LegendClass>,
     pub suppressed_count: usize,
+    pub revealed_count: usize,
     /// Shown areas outside every class (manual edges narrower than the data).
     pub outside_count: usize,
 }
 
 /// Classes `rows` onto the features whose area codes are `codes`.
-pub fn build(rows: &[UptakeRow], codes: &[String], spec: &ChoroplethSpec) -> Choropleth {
-    let by_code: HashMap<&str, &UptakeRow> = rows.iter().map(|r| (r.code.as_str(), r)).collect();
-    let feature_rows: Vec<Option<UptakeRow>> = codes
+pub fn build(rows: &[AreaRow], codes: &[String], spec: &ChoroplethSpec) -> Choropleth {
+    let by_code: HashMap<&str, &AreaRow> = rows.iter().map(|r| (r.code.as_str(), r)).collect();
+    let feature_rows: Vec<Option<AreaRow>> = codes
         .iter()
         .map(|c| by_code.get(c.as_str()).map(|r| (*r).clone()))
         .collect();
     let suppressed: Vec<bool> = feature_rows
         .iter()
-        .map(|r| r.as_ref().is_some_and(|r| r.targets < spec.min_targets))
+        .map(|r| r.as_ref().is_some_and(|r| r.suppressed))
         .collect();
-    // Values of the shown areas only: suppressed areas do not move the breaks.
+    let revealed: Vec<bool> = feature_rows
+        .iter()
+        .map(|r| r.as_ref().is_some_and(|r| r.revealed))
+        .collect();
+    // Values of the areas everyone sees: suppressed (or revealed) areas do not move the
+    // breaks.
     let values: Vec<f64> = rows
         .iter()
-        .filter(|r| r.targets >= spec.min_targets)
-        .map(|r| spec.measure.value(r))
+        .filter(|r| !r.suppressed && !r.revealed)
+        .filter_map(|r| spec.measure.value(r))
         .collect();
     let edges = breaks::breaks(&values, spec.classes, spec.method, &spec.manual);
     let n = edges.len().saturating_sub(1);
@@ -234,7 +252,10 @@ pub fn build(rows: &[UptakeRow], codes: &[String], spec: &ChoroplethSpec) -> Cho
     let mut outside_count = 0;
     for (row, &sup) in feature_rows.iter().zip(&suppressed) {
         let class = match row {
-            Some(r) if !sup => breaks::classify(spec.measure.value(r), &edges),
+            Some(r) if !sup => spec
+                .measure
+                .value(r)
+                .and_then(|v| breaks::classify(v, &edges)),
             _ => None,
         };
         match class {
@@ -245,13 +266,16 @@ pub fn build(rows: &[UptakeRow], codes: &[String], spec: &ChoroplethSpec) -> Cho
         colors.push(class.map(|c| colors_of[c]));
     }
     let suppressed_count = suppressed.iter().filter(|s| **s).count();
+    let revealed_count = revealed.iter().filter(|s| **s).count();
     Choropleth {
         colors,
         suppressed,
+        revealed,
         rows: feature_rows,
         edges,
         legend,
         suppressed_count,
+        revealed_count,
         outside_count,
     }
 }
@@ -277,13 +301,25 @@ pub fn with_edge(spec: &ChoroplethSpec, edges: &[f64], e: usize, v: f64) -> Chor
 mod tests {
     use super::*;
 
-    fn row(code: &str, targets: i64, attendees: i64) -> UptakeRow {
-        UptakeRow {
+    fn row(code: &str, targets: i64, attendees: i64) -> AreaRow {
+        AreaRow {
             code: code.into(),
             name: code.into(),
-            targets,
-            attendees,
-            rate: attendees as f64 / targets.max(1) as f64,
+            targets: Some(targets),
+            attendees: Some(attendees),
+            rate: Some(attendees as f64 / targets.max(1) as f64),
+            suppressed: false,
+            revealed: false,
+        }
+    }
+
+    fn suppressed(code: &str) -> AreaRow {
+        AreaRow {
+            targets: None,
+            attendees: None,
+            rate: None,
+            suppressed: true,
+            ..row(code, 0, 0)
         }
     }
 
@@ -293,7 +329,7 @@ mod tests {
             row("a", 100, 30),
             row("b", 100, 40),
             row("c", 100, 50),
-            row("d", 5, 5),
+            suppressed("d"),
             row("e", 200, 60),
         ];
         let codes: Vec<String> = ["a", "b", "c", "d", "e", "zz"]
@@ -309,15 +345,26 @@ mod tests {
         assert_eq!(ch.colors[3], None, "suppressed");
         assert_eq!(ch.colors[5], None, "no data");
         assert_eq!(ch.edges.first(), Some(&0.3));
-        assert_eq!(
-            ch.edges.last(),
-            Some(&0.5),
-            "the suppressed 100% does not stretch the classes"
-        );
         assert_eq!(ch.legend.iter().map(|l| l.count).sum::<usize>(), 4);
         assert_eq!(ch.colors[0], ch.colors[4], "30% and 30% share a class");
         assert!(ch.legend[0].label.starts_with("30.0%"));
         assert_eq!(Measure::NonAttendees.format(12345.0), "12,345");
+        // A revealed 100% is classed and marked, and does not stretch the classes.
+        let mut rows = rows;
+        rows[3] = AreaRow {
+            revealed: true,
+            ..row("d", 5, 5)
+        };
+        let ch = build(&rows, &codes, &spec);
+        assert_eq!(ch.suppressed[3], false);
+        assert_eq!(ch.revealed, vec![false, false, false, true, false, false]);
+        assert_eq!(ch.edges.last(), Some(&0.5));
+        assert_eq!(ch.outside_count, 1, "100% is above the last class");
+        let mut style = crate::map::scene::LayerStyle::default();
+        ch.apply(&mut style);
+        assert_eq!(style.hatched, vec![false, false, false, true, false, false]);
+        let legend = ch.legend_entries(10);
+        assert!(legend.iter().any(|(_, l, h)| *h && l.starts_with("斜線")));
     }
 
     #[test]
@@ -341,7 +388,7 @@ mod tests {
         };
         assert_eq!(two.format(Measure::Targets, 1234.5), "1,234.50");
 
-        let rows: Vec<UptakeRow> = (0..10)
+        let rows: Vec<AreaRow> = (0..10)
             .map(|i| row(&format!("{i}"), 100, 20 + i * 3))
             .collect();
         let codes: Vec<String> = (0..10).map(|i| format!("{i}")).collect();
@@ -389,11 +436,17 @@ impl Choropleth {
                 .map(|(c, sup)| if *sup { Some(SUPPRESSED) } else { *c })
                 .collect(),
         );
-        style.hatched = self.suppressed.clone();
+        style.hatched = self
+            .suppressed
+            .iter()
+            .zip(&self.revealed)
+            .map(|(s, r)| *s || *r)
+            .collect();
     }
 
-    /// Legend rows for an exported map: (colour, label, hatched), the suppressed row last.
-    pub fn legend_entries(&self, min_targets: i64) -> Vec<(Rgba, String, bool)> {
+    /// Legend rows for an exported map: (colour, label, hatched), the suppressed rows
+    /// last. `threshold`: the threshold of the rows' table.
+    pub fn legend_entries(&self, threshold: i64) -> Vec<(Rgba, String, bool)> {
         let mut out: Vec<(Rgba, String, bool)> = self
             .legend
             .iter()
@@ -402,10 +455,14 @@ impl Choropleth {
         if self.suppressed_count > 0 {
             out.push((
                 SUPPRESSED,
-                format!(
-                    "{SUPPRESSED_LABEL}（対象者 {min_targets} 人未満、{}）",
-                    self.suppressed_count
-                ),
+                suppressed_legend(threshold, self.suppressed_count),
+                true,
+            ));
+        }
+        if self.revealed_count > 0 {
+            out.push((
+                REVEALED,
+                format!("{REVEALED_LABEL}（{}）", self.revealed_count),
                 true,
             ));
         }
@@ -430,7 +487,7 @@ pub fn apply_level(
     layers: &super::MapLayers,
     styles: &mut [super::scene::LayerStyle],
     level: crate::analysis::uptake::Level,
-    rows: &[UptakeRow],
+    rows: &[AreaRow],
     spec: &ChoroplethSpec,
 ) -> Option<Choropleth> {
     let (name, field) = level_layer(level);

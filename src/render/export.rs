@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::analysis::uptake::{Level, TargetFilter, uptake_filtered};
+use crate::analysis::figures::area_table;
+use crate::analysis::suppression::{SETTING_THRESHOLD, threshold_of};
+use crate::analysis::uptake::{Level, TargetFilter};
 use crate::basemap::{self, Source};
 use crate::map::choropleth::{self, ChoroplethSpec};
 use crate::map::scene::LayerStyle;
@@ -67,6 +69,8 @@ pub enum MapPngError {
     #[error("受診率を集計できません: {0}")]
     Uptake(#[from] duckdb::Error),
     #[error(transparent)]
+    Figures(#[from] crate::analysis::figures::FiguresError),
+    #[error(transparent)]
     Basemap(#[from] basemap::TileError),
     #[error("地図を描けません: {0}")]
     Render(String),
@@ -98,9 +102,19 @@ pub fn write_map_png(store: &Store, spec: &MapPng, out: &Path) -> Result<u8, Map
     let view = View::fit(bbox, (spec.width as f32, spec.height as f32));
     let mut legend = None;
     if let Some(level) = spec.choropleth {
-        let rows = uptake_filtered(store.conn(), level, spec.fy, TargetFilter::default())?;
+        // Suppressed at the admin's threshold, as the window shows it to everyone (a PNG
+        // never reveals suppressed figures).
+        let threshold = suppression_threshold(store)?;
+        let table = area_table(
+            store.conn(),
+            level,
+            spec.fy,
+            TargetFilter::default(),
+            threshold,
+            false,
+        )?;
         let cs = ChoroplethSpec::default();
-        let ch = choropleth::apply_level(&layers, &mut styles, level, &rows, &cs).ok_or(
+        let ch = choropleth::apply_level(&layers, &mut styles, level, &table.rows, &cs).ok_or(
             MapPngError::NoLevelLayer {
                 level: level.label(),
                 layer: choropleth::level_layer(level).0,
@@ -109,7 +123,7 @@ pub fn write_map_png(store: &Store, spec: &MapPng, out: &Path) -> Result<u8, Map
         if spec.legend {
             legend = Some((
                 format!("{}年度 {}別 {}", spec.fy, level.label(), cs.measure.label()),
-                ch.legend_entries(cs.min_targets),
+                ch.legend_entries(table.threshold),
             ));
         }
     }
@@ -140,4 +154,18 @@ pub fn write_map_png(store: &Store, spec: &MapPng, out: &Path) -> Result<u8, Map
         source,
     })?;
     Ok(view.zoom)
+}
+
+/// The admin's suppression threshold (`app_settings`), as the engine applies it.
+fn suppression_threshold(store: &Store) -> Result<i64, duckdb::Error> {
+    use duckdb::OptionalExt;
+    let v: Option<String> = store
+        .conn()
+        .query_row(
+            "SELECT value FROM app_settings WHERE key = ?",
+            duckdb::params![SETTING_THRESHOLD],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(threshold_of(v.as_deref()))
 }

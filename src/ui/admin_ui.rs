@@ -1,6 +1,7 @@
 //! 管理者設定: the user list (search; suspend, resume, unlock, reset the password,
 //! delete; rights per user), the allow-list with usage periods and registration, and the
-//! settings (idle lock minutes, allowed export folders). Shown to users with the
+//! settings (idle lock minutes, allowed export folders, the threshold of 少数のため非表示).
+//! Shown to users with the
 //! 利用者の管理 right; the engine checks the right again for every change.
 
 use eframe::egui;
@@ -20,6 +21,7 @@ pub struct AdminState {
     pub register_role: Option<Role>,
     pub idle_minutes: String,
     pub export_dirs: String,
+    pub suppression_threshold: String,
     pub backup_dir: String,
     pub backup_keep: String,
     pub backup_time: String,
@@ -46,6 +48,7 @@ impl AdminState {
         let get = |k: &str| m.get(k).cloned().unwrap_or_default();
         self.idle_minutes = get(crate::auth::SETTING_IDLE_MINUTES);
         self.export_dirs = get(crate::auth::SETTING_EXPORT_DIRS);
+        self.suppression_threshold = get(crate::analysis::suppression::SETTING_THRESHOLD);
         self.backup_dir = get(SETTING_DIR);
         self.backup_keep = get(SETTING_GENERATIONS);
         self.backup_time = get(SETTING_TIME);
@@ -387,6 +390,21 @@ fn settings_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) 
                 cmds.push(Command::Admin(AdminOp::SetSetting {
                     key: crate::auth::SETTING_EXPORT_DIRS.into(),
                     value: st.export_dirs.clone(),
+                }));
+            }
+            ui.end_row();
+            let lbl = ui.label("少数のため非表示の基準（対象者数、1〜1000 人）");
+            ui.add(
+                egui::TextEdit::singleline(&mut st.suppression_threshold)
+                    .hint_text(crate::analysis::suppression::DEFAULT_THRESHOLD.to_string())
+                    .desired_width(60.0),
+            )
+            .labelled_by(lbl.id)
+            .on_hover_text("対象者がこの人数未満の地域（と、差し引きで分かってしまう地域）は地図・表・コマンドで数値を出しません");
+            if ui.button("保存").clicked() {
+                cmds.push(Command::Admin(AdminOp::SetSetting {
+                    key: crate::analysis::suppression::SETTING_THRESHOLD.into(),
+                    value: st.suppression_threshold.trim().to_string(),
                 }));
             }
             ui.end_row();

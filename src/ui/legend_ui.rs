@@ -15,11 +15,14 @@ pub(crate) fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
         ui.label("集計中…");
         return;
     };
-    let (fy, filter) = st
-        .rows
-        .as_ref()
-        .map(|r| (r.1, r.2))
-        .unwrap_or((st.fy, st.filter));
+    let (fy, filter, threshold) = st.rows.as_ref().map_or(
+        (
+            st.fy,
+            st.filter,
+            crate::analysis::suppression::DEFAULT_THRESHOLD,
+        ),
+        |t| (t.fy, t.filter, t.threshold),
+    );
     ui.strong(format!(
         "{}年度 {}（{}）",
         fy,
@@ -91,13 +94,15 @@ pub(crate) fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
     swatch_row(
         ui,
         choropleth::SUPPRESSED,
-        &format!(
-            "{}（対象者 {} 人未満、{}）",
-            choropleth::SUPPRESSED_LABEL,
-            spec.min_targets,
-            ch.suppressed_count
-        ),
+        &choropleth::suppressed_legend(threshold, ch.suppressed_count),
     );
+    if ch.revealed_count > 0 {
+        swatch_row(
+            ui,
+            choropleth::REVEALED,
+            &format!("{}（{}）", choropleth::REVEALED_LABEL, ch.revealed_count),
+        );
+    }
     if ch.outside_count > 0 {
         swatch_row(
             ui,

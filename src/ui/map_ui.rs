@@ -7,7 +7,9 @@
 use eframe::egui::{self, Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2};
 
 use crate::analysis::breaks::Method;
-use crate::analysis::uptake::{Level, TargetFilter, UptakeRow};
+use crate::analysis::figures::AreaTable;
+use crate::analysis::suppression;
+use crate::analysis::uptake::{Level, TargetFilter};
 use crate::app::{Command, Outcome};
 use crate::geo::crs::{Crs, Datum};
 use crate::geo::mercator::{self, MAX_ZOOM, MIN_ZOOM};
@@ -31,7 +33,13 @@ pub struct MapState {
     pub fiscal_years: Option<Vec<i32>>,
     pub filter: TargetFilter,
     pub spec: ChoroplethSpec,
-    pub rows: Option<(Level, i32, TargetFilter, Vec<UptakeRow>)>,
+    /// The figures from the engine, suppressed there (`analysis::suppression`).
+    pub rows: Option<AreaTable>,
+    /// The user holds 個人情報の閲覧 (set by the app from the session): the choice to
+    /// see suppressed figures is offered.
+    pub may_reveal: bool,
+    /// Ask for suppressed figures too (never saved with the map; logged by the engine).
+    pub reveal: bool,
     pub choropleth: Option<(usize, Choropleth)>,
     /// Draw the legend on the map too (as exports do).
     pub legend_on_map: bool,
@@ -43,7 +51,7 @@ pub struct MapState {
     pub requested: bool,
     /// The map's top-left corner on screen, last frame (for tests and overlays).
     pub map_origin: (f32, f32),
-    rows_requested: Option<(Level, i32, TargetFilter)>,
+    rows_requested: Option<(Level, i32, TargetFilter, bool)>,
     textures: Option<super::map_paint::MapTextures>,
     pub basemap: super::basemap_ui::BasemapState,
     /// The institutions layer (its index in `layers` is found by name).
@@ -88,6 +96,8 @@ impl MapState {
             filter: TargetFilter::default(),
             spec: ChoroplethSpec::default(),
             rows: None,
+            may_reveal: false,
+            reveal: false,
             choropleth: None,
             legend_on_map: true,
             choropleth_layer: None,
@@ -152,6 +162,12 @@ impl MapState {
         self.facilities_requested = None;
         self.insured_requested = None;
         self.insured = None;
+    }
+
+    /// The admin changed the suppression threshold: the figures are asked for again.
+    pub fn figures_changed(&mut self) {
+        self.rows = None;
+        self.rows_requested = None;
     }
 
     /// The institutions arrived: added (or replaced) on top of the layers, keeping the
@@ -328,12 +344,7 @@ impl MapState {
     pub fn receive(&mut self, outcome: Outcome) -> Result<Vec<Command>, Outcome> {
         match outcome {
             Outcome::MapLayers(layers) => self.set_layers(layers),
-            Outcome::AreaUptake {
-                level,
-                fy,
-                filter,
-                rows,
-            } => self.set_rows(level, fy, filter, rows),
+            Outcome::AreaUptake(table) => self.set_rows(table),
             Outcome::Facilities(fl) => self.set_facilities(fl),
             Outcome::InsuredPoints { fy, points } => self.set_insured(fy, points),
             Outcome::SavedMaps(list) => self.saved = Some(list),
@@ -357,9 +368,19 @@ impl MapState {
         self.insured = Some((fy, points));
     }
 
-    pub fn set_rows(&mut self, level: Level, fy: i32, filter: TargetFilter, rows: Vec<UptakeRow>) {
-        self.rows = Some((level, fy, filter, rows));
+    pub fn set_rows(&mut self, table: AreaTable) {
+        self.rows = Some(table);
         self.choropleth = None;
+    }
+
+    /// The figures wanted now: level, FY, filter, and whether suppressed ones are shown.
+    fn wanted(&self) -> (Level, i32, TargetFilter, bool) {
+        (
+            self.level,
+            self.fy,
+            self.filter,
+            self.reveal && self.may_reveal,
+        )
     }
 
     fn area_layer(&self) -> (&'static str, &'static str) {
@@ -370,12 +391,13 @@ impl MapState {
     /// the area layer's style (the UI thread does this only when the settings or the rows
     /// change, never per frame). A newly chosen area layer is switched on.
     fn refresh_choropleth(&mut self) {
-        let (Some(layers), Some((level, _, _, rows))) = (&self.layers, &self.rows) else {
+        let (Some(layers), Some(table)) = (&self.layers, &self.rows) else {
             return;
         };
-        if *level != self.level {
+        if table.level != self.level {
             return;
         }
+        let rows = &table.rows;
         let (name, code_field) = self.area_layer();
         let Some((ix, layer)) = layers.find(name) else {
             return;
@@ -410,13 +432,20 @@ pub fn map_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
         ui.label("地図を準備しています…");
         return cmds;
     }
-    let want = (st.level, st.fy, st.filter);
-    if st.rows.as_ref().map(|r| (r.0, r.1, r.2)) != Some(want) && st.rows_requested != Some(want) {
+    let want = st.wanted();
+    if st
+        .rows
+        .as_ref()
+        .map(|t| (t.level, t.fy, t.filter, t.reveal))
+        != Some(want)
+        && st.rows_requested != Some(want)
+    {
         st.rows_requested = Some(want);
         cmds.push(Command::AreaUptake {
-            level: st.level,
-            fy: st.fy,
-            filter: st.filter,
+            level: want.0,
+            fy: want.1,
+            filter: want.2,
+            reveal: want.3,
         });
     }
     cmds.extend(super::layer_import_ui::layer_import_window(
@@ -569,15 +598,19 @@ fn choropleth_controls_ui(ui: &mut egui::Ui, st: &mut MapState) -> bool {
         ui.label("");
         ui.checkbox(&mut st.spec.reversed, "配色を反転");
         ui.end_row();
-        let lbl = ui.label("非表示の基準");
-        ui.add(
-            egui::DragValue::new(&mut st.spec.min_targets)
-                .range(0..=1000)
-                .suffix(" 人未満"),
-        )
-        .labelled_by(lbl.id);
+        ui.label("非表示の基準");
+        ui.label(match &st.rows {
+            Some(t) => format!("対象者 {} 人未満（管理者設定）", t.threshold),
+            None => "管理者設定".to_string(),
+        });
         ui.end_row();
     });
+    if st.may_reveal {
+        ui.checkbox(
+            &mut st.reveal,
+            "非表示の地域も数値を表示（個人情報の閲覧、利用ログに記録）",
+        );
+    }
     if st.spec.method == Method::Manual {
         ui.label("境界値（カンマ区切り、受診率は 0.35 のように）");
         let mut text = st
@@ -622,19 +655,30 @@ fn identify_ui(ui: &mut egui::Ui, st: &mut MapState) {
             && *ix == li
             && let Some(row) = &ch.rows[fi]
         {
-            ui.label("対象者");
-            ui.label(row.targets.to_string());
-            ui.end_row();
-            ui.label("受診者");
-            ui.label(row.attendees.to_string());
-            ui.end_row();
-            ui.label("受診率");
-            ui.label(if ch.suppressed[fi] {
-                choropleth::SUPPRESSED_LABEL.to_string()
-            } else {
-                format!("{:.1}%", row.rate * 100.0)
-            });
-            ui.end_row();
+            // A suppressed area has no figures here: the engine did not send them.
+            match (row.targets, row.attendees, row.rate) {
+                (Some(t), Some(a), Some(rate)) => {
+                    ui.label("対象者");
+                    ui.label(t.to_string());
+                    ui.end_row();
+                    ui.label("受診者");
+                    ui.label(a.to_string());
+                    ui.end_row();
+                    ui.label("受診率");
+                    ui.label(format!("{:.1}%", rate * 100.0));
+                    ui.end_row();
+                    if row.revealed {
+                        ui.label("");
+                        ui.label(suppression::REVEALED_LABEL);
+                        ui.end_row();
+                    }
+                }
+                _ => {
+                    ui.label("受診率");
+                    ui.label(choropleth::SUPPRESSED_LABEL);
+                    ui.end_row();
+                }
+            }
         }
     });
     if layer.index.info.name == facilities::LAYER_NAME
@@ -805,14 +849,20 @@ fn map_view_ui(ui: &mut egui::Ui, st: &mut MapState) {
         let title = st
             .rows
             .as_ref()
-            .map(|r| format!("{}年度 {}（{}）", r.1, st.spec.measure.label(), r.2.label()))
+            .map(|t| {
+                format!(
+                    "{}年度 {}（{}）",
+                    t.fy,
+                    st.spec.measure.label(),
+                    t.filter.label()
+                )
+            })
             .unwrap_or_default();
-        super::map_paint::paint_legend(
-            &painter,
-            rect,
-            &title,
-            &ch.legend_entries(st.spec.min_targets),
-        );
+        let threshold = st
+            .rows
+            .as_ref()
+            .map_or(suppression::DEFAULT_THRESHOLD, |t| t.threshold);
+        super::map_paint::paint_legend(&painter, rect, &title, &ch.legend_entries(threshold));
     }
     if let Some((li, fi)) = st.identified
         && let Some(layer) = layers.0.get(li)

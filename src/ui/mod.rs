@@ -236,6 +236,9 @@ impl AtlasApp {
                     allowed,
                 } => {
                     self.admin.done(message.clone(), users.clone());
+                    // The threshold of 少数のため非表示 may have changed.
+                    self.map.figures_changed();
+                    self.home.uptake = None;
                     self.admin.groups = Some(groups.clone());
                     self.admin.allowed = Some(allowed.clone());
                 }
@@ -276,17 +279,14 @@ impl AtlasApp {
             match outcome {
                 Outcome::DemoReady { .. } => {
                     self.send(Command::Stats);
-                    self.send(Command::Uptake {
-                        level: self.home.level,
-                        fy: self.home.fy,
-                    });
+                    self.send(self.home.command());
                 }
                 Outcome::Stats(s) => {
                     if let Some(c) = self.home.set_stats(*s) {
                         self.send(c);
                     }
                 }
-                Outcome::Uptake { rows, fy, .. } => self.home.uptake = Some((fy, rows)),
+                Outcome::Uptake(t) => self.home.uptake = Some(t),
                 Outcome::Preview(p) => self.import.set_preview(*p),
                 Outcome::Imported { reports, geocode } => {
                     self.import.reports = reports;
@@ -339,6 +339,10 @@ impl AtlasApp {
             .as_ref()
             .map(|s| s.rights.clone())
             .unwrap_or_default();
+        // Suppressed figures are offered to 個人情報の閲覧 only (the engine checks again).
+        let may_reveal = rights.contains(&crate::auth::Right::ViewPersonal);
+        self.map.may_reveal = may_reveal;
+        self.home.may_reveal = may_reveal;
         egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("健診アトラス");

@@ -16,3 +16,4 @@ mod map_ui;
 mod raw_demo;
 mod render;
 mod security;
+mod suppression;

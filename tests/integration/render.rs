@@ -3,7 +3,9 @@
 //! PNG shows the legend's colours where the areas are; the engine writes map PNGs (and
 //! the audit CSV) only into the folders the admin allows, and logs each export.
 
-use kenshin_atlas::analysis::uptake::{Level, TargetFilter, uptake_filtered};
+use kenshin_atlas::analysis::figures::area_table;
+use kenshin_atlas::analysis::suppression::DEFAULT_THRESHOLD;
+use kenshin_atlas::analysis::uptake::Level;
 use kenshin_atlas::basemap::{self, Kind, Source, builtin};
 use kenshin_atlas::job::Progress;
 use kenshin_atlas::map::choropleth::{self, ChoroplethSpec};
@@ -106,13 +108,16 @@ fn rendered_choropleth_shows_its_classes() {
             )
         })
         .collect();
-    let rows = uptake_filtered(
+    let rows = area_table(
         store.conn(),
         Level::Municipality,
         2021,
-        TargetFilter::default(),
+        Default::default(),
+        DEFAULT_THRESHOLD,
+        false,
     )
-    .unwrap();
+    .unwrap()
+    .rows;
     let (name, field) = choropleth::level_layer(Level::Municipality);
     let (ix, layer) = layers.find(name).unwrap();
     let ch = choropleth::build(
