@@ -13,3 +13,4 @@ mod map_features;
 mod map_ui;
 mod render;
 mod security;
+mod user_tables;
