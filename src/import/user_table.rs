@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use csv::ByteRecord;
+
 use super::columns::date_to_days;
 use super::normalize::{fold_width, is_null, parse_integer, parse_number};
 use super::source::RowSource;
@@ -310,7 +311,13 @@ mod tests {
             .collect();
         assert_eq!(
             column_names(&h),
-            ["会場", "列2", "x\"); DROP TABLE users; --", "会場_2", "定員(人)"]
+            [
+                "会場",
+                "列2",
+                "x\"); DROP TABLE users; --",
+                "会場_2",
+                "定員(人)"
+            ]
         );
     }
 

@@ -63,10 +63,7 @@ fn migrate_to(conn: &Connection, target: i64) -> Result<()> {
             supported: LATEST_VERSION,
         });
     }
-    for &(version, name, sql) in MIGRATIONS
-        .iter()
-        .filter(|m| m.0 > current && m.0 <= target)
-    {
+    for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current && m.0 <= target) {
         super::in_transaction(conn, || -> Result<()> {
             conn.execute_batch(sql)?;
             if version == 1 {

@@ -281,14 +281,22 @@ mod tests {
     #[test]
     fn display_names_are_checked_by_length_only() {
         assert!(matches!(check_name(""), Err(StoreError::EmptyTableName)));
-        assert!(matches!(check_name("  　"), Err(StoreError::EmptyTableName)));
+        assert!(matches!(
+            check_name("  　"),
+            Err(StoreError::EmptyTableName)
+        ));
         let long: String = "あ".repeat(101);
         assert!(matches!(
             check_name(&long),
             Err(StoreError::LongTableName(101))
         ));
         assert_eq!(check_name(&"あ".repeat(100)).unwrap(), "あ".repeat(100));
-        for odd in ["users", "main.users", "\"x\"; DROP TABLE users; --", " 健診会場 "] {
+        for odd in [
+            "users",
+            "main.users",
+            "\"x\"; DROP TABLE users; --",
+            " 健診会場 ",
+        ] {
             assert_eq!(check_name(odd).unwrap(), odd.trim());
         }
         assert!(

@@ -110,7 +110,9 @@ fn only_user_tables_changed(
     let added: Vec<&String> = after.keys().filter(|t| !before.contains_key(*t)).collect();
     assert_eq!(added.len(), new, "{added:?}");
     for t in added {
-        let digits = t.strip_prefix("ut_").unwrap_or_else(|| panic!("new table {t}"));
+        let digits = t
+            .strip_prefix("ut_")
+            .unwrap_or_else(|| panic!("new table {t}"));
         assert!(digits.bytes().all(|b| b.is_ascii_digit()), "{t}");
     }
 }
@@ -273,12 +275,18 @@ fn the_same_name_again_replaces_that_table_only() {
             &Progress::new(),
         )
     };
-    let first = write("会場1.csv", "会場,定員\n中央公民館,40\n西小学校,30\n東体育館,120\n");
+    let first = write(
+        "会場1.csv",
+        "会場,定員\n中央公民館,40\n西小学校,30\n東体育館,120\n",
+    );
     let other = write("機関.csv", "機関,電話\n奈良病院,0742-00-0000\n");
     import(&first, "健診会場").unwrap();
     import(&other, "機関一覧").unwrap();
     let before = sums(store.conn());
-    let second = write("会場2.csv", "会場,開設日\n北公民館,2021/04/01\n南集会所,令和3年5月6日\n");
+    let second = write(
+        "会場2.csv",
+        "会場,開設日\n北公民館,2021/04/01\n南集会所,令和3年5月6日\n",
+    );
     let r = import(&second, " 健診会場 ").unwrap();
     assert_eq!(r.table, "健診会場");
     assert_eq!(
@@ -328,7 +336,10 @@ fn the_same_name_again_replaces_that_table_only() {
     // Names: empty or longer than 100 characters is refused, in Japanese, naming the file.
     for bad in ["", "　 ", &"長".repeat(101)] {
         let e = import(&second, bad).unwrap_err().to_string();
-        assert!(e.contains("会場2.csv") && e.contains("独自データの名前"), "{e}");
+        assert!(
+            e.contains("会場2.csv") && e.contains("独自データの名前"),
+            "{e}"
+        );
     }
     import(&second, &"長".repeat(100)).unwrap();
     assert_eq!(store.stats().unwrap().user_tables.len(), 3);
