@@ -185,7 +185,7 @@ pub struct ImportArgs {
     /// 不正な行を除外して残りを取り込む（除外行はデータベースに記録）
     #[arg(long)]
     pub skip_invalid: bool,
-    /// 独自データのテーブル名（--kind table）
+    /// 独自データの名前（--kind table）: 1〜100 文字。同じ名前で取り込むとその独自データを置き換えます
     #[arg(long)]
     pub name: Option<String>,
     #[arg(long)]
@@ -266,6 +266,7 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
                     "{}",
                     serde_json::json!({
                         "tables": stats.tables,
+                        "user_tables": stats.user_tables,
                         "imports": imports,
                         "fiscal_years": stats.fiscal_years,
                         "institution_match": stats.institution_match,

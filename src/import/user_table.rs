@@ -2,11 +2,13 @@
 //! row (sheets often have a title row or merged cells above it); column types are inferred
 //! (integer, number, date, text); the table ends at its first empty row, since notes under
 //! a table are not data. A key column can link the table to insured persons or institutions.
+//! The table's name and its headers are data in the catalogue ([`crate::store::user_tables`]);
+//! the rows go to a table named from its id, so no name becomes an SQL identifier. A file
+//! whose cells hold control characters or undecodable bytes (a binary file) is refused.
 
 use std::path::Path;
 
 use csv::ByteRecord;
-use duckdb::params;
 
 use super::columns::date_to_days;
 use super::normalize::{fold_width, is_null, parse_integer, parse_number};
@@ -14,10 +16,13 @@ use super::source::RowSource;
 use super::wareki::parse_date;
 use super::{ImportError, TextEncoding, display_name, file_bytes, sha256_file};
 use crate::job::Progress;
-use crate::store::{ImportResult, Store, history, quote_ident};
+use crate::store::user_tables::{self, NewUserTable};
+use crate::store::{ImportResult, Store, history};
 
 #[derive(Debug, Clone, Default)]
 pub struct UserTableOptions {
+    /// The display name: any text of 1 to 100 characters. Importing again under the same
+    /// name replaces that user table.
     pub name: String,
     pub sheet: Option<String>,
     /// The header row, counting from 1. `None`: the first non-empty row.
@@ -60,8 +65,10 @@ impl ColType {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct UserTableReport {
     pub import_id: i64,
+    /// The display name.
     pub table: String,
     pub rows: u64,
+    /// (header, SQL type) per column.
     pub columns: Vec<(String, String)>,
     pub message: String,
 }
@@ -74,7 +81,8 @@ pub fn import_user_table(
     progress: &Progress,
 ) -> Result<UserTableReport, ImportError> {
     let file = display_name(path);
-    let table = quote_ident(&opts.name)?;
+    let name = user_tables::check_name(&opts.name)
+        .map_err(|e| ImportError::Invalid(format!("{file}: {e}")))?;
     let conn = store.conn();
     let sha = sha256_file(path)?;
     let bytes = file_bytes(path)?;
@@ -97,6 +105,16 @@ pub fn import_user_table(
             .map(|c| fold_width(String::from_utf8_lossy(c).trim()).into_owned())
             .collect();
         let empty = cells.iter().all(|c| c.is_empty());
+        let kept = match &header {
+            None => opts.header_row.is_none_or(|n| line == n),
+            Some(_) => !empty,
+        };
+        if kept && let Some(col) = cells.iter().position(|c| unreadable(c)) {
+            return Err(ImportError::Invalid(format!(
+                "{file}: {line} 行目の {} 列目に文字として読めないデータ（制御文字や文字化け）があります。表ではないファイル（画像・圧縮ファイルなど）か、文字コードの違うファイルです。取り込んでいません。CSV（Shift_JIS または UTF-8）か Excel の表を選んでください。",
+                col + 1
+            )));
+        }
         match &header {
             None => {
                 let is_header = match opts.header_row {
@@ -149,6 +167,11 @@ pub fn import_user_table(
             names.join("、")
         )));
     }
+    let columns: Vec<(String, &'static str)> = names
+        .iter()
+        .cloned()
+        .zip(types.iter().map(|t| t.sql()))
+        .collect();
     let id = history::begin(
         conn,
         &file,
@@ -159,17 +182,25 @@ pub fn import_user_table(
     )?;
     conn.execute_batch("BEGIN TRANSACTION")?;
     let result = (|| -> Result<(), ImportError> {
-        // Column names were reduced to letters, digits and _ by `column_names`.
-        let cols: Vec<String> = names
-            .iter()
-            .zip(&types)
-            .map(|(n, t)| format!("\"{n}\" {}", t.sql()))
-            .collect();
-        conn.execute_batch(&format!(
-            "DROP TABLE IF EXISTS {table}; CREATE TABLE {table} ({})",
-            cols.join(", ")
-        ))?;
-        let mut app = conn.appender(&opts.name)?;
+        // A table of the same display name is replaced; nothing else is touched.
+        if let Some(old) = user_tables::find(conn, &name)? {
+            user_tables::remove(conn, old)?;
+        }
+        let table_id = user_tables::create(
+            conn,
+            &NewUserTable {
+                name: &name,
+                source_file: &file,
+                sheet: src.sheet.as_deref(),
+                header_row: header_line as i64,
+                key_column: opts.key_column.as_deref(),
+                link_to: opts.link_to.as_deref(),
+                rows: rows.len() as i64,
+                import_id: id,
+                columns: &columns,
+            },
+        )?;
+        let mut app = conn.appender(&user_tables::physical_table(table_id))?;
         for (n, (_, row)) in rows.iter().enumerate() {
             let vals: Vec<duckdb::types::Value> = types
                 .iter()
@@ -203,29 +234,13 @@ pub fn import_user_table(
             }
         }
         app.flush()?;
-        drop(app);
-        conn.execute("DELETE FROM user_tables WHERE name = ?", params![opts.name])?;
-        conn.execute(
-            "INSERT INTO user_tables VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            params![
-                opts.name,
-                file,
-                src.sheet,
-                header_line as i64,
-                opts.key_column,
-                opts.link_to,
-                rows.len() as i64,
-                id
-            ],
-        )?;
         Ok(())
     })();
     match result {
         Ok(()) => {
             conn.execute_batch("COMMIT")?;
             let message = format!(
-                "{file}: 独自データ「{}」を {} 行で作成しました（見出し {header_line} 行目）",
-                opts.name,
+                "{file}: 独自データ「{name}」を {} 行で作成しました（見出し {header_line} 行目）",
                 rows.len()
             );
             history::finish(
@@ -238,11 +253,11 @@ pub fn import_user_table(
             )?;
             Ok(UserTableReport {
                 import_id: id,
-                table: opts.name.clone(),
+                table: name,
                 rows: rows.len() as u64,
-                columns: names
+                columns: columns
                     .into_iter()
-                    .zip(types.iter().map(|t| t.sql().to_string()))
+                    .map(|(n, t)| (n, t.to_string()))
                     .collect(),
                 message,
             })
@@ -256,21 +271,23 @@ pub fn import_user_table(
     }
 }
 
-/// Column names from header cells: width-folded, unsafe characters replaced, blanks named
-/// 列N, duplicates suffixed.
+/// Whether a cell holds what no text table does: a control character (other than tab and
+/// the line breaks a quoted cell may hold) or U+FFFD, what undecodable bytes become.
+fn unreadable(cell: &str) -> bool {
+    cell.chars()
+        .any(|c| c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r')))
+}
+
+/// Column headers as shown and kept in the catalogue (they are never SQL identifiers): the
+/// width-folded header text, blanks named 列N, duplicates suffixed _2, _3, …
 fn column_names(headers: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for (i, h) in headers.iter().enumerate() {
-        let mut name: String = h
-            .chars()
-            .map(|c| if c.is_alphanumeric() { c } else { '_' })
-            .collect();
-        name = name.trim_matches('_').to_string();
-        if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-            name = format!("列{}_{name}", i + 1)
-                .trim_end_matches('_')
-                .to_string();
-        }
+        let mut name = if h.is_empty() {
+            format!("列{}", i + 1)
+        } else {
+            h.clone()
+        };
         let base = name.clone();
         let mut n = 2;
         while out.contains(&name) {
@@ -280,4 +297,37 @@ fn column_names(headers: &[String]) -> Vec<String> {
         out.push(name);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_kept_as_written() {
+        let h: Vec<String> = ["会場", "", "x\"); DROP TABLE users; --", "会場", "定員(人)"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            column_names(&h),
+            [
+                "会場",
+                "列2",
+                "x\"); DROP TABLE users; --",
+                "会場_2",
+                "定員(人)"
+            ]
+        );
+    }
+
+    #[test]
+    fn control_characters_and_replacement_marks_are_unreadable() {
+        assert!(unreadable("ab\u{0}c"));
+        assert!(unreadable("\u{FFFD}"));
+        assert!(unreadable("\u{7F}"));
+        assert!(unreadable("\u{85}"));
+        assert!(!unreadable("奈良市\t西町\r\n2丁目"));
+        assert!(!unreadable("ｶﾅ・漢字・ABC 123"));
+    }
 }

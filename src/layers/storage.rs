@@ -1,6 +1,9 @@
 //! Layers in DuckDB: one row in `layers` with the metadata, and one table `layer_<id>` per
 //! layer with `_fid`, `_geom` (WKB, JGD2011 lon/lat), `_minx/_miny/_maxx/_maxy`, then the
-//! attribute columns under their own names. Saving is one transaction.
+//! attribute columns `a1, a2, …` in the order of the fields. The layer's name and its
+//! fields' names (from the file) are data (`layers.name`, `layers.fields_json`) and never
+//! SQL identifiers. Layers saved before had their fields' names as column names; columns
+//! are read by position, so those load the same. Saving is one transaction.
 
 use duckdb::types::Value;
 use duckdb::{Connection, params};
@@ -33,33 +36,13 @@ impl LayerInfo {
     }
 }
 
-/// SQL identifier quoting for attribute columns: any name, with `"` doubled.
-fn quote_col(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+/// The column of field `i` (from 0): a name made from its position, never from the file.
+fn attr_column(i: usize) -> String {
+    format!("a{}", i + 1)
 }
 
-/// Column names for the fields: unique case-insensitively and never one of ours.
-fn column_names(fields: &[FieldDef]) -> Vec<String> {
-    let mut used: Vec<String> = Vec::new();
-    fields
-        .iter()
-        .map(|f| {
-            let base = if f.name.trim().is_empty() || f.name.starts_with('_') {
-                format!("f_{}", f.name.trim())
-            } else {
-                f.name.clone()
-            };
-            let mut name = base.clone();
-            let mut n = 2;
-            while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
-                name = format!("{base}_{n}");
-                n += 1;
-            }
-            used.push(name.clone());
-            name
-        })
-        .collect()
-}
+/// The columns of `layer_<id>` before the attributes (`_fid`, `_geom` and the bbox).
+const FIXED_COLUMNS: usize = 6;
 
 fn bbox_of(features: &[Feature]) -> [f64; 4] {
     let mut b = [
@@ -128,12 +111,11 @@ fn save_inner(
         ],
         |r| r.get(0),
     )?;
-    let cols = column_names(&raw.fields);
     let mut ddl = format!(
         "CREATE TABLE layer_{id} (_fid BIGINT PRIMARY KEY, _geom BLOB, _minx DOUBLE, _miny DOUBLE, _maxx DOUBLE, _maxy DOUBLE"
     );
-    for (c, f) in cols.iter().zip(&raw.fields) {
-        ddl += &format!(", {} {}", quote_col(c), f.ty.sql());
+    for (i, f) in raw.fields.iter().enumerate() {
+        ddl += &format!(", {} {}", attr_column(i), f.ty.sql());
     }
     ddl += ")";
     conn.execute_batch(&ddl)?;
@@ -217,24 +199,19 @@ pub fn list(conn: &Connection) -> Result<Vec<LayerInfo>, LayerError> {
 pub fn load(conn: &Connection, name: &str) -> Result<(LayerInfo, Vec<Feature>), LayerError> {
     let id = find_id(conn, name)?.ok_or_else(|| LayerError::NotFound(name.to_string()))?;
     let info = info(conn, id)?;
-    let cols = column_names(&info.fields);
-    let mut select = String::from("SELECT _geom");
-    for c in &cols {
-        select += &format!(", {}", quote_col(c));
-    }
-    select += &format!(" FROM layer_{id} ORDER BY _fid");
-    let mut stmt = conn.prepare(&select)?;
+    // By position: the attribute columns follow the fixed ones in the order of the fields.
+    let mut stmt = conn.prepare(&format!("SELECT * FROM layer_{id} ORDER BY _fid"))?;
     let mut rows = stmt.query([])?;
     let mut features = Vec::with_capacity(info.feature_count as usize);
     while let Some(r) = rows.next()? {
-        let blob: Vec<u8> = r.get(0)?;
+        let blob: Vec<u8> = r.get(1)?;
         let geom = wkb::from_wkb(&blob).map_err(|e| LayerError::Invalid {
             file: name.to_string(),
             msg: e.to_string(),
         })?;
-        let mut attrs = Vec::with_capacity(cols.len());
+        let mut attrs = Vec::with_capacity(info.fields.len());
         for (j, f) in info.fields.iter().enumerate() {
-            let v: Value = r.get(j + 1)?;
+            let v: Value = r.get(FIXED_COLUMNS + j)?;
             attrs.push(match (v, f.ty) {
                 (Value::Null, _) => AttrValue::Null,
                 (Value::Text(s), _) => AttrValue::Text(s),
@@ -259,4 +236,100 @@ pub fn delete(conn: &Connection, name: &str) -> Result<(), LayerError> {
         conn.execute("DELETE FROM layers WHERE layer_id = ?", params![id])?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::model::FieldType;
+
+    fn field(name: &str, ty: FieldType) -> FieldDef {
+        FieldDef {
+            name: name.into(),
+            ty,
+        }
+    }
+
+    fn column_names_of(conn: &Connection, table: &str) -> Vec<String> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index",
+            )
+            .unwrap();
+        stmt.query_map(params![table], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    }
+
+    /// Field names from a file are data: the columns are a1, a2, …; the names and the
+    /// values come back as they were, and a layer stored under the old naming (columns
+    /// named after the fields) still loads.
+    #[test]
+    fn field_names_never_become_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(dir.path()).unwrap();
+        let conn = store.conn();
+        let fields = vec![
+            field("x\"); DROP TABLE users; --", FieldType::Text),
+            field("_fid", FieldType::Integer),
+            field("Ä", FieldType::Real),
+            field("ä", FieldType::Bool),
+        ];
+        let attrs = vec![
+            AttrValue::Text("奈良".into()),
+            AttrValue::Int(7),
+            AttrValue::Real(1.5),
+            AttrValue::Bool(true),
+        ];
+        let raw = RawLayer {
+            geometry_type: GeometryType::Point,
+            fields: fields.clone(),
+            features: vec![Feature {
+                geom: geo::Geometry::Point(geo::Point::new(135.8, 34.68)),
+                attrs: attrs.clone(),
+            }],
+            source_crs: "JGD2011".into(),
+            encoding: None,
+            notes: vec![],
+        };
+        let info = save(conn, "users", None, &raw, false).unwrap();
+        assert_eq!(
+            column_names_of(conn, &format!("layer_{}", info.id))[6..],
+            ["a1", "a2", "a3", "a4"]
+        );
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0, "the accounts table is there, untouched");
+        let (back, features) = load(conn, "users").unwrap();
+        assert_eq!(back.fields, fields);
+        assert_eq!(features[0].attrs, attrs);
+
+        // A layer as the old code stored it: its columns carry the fields' names.
+        conn.execute_batch(&format!(
+            "DROP TABLE layer_{id};
+             CREATE TABLE layer_{id} (_fid BIGINT PRIMARY KEY, _geom BLOB, _minx DOUBLE, _miny DOUBLE, _maxx DOUBLE, _maxy DOUBLE,
+                 \"x\"\"); DROP TABLE users; --\" VARCHAR, f__fid BIGINT, \"Ä\" DOUBLE, \"ä_2\" BOOLEAN)",
+            id = info.id
+        ))
+        .unwrap();
+        let mut app = conn.appender(&format!("layer_{}", info.id)).unwrap();
+        app.append_row(duckdb::params![
+            0i64,
+            wkb::to_wkb(&raw.features[0].geom),
+            135.8,
+            34.68,
+            135.8,
+            34.68,
+            "奈良",
+            7i64,
+            1.5,
+            true
+        ])
+        .unwrap();
+        drop(app);
+        let (_, features) = load(conn, "users").unwrap();
+        assert_eq!(features[0].attrs, attrs);
+    }
 }

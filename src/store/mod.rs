@@ -1,5 +1,5 @@
 //! The DuckDB store: one database file per data directory, numbered migrations, import
-//! history and rejects, and table statistics. Only the background worker (and the CLI and
+//! history and rejects, the catalogue of user tables, and table statistics. Only the background worker (and the CLI and
 //! tests, which have no UI thread to block) hold a [`Store`].
 
 pub mod feed;
@@ -7,6 +7,7 @@ pub(crate) mod history;
 pub mod institution_match;
 mod migrations;
 mod stats;
+pub mod user_tables;
 
 pub use history::{ImportRecord, ImportResult, Reject};
 pub use institution_match::InstitutionMatch;
@@ -40,10 +41,12 @@ pub enum StoreError {
     NewerSchema { found: i64, supported: i64 },
     #[error("データベースの処理に失敗しました: {0}")]
     Sql(#[from] duckdb::Error),
-    #[error(
-        "テーブル名「{0}」は使えません。英数字・かな・漢字・_ のみで、先頭は数字以外にしてください。"
-    )]
-    BadTableName(String),
+    #[error("独自データの名前が空です。名前を入力してください。")]
+    EmptyTableName,
+    #[error("独自データの名前が長すぎます（{0} 文字）。100 文字以内にしてください。")]
+    LongTableName(usize),
+    #[error("独自データの列の型「{0}」は扱えません。")]
+    BadColumnType(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -147,31 +150,5 @@ pub fn in_transaction<T, E: From<duckdb::Error>>(
             let _ = conn.execute_batch("ROLLBACK");
             Err(e)
         }
-    }
-}
-
-/// Checks a user-chosen table name and returns it quoted for SQL. Identifiers cannot be
-/// bound as parameters, so they are validated instead.
-pub fn quote_ident(name: &str) -> Result<String> {
-    let ok = !name.is_empty()
-        && name.chars().count() <= 63
-        && !name.starts_with(|c: char| c.is_ascii_digit())
-        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
-    if !ok || name.starts_with("import_") || name.starts_with("ref_") || name == "schema_version" {
-        return Err(StoreError::BadTableName(name.to_string()));
-    }
-    Ok(format!("\"{name}\""))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_names_are_checked() {
-        assert_eq!(quote_ident("健診会場").unwrap(), "\"健診会場\"");
-        assert!(quote_ident("a\"; DROP TABLE insured; --").is_err());
-        assert!(quote_ident("1abc").is_err());
-        assert!(quote_ident("import_history").is_err());
     }
 }

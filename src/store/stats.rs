@@ -17,9 +17,12 @@ pub struct TableCount {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Stats {
-    /// Data tables (one per kind) and user tables, by name. System and reference tables are
-    /// not listed here.
+    /// Data tables (one per kind), by table name. System and reference tables are not
+    /// listed here.
     pub tables: BTreeMap<String, i64>,
+    /// User tables (独自データ), by the name the user gave them: a name of any text, which
+    /// may equal a data table's name, so they are kept apart from `tables`.
+    pub user_tables: BTreeMap<String, i64>,
     pub labelled: Vec<TableCount>,
     pub imports: Vec<ImportRecord>,
     /// The fiscal years that have checkups, oldest first.
@@ -52,23 +55,27 @@ pub(crate) fn collect(conn: &Connection) -> Result<Stats> {
             rows,
         });
     }
-    let mut stmt = conn.prepare("SELECT name FROM user_tables ORDER BY name")?;
-    let names: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<std::result::Result<_, _>>()?;
-    for name in names {
-        let quoted = super::quote_ident(&name)?;
-        let rows: i64 =
-            conn.query_row(&format!("SELECT count(*) FROM {quoted}"), [], |r| r.get(0))?;
-        tables.insert(name.clone(), rows);
+    let mut user_tables = BTreeMap::new();
+    for t in super::user_tables::list(conn)? {
+        // The physical name is made from the table's id, never from its display name.
+        let rows: i64 = conn.query_row(
+            &format!(
+                "SELECT count(*) FROM {}",
+                super::user_tables::physical_table(t.id)
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        user_tables.insert(t.name.clone(), rows);
         labelled.push(TableCount {
-            table: name.clone(),
-            label: format!("独自データ: {name}"),
+            table: t.name.clone(),
+            label: format!("独自データ: {}", t.name),
             rows,
         });
     }
     Ok(Stats {
         tables,
+        user_tables,
         labelled,
         imports: history::list(conn)?,
         fiscal_years: fiscal_years(conn)?,

@@ -298,7 +298,10 @@ fn user_table_from_excel_header_on_row_3() {
         r.columns[0],
         ("医療機関コード".to_string(), "BIGINT".to_string())
     );
-    assert_eq!(counts(&store)["医療機関一覧"] as u64, r.rows);
+    assert_eq!(
+        store.stats().unwrap().user_tables["医療機関一覧"] as u64,
+        r.rows
+    );
     // A forced kind that does not fit is refused with the missing columns named.
     let csv = demo.file("健診機関マスタ.csv");
     let r = import_file(

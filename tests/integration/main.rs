@@ -17,3 +17,4 @@ mod raw_demo;
 mod render;
 mod security;
 mod suppression;
+mod user_tables;
