@@ -8,6 +8,7 @@ mod demo_round_trip;
 mod geocode;
 mod house_rules;
 mod import_errors;
+mod import_hostile;
 mod layers;
 mod map_features;
 mod map_ui;
