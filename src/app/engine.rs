@@ -328,6 +328,7 @@ impl Engine {
             let (result, rows) = summary(&outcome);
             let mut d = Draft::new(&s.user_id, action, &target, result);
             d.rows = rows;
+            d.detail = detail(&outcome);
             if let Outcome::Uptake(t) | Outcome::AreaUptake(t) = &outcome
                 && t.reveal
             {
@@ -486,6 +487,19 @@ fn summary(o: &Outcome) -> (crate::audit::Outcome, Option<u64>) {
             result.as_ref().ok().map(|i| i.feature_count),
         ),
         _ => (R::Ok, None),
+    }
+}
+
+/// The audit note of an outcome: for imports, the periods replaced (or refused) with
+/// noticeably fewer rows, and their counts.
+fn detail(o: &Outcome) -> String {
+    match o {
+        Outcome::Imported { reports, .. } => reports
+            .iter()
+            .filter_map(|r| r.audit_detail())
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => String::new(),
     }
 }
 

@@ -185,6 +185,9 @@ pub struct ImportArgs {
     /// 不正な行を除外して残りを取り込む（除外行はデータベースに記録）
     #[arg(long)]
     pub skip_invalid: bool,
+    /// 取込済みの期間の行数が 5% を超えて減っても置き換える（既定では取り込まずに終了）
+    #[arg(long)]
+    pub allow_fewer: bool,
     /// 独自データの名前（--kind table）: 1〜100 文字。同じ名前で取り込むとその独自データを置き換えます
     #[arg(long)]
     pub name: Option<String>,
@@ -529,6 +532,7 @@ fn import(ctx: &mut Ctx, args: ImportArgs) -> anyhow::Result<i32> {
         skip_invalid: args.skip_invalid,
         sheet: args.sheet.clone(),
         custom_profile: None,
+        allow_fewer: args.allow_fewer,
     };
     let mut code = 0;
     let mut tables: Vec<&str> = Vec::new();
@@ -541,7 +545,13 @@ fn import(ctx: &mut Ctx, args: ImportArgs) -> anyhow::Result<i32> {
                 } else {
                     Outcome::Error
                 };
-                ctx.log(Action::Import, &name, Some(r.rows), result);
+                ctx.log_detail(
+                    Action::Import,
+                    &name,
+                    Some(r.rows),
+                    result,
+                    &r.audit_detail().unwrap_or_default(),
+                );
                 if r.is_success() {
                     tables.extend(r.table);
                     out!("{}", r.message);

@@ -139,8 +139,21 @@ impl Ctx {
 
     /// Records a finished action.
     pub fn log(&self, action: Action, target: &str, rows: Option<u64>, result: Outcome) {
+        self.log_detail(action, target, rows, result, "");
+    }
+
+    /// [`Ctx::log`] with a note (no personal data).
+    pub fn log_detail(
+        &self,
+        action: Action,
+        target: &str,
+        rows: Option<u64>,
+        result: Outcome,
+        detail: &str,
+    ) {
         let mut d = Draft::new(&self.session.user_id, action, target, result);
         d.rows = rows;
+        d.detail = detail.to_string();
         self.audit.record(d);
     }
 }

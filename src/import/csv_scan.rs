@@ -10,10 +10,12 @@
 //!
 //! The dialect is the `csv` crate's default, which the import used before and which the
 //! tests compare against: `"` quotes, `""` inside quotes is one `"`, CR, LF or CRLF ends a
-//! record, blank lines are skipped, a quote inside an unquoted field is kept as text, text
-//! after a closing quote is appended, and the end of the file ends an open quoted field
-//! (the short last record is then reported by the column check). Records may differ in
-//! length. Each record comes with the file's own line number of its first line.
+//! record, blank lines are skipped, a quote inside an unquoted field is kept as text, and
+//! text after a closing quote is appended. Unlike the `csv` crate, a file that ends inside
+//! a quoted field is an error ([`UnclosedQuote`], naming the line the quote opened on): it
+//! is what a file cut short looks like, and its last record is not a record of the file.
+//! Records may differ in length. Each record comes with the file's own line number of its
+//! first line.
 
 use std::io::{self, Read};
 
@@ -52,6 +54,8 @@ pub struct CsvScanner<R> {
     /// A batch of one, for [`CsvScanner::next_record`].
     one: RowBatch,
     max_record: usize,
+    /// The file ended inside quotes: every later read fails with this.
+    unclosed: Option<UnclosedQuote>,
 }
 
 /// Where a field of the record being scanned lies in `buf`.
@@ -79,6 +83,38 @@ enum Scan {
     End,
     /// The record runs past the bytes read so far.
     NeedMore,
+    /// The file ends inside a quoted field that opened on this line.
+    Unclosed(u64),
+}
+
+/// The file ends inside quotes: a quote opened on `line` is never closed. Carried inside
+/// the `io::Error` a read returns (`io::Error::get_ref`), so a caller can tell it from a
+/// failing disk and report it as a bad line of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnclosedQuote {
+    pub line: u64,
+}
+
+impl std::fmt::Display for UnclosedQuote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}行目で{}", self.line, Self::REASON)
+    }
+}
+
+impl std::error::Error for UnclosedQuote {}
+
+impl UnclosedQuote {
+    /// What is wrong, for a reject of the line.
+    pub const REASON: &'static str = "開いた引用符（\"）が閉じないままファイルが終わっています。ファイルが途中で切れていないか確認してください";
+
+    /// The unclosed quote an I/O error from a read carries, if that is what it is.
+    pub fn of(e: &io::Error) -> Option<UnclosedQuote> {
+        e.get_ref()?.downcast_ref::<UnclosedQuote>().copied()
+    }
+
+    fn error(self) -> io::Error {
+        io::Error::new(io::ErrorKind::InvalidData, self)
+    }
 }
 
 impl<R: Read> CsvScanner<R> {
@@ -98,6 +134,7 @@ impl<R: Read> CsvScanner<R> {
             decoded: Vec::new(),
             one: RowBatch::default(),
             max_record: MAX_RECORD,
+            unclosed: None,
         }
     }
 
@@ -123,8 +160,12 @@ impl<R: Read> CsvScanner<R> {
     }
 
     /// Adds records to `out` until it holds `max` or the file ends; returns whether any
-    /// record was added.
+    /// record was added. A file that ends inside quotes gives the records before the
+    /// unclosed one, then [`UnclosedQuote`] on this and every later call.
     pub fn next_batch(&mut self, out: &mut RowBatch, max: usize) -> io::Result<bool> {
+        if let Some(u) = self.unclosed {
+            return Err(u.error());
+        }
         let before = out.len();
         if !self.started {
             self.refill()?;
@@ -138,6 +179,14 @@ impl<R: Read> CsvScanner<R> {
                 Scan::Record => {}
                 Scan::End => break,
                 Scan::NeedMore => self.refill()?,
+                Scan::Unclosed(line) => {
+                    let u = UnclosedQuote { line };
+                    self.unclosed = Some(u);
+                    if out.len() > before {
+                        break;
+                    }
+                    return Err(u.error());
+                }
             }
         }
         Ok(out.len() > before)
@@ -205,6 +254,7 @@ impl<R: Read> CsvScanner<R> {
             // A field starts at `i`.
             if data.get(i) == Some(&b'"') {
                 let field_start = i;
+                let opened_on = feeds + 1;
                 let open = i + 1;
                 // Text not yet copied into `joined` starts at `seg`.
                 let mut seg = open;
@@ -216,12 +266,8 @@ impl<R: Read> CsvScanner<R> {
                     at = find_any(data, at, [b'"', b'\n'], &mut high);
                     match data.get(at) {
                         None if !eof => return Scan::NeedMore,
-                        None => {
-                            // The file ends inside the quotes: so does the field.
-                            close = data.len();
-                            i = close;
-                            break;
-                        }
+                        // The file ends inside the quotes.
+                        None => return Scan::Unclosed(opened_on),
                         Some(b'\n') => {
                             feeds += 1;
                             at += 1;
@@ -431,9 +477,16 @@ fn decode_cp932<'d>(cache: &'d mut Vec<Decoded>, column: usize, bytes: &[u8]) ->
 mod tests {
     use super::*;
 
+    /// Records as (line, fields).
+    type Records = Vec<(u64, Vec<Vec<u8>>)>;
+
     /// Records as (line, fields) from our scanner, reading `step` bytes at a time so that
-    /// records cross the buffer's end.
-    fn ours(bytes: &[u8], encoding: TextEncoding, step: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
+    /// records cross the buffer's end, and the unclosed quote it ended on, if any.
+    fn ours_or_unclosed(
+        bytes: &[u8],
+        encoding: TextEncoding,
+        step: usize,
+    ) -> (Records, Option<UnclosedQuote>) {
         struct Trickle<'a>(&'a [u8], usize);
         impl Read for Trickle<'_> {
             fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
@@ -447,17 +500,29 @@ mod tests {
         // A small buffer, so that refills and growth happen in the test too.
         scanner.buf = vec![0; 8];
         let mut out = Vec::new();
+        let unclosed = |e: io::Error| {
+            let u = UnclosedQuote::of(&e).expect("only an unclosed quote fails here");
+            Some(u)
+        };
         if step.is_multiple_of(2) {
             // Record by record, as the header look-ahead reads.
             let mut rec = ByteRecord::new();
-            while let Some(line) = scanner.next_record(&mut rec).unwrap() {
-                out.push((line, rec.iter().map(|f| f.to_vec()).collect()));
+            loop {
+                match scanner.next_record(&mut rec) {
+                    Ok(Some(line)) => out.push((line, rec.iter().map(|f| f.to_vec()).collect())),
+                    Ok(None) => return (out, None),
+                    Err(e) => {
+                        // It stays failed.
+                        assert!(scanner.next_record(&mut rec).is_err());
+                        return (out, unclosed(e));
+                    }
+                }
             }
-            return out;
         }
         // In batches, as the import reads; a batch's rows must lie in its text as they say.
         let mut batch = RowBatch::default();
-        while scanner.next_batch(&mut batch, step).unwrap() {
+        loop {
+            let more = scanner.next_batch(&mut batch, step);
             for row in batch.rows() {
                 let fields: Vec<Vec<u8>> = row.iter().map(|f| f.to_vec()).collect();
                 for (i, f) in fields.iter().enumerate() {
@@ -470,8 +535,72 @@ mod tests {
                 out.push((row.line, fields));
             }
             batch.clear();
+            match more {
+                Ok(true) => {}
+                Ok(false) => return (out, None),
+                Err(e) => {
+                    assert!(batch.is_empty(), "a failed read adds no record");
+                    return (out, unclosed(e));
+                }
+            }
         }
+    }
+
+    /// [`ours_or_unclosed`] for input that does not end inside quotes.
+    fn ours(bytes: &[u8], encoding: TextEncoding, step: usize) -> Records {
+        let (out, unclosed) = ours_or_unclosed(bytes, encoding, step);
+        assert_eq!(unclosed, None, "{:?}", String::from_utf8_lossy(bytes));
         out
+    }
+
+    /// Whether the bytes end inside a quoted field, and the line its quote opened on: a
+    /// plain state machine, byte by byte, for the `csv` crate's dialect.
+    fn open_quote_at_end(bytes: &[u8]) -> Option<u64> {
+        #[derive(PartialEq)]
+        enum St {
+            FieldStart,
+            Unquoted,
+            Quoted,
+            QuoteInQuoted,
+        }
+        let mut st = St::FieldStart;
+        let mut line = 1;
+        let mut opened = 0;
+        for &b in bytes {
+            st = match (st, b) {
+                (St::FieldStart, b'"') => {
+                    opened = line;
+                    St::Quoted
+                }
+                (St::Quoted, b'"') => St::QuoteInQuoted,
+                (St::Quoted, _) => St::Quoted,
+                (St::QuoteInQuoted, b'"') => St::Quoted,
+                (_, b',' | b'\r' | b'\n') => St::FieldStart,
+                _ => St::Unquoted,
+            };
+            if b == b'\n' {
+                line += 1;
+            }
+        }
+        (st == St::Quoted).then_some(opened)
+    }
+
+    /// Our records against the `csv` crate's: the same, except that where the input ends
+    /// inside quotes we stop before that last record and name the line the quote opened on.
+    fn check_against_csv_crate(text: &[u8], decoded: &[u8], encoding: TextEncoding, step: usize) {
+        let (got, unclosed) = ours_or_unclosed(text, encoding, step);
+        let got: Vec<_> = got.into_iter().map(|(_, f)| f).collect();
+        let mut want = theirs(decoded);
+        let open = open_quote_at_end(text);
+        if open.is_some() {
+            want.pop();
+        }
+        assert_eq!(
+            (got, unclosed.map(|u| u.line)),
+            (want, open),
+            "{:?} read {step} at a time",
+            String::from_utf8_lossy(decoded)
+        );
     }
 
     /// The `csv` crate's reading of the same bytes (fields only; it has no line numbers).
@@ -508,18 +637,8 @@ mod tests {
             b"a,\"b\"\"",
         ];
         for case in cases {
-            let want = theirs(case);
             for step in [1, 2, 3, 64] {
-                let got: Vec<_> = ours(case, TextEncoding::Utf8, step)
-                    .into_iter()
-                    .map(|(_, f)| f)
-                    .collect();
-                assert_eq!(
-                    got,
-                    want,
-                    "{:?} read {step} at a time",
-                    String::from_utf8_lossy(case)
-                );
+                check_against_csv_crate(case, case, TextEncoding::Utf8, step);
             }
         }
     }
@@ -540,11 +659,7 @@ mod tests {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            let got: Vec<_> = ours(&text, TextEncoding::Utf8, 1 + (state % 7) as usize)
-                .into_iter()
-                .map(|(_, f)| f)
-                .collect();
-            assert_eq!(got, theirs(&text), "{:?}", String::from_utf8_lossy(&text));
+            check_against_csv_crate(&text, &text, TextEncoding::Utf8, 1 + (state % 7) as usize);
         }
     }
 
@@ -575,15 +690,7 @@ mod tests {
             }
             let (utf8, _) = encoding_rs::SHIFT_JIS.decode_without_bom_handling(&text);
             let step = 1 + (next() % 9) as usize;
-            let got: Vec<_> = ours(&text, TextEncoding::Cp932, step)
-                .into_iter()
-                .map(|(_, f)| f)
-                .collect();
-            assert_eq!(
-                got,
-                theirs(utf8.as_bytes()),
-                "{utf8:?} read {step} at a time"
-            );
+            check_against_csv_crate(&text, utf8.as_bytes(), TextEncoding::Cp932, step);
         }
     }
 
@@ -665,6 +772,32 @@ mod tests {
         let err = scanner.next_record(&mut rec).unwrap_err();
         assert!(err.to_string().contains("1行が"), "{err}");
         assert_eq!(scanner.line(), 2);
+    }
+
+    #[test]
+    fn a_file_ending_inside_quotes_names_the_line_the_quote_opened_on() {
+        // Cut in the middle of line 4's second field, as a copy stopped at 60% ends.
+        let text = b"h1,h2\r\n\"a\",\"b\"\r\n\"c\",\"multi\r\nline\"\r\n\"d\",\"cut her";
+        for step in [1, 2, 5, 64] {
+            let (got, unclosed) = ours_or_unclosed(text, TextEncoding::Utf8, step);
+            let lines: Vec<u64> = got.iter().map(|(l, _)| *l).collect();
+            assert_eq!(lines, vec![1, 2, 3], "read {step} at a time");
+            assert_eq!(
+                unclosed,
+                Some(UnclosedQuote { line: 5 }),
+                "read {step} at a time"
+            );
+        }
+        // A lone quote as the very last byte, after a complete record.
+        let (got, unclosed) = ours_or_unclosed(b"a,b\n1,2\n\"", TextEncoding::Utf8, 64);
+        assert_eq!((got.len(), unclosed), (2, Some(UnclosedQuote { line: 3 })));
+        let msg = UnclosedQuote { line: 3 }.to_string();
+        assert!(
+            msg.contains("3行目") && msg.contains("途中で切れて"),
+            "{msg}"
+        );
+        // A closed quote at the very end is fine.
+        assert_eq!(ours(b"a,\"b\"", TextEncoding::Utf8, 64).len(), 1);
     }
 
     #[test]

@@ -46,6 +46,24 @@ pub fn cells(rec: &ByteRecord) -> Vec<String> {
         .collect()
 }
 
+/// Two cells of a header row that name the same column (once folded as headers are
+/// matched): the name as written and the two columns (from 0). Which of them is the data
+/// cannot be told, so such a file is refused.
+pub fn duplicate_header(headers: &[String]) -> Option<(String, usize, usize)> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (j, h) in headers.iter().enumerate() {
+        let norm = normalize_header(h);
+        if norm.is_empty() {
+            continue;
+        }
+        if let Some(&i) = seen.get(&norm) {
+            return Some((h.trim().to_string(), i, j));
+        }
+        seen.insert(norm, j);
+    }
+    None
+}
+
 /// Maps a header row to the fields of a profile's kind.
 pub fn map_headers(headers: &[String], profile: &Profile, kind: Kind) -> Vec<Option<usize>> {
     let norm: Vec<String> = headers.iter().map(|h| normalize_header(h)).collect();
@@ -106,4 +124,20 @@ pub fn find_header(
         }
     }
     Err(best_partial.map(|b| b.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_header_naming_a_column_twice_is_found_after_folding() {
+        let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(duplicate_header(&h(&["ID", "氏名", "", "", "住所"])), None);
+        // Full-width and spaced forms are the same header, as the matching reads them.
+        assert_eq!(
+            duplicate_header(&h(&["ＩＤ", "氏名", "住所", "氏 名"])),
+            Some(("氏 名".to_string(), 1, 3))
+        );
+    }
 }

@@ -16,6 +16,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use super::ImportError;
 use super::columns::{LastValue, Val, column_type};
+use super::csv_scan::UnclosedQuote;
 use super::kinds::{KindDef, Replace};
 use super::rows::{Row, RowBatch};
 use super::source::RowSource;
@@ -57,7 +58,15 @@ pub struct ImportFeed {
     def: &'static KindDef,
     /// For each field, its source column.
     mapping: Vec<Option<usize>>,
+    /// The header row's cells, to name a column no field maps.
+    headers: Vec<String>,
+    /// The header's number of fields (a CSV row must have as many).
     header_len: usize,
+    /// The columns under a header cell: up to the last non-empty one. A sheet's rows are
+    /// filled to the used width, so a sheet's row has too many fields when it has a value
+    /// from here on.
+    header_used: usize,
+    sheet: bool,
     import_id: i64,
     file: String,
     skip_invalid: bool,
@@ -81,7 +90,7 @@ impl ImportFeed {
     pub fn new(
         def: &'static KindDef,
         mapping: Vec<Option<usize>>,
-        header_len: usize,
+        headers: Vec<String>,
         import_id: i64,
         file: String,
         skip_invalid: bool,
@@ -98,10 +107,19 @@ impl ImportFeed {
         .into_iter()
         .flatten()
         .collect();
+        let header_len = headers.len();
+        let header_used = headers
+            .iter()
+            .rposition(|h| !h.trim().is_empty())
+            .map_or(0, |i| i + 1);
+        let sheet = source.is_sheet();
         ImportFeed {
             def,
             mapping,
+            headers,
             header_len,
+            header_used,
+            sheet,
             import_id,
             file,
             skip_invalid,
@@ -173,10 +191,30 @@ impl ImportFeed {
                 None
             }
             Err(e) => {
-                let msg = format!("{}行目付近を CSV として読めません（{e}）", src.line());
+                let line = src.line();
                 source.take();
                 drop(source);
-                self.state().failed = Some(msg);
+                let mut st = self.state();
+                if let Some(u) = UnclosedQuote::of(&e) {
+                    // The file was cut short: a bad line of the file, reported and counted
+                    // as one. The rows before it were read (and are checked as usual).
+                    st.loaded.rejected_rows += 1;
+                    st.loaded.rejects.push(Reject {
+                        line: u.line,
+                        column: None,
+                        value: None,
+                        reason: UnclosedQuote::REASON.to_string(),
+                    });
+                    if !self.skip_invalid {
+                        self.invalid_seen.store(true, Ordering::SeqCst);
+                    }
+                    drop(st);
+                    if rows.is_empty() {
+                        return None;
+                    }
+                    return Some((rows, 1.0));
+                }
+                st.failed = Some(format!("{}行目付近を CSV として読めません（{e}）", line));
                 self.done.store(true, Ordering::SeqCst);
                 None
             }
@@ -215,7 +253,9 @@ impl ImportFeed {
             }
             vals.clear();
             let mut row_rejects: Vec<Reject> = Vec::new();
-            if rec.len() < self.header_len {
+            if let Some(r) = self.nul_or_extra_field(&rec) {
+                row_rejects.push(r);
+            } else if !self.sheet && rec.len() < self.header_len {
                 row_rejects.push(Reject {
                     line,
                     column: None,
@@ -344,6 +384,63 @@ impl ImportFeed {
             self.done.store(true, Ordering::SeqCst);
         }
         n
+    }
+}
+
+impl ImportFeed {
+    /// A NUL byte in a field (no text file has one: a binary file, or a broken one), or a
+    /// value beyond the header's columns (a CSV row with more fields than the header, as
+    /// when an unquoted comma splits a value and shifts every field after it).
+    fn nul_or_extra_field(&self, rec: &Row<'_>) -> Option<Reject> {
+        if memchr::memchr(0, rec.text()).is_some() {
+            let col = rec.iter().position(|f| f.contains(&0)).unwrap_or(0);
+            let raw = rec.get(col).unwrap_or(b"");
+            return Some(Reject {
+                line: rec.line,
+                column: Some(self.column_label(col)),
+                value: Some(String::from_utf8_lossy(raw).replace('\0', "\\0")),
+                reason: "NUL 文字（0x00）が含まれています。文字のファイル（CSV）ではないか、壊れています。元のファイルを確認してください".into(),
+            });
+        }
+        if self.sheet {
+            let col = (self.header_used..rec.len())
+                .find(|&i| rec.get(i).is_some_and(|f| !trimmed_cell(f).is_empty()))?;
+            let raw = rec.get(col).unwrap_or(b"");
+            return Some(Reject {
+                line: rec.line,
+                column: Some(format!("{}列", super::workbook::column_name(col))),
+                value: Some(String::from_utf8_lossy(raw).into_owned()),
+                reason: format!(
+                    "見出しのない列に値があります（見出しは {} 列目まで）。列がずれていないか確認してください",
+                    super::workbook::column_name(self.header_used.saturating_sub(1))
+                ),
+            });
+        }
+        if rec.len() > self.header_len {
+            return Some(Reject {
+                line: rec.line,
+                column: None,
+                value: None,
+                reason: format!(
+                    "列の数が多すぎます（見出しは {} 列、この行は {} 列）。値の中のカンマ（,）が引用符（\"）で囲まれているか、列がずれていないか確認してください",
+                    self.header_len,
+                    rec.len()
+                ),
+            });
+        }
+        None
+    }
+
+    /// A column's name for a message: the field it is mapped to, or its header, or its
+    /// number.
+    fn column_label(&self, col: usize) -> String {
+        if let Some(f) = self.mapping.iter().position(|m| *m == Some(col)) {
+            return self.def.fields[f].label.to_string();
+        }
+        match self.headers.get(col).map(|h| h.trim()) {
+            Some(h) if !h.is_empty() => h.to_string(),
+            _ => format!("{}列目", col + 1),
+        }
     }
 }
 

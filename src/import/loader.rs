@@ -6,13 +6,15 @@ use std::sync::Arc;
 use csv::ByteRecord;
 use duckdb::{Connection, params};
 
+use super::csv_scan::UnclosedQuote;
 use super::detect::{self, HeaderMatch};
 use super::feed::{ImportFeed, Loaded};
 use super::kinds::{Kind, KindDef, Replace};
 use super::rows::RowBatch;
 use super::source::RowSource;
 use super::{
-    ImportError, ImportOptions, ImportReport, display_name, file_bytes, profile, sha256_file,
+    FewerRows, ImportError, ImportOptions, ImportReport, display_name, file_bytes, profile,
+    sha256_file,
 };
 use crate::job::Progress;
 use crate::store::feed as store_feed;
@@ -58,6 +60,7 @@ pub fn import_file(
         rejects: Vec::new(),
         warnings: Vec::new(),
         institution_match: None,
+        fewer_rows: Vec::new(),
     };
     if let Some(sha) = &known_sha
         && let Some(prev) = history::find_imported(conn, sha)?
@@ -91,6 +94,9 @@ pub fn import_file(
         match src.next_row(&mut rec) {
             Ok(Some(line)) => head.push((line, rec)),
             Ok(None) => break,
+            // Cut short within the first rows: the rows before it are looked at, and the
+            // unclosed quote is reported when the rows are read again below.
+            Err(e) if UnclosedQuote::of(&e).is_some() => break,
             Err(e) => {
                 return Err(ImportError::Invalid(format!(
                     "{file}: CSV として読めません: {e}"
@@ -99,33 +105,37 @@ pub fn import_file(
         }
     }
     let records: Vec<ByteRecord> = head.iter().map(|(_, r)| r.clone()).collect();
+    // A file refused before its rows are read: the attempt is recorded all the same.
+    let refuse = |mut report: ImportReport, msg: String| -> Result<ImportReport, ImportError> {
+        let sha = match &known_sha {
+            Some(s) => s.clone(),
+            None => sha256_file(path)?,
+        };
+        let id = history::begin(
+            conn,
+            &file,
+            &sha,
+            bytes,
+            opts.kind.map(|k| k.def().id),
+            report.encoding,
+        )?;
+        history::finish(conn, id, 0, 0, ImportResult::Rejected, Some(&msg))?;
+        report.import_id = Some(id);
+        report.result = ImportResult::Rejected;
+        report.message = msg;
+        Ok(report)
+    };
     let hm = match detect::find_header(&records, &profiles) {
         Ok(m) => m,
         Err(partial) => {
-            let msg = no_header_message(
-                &file,
-                partial.as_ref(),
-                head.get(partial.as_ref().map_or(0, |p| p.row)).map(|h| h.0),
-            );
-            let sha = match &known_sha {
-                Some(s) => s.clone(),
-                None => sha256_file(path)?,
-            };
-            let id = history::begin(
-                conn,
-                &file,
-                &sha,
-                bytes,
-                opts.kind.map(|k| k.def().id),
-                report.encoding,
-            )?;
-            history::finish(conn, id, 0, 0, ImportResult::Rejected, Some(&msg))?;
-            report.import_id = Some(id);
-            report.result = ImportResult::Rejected;
-            report.message = msg;
-            return Ok(report);
+            let line = head.get(partial.as_ref().map_or(0, |p| p.row)).map(|h| h.0);
+            return refuse(report, no_header_message(&file, partial.as_ref(), line));
         }
     };
+    if let Some((name, a, b)) = detect::duplicate_header(&hm.headers) {
+        let msg = duplicate_header_message(&file, head[hm.row].0, &name, a, b, src.is_sheet());
+        return refuse(report, msg);
+    }
     let def = hm.def();
     report.kind = Some(def.id);
     report.table = Some(def.table);
@@ -136,6 +146,12 @@ pub fn import_file(
             missing.join("、")
         ));
     }
+    report.warnings.extend(cell_error_warnings(
+        &file,
+        &hm,
+        head[hm.row].0,
+        src.cell_errors(),
+    ));
     let id = history::begin(
         conn,
         &file,
@@ -179,9 +195,10 @@ pub fn import_file(
                 ),
             )
         }
-        Ok(l) => match finish_ok(conn, id, def, &l) {
-            Ok(replaced) => {
+        Ok(l) => match finish_ok(conn, id, def, &l, opts.allow_fewer) {
+            Ok((replaced, fewer)) => {
                 conn.execute_batch("COMMIT")?;
+                report.fewer_rows = fewer;
                 report.rows = l.rows;
                 report.rejected = l.rejected_rows;
                 report.replaced = replaced;
@@ -201,7 +218,24 @@ pub fn import_file(
                     msg += &format!("。合計行・注記行 {} 行は除きました", l.totals_dropped);
                 }
                 add_institution_match(store, def, &mut report, &mut msg);
+                if !report.fewer_rows.is_empty() {
+                    msg += &format!(
+                        "。行数が減ることを確認のうえ置き換えました: {}",
+                        super::describe_fewer(&report.fewer_rows)
+                    );
+                }
                 (ImportResult::Ok, msg)
+            }
+            Err(ImportError::FewerRows(fewer)) => {
+                conn.execute_batch("ROLLBACK")?;
+                // As for a strict refusal: the bad rows a --skip-invalid import found are
+                // kept with the attempt.
+                history::add_rejects(conn, id, &l.rejects)?;
+                report.rejected = l.rejected_rows;
+                report.rejects = l.rejects.into_iter().take(REPORT_REJECTS).collect();
+                let e = ImportError::FewerRows(fewer.clone());
+                report.fewer_rows = fewer;
+                (ImportResult::Rejected, format!("{file}: {e}。"))
             }
             Err(e) => {
                 let _ = conn.execute_batch("ROLLBACK");
@@ -303,6 +337,69 @@ fn no_header_message(file: &str, partial: Option<&HeaderMatch>, line: Option<u64
     }
 }
 
+fn duplicate_header_message(
+    file: &str,
+    line: u64,
+    name: &str,
+    a: usize,
+    b: usize,
+    sheet: bool,
+) -> String {
+    let col = |i: usize| {
+        if sheet {
+            format!("{}列", super::workbook::column_name(i))
+        } else {
+            format!("{}列目", i + 1)
+        }
+    };
+    format!(
+        "{file} {line}行目: 見出し「{name}」が {} と {} の二つにあります。どちらの列を取り込むか決められないため、取り込んでいません。見出しを直してから取り込んでください。",
+        col(a),
+        col(b)
+    )
+}
+
+/// How many cells with a formula error are named one by one; the rest are counted.
+const CELL_ERROR_WARNINGS: usize = 10;
+
+/// Warnings for the cells under the header, in a column the import reads, that hold a
+/// formula error: their value is lost (read as blank), which the user should know.
+fn cell_error_warnings(
+    file: &str,
+    hm: &HeaderMatch,
+    header_line: u64,
+    errors: &[super::workbook::CellError],
+) -> Vec<String> {
+    let def = hm.def();
+    let used: Vec<(&super::workbook::CellError, &str)> = errors
+        .iter()
+        .filter(|e| e.line > header_line)
+        .filter_map(|e| {
+            let f = hm.mapping.iter().position(|m| *m == Some(e.column))?;
+            Some((e, def.fields[f].label))
+        })
+        .collect();
+    let mut out: Vec<String> = used
+        .iter()
+        .take(CELL_ERROR_WARNINGS)
+        .map(|(e, label)| {
+            format!(
+                "{file} {}行目「{label}」（セル {}）: 数式のエラー {} で値が失われています。空欄として扱いましたが、元の値は空欄ではありません。Excel で数式を確認してください",
+                e.line,
+                super::workbook::cell_name((e.line - 1) as u32, e.column as u32),
+                e.error
+            )
+        })
+        .collect();
+    if used.len() > CELL_ERROR_WARNINGS {
+        out.push(format!(
+            "{file}: ほかに {} セルが数式のエラーで値が失われています",
+            used.len() - CELL_ERROR_WARNINGS
+        ));
+    }
+    out
+}
+
 /// Reads the rows under the header and inserts the good ones with one statement (see
 /// [`super::feed`]): DuckDB's threads read, check and insert the chunks. The source is
 /// closed when the statement is over.
@@ -325,7 +422,7 @@ fn load_rows(
     let feed = Arc::new(ImportFeed::new(
         def,
         hm.mapping.clone(),
-        hm.headers.len(),
+        hm.headers.clone(),
         import_id,
         file.to_string(),
         skip_invalid,
@@ -346,17 +443,20 @@ fn load_rows(
 
 /// Deletes the earlier rows that this import replaces (same insurer and period, or same
 /// key), and stores the rejects of a `--skip-invalid` import. Inside the transaction.
+/// Returns the rows deleted and the periods replaced by noticeably fewer rows; those are
+/// an error ([`ImportError::FewerRows`], nothing deleted) unless `allow_fewer`.
 fn finish_ok(
     conn: &Connection,
     import_id: i64,
     def: &KindDef,
     loaded: &Loaded,
-) -> Result<u64, ImportError> {
+    allow_fewer: bool,
+) -> Result<(u64, Vec<FewerRows>), ImportError> {
     if !loaded.rejects.is_empty() {
         history::add_rejects(conn, import_id, &loaded.rejects)?;
     }
     if loaded.keys.is_empty() {
-        return Ok(0);
+        return Ok((0, Vec::new()));
     }
     let key_cols: Vec<&str> = match def.replace {
         Replace::Period { insurer, period } => vec![insurer, period],
@@ -385,6 +485,15 @@ fn finish_ok(
         .enumerate()
         .map(|(i, c)| format!("t.{c} IS NOT DISTINCT FROM k.k{i}"))
         .collect();
+    let fewer = match def.replace {
+        Replace::Period { period, .. } => fewer_rows(conn, import_id, def, period, &cond)?,
+        // A key replaces the row of that key: nothing can shrink.
+        Replace::Key(_) => Vec::new(),
+    };
+    if !fewer.is_empty() && !allow_fewer {
+        conn.execute_batch("DROP TABLE import_keys")?;
+        return Err(ImportError::FewerRows(fewer));
+    }
     let deleted = conn.execute(
         &format!(
             "DELETE FROM {} t USING import_keys k WHERE {} AND t.import_id <> ?",
@@ -394,5 +503,58 @@ fn finish_ok(
         params![import_id],
     )?;
     conn.execute_batch("DROP TABLE import_keys")?;
-    Ok(deleted as u64)
+    Ok((deleted as u64, fewer))
+}
+
+/// The periods in `import_keys` that this import would replace by more than
+/// [`super::FEWER_ROWS_PERCENT`]% fewer rows: the rows of earlier imports against this
+/// import's, per (insurer, period), counted in the table inside the transaction.
+fn fewer_rows(
+    conn: &Connection,
+    import_id: i64,
+    def: &KindDef,
+    period: &'static str,
+    cond: &[String],
+) -> Result<Vec<FewerRows>, ImportError> {
+    let label = def
+        .field_index(period)
+        .map_or(period, |i| def.fields[i].label);
+    let month = def
+        .field_index(period)
+        .is_some_and(|i| matches!(def.fields[i].ty, super::kinds::FieldType::Month));
+    let mut stmt = conn.prepare(&format!(
+        "SELECT CAST(k.k0 AS VARCHAR), CAST(k.k1 AS VARCHAR), \
+                count(*) FILTER (WHERE t.import_id <> ?), count(*) FILTER (WHERE t.import_id = ?) \
+         FROM import_keys k JOIN {} t ON {} GROUP BY 1, 2 ORDER BY 1, 2",
+        def.table,
+        cond.join(" AND ")
+    ))?;
+    let rows = stmt.query_map(params![import_id, import_id], |r| {
+        Ok((
+            r.get::<_, Option<String>>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (insurer, period, before, after) = row?;
+        let (before, after) = (before.max(0) as u64, after.max(0) as u64);
+        if !FewerRows::is_noticeable(before, after) {
+            continue;
+        }
+        let mut period = period.unwrap_or_default();
+        if month && period.len() == 10 {
+            period.truncate(7); // 2021-04-01 → 2021-04
+        }
+        out.push(FewerRows {
+            insurer: insurer.unwrap_or_default(),
+            period,
+            period_label: label,
+            before,
+            after,
+        });
+    }
+    Ok(out)
 }

@@ -1,8 +1,10 @@
 //! Import of customer files into the store. A file goes through: hash (a file imported
-//! before is skipped) → encoding detection and decoding → header and kind detection →
-//! profile mapping → per-row normalisation and validation → Arrow batches appended inside
-//! one transaction → replacement of the periods or keys it covers → commit. Any error or a
-//! cancel rolls back; only the import history records the attempt.
+//! before is skipped) → encoding detection and decoding (a workbook within the limits of
+//! [`workbook`]) → header and kind detection → profile mapping → per-row normalisation and
+//! validation → rows fed to DuckDB inside one transaction → replacement of the periods or
+//! keys it covers (refused when a period would shrink by more than [`FEWER_ROWS_PERCENT`]%,
+//! unless allowed) → commit. Any error or a cancel rolls back; only the import history
+//! records the attempt.
 
 pub mod columns;
 mod csv_scan;
@@ -18,6 +20,7 @@ pub mod rows;
 pub mod source;
 pub mod user_table;
 pub mod wareki;
+pub mod workbook;
 
 use std::path::{Path, PathBuf};
 
@@ -44,6 +47,53 @@ pub enum ImportError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Invalid(String),
+    /// The import would replace periods with noticeably fewer rows than they hold, and the
+    /// options do not allow that: rolled back.
+    #[error(
+        "{}の行数が {}% を超えて減るため、取り込んでいません（データベースは変更していません）。ファイルが途中で切れていないか確認してください。このまま置き換える場合は、画面では「行数が減っても置き換える」を押し、コマンドラインでは --allow-fewer を付けてください",
+        describe_fewer(.0),
+        FEWER_ROWS_PERCENT
+    )]
+    FewerRows(Vec<FewerRows>),
+}
+
+/// A re-import may replace a period with at most this many percent fewer rows without being
+/// asked (see [`ImportOptions::allow_fewer`]).
+pub const FEWER_ROWS_PERCENT: u64 = 5;
+
+/// A period (insurer and period) that an import replaces with fewer rows than it held.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FewerRows {
+    pub insurer: String,
+    /// The period as shown (a month "2021-04", a fiscal year, a date).
+    pub period: String,
+    /// What the period's label is (診療年月, 年度, 作成日).
+    pub period_label: &'static str,
+    /// Rows the period held before.
+    pub before: u64,
+    /// Rows this import brings.
+    pub after: u64,
+}
+
+impl FewerRows {
+    /// Whether `after` is more than [`FEWER_ROWS_PERCENT`] below `before`.
+    pub fn is_noticeable(before: u64, after: u64) -> bool {
+        u128::from(after) * 100 < u128::from(before) * u128::from(100 - FEWER_ROWS_PERCENT)
+    }
+}
+
+/// "保険者 290016 の診療年月 2021-04（17848 行 → 15702 行）、…"
+pub fn describe_fewer(periods: &[FewerRows]) -> String {
+    periods
+        .iter()
+        .map(|p| {
+            format!(
+                "保険者 {} の{} {}（{} 行 → {} 行）",
+                p.insurer, p.period_label, p.period, p.before, p.after
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 impl From<duckdb::Error> for ImportError {
@@ -67,6 +117,9 @@ pub struct ImportOptions {
     pub sheet: Option<String>,
     /// A mapping the user made on the import screen, used instead of the saved profiles.
     pub custom_profile: Option<profile::Profile>,
+    /// Replace a period even with more than [`FEWER_ROWS_PERCENT`]% fewer rows than it held
+    /// (the user saw the counts and confirmed, or the CLI's `--allow-fewer`).
+    pub allow_fewer: bool,
 }
 
 /// The outcome of one file.
@@ -93,11 +146,38 @@ pub struct ImportReport {
     /// After checkups or an institution master went in: how the checkups' institution
     /// codes match the masters (its summary ends the message).
     pub institution_match: Option<crate::store::InstitutionMatch>,
+    /// Periods replaced (or, when refused, that would have been) by noticeably fewer rows.
+    pub fewer_rows: Vec<FewerRows>,
 }
 
 impl ImportReport {
     pub fn is_success(&self) -> bool {
         matches!(self.result, ImportResult::Ok | ImportResult::Skipped)
+    }
+
+    /// Refused because periods would have shrunk: the user may confirm and import again
+    /// with [`ImportOptions::allow_fewer`].
+    pub fn needs_fewer_confirmation(&self) -> bool {
+        !self.is_success() && !self.fewer_rows.is_empty()
+    }
+
+    /// The audit log's note on this file, when there is one to make: periods replaced by
+    /// noticeably fewer rows, refused or allowed, with their counts (no personal data).
+    pub fn audit_detail(&self) -> Option<String> {
+        if self.fewer_rows.is_empty() {
+            return None;
+        }
+        let what = if self.is_success() {
+            "fewer_rows_allowed"
+        } else {
+            "fewer_rows_refused"
+        };
+        let periods: Vec<String> = self
+            .fewer_rows
+            .iter()
+            .map(|p| format!("{} {} {}→{}", p.insurer, p.period, p.before, p.after))
+            .collect();
+        Some(format!("{what}: {}: {}", self.file, periods.join(", ")))
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use csv::ByteRecord;
 
+use super::csv_scan::UnclosedQuote;
 use super::detect::{self, cells};
 use super::source::RowSource;
 use super::{ImportError, ImportOptions, display_name, profile};
@@ -46,11 +47,16 @@ pub fn preview(
     }
     let mut src = RowSource::open(path, opts.encoding, opts.sheet.as_deref())?;
     let mut recs: Vec<(u64, ByteRecord)> = Vec::new();
+    let mut unclosed = None;
     while recs.len() < detect::HEADER_SCAN_ROWS + 20 {
         let mut rec = ByteRecord::new();
         match src.next_row(&mut rec) {
             Ok(Some(line)) => recs.push((line, rec)),
             Ok(None) => break,
+            Err(e) if UnclosedQuote::of(&e).is_some() => {
+                unclosed = UnclosedQuote::of(&e);
+                break;
+            }
             Err(e) => {
                 return Err(ImportError::Invalid(format!(
                     "{}: CSV として読めません: {e}",
@@ -92,6 +98,13 @@ pub fn preview(
                 .take(20)
                 .map(|(_, r)| cells(r))
                 .collect();
+            if let Some((name, _, _)) = detect::duplicate_header(&m.headers) {
+                p.problem = Some(format!(
+                    "見出し「{name}」が二つあります。どちらの列を取り込むか決められないため、このままでは取り込めません"
+                ));
+            } else if let Some(u) = unclosed {
+                p.problem = Some(u.to_string());
+            }
         }
         Err(partial) => {
             p.problem = Some(match partial {

@@ -96,6 +96,34 @@ impl RowBatch {
         self.push_fields(line, rec.iter());
     }
 
+    /// Starts an empty record, to be filled by [`RowBatch::push_field`] (a sheet read cell
+    /// by cell).
+    pub(super) fn begin_record(&mut self, line: u64) {
+        self.records.push(RecordIndex {
+            line,
+            first: self.spans.len(),
+            start: self.text.len(),
+            end: self.text.len(),
+        });
+    }
+
+    /// Adds a field to the last record (after [`RowBatch::begin_record`]).
+    pub(super) fn push_field(&mut self, field: &[u8]) {
+        let a = self.text.len();
+        self.text.extend_from_slice(field);
+        self.spans.push((a, self.text.len()));
+        if let Some(r) = self.records.last_mut() {
+            r.end = self.text.len();
+        }
+    }
+
+    /// Bytes held by the batch's buffers (for the memory budget of a sheet).
+    pub(super) fn held_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.spans.capacity() * std::mem::size_of::<(usize, usize)>()
+            + self.records.capacity() * std::mem::size_of::<RecordIndex>()
+    }
+
     /// Moves the records from `at` on into a new batch.
     pub fn split_off(&mut self, at: usize) -> RowBatch {
         let mut rest = RowBatch::default();

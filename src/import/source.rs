@@ -1,5 +1,6 @@
 //! Row sources: a CSV/TSV file split by [`super::csv_scan`] and decoded to UTF-8 as it
-//! streams, or a sheet of an Excel workbook (calamine). Both yield rows (one at a time as
+//! streams, or a sheet of an Excel workbook (calamine, within the memory budget of
+//! [`super::workbook`]). Both yield rows (one at a time as
 //! `csv::ByteRecord`s for the header look-ahead and previews, or in a
 //! [`super::rows::RowBatch`] for the import) with the file's own line (or sheet row)
 //! number, so validation and error messages do not care where a row came from.
@@ -10,13 +11,13 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use calamine::{Data, Reader};
 use csv::ByteRecord;
 
 use super::ImportError;
 use super::csv_scan::CsvScanner;
 use super::encoding::{TextEncoding, detect};
 use super::rows::RowBatch;
+use super::workbook::{self, CellError, SheetRows};
 
 /// Counts the bytes read, for progress, and hashes them (sha256) when asked to.
 struct Counting<R> {
@@ -52,13 +53,8 @@ impl<R: Read> Read for Counting<R> {
 type CsvReader = CsvScanner<Counting<File>>;
 
 enum Inner {
-    Csv {
-        reader: Box<CsvReader>,
-    },
-    Sheet {
-        rows: Vec<(u64, ByteRecord)>,
-        pos: usize,
-    },
+    Csv { reader: Box<CsvReader> },
+    Sheet(Box<SheetRows>),
 }
 
 pub struct RowSource {
@@ -153,15 +149,10 @@ impl RowSource {
     pub fn next_row(&mut self, rec: &mut ByteRecord) -> std::io::Result<Option<u64>> {
         match &mut self.inner {
             Inner::Csv { reader } => reader.next_record(rec),
-            Inner::Sheet { rows, pos } => {
-                if *pos >= rows.len() {
-                    return Ok(None);
-                }
-                let (line, row) = std::mem::take(&mut rows[*pos]);
-                *rec = row;
-                *pos += 1;
-                self.read.store(*pos as u64, Ordering::Relaxed);
-                Ok(Some(line))
+            Inner::Sheet(sheet) => {
+                let line = sheet.next_row(rec);
+                self.read.store(sheet.position() as u64, Ordering::Relaxed);
+                Ok(line)
             }
         }
     }
@@ -171,15 +162,10 @@ impl RowSource {
     pub fn next_batch(&mut self, out: &mut RowBatch, max: usize) -> std::io::Result<bool> {
         match &mut self.inner {
             Inner::Csv { reader } => reader.next_batch(out, max),
-            Inner::Sheet { rows, pos } => {
-                let before = out.len();
-                while out.len() < max && *pos < rows.len() {
-                    let (line, row) = &rows[*pos];
-                    out.push_record(*line, row);
-                    *pos += 1;
-                }
-                self.read.store(*pos as u64, Ordering::Relaxed);
-                Ok(out.len() > before)
+            Inner::Sheet(sheet) => {
+                let added = sheet.next_batch(out, max);
+                self.read.store(sheet.position() as u64, Ordering::Relaxed);
+                Ok(added)
             }
         }
     }
@@ -188,7 +174,21 @@ impl RowSource {
     pub fn line(&self) -> u64 {
         match &self.inner {
             Inner::Csv { reader } => reader.line(),
-            Inner::Sheet { pos, .. } => *pos as u64 + 1,
+            Inner::Sheet(sheet) => sheet.position() as u64 + 1,
+        }
+    }
+
+    /// Whether the rows come from a sheet (whose rows are filled to the used width, so
+    /// that their number of fields says nothing about the row).
+    pub fn is_sheet(&self) -> bool {
+        matches!(self.inner, Inner::Sheet(_))
+    }
+
+    /// The cells of a sheet that hold a formula error (`#REF!`, …), read as blank.
+    pub fn cell_errors(&self) -> &[CellError] {
+        match &self.inner {
+            Inner::Sheet(sheet) => &sheet.errors,
+            Inner::Csv { .. } => &[],
         }
     }
 
@@ -220,73 +220,20 @@ fn guess_delimiter(sample: &[u8]) -> u8 {
 
 /// The names of the sheets in a workbook.
 pub fn sheet_names(path: &Path) -> Result<Vec<String>, ImportError> {
-    let wb = calamine::open_workbook_auto(path).map_err(|e| ImportError::Excel {
-        path: path.into(),
-        msg: e.to_string(),
-    })?;
-    Ok(wb.sheet_names().to_vec())
+    workbook::sheet_names(path)
 }
 
 fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<RowSource, ImportError> {
-    let err = |msg: String| ImportError::Excel {
-        path: path.into(),
-        msg,
-    };
-    let mut wb = calamine::open_workbook_auto(path).map_err(|e| err(e.to_string()))?;
-    let names = wb.sheet_names().to_vec();
-    let name = match sheet {
-        Some(s) => names
-            .iter()
-            .find(|n| n.as_str() == s)
-            .cloned()
-            .ok_or_else(|| {
-                err(format!(
-                    "シート「{s}」がありません（あるシート: {}）",
-                    names.join("、")
-                ))
-            })?,
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| err("シートがありません".into()))?,
-    };
-    let range = wb.worksheet_range(&name).map_err(|e| err(e.to_string()))?;
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut rows = Vec::with_capacity(range.height());
-    for (i, row) in range.rows().enumerate() {
-        let mut rec = ByteRecord::new();
-        // Cells left of the used range are empty: keep column positions stable.
-        for _ in 0..col0 {
-            rec.push_field(b"");
-        }
-        for cell in row {
-            rec.push_field(cell_text(cell).as_bytes());
-        }
-        rows.push((row0 as u64 + i as u64 + 1, rec));
-    }
+    let rows = workbook::read_sheet(path, sheet)?;
     let total = rows.len().max(1) as u64;
     Ok(RowSource {
-        inner: Inner::Sheet { rows, pos: 0 },
+        sheet: Some(rows.name.clone()),
+        inner: Inner::Sheet(Box::new(rows)),
         encoding: None,
-        sheet: Some(name),
         total,
         read: Arc::new(AtomicU64::new(0)),
         hash: Arc::default(),
     })
-}
-
-/// A cell as text. Dates become their Excel serial, which the date parser understands.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty | Data::Error(_) => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => (if *b { "1" } else { "0" }).to_string(),
-        Data::DateTime(d) => format!("{}", d.as_f64().floor() as i64),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! 取込: pick files (several at once), see the detected kind, encoding, column mapping and
 //! first rows, change the mapping by picking columns from a list, import with progress and
 //! cancel, then read the result and the rejected rows — all inside the app, since rejected
-//! rows hold personal data.
+//! rows hold personal data. A re-import refused because it would replace a period with
+//! noticeably fewer rows shows the old and new counts and asks before importing again.
 
 use std::path::PathBuf;
 
@@ -23,6 +24,8 @@ pub struct ImportState {
     /// Field label → chosen header, edited on screen.
     pub mapping_edit: Vec<(String, bool, Option<String>)>,
     pub reports: Vec<ImportReport>,
+    /// The files of the last import, in order: `reports[i]` is of `imported[i]`.
+    pub imported: Vec<PathBuf>,
     pub rejects: Option<(i64, Vec<Reject>)>,
     pub table_name: String,
     pub header_row: u64,
@@ -40,6 +43,7 @@ impl ImportState {
             preview: None,
             mapping_edit: Vec::new(),
             reports: Vec::new(),
+            imported: Vec::new(),
             rejects: None,
             table_name: String::new(),
             header_row: 1,
@@ -158,6 +162,7 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
             if ui.add_enabled(can, egui::Button::new("取り込む")).clicked() {
                 st.reports.clear();
                 st.rejects = None;
+                st.imported = st.selected.clone();
                 cmds.push(Command::Import {
                     files: st.selected.clone(),
                     opts: st.options(),
@@ -175,10 +180,12 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
         ui.separator();
         ui.strong("独自データとして取り込む（1 ファイル）");
         ui.horizontal(|ui| {
-            ui.label("テーブル名");
-            ui.text_edit_singleline(&mut st.table_name);
-            ui.label("見出し行");
-            ui.add(egui::DragValue::new(&mut st.header_row).range(1..=100));
+            let name = ui.label("テーブル名");
+            ui.text_edit_singleline(&mut st.table_name)
+                .labelled_by(name.id);
+            let row = ui.label("見出し行");
+            ui.add(egui::DragValue::new(&mut st.header_row).range(1..=100))
+                .labelled_by(row.id);
         });
         if ui
             .add_enabled(
@@ -204,7 +211,7 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
         let ui = &mut cols[1];
         preview_ui(ui, st);
         ui.separator();
-        results_ui(ui, st, &mut cmds);
+        results_ui(ui, st, busy, &mut cmds);
     });
     cmds
 }
@@ -270,17 +277,37 @@ fn preview_ui(ui: &mut egui::Ui, st: &mut ImportState) {
         });
 }
 
-fn results_ui(ui: &mut egui::Ui, st: &mut ImportState, cmds: &mut Vec<Command>) {
+fn results_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool, cmds: &mut Vec<Command>) {
     ui.strong("4. 結果");
-    for r in &st.reports {
+    let mut confirmed: Option<PathBuf> = None;
+    for (i, r) in st.reports.iter().enumerate() {
         let color = if r.is_success() {
             egui::Color32::from_rgb(20, 110, 40)
         } else {
             egui::Color32::from_rgb(200, 40, 40)
         };
-        ui.colored_label(color, format!("【{}】{}", r.result.label(), r.message));
+        let label = if r.needs_fewer_confirmation() {
+            "行数が減るため中止"
+        } else {
+            r.result.label()
+        };
+        ui.colored_label(color, format!("【{label}】{}", r.message));
         for w in &r.warnings {
             ui.label(format!("注意: {w}"));
+        }
+        if !r.fewer_rows.is_empty() {
+            fewer_rows_grid(ui, i, r);
+        }
+        if r.needs_fewer_confirmation()
+            && let Some(path) = st.imported.get(i)
+            && ui
+                .add_enabled(
+                    !busy,
+                    egui::Button::new(format!("{}: 行数が減っても置き換える", r.file)),
+                )
+                .clicked()
+        {
+            confirmed = Some(path.clone());
         }
         if r.rejected > 0
             && let Some(id) = r.import_id
@@ -290,6 +317,19 @@ fn results_ui(ui: &mut egui::Ui, st: &mut ImportState, cmds: &mut Vec<Command>) 
         {
             cmds.push(Command::Rejects { import_id: id });
         }
+    }
+    if let Some(path) = confirmed {
+        // The same file again, allowed to replace the periods with fewer rows.
+        cmds.push(Command::Import {
+            files: vec![path.clone()],
+            opts: ImportOptions {
+                allow_fewer: true,
+                ..st.options()
+            },
+        });
+        st.reports.clear();
+        st.rejects = None;
+        st.imported = vec![path];
     }
     if let Some((id, rejects)) = &st.rejects {
         ui.label(format!(
@@ -314,5 +354,122 @@ fn results_ui(ui: &mut egui::Ui, st: &mut ImportState, cmds: &mut Vec<Command>) 
                     }
                 });
             });
+    }
+}
+
+/// The periods a report replaces (or would) with fewer rows: before, after, change.
+fn fewer_rows_grid(ui: &mut egui::Ui, i: usize, r: &ImportReport) {
+    egui::Grid::new(("fewer", i)).striped(true).show(ui, |ui| {
+        for h in ["保険者番号", "期間", "取込済みの行数", "今回の行数", "増減"]
+        {
+            ui.strong(h);
+        }
+        ui.end_row();
+        for p in &r.fewer_rows {
+            ui.label(&p.insurer);
+            ui.label(format!("{} {}", p.period_label, p.period));
+            ui.label(p.before.to_string());
+            ui.label(p.after.to_string());
+            let change = if p.before > 0 {
+                (p.after as f64 - p.before as f64) / p.before as f64 * 100.0
+            } else {
+                0.0
+            };
+            ui.label(format!("{change:+.1}%"));
+            ui.end_row();
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::FewerRows;
+    use crate::store::ImportResult;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    struct Screen {
+        st: ImportState,
+        sent: Vec<Command>,
+    }
+
+    fn refused(file: &str) -> ImportReport {
+        ImportReport {
+            import_id: Some(7),
+            file: file.into(),
+            kind: Some("claims"),
+            table: Some("claims"),
+            encoding: Some("Shift_JIS (CP932)"),
+            result: ImportResult::Rejected,
+            rows: 0,
+            rejected: 0,
+            total_rows_dropped: 0,
+            replaced: 0,
+            message: format!("{file}: 行数が減るため取り込んでいません"),
+            rejects: Vec::new(),
+            warnings: Vec::new(),
+            fewer_rows: vec![FewerRows {
+                insurer: "290016".into(),
+                period: "2021-04".into(),
+                period_label: "診療年月",
+                before: 17848,
+                after: 15702,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_refusal_for_fewer_rows_shows_the_counts_and_confirming_imports_again_allowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut st = ImportState::new(dir.path().to_path_buf());
+        let a = dir.path().join("a.csv");
+        let b = dir.path().join("b.csv");
+        st.imported = vec![a.clone(), b.clone()];
+        let mut ok = refused("a.csv");
+        ok.result = ImportResult::Ok;
+        ok.fewer_rows.clear();
+        st.reports = vec![ok, refused("b.csv")];
+        let mut h = Harness::builder()
+            .with_size(egui::vec2(1400.0, 900.0))
+            .with_context_setup(crate::ui::install_theme)
+            .build_ui_state(
+                |ui, s: &mut Screen| {
+                    let cmds = import_ui(ui, &mut s.st, false);
+                    s.sent.extend(cmds);
+                },
+                Screen {
+                    st,
+                    sent: Vec::new(),
+                },
+            );
+        h.run();
+        // The old and new counts are on screen; only the refused file has the button.
+        for text in ["17848", "15702", "-12.0%", "診療年月 2021-04"] {
+            assert!(h.query_by_label(text).is_some(), "{text} is shown");
+        }
+        assert!(
+            h.query_by_label("a.csv: 行数が減っても置き換える")
+                .is_none()
+        );
+        h.get_by_label("b.csv: 行数が減っても置き換える").click();
+        h.run();
+        let sent: Vec<&Command> = h
+            .state()
+            .sent
+            .iter()
+            .filter(|c| matches!(c, Command::Import { .. }))
+            .collect();
+        assert_eq!(sent.len(), 1);
+        match sent[0] {
+            Command::Import { files, opts } => {
+                assert_eq!(files, &vec![b.clone()]);
+                assert!(opts.allow_fewer);
+            }
+            _ => unreachable!(),
+        }
+        // The old result is gone while the import runs again.
+        assert!(h.state().st.reports.is_empty());
+        assert_eq!(h.state().st.imported, vec![b]);
     }
 }

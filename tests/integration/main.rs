@@ -9,6 +9,7 @@ mod fiscal_years;
 mod geocode;
 mod house_rules;
 mod import_errors;
+mod import_hostile;
 mod institutions;
 mod layers;
 mod map_features;
