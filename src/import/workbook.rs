@@ -48,6 +48,10 @@ pub const MAX_SHARED_STRINGS_BYTES: u64 = 128 << 20;
 /// reserves room for `uniqueCount` strings up front (16,777,216 × 24 bytes ≈ 400 MB).
 pub const MAX_SHARED_STRINGS: u64 = 1 << 24;
 
+/// The rows and columns of an Excel sheet (A1:XFD1048576): no cell lies beyond them.
+const EXCEL_ROWS: u32 = 1 << 20;
+const EXCEL_COLUMNS: u32 = 1 << 14;
+
 /// Cells in one batch handed to the import, at most (rows of a very wide sheet).
 const BATCH_CELLS: usize = 1 << 20;
 
@@ -303,6 +307,17 @@ impl Builder {
     }
 
     fn cell(&mut self, (row, col): (u32, u32), value: CellText<'_>) -> Result<(), String> {
+        if row >= EXCEL_ROWS || col >= EXCEL_COLUMNS {
+            // No spreadsheet has such a cell (the empty rows before it could not be held).
+            return Err(format!(
+                "シート「{}」の {}行目・{}列目にセルがあります。Excel のシートの範囲（{} 行 × {} 列）を超えているため、壊れているか細工されたファイルです",
+                self.name,
+                row as u64 + 1,
+                col as u64 + 1,
+                EXCEL_ROWS,
+                EXCEL_COLUMNS
+            ));
+        }
         let text = match value {
             CellText::Empty => return Ok(()),
             CellText::Text(t) if t.is_empty() => return Ok(()),
@@ -622,6 +637,18 @@ mod tests {
                 (5, vec![]),
                 (6, s(&["x", "", "", ""])),
             ]
+        );
+        // A cell beyond the sheet's last row or column is refused.
+        let mut b = Builder::new("s".into());
+        b.cell((0, 0), CellText::Text("a".into())).unwrap();
+        let e = b
+            .cell((4_000_000_000, 0), CellText::Text("b".into()))
+            .unwrap_err();
+        assert!(e.contains("4000000001行目"), "{e}");
+        assert!(b.cell((5, 16384), CellText::Text("c".into())).is_err());
+        assert!(
+            b.cell((1_048_575, 16383), CellText::Text("d".into()))
+                .is_ok()
         );
         // A cell before the last one is refused, naming it.
         let mut b = Builder::new("s".into());
