@@ -201,6 +201,7 @@ mod tests {
             imports: vec![],
             fiscal_years,
             institution_match: Default::default(),
+            user_tables: Default::default(),
         }
     }
 

@@ -408,6 +408,7 @@ mod tests {
             replaced: 0,
             message: format!("{file}: 行数が減るため取り込んでいません"),
             rejects: Vec::new(),
+            institution_match: None,
             warnings: Vec::new(),
             fewer_rows: vec![FewerRows {
                 insurer: "290016".into(),
