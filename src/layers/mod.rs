@@ -1,6 +1,7 @@
-//! Map layers: boundary shapefiles and GeoJSON read with their CRS and encoding, dissolved
-//! by an attribute when asked, stored in DuckDB (WKB + bbox + attribute columns) and loaded
-//! into memory with an R-tree. Plain Rust: the CLI, the worker and tests drive it.
+//! Map layers: boundary shapefiles and GeoJSON read with their CRS and encoding, checked
+//! (every coordinate a number and in Japan once converted), dissolved by an
+//! attribute when asked, stored in DuckDB (WKB + bbox + attribute columns) and loaded into
+//! memory with an R-tree. Plain Rust: the CLI, the worker and tests drive it.
 
 pub mod bundled;
 pub mod dissolve;
@@ -30,6 +31,14 @@ pub enum LayerError {
     },
     #[error("{file}: {msg}。データベースは変更していません。")]
     Invalid { file: String, msg: String },
+    /// Coordinates that are not numbers, or lie outside Japan once converted; `suggest` is
+    /// the CRS that fits them, when one does (the screen preselects it).
+    #[error("{file}: {msg}。データベースは変更していません。")]
+    Coordinates {
+        file: String,
+        msg: String,
+        suggest: Option<Crs>,
+    },
     #[error("{file}: 座標系ファイル（.prj）がありません。{}", no_crs_hint(guess))]
     NoCrs {
         file: String,

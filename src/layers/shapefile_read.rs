@@ -2,6 +2,7 @@
 //! present) into a [`RawLayer`] in JGD2011 lon/lat. Checks the set before trusting it: all
 //! three files present, the `.shp` as long as its header says, and the same record count in
 //! `.shp`, `.shx` and `.dbf`. Attribute text is CP932 or UTF-8, from `.cpg`, else detected.
+//! Every coordinate is checked by `place`.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -111,7 +112,7 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
     let mut reader = shapefile::Reader::new(shape_reader, dbf_reader);
     let mut features = Vec::with_capacity(dbf_count as usize);
     let mut raw_attrs: Vec<Vec<Option<dbase::FieldValue>>> = Vec::with_capacity(dbf_count as usize);
-    let mut placer = Placer::new(crs);
+    let mut placer = Placer::new(crs, &name);
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
         let rec_no = i + 1;
         let (shape, record) = item.map_err(|e| {
@@ -120,7 +121,7 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
             ))
         })?;
         let geom = match to_geometry(&shape) {
-            Some((ty, g)) => placer.place(rec_no, ty, g).map_err(&bad)?,
+            Some((ty, g)) => placer.place(rec_no, ty, g)?,
             // A null shape keeps its attributes with an empty geometry.
             None => Geometry::GeometryCollection(Default::default()),
         };
@@ -135,6 +136,7 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
                 .collect(),
         );
     }
+    placer.finish()?;
     if features.len() as u64 != dbf_count {
         return Err(bad(format!(
             "図形は {} 件しか読めませんでした（索引では {dbf_count} 件）。ファイルが途中で切れています",
@@ -360,11 +362,17 @@ pub(crate) fn rings_to_multipolygon<P: HasXY>(
             shapefile::PolygonRing::Inner(pts) => holes.push(ring(pts)),
         }
     }
+    // Coordinates that are not numbers are refused later (`place`); geo's point-in-ring
+    // test must not see them.
+    let finite = |c: &Coord<f64>| c.x.is_finite() && c.y.is_finite();
     for hole in holes {
         let inside = |poly: &Polygon<f64>| {
-            hole.0
-                .iter()
-                .any(|c| Polygon::new(poly.exterior().clone(), vec![]).contains(&Point(*c)))
+            poly.exterior().0.iter().all(finite)
+                && hole
+                    .0
+                    .iter()
+                    .filter(|c| finite(c))
+                    .any(|c| Polygon::new(poly.exterior().clone(), vec![]).contains(&Point(*c)))
         };
         match polys.iter_mut().find(|p| inside(p)) {
             Some(poly) => poly.interiors_push(hole),

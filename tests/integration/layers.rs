@@ -1,6 +1,7 @@
 //! Boundary layers: the real N03 and e-Stat files import with no editing (counts, Japanese
 //! attributes, bboxes), a zone VI shapefile round-trips within a millimetre, bad shapefile
-//! sets are refused with their reason and change nothing, and the map's municipality
+//! sets are refused with their reason and change nothing, hostile files written here
+//! (impossible coordinates) are refused saying what to choose, and the map's municipality
 //! choropleth carries exactly the uptake of `truth.json`.
 
 use std::path::{Path, PathBuf};
@@ -375,4 +376,349 @@ fn municipality_choropleth_equals_truth() {
     // The medical-area layer covers the 5 areas.
     let (_, areas) = layers.find(bundled::MEDICAL_AREAS).unwrap();
     assert_eq!(areas.index.features.len(), 5);
+}
+
+// Hostile layer files: each class of impossible input gets a fixture written here, is
+// refused with a message that names the file and the feature, says what looks wrong and
+// what to choose, and stores nothing.
+
+const JGD2011_PRJ: &str = r#"GEOGCS["GCS_JGD_2011",DATUM["D_JGD_2011",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+const ZONE6_PRJ: &str = r#"PROJCS["JGD_2011_Japan_Zone_6",GEOGCS["GCS_JGD_2011",DATUM["D_JGD_2011",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["Central_Meridian",136.0],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",36.0],UNIT["Meter",1.0]]"#;
+
+/// A dBase III table of character fields, written byte by byte as the format describes
+/// (not by the crate the reader uses): (name, width) and each row's already encoded values.
+fn dbf_bytes(fields: &[(&str, u8)], rows: &[Vec<&[u8]>]) -> Vec<u8> {
+    let record_len = 1 + fields.iter().map(|f| f.1 as usize).sum::<usize>();
+    let header_len = 32 + 32 * fields.len() + 1;
+    let mut b = vec![0u8; 32];
+    b[0] = 0x03;
+    b[1..4].copy_from_slice(&[125, 4, 1]); // last update: 2025-04-01
+    b[4..8].copy_from_slice(&(rows.len() as u32).to_le_bytes());
+    b[8..10].copy_from_slice(&(header_len as u16).to_le_bytes());
+    b[10..12].copy_from_slice(&(record_len as u16).to_le_bytes());
+    for (name, width) in fields {
+        let mut d = [0u8; 32];
+        d[..name.len()].copy_from_slice(name.as_bytes());
+        d[11] = b'C';
+        d[16] = *width;
+        b.extend_from_slice(&d);
+    }
+    b.push(0x0D);
+    for row in rows {
+        b.push(b' ');
+        for (v, (_, width)) in row.iter().zip(fields) {
+            let mut cell = v.to_vec();
+            cell.resize(*width as usize, b' ');
+            b.extend_from_slice(&cell);
+        }
+    }
+    b.push(0x1A);
+    b
+}
+
+/// A one-field table (NAME) with a plain ASCII name per feature.
+fn names_dbf(n: usize) -> Vec<u8> {
+    let names: Vec<String> = (1..=n).map(|i| format!("area{i}")).collect();
+    let rows: Vec<Vec<&[u8]>> = names.iter().map(|s| vec![s.as_bytes()]).collect();
+    dbf_bytes(&[("NAME", 20)], &rows)
+}
+
+/// Writes `stem`.shp/.shx with `shapes`, the `.dbf` bytes, and a `.prj`/`.cpg` when given.
+fn write_set<S: shapefile::record::EsriShape>(
+    dir: &Path,
+    stem: &str,
+    shapes: &[S],
+    dbf: &[u8],
+    prj: Option<&str>,
+    cpg: Option<&str>,
+) -> PathBuf {
+    let shp = dir.join(format!("{stem}.shp"));
+    // Writes the shapes, then the headers (with the bbox and length).
+    shapefile::ShapeWriter::from_path(&shp)
+        .unwrap()
+        .write_shapes(shapes)
+        .unwrap();
+    std::fs::write(shp.with_extension("dbf"), dbf).unwrap();
+    if let Some(p) = prj {
+        std::fs::write(shp.with_extension("prj"), p).unwrap();
+    }
+    if let Some(c) = cpg {
+        std::fs::write(shp.with_extension("cpg"), c).unwrap();
+    }
+    shp
+}
+
+/// A closed polygon through `pts` (x, y).
+fn polygon(pts: &[(f64, f64)]) -> shapefile::Polygon {
+    shapefile::Polygon::new(shapefile::PolygonRing::Outer(
+        pts.iter()
+            .map(|&(x, y)| shapefile::Point::new(x, y))
+            .collect(),
+    ))
+}
+
+/// A square of side `d` with its lower left corner at (x, y).
+fn square(x: f64, y: f64, d: f64) -> shapefile::Polygon {
+    polygon(&[(x, y), (x, y + d), (x + d, y + d), (x + d, y), (x, y)])
+}
+
+fn refused(store: &Store, path: &Path, opts: &LayerOptions) -> String {
+    match import_layer(store, path, opts) {
+        Ok(info) => panic!(
+            "{} was imported ({} features, bbox {:?})",
+            path.display(),
+            info.feature_count,
+            info.bbox
+        ),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn impossible_coordinates_are_refused_with_what_to_choose() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let d = dir.path();
+    let ok = square(135.80, 34.68, 0.01);
+    // Nara in zone VI metres: about 16 km west and 150 km south of the origin.
+    let metres = square(-16_000.0, -150_000.0, 1_000.0);
+    let cases: Vec<(PathBuf, Vec<&str>)> = vec![
+        (
+            write_set(
+                d,
+                "nan_vertex",
+                &[
+                    ok.clone(),
+                    polygon(&[
+                        (135.8, 34.6),
+                        (f64::NAN, 34.7),
+                        (135.9, 34.7),
+                        (135.8, 34.6),
+                    ]),
+                ],
+                &names_dbf(2),
+                Some(JGD2011_PRJ),
+                None,
+            ),
+            vec!["2件目の図形の 2 点目の座標が数値ではありません（x=NaN, y=34.7）"],
+        ),
+        (
+            write_set(
+                d,
+                "infinite_point",
+                &[
+                    shapefile::Point::new(135.8, 34.68),
+                    shapefile::Point::new(f64::INFINITY, 34.68),
+                ],
+                &names_dbf(2),
+                Some(JGD2011_PRJ),
+                None,
+            ),
+            vec!["2件目の図形の 1 点目の座標が数値ではありません（x=inf"],
+        ),
+        (
+            write_set(
+                d,
+                "swapped",
+                &[square(34.68, 135.80, 0.01)],
+                &names_dbf(1),
+                Some(JGD2011_PRJ),
+                None,
+            ),
+            vec![
+                "1件目の図形の点（x=34.6",
+                "緯度が 135.8",
+                "経度と緯度が入れ替わっていないか確認してください",
+            ],
+        ),
+        (
+            write_set(
+                d,
+                "paris",
+                &[ok.clone(), square(2.35, 48.85, 0.01)],
+                &names_dbf(2),
+                Some(JGD2011_PRJ),
+                None,
+            ),
+            vec![
+                "2件目の図形の点（x=2.3",
+                "日本の範囲（経度 122〜154 度、緯度 20〜46 度）の外です",
+                "JGD2011 経緯度 (EPSG:6668)",
+            ],
+        ),
+        (
+            write_set(
+                d,
+                "metres_in_degrees",
+                &[metres.clone()],
+                &names_dbf(1),
+                Some(JGD2011_PRJ),
+                None,
+            ),
+            vec![
+                "1件目の図形の点（x=-1",
+                "平面直角座標系",
+                "座標系に JGD2011 / 平面直角座標系 第VI系 (EPSG:6674) を選んでください（--crs 6674",
+            ],
+        ),
+        (
+            write_set(
+                d,
+                "degrees_in_zone6",
+                &[ok.clone(), square(135.70, 34.50, 0.01)],
+                &names_dbf(2),
+                Some(ZONE6_PRJ),
+                None,
+            ),
+            vec![
+                "すべての図形の座標（x 135.7〜135.81、y 34.5〜34.69）が度（経度・緯度）の値なのに",
+                "座標系は JGD2011 / 平面直角座標系 第VI系 (EPSG:6674)（メートル単位）",
+                "座標系に JGD2011 経緯度 (EPSG:6668) を選んでください（--crs 6668",
+            ],
+        ),
+        (
+            write_set(
+                d,
+                "thin_ring",
+                &[
+                    ok.clone(),
+                    polygon(&[(135.8, 34.6), (135.9, 34.6), (135.8, 34.6)]),
+                ],
+                &names_dbf(2),
+                Some(JGD2011_PRJ),
+                None,
+            ),
+            vec!["2件目の図形に 3 点しかない輪があります", "4 点以上必要です"],
+        ),
+    ];
+    for (shp, wants) in &cases {
+        let err = refused(&store, shp, &LayerOptions::default());
+        let stem = shp.file_stem().unwrap().to_string_lossy();
+        assert!(err.starts_with(&format!("{stem}.shp: ")), "{err}");
+        for want in wants {
+            assert!(err.contains(want), "{stem}: wants «{want}» in {err}");
+        }
+    }
+    assert!(
+        storage::list(store.conn()).unwrap().is_empty(),
+        "nothing was stored"
+    );
+    // The refusal carries the CRS it names, for the import window to preselect.
+    for (stem, epsg) in [
+        ("degrees_in_zone6", Some(6668)),
+        ("metres_in_degrees", Some(6674)),
+        ("swapped", None),
+        ("paris", None),
+    ] {
+        match import_layer(
+            &store,
+            &d.join(format!("{stem}.shp")),
+            &LayerOptions::default(),
+        ) {
+            Err(LayerError::Coordinates { suggest, .. }) => {
+                assert_eq!(suggest.map(|c| c.epsg()), epsg, "{stem}")
+            }
+            other => panic!("{stem}: {other:?}"),
+        }
+    }
+
+    // The CRS each refusal named imports the file where it belongs: near Nara.
+    for (stem, epsg) in [("degrees_in_zone6", 6668), ("metres_in_degrees", 6674)] {
+        let info = import_layer(
+            &store,
+            &d.join(format!("{stem}.shp")),
+            &LayerOptions {
+                crs: Some(Crs::from_epsg(epsg).unwrap()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let b = info.bbox;
+        assert!(
+            b[0] > 135.5 && b[2] < 136.0 && b[1] > 34.4 && b[3] < 34.8,
+            "{stem}: {b:?}"
+        );
+    }
+    // Choosing a CRS does not get past the check either: zone VI over degrees.
+    let err = refused(
+        &store,
+        &d.join("swapped.shp"),
+        &LayerOptions {
+            crs: Some(Crs::from_epsg(6674).unwrap()),
+            name: Some("again".into()),
+            ..Default::default()
+        },
+    );
+    assert!(err.contains("緯度が 135.8"), "{err}");
+    assert!(err.contains("--crs 6668"), "{err}");
+}
+
+#[test]
+fn geojson_coordinates_get_the_same_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let fc = |crs: &str, geoms: &[&str]| {
+        let feats: Vec<String> = geoms
+            .iter()
+            .map(|g| format!(r#"{{"type":"Feature","properties":{{}},"geometry":{g}}}"#))
+            .collect();
+        format!(
+            r#"{{"type":"FeatureCollection",{crs}"features":[{}]}}"#,
+            feats.join(",")
+        )
+    };
+    let point = r#"{"type":"Point","coordinates":[135.8,34.68]}"#;
+    let zone6 = r#""crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::6674"}},"#;
+    let cases = [
+        (
+            "swapped",
+            fc(
+                "",
+                &[point, r#"{"type":"Point","coordinates":[34.68,135.8]}"#],
+            ),
+            vec![
+                "2件目",
+                "緯度が 135.8 です。経度と緯度が入れ替わっていないか確認してください",
+            ],
+        ),
+        (
+            "new_york",
+            fc("", &[r#"{"type":"Point","coordinates":[-74.0,40.7]}"#]),
+            vec![
+                "1件目",
+                "日本の範囲（経度 122〜154 度、緯度 20〜46 度）の外です",
+            ],
+        ),
+        (
+            "thin_ring",
+            fc(
+                "",
+                &[r#"{"type":"Polygon","coordinates":[[[135.8,34.6],[135.9,34.6],[135.8,34.6]]]}"#],
+            ),
+            vec!["1件目の図形に 3 点しかない輪があります"],
+        ),
+        (
+            "short_line",
+            fc(
+                "",
+                &[r#"{"type":"LineString","coordinates":[[135.8,34.6]]}"#],
+            ),
+            vec!["1件目の図形に 1 点しかない線があります"],
+        ),
+        (
+            "degrees_in_zone6",
+            fc(zone6, &[point]),
+            vec!["度（経度・緯度）の値なのに", "--crs 6668"],
+        ),
+    ];
+    for (stem, text, wants) in &cases {
+        let path = dir.path().join(format!("{stem}.geojson"));
+        std::fs::write(&path, text).unwrap();
+        let err = refused(&store, &path, &LayerOptions::default());
+        assert!(err.starts_with(&format!("{stem}.geojson: ")), "{err}");
+        for want in wants {
+            assert!(err.contains(want), "{stem}: wants «{want}» in {err}");
+        }
+    }
+    assert!(storage::list(store.conn()).unwrap().is_empty());
 }
