@@ -1,9 +1,10 @@
 //! Map layers: boundary shapefiles and GeoJSON read with their CRS and encoding, checked
-//! (every coordinate a number and in Japan once converted), dissolved by an
+//! (the `.dbf` header and text, every coordinate in Japan once converted), dissolved by an
 //! attribute when asked, stored in DuckDB (WKB + bbox + attribute columns) and loaded into
 //! memory with an R-tree. Plain Rust: the CLI, the worker and tests drive it.
 
 pub mod bundled;
+mod dbf_check;
 pub mod dissolve;
 pub mod geojson_read;
 pub mod index;

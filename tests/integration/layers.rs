@@ -1,8 +1,9 @@
 //! Boundary layers: the real N03 and e-Stat files import with no editing (counts, Japanese
 //! attributes, bboxes), a zone VI shapefile round-trips within a millimetre, bad shapefile
 //! sets are refused with their reason and change nothing, hostile files written here
-//! (impossible coordinates) are refused saying what to choose, and the map's municipality
-//! choropleth carries exactly the uptake of `truth.json`.
+//! (impossible coordinates, a wrong `.cpg`, a `.dbf` header that lies) are refused saying
+//! what to choose, and the map's municipality choropleth carries exactly the uptake of
+//! `truth.json`.
 
 use std::path::{Path, PathBuf};
 
@@ -384,6 +385,9 @@ fn municipality_choropleth_equals_truth() {
 
 const JGD2011_PRJ: &str = r#"GEOGCS["GCS_JGD_2011",DATUM["D_JGD_2011",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
 const ZONE6_PRJ: &str = r#"PROJCS["JGD_2011_Japan_Zone_6",GEOGCS["GCS_JGD_2011",DATUM["D_JGD_2011",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["Central_Meridian",136.0],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",36.0],UNIT["Meter",1.0]]"#;
+/// 奈良市 and 桜井市 in CP932.
+const NARA_SJIS: &[u8] = b"\x93\xde\x97\xc7\x8e\x73";
+const SAKURAI_SJIS: &[u8] = b"\x8d\xf7\x88\xe4\x8e\x73";
 
 /// A dBase III table of character fields, written byte by byte as the format describes
 /// (not by the crate the reader uses): (name, width) and each row's already encoded values.
@@ -721,4 +725,140 @@ fn geojson_coordinates_get_the_same_checks() {
         }
     }
     assert!(storage::list(store.conn()).unwrap().is_empty());
+}
+
+#[test]
+fn a_cpg_that_does_not_decode_is_refused_naming_the_one_that_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let d = dir.path();
+    let shapes = [square(135.80, 34.68, 0.01), square(135.84, 34.52, 0.01)];
+    let sjis = dbf_bytes(&[("NAME", 20)], &[vec![NARA_SJIS], vec![SAKURAI_SJIS]]);
+    let shp = write_set(
+        d,
+        "cpg_utf8",
+        &shapes,
+        &sjis,
+        Some(JGD2011_PRJ),
+        Some("UTF-8\r\n"),
+    );
+    let err = refused(&store, &shp, &LayerOptions::default());
+    for want in [
+        "cpg_utf8.shp: ",
+        "文字コードファイル「cpg_utf8.cpg」は UTF-8 ですが、属性ファイル「cpg_utf8.dbf」は UTF-8 として読めません（1件目の「NAME」）",
+        "Shift_JIS (CP932) なら読めます",
+        "--encoding cp932",
+    ] {
+        assert!(err.contains(want), "wants «{want}» in {err}");
+    }
+    // The encoding it offered reads the names.
+    let info = import_layer(
+        &store,
+        &shp,
+        &LayerOptions {
+            encoding: Some(kenshin_atlas::import::TextEncoding::Cp932),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(info.encoding.as_deref(), Some("Shift_JIS (CP932)"));
+    let (_, feats) = storage::load(store.conn(), "cpg_utf8").unwrap();
+    let names: Vec<String> = feats.iter().map(|f| text(&f.attrs[0])).collect();
+    assert_eq!(names, ["奈良市", "桜井市"]);
+
+    // The other way round: a .cpg saying CP932 over UTF-8 text.
+    let utf8 = dbf_bytes(
+        &[("NAME", 20)],
+        &[vec!["奈良市".as_bytes()], vec!["桜井市".as_bytes()]],
+    );
+    let shp = write_set(
+        d,
+        "cpg_sjis",
+        &shapes,
+        &utf8,
+        Some(JGD2011_PRJ),
+        Some("CP932"),
+    );
+    let err = refused(&store, &shp, &LayerOptions::default());
+    assert!(
+        err.contains("「cpg_sjis.cpg」は Shift_JIS (CP932) としていますが")
+            && err.contains("UTF-8 なら読めます")
+            && err.contains("--encoding utf8"),
+        "{err}"
+    );
+    // Without a .cpg each is detected.
+    for (stem, bytes, want) in [
+        ("auto_sjis", &sjis, "奈良市"),
+        ("auto_utf8", &utf8, "奈良市"),
+    ] {
+        let shp = write_set(d, stem, &shapes, bytes, Some(JGD2011_PRJ), None);
+        import_layer(&store, &shp, &LayerOptions::default()).unwrap();
+        let (_, feats) = storage::load(store.conn(), stem).unwrap();
+        assert_eq!(text(&feats[0].attrs[0]), want, "{stem}");
+    }
+}
+
+#[test]
+fn a_dbf_whose_header_lies_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let d = dir.path();
+    let shapes = [square(135.80, 34.68, 0.01), square(135.84, 34.52, 0.01)];
+    let good = dbf_bytes(
+        &[("CODE", 5), ("NAME", 20)],
+        &[vec![b"29201", NARA_SJIS], vec![b"29206", SAKURAI_SJIS]],
+    );
+    // Two descriptors: the header is 32 + 2 × 32 + 1 = 97 bytes, a record 1 + 5 + 20 = 26.
+    assert_eq!((good[8], good[10]), (97, 26));
+    let patch = |at: usize, v: u16| {
+        let mut b = good.clone();
+        b[at..at + 2].copy_from_slice(&v.to_le_bytes());
+        b
+    };
+    let cases = [
+        (
+            "header_long",
+            patch(8, 129),
+            "属性ファイル「header_long.dbf」のヘッダー長が項目の定義と合いません（ヘッダーでは 129 バイト、2 項目の定義からは 97 バイト）",
+        ),
+        (
+            "header_short",
+            patch(8, 65),
+            "ヘッダーでは 65 バイト、2 項目の定義からは 97 バイト",
+        ),
+        (
+            "record_long",
+            patch(10, 40),
+            "1 件の長さが項目の定義と合いません（ヘッダーでは 40 バイト、2 項目の長さの合計と削除フラグで 26 バイト）",
+        ),
+    ];
+    for (stem, dbf, want) in &cases {
+        let shp = write_set(d, stem, &shapes, dbf, Some(JGD2011_PRJ), Some("CP932"));
+        let err = refused(&store, &shp, &LayerOptions::default());
+        assert!(err.starts_with(&format!("{stem}.shp: ")), "{err}");
+        assert!(err.contains(want), "{stem}: wants «{want}» in {err}");
+    }
+    assert!(storage::list(store.conn()).unwrap().is_empty());
+    // The true header reads both fields.
+    let shp = write_set(
+        d,
+        "honest",
+        &shapes,
+        &good,
+        Some(JGD2011_PRJ),
+        Some("CP932"),
+    );
+    import_layer(&store, &shp, &LayerOptions::default()).unwrap();
+    let (_, feats) = storage::load(store.conn(), "honest").unwrap();
+    let rows: Vec<(String, String)> = feats
+        .iter()
+        .map(|f| (text(&f.attrs[0]), text(&f.attrs[1])))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("29201".to_string(), "奈良市".to_string()),
+            ("29206".to_string(), "桜井市".to_string())
+        ]
+    );
 }
