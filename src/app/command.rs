@@ -453,8 +453,9 @@ pub enum Outcome {
     AreaUptake(AreaTable),
     Facilities(Arc<FacilityLayer>),
     SavedMaps(Vec<SavedMap>),
-    /// A layer import's result. Without a `.prj` the error carries the guessed CRS, so
-    /// the screen can ask for one (`needs_crs`).
+    /// A layer import's result. Without a `.prj`, or with coordinates that fit another CRS
+    /// than the one given, the error carries the CRS that fits, so the screen can ask for
+    /// one (`needs_crs`).
     LayerImported {
         file: PathBuf,
         result: Result<crate::layers::LayerInfo, String>,

@@ -185,6 +185,9 @@ pub(super) fn run(store: &Store, command: Command, progress: &Progress) -> Outco
             let r = crate::layers::import_layer(store, &file, &opts);
             let (needs_crs, guess) = match &r {
                 Err(LayerError::NoCrs { guess, .. }) => (true, guess.as_ref().map(|g| g.0)),
+                Err(LayerError::Coordinates {
+                    suggest: Some(c), ..
+                }) => (true, Some(*c)),
                 _ => (false, None),
             };
             Outcome::LayerImported {

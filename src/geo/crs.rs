@@ -127,7 +127,8 @@ impl Crs {
         format!("{name} (EPSG:{})", self.epsg())
     }
 
-    fn datum(&self) -> Datum {
+    /// The datum; Web Mercator's is WGS84.
+    pub fn datum(&self) -> Datum {
         match *self {
             Crs::Geographic(d) | Crs::PlaneRect { datum: d, .. } => d,
             Crs::WebMercator => Datum::Wgs84,
@@ -266,7 +267,7 @@ impl Crs {
     /// maxy). Returns the guess and why, for the user to confirm.
     pub fn guess(bbox: [f64; 4]) -> Option<(Crs, &'static str)> {
         let [x0, y0, x1, y1] = bbox;
-        if x0 >= 120.0 && x1 <= 155.0 && y0 >= 20.0 && y1 <= 46.0 {
+        if super::valid_area::in_japan(x0, y0) && super::valid_area::in_japan(x1, y1) {
             return Some((
                 Crs::Geographic(Datum::Jgd2011),
                 "座標が日本の経度・緯度の範囲にあります",

@@ -1,9 +1,11 @@
-//! Geometry: coordinate systems (`.prj`, EPSG, 平面直角座標系, the Tokyo datum), Web
-//! Mercator and zoom scales, WKB and distances. Plain Rust on `geo`; one algorithm per file.
+//! Geometry: coordinate systems (`.prj`, EPSG, 平面直角座標系, the Tokyo datum), Japan's
+//! valid area, Web Mercator and zoom scales, WKB and distances. Plain Rust on `geo`; one
+//! algorithm per file.
 
 pub mod crs;
 pub mod distance;
 pub mod mercator;
 pub mod plane_rect;
 pub mod tokyo_datum;
+pub mod valid_area;
 pub mod wkb;

@@ -91,7 +91,7 @@ pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
     }
 
     let mut out = Vec::with_capacity(features.len());
-    let mut placer = Placer::new(crs);
+    let mut placer = Placer::new(crs, &name);
     for (i, f) in features.iter().enumerate() {
         let no = i + 1;
         let geom_v = f.get("geometry").unwrap_or(&Value::Null);
@@ -100,7 +100,7 @@ pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
         } else {
             let (ty, g) =
                 geometry(geom_v).ok_or_else(|| bad(format!("{no}件目の geometry を読めません")))?;
-            placer.place(no, ty, g).map_err(&bad)?
+            placer.place(no, ty, g)?
         };
         let props = f.get("properties").and_then(Value::as_object);
         let attrs = fields
@@ -121,6 +121,7 @@ pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
             .collect();
         out.push(Feature { geom, attrs });
     }
+    placer.finish()?;
     Ok(RawLayer {
         geometry_type: placer.geometry_type().unwrap_or(GeometryType::Point),
         fields,

@@ -1,8 +1,10 @@
-//! Map layers: boundary shapefiles and GeoJSON read with their CRS and encoding, dissolved
-//! by an attribute when asked, stored in DuckDB (WKB + bbox + attribute columns) and loaded
-//! into memory with an R-tree. Plain Rust: the CLI, the worker and tests drive it.
+//! Map layers: boundary shapefiles and GeoJSON read with their CRS and encoding, checked
+//! (the `.dbf` header and text, every coordinate in Japan once converted), dissolved by an
+//! attribute when asked, stored in DuckDB (WKB + bbox + attribute columns) and loaded into
+//! memory with an R-tree. Plain Rust: the CLI, the worker and tests drive it.
 
 pub mod bundled;
+mod dbf_check;
 pub mod dissolve;
 pub mod geojson_read;
 pub mod index;
@@ -30,6 +32,14 @@ pub enum LayerError {
     },
     #[error("{file}: {msg}。データベースは変更していません。")]
     Invalid { file: String, msg: String },
+    /// Coordinates that are not numbers, or lie outside Japan once converted; `suggest` is
+    /// the CRS that fits them, when one does (the screen preselects it).
+    #[error("{file}: {msg}。データベースは変更していません。")]
+    Coordinates {
+        file: String,
+        msg: String,
+        suggest: Option<Crs>,
+    },
     #[error("{file}: 座標系ファイル（.prj）がありません。{}", no_crs_hint(guess))]
     NoCrs {
         file: String,

@@ -1,10 +1,12 @@
 //! Reads an ESRI shapefile set (`.shp` + `.shx` + `.dbf`, with `.prj` and `.cpg` when
 //! present) into a [`RawLayer`] in JGD2011 lon/lat. Checks the set before trusting it: all
-//! three files present, the `.shp` as long as its header says, and the same record count in
-//! `.shp`, `.shx` and `.dbf`. Attribute text is CP932 or UTF-8, from `.cpg`, else detected.
+//! three files present, the `.shp` as long as its header says, the `.dbf`'s header against
+//! its field descriptors (`dbf_check`), and the same record count in `.shp`, `.shx` and
+//! `.dbf`. Attribute text is CP932 or UTF-8, as chosen, else from `.cpg`, else detected;
+//! it must decode in that encoding. Every coordinate is checked by `place`.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Cursor, Read};
 use std::path::Path;
 
 use geo::{
@@ -13,6 +15,7 @@ use geo::{
 };
 use shapefile::record::traits::HasXY;
 
+use super::dbf_check::{Dbf, Declared};
 use super::model::{AttrValue, Feature, FieldDef, FieldType, GeometryType, RawLayer};
 use super::place::Placer;
 use super::{LayerError, LayerOptions};
@@ -67,12 +70,19 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
     }
     let shx_count = shx_len.saturating_sub(100) / 8;
 
-    let encoding = match opts.encoding {
-        Some(e) => e,
-        None => cpg_encoding(shp).unwrap_or_else(|| detect_dbf_encoding(&dbf)),
+    // The .dbf's header and text are checked before the dbase crate, which trusts them.
+    let dbf_bytes = std::fs::read(&dbf).map_err(|e| io(&dbf, e))?;
+    let (encoding, encoding_note) = {
+        let dbf_name = crate::import::display_name(&dbf);
+        let table = Dbf::parse(&dbf_bytes, &dbf_name).map_err(&bad)?;
+        let declared = match (opts.encoding, cpg_encoding(shp)) {
+            (Some(e), _) => Declared::Chosen(e),
+            (None, Some((e, cpg))) => Declared::Cpg(e, cpg),
+            (None, None) => Declared::Detect,
+        };
+        table.encoding(&declared, &dbf_name).map_err(&bad)?
     };
     let dbf_reader = {
-        let file = File::open(&dbf).map_err(|e| io(&dbf, e))?;
         let builder = dbase::ReaderBuilder::new();
         let builder = match encoding {
             TextEncoding::Cp932 => {
@@ -83,7 +93,7 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
             }
         };
         builder
-            .build(BufReader::new(file))
+            .build(Cursor::new(dbf_bytes))
             .map_err(|e| bad(format!("属性ファイル（.dbf）を読めません: {e}")))?
     };
     let dbf_count = dbf_reader.header().num_records as u64;
@@ -99,6 +109,7 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
         .collect();
 
     let (crs, mut notes) = resolve_crs(shp, opts, &head, &name)?;
+    notes.extend(encoding_note);
     if let Some(n) = crs.accuracy_note() {
         notes.push(n.to_string());
     }
@@ -111,7 +122,7 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
     let mut reader = shapefile::Reader::new(shape_reader, dbf_reader);
     let mut features = Vec::with_capacity(dbf_count as usize);
     let mut raw_attrs: Vec<Vec<Option<dbase::FieldValue>>> = Vec::with_capacity(dbf_count as usize);
-    let mut placer = Placer::new(crs);
+    let mut placer = Placer::new(crs, &name);
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
         let rec_no = i + 1;
         let (shape, record) = item.map_err(|e| {
@@ -120,7 +131,7 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
             ))
         })?;
         let geom = match to_geometry(&shape) {
-            Some((ty, g)) => placer.place(rec_no, ty, g).map_err(&bad)?,
+            Some((ty, g)) => placer.place(rec_no, ty, g)?,
             // A null shape keeps its attributes with an empty geometry.
             None => Geometry::GeometryCollection(Default::default()),
         };
@@ -135,6 +146,7 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
                 .collect(),
         );
     }
+    placer.finish()?;
     if features.len() as u64 != dbf_count {
         return Err(bad(format!(
             "図形は {} 件しか読めませんでした（索引では {dbf_count} 件）。ファイルが途中で切れています",
@@ -212,32 +224,22 @@ fn resolve_crs(
     })
 }
 
-fn cpg_encoding(shp: &Path) -> Option<TextEncoding> {
-    let text = std::fs::read_to_string(sibling(shp, "cpg")).ok()?;
+/// The encoding a `.cpg` declares, and the `.cpg`'s name.
+fn cpg_encoding(shp: &Path) -> Option<(TextEncoding, String)> {
+    let path = sibling(shp, "cpg");
+    let text = std::fs::read_to_string(&path).ok()?;
     let t = text
         .trim()
         .to_ascii_uppercase()
         .replace(['-', '_', ' '], "");
-    match t.as_str() {
-        "UTF8" | "65001" => Some(TextEncoding::Utf8),
+    let e = match t.as_str() {
+        "UTF8" | "65001" => TextEncoding::Utf8,
         "CP932" | "932" | "SJIS" | "SHIFTJIS" | "WINDOWS31J" | "MS932" | "ANSI932" => {
-            Some(TextEncoding::Cp932)
+            TextEncoding::Cp932
         }
-        _ => None,
-    }
-}
-
-/// UTF-8 if the record bytes are valid UTF-8, else CP932 (the usual for Japanese DBFs).
-fn detect_dbf_encoding(dbf: &Path) -> TextEncoding {
-    let Ok(bytes) = std::fs::read(dbf) else {
-        return TextEncoding::Cp932;
+        _ => return None,
     };
-    let header_len = bytes
-        .get(8..10)
-        .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
-        .unwrap_or(0)
-        .min(bytes.len());
-    crate::import::encoding::detect(&bytes[header_len..])
+    Some((e, crate::import::display_name(&path)))
 }
 
 /// Text stays text; numbers become integers when every value is whole, else reals.
@@ -360,11 +362,17 @@ pub(crate) fn rings_to_multipolygon<P: HasXY>(
             shapefile::PolygonRing::Inner(pts) => holes.push(ring(pts)),
         }
     }
+    // Coordinates that are not numbers are refused later (`place`); geo's point-in-ring
+    // test must not see them.
+    let finite = |c: &Coord<f64>| c.x.is_finite() && c.y.is_finite();
     for hole in holes {
         let inside = |poly: &Polygon<f64>| {
-            hole.0
-                .iter()
-                .any(|c| Polygon::new(poly.exterior().clone(), vec![]).contains(&Point(*c)))
+            poly.exterior().0.iter().all(finite)
+                && hole
+                    .0
+                    .iter()
+                    .filter(|c| finite(c))
+                    .any(|c| Polygon::new(poly.exterior().clone(), vec![]).contains(&Point(*c)))
         };
         match polys.iter_mut().find(|p| inside(p)) {
             Some(poly) => poly.interiors_push(hole),

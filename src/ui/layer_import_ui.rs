@@ -1,8 +1,10 @@
 //! レイヤの取込 (a window opened from the layer panel): pick a shapefile or GeoJSON, set
 //! the name, the attribute encoding, the CRS (from `.prj` by default), a dissolve field
-//! and replacement. When the file has no `.prj`, the worker answers with the CRS guessed
-//! from the coordinates and this window asks the user to confirm or choose another, as
-//! the CLI asks for `--crs`. Nothing is stored until the import succeeds.
+//! and replacement. When the file has no `.prj`, or its coordinates fit another CRS than
+//! the one given, the worker answers with the CRS that fits the coordinates and this
+//! window asks the user to confirm or choose another, as the CLI asks for `--crs`. A
+//! refused encoding names the one that reads the file; it is chosen here as 文字コード.
+//! Nothing is stored until the import succeeds.
 
 use std::path::PathBuf;
 

@@ -1,7 +1,9 @@
 //! Boundary layers: the real N03 and e-Stat files import with no editing (counts, Japanese
 //! attributes, bboxes), a zone VI shapefile round-trips within a millimetre, bad shapefile
-//! sets are refused with their reason and change nothing, and the map's municipality
-//! choropleth carries exactly the uptake of `truth.json`.
+//! sets are refused with their reason and change nothing, hostile files written here
+//! (impossible coordinates, a wrong `.cpg`, a `.dbf` header that lies) are refused saying
+//! what to choose, and the map's municipality choropleth carries exactly the uptake of
+//! `truth.json`.
 
 use std::path::{Path, PathBuf};
 
@@ -380,4 +382,488 @@ fn municipality_choropleth_equals_truth() {
     // The medical-area layer covers the 5 areas.
     let (_, areas) = layers.find(bundled::MEDICAL_AREAS).unwrap();
     assert_eq!(areas.index.features.len(), 5);
+}
+
+// Hostile layer files: each class of impossible input gets a fixture written here, is
+// refused with a message that names the file and the feature, says what looks wrong and
+// what to choose, and stores nothing.
+
+const JGD2011_PRJ: &str = r#"GEOGCS["GCS_JGD_2011",DATUM["D_JGD_2011",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+const ZONE6_PRJ: &str = r#"PROJCS["JGD_2011_Japan_Zone_6",GEOGCS["GCS_JGD_2011",DATUM["D_JGD_2011",SPHEROID["GRS_1980",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["Central_Meridian",136.0],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",36.0],UNIT["Meter",1.0]]"#;
+/// 奈良市 and 桜井市 in CP932.
+const NARA_SJIS: &[u8] = b"\x93\xde\x97\xc7\x8e\x73";
+const SAKURAI_SJIS: &[u8] = b"\x8d\xf7\x88\xe4\x8e\x73";
+
+/// A dBase III table of character fields, written byte by byte as the format describes
+/// (not by the crate the reader uses): (name, width) and each row's already encoded values.
+fn dbf_bytes(fields: &[(&str, u8)], rows: &[Vec<&[u8]>]) -> Vec<u8> {
+    let record_len = 1 + fields.iter().map(|f| f.1 as usize).sum::<usize>();
+    let header_len = 32 + 32 * fields.len() + 1;
+    let mut b = vec![0u8; 32];
+    b[0] = 0x03;
+    b[1..4].copy_from_slice(&[125, 4, 1]); // last update: 2025-04-01
+    b[4..8].copy_from_slice(&(rows.len() as u32).to_le_bytes());
+    b[8..10].copy_from_slice(&(header_len as u16).to_le_bytes());
+    b[10..12].copy_from_slice(&(record_len as u16).to_le_bytes());
+    for (name, width) in fields {
+        let mut d = [0u8; 32];
+        d[..name.len()].copy_from_slice(name.as_bytes());
+        d[11] = b'C';
+        d[16] = *width;
+        b.extend_from_slice(&d);
+    }
+    b.push(0x0D);
+    for row in rows {
+        b.push(b' ');
+        for (v, (_, width)) in row.iter().zip(fields) {
+            let mut cell = v.to_vec();
+            cell.resize(*width as usize, b' ');
+            b.extend_from_slice(&cell);
+        }
+    }
+    b.push(0x1A);
+    b
+}
+
+/// A one-field table (NAME) with a plain ASCII name per feature.
+fn names_dbf(n: usize) -> Vec<u8> {
+    let names: Vec<String> = (1..=n).map(|i| format!("area{i}")).collect();
+    let rows: Vec<Vec<&[u8]>> = names.iter().map(|s| vec![s.as_bytes()]).collect();
+    dbf_bytes(&[("NAME", 20)], &rows)
+}
+
+/// Writes `stem`.shp/.shx with `shapes`, the `.dbf` bytes, and a `.prj`/`.cpg` when given.
+fn write_set<S: shapefile::record::EsriShape>(
+    dir: &Path,
+    stem: &str,
+    shapes: &[S],
+    dbf: &[u8],
+    prj: Option<&str>,
+    cpg: Option<&str>,
+) -> PathBuf {
+    let shp = dir.join(format!("{stem}.shp"));
+    // Writes the shapes, then the headers (with the bbox and length).
+    shapefile::ShapeWriter::from_path(&shp)
+        .unwrap()
+        .write_shapes(shapes)
+        .unwrap();
+    std::fs::write(shp.with_extension("dbf"), dbf).unwrap();
+    if let Some(p) = prj {
+        std::fs::write(shp.with_extension("prj"), p).unwrap();
+    }
+    if let Some(c) = cpg {
+        std::fs::write(shp.with_extension("cpg"), c).unwrap();
+    }
+    shp
+}
+
+/// A closed polygon through `pts` (x, y).
+fn polygon(pts: &[(f64, f64)]) -> shapefile::Polygon {
+    shapefile::Polygon::new(shapefile::PolygonRing::Outer(
+        pts.iter()
+            .map(|&(x, y)| shapefile::Point::new(x, y))
+            .collect(),
+    ))
+}
+
+/// A square of side `d` with its lower left corner at (x, y).
+fn square(x: f64, y: f64, d: f64) -> shapefile::Polygon {
+    polygon(&[(x, y), (x, y + d), (x + d, y + d), (x + d, y), (x, y)])
+}
+
+fn refused(store: &Store, path: &Path, opts: &LayerOptions) -> String {
+    match import_layer(store, path, opts) {
+        Ok(info) => panic!(
+            "{} was imported ({} features, bbox {:?})",
+            path.display(),
+            info.feature_count,
+            info.bbox
+        ),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn impossible_coordinates_are_refused_with_what_to_choose() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let d = dir.path();
+    let ok = square(135.80, 34.68, 0.01);
+    // Nara in zone VI metres: about 16 km west and 150 km south of the origin.
+    let metres = square(-16_000.0, -150_000.0, 1_000.0);
+    let cases: Vec<(PathBuf, Vec<&str>)> = vec![
+        (
+            write_set(
+                d,
+                "nan_vertex",
+                &[
+                    ok.clone(),
+                    polygon(&[
+                        (135.8, 34.6),
+                        (f64::NAN, 34.7),
+                        (135.9, 34.7),
+                        (135.8, 34.6),
+                    ]),
+                ],
+                &names_dbf(2),
+                Some(JGD2011_PRJ),
+                None,
+            ),
+            vec!["2件目の図形の 2 点目の座標が数値ではありません（x=NaN, y=34.7）"],
+        ),
+        (
+            write_set(
+                d,
+                "infinite_point",
+                &[
+                    shapefile::Point::new(135.8, 34.68),
+                    shapefile::Point::new(f64::INFINITY, 34.68),
+                ],
+                &names_dbf(2),
+                Some(JGD2011_PRJ),
+                None,
+            ),
+            vec!["2件目の図形の 1 点目の座標が数値ではありません（x=inf"],
+        ),
+        (
+            write_set(
+                d,
+                "swapped",
+                &[square(34.68, 135.80, 0.01)],
+                &names_dbf(1),
+                Some(JGD2011_PRJ),
+                None,
+            ),
+            vec![
+                "1件目の図形の点（x=34.6",
+                "緯度が 135.8",
+                "経度と緯度が入れ替わっていないか確認してください",
+            ],
+        ),
+        (
+            write_set(
+                d,
+                "paris",
+                &[ok.clone(), square(2.35, 48.85, 0.01)],
+                &names_dbf(2),
+                Some(JGD2011_PRJ),
+                None,
+            ),
+            vec![
+                "2件目の図形の点（x=2.3",
+                "日本の範囲（経度 122〜154 度、緯度 20〜46 度）の外です",
+                "JGD2011 経緯度 (EPSG:6668)",
+            ],
+        ),
+        (
+            write_set(
+                d,
+                "metres_in_degrees",
+                &[metres.clone()],
+                &names_dbf(1),
+                Some(JGD2011_PRJ),
+                None,
+            ),
+            vec![
+                "1件目の図形の点（x=-1",
+                "平面直角座標系",
+                "座標系に JGD2011 / 平面直角座標系 第VI系 (EPSG:6674) を選んでください（--crs 6674",
+            ],
+        ),
+        (
+            write_set(
+                d,
+                "degrees_in_zone6",
+                &[ok.clone(), square(135.70, 34.50, 0.01)],
+                &names_dbf(2),
+                Some(ZONE6_PRJ),
+                None,
+            ),
+            vec![
+                "すべての図形の座標（x 135.7〜135.81、y 34.5〜34.69）が度（経度・緯度）の値なのに",
+                "座標系は JGD2011 / 平面直角座標系 第VI系 (EPSG:6674)（メートル単位）",
+                "座標系に JGD2011 経緯度 (EPSG:6668) を選んでください（--crs 6668",
+            ],
+        ),
+        (
+            write_set(
+                d,
+                "thin_ring",
+                &[
+                    ok.clone(),
+                    polygon(&[(135.8, 34.6), (135.9, 34.6), (135.8, 34.6)]),
+                ],
+                &names_dbf(2),
+                Some(JGD2011_PRJ),
+                None,
+            ),
+            vec!["2件目の図形に 3 点しかない輪があります", "4 点以上必要です"],
+        ),
+    ];
+    for (shp, wants) in &cases {
+        let err = refused(&store, shp, &LayerOptions::default());
+        let stem = shp.file_stem().unwrap().to_string_lossy();
+        assert!(err.starts_with(&format!("{stem}.shp: ")), "{err}");
+        for want in wants {
+            assert!(err.contains(want), "{stem}: wants «{want}» in {err}");
+        }
+    }
+    assert!(
+        storage::list(store.conn()).unwrap().is_empty(),
+        "nothing was stored"
+    );
+    // The refusal carries the CRS it names, for the import window to preselect.
+    for (stem, epsg) in [
+        ("degrees_in_zone6", Some(6668)),
+        ("metres_in_degrees", Some(6674)),
+        ("swapped", None),
+        ("paris", None),
+    ] {
+        match import_layer(
+            &store,
+            &d.join(format!("{stem}.shp")),
+            &LayerOptions::default(),
+        ) {
+            Err(LayerError::Coordinates { suggest, .. }) => {
+                assert_eq!(suggest.map(|c| c.epsg()), epsg, "{stem}")
+            }
+            other => panic!("{stem}: {other:?}"),
+        }
+    }
+
+    // The CRS each refusal named imports the file where it belongs: near Nara.
+    for (stem, epsg) in [("degrees_in_zone6", 6668), ("metres_in_degrees", 6674)] {
+        let info = import_layer(
+            &store,
+            &d.join(format!("{stem}.shp")),
+            &LayerOptions {
+                crs: Some(Crs::from_epsg(epsg).unwrap()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let b = info.bbox;
+        assert!(
+            b[0] > 135.5 && b[2] < 136.0 && b[1] > 34.4 && b[3] < 34.8,
+            "{stem}: {b:?}"
+        );
+    }
+    // Choosing a CRS does not get past the check either: zone VI over degrees.
+    let err = refused(
+        &store,
+        &d.join("swapped.shp"),
+        &LayerOptions {
+            crs: Some(Crs::from_epsg(6674).unwrap()),
+            name: Some("again".into()),
+            ..Default::default()
+        },
+    );
+    assert!(err.contains("緯度が 135.8"), "{err}");
+    assert!(err.contains("--crs 6668"), "{err}");
+}
+
+#[test]
+fn geojson_coordinates_get_the_same_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let fc = |crs: &str, geoms: &[&str]| {
+        let feats: Vec<String> = geoms
+            .iter()
+            .map(|g| format!(r#"{{"type":"Feature","properties":{{}},"geometry":{g}}}"#))
+            .collect();
+        format!(
+            r#"{{"type":"FeatureCollection",{crs}"features":[{}]}}"#,
+            feats.join(",")
+        )
+    };
+    let point = r#"{"type":"Point","coordinates":[135.8,34.68]}"#;
+    let zone6 = r#""crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::6674"}},"#;
+    let cases = [
+        (
+            "swapped",
+            fc(
+                "",
+                &[point, r#"{"type":"Point","coordinates":[34.68,135.8]}"#],
+            ),
+            vec![
+                "2件目",
+                "緯度が 135.8 です。経度と緯度が入れ替わっていないか確認してください",
+            ],
+        ),
+        (
+            "new_york",
+            fc("", &[r#"{"type":"Point","coordinates":[-74.0,40.7]}"#]),
+            vec![
+                "1件目",
+                "日本の範囲（経度 122〜154 度、緯度 20〜46 度）の外です",
+            ],
+        ),
+        (
+            "thin_ring",
+            fc(
+                "",
+                &[r#"{"type":"Polygon","coordinates":[[[135.8,34.6],[135.9,34.6],[135.8,34.6]]]}"#],
+            ),
+            vec!["1件目の図形に 3 点しかない輪があります"],
+        ),
+        (
+            "short_line",
+            fc(
+                "",
+                &[r#"{"type":"LineString","coordinates":[[135.8,34.6]]}"#],
+            ),
+            vec!["1件目の図形に 1 点しかない線があります"],
+        ),
+        (
+            "degrees_in_zone6",
+            fc(zone6, &[point]),
+            vec!["度（経度・緯度）の値なのに", "--crs 6668"],
+        ),
+    ];
+    for (stem, text, wants) in &cases {
+        let path = dir.path().join(format!("{stem}.geojson"));
+        std::fs::write(&path, text).unwrap();
+        let err = refused(&store, &path, &LayerOptions::default());
+        assert!(err.starts_with(&format!("{stem}.geojson: ")), "{err}");
+        for want in wants {
+            assert!(err.contains(want), "{stem}: wants «{want}» in {err}");
+        }
+    }
+    assert!(storage::list(store.conn()).unwrap().is_empty());
+}
+
+#[test]
+fn a_cpg_that_does_not_decode_is_refused_naming_the_one_that_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let d = dir.path();
+    let shapes = [square(135.80, 34.68, 0.01), square(135.84, 34.52, 0.01)];
+    let sjis = dbf_bytes(&[("NAME", 20)], &[vec![NARA_SJIS], vec![SAKURAI_SJIS]]);
+    let shp = write_set(
+        d,
+        "cpg_utf8",
+        &shapes,
+        &sjis,
+        Some(JGD2011_PRJ),
+        Some("UTF-8\r\n"),
+    );
+    let err = refused(&store, &shp, &LayerOptions::default());
+    for want in [
+        "cpg_utf8.shp: ",
+        "文字コードファイル「cpg_utf8.cpg」は UTF-8 ですが、属性ファイル「cpg_utf8.dbf」は UTF-8 として読めません（1件目の「NAME」）",
+        "Shift_JIS (CP932) なら読めます",
+        "--encoding cp932",
+    ] {
+        assert!(err.contains(want), "wants «{want}» in {err}");
+    }
+    // The encoding it offered reads the names.
+    let info = import_layer(
+        &store,
+        &shp,
+        &LayerOptions {
+            encoding: Some(kenshin_atlas::import::TextEncoding::Cp932),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(info.encoding.as_deref(), Some("Shift_JIS (CP932)"));
+    let (_, feats) = storage::load(store.conn(), "cpg_utf8").unwrap();
+    let names: Vec<String> = feats.iter().map(|f| text(&f.attrs[0])).collect();
+    assert_eq!(names, ["奈良市", "桜井市"]);
+
+    // The other way round: a .cpg saying CP932 over UTF-8 text.
+    let utf8 = dbf_bytes(
+        &[("NAME", 20)],
+        &[vec!["奈良市".as_bytes()], vec!["桜井市".as_bytes()]],
+    );
+    let shp = write_set(
+        d,
+        "cpg_sjis",
+        &shapes,
+        &utf8,
+        Some(JGD2011_PRJ),
+        Some("CP932"),
+    );
+    let err = refused(&store, &shp, &LayerOptions::default());
+    assert!(
+        err.contains("「cpg_sjis.cpg」は Shift_JIS (CP932) としていますが")
+            && err.contains("UTF-8 なら読めます")
+            && err.contains("--encoding utf8"),
+        "{err}"
+    );
+    // Without a .cpg each is detected.
+    for (stem, bytes, want) in [
+        ("auto_sjis", &sjis, "奈良市"),
+        ("auto_utf8", &utf8, "奈良市"),
+    ] {
+        let shp = write_set(d, stem, &shapes, bytes, Some(JGD2011_PRJ), None);
+        import_layer(&store, &shp, &LayerOptions::default()).unwrap();
+        let (_, feats) = storage::load(store.conn(), stem).unwrap();
+        assert_eq!(text(&feats[0].attrs[0]), want, "{stem}");
+    }
+}
+
+#[test]
+fn a_dbf_whose_header_lies_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let d = dir.path();
+    let shapes = [square(135.80, 34.68, 0.01), square(135.84, 34.52, 0.01)];
+    let good = dbf_bytes(
+        &[("CODE", 5), ("NAME", 20)],
+        &[vec![b"29201", NARA_SJIS], vec![b"29206", SAKURAI_SJIS]],
+    );
+    // Two descriptors: the header is 32 + 2 × 32 + 1 = 97 bytes, a record 1 + 5 + 20 = 26.
+    assert_eq!((good[8], good[10]), (97, 26));
+    let patch = |at: usize, v: u16| {
+        let mut b = good.clone();
+        b[at..at + 2].copy_from_slice(&v.to_le_bytes());
+        b
+    };
+    let cases = [
+        (
+            "header_long",
+            patch(8, 129),
+            "属性ファイル「header_long.dbf」のヘッダー長が項目の定義と合いません（ヘッダーでは 129 バイト、2 項目の定義からは 97 バイト）",
+        ),
+        (
+            "header_short",
+            patch(8, 65),
+            "ヘッダーでは 65 バイト、2 項目の定義からは 97 バイト",
+        ),
+        (
+            "record_long",
+            patch(10, 40),
+            "1 件の長さが項目の定義と合いません（ヘッダーでは 40 バイト、2 項目の長さの合計と削除フラグで 26 バイト）",
+        ),
+    ];
+    for (stem, dbf, want) in &cases {
+        let shp = write_set(d, stem, &shapes, dbf, Some(JGD2011_PRJ), Some("CP932"));
+        let err = refused(&store, &shp, &LayerOptions::default());
+        assert!(err.starts_with(&format!("{stem}.shp: ")), "{err}");
+        assert!(err.contains(want), "{stem}: wants «{want}» in {err}");
+    }
+    assert!(storage::list(store.conn()).unwrap().is_empty());
+    // The true header reads both fields.
+    let shp = write_set(
+        d,
+        "honest",
+        &shapes,
+        &good,
+        Some(JGD2011_PRJ),
+        Some("CP932"),
+    );
+    import_layer(&store, &shp, &LayerOptions::default()).unwrap();
+    let (_, feats) = storage::load(store.conn(), "honest").unwrap();
+    let rows: Vec<(String, String)> = feats
+        .iter()
+        .map(|f| (text(&f.attrs[0]), text(&f.attrs[1])))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("29201".to_string(), "奈良市".to_string()),
+            ("29206".to_string(), "桜井市".to_string())
+        ]
+    );
 }
