@@ -106,6 +106,10 @@ pub enum Command {
     },
     /// An encrypted backup to the admin's folder now (「バックアップ・復元」 right).
     Backup,
+    /// Make a new backup recovery key (「バックアップ・復元」 right), shown once to the
+    /// user who asked. The only way, besides first setup, that a recovery key is made: a
+    /// backup without one is encrypted to the app key only and says so.
+    RenewRecoveryKey,
     /// The daily backup, if due (the admin's time has passed and today's generation is
     /// missing). The app's own routine, set up by an admin: it runs as
     /// [`crate::audit::SYSTEM`], needs no session and no right, and is not the logged-in
@@ -267,6 +271,9 @@ impl Command {
             | Command::Admin(_) => (Some(Right::ManageUsers), Action::Admin, "users".into()),
             Command::AuditLog(_) => (Some(Right::ViewAudit), Action::Search, "audit_log".into()),
             Command::Backup => (Some(Right::Backup), Action::Backup, "backup".into()),
+            Command::RenewRecoveryKey => {
+                (Some(Right::Backup), Action::Backup, "recovery_key".into())
+            }
             Command::ExportAudit { .. } => {
                 (Some(Right::ViewAudit), Action::Search, "audit_log".into())
             }
@@ -331,6 +338,7 @@ impl Command {
             Command::Admin(_) => "管理者設定",
             Command::AuditLog(_) => "利用ログ",
             Command::Backup => "バックアップ",
+            Command::RenewRecoveryKey => "復旧鍵の作り直し",
             Command::ExportAudit { .. } => "利用ログの書き出し",
             Command::ScheduledBackup => "定時バックアップ",
             Command::RenderMap { .. } => "地図の画像出力",
@@ -391,6 +399,8 @@ pub enum Outcome {
         recovery_key: Option<String>,
     },
     BackupDone(crate::backup::BackupReport),
+    /// A new recovery key's identity-file text, to show once.
+    RecoveryKey(String),
     /// The daily backup is not due (no time or folder set, the time not reached, or
     /// today's generation exists).
     BackupNotDue,

@@ -272,6 +272,12 @@ impl Engine {
             },
             Command::Admin(op) => admin(&sec, &mut s, op),
             Command::Backup => backup_now(store, audit, &sec, &s.user_id, progress),
+            Command::RenewRecoveryKey => {
+                match crate::backup::keys::renew_recovery(store.data_dir()) {
+                    Ok(k) => Outcome::RecoveryKey(k),
+                    Err(e) => Outcome::Failed(e.to_string()),
+                }
+            }
             // The folder was checked with the right (`Command::export_path`).
             Command::ExportAudit { filter, path } => match audit.entries().map(|all| {
                 all.into_iter()

@@ -239,6 +239,7 @@ pub(super) fn run(store: &Store, command: Command, progress: &Progress) -> Outco
         | Command::Admin(_)
         | Command::AuditLog(_)
         | Command::Backup
+        | Command::RenewRecoveryKey
         | Command::ScheduledBackup
         | Command::ExportAudit { .. }
         | Command::Uptake { .. }

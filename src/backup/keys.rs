@@ -51,9 +51,10 @@ fn identity_file(id: &Identity, what: &str) -> String {
     )
 }
 
-/// Makes the app key if missing, and the recovery key if missing. Returns the recovery
-/// key's identity-file text when it was just made (to be shown once).
-pub fn init(data_dir: &Path) -> Result<Option<String>, BackupError> {
+/// Makes the app key if missing. A backup and a restore call this, never [`init`]: they
+/// run as whoever asked (or as the system) and must not make a recovery key, whose secret
+/// half would be shown to that person.
+pub fn init_app(data_dir: &Path) -> Result<(), BackupError> {
     let app = app_key_path(data_dir);
     if !app.exists() {
         write_new(
@@ -61,16 +62,29 @@ pub fn init(data_dir: &Path) -> Result<Option<String>, BackupError> {
             &identity_file(&Identity::generate(), "バックアップ用アプリ鍵"),
         )?;
     }
-    let recovery = recovery_pub_path(data_dir);
-    if recovery.exists() {
+    Ok(())
+}
+
+/// At first setup: makes the app key if missing, and the recovery key if missing. Returns
+/// the recovery key's identity-file text when it was just made (to be shown once, to the
+/// admin who is setting the app up).
+pub fn init(data_dir: &Path) -> Result<Option<String>, BackupError> {
+    init_app(data_dir)?;
+    if recovery_pub_path(data_dir).exists() {
         return Ok(None);
     }
+    renew_recovery(data_dir).map(Some)
+}
+
+/// Makes a new recovery key, replacing the public half kept here, and returns its
+/// identity-file text (shown once). Backups made before stay readable with the old key.
+pub fn renew_recovery(data_dir: &Path) -> Result<String, BackupError> {
     let id = Identity::generate();
-    write_new(&recovery, &format!("{}\n", id.to_public()))?;
-    Ok(Some(identity_file(
+    write_new(&recovery_pub_path(data_dir), &format!("{}\n", id.to_public()))?;
+    Ok(identity_file(
         &id,
         "復旧鍵（印刷して保管。再表示できません）",
-    )))
+    ))
 }
 
 /// After a restore on a new machine: the recovery key's public half is known again.
@@ -81,22 +95,31 @@ pub fn set_recovery_public(data_dir: &Path, id: &Identity) -> Result<(), BackupE
     )
 }
 
-/// The app identity and both recipients.
+/// The app identity and the recipients: the app key, and the recovery key when there is
+/// one.
 pub struct Keys {
     pub app: Identity,
     pub recipients: Vec<Recipient>,
+    /// No recovery key is kept here: a backup can then be restored on this machine only.
+    pub recovery_missing: bool,
 }
 
 pub fn load(data_dir: &Path) -> Result<Keys, BackupError> {
     let app = identity_from_file(&app_key_path(data_dir))?;
     let rpath = recovery_pub_path(data_dir);
-    let text = std::fs::read_to_string(&rpath).map_err(|e| BackupError::io(&rpath, e))?;
-    let recovery: Recipient = text
-        .trim()
-        .parse()
-        .map_err(|_| BackupError::BadKey(rpath.clone()))?;
+    let mut recipients = vec![app.to_public()];
+    let recovery_missing = !rpath.exists();
+    if !recovery_missing {
+        let text = std::fs::read_to_string(&rpath).map_err(|e| BackupError::io(&rpath, e))?;
+        let recovery: Recipient = text
+            .trim()
+            .parse()
+            .map_err(|_| BackupError::BadKey(rpath.clone()))?;
+        recipients.push(recovery);
+    }
     Ok(Keys {
-        recipients: vec![app.to_public(), recovery],
+        recipients,
         app,
+        recovery_missing,
     })
 }

@@ -80,8 +80,9 @@ pub struct BackupReport {
     pub rows: i64,
     /// Older generations removed.
     pub removed: Vec<PathBuf>,
-    /// A recovery key made by this backup because none existed (shown once).
-    pub new_recovery_key: Option<String>,
+    /// No recovery key was kept here, so this backup restores on this machine only (with
+    /// the app key). A backup never makes one: see [`keys::init_app`].
+    pub recovery_missing: bool,
 }
 
 /// A backup file of the folder, newest first.
@@ -156,7 +157,7 @@ pub fn run(
     progress: &Progress,
 ) -> Result<BackupReport, BackupError> {
     let data_dir = store.data_dir();
-    let new_recovery_key = keys::init(data_dir)?;
+    keys::init_app(data_dir)?;
     let k = keys::load(data_dir)?;
     std::fs::create_dir_all(out_dir).map_err(|e| BackupError::io(out_dir, e))?;
     // Leftovers of a killed backup.
@@ -251,7 +252,7 @@ pub fn run(
         tables: manifest.tables.len(),
         rows: manifest.tables.values().map(|t| t.rows).sum(),
         removed,
-        new_recovery_key,
+        recovery_missing: k.recovery_missing,
     })
 }
 

@@ -140,7 +140,7 @@ impl Staged {
         if let Some(id) = &self.recovery {
             keys::set_recovery_public(&self.data_dir, id)?;
         }
-        keys::init(&self.data_dir)?;
+        keys::init_app(&self.data_dir)?;
         self.committed = true;
         let _ = std::fs::remove_dir_all(&self.dir);
         Ok(self.manifest.clone())

@@ -161,11 +161,10 @@ pub fn backup(ctx: &mut Ctx, out: Option<PathBuf>, keep: Option<usize>) -> anyho
                 rep.rows,
                 rep.removed.len()
             )?;
-            if let Some(k) = rep.new_recovery_key {
+            if rep.recovery_missing {
                 eprintln!(
-                    "復旧鍵がなかったので作りました。この一度しか表示しません。印刷して保管してください:"
+                    "注意: 復旧鍵がないため、このバックアップはこのマシンでしか復元できません。`kenshin-atlas recovery-key` で作ってください。"
                 );
-                writeln!(std::io::stdout().lock(), "{k}")?;
             }
             Ok(0)
         }
@@ -178,6 +177,21 @@ pub fn backup(ctx: &mut Ctx, out: Option<PathBuf>, keep: Option<usize>) -> anyho
             );
             Err(e.into())
         }
+    }
+}
+
+/// `recovery-key`: a new backup recovery key (「バックアップ・復元」 right, through the
+/// engine's gate), printed once on stdout.
+pub fn recovery_key(ctx: &mut Ctx) -> anyhow::Result<i32> {
+    match ctx.execute(crate::app::Command::RenewRecoveryKey)? {
+        crate::app::Outcome::RecoveryKey(k) => {
+            eprintln!(
+                "新しい復旧鍵です。この一度しか表示しません。印刷して金庫などに保管してください（別のマシンへの復元と、標準の age での復号に使います）:"
+            );
+            writeln!(std::io::stdout().lock(), "{k}")?;
+            Ok(0)
+        }
+        _ => anyhow::bail!("内部エラー: 復旧鍵の作成から予期しない結果が返りました"),
     }
 }
 

@@ -118,6 +118,8 @@ pub enum Cmd {
         #[arg(long)]
         keep: Option<usize>,
     },
+    /// バックアップの復旧鍵を作り直して一度だけ表示する（なくした・漏れたとき。以前のバックアップは前の鍵で開ける）
+    RecoveryKey,
     /// バックアップから復元する（検証してから切り替え。失敗しても今のデータはそのまま）
     Restore {
         file: PathBuf,
@@ -301,6 +303,7 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
         } => crate::bench::map(&ctx.store, fy),
         Cmd::User { what } => admin::user(ctx, what),
         Cmd::Backup { out, keep } => admin::backup(ctx, out, keep),
+        Cmd::RecoveryKey => admin::recovery_key(ctx),
         Cmd::Audit { what } => admin::audit(ctx, what),
         Cmd::Demo(_)
         | Cmd::Gui
@@ -480,7 +483,7 @@ fn import(ctx: &mut Ctx, args: ImportArgs) -> anyhow::Result<i32> {
         let name = args
             .name
             .clone()
-            .context("--kind table には --name（テーブル名）が必要です")?;
+            .context("--kind table には --name（独自データの表示名、1〜100 文字）が必要です")?;
         let mut code = 0;
         for file in &args.files {
             let opts = UserTableOptions {

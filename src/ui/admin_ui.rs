@@ -36,6 +36,8 @@ pub struct AdminState {
     pub selected: Option<String>,
     /// A destructive change waiting for confirmation: (label, op).
     confirm: Option<(String, AdminOp)>,
+    /// The 「復旧鍵を作り直す」 button was pressed once and waits for 「作り直す」.
+    confirm_renew: bool,
 }
 
 impl AdminState {
@@ -451,7 +453,28 @@ fn backup_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
                 ui.end_row();
             }
         });
-    if ui.button("今すぐバックアップ").clicked() {
-        cmds.push(Command::Backup);
-    }
+    ui.horizontal(|ui| {
+        if ui.button("今すぐバックアップ").clicked() {
+            cmds.push(Command::Backup);
+        }
+        if st.confirm_renew {
+            ui.label("今の復旧鍵では、これからのバックアップを開けなくなります。");
+            if ui.button("作り直す").clicked() {
+                st.confirm_renew = false;
+                cmds.push(Command::RenewRecoveryKey);
+            }
+            if ui.button("やめる").clicked() {
+                st.confirm_renew = false;
+            }
+        } else if ui
+            .button("復旧鍵を作り直す")
+            .on_hover_text(
+                "別のマシンへの復元に使う復旧鍵を新しく作り、この画面に一度だけ表示します（印刷して保管）。\
+                 なくした・漏れたときに使います。作る前のバックアップは前の鍵で開けます",
+            )
+            .clicked()
+        {
+            st.confirm_renew = true;
+        }
+    });
 }

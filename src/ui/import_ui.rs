@@ -180,9 +180,14 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
         ui.separator();
         ui.strong("独自データとして取り込む（1 ファイル）");
         ui.horizontal(|ui| {
-            let name = ui.label("テーブル名");
-            ui.text_edit_singleline(&mut st.table_name)
-                .labelled_by(name.id);
+            let name = ui.label("表示名");
+            ui.add(
+                egui::TextEdit::singleline(&mut st.table_name)
+                    .char_limit(100)
+                    .hint_text("例: 勤務地一覧（1〜100 文字）"),
+            )
+            .labelled_by(name.id)
+            .on_hover_text("一覧や検索に出る名前です。同じ表示名で取り込むと、その独自データだけを置き換えます");
             let row = ui.label("見出し行");
             ui.add(egui::DragValue::new(&mut st.header_row).range(1..=100))
                 .labelled_by(row.id);

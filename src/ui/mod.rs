@@ -258,12 +258,19 @@ impl AtlasApp {
                         rep.tables,
                         rep.rows
                     );
-                    if let Some(k) = &rep.new_recovery_key {
-                        m.push_str(&format!(
-                            "\n復旧鍵がなかったので作りました。ここでしか表示しません。印刷して保管してください:\n{k}"
-                        ));
+                    if rep.recovery_missing {
+                        m.push_str(
+                            "\n注意: 復旧鍵がないため、このバックアップはこのマシンでしか復元できません。\
+                             バックアップの権限のある利用者が管理画面の「復旧鍵を作り直す」で作ってください",
+                        );
                     }
                     self.admin.message = Some(m);
+                }
+                Outcome::RecoveryKey(k) => {
+                    self.admin.message = Some(format!(
+                        "新しい復旧鍵です。ここでしか表示しません。印刷して金庫などに保管してください\
+                         （別のマシンへの復元と、標準の age での復号に使います）:\n{k}"
+                    ));
                 }
                 _ => {}
             }

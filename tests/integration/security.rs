@@ -312,6 +312,98 @@ fn the_daily_backup_runs_as_the_system_whoever_is_logged_in() {
     );
 }
 
+/// The `X25519` recipient stanzas in an age file's header (one per key it opens with).
+fn age_recipients(file: &Path) -> usize {
+    let bytes = std::fs::read(file).unwrap();
+    let end = bytes
+        .windows(4)
+        .position(|w| w == b"\n---")
+        .expect("age header");
+    String::from_utf8_lossy(&bytes[..end])
+        .lines()
+        .filter(|l| l.starts_with("-> X25519 "))
+        .count()
+}
+
+#[test]
+fn a_backup_never_makes_a_recovery_key_and_only_the_backup_right_renews_one() {
+    use kenshin_atlas::backup::{self, keys, restore};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = Store::open(&data).unwrap();
+    let clock = std::sync::Arc::new(TestClock::new(1_800_000_000));
+    let mut e = admin_engine(store, Box::new(SharedClock(clock.clone())));
+    let daily = dir.path().join("daily");
+    for (key, value) in [
+        (backup::SETTING_DIR, daily.display().to_string()),
+        (backup::SETTING_TIME, "00:00".to_string()),
+    ] {
+        admin_op(
+            &mut e,
+            AdminOp::SetSetting {
+                key: key.into(),
+                value,
+            },
+        );
+    }
+    let recovery_pub = keys::recovery_pub_path(&data);
+    std::fs::remove_file(&recovery_pub).unwrap();
+
+    // A viewer is logged in when the daily backup runs: it is encrypted to the app key
+    // only, says so, and shows nobody a new key.
+    user_with(&mut e, "viewer", BTreeSet::new());
+    let rep = match run(&mut e, Command::ScheduledBackup) {
+        Outcome::BackupDone(rep) => rep,
+        o => panic!("{o:?}"),
+    };
+    assert!(rep.recovery_missing);
+    assert!(!recovery_pub.exists(), "a backup made a recovery key");
+    assert_eq!(age_recipients(&rep.file), 1);
+    // It still restores on this machine, with the app key (staged, not switched over).
+    drop(restore::stage(&rep.file, &data, None).unwrap());
+    assert!(!recovery_pub.exists());
+
+    // The viewer cannot make one, and the refusal is logged.
+    assert!(matches!(
+        run(&mut e, Command::RenewRecoveryKey),
+        Outcome::Denied(_)
+    ));
+    assert!(!recovery_pub.exists());
+    assert_eq!(denials_of(&e.audit, "viewer", Right::Backup), 1);
+
+    // A user with the right gets one, once; the next backup is encrypted to both keys and
+    // opens on a new machine with it.
+    run(&mut e, Command::Logout);
+    user_with(&mut e, "keeper", BTreeSet::from([Right::Backup]));
+    let key = match run(&mut e, Command::RenewRecoveryKey) {
+        Outcome::RecoveryKey(k) => k,
+        o => panic!("{o:?}"),
+    };
+    let id = keys::identity_from_text(&key).expect("an age identity");
+    assert_eq!(
+        std::fs::read_to_string(&recovery_pub).unwrap().trim(),
+        id.to_public().to_string()
+    );
+    assert!(
+        e.audit
+            .entries()
+            .unwrap()
+            .iter()
+            .any(|x| x.user == "keeper" && x.action == Action::Backup && x.target == "recovery_key"),
+        "the renewal is logged"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let rep = match run(&mut e, Command::Backup) {
+        Outcome::BackupDone(rep) => rep,
+        o => panic!("{o:?}"),
+    };
+    assert!(!rep.recovery_missing);
+    assert_eq!(age_recipients(&rep.file), 2);
+    let key_file = dir.path().join("復旧鍵.txt");
+    std::fs::write(&key_file, &key).unwrap();
+    restore::stage(&rep.file, &dir.path().join("new-machine"), Some(&key_file)).unwrap();
+}
+
 #[test]
 fn lockout_allow_list_suspension_and_idle_lock() {
     let dir = tempfile::tempdir().unwrap();
