@@ -197,7 +197,6 @@ fn cpu_since(start: Option<f64>) -> Option<f64> {
 pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
     use crate::analysis::breaks::{Method, breaks};
     use crate::analysis::figures::area_table;
-    use crate::analysis::suppression::DEFAULT_THRESHOLD;
     use crate::analysis::uptake::Level;
     use crate::map::choropleth::{self, ChoroplethSpec};
     use crate::map::insured::{InsuredPoints, POINTS_FROM_ZOOM};
@@ -221,13 +220,15 @@ pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
         Level::SmallArea,
         fy,
         Default::default(),
-        DEFAULT_THRESHOLD,
+        crate::analysis::suppression::threshold(store.conn())?,
         false,
     )?
     .rows;
     let spec = ChoroplethSpec::default();
-    choropleth::apply_level(&layers, &mut styles, Level::SmallArea, &rows, &spec)
-        .context("町丁・字レイヤ（KEY_CODE）がありません")?;
+    choropleth::apply_level(&layers, &mut styles, Level::SmallArea, &rows, &spec, |_| {
+        true
+    })
+    .context("町丁・字レイヤ（KEY_CODE）がありません")?;
     let areas = rows.len();
     let insured = InsuredPoints::load(store.conn(), fy)?;
     eprintln!(

@@ -28,13 +28,17 @@ pub mod geocode;
 pub mod import;
 /// Progress and cancel for long jobs.
 pub mod job;
+/// Boundary and point layers: shapefile and GeoJSON readers, checks, storage.
 pub mod layers;
+/// What the map draws: views, scenes, choropleths, institutions, insured points.
 pub mod map;
 /// OS-specific code (single-instance lock, folder permissions), Windows and Unix.
 pub mod os;
+/// The painters of a scene below the renderer: raster, text, PNG.
+pub mod paint;
 /// Data, reference and working folders.
 pub mod paths;
-/// The CPU map renderer (tiles, PNG exports).
+/// The CPU map renderer (map PNGs over basemap tiles, with furniture).
 pub mod render;
 /// The DuckDB store: migrations, history, statistics.
 pub mod store;

@@ -56,6 +56,20 @@ pub fn threshold_of(setting: Option<&str>) -> i64 {
         .unwrap_or(DEFAULT_THRESHOLD)
 }
 
+/// The threshold in force: the admin's setting in `app_settings`. Every path that reports
+/// figures (the engine, map exports, `bench map`) reads it here.
+pub fn threshold(conn: &duckdb::Connection) -> Result<i64, duckdb::Error> {
+    use duckdb::OptionalExt;
+    let v: Option<String> = conn
+        .query_row(
+            "SELECT value FROM app_settings WHERE key = ?",
+            duckdb::params![SETTING_THRESHOLD],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(threshold_of(v.as_deref()))
+}
+
 /// The sex of a cell: all, 男, 女.
 pub const SEXES: [Option<i8>; 3] = [None, Some(1), Some(2)];
 /// The age of a cell: all, then the first age of each 5-year band.

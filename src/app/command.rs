@@ -17,7 +17,7 @@ use crate::map::MapLayers;
 use crate::map::document::{MapDocument, SavedMap};
 use crate::map::facilities::FacilityLayer;
 use crate::map::insured::InsuredPoints;
-use crate::store::{ImportRecord, Reject, Stats};
+use crate::store::{Reject, Stats};
 
 /// A password in a command: never printed by `Debug` (commands may be logged).
 #[derive(Clone, PartialEq, Eq)]
@@ -106,6 +106,11 @@ pub enum Command {
     },
     /// An encrypted backup to the admin's folder now (「バックアップ・復元」 right).
     Backup,
+    /// Set one of the logged-in user's own preferences (`auth::prefs::KEYS`; no right).
+    SetPreference {
+        key: String,
+        value: String,
+    },
     /// Make a new backup recovery key (「バックアップ・復元」 right), shown once to the
     /// user who asked. The only way, besides first setup, that a recovery key is made: a
     /// backup without one is encrypted to the app key only and says so.
@@ -301,6 +306,7 @@ impl Command {
         !matches!(
             self,
             Command::Stats
+                | Command::SetPreference { .. }
                 | Command::LoadMap
                 | Command::Facilities { .. }
                 | Command::ListMaps
@@ -339,6 +345,7 @@ impl Command {
             Command::AuditLog(_) => "利用ログ",
             Command::Backup => "バックアップ",
             Command::RenewRecoveryKey => "復旧鍵の作り直し",
+            Command::SetPreference { .. } => "表示設定の保存",
             Command::ExportAudit { .. } => "利用ログの書き出し",
             Command::ScheduledBackup => "定時バックアップ",
             Command::RenderMap { .. } => "地図の画像出力",
@@ -385,6 +392,8 @@ pub struct SessionInfo {
     pub user_id: String,
     pub rights: BTreeSet<Right>,
     pub must_change_password: bool,
+    /// The user's own preferences (`auth::prefs`), e.g. `look` = `dark`.
+    pub prefs: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -399,6 +408,11 @@ pub enum Outcome {
         recovery_key: Option<String>,
     },
     BackupDone(crate::backup::BackupReport),
+    /// A preference was saved.
+    PreferenceSet {
+        key: String,
+        value: String,
+    },
     /// A new recovery key's identity-file text, to show once.
     RecoveryKey(String),
     /// The daily backup is not due (no time or folder set, the time not reached, or
@@ -453,7 +467,6 @@ pub enum Outcome {
     Unmatched(Vec<Unmatched>),
     TableImported(UserTableReport),
     Stats(Box<Stats>),
-    History(Vec<ImportRecord>),
     Uptake(AreaTable),
     Rejects {
         import_id: i64,

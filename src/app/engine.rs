@@ -23,11 +23,13 @@ pub struct Engine {
     session: Option<Session>,
 }
 
-fn info(s: &Session) -> SessionInfo {
+/// What the UI learns of a session: the user, their rights and their preferences.
+fn info(sec: &Security, s: &Session) -> SessionInfo {
     SessionInfo {
         user_id: s.user_id.clone(),
         rights: s.rights.clone(),
         must_change_password: s.must_change_password,
+        prefs: sec.preferences(&s.user_id).unwrap_or_default(),
     }
 }
 
@@ -106,7 +108,7 @@ impl Engine {
                 let r = self.sec().resume(&mut s, &password.0);
                 match r {
                     Ok(()) => {
-                        let out = Outcome::LoggedIn(info(&s));
+                        let out = Outcome::LoggedIn(info(&self.sec(), &s));
                         self.session = Some(s);
                         out
                     }
@@ -125,7 +127,7 @@ impl Engine {
                 };
                 let r = self.sec().change_password(&mut s, &old.0, &new.0);
                 let out = match r {
-                    Ok(()) => Outcome::PasswordChanged(info(&s)),
+                    Ok(()) => Outcome::PasswordChanged(info(&self.sec(), &s)),
                     Err(e) => Outcome::AuthFailed(e.to_string()),
                 };
                 self.session = Some(s);
@@ -171,7 +173,7 @@ impl Engine {
     fn logged_in(&mut self, r: Result<Session, AuthError>) -> Outcome {
         match r {
             Ok(s) => {
-                let out = Outcome::LoggedIn(info(&s));
+                let out = Outcome::LoggedIn(info(&self.sec(), &s));
                 self.session = Some(s);
                 out
             }
@@ -272,6 +274,12 @@ impl Engine {
             },
             Command::Admin(op) => admin(&sec, &mut s, op),
             Command::Backup => backup_now(store, audit, &sec, &s.user_id, progress),
+            Command::SetPreference { key, value } => {
+                match sec.set_preference(&mut s, &key, &value) {
+                    Ok(()) => Outcome::PreferenceSet { key, value },
+                    Err(e) => Outcome::Failed(e.to_string()),
+                }
+            }
             Command::RenewRecoveryKey => {
                 match crate::backup::keys::renew_recovery(store.data_dir()) {
                     Ok(k) => Outcome::RecoveryKey(k),
@@ -328,7 +336,7 @@ impl Engine {
                 }
                 Err(e) => Outcome::Failed(e.to_string()),
             },
-            other => super::worker::run(store, other, progress),
+            other => super::handlers::run(store, other, progress),
         };
         if logged {
             let (result, rows) = summary(&outcome);

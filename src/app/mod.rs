@@ -5,6 +5,7 @@
 pub mod command;
 pub mod engine;
 pub mod first_start;
+mod handlers;
 pub mod worker;
 
 pub use command::{AdminOp, Command, Outcome, Secret, SessionInfo};

@@ -13,6 +13,7 @@
 pub mod admin;
 pub mod login;
 pub mod password;
+pub mod prefs;
 pub mod rights;
 pub mod session;
 

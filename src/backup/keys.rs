@@ -80,7 +80,10 @@ pub fn init(data_dir: &Path) -> Result<Option<String>, BackupError> {
 /// identity-file text (shown once). Backups made before stay readable with the old key.
 pub fn renew_recovery(data_dir: &Path) -> Result<String, BackupError> {
     let id = Identity::generate();
-    write_new(&recovery_pub_path(data_dir), &format!("{}\n", id.to_public()))?;
+    write_new(
+        &recovery_pub_path(data_dir),
+        &format!("{}\n", id.to_public()),
+    )?;
     Ok(identity_file(
         &id,
         "復旧鍵（印刷して保管。再表示できません）",

@@ -19,7 +19,7 @@ use crate::layers::bundled;
 use crate::map::MapLayers;
 use crate::map::scene::{self, Fill, LayerStyle};
 use crate::map::view::{NARA_BBOX, View};
-use crate::render::text::TextPainter;
+use crate::paint::text::TextPainter;
 
 pub const NAME: &str = "標準";
 /// Zoom up to which `tiles build` fills the cache.
@@ -110,14 +110,14 @@ pub fn render_block(
 ) -> Option<Pixmap> {
     let size = TILE * n;
     let scale = mercator::world_px(z as f64);
-    let view = View {
-        center: (
+    let view = View::new(
+        (
             (x as f64 * 256.0 + size as f64 / 2.0) / scale,
             (y as f64 * 256.0 + size as f64 / 2.0) / scale,
         ),
-        zoom: z,
-        size: (size as f32, size as f32),
-    };
+        z,
+        (size as f32, size as f32),
+    );
     let styles: Vec<(usize, LayerStyle)> = styles(layers)
         .into_iter()
         .filter(|(i, s)| {
@@ -137,7 +137,7 @@ pub fn render_block(
         BACKGROUND[2],
         BACKGROUND[3],
     ));
-    crate::render::raster::draw_scene(&mut pm, &scene, text);
+    crate::paint::raster::draw_scene(&mut pm, &scene, text);
     Some(pm)
 }
 
@@ -148,7 +148,7 @@ fn cut_png(block: &Pixmap, i: u32, j: u32) -> Result<Vec<u8>, TileError> {
     let tile = block
         .clone_rect(rect)
         .ok_or_else(|| TileError::Encode("tile cut".into()))?;
-    crate::render::encode_png(&tile).map_err(TileError::Encode)
+    crate::paint::encode_png(&tile).map_err(TileError::Encode)
 }
 
 /// The tiles touching Nara at zoom z: (x0, y0, x1, y1) inclusive.

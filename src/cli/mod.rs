@@ -520,7 +520,7 @@ fn import(ctx: &mut Ctx, args: ImportArgs) -> anyhow::Result<i32> {
     }
     let kind = match &args.kind {
         Some(k) => Some(Kind::from_id(k).with_context(|| {
-            let ids: Vec<&str> = crate::import::kinds::KINDS.iter().map(|d| d.id).collect();
+            let ids: Vec<&str> = crate::store::kinds::KINDS.iter().map(|d| d.id).collect();
             format!(
                 "種類「{k}」はありません。次のいずれかを指定してください: {}, table",
                 ids.join(", ")

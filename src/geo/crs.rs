@@ -267,7 +267,7 @@ impl Crs {
     /// maxy). Returns the guess and why, for the user to confirm.
     pub fn guess(bbox: [f64; 4]) -> Option<(Crs, &'static str)> {
         let [x0, y0, x1, y1] = bbox;
-        if super::valid_area::in_japan(x0, y0) && super::valid_area::in_japan(x1, y1) {
+        if super::japan::in_japan(x0, y0) && super::japan::in_japan(x1, y1) {
             return Some((
                 Crs::Geographic(Datum::Jgd2011),
                 "座標が日本の経度・緯度の範囲にあります",

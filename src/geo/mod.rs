@@ -4,6 +4,7 @@
 
 pub mod crs;
 pub mod distance;
+pub mod japan;
 pub mod mercator;
 pub mod plane_rect;
 pub mod tokyo_datum;

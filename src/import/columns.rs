@@ -5,10 +5,10 @@ use std::borrow::Cow;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::kinds::{Field, FieldType};
 use super::normalize::{fold_width, is_null, normalize_code, parse_integer, parse_number};
 use super::wareki::{parse_date, parse_fiscal_year, parse_month};
 use crate::store::feed::ColumnType;
+use crate::store::kinds::{Field, FieldType};
 
 /// A typed value of one field.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,10 +62,6 @@ const EPOCH_DAYS: i32 = 719_163; // NaiveDate(1970-01-01).num_days_from_ce()
 
 pub fn date_to_days(d: NaiveDate) -> i32 {
     d.num_days_from_ce() - EPOCH_DAYS
-}
-
-pub fn days_to_date(days: i32) -> Option<NaiveDate> {
-    NaiveDate::from_num_days_from_ce_opt(days + EPOCH_DAYS)
 }
 
 /// Parses one raw field. Blank and the usual null spellings give `Val::Null`; a required
@@ -258,7 +254,7 @@ pub fn column_type(ty: FieldType) -> ColumnType {
 mod tests {
 
     use super::*;
-    use crate::import::kinds::Kind;
+    use crate::store::kinds::Kind;
 
     #[test]
     fn parses_typed_fields_with_reasons() {

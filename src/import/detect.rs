@@ -4,8 +4,8 @@
 
 use csv::ByteRecord;
 
-use super::kinds::{Kind, KindDef};
 use super::profile::{Profile, normalize_header};
+use crate::store::kinds::{Kind, KindDef};
 
 /// How far down a file the header may be.
 pub const HEADER_SCAN_ROWS: usize = 30;

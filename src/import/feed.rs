@@ -17,12 +17,12 @@ use std::sync::{Mutex, MutexGuard};
 use super::ImportError;
 use super::columns::{LastValue, Val, column_type};
 use super::csv_scan::UnclosedQuote;
-use super::kinds::{KindDef, Replace};
 use super::rows::{Row, RowBatch};
 use super::source::RowSource;
 use crate::job::Progress;
 use crate::store::Reject;
 use crate::store::feed::{ChunkWriter, ColumnType, RowFeed};
+use crate::store::kinds::{KindDef, Replace};
 
 /// In strict mode, how many bad rows are collected before giving up on a file.
 pub const STRICT_REJECT_LIMIT: usize = 100;

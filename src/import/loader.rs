@@ -9,7 +9,6 @@ use duckdb::{Connection, params};
 use super::csv_scan::UnclosedQuote;
 use super::detect::{self, HeaderMatch};
 use super::feed::{ImportFeed, Loaded};
-use super::kinds::{Kind, KindDef, Replace};
 use super::rows::RowBatch;
 use super::source::RowSource;
 use super::{
@@ -18,6 +17,7 @@ use super::{
 };
 use crate::job::Progress;
 use crate::store::feed as store_feed;
+use crate::store::kinds::{Kind, KindDef, Replace};
 use crate::store::{ImportResult, Reject, Store, history};
 
 /// How many rejects a report carries for display (all are kept in the database).
@@ -521,7 +521,7 @@ fn fewer_rows(
         .map_or(period, |i| def.fields[i].label);
     let month = def
         .field_index(period)
-        .is_some_and(|i| matches!(def.fields[i].ty, super::kinds::FieldType::Month));
+        .is_some_and(|i| matches!(def.fields[i].ty, crate::store::kinds::FieldType::Month));
     let mut stmt = conn.prepare(&format!(
         "SELECT CAST(k.k0 AS VARCHAR), CAST(k.k1 AS VARCHAR), \
                 count(*) FILTER (WHERE t.import_id <> ?), count(*) FILTER (WHERE t.import_id = ?) \

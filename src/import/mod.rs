@@ -11,7 +11,6 @@ mod csv_scan;
 pub mod detect;
 pub mod encoding;
 mod feed;
-pub mod kinds;
 mod loader;
 pub mod normalize;
 pub mod preview;
@@ -21,11 +20,14 @@ pub mod source;
 pub mod user_table;
 pub mod wareki;
 pub mod workbook;
+mod xls_check;
+#[cfg(test)]
+mod xls_fixture;
 
 use std::path::{Path, PathBuf};
 
+pub use crate::store::kinds::Kind;
 pub use encoding::TextEncoding;
-pub use kinds::Kind;
 pub use loader::{describe_reject, import_file};
 pub use preview::{Preview, preview};
 pub use user_table::{UserTableOptions, import_user_table};

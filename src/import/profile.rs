@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::kinds::Kind;
+use crate::store::kinds::Kind;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Profile {

@@ -13,9 +13,15 @@
 //!   [`SHEET_BUDGET_BYTES`] as it grows; rows are filled to the used width only when they
 //!   are handed out, and [`MAX_SHEET_CELLS`] bounds that.
 //!
-//! A workbook beyond a limit gets a Japanese error naming the file instead. (.xls and .ods
-//! sheets are still read whole by calamine, which bounds them itself only in part: see
-//! [`read_sheet`].)
+//! - a legacy .xls (an OLE2 compound file, found by its signature whatever its name) is
+//!   checked record by record by [`super::xls_check`] before calamine reads it whole: the
+//!   sizes its records declare, the span of each sheet's cells against
+//!   [`XLS_MAX_CELLS`], and the text calamine would build from them;
+//! - an .ods is bounded by the part check and by calamine itself (100 million cells).
+//!
+//! A workbook beyond a limit gets a Japanese error naming the file instead. And a
+//! workbook that makes calamine panic (its record parsers index without checks) is caught
+//! ([`calamine_guarded`]) and refused as broken, so no file ends the session.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -139,10 +145,59 @@ fn excel_error(path: &Path, msg: impl Into<String>) -> ImportError {
     }
 }
 
-/// Opens a workbook with calamine, after checking a zip-based one against the limits.
+/// The most cells an .xls sheet's grid may span: one whole Excel 97–2003 sheet (65,536
+/// rows × 256 columns). calamine builds every sheet's grids when it opens the file.
+pub const XLS_MAX_CELLS: u64 = 1 << 24;
+
+/// Opens a workbook with calamine, after checking a zip-based one against the limits and
+/// an .xls record by record.
 pub fn open(path: &Path) -> Result<Sheets<BufReader<File>>, ImportError> {
     check_package(path)?;
-    calamine::open_workbook_auto(path).map_err(|e| excel_error(path, e.to_string()))
+    check_xls(path)?;
+    calamine_guarded(path, || {
+        calamine::open_workbook_auto(path).map_err(|e| excel_error(path, e.to_string()))
+    })
+}
+
+/// Runs calamine's work, turning a panic inside it into an error naming the file.
+fn calamine_guarded<T>(
+    path: &Path,
+    work: impl FnOnce() -> Result<T, ImportError>,
+) -> Result<T, ImportError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
+        Err(excel_error(
+            path,
+            "ファイルの中身が壊れていて読めません（Excel の形式として矛盾しています）。Excel で開いて保存し直すか、CSV で保存して取り込んでください",
+        ))
+    })
+}
+
+/// An OLE2 compound file (legacy .xls) is checked before calamine reads it whole.
+fn check_xls(path: &Path) -> Result<(), ImportError> {
+    const CFB: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let io = |source| ImportError::Io {
+        path: path.into(),
+        source,
+    };
+    let mut file = File::open(path).map_err(io)?;
+    let mut magic = [0u8; 8];
+    let n = file.read(&mut magic).map_err(io)?;
+    if n < 8 || magic != CFB {
+        return Ok(());
+    }
+    let len = file.metadata().map_err(io)?.len();
+    if len > super::xls_check::MAX_XLS_BYTES {
+        return Err(excel_error(
+            path,
+            format!(
+                "Excel 97–2003 形式（.xls）のファイルが大きすぎます（{} MB、上限 {} MB）。Excel で .xlsx か CSV に保存し直して取り込んでください",
+                len >> 20,
+                super::xls_check::MAX_XLS_BYTES >> 20
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    super::xls_check::check(&bytes, XLS_MAX_CELLS).map_err(|m| excel_error(path, m))
 }
 
 /// The names of the sheets in a workbook.
@@ -156,7 +211,16 @@ pub fn sheet_names(path: &Path) -> Result<Vec<String>, ImportError> {
 /// calamine: their sheet is read whole as a range first (an .xls sheet has at most 65,536
 /// rows; calamine stops an .ods sheet at 100 million cells), then copied like the others.
 pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<SheetRows, ImportError> {
-    let mut wb = open(path)?;
+    let wb = open(path)?;
+    calamine_guarded(path, || read_opened(path, wb, sheet))
+}
+
+/// [`read_sheet`] on an opened workbook.
+fn read_opened(
+    path: &Path,
+    mut wb: Sheets<BufReader<File>>,
+    sheet: Option<&str>,
+) -> Result<SheetRows, ImportError> {
     let names = wb.sheet_names().to_vec();
     let name = match sheet {
         Some(s) => names

@@ -481,21 +481,44 @@ impl Choropleth {
 pub const OUTSIDE: Rgba = [255, 255, 255, 255];
 pub const OUTSIDE_LABEL: &str = "階級の範囲外（塗りなし）";
 
-/// Builds the choropleth of `level` from `rows` and puts it into that level's layer style
-/// (switched on). `None` when the level's layer or code field is missing.
+/// The legend's title, on screen and on paper: FY, level, measure and the targets shown.
+pub fn legend_title(table: &crate::analysis::figures::AreaTable, measure: Measure) -> String {
+    format!(
+        "{}年度 {}別 {}（{}）",
+        table.fy,
+        table.level.label(),
+        measure.label(),
+        table.filter.label()
+    )
+}
+
+/// Builds the choropleth of `level` from `rows` and puts it into that level's layer style;
+/// every other layer loses its fill and hatching (one choropleth at a time). The layer is
+/// switched on when `switch_on` (the window does that only for a newly chosen layer, so
+/// that a user who hid it keeps it hidden; paper always shows it). Returns the layer's
+/// index and the choropleth; `None` when the level's layer or code field is missing.
+/// The one choropleth step of the window and of the exports.
 pub fn apply_level(
     layers: &super::MapLayers,
     styles: &mut [super::scene::LayerStyle],
     level: crate::analysis::uptake::Level,
     rows: &[AreaRow],
     spec: &ChoroplethSpec,
-) -> Option<Choropleth> {
+    switch_on: impl FnOnce(usize) -> bool,
+) -> Option<(usize, Choropleth)> {
     let (name, field) = level_layer(level);
     let (ix, layer) = layers.find(name)?;
     let codes = layer.index.column_text(field)?;
     let ch = build(rows, &codes, spec);
+    for s in styles.iter_mut() {
+        s.fill = super::scene::Fill::None;
+        s.hatched.clear();
+    }
+    let on = switch_on(ix);
     let style = styles.get_mut(ix)?;
-    style.visible = true;
+    if on {
+        style.visible = true;
+    }
     ch.apply(style);
-    Some(ch)
+    Some((ix, ch))
 }

@@ -229,7 +229,7 @@ impl InsuredPoints {
     /// The symbols for `view`: cells below `points_from`, single persons from it, coloured
     /// by `coloring`.
     pub fn markers(&self, view: &View, points_from: u8, coloring: PointColoring) -> Vec<Marker> {
-        let scale = mercator::world_px(view.zoom as f64);
+        let scale = view.scale();
         let (hw, hh) = (
             view.size.0 as f64 / 2.0 / scale,
             view.size.1 as f64 / 2.0 / scale,

@@ -1,12 +1,14 @@
 //! The map without a window: the view (Web Mercator, zoom 1–18), layers prepared for
 //! drawing (simplified per zoom band and triangulated once), the scene built for a view
-//! (culled with the R-tree), colour ramps and choropleth classes. The egui widget in
-//! `ui::map_ui` only turns a [`scene::Scene`] into shapes; the PNG renderer and the
-//! benchmark use the same scene.
+//! (culled with the R-tree), colour ramps and choropleth classes, and the furniture
+//! (legend, scale bar, north arrow, credits) laid out once. The egui widget in `ui::map`
+//! only turns a [`scene::Scene`] and the furniture's marks into shapes; the PNG renderer
+//! and the benchmark use the same scene and marks.
 
 pub mod choropleth;
 pub mod document;
 pub mod facilities;
+pub mod furniture;
 pub mod insured;
 pub mod prepared;
 pub mod ramps;

@@ -4,7 +4,6 @@
 
 use super::view::View;
 use super::{PreparedLayer, Rgba};
-use crate::geo::mercator;
 
 /// How a layer is drawn.
 #[derive(Debug, Clone)]
@@ -162,7 +161,7 @@ pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
         bbox[3] + m[1],
     ];
     let (cx, cy) = view.center;
-    let s = mercator::world_px(view.zoom as f64);
+    let s = view.scale();
     let (hw, hh) = (view.size.0 as f64 / 2.0, view.size.1 as f64 / 2.0);
     let project = |p: &[f64; 2]| -> [f32; 2] {
         [((p[0] - cx) * s + hw) as f32, ((p[1] - cy) * s + hh) as f32]

@@ -1,5 +1,7 @@
 //! The map view: a centre in Web Mercator world coordinates (0–1), an integer zoom 1–18
-//! and a size in screen points. Pan, zoom around a point, centre on a point, fit a box.
+//! (the level of detail: tiles, simplification, labels) with a magnification between 1
+//! and 2 on top of it (so that a fitted box fills the view), and a size in screen points.
+//! Pan, zoom around a point, centre on a point, fit a box.
 
 use crate::geo::mercator::{self, MAX_ZOOM, MIN_ZOOM};
 
@@ -10,31 +12,60 @@ pub struct View {
     pub zoom: u8,
     /// Width and height in screen points.
     pub size: (f32, f32),
+    /// Drawn this much larger than `zoom` (1 ≤ magnify < 2): a fitted view fills the
+    /// screen at a fractional zoom. Zooming in or out by steps sets it back to 1.
+    pub magnify: f64,
 }
 
 /// Nara Prefecture's extent, [min lon, min lat, max lon, max lat].
 pub const NARA_BBOX: [f64; 4] = [135.54, 33.86, 136.23, 34.78];
 
 impl View {
-    /// The whole of `bbox` (lon/lat) at the largest zoom that shows it.
+    /// A view of `center` at integer `zoom` (no magnification).
+    pub fn new(center: (f64, f64), zoom: u8, size: (f32, f32)) -> View {
+        View {
+            center,
+            zoom: zoom.clamp(MIN_ZOOM, MAX_ZOOM),
+            size,
+            magnify: 1.0,
+        }
+    }
+
+    /// The whole of `bbox` (lon/lat) filling 95% of the view: the largest integer zoom
+    /// that shows it, magnified to fill (a fractional zoom).
     pub fn fit(bbox: [f64; 4], size: (f32, f32)) -> View {
         let (x0, y1) = mercator::lonlat_to_world(bbox[0], bbox[1]);
         let (x1, y0) = mercator::lonlat_to_world(bbox[2], bbox[3]);
         let center = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+        // The world size in points that makes the box fill the view.
+        let want = (size.0 as f64 * 0.95 / (x1 - x0).max(1e-12))
+            .min(size.1 as f64 * 0.95 / (y1 - y0).max(1e-12));
         let mut zoom = MIN_ZOOM;
         for z in MIN_ZOOM..=MAX_ZOOM {
-            let w = mercator::world_px(z as f64);
-            if (x1 - x0) * w <= size.0 as f64 * 0.95 && (y1 - y0) * w <= size.1 as f64 * 0.95 {
+            if mercator::world_px(z as f64) <= want {
                 zoom = z;
             } else {
                 break;
             }
         }
-        View { center, zoom, size }
+        let magnify = (want / mercator::world_px(zoom as f64)).clamp(1.0, 1.999);
+        let magnify = if magnify.is_finite() { magnify } else { 1.0 };
+        View {
+            center,
+            zoom,
+            size,
+            magnify,
+        }
     }
 
-    fn scale(&self) -> f64 {
-        mercator::world_px(self.zoom as f64)
+    /// Screen points per world unit (the world is 0–1).
+    pub fn scale(&self) -> f64 {
+        mercator::world_px(self.zoom as f64) * self.magnify
+    }
+
+    /// The zoom as a number (the integer zoom plus the magnification's share).
+    pub fn zoom_f(&self) -> f64 {
+        self.zoom as f64 + self.magnify.log2()
     }
 
     pub fn world_to_screen(&self, wx: f64, wy: f64) -> [f32; 2] {
@@ -78,6 +109,7 @@ impl View {
         }
         let anchor = self.screen_to_world(p);
         self.zoom = new;
+        self.magnify = 1.0;
         let s = self.scale();
         self.center = (
             anchor.0 - (p[0] as f64 - self.size.0 as f64 / 2.0) / s,
@@ -88,6 +120,7 @@ impl View {
     /// Sets the zoom, keeping the centre.
     pub fn set_zoom(&mut self, z: u8) {
         self.zoom = z.clamp(MIN_ZOOM, MAX_ZOOM);
+        self.magnify = 1.0;
     }
 
     /// Moves the point under `p` to the centre (double-click).
@@ -105,12 +138,12 @@ impl View {
     /// The scale denominator at the view centre (0.28 mm pixels).
     pub fn scale_denominator(&self) -> f64 {
         let (_, lat) = mercator::world_to_lonlat(self.center.0, self.center.1);
-        mercator::scale_denominator(self.zoom as f64, lat)
+        mercator::scale_denominator(self.zoom as f64, lat) / self.magnify
     }
 
     pub fn meters_per_point(&self) -> f64 {
         let (_, lat) = mercator::world_to_lonlat(self.center.0, self.center.1);
-        mercator::meters_per_pixel(self.zoom as f64, lat)
+        mercator::meters_per_pixel(self.zoom as f64, lat) / self.magnify
     }
 }
 
@@ -127,6 +160,16 @@ mod tests {
             b[0] < 135.54 && b[2] > 136.23 && b[1] < 33.86 && b[3] > 34.78,
             "{b:?}"
         );
+        // It fills the view: the prefecture's height is 95% of the map's (the tighter
+        // side), not the half that an integer zoom leaves.
+        let top = v.lonlat_to_screen(135.8, 34.78)[1];
+        let bottom = v.lonlat_to_screen(135.8, 33.86)[1];
+        assert!(
+            ((bottom - top) / 1000.0 - 0.95).abs() < 1e-3,
+            "{}",
+            bottom - top
+        );
+        assert!(v.magnify > 1.0 && v.magnify < 2.0 && v.zoom_f() > 10.0);
         // Zooming in at a point keeps that point still.
         let p = [1200.0, 300.0];
         let before = v.screen_to_lonlat(p);

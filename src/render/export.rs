@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::analysis::figures::area_table;
-use crate::analysis::suppression::{SETTING_THRESHOLD, threshold_of};
+use crate::analysis::suppression;
 use crate::analysis::uptake::{Level, TargetFilter};
 use crate::basemap::{self, Source};
 use crate::map::choropleth::{self, ChoroplethSpec};
@@ -104,7 +104,7 @@ pub fn write_map_png(store: &Store, spec: &MapPng, out: &Path) -> Result<u8, Map
     if let Some(level) = spec.choropleth {
         // Suppressed at the admin's threshold, as the window shows it to everyone (a PNG
         // never reveals suppressed figures).
-        let threshold = suppression_threshold(store)?;
+        let threshold = suppression::threshold(store.conn())?;
         let table = area_table(
             store.conn(),
             level,
@@ -114,15 +114,15 @@ pub fn write_map_png(store: &Store, spec: &MapPng, out: &Path) -> Result<u8, Map
             false,
         )?;
         let cs = ChoroplethSpec::default();
-        let ch = choropleth::apply_level(&layers, &mut styles, level, &table.rows, &cs).ok_or(
-            MapPngError::NoLevelLayer {
-                level: level.label(),
-                layer: choropleth::level_layer(level).0,
-            },
-        )?;
+        let (_, ch) =
+            choropleth::apply_level(&layers, &mut styles, level, &table.rows, &cs, |_| true)
+                .ok_or(MapPngError::NoLevelLayer {
+                    level: level.label(),
+                    layer: choropleth::level_layer(level).0,
+                })?;
         if spec.legend {
             legend = Some((
-                format!("{}年度 {}別 {}", spec.fy, level.label(), cs.measure.label()),
+                choropleth::legend_title(&table, cs.measure),
                 ch.legend_entries(table.threshold),
             ));
         }
@@ -148,24 +148,10 @@ pub fn write_map_png(store: &Store, spec: &MapPng, out: &Path) -> Result<u8, Map
     };
     let pm =
         super::render(&view, &refs, source.as_ref(), &furniture).map_err(MapPngError::Render)?;
-    let png = super::encode_png(&pm).map_err(MapPngError::Render)?;
+    let png = crate::paint::encode_png(&pm).map_err(MapPngError::Render)?;
     std::fs::write(out, png).map_err(|source| MapPngError::Write {
         path: out.to_path_buf(),
         source,
     })?;
     Ok(view.zoom)
-}
-
-/// The admin's suppression threshold (`app_settings`), as the engine applies it.
-fn suppression_threshold(store: &Store) -> Result<i64, duckdb::Error> {
-    use duckdb::OptionalExt;
-    let v: Option<String> = store
-        .conn()
-        .query_row(
-            "SELECT value FROM app_settings WHERE key = ?",
-            duckdb::params![SETTING_THRESHOLD],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(threshold_of(v.as_deref()))
 }

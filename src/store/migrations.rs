@@ -32,9 +32,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "user_tables",
         include_str!("migrations/0007_user_tables.sql"),
     ),
+    (
+        8,
+        "user_prefs",
+        include_str!("migrations/0008_user_prefs.sql"),
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 7;
+pub const LATEST_VERSION: i64 = 8;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");
@@ -140,7 +145,7 @@ mod tests {
     fn tables_match_kind_definitions() {
         let conn = Connection::open_in_memory().unwrap();
         migrate(&conn).unwrap();
-        for def in crate::import::kinds::KINDS {
+        for def in crate::store::kinds::KINDS {
             let mut stmt = conn
                 .prepare("SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position")
                 .unwrap();
@@ -176,7 +181,7 @@ mod tests {
         )
         .unwrap();
         migrate(&conn).unwrap();
-        assert_eq!(schema_version(&conn).unwrap(), 7);
+        assert_eq!(schema_version(&conn).unwrap(), LATEST_VERSION);
         let listed = crate::store::user_tables::list(&conn).unwrap();
         assert_eq!(listed.len(), 1, "{listed:?}");
         assert_eq!(listed[0].name, "健診会場");

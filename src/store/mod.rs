@@ -1,10 +1,12 @@
-//! The DuckDB store: one database file per data directory, numbered migrations, import
-//! history and rejects, the catalogue of user tables, and table statistics. Only the background worker (and the CLI and
-//! tests, which have no UI thread to block) hold a [`Store`].
+//! The DuckDB store: one database file per data directory, the schema of the data tables
+//! ([`kinds`]), numbered migrations, import history and rejects, the catalogue of user
+//! tables, and table statistics. Only the background worker (and the CLI and tests, which
+//! have no UI thread to block) hold a [`Store`].
 
 pub mod feed;
 pub(crate) mod history;
 pub mod institution_match;
+pub mod kinds;
 mod migrations;
 mod stats;
 pub mod user_tables;

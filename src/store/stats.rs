@@ -42,7 +42,7 @@ fn fiscal_years(conn: &Connection) -> Result<Vec<i32>> {
 pub(crate) fn collect(conn: &Connection) -> Result<Stats> {
     let mut tables = BTreeMap::new();
     let mut labelled = Vec::new();
-    for def in crate::import::kinds::KINDS {
+    for def in crate::store::kinds::KINDS {
         // Table names come from the fixed kind list, never from input.
         let rows: i64 =
             conn.query_row(&format!("SELECT count(*) FROM {}", def.table), [], |r| {

@@ -6,6 +6,8 @@
 
 use eframe::egui;
 
+use super::theme::section;
+
 use crate::app::{AdminOp, Command};
 use crate::auth::admin::UserInfo;
 use crate::auth::{Right, Role};
@@ -73,7 +75,7 @@ pub fn admin_ui(ui: &mut egui::Ui, st: &mut AdminState) -> Vec<Command> {
         cmds.push(Command::AllowList);
         cmds.push(Command::Settings);
     }
-    ui.heading("管理者設定");
+    super::theme::heading(ui, "管理者設定");
     if let Some(m) = st.message.clone() {
         ui.horizontal(|ui| {
             ui.label(egui::RichText::new(m).strong());
@@ -98,22 +100,26 @@ pub fn admin_ui(ui: &mut egui::Ui, st: &mut AdminState) -> Vec<Command> {
         });
     }
     ui.columns(2, |cols| {
-        users_ui(&mut cols[0], st, &mut cmds);
+        section(&mut cols[0], "利用者", |ui| users_ui(ui, st, &mut cmds));
         egui::ScrollArea::vertical()
             .id_salt("admin_right")
             .show(&mut cols[1], |ui| {
-                allow_ui(ui, st, &mut cmds);
-                ui.separator();
-                groups_ui(ui, st, &mut cmds);
-                ui.separator();
-                settings_ui(ui, st, &mut cmds);
+                section(ui, "許可リストと登録", |ui| {
+                    allow_ui(ui, st, &mut cmds)
+                });
+                section(
+                    ui,
+                    "グループ（利用者の権限は本人とグループの和）",
+                    |ui| groups_ui(ui, st, &mut cmds),
+                );
+                section(ui, "設定", |ui| settings_ui(ui, st, &mut cmds));
+                section(ui, "バックアップ", |ui| backup_ui(ui, st, &mut cmds));
             });
     });
     cmds
 }
 
 fn users_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
-    ui.strong("利用者");
     ui.horizontal(|ui| {
         let lbl = ui.label("ID で検索");
         let r = ui.text_edit_singleline(&mut st.search).labelled_by(lbl.id);
@@ -219,7 +225,6 @@ fn users_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
 }
 
 fn allow_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
-    ui.strong("許可リストと登録");
     ui.label("登録できるのは、先に許可リストに入れた ID だけです。");
     egui::Grid::new("allow_grid").num_columns(2).show(ui, |ui| {
         let lbl = ui.label("ID");
@@ -236,7 +241,7 @@ fn allow_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
         ui.text_edit_singleline(&mut st.allow_note)
             .labelled_by(lbl.id);
         ui.end_row();
-        super::map_ui::choice_row(
+        super::widgets::choice_row(
             ui,
             "ロール",
             "register_role",
@@ -304,7 +309,6 @@ fn allow_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
 }
 
 fn groups_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
-    ui.strong("グループ（利用者の権限は本人とグループの和）");
     if let Some(groups) = st.groups.clone() {
         ui.horizontal_wrapped(|ui| {
             for g in groups {
@@ -363,7 +367,6 @@ fn groups_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
 }
 
 fn settings_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
-    ui.strong("設定");
     egui::Grid::new("settings_grid")
         .num_columns(3)
         .show(ui, |ui| {
@@ -411,13 +414,10 @@ fn settings_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) 
             }
             ui.end_row();
         });
-    ui.separator();
-    backup_ui(ui, st, cmds);
 }
 
 fn backup_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
     use crate::backup::{SETTING_DIR, SETTING_GENERATIONS, SETTING_TIME};
-    ui.strong("バックアップ");
     ui.label("アプリの鍵と復旧鍵の二つの宛先に age で暗号化し、書いた後に検証します。");
     egui::Grid::new("backup_grid")
         .num_columns(3)

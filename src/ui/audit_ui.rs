@@ -67,7 +67,7 @@ pub fn audit_ui(ui: &mut egui::Ui, st: &mut AuditState) -> Vec<Command> {
         st.requested = true;
         cmds.push(Command::AuditLog(st.filter()));
     }
-    ui.heading("利用ログ分析");
+    super::theme::heading(ui, "利用ログ分析");
     let mut search = false;
     ui.horizontal_wrapped(|ui| {
         let lbl = ui.label("利用者 ID");

@@ -109,7 +109,7 @@ pub(crate) fn folder_ui(
         .max_height(max_height)
         .show(ui, |ui| {
             for d in dirs {
-                if ui.link(format!("📁 {}", name_of(&d))).clicked() {
+                if ui.link(format!("［フォルダ］{}", name_of(&d))).clicked() {
                     f.enter(d);
                 }
             }

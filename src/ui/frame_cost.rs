@@ -9,7 +9,7 @@ use crate::map::scene::{Marker, Scene};
 /// A headless egui context with the app's fonts.
 pub struct FrameCost {
     ctx: egui::Context,
-    textures: Option<super::map_paint::MapTextures>,
+    textures: Option<super::map::paint::MapTextures>,
 }
 
 impl Default for FrameCost {
@@ -40,14 +40,14 @@ impl FrameCost {
         };
         let slot = &mut self.textures;
         let output = self.ctx.run_ui(input, |ui| {
-            let tex = slot.get_or_insert_with(|| super::map_paint::MapTextures::new(ui.ctx()));
+            let tex = slot.get_or_insert_with(|| super::map::paint::MapTextures::new(ui.ctx()));
             let painter = ui.painter().clone();
             let origin = egui::Pos2::ZERO;
             for ls in &scene.layers {
-                painter.extend(super::map_paint::layer_shapes(origin, ls, tex));
+                painter.extend(super::map::paint::layer_shapes(origin, ls, tex));
             }
-            painter.add(super::map_paint::markers_shape(origin, extra, tex));
-            super::map_paint::paint_labels(&painter, origin, &scene.labels);
+            painter.add(super::map::paint::markers_shape(origin, extra, tex));
+            super::map::paint::paint_labels(&painter, origin, &scene.labels);
         });
         let mut output = output;
         // No GPU here: the texture uploads a renderer would do are dropped.

@@ -27,7 +27,7 @@ pub fn geocode_ui(ui: &mut egui::Ui, st: &mut GeocodeState, busy: bool) -> Vec<C
     if st.limit == 0 {
         st.limit = 500;
     }
-    ui.heading("住所照合");
+    super::theme::heading(ui, "住所照合");
     ui.label(
         "被保険者の住所を位置参照情報（街区）に照合し、町丁・字に割り当てます。街区が見つからないときは町丁・字名で照合し、同名の町丁・字が複数あるときは「曖昧」として候補を記録します（推測はしません）。",
     );

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 use eframe::egui;
 
 use crate::app::Command;
-use crate::import::kinds::KINDS;
 use crate::import::profile::Profile;
 use crate::import::{ImportOptions, ImportReport, Kind, Preview, TextEncoding, UserTableOptions};
 use crate::store::Reject;
+use crate::store::kinds::KINDS;
 
 pub struct ImportState {
     pub folder: super::folder_ui::Folder,
@@ -92,7 +92,7 @@ impl ImportState {
 
 pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Command> {
     let mut cmds = Vec::new();
-    ui.heading("取込");
+    super::theme::heading(ui, "取込");
     ui.label("KDB の CSV、医療機関・健診機関マスタ、受診勧奨対象者リスト、独自の CSV / Excel を取り込みます。");
     ui.columns(2, |cols| {
         let ui = &mut cols[0];

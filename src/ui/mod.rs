@@ -3,22 +3,17 @@
 
 mod admin_ui;
 mod audit_ui;
-pub mod basemap_ui;
 mod folder_ui;
 pub mod frame_cost;
 mod geocode_ui;
 mod home_ui;
 mod import_ui;
-mod layer_import_ui;
-mod legend_ui;
 pub mod login_ui;
-mod map_layers_ui;
-mod map_paint;
-pub mod map_ui;
-mod saved_maps_ui;
+pub mod map;
 
 pub use theme::install as install_theme;
 mod theme;
+mod widgets;
 
 use std::path::PathBuf;
 
@@ -37,7 +32,7 @@ pub fn run(data_dir: PathBuf) -> Result<(), String> {
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Wgpu,
         viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1600.0, 960.0])
+            .with_inner_size([1920.0, 1080.0])
             .with_maximized(true)
             .with_title("健診アトラス"),
         ..Default::default()
@@ -93,6 +88,34 @@ pub enum Screen {
     Audit,
 }
 
+impl Screen {
+    /// Every screen behind the login, in the order of the top bar.
+    pub const ALL: [Screen; 6] = [
+        Screen::Map,
+        Screen::Home,
+        Screen::Geocode,
+        Screen::Import,
+        Screen::Admin,
+        Screen::Audit,
+    ];
+
+    /// The screen's chapter of the user manual: `manuals/user/<chapter>.md` (the login
+    /// gate's chapter is [`LOGIN_CHAPTER`]).
+    pub fn chapter(self) -> &'static str {
+        match self {
+            Screen::Map => "map",
+            Screen::Home => "home",
+            Screen::Geocode => "geocode",
+            Screen::Import => "import",
+            Screen::Admin => "admin",
+            Screen::Audit => "audit",
+        }
+    }
+}
+
+/// The user manual's chapter of the login, first setup and lock screens.
+pub const LOGIN_CHAPTER: &str = "login";
+
 /// A job under way, as the UI shows it.
 pub struct Running {
     pub id: JobId,
@@ -106,7 +129,7 @@ pub struct AtlasApp {
     pub running: Vec<Running>,
     pub home: home_ui::HomeState,
     pub import: import_ui::ImportState,
-    pub map: map_ui::MapState,
+    pub map: map::MapState,
     pub geocode: geocode_ui::GeocodeState,
     pub login: login_ui::LoginState,
     pub admin: admin_ui::AdminState,
@@ -119,6 +142,12 @@ pub struct AtlasApp {
     pub lock: Option<std::sync::Arc<crate::os::InstanceLock>>,
     /// When the engine was last asked whether the daily backup is due.
     last_backup_check: std::time::Instant,
+    /// The logged-in user's light or dark look, and the one the context has.
+    pub look: theme::Look,
+    applied_look: Option<theme::Look>,
+    /// The last import and 住所照合 jobs (their screens are busy while these run).
+    import_job: Option<JobId>,
+    geocode_job: Option<JobId>,
 }
 
 impl AtlasApp {
@@ -132,7 +161,7 @@ impl AtlasApp {
             running: Vec::new(),
             home: home_ui::HomeState::default(),
             import: import_ui::ImportState::new(std::env::current_dir().unwrap_or_default()),
-            map: map_ui::MapState::default(),
+            map: map::MapState::default(),
             geocode: geocode_ui::GeocodeState::default(),
             login: login_ui::LoginState::default(),
             admin: admin_ui::AdminState::default(),
@@ -142,6 +171,10 @@ impl AtlasApp {
             last_check: std::time::Instant::now(),
             lock: None,
             last_backup_check: std::time::Instant::now(),
+            look: theme::Look::Light,
+            applied_look: None,
+            import_job: None,
+            geocode_job: None,
         };
         app.send(Command::AuthStatus);
         app
@@ -150,7 +183,7 @@ impl AtlasApp {
     /// A session opened: the data is loaded (the demo on a first start).
     fn opened(&mut self) {
         self.screen = Screen::Map;
-        self.map = map_ui::MapState::with_basemap(self.map.basemap.take());
+        self.map = map::MapState::with_basemap(self.map.basemap.take());
         self.admin = admin_ui::AdminState::default();
         self.send(Command::EnsureDemo);
         self.send(Command::Stats);
@@ -158,8 +191,9 @@ impl AtlasApp {
 
     /// Forgets what was shown of personal data (at logout or when a session ends).
     fn closed(&mut self) {
-        self.map.insured = None;
-        self.map.insured_on = false;
+        self.look = theme::Look::Light;
+        self.map.insured.points = None;
+        self.map.insured.on = false;
         self.geocode.unmatched = None;
         self.import.rejects = None;
         self.admin = admin_ui::AdminState::default();
@@ -204,10 +238,26 @@ impl AtlasApp {
         }
     }
 
+    /// Whether job `id` is still running (the reply with its id has not come).
+    pub fn is_running(&self, id: Option<JobId>) -> bool {
+        id.is_some_and(|id| self.running.iter().any(|r| r.id == id))
+    }
+
     /// Sends a command to the worker and tracks it.
     pub fn send(&mut self, command: Command) -> JobId {
         let label = command.label();
+        let import = matches!(
+            command,
+            Command::Import { .. } | Command::ImportTable { .. }
+        );
+        let geocode = matches!(command, Command::Geocode);
         let (id, progress) = self.worker.submit(command);
+        if import {
+            self.import_job = Some(id);
+        }
+        if geocode {
+            self.geocode_job = Some(id);
+        }
         self.running.push(Running {
             id,
             label,
@@ -223,6 +273,12 @@ impl AtlasApp {
                 if let (Some(lock), Some(s)) = (&self.lock, &self.login.session) {
                     lock.set_holder(&format!("利用者 {}、画面", s.user_id));
                 }
+                self.look = self
+                    .login
+                    .session
+                    .as_ref()
+                    .and_then(|s| s.prefs.get(theme::PREF_LOOK))
+                    .map_or(theme::Look::Light, |v| theme::Look::from_key(v));
                 self.opened();
             }
             match &outcome {
@@ -317,7 +373,6 @@ impl AtlasApp {
                 Outcome::Rejects { import_id, rejects } => {
                     self.import.rejects = Some((import_id, rejects))
                 }
-                Outcome::History(_) => {}
                 Outcome::Failed(msg) => self.last_error = Some(msg),
                 // Answers for the map are taken by `self.map.receive` above.
                 _ => {}
@@ -327,6 +382,10 @@ impl AtlasApp {
 
     /// Draws one frame (shared by eframe and the UI tests).
     pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        if self.applied_look != Some(self.look) {
+            theme::set_look(ui.ctx(), self.look);
+            self.applied_look = Some(self.look);
+        }
         self.receive();
         self.keep_session(ui.ctx());
         if self.login.gate != login_ui::Gate::Open {
@@ -348,7 +407,7 @@ impl AtlasApp {
             .unwrap_or_default();
         // Suppressed figures are offered to 個人情報の閲覧 only (the engine checks again).
         let may_reveal = rights.contains(&crate::auth::Right::ViewPersonal);
-        self.map.may_reveal = may_reveal;
+        self.map.choropleth.may_reveal = may_reveal;
         self.home.may_reveal = may_reveal;
         egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal(|ui| {
@@ -368,6 +427,20 @@ impl AtlasApp {
                     if ui.button("ログアウト").clicked() {
                         self.send(Command::Logout);
                     }
+                    let before = self.look;
+                    egui::ComboBox::from_id_salt("look")
+                        .selected_text(format!("表示: {}", self.look.label()))
+                        .show_ui(ui, |ui| {
+                            for l in theme::Look::ALL {
+                                ui.selectable_value(&mut self.look, l, l.label());
+                            }
+                        });
+                    if self.look != before {
+                        self.send(Command::SetPreference {
+                            key: theme::PREF_LOOK.into(),
+                            value: self.look.key().into(),
+                        });
+                    }
                     let who = self
                         .login
                         .session
@@ -382,7 +455,7 @@ impl AtlasApp {
             .show(ui, |ui| status_ui(ui, &self.running, &mut self.last_error));
         egui::CentralPanel::default().show(ui, |ui| match self.screen {
             Screen::Map => {
-                for c in map_ui::map_ui(ui, &mut self.map) {
+                for c in map::map_ui(ui, &mut self.map) {
                     self.send(c);
                 }
             }
@@ -393,13 +466,13 @@ impl AtlasApp {
                 }
             }
             Screen::Geocode => {
-                let busy = self.running.iter().any(|r| r.label == "住所照合");
+                let busy = self.is_running(self.geocode_job);
                 for c in geocode_ui::geocode_ui(ui, &mut self.geocode, busy) {
                     self.send(c);
                 }
             }
             Screen::Import => {
-                let busy = self.running.iter().any(|r| r.label == "取込");
+                let busy = self.is_running(self.import_job);
                 let cmds = import_ui::import_ui(ui, &mut self.import, busy);
                 for c in cmds {
                     self.send(c);

@@ -10,7 +10,7 @@ use kenshin_atlas::auth::SystemClock;
 use kenshin_atlas::import::ImportOptions;
 use kenshin_atlas::job::Progress;
 use kenshin_atlas::store::{ImportResult, Store};
-use kenshin_atlas::ui::map_ui::{MapState, map_ui};
+use kenshin_atlas::ui::map::{MapState, map_ui};
 
 use super::common::{admin_engine, demo, write_cp932};
 
@@ -64,7 +64,7 @@ fn an_imported_fy2022_checkup_file_is_offered_in_the_year_list() {
     )
     .unwrap();
     let mut state = MapState::default();
-    state.basemap = kenshin_atlas::ui::basemap_ui::BasemapState::in_dir(&dir.path().join("maps"));
+    state.basemap = kenshin_atlas::ui::map::basemap::BasemapState::in_dir(&dir.path().join("maps"));
     state.set_layers(layers);
     state.set_fiscal_years(years);
     let mut h = Harness::builder()
@@ -79,7 +79,7 @@ fn an_imported_fy2022_checkup_file_is_offered_in_the_year_list() {
             state,
         );
     h.run();
-    assert_eq!(h.state().fy, 2021);
+    assert_eq!(h.state().choropleth.fy, 2021);
     h.get_by_label("年度").click();
     h.run();
     assert!(
@@ -88,20 +88,20 @@ fn an_imported_fy2022_checkup_file_is_offered_in_the_year_list() {
     );
     h.get_by_label("2022年度").click();
     h.run();
-    assert_eq!(h.state().fy, 2022);
+    assert_eq!(h.state().choropleth.fy, 2022);
 }
 
 #[test]
 fn the_map_opens_on_the_latest_year_the_data_has() {
     let mut state = MapState::default();
     state.set_fiscal_years(vec![2022, 2023]);
-    assert_eq!(state.fy, 2023, "2021 is not in the data");
+    assert_eq!(state.choropleth.fy, 2023, "2021 is not in the data");
     // Later reports keep the user's choice.
-    state.fy = 2022;
+    state.choropleth.fy = 2022;
     state.set_fiscal_years(vec![2022, 2023, 2024]);
-    assert_eq!(state.fy, 2022);
+    assert_eq!(state.choropleth.fy, 2022);
     // With data for the default year, it stays.
     let mut state = MapState::default();
     state.set_fiscal_years(vec![2017, 2018, 2019, 2020, 2021]);
-    assert_eq!(state.fy, 2021);
+    assert_eq!(state.choropleth.fy, 2021);
 }

@@ -68,3 +68,38 @@ fn no_network_crates() {
         );
     }
 }
+
+/// Every character of a string the code shows (string literals outside test modules) is
+/// one the bundled Japanese font can draw: an emoji or a symbol it lacks is an empty box
+/// on screen and on paper, and a panic in a debug build of the window.
+#[test]
+fn every_shown_character_is_in_the_bundled_font() {
+    let font = kenshin_atlas::paint::text::TextPainter::new().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut missing = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        // Test modules come last in a file; their strings are data, not shown.
+        let shown = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (n, line) in shown.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            let mut inside = false;
+            let mut prev = ' ';
+            for c in line.chars() {
+                if c == '"' && prev != '\\' && prev != '\'' {
+                    inside = !inside;
+                } else if inside && !c.is_ascii() && !font.has_glyph(c) {
+                    missing.push(format!("{}:{}: {c:?}", f.display(), n + 1));
+                }
+                prev = c;
+            }
+        }
+    }
+    assert!(missing.is_empty(), "not in the bundled font: {missing:#?}");
+    // The check itself.
+    assert!(font.has_glyph('受') && font.has_glyph('▲') && !font.has_glyph('📁'));
+}

@@ -328,6 +328,92 @@ fn xlsx_whose_used_range_is_too_large_to_fill_gets_a_japanese_error() {
     );
 }
 
+// ---- Legacy .xls --------------------------------------------------------------------
+
+/// The library's own .xls writer (test support, plain Rust).
+#[path = "../../src/import/xls_fixture.rs"]
+#[allow(dead_code)]
+mod xls_fixture;
+
+#[test]
+fn crafted_xls_files_are_refused_before_calamine_reads_them_and_a_real_one_imports() {
+    use xls_fixture as x;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let before = counts(&store);
+    let import = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        import_user_table(
+            &store,
+            &path,
+            &UserTableOptions {
+                name: "会場一覧".into(),
+                ..Default::default()
+            },
+            &Progress::new(),
+        )
+    };
+    // Each of these aborted the process (or panicked) in calamine before the check: a
+    // DIMENSIONS record asking for 2³² rows, one inverted, and two cells 4.3 billion
+    // cells apart. The name does not matter: an upper-case extension is an .xls too.
+    let sheet = |records: Vec<Vec<u8>>| x::xls(&[("Sheet1", records.concat())]);
+    let crafted = [
+        (
+            "巨大.xls",
+            sheet(vec![
+                x::dimensions(0, u32::MAX, 0, 256),
+                x::label(0, 0, "会場"),
+            ]),
+        ),
+        (
+            "逆転.xls",
+            sheet(vec![x::dimensions(10, 3, 0, 2), x::label(0, 0, "会場")]),
+        ),
+        (
+            "遠いセル.XLS",
+            sheet(vec![x::label(0, 0, "会場"), x::number(65535, 65535, 1.0)]),
+        ),
+    ];
+    for (name, bytes) in &crafted {
+        let e = import(name, bytes).unwrap_err().to_string();
+        assert!(
+            e.contains(name) && e.contains("細工されたファイル"),
+            "{name}: {e}"
+        );
+    }
+    // A sector chain that loops: broken, said so.
+    let mut looped = x::xls_padded(&[("Sheet1", x::label(0, 0, "会場"))]);
+    // The FAT is sector 0 (file offset 512): let the stream's first sector point to itself.
+    looped[512 + 2 * 4..512 + 3 * 4].copy_from_slice(&2u32.to_le_bytes());
+    let e = import("輪.xls", &looped).unwrap_err().to_string();
+    assert!(e.contains("輪.xls") && e.contains("壊れています"), "{e}");
+    assert_eq!(counts(&store), before, "nothing was written");
+
+    // A real sheet: a header and three rows, in the mini stream and in ordinary sectors.
+    let rows = [
+        x::label(0, 0, "会場"),
+        x::label(0, 1, "定員"),
+        x::label(1, 0, "中央公民館"),
+        x::number(1, 1, 40.0),
+        x::label(2, 0, "西小学校"),
+        x::number(2, 1, 30.0),
+        x::label(3, 0, "東体育館"),
+        x::number(3, 1, 120.0),
+    ]
+    .concat();
+    for (name, bytes) in [
+        ("会場.xls", x::xls(&[("会場", rows.clone())])),
+        ("会場2.xls", x::xls_padded(&[("会場", rows.clone())])),
+    ] {
+        let r = import(name, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(r.rows, 3, "{name}");
+    }
+    let listed = kenshin_atlas::store::user_tables::list(store.conn()).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].name.as_str(), listed[0].rows), ("会場一覧", 3));
+}
+
 // ---- A file cut short, and a period replaced by fewer rows ----------------------------
 
 #[test]

@@ -21,7 +21,7 @@ use kenshin_atlas::map::document::{self, DocumentError};
 use kenshin_atlas::map::facilities::{self, FacilityFilter, FacilityLayer, Placement, YesNo};
 use kenshin_atlas::map::insured::{InsuredPoints, Pattern};
 use kenshin_atlas::store::{ImportResult, Store};
-use kenshin_atlas::ui::map_ui::{MapState, map_ui};
+use kenshin_atlas::ui::map::{MapState, map_ui};
 
 use super::common::{admin_engine, click_at, demo};
 use super::raw_demo;
@@ -283,7 +283,7 @@ struct App {
 fn app_harness(store: Store, dir: &Path) -> Harness<'static, App> {
     let engine = admin_engine(store, Box::new(SystemClock));
     let mut map = MapState::default();
-    map.basemap = kenshin_atlas::ui::basemap_ui::BasemapState::in_dir(&dir.join("maps"));
+    map.basemap = kenshin_atlas::ui::map::basemap::BasemapState::in_dir(&dir.join("maps"));
     Harness::builder()
         .with_size(egui::vec2(1600.0, 1000.0))
         .with_step_dt(1.0 / 60.0)
@@ -313,12 +313,14 @@ fn window_hides_an_institution_by_click_and_reopens_a_saved_legend() {
         .state()
         .map
         .facilities
+        .layer
         .clone()
         .expect("institutions loaded");
     let (ix, _) = h
         .state()
         .map
         .layers
+        .loaded
         .as_ref()
         .unwrap()
         .find(facilities::LAYER_NAME)
@@ -328,18 +330,18 @@ fn window_hides_an_institution_by_click_and_reopens_a_saved_legend() {
     let (lon, lat) = target.point.unwrap();
     {
         let st = &mut h.state_mut().map;
-        let view = st.view.as_mut().unwrap();
+        let view = st.canvas.view.as_mut().unwrap();
         view.center = kenshin_atlas::geo::mercator::lonlat_to_world(lon, lat);
         view.set_zoom(17);
     }
     h.run();
     let st = &h.state().map;
-    let s = st.view.unwrap().lonlat_to_screen(lon, lat);
-    let p = Pos2::new(st.map_origin.0 + s[0], st.map_origin.1 + s[1]);
+    let s = st.canvas.view.unwrap().lonlat_to_screen(lon, lat);
+    let p = Pos2::new(st.canvas.origin.0 + s[0], st.canvas.origin.1 + s[1]);
     click_at(&mut h, p);
     h.run();
     assert_eq!(
-        h.state().map.identified,
+        h.state().map.tools.identified,
         Some((ix, 0)),
         "the institution is identified"
     );
@@ -349,24 +351,29 @@ fn window_hides_an_institution_by_click_and_reopens_a_saved_legend() {
     );
     h.get_by_label("この機関を非表示にする").click();
     h.run();
-    assert_eq!(h.state().map.facility_clicked, vec![target.code.clone()]);
-    assert!(h.state().map.styles[ix].hidden[0], "hidden on the map");
+    assert_eq!(h.state().map.facilities.clicked, vec![target.code.clone()]);
+    assert!(
+        h.state().map.layers.styles[ix].hidden[0],
+        "hidden on the map"
+    );
     // A click at the same place no longer finds it.
     click_at(&mut h, p);
     h.run();
-    assert_ne!(h.state().map.identified.map(|i| i.0), Some(ix));
+    assert_ne!(h.state().map.tools.identified.map(|i| i.0), Some(ix));
 
     // Edit the legend (a label and a class edge), save the map, change it, reopen it.
     {
         let st = &mut h.state_mut().map;
-        st.spec.labels = vec![Some("低い".into())];
-        let edges = st.choropleth.as_ref().unwrap().1.edges.clone();
-        st.spec = kenshin_atlas::map::choropleth::with_edge(&st.spec, &edges, 1, 0.3);
-        st.choropleth = None;
-        st.save_name = "町丁・字 2021".into();
+        st.choropleth.spec.labels = vec![Some("低い".into())];
+        let edges = st.choropleth.built.as_ref().unwrap().1.edges.clone();
+        st.choropleth.spec =
+            kenshin_atlas::map::choropleth::with_edge(&st.choropleth.spec, &edges, 1, 0.3);
+        st.choropleth.built = None;
+        st.saved.name = "町丁・字 2021".into();
         // Move the municipalities one step up: the choropleth follows its layer.
         let (m, _) = st
             .layers
+            .loaded
             .as_ref()
             .unwrap()
             .find(bundled::MUNICIPALITIES)
@@ -374,6 +381,7 @@ fn window_hides_an_institution_by_click_and_reopens_a_saved_legend() {
         st.move_layer(m, true);
         assert_eq!(
             st.layers
+                .loaded
                 .as_ref()
                 .unwrap()
                 .find(bundled::MUNICIPALITIES)
@@ -384,6 +392,7 @@ fn window_hides_an_institution_by_click_and_reopens_a_saved_legend() {
     }
     let order = |st: &MapState| -> Vec<String> {
         st.layers
+            .loaded
             .as_ref()
             .unwrap()
             .0
@@ -397,23 +406,24 @@ fn window_hides_an_institution_by_click_and_reopens_a_saved_legend() {
     h.run();
     h.get_by_label("保存").click();
     h.run();
-    let saved_spec = h.state().map.spec.clone();
+    let saved_spec = h.state().map.choropleth.spec.clone();
     assert_eq!(
-        h.state().map.saved.as_ref().map(|l| l.len()),
+        h.state().map.saved.list.as_ref().map(|l| l.len()),
         Some(1),
         "the saved map is listed"
     );
     assert_eq!(
-        h.state().map.choropleth.as_ref().unwrap().1.legend[0].label,
+        h.state().map.choropleth.built.as_ref().unwrap().1.legend[0].label,
         "低い"
     );
     {
         let st = &mut h.state_mut().map;
-        st.spec = Default::default();
-        st.facility_clicked.clear();
-        st.choropleth = None;
+        st.choropleth.spec = Default::default();
+        st.facilities.clicked.clear();
+        st.choropleth.built = None;
         let (m, _) = st
             .layers
+            .loaded
             .as_ref()
             .unwrap()
             .find(bundled::MUNICIPALITIES)
@@ -425,10 +435,13 @@ fn window_hides_an_institution_by_click_and_reopens_a_saved_legend() {
     h.get_by_label("開く").click();
     h.run();
     let st = &h.state().map;
-    assert_eq!(st.spec, saved_spec, "the edited legend comes back");
+    assert_eq!(
+        st.choropleth.spec, saved_spec,
+        "the edited legend comes back"
+    );
     assert_eq!(order(st), saved_order, "and the layer order");
-    assert_eq!(st.facility_clicked, vec![target.code.clone()]);
-    let ch = &st.choropleth.as_ref().unwrap().1;
+    assert_eq!(st.facilities.clicked, vec![target.code.clone()]);
+    let ch = &st.choropleth.built.as_ref().unwrap().1;
     assert_eq!(ch.legend[0].label, "低い");
     assert_eq!(ch.edges[1], 0.3);
 }
@@ -438,8 +451,8 @@ fn saved_maps_round_trip_and_a_damaged_one_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let mut map = MapState::default();
-    map.spec.labels = vec![None, Some("中".into())];
-    map.fy = 2019;
+    map.choropleth.spec.labels = vec![None, Some("中".into())];
+    map.choropleth.fy = 2019;
     let doc = map.to_document();
     document::save(store.conn(), "  ", &doc).unwrap_err();
     document::save(store.conn(), "A", &doc).unwrap();
@@ -493,10 +506,10 @@ fn layer_import_without_prj_asks_for_the_crs() {
     };
     // No .prj: nothing stored; the guess (JGD2011 lon/lat) is preselected.
     assert!(run(&mut map, None).is_empty());
-    let (msg, needs_crs) = map.layer_import.message.clone().unwrap();
+    let (msg, needs_crs) = map.layers.import.message.clone().unwrap();
     assert!(needs_crs, "{msg}");
     assert!(msg.contains(".prj"), "{msg}");
-    assert_eq!(map.layer_import.crs, Some(Crs::from_epsg(6668).unwrap()));
+    assert_eq!(map.layers.import.crs, Some(Crs::from_epsg(6668).unwrap()));
     let stored_names = |e: &Engine| -> Vec<String> {
         kenshin_atlas::layers::storage::list(e.store.conn())
             .unwrap()
@@ -505,7 +518,7 @@ fn layer_import_without_prj_asks_for_the_crs() {
             .collect()
     };
     // With the chosen CRS it is stored and the map reloads.
-    let chosen = map.layer_import.crs;
+    let chosen = map.layers.import.crs;
     assert_eq!(run(&mut map, chosen).len(), 1, "LoadMap follows");
     drop(run);
     assert!(stored_names(&engine).contains(&"市町村（取込）".to_string()));

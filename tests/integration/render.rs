@@ -140,7 +140,7 @@ fn rendered_choropleth_shows_its_classes() {
         credits: None,
     };
     let pm = kenshin_atlas::render::render(&view, &refs, None, &furniture).unwrap();
-    let png = kenshin_atlas::render::encode_png(&pm).unwrap();
+    let png = kenshin_atlas::paint::encode_png(&pm).unwrap();
     let img = image::load_from_memory(&png).unwrap().to_rgba8();
     assert_eq!(img.dimensions(), (800, 1000));
     // Every class colour with areas is on the map.

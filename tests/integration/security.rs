@@ -104,7 +104,7 @@ fn probe(r: Right, dir: &Path) -> Option<Command> {
         },
         Right::Edit => Command::SaveMap {
             name: "probe".into(),
-            doc: Box::new(kenshin_atlas::ui::map_ui::MapState::default().to_document()),
+            doc: Box::new(kenshin_atlas::ui::map::MapState::default().to_document()),
         },
         Right::ManageLayers => Command::ImportLayer {
             file: "missing.geojson".into(),
@@ -385,11 +385,9 @@ fn a_backup_never_makes_a_recovery_key_and_only_the_backup_right_renews_one() {
         id.to_public().to_string()
     );
     assert!(
-        e.audit
-            .entries()
-            .unwrap()
-            .iter()
-            .any(|x| x.user == "keeper" && x.action == Action::Backup && x.target == "recovery_key"),
+        e.audit.entries().unwrap().iter().any(|x| x.user == "keeper"
+            && x.action == Action::Backup
+            && x.target == "recovery_key"),
         "the renewal is logged"
     );
     std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -861,7 +859,7 @@ mod window {
         let ctx = egui::Context::default();
         let mut app = AtlasApp::new(&ctx, data.clone());
         app.map.basemap =
-            kenshin_atlas::ui::basemap_ui::BasemapState::in_dir(&dir.path().join("maps"));
+            kenshin_atlas::ui::map::basemap::BasemapState::in_dir(&dir.path().join("maps"));
         let mut h = Harness::builder()
             .with_size(egui::vec2(1400.0, 900.0))
             .with_context_setup(kenshin_atlas::ui::install_theme)

@@ -24,7 +24,7 @@ use kenshin_atlas::layers::bundled;
 use kenshin_atlas::map::choropleth;
 use kenshin_atlas::map::document;
 use kenshin_atlas::store::{ImportResult, Store};
-use kenshin_atlas::ui::map_ui::{MapState, map_ui};
+use kenshin_atlas::ui::map::{MapState, map_ui};
 
 use super::common::{ADMIN, ADMIN_PASSWORD, admin_engine, demo};
 
@@ -698,9 +698,9 @@ fn the_identify_window_shows_no_figures_of_a_suppressed_area() {
     let shown = codes.iter().position(|c| !row_of(c).suppressed).unwrap();
 
     let mut state = MapState::default();
-    state.basemap = kenshin_atlas::ui::basemap_ui::BasemapState::in_dir(&dir.path().join("maps"));
+    state.basemap = kenshin_atlas::ui::map::basemap::BasemapState::in_dir(&dir.path().join("maps"));
     state.set_layers(layers);
-    state.level = Level::SmallArea;
+    state.choropleth.level = Level::SmallArea;
     state.set_rows(t.clone());
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
@@ -713,13 +713,13 @@ fn the_identify_window_shows_no_figures_of_a_suppressed_area() {
             state,
         );
     // A shown area: its counts are listed.
-    h.state_mut().identified = Some((li, shown));
+    h.state_mut().tools.identified = Some((li, shown));
     h.run();
     let n = row_of(&codes[shown]).targets.unwrap();
     assert!(h.query_by_label("対象者").is_some());
     assert!(h.query_by_label(&n.to_string()).is_some());
     // A suppressed one: the label, no counts (the engine did not send any).
-    h.state_mut().identified = Some((li, hidden));
+    h.state_mut().tools.identified = Some((li, hidden));
     h.run();
     assert!(h.query_by_label("対象者").is_none());
     assert!(h.query_by_label("受診者").is_none());

@@ -1,7 +1,8 @@
 //! The kinds of customer data and their fields: one definition that drives validation,
 //! the Arrow batches appended to DuckDB, how a re-import replaces earlier rows, and the
-//! Japanese names shown to users. The table layouts in `store/migrations` must match;
-//! `store::schema_check` tests that they do.
+//! Japanese names shown to users. It is the store's schema of the data tables (the
+//! importer fills them, the store counts and checks them): the table layouts in
+//! `store/migrations` must match, and `store::migrations` tests that they do.
 
 /// How a raw field is read and typed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -408,9 +409,4 @@ impl KindDef {
     pub fn field_index(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)
     }
-}
-
-/// The names of the data tables (one per kind), in a stable order.
-pub fn data_tables() -> Vec<&'static str> {
-    KINDS.iter().map(|k| k.table).collect()
 }

@@ -8,7 +8,6 @@ use eframe::egui::{self, Color32, Rect, Vec2, pos2};
 
 use crate::basemap::loader::TileLoader;
 use crate::basemap::{self, BasemapInfo};
-use crate::geo::mercator;
 use crate::map::MapLayers;
 use crate::map::view::View;
 
@@ -116,16 +115,18 @@ pub fn paint_basemap(
         return;
     }
     let z = view.zoom;
-    let scale = mercator::world_px(z as f64);
+    // A tile's size on screen (the view may be magnified).
+    let ts = 256.0 * view.magnify;
+    let scale = view.scale();
     let (left, top) = (
         view.center.0 * scale - view.size.0 as f64 / 2.0,
         view.center.1 * scale - view.size.1 as f64 / 2.0,
     );
     let n = 1u32 << z;
-    let tx0 = (left / 256.0).floor().max(0.0) as u32;
-    let ty0 = (top / 256.0).floor().max(0.0) as u32;
-    let tx1 = (((left + view.size.0 as f64) / 256.0).floor().max(0.0) as u32).min(n - 1);
-    let ty1 = (((top + view.size.1 as f64) / 256.0).floor().max(0.0) as u32).min(n - 1);
+    let tx0 = (left / ts).floor().max(0.0) as u32;
+    let ty0 = (top / ts).floor().max(0.0) as u32;
+    let tx1 = (((left + view.size.0 as f64) / ts).floor().max(0.0) as u32).min(n - 1);
+    let ty1 = (((top + view.size.1 as f64) / ts).floor().max(0.0) as u32).min(n - 1);
     let mut visible = HashSet::new();
     for tx in tx0..=tx1 {
         for ty in ty0..=ty1 {
@@ -134,10 +135,10 @@ pub fn paint_basemap(
             let screen = Rect::from_min_size(
                 rect.min
                     + Vec2::new(
-                        (tx as f64 * 256.0 - left) as f32,
-                        (ty as f64 * 256.0 - top) as f32,
+                        (tx as f64 * ts - left) as f32,
+                        (ty as f64 * ts - top) as f32,
                     ),
-                Vec2::splat(256.0),
+                Vec2::splat(ts as f32),
             );
             match st.textures.get(&key) {
                 Some(Some(tex)) => {

@@ -5,20 +5,21 @@
 
 use eframe::egui::{self, Sense, Vec2};
 
-use super::map_paint::c32;
-use super::map_ui::{MapState, choice_row};
 use crate::map::Rgba;
 use crate::map::choropleth::{self, ChoroplethSpec, Measure, NumberStyle};
+use crate::ui::map::MapState;
+use crate::ui::map::paint::c32;
+use crate::ui::widgets::choice_row;
 
 pub(crate) fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
-    let Some((_, ch)) = &st.choropleth else {
+    let Some((_, ch)) = &st.choropleth.built else {
         ui.label("集計中…");
         return;
     };
-    let (fy, filter, threshold) = st.rows.as_ref().map_or(
+    let (fy, filter, threshold) = st.choropleth.rows.as_ref().map_or(
         (
-            st.fy,
-            st.filter,
+            st.choropleth.fy,
+            st.choropleth.filter,
             crate::analysis::suppression::DEFAULT_THRESHOLD,
         ),
         |t| (t.fy, t.filter, t.threshold),
@@ -26,10 +27,10 @@ pub(crate) fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
     ui.strong(format!(
         "{}年度 {}（{}）",
         fy,
-        st.spec.measure.label(),
+        st.choropleth.spec.measure.label(),
         filter.label()
     ));
-    let spec = &st.spec;
+    let spec = &st.choropleth.spec;
     let percent = match (spec.format.style, spec.measure) {
         (NumberStyle::Percent, _) | (NumberStyle::Auto, Measure::Rate) => true,
         _ => false,
@@ -110,7 +111,7 @@ pub(crate) fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
             &format!("{}（{}）", choropleth::OUTSIDE_LABEL, ch.outside_count),
         );
     }
-    let mut format = st.spec.format;
+    let mut format = st.choropleth.spec.format;
     egui::Grid::new("legend_format")
         .num_columns(2)
         .show(ui, |ui| {
@@ -130,11 +131,12 @@ pub(crate) fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
                     .map(|d| (d, d.map_or("自動".to_string(), |d| format!("{d} 桁")))),
             );
         });
-    ui.checkbox(&mut st.legend_on_map, "凡例を地図に表示");
-    let customised = !st.spec.colors.is_empty() || st.spec.labels.iter().any(|l| l.is_some());
+    ui.checkbox(&mut st.choropleth.legend_on_map, "凡例を地図に表示");
+    let customised = !st.choropleth.spec.colors.is_empty()
+        || st.choropleth.spec.labels.iter().any(|l| l.is_some());
     let reset = customised && ui.small_button("色と表示名を元に戻す").clicked();
 
-    let spec = &mut st.spec;
+    let spec = &mut st.choropleth.spec;
     let before = spec.clone();
     if let Some(s) = edited {
         *spec = s;
@@ -157,7 +159,7 @@ pub(crate) fn legend_ui(ui: &mut egui::Ui, st: &mut MapState) {
         spec.labels.clear();
     }
     if *spec != before {
-        st.choropleth = None;
+        st.choropleth.built = None;
     }
 }
 

@@ -17,7 +17,7 @@ use crate::layers::LayerOptions;
 
 pub struct LayerImportState {
     pub open: bool,
-    folder: super::folder_ui::Folder,
+    folder: crate::ui::folder_ui::Folder,
     pub file: Option<PathBuf>,
     pub name: String,
     pub encoding: Option<TextEncoding>,
@@ -34,7 +34,7 @@ impl Default for LayerImportState {
     fn default() -> Self {
         LayerImportState {
             open: false,
-            folder: super::folder_ui::Folder::new(std::env::current_dir().unwrap_or_default()),
+            folder: crate::ui::folder_ui::Folder::new(std::env::current_dir().unwrap_or_default()),
             file: None,
             name: String::new(),
             encoding: None,
@@ -100,7 +100,7 @@ pub(crate) fn layer_import_window(ctx: &egui::Context, st: &mut LayerImportState
             ui.label("シェープファイル（.shp と同じ名前の .shx・.dbf・.prj・.cpg）か GeoJSON を選びます。");
             let mut clicked: Option<PathBuf> = None;
             let current = st.file.clone();
-            super::folder_ui::folder_ui(
+            crate::ui::folder_ui::folder_ui(
                 ui,
                 &mut st.folder,
                 &["shp", "geojson", "json"],
@@ -131,7 +131,7 @@ pub(crate) fn layer_import_window(ctx: &egui::Context, st: &mut LayerImportState
                     let lbl = ui.label("レイヤ名");
                     ui.text_edit_singleline(&mut st.name).labelled_by(lbl.id);
                     ui.end_row();
-                    super::map_ui::choice_row(
+                    crate::ui::widgets::choice_row(
                         ui,
                         "文字コード",
                         "layer_enc",

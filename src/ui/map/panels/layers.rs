@@ -5,27 +5,30 @@
 
 use eframe::egui;
 
-use super::map_paint::{c32, symbol_swatch, symbol_swatch_at};
-use super::map_ui::{MapState, choice_row};
 use crate::map::facilities::{CHECKUP_COLOR, Combine, OTHER_COLOR, YesNo};
 use crate::map::insured::PointColoring;
 use crate::map::scene::MarkerShape;
+use crate::ui::map::MapState;
+use crate::ui::map::paint::{c32, symbol_swatch, symbol_swatch_at};
+use crate::ui::widgets::choice_row;
 
 pub(crate) fn layers_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
     ui.horizontal(|ui| {
         ui.heading("レイヤ");
         if ui.button("レイヤを取り込む…").clicked() {
-            st.layer_import.open = true;
+            st.layers.import.open = true;
         }
     });
-    super::basemap_ui::basemap_picker_ui(ui, &mut st.basemap);
-    let Some(layers) = &st.layers else { return };
+    crate::ui::map::basemap::basemap_picker_ui(ui, &mut st.basemap);
+    let Some(layers) = &st.layers.loaded else {
+        return;
+    };
     // Top of the list = drawn last, as in QGIS.
     let n = layers.0.len();
     let mut moved: Option<(usize, bool)> = None;
     for i in (0..n).rev() {
         let info = &layers.0[i].index.info;
-        let Some(style) = st.styles.get_mut(i) else {
+        let Some(style) = st.layers.styles.get_mut(i) else {
             continue;
         };
         ui.horizontal(|ui| {
@@ -99,7 +102,7 @@ fn layer_swatch(
 
 pub(crate) fn facilities_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
     ui.heading("医療機関・健診機関");
-    let Some(fl) = st.facilities.clone() else {
+    let Some(fl) = st.facilities.layer.clone() else {
         ui.weak("読み込み中…");
         return;
     };
@@ -122,9 +125,10 @@ pub(crate) fn facilities_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
     ui.weak(crate::map::facilities::NAME_RULE);
     if let Some((ix, _)) = st
         .layers
+        .loaded
         .as_ref()
         .and_then(|l| l.find(crate::map::facilities::LAYER_NAME))
-        && let Some(style) = st.styles.get_mut(ix)
+        && let Some(style) = st.layers.styles.get_mut(ix)
     {
         ui.horizontal(|ui| {
             let lbl = ui.label("表示するズーム");
@@ -132,11 +136,11 @@ pub(crate) fn facilities_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
                 .labelled_by(lbl.id);
         });
     }
-    let before = (st.facility_filter.clone(), st.facility_clicked.len());
+    let before = (st.facilities.filter.clone(), st.facilities.clicked.len());
     egui::CollapsingHeader::new("表示する機関の条件")
-        .default_open(st.facility_filter.is_set())
+        .default_open(st.facilities.filter.is_set())
         .show(ui, |ui| {
-            let f = &mut st.facility_filter;
+            let f = &mut st.facilities.filter;
             egui::Grid::new("facility_filter")
                 .num_columns(2)
                 .show(ui, |ui| {
@@ -177,22 +181,22 @@ pub(crate) fn facilities_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
                 *f = Default::default();
             }
         });
-    if !st.facility_clicked.is_empty() {
+    if !st.facilities.clicked.is_empty() {
         ui.horizontal(|ui| {
             ui.label(format!(
                 "クリックで非表示: {} 件",
-                st.facility_clicked.len()
+                st.facilities.clicked.len()
             ));
             if ui.small_button("すべて再表示").clicked() {
-                st.facility_clicked.clear();
+                st.facilities.clicked.clear();
             }
         });
     }
-    if before != (st.facility_filter.clone(), st.facility_clicked.len()) {
+    if before != (st.facilities.filter.clone(), st.facilities.clicked.len()) {
         st.refresh_facility_style();
     }
     let shown = fl
-        .hidden(&st.facility_filter, &st.facility_clicked)
+        .hidden(&st.facilities.filter, &st.facilities.clicked)
         .iter()
         .filter(|h| !**h)
         .count();
@@ -206,8 +210,8 @@ pub(crate) fn facilities_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
 
 pub(crate) fn insured_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
     ui.heading("被保険者（個人の位置）");
-    ui.checkbox(&mut st.insured_on, "表示する（個人情報）");
-    if !st.insured_on {
+    ui.checkbox(&mut st.insured.on, "表示する（個人情報）");
+    if !st.insured.on {
         return;
     }
     egui::Grid::new("insured_grid")
@@ -217,16 +221,16 @@ pub(crate) fn insured_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
                 ui,
                 "色分け",
                 "insured_coloring",
-                &mut st.insured_coloring,
+                &mut st.insured.coloring,
                 PointColoring::ALL.map(|c| (c, c.label().to_string())),
             );
             let lbl = ui.label("個人を表示するズーム");
-            ui.add(egui::Slider::new(&mut st.insured_from_zoom, 13..=18))
+            ui.add(egui::Slider::new(&mut st.insured.from_zoom, 13..=18))
                 .labelled_by(lbl.id);
             ui.end_row();
         });
     ui.weak("それより広い表示では 32 点四方ごとの集計（大きさ=人数、色=未受診の割合）");
-    let Some((fy, points)) = &st.insured else {
+    let Some((fy, points)) = &st.insured.points else {
         ui.weak("読み込み中…");
         return;
     };
@@ -235,10 +239,10 @@ pub(crate) fn insured_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
         "{fy}年度の対象者 {} 人（位置が分かる人）",
         points.count
     ));
-    for (i, (color, text)) in st.insured_coloring.legend().into_iter().enumerate() {
+    for (i, (color, text)) in st.insured.coloring.legend().into_iter().enumerate() {
         ui.horizontal(|ui| {
             symbol_swatch(ui, MarkerShape::Circle, 5.0, color);
-            match st.insured_coloring {
+            match st.insured.coloring {
                 PointColoring::Pattern => ui.label(format!("{text}（{}）", counts[i])),
                 PointColoring::Attendance => ui.label(text),
             };

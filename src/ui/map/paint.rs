@@ -8,6 +8,7 @@
 use eframe::egui::{self, Color32, Pos2, Shape, Vec2};
 
 use crate::map::Rgba;
+use crate::map::furniture::{Mark, hatch_segments};
 use crate::map::scene::{self, MarkerShape};
 
 pub(crate) fn c32(c: Rgba) -> Color32 {
@@ -226,65 +227,73 @@ pub(crate) fn symbol_swatch_at(
     }
 }
 
-/// The legend drawn on the map (bottom right, above the credits): a title and one swatch
-/// per entry, hatched entries with diagonal lines, as exports draw it.
-pub(crate) fn paint_legend(
-    painter: &egui::Painter,
-    rect: egui::Rect,
-    title: &str,
-    entries: &[(Rgba, String, bool)],
-) {
-    let font = egui::FontId::proportional(12.0);
-    let row = 18.0;
-    let text_w = entries
-        .iter()
-        .map(|(_, t, _)| t.as_str())
-        .chain(std::iter::once(title))
-        .map(|t| {
-            painter
-                .layout_no_wrap(t.to_string(), font.clone(), Color32::BLACK)
-                .size()
-                .x
-        })
-        .fold(0.0f32, f32::max);
-    let size = Vec2::new(text_w + 44.0, row * (entries.len() as f32 + 1.0) + 12.0);
-    let min = rect.max - size - Vec2::new(12.0, 26.0);
-    let bg = egui::Rect::from_min_size(min, size);
-    painter.rect_filled(bg, 4.0, Color32::from_white_alpha(225));
-    painter.text(
-        min + Vec2::new(8.0, 6.0),
-        egui::Align2::LEFT_TOP,
-        title,
-        font.clone(),
-        Color32::BLACK,
-    );
-    for (k, (color, text, hatched)) in entries.iter().enumerate() {
-        let y = min.y + 6.0 + row * (k as f32 + 1.0);
-        let sw = egui::Rect::from_min_size(Pos2::new(min.x + 8.0, y + 2.0), Vec2::new(22.0, 13.0));
-        painter.rect_filled(sw, 0.0, c32(*color));
-        if *hatched {
-            let clip = painter.with_clip_rect(sw);
-            let mut x = sw.min.x - sw.height();
-            while x < sw.max.x {
-                clip.line_segment(
-                    [Pos2::new(x, sw.max.y), Pos2::new(x + sw.height(), sw.min.y)],
-                    egui::Stroke::new(1.0, Color32::from_gray(110)),
-                );
-                x += 5.0;
+/// Paints the furniture's marks ([`crate::map::furniture`]) at `origin`: the screen side
+/// of what the exports paint with tiny-skia.
+pub(crate) fn paint_marks(painter: &egui::Painter, origin: Pos2, marks: &[Mark]) {
+    let at = |p: [f32; 2]| origin + Vec2::new(p[0], p[1]);
+    let rect = |r: [f32; 4]| egui::Rect::from_min_size(at([r[0], r[1]]), Vec2::new(r[2], r[3]));
+    for m in marks {
+        match m {
+            Mark::Rect {
+                rect: r,
+                fill,
+                stroke,
+            } => {
+                if let Some(c) = fill {
+                    painter.rect_filled(rect(*r), 0.0, c32(*c));
+                }
+                if let Some((c, w)) = stroke {
+                    painter.rect_stroke(
+                        rect(*r),
+                        0.0,
+                        egui::Stroke::new(*w, c32(*c)),
+                        egui::StrokeKind::Middle,
+                    );
+                }
+            }
+            Mark::Hatch {
+                rect: r,
+                color,
+                spacing,
+            } => {
+                for [a, b] in hatch_segments(*r, *spacing) {
+                    painter.line_segment([at(a), at(b)], egui::Stroke::new(1.0, c32(*color)));
+                }
+            }
+            Mark::Polygon {
+                points,
+                fill,
+                stroke,
+            } => {
+                let stroke =
+                    stroke.map_or(egui::Stroke::NONE, |(c, w)| egui::Stroke::new(w, c32(c)));
+                painter.add(Shape::convex_polygon(
+                    points.iter().map(|p| at(*p)).collect(),
+                    c32(*fill),
+                    stroke,
+                ));
+            }
+            Mark::Text {
+                at: p,
+                text,
+                size,
+                color,
+                halo,
+            } => {
+                let font = egui::FontId::proportional(*size);
+                if *halo {
+                    for d in [[-1.0, 0.0], [1.0, 0.0], [0.0, -1.0], [0.0, 1.0]] {
+                        painter.text(
+                            at([p[0] + d[0], p[1] + d[1]]),
+                            egui::Align2::LEFT_TOP,
+                            text,
+                            font.clone(),
+                            Color32::from_white_alpha(230),
+                        );
+                    }
+                }
+                painter.text(at(*p), egui::Align2::LEFT_TOP, text, font, c32(*color));
             }
         }
-        painter.rect_stroke(
-            sw,
-            0.0,
-            egui::Stroke::new(0.5, Color32::from_gray(90)),
-            egui::StrokeKind::Inside,
-        );
-        painter.text(
-            Pos2::new(min.x + 36.0, y + 1.0),
-            egui::Align2::LEFT_TOP,
-            text,
-            font.clone(),
-            Color32::BLACK,
-        );
     }
 }

@@ -4,8 +4,8 @@
 
 use eframe::egui;
 
-use super::map_ui::MapState;
 use crate::app::Command;
+use crate::ui::map::MapState;
 
 pub(crate) fn saved_maps_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
     let mut cmds = Vec::new();
@@ -15,24 +15,24 @@ pub(crate) fn saved_maps_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command
             ui.horizontal(|ui| {
                 let lbl = ui.label("名前");
                 ui.add(
-                    egui::TextEdit::singleline(&mut st.save_name)
+                    egui::TextEdit::singleline(&mut st.saved.name)
                         .hint_text("例: 2021年度 町丁・字 受診率")
                         .desired_width(200.0),
                 )
                 .labelled_by(lbl.id);
-                let can = !st.save_name.trim().is_empty();
+                let can = !st.saved.name.trim().is_empty();
                 if ui
                     .add_enabled(can, egui::Button::new("保存"))
                     .on_hover_text("同じ名前の地図は置き換えます")
                     .clicked()
                 {
                     cmds.push(Command::SaveMap {
-                        name: st.save_name.trim().to_string(),
+                        name: st.saved.name.trim().to_string(),
                         doc: Box::new(st.to_document()),
                     });
                 }
             });
-            match &st.saved {
+            match &st.saved.list {
                 None => {
                     ui.weak("読み込み中…");
                 }

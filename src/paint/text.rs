@@ -55,6 +55,12 @@ impl TextPainter {
             .map(|font| TextPainter { font })
     }
 
+    /// Whether the bundled font can draw `c` (the window falls back to nothing else for
+    /// Japanese text, and a missing glyph is an empty box or a panic in debug builds).
+    pub fn has_glyph(&self, c: char) -> bool {
+        self.font.charmap().map(c).is_some()
+    }
+
     /// Width of `text` at `size` pixels.
     pub fn width(&self, text: &str, size: f32) -> f32 {
         let metrics = self
@@ -65,6 +71,13 @@ impl TextPainter {
             .filter_map(|c| map.map(c))
             .map(|g| metrics.advance_width(g).unwrap_or(size))
             .sum()
+    }
+
+    /// The distance from the top of a line of text at `size` to its baseline.
+    pub fn ascent(&self, size: f32) -> f32 {
+        self.font
+            .metrics(Size::new(size), LocationRef::default())
+            .ascent
     }
 
     /// The outline of `text` with its baseline's left end at (x, y).

@@ -1,0 +1,113 @@
+//! The map screen (地図): a layer panel and choropleth controls on the left, the map in the
+//! middle. The map widget turns a core `map::scene::Scene` into egui shapes; panning,
+//! wheel zoom around the cursor, double-click centring, +/−, a zoom list with scales and a
+//! typed scale, a scale bar, a north arrow, the cursor in lon/lat and 平面直角 zone VI, and
+//! identify on click. Data comes from the worker as commands' outcomes.
+//!
+//! The folder: [`state`] (the model, in parts), [`canvas`] (the map widget), [`paint`]
+//! (scene → egui shapes), [`basemap`] (tiles on screen), `tools/` (identify; room for
+//! measure, select and draw) and `panels/` (the side panels and the layer import window).
+
+pub mod basemap;
+mod canvas;
+pub(crate) mod paint;
+mod panels;
+pub mod state;
+mod tools;
+
+use eframe::egui;
+
+use crate::app::Command;
+
+pub use state::MapState;
+
+/// Draws the map screen. Returns commands for the worker.
+pub fn map_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
+    let mut cmds = Vec::new();
+    if st.layers.loaded.is_none() {
+        if !st.layers.requested {
+            st.layers.requested = true;
+            cmds.push(Command::LoadMap);
+        }
+        ui.label("地図を準備しています…");
+        return cmds;
+    }
+    let want = st.wanted();
+    if st
+        .choropleth
+        .rows
+        .as_ref()
+        .map(|t| (t.level, t.fy, t.filter, t.reveal))
+        != Some(want)
+        && st.choropleth.rows_requested != Some(want)
+    {
+        st.choropleth.rows_requested = Some(want);
+        cmds.push(Command::AreaUptake {
+            level: want.0,
+            fy: want.1,
+            filter: want.2,
+            reveal: want.3,
+        });
+    }
+    cmds.extend(panels::layer_import::layer_import_window(
+        ui.ctx(),
+        &mut st.layers.import,
+    ));
+    if !st.saved.requested {
+        st.saved.requested = true;
+        cmds.push(Command::ListMaps);
+    }
+    if st.facilities.requested != Some(st.choropleth.fy) {
+        st.facilities.requested = Some(st.choropleth.fy);
+        cmds.push(Command::Facilities {
+            fy: st.choropleth.fy,
+        });
+    }
+    if st.insured.on
+        && st.insured.points.as_ref().map(|i| i.0) != Some(st.choropleth.fy)
+        && st.insured.requested != Some(st.choropleth.fy)
+    {
+        st.insured.requested = Some(st.choropleth.fy);
+        cmds.push(Command::InsuredPoints {
+            fy: st.choropleth.fy,
+        });
+    }
+    if st.choropleth.built.is_none() {
+        st.refresh_choropleth();
+    }
+    egui::Panel::left("map_side")
+        .resizable(true)
+        .default_size(400.0)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                cmds.extend(panels::saved_maps::saved_maps_ui(ui, st));
+                ui.separator();
+                if panels::choropleth::choropleth_controls_ui(ui, st) {
+                    st.choropleth.built = None;
+                }
+                ui.separator();
+                panels::legend::legend_ui(ui, st);
+                ui.separator();
+                panels::layers::layers_panel_ui(ui, st);
+                ui.separator();
+                panels::layers::facilities_panel_ui(ui, st);
+                ui.separator();
+                panels::layers::insured_panel_ui(ui, st);
+            });
+        });
+    egui::CentralPanel::default().show(ui, |ui| canvas::canvas_ui(ui, st));
+    if st.tools.identified.is_some() {
+        let mut open = true;
+        egui::Window::new("属性")
+            .id(egui::Id::unique("identify_window"))
+            .open(&mut open)
+            .anchor(egui::Align2::RIGHT_TOP, egui::vec2(-70.0, 90.0))
+            .default_width(320.0)
+            .resizable(false)
+            .show(ui.ctx(), |ui| tools::identify::identify_ui(ui, st));
+        if !open {
+            st.tools.identified = None;
+        }
+    }
+    cmds
+}

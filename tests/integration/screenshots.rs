@@ -1,0 +1,200 @@
+//! The pictures of the manuals and the README, taken from the app itself on the demo data
+//! with egui_kittest's wgpu renderer: `cargo test -- --ignored manual_screenshots`. Each
+//! picture is written to `manuals/images/<name>.png`; `manuals.rs` checks that every
+//! picture a manual shows exists. Ignored in the normal run: it rewrites files of the
+//! repository and needs a wgpu adapter (Mesa's lavapipe on a machine without a GPU).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kenshin_atlas::analysis::uptake::Level;
+use kenshin_atlas::audit::AuditLog;
+use kenshin_atlas::auth::{Security, SystemClock};
+use kenshin_atlas::import::{ImportOptions, import_file};
+use kenshin_atlas::job::Progress;
+use kenshin_atlas::store::Store;
+use kenshin_atlas::ui::login_ui::Gate;
+use kenshin_atlas::ui::{AtlasApp, Screen};
+
+use super::common::{ADMIN, ADMIN_PASSWORD, demo};
+
+fn images_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("manuals/images")
+}
+
+/// Steps frames (the worker answers on its own thread) until `done` holds, then a few
+/// more so that textures and tiles settle.
+fn wait(h: &mut Harness<AtlasApp>, what: &str, done: impl Fn(&AtlasApp) -> bool) {
+    for _ in 0..6000 {
+        h.step();
+        if done(h.state()) && h.state().running.is_empty() {
+            for _ in 0..40 {
+                h.step();
+                std::thread::sleep(Duration::from_millis(25));
+            }
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn shot(h: &mut Harness<AtlasApp>, name: &str) {
+    let img = h
+        .render()
+        .unwrap_or_else(|e| panic!("rendering {name}: {e} (is a wgpu adapter installed?)"));
+    let path = images_dir().join(format!("{name}.png"));
+    img.save(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    eprintln!("{}", path.display());
+}
+
+#[test]
+#[ignore = "rewrites manuals/images: cargo test -- --ignored manual_screenshots"]
+fn manual_screenshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        // The admin and the demo data with its addresses matched (no demo is built then).
+        let store = Store::open(&data).unwrap();
+        let log = AuditLog::open(&data).unwrap();
+        let clock = SystemClock;
+        let sec = Security {
+            conn: store.conn(),
+            audit: &log,
+            clock: &clock,
+        };
+        sec.setup(ADMIN, ADMIN_PASSWORD).unwrap();
+        kenshin_atlas::backup::keys::init(&data).unwrap();
+        for f in &demo().summary.files {
+            let r = import_file(&store, f, &ImportOptions::default(), &Progress::new()).unwrap();
+            assert!(r.is_success(), "{}", r.message);
+        }
+        let opts = kenshin_atlas::geocode::GeocodeOptions {
+            reference_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("data/reference"),
+            ..Default::default()
+        };
+        kenshin_atlas::geocode::run(&store, &opts, &Progress::new()).unwrap();
+        // What `render --choropleth small-area --fy 2021` draws, without a window.
+        let spec = kenshin_atlas::render::export::MapPng {
+            choropleth: Some(Level::SmallArea),
+            fy: 2021,
+            ..Default::default()
+        };
+        kenshin_atlas::render::export::write_map_png(
+            &store,
+            &spec,
+            &images_dir().join("render-smallarea.png"),
+        )
+        .unwrap();
+    }
+    let ctx = egui::Context::default();
+    let mut app = AtlasApp::new(&ctx, data.clone());
+    app.map.basemap =
+        kenshin_atlas::ui::map::basemap::BasemapState::in_dir(&dir.path().join("maps"));
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1920.0, 1080.0))
+        .with_theme(egui::Theme::Light)
+        .with_context_setup(kenshin_atlas::ui::install_theme)
+        .wgpu()
+        .build_ui_state(|ui, app: &mut AtlasApp| app.frame_ui(ui), app);
+
+    wait(&mut h, "the login screen", |a| a.login.gate == Gate::Login);
+    h.get_by_label("ID").click();
+    h.get_by_label("ID").type_text(ADMIN);
+    h.step();
+    shot(&mut h, "login");
+    h.get_by_label("パスワード").click();
+    h.get_by_label("パスワード").type_text(ADMIN_PASSWORD);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "ログイン")
+        .click();
+    wait(&mut h, "the map", |a| {
+        a.login.gate == Gate::Open && a.map.choropleth.built.is_some()
+    });
+    shot(&mut h, "map");
+
+    // Small areas, zoomed on a town, one area identified.
+    h.state_mut().map.choropleth.level = Level::SmallArea;
+    h.state_mut().map.choropleth.built = None;
+    wait(&mut h, "the small-area choropleth", |a| {
+        a.map.choropleth.built.is_some()
+            && a.map
+                .choropleth
+                .rows
+                .as_ref()
+                .is_some_and(|t| t.level == Level::SmallArea)
+    });
+    {
+        let view = h.state_mut().map.canvas.view.as_mut().unwrap();
+        // 桜井市の中心部.
+        view.center = kenshin_atlas::geo::mercator::lonlat_to_world(135.843, 34.515);
+        view.set_zoom(12);
+    }
+    h.step();
+    // 属性 of a small area whose figures are shown (most of the small demo's are
+    // suppressed).
+    let shown = {
+        let st = &h.state().map;
+        let (li, ch) = st.choropleth.built.as_ref().unwrap();
+        let fi = ch
+            .rows
+            .iter()
+            .position(|r| {
+                r.as_ref()
+                    .is_some_and(|r| !r.suppressed && r.targets.is_some())
+            })
+            .expect("a small area with figures");
+        (*li, fi)
+    };
+    h.state_mut().map.tools.identified = Some(shown);
+    // Centred on it.
+    let centre = {
+        use geo::BoundingRect;
+        let layers = h.state().map.layers.loaded.as_ref().unwrap();
+        let f = &layers.0[shown.0].index.features[shown.1];
+        f.geom.bounding_rect().unwrap().center()
+    };
+    h.state_mut().map.canvas.view.as_mut().unwrap().center =
+        kenshin_atlas::geo::mercator::lonlat_to_world(centre.x, centre.y);
+    wait(&mut h, "the identified area", |a| {
+        a.map.tools.identified.is_some()
+    });
+    shot(&mut h, "map-smallarea");
+
+    // Institutions and the insured as points, at zoom 15.
+    h.state_mut().map.tools.identified = None;
+    h.state_mut().map.insured.on = true;
+    h.state_mut().map.canvas.view.as_mut().unwrap().set_zoom(15);
+    wait(&mut h, "the insured points", |a| {
+        a.map.insured.points.is_some() && a.map.facilities.layer.is_some()
+    });
+    shot(&mut h, "map-facilities-insured");
+    h.state_mut().map.insured.on = false;
+
+    h.state_mut().screen = Screen::Home;
+    wait(&mut h, "the uptake table", |a| {
+        a.home.stats.is_some() && a.home.uptake.is_some()
+    });
+    shot(&mut h, "home");
+
+    h.state_mut().screen = Screen::Geocode;
+    wait(&mut h, "the geocoding report", |a| {
+        a.geocode.report.is_some()
+    });
+    shot(&mut h, "geocode");
+
+    h.state_mut().screen = Screen::Import;
+    wait(&mut h, "the import screen", |_| true);
+    shot(&mut h, "import");
+
+    h.state_mut().screen = Screen::Admin;
+    wait(&mut h, "the user list", |a| a.admin.users.is_some());
+    shot(&mut h, "admin");
+
+    h.state_mut().screen = Screen::Audit;
+    wait(&mut h, "the audit log", |a| a.audit.entries.is_some());
+    shot(&mut h, "audit");
+}
