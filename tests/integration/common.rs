@@ -100,3 +100,20 @@ pub fn click_at<S>(h: &mut egui_kittest::Harness<'_, S>, p: eframe::egui::Pos2) 
         h.step();
     }
 }
+
+/// Steps the whole app's frames (the worker answers on its own thread) until `done` holds.
+pub fn wait_app(
+    h: &mut egui_kittest::Harness<kenshin_atlas::ui::AtlasApp>,
+    what: &str,
+    done: impl Fn(&kenshin_atlas::ui::AtlasApp) -> bool,
+) {
+    for _ in 0..6000 {
+        h.step();
+        if done(h.state()) {
+            h.step();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("timed out waiting for {what}");
+}

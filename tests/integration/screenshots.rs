@@ -25,21 +25,14 @@ fn images_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("manuals/images")
 }
 
-/// Steps frames (the worker answers on its own thread) until `done` holds, then a few
-/// more so that textures and tiles settle.
+/// Steps frames until `done` holds and no job runs, then a few more so that textures and
+/// tiles settle.
 fn wait(h: &mut Harness<AtlasApp>, what: &str, done: impl Fn(&AtlasApp) -> bool) {
-    for _ in 0..6000 {
+    super::common::wait_app(h, what, |a| done(a) && a.running.is_empty());
+    for _ in 0..40 {
         h.step();
-        if done(h.state()) && h.state().running.is_empty() {
-            for _ in 0..40 {
-                h.step();
-                std::thread::sleep(Duration::from_millis(25));
-            }
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(Duration::from_millis(25));
     }
-    panic!("timed out waiting for {what}");
 }
 
 fn shot(h: &mut Harness<AtlasApp>, name: &str) {

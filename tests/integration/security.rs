@@ -219,15 +219,14 @@ impl kenshin_atlas::auth::Clock for SharedClock {
     }
 }
 
-#[test]
-fn the_daily_backup_runs_as_the_system_whoever_is_logged_in() {
+/// An admin engine on `root/data` (test clock) whose admin has set the daily backup up
+/// into `root/daily`, due at once (00:00 has passed today).
+fn with_daily_backup(root: &Path) -> (Engine, std::sync::Arc<TestClock>, std::path::PathBuf) {
     use kenshin_atlas::backup;
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("data")).unwrap();
+    let store = Store::open(&root.join("data")).unwrap();
     let clock = std::sync::Arc::new(TestClock::new(1_800_000_000));
     let mut e = admin_engine(store, Box::new(SharedClock(clock.clone())));
-    // The admin sets the daily backup up (due at once: 00:00 has passed today).
-    let daily = dir.path().join("daily");
+    let daily = root.join("daily");
     for (key, value) in [
         (backup::SETTING_DIR, daily.display().to_string()),
         (backup::SETTING_TIME, "00:00".to_string()),
@@ -240,6 +239,14 @@ fn the_daily_backup_runs_as_the_system_whoever_is_logged_in() {
             },
         );
     }
+    (e, clock, daily)
+}
+
+#[test]
+fn the_daily_backup_runs_as_the_system_whoever_is_logged_in() {
+    use kenshin_atlas::backup;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut e, clock, daily) = with_daily_backup(dir.path());
     // The app's own actor cannot be given to a user.
     let o = run(
         &mut e,
@@ -327,25 +334,10 @@ fn age_recipients(file: &Path) -> usize {
 
 #[test]
 fn a_backup_never_makes_a_recovery_key_and_only_the_backup_right_renews_one() {
-    use kenshin_atlas::backup::{self, keys, restore};
+    use kenshin_atlas::backup::{keys, restore};
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let store = Store::open(&data).unwrap();
-    let clock = std::sync::Arc::new(TestClock::new(1_800_000_000));
-    let mut e = admin_engine(store, Box::new(SharedClock(clock.clone())));
-    let daily = dir.path().join("daily");
-    for (key, value) in [
-        (backup::SETTING_DIR, daily.display().to_string()),
-        (backup::SETTING_TIME, "00:00".to_string()),
-    ] {
-        admin_op(
-            &mut e,
-            AdminOp::SetSetting {
-                key: key.into(),
-                value,
-            },
-        );
-    }
+    let (mut e, _clock, _daily) = with_daily_backup(dir.path());
     let recovery_pub = keys::recovery_pub_path(&data);
     std::fs::remove_file(&recovery_pub).unwrap();
 
@@ -806,7 +798,6 @@ fn no_personal_data_in_files_outside_the_database() {
 }
 
 mod window {
-    use std::time::Duration;
 
     use eframe::egui;
     use egui_kittest::Harness;
@@ -816,18 +807,7 @@ mod window {
 
     use super::*;
 
-    /// Steps frames (the worker answers on its own thread) until `done` holds.
-    fn wait(h: &mut Harness<AtlasApp>, what: &str, done: impl Fn(&AtlasApp) -> bool) {
-        for _ in 0..3000 {
-            h.step();
-            if done(h.state()) {
-                h.step();
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("timed out waiting for {what}");
-    }
+    use super::super::common::wait_app as wait;
 
     #[test]
     fn login_failed_login_and_admin_suspends_and_resumes() {
