@@ -4,6 +4,8 @@
 
 pub mod breaks;
 pub mod figures;
+pub mod institutions;
+pub mod located_targets;
 pub mod measures;
 pub mod suppression;
 pub mod uptake;

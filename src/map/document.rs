@@ -2,12 +2,13 @@
 //! included) can be opened again, printed or exported later. Stored as JSON in the
 //! `saved_maps` table, one row per name; saving under an existing name replaces it.
 
-use duckdb::{Connection, params};
+use duckdb::Connection;
 
 use super::choropleth::ChoroplethSpec;
 use super::facilities::FacilityFilter;
 use super::insured::PointColoring;
 use crate::analysis::uptake::{Level, TargetFilter};
+use crate::store::saved_maps;
 
 /// One layer's look, by layer name (layers are matched by name when opened).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -53,17 +54,12 @@ pub enum DocumentError {
         source: serde_json::Error,
     },
     #[error("地図の保存に失敗しました: {0}")]
-    Sql(#[from] duckdb::Error),
+    Store(#[from] crate::store::StoreError),
     #[error("地図の設定を書き出せません: {0}")]
     Json(#[from] serde_json::Error),
 }
 
-/// A saved map's name and when it was saved (local time, as text).
-#[derive(Debug, Clone, PartialEq)]
-pub struct SavedMap {
-    pub name: String,
-    pub saved_at: String,
-}
+pub use crate::store::saved_maps::SavedMap;
 
 /// Saves `doc` as `name` (replacing a map of that name).
 pub fn save(conn: &Connection, name: &str, doc: &MapDocument) -> Result<(), DocumentError> {
@@ -71,40 +67,18 @@ pub fn save(conn: &Connection, name: &str, doc: &MapDocument) -> Result<(), Docu
     if name.is_empty() {
         return Err(DocumentError::EmptyName);
     }
-    let body = serde_json::to_string(doc)?;
-    // Local wall-clock time from Rust (DuckDB's local-time functions need ICU).
-    let now = chrono::Local::now()
-        .naive_local()
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string();
-    conn.execute(
-        "INSERT OR REPLACE INTO saved_maps (name, saved_at, body) VALUES (?, CAST(? AS TIMESTAMP), ?)",
-        params![name, now, body],
-    )?;
+    saved_maps::put(conn, name, &serde_json::to_string(doc)?)?;
     Ok(())
 }
 
 /// The saved maps, newest first.
 pub fn list(conn: &Connection) -> Result<Vec<SavedMap>, DocumentError> {
-    let mut stmt = conn.prepare(
-        "SELECT name, strftime(saved_at, '%Y-%m-%d %H:%M') FROM saved_maps ORDER BY saved_at DESC, name",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(SavedMap {
-            name: r.get(0)?,
-            saved_at: r.get(1)?,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(saved_maps::list(conn)?)
 }
 
 pub fn load(conn: &Connection, name: &str) -> Result<MapDocument, DocumentError> {
-    let body: Option<String> = conn
-        .prepare("SELECT body FROM saved_maps WHERE name = ?")?
-        .query_map(params![name], |r| r.get(0))?
-        .next()
-        .transpose()?;
-    let body = body.ok_or_else(|| DocumentError::NotFound(name.to_string()))?;
+    let body =
+        saved_maps::get(conn, name)?.ok_or_else(|| DocumentError::NotFound(name.to_string()))?;
     serde_json::from_str(&body).map_err(|source| DocumentError::Corrupt {
         name: name.to_string(),
         source,
@@ -112,8 +86,7 @@ pub fn load(conn: &Connection, name: &str) -> Result<MapDocument, DocumentError>
 }
 
 pub fn delete(conn: &Connection, name: &str) -> Result<(), DocumentError> {
-    let n = conn.execute("DELETE FROM saved_maps WHERE name = ?", params![name])?;
-    if n == 0 {
+    if !saved_maps::remove(conn, name)? {
         return Err(DocumentError::NotFound(name.to_string()));
     }
     Ok(())

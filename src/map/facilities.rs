@@ -152,32 +152,6 @@ pub struct Facility {
     pub users: i64,
 }
 
-/// Both masters joined by code, with users in fiscal year `fy` (binds: fy, fy, fy). Each
-/// master gives its latest import's row of a code (a keyed re-import replaces a code's
-/// row, so there is one; the order only makes sure); each master's name comes with its
-/// import id, for [`pick_name`].
-const FACILITIES_SQL: &str = "
-    WITH m AS (SELECT code, name, address, phone, lat, lon, import_id
-               FROM medical_institutions
-               QUALIFY row_number() OVER (PARTITION BY code ORDER BY import_id DESC, name) = 1),
-         c AS (SELECT code, name, does_checkup AS checkup,
-                      coalesce(does_cancer_screening, false) AS cancer, import_id
-               FROM checkup_institutions
-               QUALIFY row_number() OVER (PARTITION BY code ORDER BY import_id DESC, name) = 1),
-         v AS (SELECT institution_code AS code, insured_id FROM claims
-               WHERE service_month >= make_date(CAST(? AS INTEGER), 4, 1)
-                 AND service_month < make_date(CAST(? AS INTEGER) + 1, 4, 1)
-               UNION
-               SELECT institution_code, insured_id FROM checkups WHERE fy = ?),
-         u AS (SELECT code, count(DISTINCT insured_id) AS users FROM v GROUP BY code)
-    SELECT coalesce(m.code, c.code) AS code, m.name, m.import_id, c.name, c.import_id,
-           coalesce(m.address, ''), coalesce(m.phone, ''), m.lat, m.lon,
-           m.code IS NOT NULL, coalesce(c.checkup, false), coalesce(c.cancer, false),
-           coalesce(u.users, 0)
-    FROM m FULL JOIN c ON m.code = c.code
-    LEFT JOIN u ON u.code = coalesce(m.code, c.code)
-    ORDER BY code";
-
 /// Reads the facilities. Those without lat/lon are placed by address when a geocoder is
 /// given (a point at 街区 or 町丁・字 level; an ambiguous name is not guessed).
 pub fn load(
@@ -185,37 +159,32 @@ pub fn load(
     fy: i32,
     geocoder: Option<&Geocoder>,
 ) -> Result<Vec<Facility>, duckdb::Error> {
-    let mut stmt = conn.prepare(FACILITIES_SQL)?;
-    let rows = stmt.query_map(duckdb::params![fy, fy, fy], |r| {
-        let m_name: Option<String> = r.get(1)?;
-        let m_import: Option<i64> = r.get(2)?;
-        let c_name: Option<String> = r.get(3)?;
-        let c_import: Option<i64> = r.get(4)?;
-        let (name, name_source) = pick_name(
-            m_name.as_deref().zip(m_import),
-            c_name.as_deref().zip(c_import),
-        );
-        let lat: Option<f64> = r.get(7)?;
-        let lon: Option<f64> = r.get(8)?;
-        Ok(Facility {
-            code: r.get(0)?,
-            name,
-            name_source,
-            address: r.get(5)?,
-            phone: r.get(6)?,
-            point: lon.zip(lat),
-            placement: if lat.is_some() && lon.is_some() {
-                Placement::Master
-            } else {
-                Placement::None
-            },
-            medical: r.get(9)?,
-            checkup: r.get(10)?,
-            cancer_screening: r.get(11)?,
-            users: r.get(12)?,
+    let mut out: Vec<Facility> = crate::analysis::institutions::rows(conn, fy)?
+        .into_iter()
+        .map(|r| {
+            let (name, name_source) = pick_name(
+                r.medical_name.as_ref().map(|(n, i)| (n.as_str(), *i)),
+                r.checkup_name.as_ref().map(|(n, i)| (n.as_str(), *i)),
+            );
+            Facility {
+                code: r.code,
+                name,
+                name_source,
+                address: r.address,
+                phone: r.phone,
+                point: r.lon.zip(r.lat),
+                placement: if r.lat.is_some() && r.lon.is_some() {
+                    Placement::Master
+                } else {
+                    Placement::None
+                },
+                medical: r.medical,
+                checkup: r.checkup,
+                cancer_screening: r.cancer_screening,
+                users: r.users,
+            }
         })
-    })?;
-    let mut out = rows.collect::<Result<Vec<_>, _>>()?;
+        .collect();
     if let Some(g) = geocoder {
         for f in out.iter_mut().filter(|f| f.point.is_none()) {
             if f.address.is_empty() {

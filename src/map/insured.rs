@@ -187,34 +187,19 @@ impl InsuredPoints {
     /// The located targets of fiscal year `fy`, with their attendance that year and their
     /// pattern over `fy-2..=fy` (years they were targets in, and attended in).
     pub fn load(conn: &Connection, fy: i32) -> Result<InsuredPoints, duckdb::Error> {
-        let t = crate::analysis::measures::targets_with_attendance_sql();
-        let sql = format!(
-            "WITH a0 AS ({t}), a1 AS ({t}), a2 AS ({t})
-             SELECT l.lon, l.lat, a0.attended,
-                    1 + (a1.insured_id IS NOT NULL)::INTEGER + (a2.insured_id IS NOT NULL)::INTEGER,
-                    a0.attended::INTEGER + coalesce(a1.attended::INTEGER, 0)
-                      + coalesce(a2.attended::INTEGER, 0)
-             FROM a0
-             LEFT JOIN a1 ON a1.insured_id = a0.insured_id
-             LEFT JOIN a2 ON a2.insured_id = a0.insured_id
-             JOIN insured_locations l ON l.insured_id = a0.insured_id
-             WHERE l.lon IS NOT NULL"
-        );
-        let mut stmt = conn.prepare(&sql)?;
-        let rows = stmt.query_map(
-            duckdb::params![fy, fy, fy - 1, fy - 1, fy - 2, fy - 2],
-            |r| {
-                let targeted: i32 = r.get(3)?;
-                let attended: i32 = r.get(4)?;
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    Pattern::of(targeted as u8, attended as u8),
-                ))
-            },
-        )?;
-        Ok(InsuredPoints::new(rows.collect::<Result<Vec<_>, _>>()?))
+        let rows = crate::analysis::located_targets::located_targets(conn, fy)?;
+        Ok(InsuredPoints::new(
+            rows.into_iter()
+                .map(|t| {
+                    (
+                        t.lon,
+                        t.lat,
+                        t.attended,
+                        Pattern::of(t.years_targeted, t.years_attended),
+                    )
+                })
+                .collect::<Vec<_>>(),
+        ))
     }
 
     /// How many persons fall in each pattern (in [`Pattern::ALL`] order).

@@ -8,6 +8,7 @@ pub(crate) mod history;
 pub mod institution_match;
 pub mod kinds;
 mod migrations;
+pub mod saved_maps;
 mod stats;
 pub mod user_tables;
 

@@ -1,0 +1,51 @@
+//! The targets of a fiscal year that have a location (住所照合), with their attendance that
+//! year and over the three years to it: what the map draws as insured points. Personal
+//! data: only the engine's 個人情報の閲覧 gate leads here.
+
+use duckdb::Connection;
+
+/// One located target of FY `fy`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LocatedTarget {
+    pub lon: f64,
+    pub lat: f64,
+    /// Attended in `fy`.
+    pub attended: bool,
+    /// Of `fy-2..=fy`: the years the person was a target in (1–3), and attended in (0–3).
+    pub years_targeted: u8,
+    pub years_attended: u8,
+}
+
+/// The located targets of fiscal year `fy` (the uptake definition of
+/// [`super::measures`], once per year).
+pub fn located_targets(conn: &Connection, fy: i32) -> Result<Vec<LocatedTarget>, duckdb::Error> {
+    let t = super::measures::targets_with_attendance_sql();
+    let sql = format!(
+        "WITH a0 AS ({t}), a1 AS ({t}), a2 AS ({t})
+         SELECT l.lon, l.lat, a0.attended,
+                1 + (a1.insured_id IS NOT NULL)::INTEGER + (a2.insured_id IS NOT NULL)::INTEGER,
+                a0.attended::INTEGER + coalesce(a1.attended::INTEGER, 0)
+                  + coalesce(a2.attended::INTEGER, 0)
+         FROM a0
+         LEFT JOIN a1 ON a1.insured_id = a0.insured_id
+         LEFT JOIN a2 ON a2.insured_id = a0.insured_id
+         JOIN insured_locations l ON l.insured_id = a0.insured_id
+         WHERE l.lon IS NOT NULL"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(
+        duckdb::params![fy, fy, fy - 1, fy - 1, fy - 2, fy - 2],
+        |r| {
+            let targeted: i32 = r.get(3)?;
+            let attended: i32 = r.get(4)?;
+            Ok(LocatedTarget {
+                lon: r.get(0)?,
+                lat: r.get(1)?,
+                attended: r.get(2)?,
+                years_targeted: targeted.clamp(0, 3) as u8,
+                years_attended: attended.clamp(0, 3) as u8,
+            })
+        },
+    )?;
+    rows.collect()
+}
