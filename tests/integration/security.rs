@@ -395,6 +395,50 @@ fn a_backup_never_makes_a_recovery_key_and_only_the_backup_right_renews_one() {
 }
 
 #[test]
+fn each_user_keeps_their_own_look_without_any_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut e = admin_engine(store, Box::new(SystemClock));
+    user_with(&mut e, "viewer", BTreeSet::new());
+    let set = |e: &mut Engine, value: &str| {
+        run(
+            e,
+            Command::SetPreference {
+                key: "look".into(),
+                value: value.into(),
+            },
+        )
+    };
+    assert!(matches!(set(&mut e, "dark"), Outcome::PreferenceSet { .. }));
+    // Only the known keys and values are kept.
+    assert!(matches!(set(&mut e, "purple"), Outcome::Failed(_)));
+    assert!(matches!(
+        run(
+            &mut e,
+            Command::SetPreference {
+                key: "anything".into(),
+                value: "dark".into(),
+            }
+        ),
+        Outcome::Failed(_)
+    ));
+    run(&mut e, Command::Logout);
+    // It comes back with the viewer's next session, and not with the admin's.
+    match login(&mut e, "viewer", USER_PASSWORD) {
+        Outcome::LoggedIn(i) => assert_eq!(i.prefs.get("look").map(String::as_str), Some("dark")),
+        o => panic!("{o:?}"),
+    }
+    run(&mut e, Command::Logout);
+    match login(&mut e, ADMIN, ADMIN_PASSWORD) {
+        Outcome::LoggedIn(i) => assert!(i.prefs.is_empty(), "{:?}", i.prefs),
+        o => panic!("{o:?}"),
+    }
+    // Without a session, nothing is set.
+    run(&mut e, Command::Logout);
+    assert!(matches!(set(&mut e, "light"), Outcome::SessionEnded(_)));
+}
+
+#[test]
 fn lockout_allow_list_suspension_and_idle_lock() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
