@@ -11,15 +11,14 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kenshin_atlas::analysis::uptake::Level;
-use kenshin_atlas::audit::AuditLog;
-use kenshin_atlas::auth::{Security, SystemClock};
+use kenshin_atlas::auth::SystemClock;
 use kenshin_atlas::import::{ImportOptions, import_file};
 use kenshin_atlas::job::Progress;
 use kenshin_atlas::store::Store;
 use kenshin_atlas::ui::login_ui::Gate;
 use kenshin_atlas::ui::{AtlasApp, Screen};
 
-use super::common::{ADMIN, ADMIN_PASSWORD, demo};
+use super::common::{ADMIN, ADMIN_PASSWORD, admin_engine, demo};
 
 fn images_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("manuals/images")
@@ -51,26 +50,19 @@ fn manual_screenshots() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     {
-        // The admin and the demo data with its addresses matched (no demo is built then).
-        let store = Store::open(&data).unwrap();
-        let log = AuditLog::open(&data).unwrap();
-        let clock = SystemClock;
-        let sec = Security {
-            conn: store.conn(),
-            audit: &log,
-            clock: &clock,
-        };
-        sec.setup(ADMIN, ADMIN_PASSWORD).unwrap();
-        kenshin_atlas::backup::keys::init(&data).unwrap();
+        // The admin (set up as the window does it) and the demo data with its addresses
+        // matched (no demo is built then).
+        let e = admin_engine(Store::open(&data).unwrap(), Box::new(SystemClock));
+        let store = &e.store;
         for f in &demo().summary.files {
-            let r = import_file(&store, f, &ImportOptions::default(), &Progress::new()).unwrap();
+            let r = import_file(store, f, &ImportOptions::default(), &Progress::new()).unwrap();
             assert!(r.is_success(), "{}", r.message);
         }
         let opts = kenshin_atlas::geocode::GeocodeOptions {
             reference_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("data/reference"),
             ..Default::default()
         };
-        kenshin_atlas::geocode::run(&store, &opts, &Progress::new()).unwrap();
+        kenshin_atlas::geocode::run(store, &opts, &Progress::new()).unwrap();
         // What `render --choropleth small-area --fy 2021` draws, without a window.
         let spec = kenshin_atlas::render::export::MapPng {
             choropleth: Some(Level::SmallArea),
@@ -78,7 +70,7 @@ fn manual_screenshots() {
             ..Default::default()
         };
         kenshin_atlas::render::export::write_map_png(
-            &store,
+            store,
             &spec,
             &images_dir().join("render-smallarea.png"),
         )
