@@ -44,6 +44,12 @@ fn attr_column(i: usize) -> String {
 /// The columns of `layer_<id>` before the attributes (`_fid`, `_geom` and the bbox).
 const FIXED_COLUMNS: usize = 6;
 
+/// The table of layer `id`: a name made from the integer id only (the layer's display
+/// name is data in `layers`), so it can stand in SQL text.
+fn table_of(id: i64) -> String {
+    format!("layer_{id}")
+}
+
 fn bbox_of(features: &[Feature]) -> [f64; 4] {
     let mut b = [
         f64::INFINITY,
@@ -87,7 +93,7 @@ fn save_inner(
         if !replace {
             return Err(LayerError::Exists(name.to_string()));
         }
-        conn.execute_batch(&format!("DROP TABLE IF EXISTS layer_{old}"))?;
+        conn.execute_batch(&format!("DROP TABLE IF EXISTS {}", table_of(old)))?;
         conn.execute("DELETE FROM layers WHERE layer_id = ?", params![old])?;
     }
     let bbox = bbox_of(&raw.features);
@@ -111,8 +117,9 @@ fn save_inner(
         ],
         |r| r.get(0),
     )?;
+    let table = table_of(id);
     let mut ddl = format!(
-        "CREATE TABLE layer_{id} (_fid BIGINT PRIMARY KEY, _geom BLOB, _minx DOUBLE, _miny DOUBLE, _maxx DOUBLE, _maxy DOUBLE"
+        "CREATE TABLE {table} (_fid BIGINT PRIMARY KEY, _geom BLOB, _minx DOUBLE, _miny DOUBLE, _maxx DOUBLE, _maxy DOUBLE"
     );
     for (i, f) in raw.fields.iter().enumerate() {
         ddl += &format!(", {} {}", attr_column(i), f.ty.sql());
@@ -120,7 +127,7 @@ fn save_inner(
     ddl += ")";
     conn.execute_batch(&ddl)?;
     {
-        let mut app = conn.appender(&format!("layer_{id}"))?;
+        let mut app = conn.appender(&table_of(id))?;
         for (fid, f) in raw.features.iter().enumerate() {
             let r = f.geom.bounding_rect();
             let mut row: Vec<Value> = vec![
@@ -200,7 +207,7 @@ pub fn load(conn: &Connection, name: &str) -> Result<(LayerInfo, Vec<Feature>), 
     let id = find_id(conn, name)?.ok_or_else(|| LayerError::NotFound(name.to_string()))?;
     let info = info(conn, id)?;
     // By position: the attribute columns follow the fixed ones in the order of the fields.
-    let mut stmt = conn.prepare(&format!("SELECT * FROM layer_{id} ORDER BY _fid"))?;
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {} ORDER BY _fid", table_of(id)))?;
     let mut rows = stmt.query([])?;
     let mut features = Vec::with_capacity(info.feature_count as usize);
     while let Some(r) = rows.next()? {
@@ -232,7 +239,7 @@ pub fn load(conn: &Connection, name: &str) -> Result<(LayerInfo, Vec<Feature>), 
 pub fn delete(conn: &Connection, name: &str) -> Result<(), LayerError> {
     let id = find_id(conn, name)?.ok_or_else(|| LayerError::NotFound(name.to_string()))?;
     crate::store::in_transaction(conn, || -> Result<(), LayerError> {
-        conn.execute_batch(&format!("DROP TABLE layer_{id}"))?;
+        conn.execute_batch(&format!("DROP TABLE {}", table_of(id)))?;
         conn.execute("DELETE FROM layers WHERE layer_id = ?", params![id])?;
         Ok(())
     })
