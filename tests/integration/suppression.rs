@@ -31,17 +31,9 @@ use super::common::{ADMIN, ADMIN_PASSWORD, admin_engine, demo};
 const FY: i32 = 2021;
 const VIEWER: &str = "etsuran";
 const VIEWER_PASSWORD: &str = "飛火野の鹿は今日もせんべいを待つ";
-const SEXES: [Option<i8>; 3] = [None, Some(1), Some(2)];
-const BANDS: [Option<i32>; 8] = [
-    None,
-    Some(40),
-    Some(45),
-    Some(50),
-    Some(55),
-    Some(60),
-    Some(65),
-    Some(70),
-];
+/// The sex × age cells every area is reported in (the independent counts below are made
+/// per cell).
+use kenshin_atlas::analysis::suppression::{BANDS, SEXES};
 
 fn reference_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("data/reference")

@@ -156,7 +156,10 @@ pub(super) fn canvas_ui(ui: &mut egui::Ui, st: &mut MapState) {
     super::paint::paint_labels(&painter, rect.min, &scene.labels);
     cursor_readout(&painter, rect, st.canvas.cursor);
     // The furniture, laid out as the exports lay it out.
-    let Some(text) = crate::paint::text::TextPainter::new() else {
+    if st.canvas.text.is_none() {
+        st.canvas.text = crate::paint::text::TextPainter::new();
+    }
+    let Some(text) = st.canvas.text.as_ref() else {
         return;
     };
     let measure = |t: &str, size: f32| text.width(t, size);

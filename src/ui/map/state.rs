@@ -33,6 +33,8 @@ pub struct CanvasState {
     /// The map's top-left corner on screen, last frame (for tests and overlays).
     pub origin: (f32, f32),
     pub(super) textures: Option<MapTextures>,
+    /// The bundled font's measures, for laying out the furniture (made once).
+    pub(super) text: Option<crate::paint::text::TextPainter>,
 }
 
 /// The layers drawn (bottom to top), their looks, and layer import.
