@@ -5,7 +5,7 @@
 //! user what to do.
 
 use super::crs::{Crs, Datum};
-pub use super::japan::{JAPAN, in_japan};
+use super::japan::in_japan;
 
 /// Whether every corner of `bbox` (min x, min y, max x, max y) is Japanese (lon, lat).
 fn bbox_in_japan(b: [f64; 4]) -> bool {

@@ -74,7 +74,7 @@ impl Placer {
         let outside = g
             .coords_iter()
             .zip(placed.coords_iter())
-            .find(|(_, ll)| !valid_area::in_japan(ll.x, ll.y));
+            .find(|(_, ll)| !crate::geo::japan::in_japan(ll.x, ll.y));
         if let Some((raw, ll)) = outside {
             let at = format!("{no}件目の図形の点（x={}, y={}）", num(raw.x), num(raw.y));
             return Err(self.misfit(&at, raw.y, Some(ll), bbox));
@@ -120,10 +120,10 @@ impl Placer {
         let geographic = matches!(self.crs, Crs::Geographic(_));
         let area = format!(
             "日本の範囲（経度 {}〜{} 度、緯度 {}〜{} 度）",
-            valid_area::JAPAN[0],
-            valid_area::JAPAN[2],
-            valid_area::JAPAN[1],
-            valid_area::JAPAN[3]
+            crate::geo::japan::JAPAN[0],
+            crate::geo::japan::JAPAN[2],
+            crate::geo::japan::JAPAN[1],
+            crate::geo::japan::JAPAN[3]
         );
         let misfit = valid_area::diagnose(&self.crs, bbox);
         let choose = |c: Crs| {
