@@ -1,6 +1,7 @@
 //! The first start: when the database is empty, generate the `small` demo data set in a
 //! working folder outside the data directory, import every file, and remove the folder.
 
+use super::error::AppError;
 use crate::demo::{self, DemoOptions, Scale};
 use crate::import::{ImportOptions, ImportReport, import_file};
 use crate::job::Progress;
@@ -15,7 +16,7 @@ pub const DEMO_SEED: u64 = 2021;
 pub fn ensure_demo(
     store: &Store,
     progress: &Progress,
-) -> anyhow::Result<Option<Vec<ImportReport>>> {
+) -> Result<Option<Vec<ImportReport>>, AppError> {
     if !store.is_empty()? {
         // A database from before address matching existed: place the insured once.
         if crate::geocode::needs_run(store.conn())? {
@@ -33,7 +34,7 @@ fn build_and_import(
     store: &Store,
     work: &std::path::Path,
     progress: &Progress,
-) -> anyhow::Result<Vec<ImportReport>> {
+) -> Result<Vec<ImportReport>, AppError> {
     let opts = DemoOptions {
         scale: Scale::Small,
         seed: DEMO_SEED,
@@ -47,7 +48,7 @@ fn build_and_import(
     let n = summary.files.len().max(1) as f32;
     for (i, file) in summary.files.iter().enumerate() {
         if progress.is_cancelled() {
-            anyhow::bail!("取り消しました");
+            return Err(AppError::Cancelled);
         }
         progress.set(
             i as f32 / n,
@@ -59,7 +60,7 @@ fn build_and_import(
         );
         let r = import_file(store, file, &ImportOptions::default(), &Progress::new())?;
         if !r.is_success() {
-            anyhow::bail!("デモデータの取込に失敗しました: {}", r.message);
+            return Err(AppError::DemoImport(r.message));
         }
         reports.push(r);
     }

@@ -9,12 +9,13 @@ use crossbeam_channel::{Receiver, Sender, unbounded};
 
 use super::command::{Command, Outcome};
 use super::engine::Engine;
+use super::error::AppError;
 use crate::auth::SystemClock;
 use crate::job::Progress;
 
 pub type JobId = u64;
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Event {
     Finished { job: JobId, outcome: Outcome },
 }
@@ -40,11 +41,12 @@ impl Worker {
         thread::Builder::new()
             .name("kenshin-worker".into())
             .spawn(move || {
-                let mut engine = Engine::open(&data_dir, Box::new(SystemClock));
+                let mut engine =
+                    Engine::open(&data_dir, Box::new(SystemClock)).map_err(|e| e.to_string());
                 for job in jobs {
                     let outcome = match &mut engine {
                         Ok(engine) => engine.execute(job.command, &job.progress),
-                        Err(e) => Outcome::Failed(e.clone()),
+                        Err(e) => Outcome::Failed(AppError::Unavailable(e.clone())),
                     };
                     if events
                         .send(Event::Finished {
@@ -63,7 +65,8 @@ impl Worker {
     }
 
     /// Queues a command; returns its id and its progress handle.
-    pub fn submit(&mut self, command: Command) -> (JobId, Progress) {
+    pub fn submit(&mut self, command: impl Into<Command>) -> (JobId, Progress) {
+        let command = command.into();
         let id = self.next;
         self.next += 1;
         let progress = Progress::new();

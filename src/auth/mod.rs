@@ -76,6 +76,8 @@ pub enum AuthError {
     SessionExpired,
     #[error("セッションは終了しました（{0}）。ログインし直してください。")]
     SessionEnded(String),
+    #[error("ログインしていません。ログインしてください。")]
+    NotLoggedIn,
     #[error(
         "最後の管理者（利用者の管理の権限を持つ有効な利用者）は停止・削除・権限の取り消しができません。"
     )]

@@ -215,6 +215,57 @@ pub fn build_cache(
     })
 }
 
+/// How [`export`] stores a tile set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TileFormat {
+    /// A folder `{z}/{x}/{y}.png`.
+    Xyz,
+    /// One SQLite file.
+    Mbtiles,
+    /// One PMTiles v3 file.
+    Pmtiles,
+}
+
+/// Renders the built-in basemap to zoom `max_zoom` as `format` at `out` (default: the
+/// cache folder `maps/標準`, or `maps/標準_書き出し.mbtiles|pmtiles`). Returns the tiles
+/// written and where.
+pub fn export(
+    layers: &MapLayers,
+    maps_dir: &Path,
+    format: TileFormat,
+    max_zoom: u8,
+    out: Option<PathBuf>,
+    progress: &Progress,
+) -> Result<(u64, PathBuf), TileError> {
+    if format == TileFormat::Xyz {
+        let dir = out.unwrap_or_else(|| maps_dir.join(NAME));
+        return Ok((build_cache(layers, &dir, max_zoom, progress)?, dir));
+    }
+    let ext = if format == TileFormat::Mbtiles {
+        "mbtiles"
+    } else {
+        "pmtiles"
+    };
+    let path = out.unwrap_or_else(|| maps_dir.join(format!("{NAME}_書き出し.{ext}")));
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| TileError::Io {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    let mut tiles = Vec::new();
+    let n = render_tiles(layers, max_zoom, progress, |k, png| {
+        tiles.push((k, png));
+        Ok(())
+    })?;
+    if format == TileFormat::Mbtiles {
+        super::mbtiles::write(&path, NAME, &tiles, true, NARA_BBOX)?;
+    } else {
+        super::pmtiles::write(&path, &tiles, true, NARA_BBOX)?;
+    }
+    Ok((n, path))
+}
+
 /// The built-in set: the cache folder, and the layers to render missing tiles from.
 pub struct Builtin {
     dir: PathBuf,

@@ -8,7 +8,8 @@ use anyhow::bail;
 use clap::Subcommand;
 
 use super::session::{Ctx, open_locked, password_for};
-use crate::audit::{Action, Outcome};
+use crate::app::{AdminCmd, AdminOp, AdminReply, Outcome};
+use crate::audit::Action;
 use crate::auth::{Right, Role, Security, SystemClock};
 
 #[derive(Debug, Subcommand)]
@@ -112,86 +113,42 @@ pub fn setup(data_dir: &Path, admin: &str) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// `backup [--out DIR] [--keep N]` (the 「バックアップ・復元」 right).
+/// `backup [--out DIR] [--keep N]` (the 「バックアップ・復元」 right, through the engine).
 pub fn backup(ctx: &mut Ctx, out: Option<PathBuf>, keep: Option<usize>) -> anyhow::Result<i32> {
-    use crate::backup;
-    let sec = ctx.security();
-    let dir = match out.or_else(|| {
-        sec.setting(backup::SETTING_DIR)
-            .ok()
-            .flatten()
-            .filter(|d| !d.trim().is_empty())
-            .map(PathBuf::from)
-    }) {
-        Some(d) => d,
-        None => bail!("{}", backup::BackupError::NoFolder),
+    let Outcome::Admin(AdminReply::BackupDone(rep)) =
+        ctx.execute(AdminCmd::Backup { dir: out, keep })?
+    else {
+        bail!("内部エラー: バックアップから予期しない結果が返りました");
     };
-    let keep = keep
-        .or_else(|| {
-            sec.setting(backup::SETTING_GENERATIONS)
-                .ok()
-                .flatten()
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(backup::DEFAULT_GENERATIONS);
-    ctx.require(Right::Backup, Action::Backup, &dir.display().to_string())?;
-    let head = ctx.audit.head();
-    let r = backup::run(
-        &ctx.store,
-        head,
-        &ctx.session.user_id,
-        &dir,
-        keep,
-        &crate::job::Progress::new(),
-    );
-    match r {
-        Ok(rep) => {
-            ctx.log(
-                Action::Backup,
-                &rep.file.display().to_string(),
-                Some(rep.rows as u64),
-                Outcome::Ok,
-            );
-            writeln!(
-                std::io::stdout().lock(),
-                "{}（{} バイト、{} テーブル {} 行、検証済み）。古い世代を {} 件削除しました。",
-                rep.file.display(),
-                rep.bytes,
-                rep.tables,
-                rep.rows,
-                rep.removed.len()
-            )?;
-            if rep.recovery_missing {
-                eprintln!(
-                    "注意: 復旧鍵がないため、このバックアップはこのマシンでしか復元できません。`kenshin-atlas recovery-key` で作ってください。"
-                );
-            }
-            Ok(0)
-        }
-        Err(e) => {
-            ctx.log(
-                Action::Backup,
-                &dir.display().to_string(),
-                None,
-                Outcome::Error,
-            );
-            Err(e.into())
-        }
+    writeln!(
+        std::io::stdout().lock(),
+        "{}（{} バイト、{} テーブル {} 行、検証済み）。古い世代を {} 件削除しました。",
+        rep.file.display(),
+        rep.bytes,
+        rep.tables,
+        rep.rows,
+        rep.removed.len()
+    )?;
+    if rep.recovery_missing {
+        eprintln!(
+            "注意: 復旧鍵がないため、このバックアップはこのマシンでしか復元できません。`kenshin-atlas recovery-key` で作ってください。"
+        );
     }
+    Ok(0)
 }
 
 /// `recovery-key`: a new backup recovery key (「バックアップ・復元」 right, through the
 /// engine's gate), printed once on stdout.
 pub fn recovery_key(ctx: &mut Ctx) -> anyhow::Result<i32> {
-    match ctx.execute(crate::app::Command::RenewRecoveryKey)? {
-        crate::app::Outcome::RecoveryKey(k) => {
+    match ctx.execute(AdminCmd::RenewRecoveryKey)? {
+        Outcome::Admin(AdminReply::RecoveryKey(k)) => {
             eprintln!(
                 "新しい復旧鍵です。この一度しか表示しません。印刷して金庫などに保管してください（別のマシンへの復元と、標準の age での復号に使います）:"
             );
             writeln!(std::io::stdout().lock(), "{k}")?;
             Ok(0)
         }
-        _ => anyhow::bail!("内部エラー: 復旧鍵の作成から予期しない結果が返りました"),
+        _ => bail!("内部エラー: 復旧鍵の作成から予期しない結果が返りました"),
     }
 }
 
@@ -217,7 +174,8 @@ pub fn restore(
     let target = file.display().to_string();
     let fail = |why: &str| {
         audit.record(
-            crate::audit::Draft::new(user, Action::Restore, &target, Outcome::Error).detail(why),
+            crate::audit::Draft::new(user, Action::Restore, &target, crate::audit::Outcome::Error)
+                .detail(why),
         );
     };
     let started = std::time::Instant::now();
@@ -251,7 +209,7 @@ pub fn restore(
     let manifest = staged.commit()?;
     let rows: i64 = manifest.tables.values().map(|t| t.rows).sum();
     audit.record(
-        crate::audit::Draft::new(user, Action::Restore, &target, Outcome::Ok)
+        crate::audit::Draft::new(user, Action::Restore, &target, crate::audit::Outcome::Ok)
             .rows(rows as u64)
             .detail(format!(
                 "backup {} by {}; audit head then seq {}",
@@ -293,38 +251,45 @@ fn role(s: &str) -> anyhow::Result<Role> {
     })
 }
 
+/// `user …`: the admin's changes, each an [`AdminOp`] through the engine (利用者の管理).
 pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> anyhow::Result<i32> {
-    let (sec, s) = ctx.parts();
-    let mut out = std::io::stdout().lock();
-    match cmd {
-        UserCmd::Allow { id, until, note } => {
-            sec.allow_id(s, &id, until.as_deref(), &note)?;
-            writeln!(out, "許可リストに {id} を登録しました")?;
-        }
-        UserCmd::Register { id, role: r } => {
-            let initial = sec.register(s, &id, role(&r)?)?;
-            writeln!(
-                out,
-                "{id} を登録しました。初期パスワード（72 時間有効、初回ログインで変更）: {initial}"
-            )?;
-        }
-        UserCmd::Suspend { id } => sec.suspend(s, &id)?,
-        UserCmd::Resume { id } => sec.resume_user(s, &id)?,
-        UserCmd::Unlock { id } => sec.unlock(s, &id)?,
-        UserCmd::Reset { id } => {
-            let initial = sec.reset_password(s, &id)?;
-            writeln!(out, "{id} の初期パスワード（72 時間有効）: {initial}")?;
-        }
-        UserCmd::Delete { id } => sec.delete_user(s, &id)?,
-        UserCmd::Rights { id, rights: r } => sec.set_user_rights(s, &id, &rights(&r)?)?,
+    let op = match cmd {
+        UserCmd::Allow { id, until, note } => AdminOp::Allow {
+            id,
+            valid_until: until,
+            note,
+        },
+        UserCmd::Register { id, role: r } => AdminOp::Register {
+            id,
+            role: role(&r)?,
+        },
+        UserCmd::Suspend { id } => AdminOp::Suspend(id),
+        UserCmd::Resume { id } => AdminOp::Resume(id),
+        UserCmd::Unlock { id } => AdminOp::Unlock(id),
+        UserCmd::Reset { id } => AdminOp::ResetPassword(id),
+        UserCmd::Delete { id } => AdminOp::Delete(id),
+        UserCmd::Rights { id, rights: r } => AdminOp::SetRights {
+            id,
+            rights: rights(&r)?,
+        },
         UserCmd::Group {
             name,
             rights: r,
             members,
-        } => sec.set_group(s, &name, &rights(&r)?, &members)?,
+        } => AdminOp::SetGroup {
+            name,
+            rights: rights(&r)?,
+            members,
+        },
         UserCmd::List { search } => {
+            let Outcome::Admin(AdminReply::Users(users)) =
+                ctx.execute(AdminCmd::Users { search })?
+            else {
+                bail!("内部エラー: 利用者の一覧から予期しない結果が返りました");
+            };
+            let mut out = std::io::stdout().lock();
             writeln!(out, "ID\t状態\t権限\tグループ\t利用期間")?;
-            for u in sec.users(s, &search)? {
+            for u in users {
                 let state = u.state_label();
                 let rights: Vec<&str> = u.rights.iter().map(|r| r.key()).collect();
                 writeln!(
@@ -337,26 +302,24 @@ pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> anyhow::Result<i32> {
                     u.valid_until.unwrap_or_default()
                 )?;
             }
+            return Ok(0);
         }
-    }
+    };
+    let Outcome::Admin(AdminReply::Done { message, .. }) = ctx.execute(AdminCmd::Op(op))? else {
+        bail!("内部エラー: 管理者設定から予期しない結果が返りました");
+    };
+    writeln!(std::io::stdout().lock(), "{message}")?;
     Ok(0)
 }
 
 pub fn audit(ctx: &mut Ctx, cmd: AuditCmd) -> anyhow::Result<i32> {
     match cmd {
         AuditCmd::Verify => {
-            ctx.require(Right::ViewAudit, Action::Search, "audit_log")?;
-            let report = crate::audit::verify(ctx.store.data_dir())?;
-            ctx.log(
-                Action::Search,
-                "audit_verify",
-                Some(report.entries),
-                if report.ok() {
-                    Outcome::Ok
-                } else {
-                    Outcome::Error
-                },
-            );
+            let Outcome::Admin(AdminReply::AuditVerified(report)) =
+                ctx.execute(AdminCmd::VerifyAudit)?
+            else {
+                bail!("内部エラー: 利用ログの検査から予期しない結果が返りました");
+            };
             if report.ok() {
                 writeln!(std::io::stdout().lock(), "{}", report.message())?;
                 Ok(0)
@@ -373,8 +336,8 @@ pub fn audit(ctx: &mut Ctx, cmd: AuditCmd) -> anyhow::Result<i32> {
                 ..Default::default()
             };
             // The engine checks 利用ログの閲覧, 外部出力 and the folder, and logs the export.
-            match ctx.execute(crate::app::Command::ExportAudit { filter, path: out })? {
-                crate::app::Outcome::Exported { path, rows } => {
+            match ctx.execute(AdminCmd::ExportAudit { filter, path: out })? {
+                Outcome::Admin(AdminReply::Exported { path, rows }) => {
                     eprintln!("{rows} 件を {} に書き出しました", path.display());
                     Ok(0)
                 }

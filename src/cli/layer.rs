@@ -3,11 +3,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use anyhow::bail;
 use clap::Subcommand;
 
+use crate::app::{MapCmd, MapReply, Outcome};
 use crate::geo::crs::Crs;
 use crate::import::TextEncoding;
-use crate::layers::{self, LayerOptions, storage};
+use crate::layers::LayerOptions;
 
 #[derive(Debug, Subcommand)]
 pub enum LayerCmd {
@@ -39,36 +41,8 @@ pub enum LayerCmd {
     Delete { name: String },
 }
 
+/// Runs a `layer` subcommand through the engine (地図レイヤの管理 to import or delete).
 pub fn run(ctx: &mut super::Ctx, cmd: LayerCmd) -> anyhow::Result<i32> {
-    use crate::audit::{Action, Outcome};
-    use crate::auth::Right;
-    match &cmd {
-        LayerCmd::Import { file, .. } => ctx.require(
-            Right::ManageLayers,
-            Action::Import,
-            &crate::import::display_name(file),
-        )?,
-        LayerCmd::Delete { name } => ctx.require(Right::ManageLayers, Action::Edit, name)?,
-        LayerCmd::List { .. } => {}
-    }
-    let target = match &cmd {
-        LayerCmd::Import { file, .. } => Some((Action::Import, crate::import::display_name(file))),
-        LayerCmd::Delete { name } => Some((Action::Edit, format!("layer:{name}"))),
-        LayerCmd::List { .. } => None,
-    };
-    let r = run_cmd(&ctx.store, cmd);
-    if let Some((action, t)) = target {
-        let result = if matches!(r, Ok(0)) {
-            Outcome::Ok
-        } else {
-            Outcome::Error
-        };
-        ctx.log(action, &t, None, result);
-    }
-    r
-}
-
-fn run_cmd(store: &crate::store::Store, cmd: LayerCmd) -> anyhow::Result<i32> {
     match cmd {
         LayerCmd::Import {
             file,
@@ -87,7 +61,12 @@ fn run_cmd(store: &crate::store::Store, cmd: LayerCmd) -> anyhow::Result<i32> {
                 dissolve,
                 replace,
             };
-            match layers::import_layer(store, &file, &opts) {
+            let Outcome::Map(MapReply::LayerImported { result, .. }) =
+                ctx.execute(MapCmd::ImportLayer { file, opts })?
+            else {
+                bail!("内部エラー: レイヤの取込から予期しない結果が返りました");
+            };
+            match result {
                 Ok(info) => {
                     println!(
                         "レイヤ「{}」を取り込みました（{} {} 件、{}）",
@@ -108,7 +87,9 @@ fn run_cmd(store: &crate::store::Store, cmd: LayerCmd) -> anyhow::Result<i32> {
             }
         }
         LayerCmd::List { json } => {
-            let list = storage::list(store.conn())?;
+            let Outcome::Map(MapReply::Layers(list)) = ctx.execute(MapCmd::Layers)? else {
+                bail!("内部エラー: レイヤの一覧から予期しない結果が返りました");
+            };
             if json {
                 // A closed pipe (`| head`) ends the output quietly instead of panicking.
                 let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string(&list)?);
@@ -126,7 +107,7 @@ fn run_cmd(store: &crate::store::Store, cmd: LayerCmd) -> anyhow::Result<i32> {
             Ok(0)
         }
         LayerCmd::Delete { name } => {
-            storage::delete(store.conn(), &name)?;
+            ctx.execute(MapCmd::DeleteLayer { name: name.clone() })?;
             println!("レイヤ「{name}」を削除しました");
             Ok(0)
         }

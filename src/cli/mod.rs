@@ -7,12 +7,10 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
-use crate::analysis::figures::area_table;
 use crate::analysis::uptake::Level;
+use crate::app::{GeocodeCmd, GeocodeReply, ImportCmd, ImportReply, MapCmd, MapReply, Outcome};
 use crate::demo::{self, DemoOptions, Scale};
-use crate::import::{
-    ImportOptions, Kind, TextEncoding, UserTableOptions, import_file, import_user_table,
-};
+use crate::import::{ImportOptions, Kind, TextEncoding, UserTableOptions};
 use crate::job::Progress;
 
 /// `println!` that returns an error instead of panicking when stdout is closed
@@ -28,8 +26,6 @@ mod layer;
 mod render;
 pub mod session;
 
-use crate::audit::{Action, Outcome};
-use crate::auth::Right;
 use session::Ctx;
 
 #[derive(Debug, Parser)]
@@ -259,8 +255,9 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
     match cmd {
         Cmd::Import(args) => import(ctx, args),
         Cmd::Stats { json } => {
-            let stats = ctx.store.stats()?;
-            ctx.log(Action::Search, "stats", None, Outcome::Ok);
+            let Outcome::Import(ImportReply::Stats(stats)) = ctx.execute(ImportCmd::Stats)? else {
+                bail!("内部エラー: 件数の集計から予期しない結果が返りました");
+            };
             if json {
                 let imports: Vec<serde_json::Value> = stats
                     .imports
@@ -298,9 +295,10 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
         Cmd::Tiles { what } => render::tiles(ctx, what),
         Cmd::Render(args) => render::render(ctx, args),
         Cmd::Geocode { json, unmatched } => geocode(ctx, json, unmatched),
+        // A measurement, outside the engine (as `bench import`), but only for a user.
         Cmd::Bench {
             what: BenchCmd::Map { fy },
-        } => crate::bench::map(&ctx.store, fy),
+        } => crate::bench::map(&ctx.engine.store, fy),
         Cmd::User { what } => admin::user(ctx, what),
         Cmd::Backup { out, keep } => admin::backup(ctx, out, keep),
         Cmd::RecoveryKey => admin::recovery_key(ctx),
@@ -318,29 +316,12 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
 /// `uptake`: the table as the window shows it, suppressed at the admin's threshold; with
 /// `--reveal` (個人情報の閲覧) the suppressed figures too, marked, and logged as a view.
 fn uptake(ctx: &mut Ctx, level: Level, fy: i32, json: bool, reveal: bool) -> anyhow::Result<i32> {
-    let mut target = format!("uptake:{level:?}:{fy}");
-    let action = if reveal {
-        target.push_str(":suppressed_figures");
-        ctx.require(Right::ViewPersonal, Action::ViewPersonal, &target)?;
-        Action::ViewPersonal
-    } else {
-        Action::Search
+    let Outcome::Map(MapReply::Uptake(table)) =
+        ctx.execute(MapCmd::Uptake { level, fy, reveal })?
+    else {
+        bail!("内部エラー: 受診率の集計から予期しない結果が返りました");
     };
-    let threshold = ctx.security().suppression_threshold();
-    let table = area_table(
-        ctx.store.conn(),
-        level,
-        fy,
-        Default::default(),
-        threshold,
-        reveal,
-    )?;
-    let mut d = crate::audit::Draft::new(&ctx.session.user_id, action, &target, Outcome::Ok)
-        .rows(table.rows.len() as u64);
-    if reveal {
-        d = d.detail(&format!("suppressed_shown:{}", table.revealed_count()));
-    }
-    ctx.audit.record(d);
+    let threshold = ctx.engine.security().suppression_threshold();
     if json {
         out!("{}", serde_json::to_string(&table.rows)?);
         return Ok(0);
@@ -376,16 +357,9 @@ fn uptake(ctx: &mut Ctx, level: Level, fy: i32, json: bool, reveal: bool) -> any
 }
 
 fn geocode(ctx: &mut Ctx, json: bool, unmatched: Option<usize>) -> anyhow::Result<i32> {
-    ctx.require(Right::Import, Action::Import, "insured_locations")?;
-    if unmatched.is_some() {
-        ctx.require(
-            Right::ViewPersonal,
-            Action::ViewPersonal,
-            "unmatched_addresses",
-        )?;
-    }
-    let store = &ctx.store;
-    let report = crate::geocode::run(store, &Default::default(), &Progress::new())?;
+    let Outcome::Geocode(GeocodeReply::Geocoded(report)) = ctx.execute(GeocodeCmd::Geocode)? else {
+        bail!("内部エラー: 住所照合から予期しない結果が返りました");
+    };
     let mut out = std::io::stdout().lock();
     if json {
         writeln!(out, "{}", serde_json::to_string(&report)?)?;
@@ -414,14 +388,12 @@ fn geocode(ctx: &mut Ctx, json: bool, unmatched: Option<usize>) -> anyhow::Resul
         }
     }
     if let Some(limit) = unmatched {
+        let Outcome::Geocode(GeocodeReply::Unmatched(list)) =
+            ctx.execute(GeocodeCmd::Unmatched { limit })?
+        else {
+            bail!("内部エラー: 未照合住所の表示から予期しない結果が返りました");
+        };
         writeln!(out, "被保険者ID\t市町村コード\t一致\t住所\t候補")?;
-        let list = crate::geocode::unmatched(store.conn(), limit)?;
-        ctx.log(
-            Action::ViewPersonal,
-            "unmatched_addresses",
-            Some(list.len() as u64),
-            Outcome::Ok,
-        );
         for u in list {
             writeln!(
                 out,
@@ -434,35 +406,21 @@ fn geocode(ctx: &mut Ctx, json: bool, unmatched: Option<usize>) -> anyhow::Resul
             )?;
         }
     }
-    ctx.log(
-        Action::Import,
-        "insured_locations",
-        Some(report.total.total()),
-        Outcome::Ok,
-    );
     Ok(0)
 }
 
 fn import(ctx: &mut Ctx, args: ImportArgs) -> anyhow::Result<i32> {
     if args.files.len() == 2 && args.files[0].as_os_str() == "rejects" {
-        // Rejected values may be personal data.
-        ctx.require(Right::ViewPersonal, Action::ViewPersonal, "import_rejects")?;
-    } else {
-        for f in &args.files {
-            ctx.require(
-                Right::Import,
-                Action::Import,
-                &crate::import::display_name(f),
-            )?;
-        }
-    }
-    let store = &ctx.store;
-    if args.files.len() == 2 && args.files[0].as_os_str() == "rejects" {
-        let id: i64 = args.files[1]
+        let import_id: i64 = args.files[1]
             .to_string_lossy()
             .parse()
             .context("取込ID は数字で指定してください")?;
-        let rejects = store.rejects(id)?;
+        // Rejected values may be personal data: 個人情報の閲覧, logged.
+        let Outcome::Import(ImportReply::Rejects { rejects, .. }) =
+            ctx.execute(ImportCmd::Rejects { import_id })?
+        else {
+            bail!("内部エラー: 除外行の表示から予期しない結果が返りました");
+        };
         let mut out = std::io::stdout().lock();
         writeln!(out, "行\t列\t値\t理由")?;
         for r in &rejects {
@@ -475,7 +433,7 @@ fn import(ctx: &mut Ctx, args: ImportArgs) -> anyhow::Result<i32> {
                 r.reason
             )?;
         }
-        eprintln!("取込ID {id}: 除外・拒否した行 {} 件", rejects.len());
+        eprintln!("取込ID {import_id}: 除外・拒否した行 {} 件", rejects.len());
         return Ok(0);
     }
     let encoding = TextEncoding::parse(&args.encoding).map_err(anyhow::Error::msg)?;
@@ -494,24 +452,15 @@ fn import(ctx: &mut Ctx, args: ImportArgs) -> anyhow::Result<i32> {
                 key_column: args.key.clone(),
                 link_to: args.link.clone(),
             };
-            match import_user_table(store, file, &opts, &Progress::new()) {
-                Ok(r) => {
-                    out!("{}", r.message);
-                    ctx.log(
-                        Action::Import,
-                        &crate::import::display_name(file),
-                        None,
-                        Outcome::Ok,
-                    );
-                }
+            let cmd = ImportCmd::ImportTable {
+                file: file.clone(),
+                opts,
+            };
+            match ctx.execute(cmd) {
+                Ok(Outcome::Import(ImportReply::TableImported(r))) => out!("{}", r.message),
+                Ok(other) => bail!("内部エラー: 予期しない結果 {other:?}"),
                 Err(e) => {
-                    eprintln!("{e}");
-                    ctx.log(
-                        Action::Import,
-                        &crate::import::display_name(file),
-                        None,
-                        Outcome::Error,
-                    );
+                    eprintln!("{e:#}");
                     code = 1;
                 }
             }
@@ -537,46 +486,38 @@ fn import(ctx: &mut Ctx, args: ImportArgs) -> anyhow::Result<i32> {
         custom_profile: None,
         allow_fewer: args.allow_fewer,
     };
+    let cmd = ImportCmd::Import {
+        files: args.files.clone(),
+        opts,
+    };
+    let Outcome::Import(ImportReply::Imported {
+        reports,
+        failed,
+        geocode,
+    }) = ctx.execute(cmd)?
+    else {
+        bail!("内部エラー: 取込から予期しない結果が返りました");
+    };
     let mut code = 0;
-    let mut tables: Vec<&str> = Vec::new();
-    for file in &args.files {
-        let name = crate::import::display_name(file);
-        match import_file(store, file, &opts, &Progress::new()) {
-            Ok(r) => {
-                let result = if r.is_success() {
-                    Outcome::Ok
-                } else {
-                    Outcome::Error
-                };
-                ctx.log_detail(
-                    Action::Import,
-                    &name,
-                    Some(r.rows),
-                    result,
-                    &r.audit_detail().unwrap_or_default(),
-                );
-                if r.is_success() {
-                    tables.extend(r.table);
-                    out!("{}", r.message);
-                } else {
-                    eprintln!("{}", r.message);
-                    for rej in r.rejects.iter().take(20) {
-                        eprintln!("  {}", crate::import::describe_reject(&r.file, rej));
-                    }
-                    code = 1;
-                }
-                for w in &r.warnings {
-                    eprintln!("注意: {w}");
-                }
+    for r in &reports {
+        if r.is_success() {
+            out!("{}", r.message);
+        } else {
+            eprintln!("{}", r.message);
+            for rej in r.rejects.iter().take(20) {
+                eprintln!("  {}", crate::import::describe_reject(&r.file, rej));
             }
-            Err(e) => {
-                eprintln!("{e}");
-                ctx.log(Action::Import, &name, None, Outcome::Error);
-                code = 1;
-            }
+            code = 1;
+        }
+        for w in &r.warnings {
+            eprintln!("注意: {w}");
         }
     }
-    match crate::geocode::after_import(store, &tables, &Progress::new()) {
+    for e in &failed {
+        eprintln!("{e}");
+        code = 1;
+    }
+    match geocode {
         Some(Ok(r)) => out!(
             "住所照合: 街区 {:.2}%（{} 人中 {} 人）、町丁・字 {}、曖昧 {}、不明 {}",
             r.total.block_rate() * 100.0,

@@ -4,16 +4,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::{Subcommand, ValueEnum};
 
 use crate::analysis::uptake::Level;
-use crate::app::{Command, Outcome};
-use crate::basemap::{self, Source, builtin};
-use crate::job::Progress;
-use crate::map::view::NARA_BBOX;
+use crate::app::{MapCmd, MapReply, Outcome};
+use crate::basemap::builtin;
 use crate::render::export::MapPng;
-use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TileFormat {
@@ -73,40 +70,19 @@ pub struct RenderArgs {
 }
 
 pub fn tiles(ctx: &mut super::Ctx, what: TilesCmd) -> anyhow::Result<i32> {
-    use crate::audit::{Action, Outcome};
-    use crate::auth::Right;
-    if let TilesCmd::Build { out, .. } = &what {
-        ctx.require(Right::ManageLayers, Action::Edit, "maps")?;
-        // A tile set written elsewhere than maps/ leaves the data folder: 外部出力.
-        if let Some(out) = out {
-            ctx.require_export(out)?;
-        }
-    }
-    let building = matches!(what, TilesCmd::Build { .. });
-    let r = tiles_cmd(&ctx.store, what);
-    if building {
-        let result = if r.is_ok() {
-            Outcome::Ok
-        } else {
-            Outcome::Error
-        };
-        ctx.log(Action::Edit, "maps", None, result);
-    }
-    r
-}
-
-fn tiles_cmd(store: &Store, what: TilesCmd) -> anyhow::Result<i32> {
-    let maps = basemap::default_maps_dir();
     match what {
         TilesCmd::List { json } => {
-            let list = basemap::list(&maps);
+            let Outcome::Map(MapReply::Basemaps(list)) = ctx.execute(MapCmd::Basemaps)? else {
+                bail!("内部エラー: 背景地図の一覧から予期しない結果が返りました");
+            };
             let mut out = std::io::stdout().lock();
             if json {
-                writeln!(out, "{}", serde_json::to_string(&list)?)?;
+                let infos: Vec<_> = list.iter().map(|b| &b.info).collect();
+                writeln!(out, "{}", serde_json::to_string(&infos)?)?;
             } else {
                 writeln!(out, "なし")?;
                 for b in list {
-                    let zooms = match Source::open(&b, None).map(|s| s.zoom_range()) {
+                    let zooms = match &b.zooms {
                         Ok(Some((a, z))) => format!("ズーム {a}〜{z}"),
                         Ok(None) => "タイルなし".to_string(),
                         Err(e) => format!("開けません: {e}"),
@@ -114,9 +90,9 @@ fn tiles_cmd(store: &Store, what: TilesCmd) -> anyhow::Result<i32> {
                     writeln!(
                         out,
                         "{}\t{}\t{zooms}\t{}",
-                        b.name,
-                        b.kind.label(),
-                        b.path.display()
+                        b.info.name,
+                        b.info.kind.label(),
+                        b.info.path.display()
                     )?;
                 }
             }
@@ -127,44 +103,23 @@ fn tiles_cmd(store: &Store, what: TilesCmd) -> anyhow::Result<i32> {
             format,
             out,
         } => {
-            let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
             let started = std::time::Instant::now();
-            let (n, path) = match format {
-                TileFormat::Xyz => {
-                    let dir = out.unwrap_or_else(|| maps.join(builtin::NAME));
-                    (
-                        builtin::build_cache(&layers, &dir, max_zoom, &Progress::new())?,
-                        dir,
-                    )
-                }
-                TileFormat::Mbtiles | TileFormat::Pmtiles => {
-                    let ext = if format == TileFormat::Mbtiles {
-                        "mbtiles"
-                    } else {
-                        "pmtiles"
-                    };
-                    let path = out
-                        .unwrap_or_else(|| maps.join(format!("{}_書き出し.{ext}", builtin::NAME)));
-                    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                        std::fs::create_dir_all(parent)
-                            .with_context(|| format!("{} を作れません", parent.display()))?;
-                    }
-                    let mut tiles = Vec::new();
-                    let n =
-                        builtin::render_tiles(&layers, max_zoom, &Progress::new(), |k, png| {
-                            tiles.push((k, png));
-                            Ok(())
-                        })?;
-                    if format == TileFormat::Mbtiles {
-                        basemap::mbtiles::write(&path, builtin::NAME, &tiles, true, NARA_BBOX)?;
-                    } else {
-                        basemap::pmtiles::write(&path, &tiles, true, NARA_BBOX)?;
-                    }
-                    (n, path)
-                }
+            let format = match format {
+                TileFormat::Xyz => builtin::TileFormat::Xyz,
+                TileFormat::Mbtiles => builtin::TileFormat::Mbtiles,
+                TileFormat::Pmtiles => builtin::TileFormat::Pmtiles,
+            };
+            let Outcome::Map(MapReply::TilesBuilt { tiles, path }) =
+                ctx.execute(MapCmd::BuildTiles {
+                    max_zoom,
+                    format,
+                    out,
+                })?
+            else {
+                bail!("内部エラー: タイルの作成から予期しない結果が返りました");
             };
             eprintln!(
-                "{n} 枚を {} に書きました（{:.1} 秒）",
+                "{tiles} 枚を {} に書きました（{:.1} 秒）",
                 path.display(),
                 started.elapsed().as_secs_f64()
             );
@@ -195,11 +150,11 @@ pub fn render(ctx: &mut super::Ctx, args: RenderArgs) -> anyhow::Result<i32> {
     };
     let (width, height) = (spec.width, spec.height);
     // The engine checks 外部出力 and the folder, draws, and logs the export.
-    match ctx.execute(Command::RenderMap {
+    match ctx.execute(MapCmd::RenderMap {
         spec,
         out: args.out,
     })? {
-        Outcome::MapRendered { path, zoom } => {
+        Outcome::Map(MapReply::MapRendered { path, zoom }) => {
             eprintln!(
                 "{} に {width}×{height} で書きました（ズーム {zoom}）",
                 path.display()

@@ -2,23 +2,23 @@
 //! app) runs as `--user ID`, with the password from a prompt (not echoed) or from
 //! `KENSHIN_PASSWORD` for scripts. It takes the single-instance lock first, so a CLI
 //! command cannot open the database while the app has it. Rights are checked with the
-//! same core call as the window's; commands the engine has run through its gate
-//! ([`Ctx::execute`]).
+//! same engine as the window's ([`Ctx::execute`]), which checks the right and writes the
+//! audit entry.
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
 
-use crate::audit::{Action, AuditLog, Draft, Outcome};
-use crate::auth::{Right, Security, Session, SystemClock};
+use crate::app::{AccountCmd, AccountReply, Command, Engine, Outcome, Secret};
+use crate::audit::AuditLog;
+use crate::auth::SystemClock;
 use crate::os::InstanceLock;
 use crate::store::Store;
 
 pub struct Ctx {
-    pub store: Store,
-    pub audit: AuditLog,
-    pub session: Session,
-    clock: SystemClock,
+    /// The same engine the window's worker owns: every command goes through its gate and
+    /// its audit entry.
+    pub engine: Engine,
     _lock: InstanceLock,
 }
 
@@ -49,117 +49,56 @@ impl Ctx {
                 "--user ID（利用者 ID）を指定してください。パスワードは入力を求めるか、KENSHIN_PASSWORD から読みます。"
             );
         };
-        let (store, audit, lock) =
+        let (store, _audit, lock) =
             open_locked(data_dir, &format!("利用者 {user}、コマンドライン"))?;
-        let clock = SystemClock;
-        let sec = Security {
-            conn: store.conn(),
-            audit: &audit,
-            clock: &clock,
+        let mut ctx = Ctx {
+            engine: Engine::with_store(store, Box::new(SystemClock))?,
+            _lock: lock,
         };
-        if !sec.is_set_up()? {
+        if !ctx.engine.security().is_set_up()? {
             bail!("{}", crate::auth::AuthError::NotSetUp);
         }
         let pw = password_for(&format!("{user} のパスワード: "))?;
-        let session = sec.login(user, &pw)?;
-        if session.must_change_password {
-            bail!(
+        let login = AccountCmd::Login {
+            user: user.to_string(),
+            password: Secret(pw),
+        };
+        match ctx.execute(login)? {
+            Outcome::Account(AccountReply::LoggedIn(info)) if info.must_change_password => bail!(
                 "初期パスワードのままです。画面でログインしてパスワードを変更してから使ってください。"
-            );
+            ),
+            Outcome::Account(AccountReply::LoggedIn(_)) => Ok(ctx),
+            Outcome::Account(AccountReply::AuthFailed(e)) => Err(e.into()),
+            other => bail!("内部エラー: ログインから予期しない結果 {other:?}"),
         }
-        Ok(Ctx {
-            store,
-            audit,
-            session,
-            clock,
-            _lock: lock,
-        })
     }
 
-    /// The account checks and the session, borrowed together (admin commands).
-    pub fn parts(&mut self) -> (Security<'_>, &mut Session) {
-        (
-            Security {
-                conn: self.store.conn(),
-                audit: &self.audit,
-                clock: &self.clock,
+    /// The logged-in user's ID.
+    pub fn user_id(&self) -> &str {
+        self.engine.session().map_or("", |s| s.user_id.as_str())
+    }
+
+    /// Runs a command as the logged-in user, through the engine's gate (session, right,
+    /// export folder) and audit entry: `Err` with the message (and the place in a file)
+    /// when it is refused or fails.
+    pub fn execute(&mut self, command: impl Into<Command>) -> anyhow::Result<Outcome> {
+        match self.engine.execute(command, &crate::job::Progress::new()) {
+            Outcome::Failed(e) => match e.location() {
+                Some(l) => bail!("{e}\n{}", l.describe()),
+                None => Err(e.into()),
             },
-            &mut self.session,
-        )
-    }
-
-    pub fn security(&self) -> Security<'_> {
-        Security {
-            conn: self.store.conn(),
-            audit: &self.audit,
-            clock: &self.clock,
-        }
-    }
-
-    /// The session holds `right` (else the refusal is logged and returned).
-    pub fn require(&mut self, right: Right, action: Action, target: &str) -> anyhow::Result<()> {
-        let sec = Security {
-            conn: self.store.conn(),
-            audit: &self.audit,
-            clock: &self.clock,
-        };
-        sec.require(&mut self.session, right, action, target)?;
-        Ok(())
-    }
-
-    /// The destination may be written (外部出力 right, allowed folders).
-    pub fn require_export(&mut self, path: &Path) -> anyhow::Result<()> {
-        let sec = Security {
-            conn: self.store.conn(),
-            audit: &self.audit,
-            clock: &self.clock,
-        };
-        sec.require_export(&mut self.session, path)?;
-        Ok(())
-    }
-
-    /// Runs an engine command as the logged-in user, through the window's gate (session,
-    /// right, export folder, audit entry): `Err` with the message when it is refused or
-    /// fails.
-    pub fn execute(&mut self, command: crate::app::Command) -> anyhow::Result<crate::app::Outcome> {
-        use crate::app::Outcome;
-        match crate::app::engine::execute_as(
-            &self.store,
-            &self.audit,
-            &self.clock,
-            &mut self.session,
-            command,
-            &crate::job::Progress::new(),
-        ) {
-            Outcome::Denied(m) | Outcome::Failed(m) | Outcome::SessionEnded(m) => bail!("{m}"),
-            Outcome::ScreenLocked => bail!("{}", crate::auth::AuthError::ScreenLocked),
+            o @ (Outcome::Denied(_) | Outcome::SessionEnded(_) | Outcome::ScreenLocked) => {
+                bail!("{}", o.problem().unwrap_or_default())
+            }
             other => Ok(other),
         }
-    }
-
-    /// Records a finished action.
-    pub fn log(&self, action: Action, target: &str, rows: Option<u64>, result: Outcome) {
-        self.log_detail(action, target, rows, result, "");
-    }
-
-    /// [`Ctx::log`] with a note (no personal data).
-    pub fn log_detail(
-        &self,
-        action: Action,
-        target: &str,
-        rows: Option<u64>,
-        result: Outcome,
-        detail: &str,
-    ) {
-        let mut d = Draft::new(&self.session.user_id, action, target, result);
-        d.rows = rows;
-        d.detail = detail.to_string();
-        self.audit.record(d);
     }
 }
 
 impl Drop for Ctx {
     fn drop(&mut self) {
-        self.security().logout(&self.session);
+        let _ = self
+            .engine
+            .execute(AccountCmd::Logout, &crate::job::Progress::new());
     }
 }

@@ -49,6 +49,14 @@ pub enum ImportError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Invalid(String),
+    /// A fault at a place in the file: the message names it too.
+    #[error("{file}: {line} 行目{}: {msg}", column.as_ref().map(|c| format!("の列「{c}」")).unwrap_or_default())]
+    At {
+        file: String,
+        line: u64,
+        column: Option<String>,
+        msg: String,
+    },
     /// The import would replace periods with noticeably fewer rows than they hold, and the
     /// options do not allow that: rolled back.
     #[error(

@@ -110,10 +110,12 @@ pub fn import_user_table(
             Some(_) => !empty,
         };
         if kept && let Some(col) = cells.iter().position(|c| unreadable(c)) {
-            return Err(ImportError::Invalid(format!(
-                "{file}: {line} 行目の {} 列目に文字として読めないデータ（制御文字や文字化け）があります。表ではないファイル（画像・圧縮ファイルなど）か、文字コードの違うファイルです。取り込んでいません。CSV（Shift_JIS または UTF-8）か Excel の表を選んでください。",
-                col + 1
-            )));
+            return Err(ImportError::At {
+                file: file.to_string(),
+                line,
+                column: Some((col + 1).to_string()),
+                msg: "文字として読めないデータ（制御文字や文字化け）があります。表ではないファイル（画像・圧縮ファイルなど）か、文字コードの違うファイルです。取り込んでいません。CSV（Shift_JIS または UTF-8）か Excel の表を選んでください。".into(),
+            });
         }
         match &header {
             None => {

@@ -4,6 +4,7 @@
 //! Shown to users with the
 //! 利用者の管理 right; the engine checks the right again for every change.
 
+use crate::app::AdminCmd;
 use eframe::egui;
 
 use super::theme::section;
@@ -68,12 +69,12 @@ pub fn admin_ui(ui: &mut egui::Ui, st: &mut AdminState) -> Vec<Command> {
     let mut cmds = Vec::new();
     if !st.requested {
         st.requested = true;
-        cmds.push(Command::Users {
+        cmds.push(Command::from(AdminCmd::Users {
             search: String::new(),
-        });
-        cmds.push(Command::Groups);
-        cmds.push(Command::AllowList);
-        cmds.push(Command::Settings);
+        }));
+        cmds.push(Command::from(AdminCmd::Groups));
+        cmds.push(Command::from(AdminCmd::AllowList));
+        cmds.push(Command::from(AdminCmd::Settings));
     }
     super::theme::heading(ui, "管理者設定");
     if let Some(m) = st.message.clone() {
@@ -91,7 +92,7 @@ pub fn admin_ui(ui: &mut egui::Ui, st: &mut AdminState) -> Vec<Command> {
                 format!("{label}。よろしいですか？"),
             );
             if ui.button("実行").clicked() {
-                cmds.push(Command::Admin(op));
+                cmds.push(Command::from(AdminCmd::Op(op)));
                 st.confirm = None;
             }
             if ui.button("やめる").clicked() {
@@ -124,9 +125,9 @@ fn users_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
         let lbl = ui.label("ID で検索");
         let r = ui.text_edit_singleline(&mut st.search).labelled_by(lbl.id);
         if r.changed() {
-            cmds.push(Command::Users {
+            cmds.push(Command::from(AdminCmd::Users {
                 search: st.search.clone(),
-            });
+            }));
         }
     });
     let Some(users) = st.users.clone() else {
@@ -157,7 +158,9 @@ fn users_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
                             let id = u.user_id.clone();
                             if u.suspended {
                                 if ui.small_button(format!("{id} を再開")).clicked() {
-                                    cmds.push(Command::Admin(AdminOp::Resume(id.clone())));
+                                    cmds.push(Command::from(AdminCmd::Op(AdminOp::Resume(
+                                        id.clone(),
+                                    ))));
                                 }
                             } else if ui.small_button(format!("{id} を停止")).clicked() {
                                 st.confirm = Some((
@@ -166,7 +169,7 @@ fn users_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
                                 ));
                             }
                             if u.locked && ui.small_button("ロック解除").clicked() {
-                                cmds.push(Command::Admin(AdminOp::Unlock(id.clone())));
+                                cmds.push(Command::from(AdminCmd::Op(AdminOp::Unlock(id.clone()))));
                             }
                             if ui.small_button("再発行").clicked() {
                                 st.confirm = Some((
@@ -204,20 +207,20 @@ fn users_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
                 } else {
                     rights.remove(&r);
                 }
-                cmds.push(Command::Admin(AdminOp::SetRights {
+                cmds.push(Command::from(AdminCmd::Op(AdminOp::SetRights {
                     id: u.user_id.clone(),
                     rights,
-                }));
+                })));
             }
         }
         ui.horizontal(|ui| {
             ui.label("ロールを適用:");
             for role in Role::ALL {
                 if ui.small_button(role.label()).clicked() {
-                    cmds.push(Command::Admin(AdminOp::SetRights {
+                    cmds.push(Command::from(AdminCmd::Op(AdminOp::SetRights {
                         id: u.user_id.clone(),
                         rights: role.rights(),
-                    }));
+                    })));
                 }
             }
         });
@@ -289,21 +292,21 @@ fn allow_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
             )
             .clicked()
         {
-            cmds.push(Command::Admin(AdminOp::Allow {
+            cmds.push(Command::from(AdminCmd::Op(AdminOp::Allow {
                 id: id.clone(),
                 valid_until: Some(st.allow_until.trim().to_string()).filter(|s| !s.is_empty()),
                 note: st.allow_note.clone(),
-            }));
+            })));
         }
         if let Some(role) = st.register_role
             && ui
                 .add_enabled(!id.is_empty(), egui::Button::new("利用者として登録"))
                 .clicked()
         {
-            cmds.push(Command::Admin(AdminOp::Register {
+            cmds.push(Command::from(AdminCmd::Op(AdminOp::Register {
                 id: id.clone(),
                 role,
-            }));
+            })));
         }
     });
 }
@@ -353,7 +356,7 @@ fn groups_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
         )
         .clicked()
     {
-        cmds.push(Command::Admin(AdminOp::SetGroup {
+        cmds.push(Command::from(AdminCmd::Op(AdminOp::SetGroup {
             name: st.group_name.trim().to_string(),
             rights: st.group_rights.clone(),
             members: st
@@ -362,7 +365,7 @@ fn groups_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
                 .map(|m| m.trim().to_string())
                 .filter(|m| !m.is_empty())
                 .collect(),
-        }));
+        })));
     }
 }
 
@@ -378,10 +381,10 @@ fn settings_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) 
             )
             .labelled_by(lbl.id);
             if ui.button("保存").clicked() {
-                cmds.push(Command::Admin(AdminOp::SetSetting {
+                cmds.push(Command::from(AdminCmd::Op(AdminOp::SetSetting {
                     key: crate::auth::SETTING_IDLE_MINUTES.into(),
                     value: st.idle_minutes.trim().to_string(),
-                }));
+                })));
             }
             ui.end_row();
             let lbl = ui.label("出力先フォルダ（1 行に 1 つ）");
@@ -392,10 +395,10 @@ fn settings_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) 
             )
             .labelled_by(lbl.id);
             if ui.button("保存").clicked() {
-                cmds.push(Command::Admin(AdminOp::SetSetting {
+                cmds.push(Command::from(AdminCmd::Op(AdminOp::SetSetting {
                     key: crate::auth::SETTING_EXPORT_DIRS.into(),
                     value: st.export_dirs.clone(),
-                }));
+                })));
             }
             ui.end_row();
             let lbl = ui.label("少数のため非表示の基準（対象者数、1〜1000 人）");
@@ -407,10 +410,10 @@ fn settings_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) 
             .labelled_by(lbl.id)
             .on_hover_text("対象者がこの人数未満の地域（と、差し引きで分かってしまう地域）は地図・表・コマンドで数値を出しません");
             if ui.button("保存").clicked() {
-                cmds.push(Command::Admin(AdminOp::SetSetting {
+                cmds.push(Command::from(AdminCmd::Op(AdminOp::SetSetting {
                     key: crate::analysis::suppression::SETTING_THRESHOLD.into(),
                     value: st.suppression_threshold.trim().to_string(),
-                }));
+                })));
             }
             ui.end_row();
         });
@@ -445,23 +448,23 @@ fn backup_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
                 )
                 .labelled_by(lbl.id);
                 if ui.button("保存").on_hover_text(label).clicked() {
-                    cmds.push(Command::Admin(AdminOp::SetSetting {
+                    cmds.push(Command::from(AdminCmd::Op(AdminOp::SetSetting {
                         key: key.into(),
                         value: value.trim().to_string(),
-                    }));
+                    })));
                 }
                 ui.end_row();
             }
         });
     ui.horizontal(|ui| {
         if ui.button("今すぐバックアップ").clicked() {
-            cmds.push(Command::Backup);
+            cmds.push(Command::from(AdminCmd::Backup { dir: None, keep: None }));
         }
         if st.confirm_renew {
             ui.label("今の復旧鍵では、これからのバックアップを開けなくなります。");
             if ui.button("作り直す").clicked() {
                 st.confirm_renew = false;
-                cmds.push(Command::RenewRecoveryKey);
+                cmds.push(Command::from(AdminCmd::RenewRecoveryKey));
             }
             if ui.button("やめる").clicked() {
                 st.confirm_renew = false;
@@ -477,4 +480,55 @@ fn backup_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
             st.confirm_renew = true;
         }
     });
+}
+
+impl super::AtlasApp {
+    /// The admin domain's answers: users, groups, settings and backups here; the usage
+    /// log's on its screen.
+    pub(super) fn on_admin(&mut self, reply: crate::app::AdminReply) -> Vec<Command> {
+        use crate::app::AdminReply;
+        match reply {
+            AdminReply::Users(u) => self.admin.set_users(u),
+            AdminReply::Done {
+                message,
+                users,
+                groups,
+                allowed,
+            } => {
+                self.admin.done(message, users);
+                // The threshold of 少数のため非表示 may have changed.
+                self.map.figures_changed();
+                self.home.uptake = None;
+                self.admin.groups = Some(groups);
+                self.admin.allowed = Some(allowed);
+            }
+            AdminReply::Groups(g) => self.admin.groups = Some(g),
+            AdminReply::AllowList(a) => self.admin.allowed = Some(a),
+            AdminReply::Settings(m) => self.admin.set_settings(&m),
+            AdminReply::BackupDone(rep) => {
+                let mut m = format!(
+                    "バックアップしました: {}（{} テーブル {} 行、検証済み）",
+                    rep.file.display(),
+                    rep.tables,
+                    rep.rows
+                );
+                if rep.recovery_missing {
+                    m.push_str(
+                        "\n注意: 復旧鍵がないため、このバックアップはこのマシンでしか復元できません。\
+                         バックアップの権限のある利用者が管理画面の「復旧鍵を作り直す」で作ってください",
+                    );
+                }
+                self.admin.message = Some(m);
+            }
+            AdminReply::RecoveryKey(k) => {
+                self.admin.message = Some(format!(
+                    "新しい復旧鍵です。ここでしか表示しません。印刷して金庫などに保管してください\
+                     （別のマシンへの復元と、標準の age での復号に使います）:\n{k}"
+                ));
+            }
+            AdminReply::BackupNotDue => {}
+            other => self.audit.receive(other),
+        }
+        Vec::new()
+    }
 }

@@ -3,6 +3,7 @@
 //! (repeated failed logins, large exports, use outside office hours, refusals); the
 //! filtered log written as CSV, which is itself logged as an export.
 
+use crate::app::AdminCmd;
 use eframe::egui::{self, Color32, Vec2};
 
 use crate::app::Command;
@@ -65,7 +66,7 @@ pub fn audit_ui(ui: &mut egui::Ui, st: &mut AuditState) -> Vec<Command> {
     let mut cmds = Vec::new();
     if !st.requested {
         st.requested = true;
-        cmds.push(Command::AuditLog(st.filter()));
+        cmds.push(Command::from(AdminCmd::AuditLog(st.filter())));
     }
     super::theme::heading(ui, "利用ログ分析");
     let mut search = false;
@@ -107,7 +108,7 @@ pub fn audit_ui(ui: &mut egui::Ui, st: &mut AuditState) -> Vec<Command> {
         ui.checkbox(&mut st.only_flagged, "注意の記録だけ");
     });
     if search {
-        cmds.push(Command::AuditLog(st.filter()));
+        cmds.push(Command::from(AdminCmd::AuditLog(st.filter())));
     }
     let Some(entries) = st.entries.take() else {
         ui.spinner();
@@ -161,10 +162,10 @@ pub fn audit_ui(ui: &mut egui::Ui, st: &mut AuditState) -> Vec<Command> {
             )
             .clicked()
         {
-            cmds.push(Command::ExportAudit {
+            cmds.push(Command::from(AdminCmd::ExportAudit {
                 filter: st.filter(),
                 path: st.export_path.trim().into(),
-            });
+            }));
         }
     });
     if let Some(m) = &st.message {
@@ -216,4 +217,19 @@ pub fn audit_ui(ui: &mut egui::Ui, st: &mut AuditState) -> Vec<Command> {
         });
     st.entries = Some(entries);
     cmds
+}
+
+impl AuditState {
+    /// The usage log's answers.
+    pub fn receive(&mut self, reply: crate::app::AdminReply) {
+        use crate::app::AdminReply;
+        match reply {
+            AdminReply::AuditLog(entries) => self.set_entries(entries),
+            AdminReply::Exported { path, rows } => {
+                self.message = Some(format!("{} 件を {} に書き出しました", rows, path.display()));
+            }
+            AdminReply::AuditVerified(r) => self.message = Some(r.message()),
+            _ => {}
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! 住所照合: match rates per municipality (街区 / 町丁・字 / 曖昧 / 不明) and the list of
-//! addresses the user has to fix. The work runs in the worker (`Command::Geocode`).
+//! addresses the user has to fix. The work runs in the worker (`Command::from(GeocodeCmd::Geocode)`).
 
+use crate::app::GeocodeCmd;
 use eframe::egui;
 use egui_extras::{Column, TableBuilder};
 
@@ -36,7 +37,7 @@ pub fn geocode_ui(ui: &mut egui::Ui, st: &mut GeocodeState, busy: bool) -> Vec<C
             .add_enabled(!busy, egui::Button::new("照合をやり直す"))
             .clicked()
         {
-            cmds.push(Command::Geocode);
+            cmds.push(Command::from(GeocodeCmd::Geocode));
         }
         if busy {
             ui.spinner();
@@ -45,7 +46,7 @@ pub fn geocode_ui(ui: &mut egui::Ui, st: &mut GeocodeState, busy: bool) -> Vec<C
     if st.report.is_none() && !st.requested {
         // The stored result from the last run (no matching is redone just by looking).
         st.requested = true;
-        cmds.push(Command::GeocodeStatus);
+        cmds.push(Command::from(GeocodeCmd::GeocodeStatus));
     }
     let Some(report) = &st.report else {
         return cmds;
@@ -122,7 +123,7 @@ pub fn geocode_ui(ui: &mut egui::Ui, st: &mut GeocodeState, busy: bool) -> Vec<C
                 .suffix(" 件"),
         );
         if ui.add_enabled(!busy, egui::Button::new("表示")).clicked() {
-            cmds.push(Command::Unmatched { limit: st.limit });
+            cmds.push(Command::from(GeocodeCmd::Unmatched { limit: st.limit }));
         }
     });
     ui.label("住所は個人情報です。この一覧は画面にだけ表示し、ログには残しません。元の台帳を直して取り込み直すと、照合はやり直されます。");
@@ -171,4 +172,20 @@ pub fn geocode_ui(ui: &mut egui::Ui, st: &mut GeocodeState, busy: bool) -> Vec<C
             });
     }
     cmds
+}
+
+impl super::AtlasApp {
+    /// The address matching's answers.
+    pub(super) fn on_geocode(&mut self, reply: crate::app::GeocodeReply) -> Vec<Command> {
+        use crate::app::GeocodeReply;
+        match reply {
+            GeocodeReply::Geocoded(r) => {
+                self.geocode.set_report(r);
+                self.map.data_changed();
+            }
+            GeocodeReply::Status(r) => self.geocode.set_report(r),
+            GeocodeReply::Unmatched(rows) => self.geocode.unmatched = Some(rows),
+        }
+        Vec::new()
+    }
 }

@@ -3,6 +3,7 @@
 //! may ask for their figures, which are then marked.
 //! The years offered are those the checkups have, as the worker's counts report them.
 
+use crate::app::MapCmd;
 use eframe::egui;
 
 use crate::analysis::figures::AreaTable;
@@ -29,11 +30,11 @@ impl HomeState {
         let first = self.stats.is_none();
         let moved = first && adopt_latest_year(&mut self.fy, &stats.fiscal_years);
         self.stats = Some(stats);
-        moved.then_some(Command::Uptake {
+        moved.then_some(Command::from(MapCmd::Uptake {
             level: self.level,
             fy: self.fy,
             reveal: self.reveal,
-        })
+        }))
     }
 
     fn years(&self) -> Vec<i32> {
@@ -80,11 +81,11 @@ impl Default for HomeState {
 impl HomeState {
     /// The command for the table as chosen now.
     pub fn command(&self) -> Command {
-        Command::Uptake {
+        Command::from(MapCmd::Uptake {
             level: self.level,
             fy: self.fy,
             reveal: self.reveal && self.may_reveal,
-        }
+        })
     }
 }
 
@@ -231,7 +232,7 @@ mod tests {
     fn the_first_counts_move_a_year_the_data_lacks_to_the_latest() {
         let mut state = HomeState::default();
         match state.set_stats(stats(vec![2022, 2023])) {
-            Some(Command::Uptake { fy: 2023, .. }) => {}
+            Some(Command::Map(MapCmd::Uptake { fy: 2023, .. })) => {}
             c => panic!("{c:?}"),
         }
         assert_eq!(state.fy, 2023);

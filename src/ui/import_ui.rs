@@ -4,6 +4,7 @@
 //! rows hold personal data. A re-import refused because it would replace a period with
 //! noticeably fewer rows shows the old and new counts and asks before importing again.
 
+use crate::app::ImportCmd;
 use std::path::PathBuf;
 
 use eframe::egui;
@@ -115,10 +116,10 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
         );
         for (f, on) in toggled {
             if on {
-                cmds.push(Command::Preview {
+                cmds.push(Command::from(ImportCmd::Preview {
                     file: f.clone(),
                     opts: st.options(),
-                });
+                }));
                 st.selected.push(f);
             } else {
                 st.selected.retain(|s| s != &f);
@@ -163,18 +164,18 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
                 st.reports.clear();
                 st.rejects = None;
                 st.imported = st.selected.clone();
-                cmds.push(Command::Import {
+                cmds.push(Command::from(ImportCmd::Import {
                     files: st.selected.clone(),
                     opts: st.options(),
-                });
+                }));
             }
             if let Some(first) = st.selected.first()
                 && ui.add_enabled(!busy, egui::Button::new("再確認")).clicked()
             {
-                cmds.push(Command::Preview {
+                cmds.push(Command::from(ImportCmd::Preview {
                     file: first.clone(),
                     opts: st.options(),
-                });
+                }));
             }
         });
         ui.separator();
@@ -199,7 +200,7 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
             )
             .clicked()
         {
-            cmds.push(Command::ImportTable {
+            cmds.push(Command::from(ImportCmd::ImportTable {
                 file: st.selected[0].clone(),
                 opts: UserTableOptions {
                     name: st.table_name.clone(),
@@ -207,7 +208,7 @@ pub fn import_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool) -> Vec<Com
                     encoding: st.encoding,
                     ..Default::default()
                 },
-            });
+            }));
         }
         if let Some(m) = &st.table_message {
             ui.label(m);
@@ -320,18 +321,18 @@ fn results_ui(ui: &mut egui::Ui, st: &mut ImportState, busy: bool, cmds: &mut Ve
                 .button(format!("除外・拒否した {} 行を見る", r.rejected))
                 .clicked()
         {
-            cmds.push(Command::Rejects { import_id: id });
+            cmds.push(Command::from(ImportCmd::Rejects { import_id: id }));
         }
     }
     if let Some(path) = confirmed {
         // The same file again, allowed to replace the periods with fewer rows.
-        cmds.push(Command::Import {
+        cmds.push(Command::from(ImportCmd::Import {
             files: vec![path.clone()],
             opts: ImportOptions {
                 allow_fewer: true,
                 ..st.options()
             },
-        });
+        }));
         st.reports.clear();
         st.rejects = None;
         st.imported = vec![path];
@@ -464,11 +465,11 @@ mod tests {
             .state()
             .sent
             .iter()
-            .filter(|c| matches!(c, Command::Import { .. }))
+            .filter(|c| matches!(c, Command::Import(ImportCmd::Import { .. })))
             .collect();
         assert_eq!(sent.len(), 1);
         match sent[0] {
-            Command::Import { files, opts } => {
+            Command::Import(ImportCmd::Import { files, opts }) => {
                 assert_eq!(files, &vec![b.clone()]);
                 assert!(opts.allow_fewer);
             }
@@ -477,5 +478,50 @@ mod tests {
         // The old result is gone while the import runs again.
         assert!(h.state().st.reports.is_empty());
         assert_eq!(h.state().st.imported, vec![b]);
+    }
+}
+
+impl super::AtlasApp {
+    /// The import domain's answers.
+    pub(super) fn on_import(&mut self, reply: crate::app::ImportReply) -> Vec<Command> {
+        use crate::app::ImportReply;
+        let mut next = Vec::new();
+        match reply {
+            ImportReply::DemoReady { .. } => {
+                next.push(Command::from(ImportCmd::Stats));
+                next.push(self.home.command());
+            }
+            ImportReply::Stats(s) => {
+                self.map.set_fiscal_years(s.fiscal_years.clone());
+                next.extend(self.home.set_stats(*s));
+            }
+            ImportReply::Preview(p) => self.import.set_preview(*p),
+            ImportReply::Imported {
+                reports,
+                failed,
+                geocode,
+            } => {
+                self.import.reports = reports;
+                let mut problems: Vec<String> = failed.iter().map(|e| e.to_string()).collect();
+                match geocode {
+                    Some(Ok(r)) => self.geocode.set_report(r),
+                    Some(Err(e)) => problems.push(e.to_string()),
+                    None => {}
+                }
+                if !problems.is_empty() {
+                    self.last_error = Some(problems.join("\n"));
+                }
+                self.map.data_changed();
+                next.push(Command::from(ImportCmd::Stats));
+            }
+            ImportReply::TableImported(r) => {
+                self.import.table_message = Some(r.message);
+                next.push(Command::from(ImportCmd::Stats));
+            }
+            ImportReply::Rejects { import_id, rejects } => {
+                self.import.rejects = Some((import_id, rejects))
+            }
+        }
+        next
     }
 }

@@ -2,6 +2,7 @@
 //! screen (the password resumes the same work) and the forced change of an initial
 //! password. Only commands go out; the engine decides.
 
+use crate::app::{AccountCmd, AccountReply};
 use eframe::egui;
 
 use crate::app::{Command, Secret, SessionInfo};
@@ -67,11 +68,12 @@ impl LoginState {
         use crate::app::Outcome;
         self.busy = false;
         match outcome {
-            Outcome::AuthStatus { set_up } => {
+            Outcome::Account(AccountReply::AuthStatus { set_up }) => {
                 self.gate = if *set_up { Gate::Login } else { Gate::Setup };
                 false
             }
-            Outcome::LoggedIn(info) | Outcome::PasswordChanged(info) => {
+            Outcome::Account(AccountReply::LoggedIn(info))
+            | Outcome::Account(AccountReply::PasswordChanged(info)) => {
                 let before = self.gate.clone();
                 self.clear_secrets();
                 self.message = None;
@@ -84,7 +86,7 @@ impl LoginState {
                 // A resumed lock continues the same work; anything else opens anew.
                 self.gate == Gate::Open && !matches!(before, Gate::Locked | Gate::Open)
             }
-            Outcome::SetupDone { info, recovery_key } => {
+            Outcome::Account(AccountReply::SetupDone { info, recovery_key }) => {
                 self.clear_secrets();
                 self.message = None;
                 self.session = Some(info.clone());
@@ -100,9 +102,9 @@ impl LoginState {
                     }
                 }
             }
-            Outcome::AuthFailed(msg) => {
+            Outcome::Account(AccountReply::AuthFailed(e)) => {
                 self.clear_secrets();
-                self.message = Some(msg.clone());
+                self.message = Some(e.to_string());
                 false
             }
             Outcome::ScreenLocked => {
@@ -111,7 +113,7 @@ impl LoginState {
                 }
                 false
             }
-            Outcome::SessionEnded(_) | Outcome::LoggedOut => {
+            Outcome::SessionEnded(_) | Outcome::Account(AccountReply::LoggedOut) => {
                 if self.gate != Gate::Setup {
                     self.clear_secrets();
                     self.session = None;
@@ -247,10 +249,10 @@ fn setup(ui: &mut egui::Ui, st: &mut LoginState, cmds: &mut Vec<Command>) {
         let (new, id) = (st.password.clone(), st.id.clone());
         if new_password_ok(st, &new, &id) {
             st.busy = true;
-            cmds.push(Command::Setup {
+            cmds.push(Command::from(AccountCmd::Setup {
                 admin: st.id.trim().to_string(),
                 password: Secret(std::mem::take(&mut st.password)),
-            });
+            }));
             st.confirm.clear();
         }
     }
@@ -267,10 +269,10 @@ fn login(ui: &mut egui::Ui, st: &mut LoginState, cmds: &mut Vec<Command>) {
         && !st.id.trim().is_empty()
     {
         st.busy = true;
-        cmds.push(Command::Login {
+        cmds.push(Command::from(AccountCmd::Login {
             user: st.id.trim().to_string(),
             password: Secret(std::mem::take(&mut st.password)),
-        });
+        }));
     }
 }
 
@@ -290,12 +292,12 @@ fn locked(ui: &mut egui::Ui, st: &mut LoginState, cmds: &mut Vec<Command>) {
             || enter(ui, &r)
         {
             st.busy = true;
-            cmds.push(Command::Resume {
+            cmds.push(Command::from(AccountCmd::Resume {
                 password: Secret(std::mem::take(&mut st.password)),
-            });
+            }));
         }
         if ui.button("別の利用者でログイン").clicked() {
-            cmds.push(Command::Logout);
+            cmds.push(Command::from(AccountCmd::Logout));
         }
     });
 }
@@ -319,10 +321,10 @@ fn must_change(ui: &mut egui::Ui, st: &mut LoginState, cmds: &mut Vec<Command>) 
         let new = st.new_password.clone();
         if new_password_ok(st, &new, &id) {
             st.busy = true;
-            cmds.push(Command::ChangePassword {
+            cmds.push(Command::from(AccountCmd::ChangePassword {
                 old: Secret(std::mem::take(&mut st.password)),
                 new: Secret(std::mem::take(&mut st.new_password)),
-            });
+            }));
             st.confirm.clear();
         }
     }

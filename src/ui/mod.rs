@@ -15,6 +15,7 @@ pub use theme::install as install_theme;
 mod theme;
 mod widgets;
 
+use crate::app::{AccountCmd, AccountReply, AdminCmd, GeocodeCmd, ImportCmd};
 use std::path::PathBuf;
 
 use eframe::egui;
@@ -50,6 +51,15 @@ pub fn run(data_dir: PathBuf) -> Result<(), String> {
 }
 
 /// A small window that only says why the app cannot open (and the same on stderr).
+/// A failure as the status line shows it: the message, and the file, row and column
+/// when the error names them.
+pub(crate) fn error_text(e: &crate::app::AppError) -> String {
+    match e.location() {
+        Some(l) => format!("{e}\n{}", l.describe()),
+        None => e.to_string(),
+    }
+}
+
 fn refusal(message: String) -> Result<(), String> {
     eprintln!("{message}");
     let options = eframe::NativeOptions {
@@ -176,7 +186,7 @@ impl AtlasApp {
             import_job: None,
             geocode_job: None,
         };
-        app.send(Command::AuthStatus);
+        app.send(Command::from(AccountCmd::AuthStatus));
         app
     }
 
@@ -185,8 +195,8 @@ impl AtlasApp {
         self.screen = Screen::Map;
         self.map = map::MapState::with_basemap(self.map.basemap.take());
         self.admin = admin_ui::AdminState::default();
-        self.send(Command::EnsureDemo);
-        self.send(Command::Stats);
+        self.send(Command::from(ImportCmd::EnsureDemo));
+        self.send(Command::from(ImportCmd::Stats));
     }
 
     /// Forgets what was shown of personal data (at logout or when a session ends).
@@ -219,10 +229,10 @@ impl AtlasApp {
         if active && self.last_touch.elapsed() > Duration::from_secs(30) {
             self.last_touch = Instant::now();
             self.last_check = Instant::now();
-            self.send(Command::Touch);
+            self.send(Command::from(AccountCmd::Touch));
         } else if self.last_check.elapsed() > Duration::from_secs(10) {
             self.last_check = Instant::now();
-            self.send(Command::CheckSession);
+            self.send(Command::from(AccountCmd::CheckSession));
             self.daily_backup_check();
         }
         ctx.request_repaint_after(Duration::from_secs(10));
@@ -234,7 +244,7 @@ impl AtlasApp {
     fn daily_backup_check(&mut self) {
         if self.last_backup_check.elapsed() > std::time::Duration::from_secs(300) {
             self.last_backup_check = std::time::Instant::now();
-            self.send(Command::ScheduledBackup);
+            self.send(Command::from(AdminCmd::ScheduledBackup));
         }
     }
 
@@ -248,9 +258,9 @@ impl AtlasApp {
         let label = command.label();
         let import = matches!(
             command,
-            Command::Import { .. } | Command::ImportTable { .. }
+            Command::Import(ImportCmd::Import { .. } | ImportCmd::ImportTable { .. })
         );
-        let geocode = matches!(command, Command::Geocode);
+        let geocode = matches!(command, Command::Geocode(GeocodeCmd::Geocode));
         let (id, progress) = self.worker.submit(command);
         if import {
             self.import_job = Some(id);
@@ -281,101 +291,28 @@ impl AtlasApp {
                     .map_or(theme::Look::Light, |v| theme::Look::from_key(v));
                 self.opened();
             }
-            match &outcome {
-                Outcome::SessionEnded(_) | Outcome::LoggedOut => self.closed(),
-                Outcome::Denied(msg) => self.last_error = Some(msg.clone()),
-                Outcome::Users(u) => self.admin.set_users(u.clone()),
-                Outcome::AdminDone {
-                    message,
-                    users,
-                    groups,
-                    allowed,
-                } => {
-                    self.admin.done(message.clone(), users.clone());
-                    // The threshold of 少数のため非表示 may have changed.
-                    self.map.figures_changed();
-                    self.home.uptake = None;
-                    self.admin.groups = Some(groups.clone());
-                    self.admin.allowed = Some(allowed.clone());
+            let follow_up = match outcome {
+                Outcome::SessionEnded(_) | Outcome::Account(AccountReply::LoggedOut) => {
+                    self.closed();
+                    Vec::new()
                 }
-                Outcome::Groups(g) => self.admin.groups = Some(g.clone()),
-                Outcome::AllowList(a) => self.admin.allowed = Some(a.clone()),
-                Outcome::Settings(m) => self.admin.set_settings(m),
-                Outcome::AuditLog(entries) => self.audit.set_entries(entries.clone()),
-                Outcome::Stats(s) => self.map.set_fiscal_years(s.fiscal_years.clone()),
-                Outcome::Exported { path, rows } => {
-                    self.audit.message =
-                        Some(format!("{} 件を {} に書き出しました", rows, path.display()));
+                // The login screen took these above.
+                Outcome::Account(_) | Outcome::ScreenLocked => Vec::new(),
+                Outcome::Denied(msg) => {
+                    self.last_error = Some(msg);
+                    Vec::new()
                 }
-                Outcome::BackupDone(rep) => {
-                    let mut m = format!(
-                        "バックアップしました: {}（{} テーブル {} 行、検証済み）",
-                        rep.file.display(),
-                        rep.tables,
-                        rep.rows
-                    );
-                    if rep.recovery_missing {
-                        m.push_str(
-                            "\n注意: 復旧鍵がないため、このバックアップはこのマシンでしか復元できません。\
-                             バックアップの権限のある利用者が管理画面の「復旧鍵を作り直す」で作ってください",
-                        );
-                    }
-                    self.admin.message = Some(m);
+                Outcome::Failed(e) => {
+                    self.last_error = Some(error_text(&e));
+                    Vec::new()
                 }
-                Outcome::RecoveryKey(k) => {
-                    self.admin.message = Some(format!(
-                        "新しい復旧鍵です。ここでしか表示しません。印刷して金庫などに保管してください\
-                         （別のマシンへの復元と、標準の age での復号に使います）:\n{k}"
-                    ));
-                }
-                _ => {}
-            }
-            let outcome = match self.map.receive(outcome) {
-                Ok(follow_up) => {
-                    for c in follow_up {
-                        self.send(c);
-                    }
-                    continue;
-                }
-                Err(other) => other,
+                Outcome::Admin(r) => self.on_admin(r),
+                Outcome::Import(r) => self.on_import(r),
+                Outcome::Map(r) => self.on_map(r),
+                Outcome::Geocode(r) => self.on_geocode(r),
             };
-            match outcome {
-                Outcome::DemoReady { .. } => {
-                    self.send(Command::Stats);
-                    self.send(self.home.command());
-                }
-                Outcome::Stats(s) => {
-                    if let Some(c) = self.home.set_stats(*s) {
-                        self.send(c);
-                    }
-                }
-                Outcome::Uptake(t) => self.home.uptake = Some(t),
-                Outcome::Preview(p) => self.import.set_preview(*p),
-                Outcome::Imported { reports, geocode } => {
-                    self.import.reports = reports;
-                    match geocode {
-                        Some(Ok(r)) => self.geocode.set_report(r),
-                        Some(Err(e)) => self.last_error = Some(e),
-                        None => {}
-                    }
-                    self.map.data_changed();
-                    self.send(Command::Stats);
-                }
-                Outcome::Geocoded(r) => {
-                    self.geocode.set_report(r);
-                    self.map.data_changed();
-                }
-                Outcome::Unmatched(rows) => self.geocode.unmatched = Some(rows),
-                Outcome::TableImported(r) => {
-                    self.import.table_message = Some(r.message);
-                    self.send(Command::Stats);
-                }
-                Outcome::Rejects { import_id, rejects } => {
-                    self.import.rejects = Some((import_id, rejects))
-                }
-                Outcome::Failed(msg) => self.last_error = Some(msg),
-                // Answers for the map are taken by `self.map.receive` above.
-                _ => {}
+            for c in follow_up {
+                self.send(c);
             }
         }
     }
@@ -425,7 +362,7 @@ impl AtlasApp {
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui.button("ログアウト").clicked() {
-                        self.send(Command::Logout);
+                        self.send(Command::from(AccountCmd::Logout));
                     }
                     let before = self.look;
                     egui::ComboBox::from_id_salt("look")
@@ -436,10 +373,10 @@ impl AtlasApp {
                             }
                         });
                     if self.look != before {
-                        self.send(Command::SetPreference {
+                        self.send(Command::from(AccountCmd::SetPreference {
                             key: theme::PREF_LOOK.into(),
                             value: self.look.key().into(),
-                        });
+                        }));
                     }
                     let who = self
                         .login

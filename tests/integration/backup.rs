@@ -3,6 +3,7 @@
 //! killing the process during backups leaves the database and the earlier generations
 //! intact; the standard `age` tool opens a backup with the recovery key.
 
+use kenshin_atlas::app::{AdminCmd, AdminReply, ImportCmd, ImportReply};
 use std::path::{Path, PathBuf};
 use std::process::Command as Proc;
 
@@ -21,13 +22,15 @@ fn populated(root: &Path) -> (kenshin_atlas::app::Engine, PathBuf) {
     let store = Store::open(&root.join("data")).unwrap();
     let (mut e, recovery) = admin_engine_with_recovery(store, Box::new(SystemClock));
     match e.execute(
-        Command::Import {
+        Command::from(ImportCmd::Import {
             files: demo().summary.files.clone(),
             opts: ImportOptions::default(),
-        },
+        }),
         &Progress::new(),
     ) {
-        Outcome::Imported { reports, .. } => assert!(reports.iter().all(|r| r.is_success())),
+        Outcome::Import(ImportReply::Imported { reports, .. }) => {
+            assert!(reports.iter().all(|r| r.is_success()))
+        }
         o => panic!("{o:?}"),
     }
     let key = root.join("復旧鍵.txt");
@@ -267,8 +270,8 @@ fn the_daily_backup_runs_once_a_day_after_its_time() {
     let run = |e: &mut kenshin_atlas::app::Engine, c: Command| e.execute(c, &Progress::new());
     // Not configured: nothing happens.
     assert!(matches!(
-        run(&mut e, Command::ScheduledBackup),
-        Outcome::BackupNotDue
+        run(&mut e, Command::from(AdminCmd::ScheduledBackup)),
+        Outcome::Admin(AdminReply::BackupNotDue)
     ));
     for (key, value) in [
         (backup::SETTING_DIR, out.display().to_string()),
@@ -276,34 +279,37 @@ fn the_daily_backup_runs_once_a_day_after_its_time() {
     ] {
         let o = run(
             &mut e,
-            Command::Admin(kenshin_atlas::app::AdminOp::SetSetting {
+            Command::from(AdminCmd::Op(kenshin_atlas::app::AdminOp::SetSetting {
                 key: key.into(),
                 value,
-            }),
+            })),
         );
-        assert!(matches!(o, Outcome::AdminDone { .. }), "{o:?}");
+        assert!(
+            matches!(o, Outcome::Admin(AdminReply::Done { .. })),
+            "{o:?}"
+        );
     }
     // A malformed time is refused with the accepted forms named.
     let o = run(
         &mut e,
-        Command::Admin(kenshin_atlas::app::AdminOp::SetSetting {
+        Command::from(AdminCmd::Op(kenshin_atlas::app::AdminOp::SetSetting {
             key: backup::SETTING_TIME.into(),
             value: "25:99".into(),
-        }),
+        })),
     );
     assert!(
-        matches!(o, Outcome::Failed(ref m) if m.contains("18:30")),
+        matches!(o, Outcome::Failed(ref m) if m.to_string().contains("18:30")),
         "{o:?}"
     );
     // Past 00:00 with no generation today: it runs; then not again today.
     assert!(matches!(
-        run(&mut e, Command::ScheduledBackup),
-        Outcome::BackupDone(_)
+        run(&mut e, Command::from(AdminCmd::ScheduledBackup)),
+        Outcome::Admin(AdminReply::BackupDone(_))
     ));
     assert_eq!(backup::generations(&out).len(), 1);
     assert!(matches!(
-        run(&mut e, Command::ScheduledBackup),
-        Outcome::BackupNotDue
+        run(&mut e, Command::from(AdminCmd::ScheduledBackup)),
+        Outcome::Admin(AdminReply::BackupNotDue)
     ));
     assert_eq!(backup::generations(&out).len(), 1);
 }

@@ -1,5 +1,6 @@
 //! Shared helpers: the demo data set is generated once per test run.
 
+use kenshin_atlas::app::{AccountCmd, AccountReply};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -72,16 +73,16 @@ pub fn admin_engine_with_recovery(
     use kenshin_atlas::app::{Command, Engine, Outcome, Secret};
     let mut e = Engine::with_store(store, clock).unwrap();
     match e.execute(
-        Command::Setup {
+        Command::from(AccountCmd::Setup {
             admin: ADMIN.into(),
             password: Secret(ADMIN_PASSWORD.into()),
-        },
+        }),
         &Progress::new(),
     ) {
-        Outcome::SetupDone {
+        Outcome::Account(AccountReply::SetupDone {
             recovery_key: Some(k),
             ..
-        } => (e, k),
+        }) => (e, k),
         o => panic!("setup: {o:?}"),
     }
 }

@@ -6,6 +6,7 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kenshin_atlas::app::{Command, Outcome};
+use kenshin_atlas::app::{ImportCmd, ImportReply};
 use kenshin_atlas::auth::SystemClock;
 use kenshin_atlas::import::ImportOptions;
 use kenshin_atlas::job::Progress;
@@ -29,13 +30,13 @@ fn years_after_importing_fy2022() -> Vec<i32> {
     let fy2022 = dir.path().join("健診結果_2022.csv");
     write_cp932(&fy2022, &text.replace("\"令和3年度\"", "\"令和4年度\""));
     match engine.execute(
-        Command::Import {
+        Command::from(ImportCmd::Import {
             files: vec![fy2021, fy2022],
             opts: ImportOptions::default(),
-        },
+        }),
         &Progress::new(),
     ) {
-        Outcome::Imported { reports, .. } => {
+        Outcome::Import(ImportReply::Imported { reports, .. }) => {
             assert_eq!(reports.len(), 2);
             for r in &reports {
                 assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
@@ -44,8 +45,8 @@ fn years_after_importing_fy2022() -> Vec<i32> {
         }
         o => panic!("import: {o:?}"),
     }
-    match engine.execute(Command::Stats, &Progress::new()) {
-        Outcome::Stats(s) => s.fiscal_years,
+    match engine.execute(Command::from(ImportCmd::Stats), &Progress::new()) {
+        Outcome::Import(ImportReply::Stats(s)) => s.fiscal_years,
         o => panic!("stats: {o:?}"),
     }
 }

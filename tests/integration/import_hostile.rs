@@ -5,6 +5,7 @@
 //! refused with a Japanese message naming the file and line (the formula error is a
 //! warning), and the database is left as it was.
 
+use kenshin_atlas::app::{ImportCmd, ImportReply};
 use std::io::Write;
 use std::path::Path;
 
@@ -473,16 +474,16 @@ fn a_period_replaced_by_noticeably_fewer_rows_asks_first_and_is_logged() {
     let import =
         |engine: &mut kenshin_atlas::app::Engine, path: &Path, allow_fewer: bool| match engine
             .execute(
-                Command::Import {
+                Command::from(ImportCmd::Import {
                     files: vec![path.to_path_buf()],
                     opts: ImportOptions {
                         allow_fewer,
                         ..Default::default()
                     },
-                },
+                }),
                 &Progress::new(),
             ) {
-            Outcome::Imported { mut reports, .. } => reports.remove(0),
+            Outcome::Import(ImportReply::Imported { mut reports, .. }) => reports.remove(0),
             o => panic!("{o:?}"),
         };
     let full = dir.path().join("レセプト_全件.csv");

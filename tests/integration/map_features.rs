@@ -4,6 +4,7 @@
 //! from the raw demo files), saved maps that reopen the same legend, and a layer imported
 //! from the window with the CRS asked for when `.prj` is missing.
 
+use kenshin_atlas::app::MapCmd;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -232,15 +233,15 @@ fn choropleth_filters_by_sex_and_age_band_count_as_the_raw_records_do() {
         // The window's choropleth asks for exactly this; the admin (個人情報の閲覧) asks to
         // see suppressed figures too, so every area has its counts.
         let rows = match engine.execute(
-            Command::AreaUptake {
+            Command::from(MapCmd::AreaUptake {
                 level: Level::Municipality,
                 fy: FY,
                 filter,
                 reveal: true,
-            },
+            }),
             &Progress::new(),
         ) {
-            kenshin_atlas::app::Outcome::AreaUptake(t) => t.rows,
+            kenshin_atlas::app::Outcome::Map(kenshin_atlas::app::MapReply::AreaUptake(t)) => t.rows,
             o => panic!("{o:?}"),
         };
         let want = count(FY, &|p| {
@@ -293,7 +294,10 @@ fn app_harness(store: Store, dir: &Path) -> Harness<'static, App> {
             |ui, app: &mut App| {
                 let mut queue = map_ui(ui, &mut app.map);
                 while let Some(cmd) = queue.pop() {
-                    let out = app.engine.execute(cmd, &Progress::new());
+                    let out = match app.engine.execute(cmd, &Progress::new()) {
+                        kenshin_atlas::app::Outcome::Map(r) => r,
+                        o => panic!("not a map answer: {o:?}"),
+                    };
                     match app.map.receive(out) {
                         Ok(more) => queue.extend(more),
                         Err(other) => panic!("not a map answer: {other:?}"),
@@ -494,15 +498,18 @@ fn layer_import_without_prj_asks_for_the_crs() {
     let file = dir.path().join("市町村.shp");
     let mut engine = admin_engine(store, Box::new(SystemClock));
     let mut run = |map: &mut MapState, crs: Option<Crs>| {
-        let cmd = Command::ImportLayer {
+        let cmd = Command::from(MapCmd::ImportLayer {
             file: file.clone(),
             opts: kenshin_atlas::layers::LayerOptions {
                 name: Some("市町村（取込）".into()),
                 crs,
                 ..Default::default()
             },
-        };
-        map.receive(engine.execute(cmd, &Progress::new())).unwrap()
+        });
+        match engine.execute(cmd, &Progress::new()) {
+            kenshin_atlas::app::Outcome::Map(r) => map.receive(r).unwrap(),
+            o => panic!("not a map answer: {o:?}"),
+        }
     };
     // No .prj: nothing stored; the guess (JGD2011 lon/lat) is preselected.
     assert!(run(&mut map, None).is_empty());

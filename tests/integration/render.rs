@@ -6,6 +6,7 @@
 use kenshin_atlas::analysis::figures::area_table;
 use kenshin_atlas::analysis::suppression::DEFAULT_THRESHOLD;
 use kenshin_atlas::analysis::uptake::Level;
+use kenshin_atlas::app::{AdminCmd, AdminReply, MapCmd, MapReply};
 use kenshin_atlas::basemap::{self, Kind, Source, builtin};
 use kenshin_atlas::job::Progress;
 use kenshin_atlas::map::choropleth::{self, ChoroplethSpec};
@@ -185,16 +186,19 @@ fn the_engine_writes_map_pngs_and_audit_csvs_into_allowed_folders_only() {
         std::fs::create_dir_all(d).unwrap();
     }
     let o = e.execute(
-        Command::Admin(AdminOp::SetSetting {
+        Command::from(AdminCmd::Op(AdminOp::SetSetting {
             key: kenshin_atlas::auth::SETTING_EXPORT_DIRS.into(),
             value: allowed.display().to_string(),
-        }),
+        })),
         &Progress::new(),
     );
-    assert!(matches!(o, Outcome::AdminDone { .. }), "{o:?}");
+    assert!(
+        matches!(o, Outcome::Admin(AdminReply::Done { .. })),
+        "{o:?}"
+    );
     let render = |e: &mut kenshin_atlas::app::Engine, out: std::path::PathBuf| {
         e.execute(
-            Command::RenderMap {
+            Command::from(MapCmd::RenderMap {
                 spec: MapPng {
                     width: 320,
                     height: 240,
@@ -202,14 +206,14 @@ fn the_engine_writes_map_pngs_and_audit_csvs_into_allowed_folders_only() {
                     ..Default::default()
                 },
                 out,
-            },
+            }),
             &Progress::new(),
         )
     };
     // Into the allowed folder: a PNG of the asked size, logged as an export.
     let png = allowed.join("map.png");
     match render(&mut e, png.clone()) {
-        Outcome::MapRendered { path, zoom } => {
+        Outcome::Map(MapReply::MapRendered { path, zoom }) => {
             assert_eq!(path, png);
             assert!((1..=18).contains(&zoom), "zoom {zoom}");
         }
@@ -221,9 +225,11 @@ fn the_engine_writes_map_pngs_and_audit_csvs_into_allowed_folders_only() {
     let stray = elsewhere.join("map.png");
     assert!(matches!(render(&mut e, stray.clone()), Outcome::Denied(_)));
     assert!(!stray.exists());
-    let csv = |path: std::path::PathBuf| Command::ExportAudit {
-        filter: Default::default(),
-        path,
+    let csv = |path: std::path::PathBuf| {
+        Command::from(AdminCmd::ExportAudit {
+            filter: Default::default(),
+            path,
+        })
     };
     let stray_csv = elsewhere.join("log.csv");
     assert!(matches!(
@@ -233,21 +239,21 @@ fn the_engine_writes_map_pngs_and_audit_csvs_into_allowed_folders_only() {
     assert!(!stray_csv.exists());
     assert!(matches!(
         e.execute(csv(allowed.join("log.csv")), &Progress::new()),
-        Outcome::Exported { .. }
+        Outcome::Admin(AdminReply::Exported { .. })
     ));
     // A size out of range fails with the range named.
     let o = e.execute(
-        Command::RenderMap {
+        Command::from(MapCmd::RenderMap {
             spec: MapPng {
                 width: 8,
                 ..Default::default()
             },
             out: allowed.join("tiny.png"),
-        },
+        }),
         &Progress::new(),
     );
     assert!(
-        matches!(o, Outcome::Failed(ref m) if m.contains("16〜20000")),
+        matches!(o, Outcome::Failed(ref m) if m.to_string().contains("16〜20000")),
         "{o:?}"
     );
     let exports: Vec<(String, R, String)> = e

@@ -6,6 +6,7 @@
 //! a sum they can see (a shown total minus its visible parts); an admin with 個人情報の閲覧
 //! reads the hidden figures, marked, and the audit log records it.
 
+use kenshin_atlas::app::{AccountCmd, AccountReply, AdminCmd, AdminReply, MapCmd, MapReply};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -373,18 +374,18 @@ fn run(e: &mut Engine, c: Command) -> Outcome {
 }
 
 fn admin_op(e: &mut Engine, op: AdminOp) -> Outcome {
-    run(e, Command::Admin(op))
+    run(e, Command::from(AdminCmd::Op(op)))
 }
 
 fn login(e: &mut Engine, user: &str, pw: &str) {
     match run(
         e,
-        Command::Login {
+        Command::from(AccountCmd::Login {
             user: user.into(),
             password: Secret(pw.into()),
-        },
+        }),
     ) {
-        Outcome::LoggedIn(_) => {}
+        Outcome::Account(AccountReply::LoggedIn(_)) => {}
         o => panic!("login {user}: {o:?}"),
     }
 }
@@ -400,7 +401,7 @@ fn add_viewer(e: &mut Engine) {
             note: String::new(),
         },
     );
-    let Outcome::AdminDone { message, .. } = admin_op(
+    let Outcome::Admin(AdminReply::Done { message, .. }) = admin_op(
         e,
         AdminOp::Register {
             id: VIEWER.into(),
@@ -410,37 +411,37 @@ fn add_viewer(e: &mut Engine) {
         panic!("register")
     };
     let initial = message.rsplit(' ').next().unwrap().to_string();
-    run(e, Command::Logout);
+    run(e, Command::from(AccountCmd::Logout));
     login(e, VIEWER, &initial);
     assert!(matches!(
         run(
             e,
-            Command::ChangePassword {
+            Command::from(AccountCmd::ChangePassword {
                 old: Secret(initial),
                 new: Secret(VIEWER_PASSWORD.into()),
-            },
+            }),
         ),
-        Outcome::PasswordChanged(_)
+        Outcome::Account(AccountReply::PasswordChanged(_))
     ));
-    run(e, Command::Logout);
+    run(e, Command::from(AccountCmd::Logout));
     login(e, ADMIN, ADMIN_PASSWORD);
 }
 
 fn area_uptake(e: &mut Engine, level: Level, filter: TargetFilter, reveal: bool) -> Outcome {
     run(
         e,
-        Command::AreaUptake {
+        Command::from(MapCmd::AreaUptake {
             level,
             fy: FY,
             filter,
             reveal,
-        },
+        }),
     )
 }
 
 fn table(o: Outcome) -> AreaTable {
     match o {
-        Outcome::AreaUptake(t) | Outcome::Uptake(t) => t,
+        Outcome::Map(MapReply::AreaUptake(t)) | Outcome::Map(MapReply::Uptake(t)) => t,
         o => panic!("{o:?}"),
     }
 }
@@ -476,10 +477,10 @@ fn a_viewer_reads_no_small_count_and_an_admin_reads_them_logged() {
         },
     );
     assert!(
-        matches!(bad, Outcome::Failed(ref m) if m.contains("1〜1000")),
+        matches!(bad, Outcome::Failed(ref m) if m.to_string().contains("1〜1000")),
         "{bad:?}"
     );
-    run(&mut e, Command::Logout);
+    run(&mut e, Command::from(AccountCmd::Logout));
     login(&mut e, VIEWER, VIEWER_PASSWORD);
     assert!(matches!(
         admin_op(
@@ -511,11 +512,11 @@ fn a_viewer_reads_no_small_count_and_an_admin_reads_them_logged() {
     assert!(complementary > 0);
     let tab = table(run(
         &mut e,
-        Command::Uptake {
+        Command::from(MapCmd::Uptake {
             level: Level::SmallArea,
             fy: FY,
             reveal: false,
-        },
+        }),
     ));
     let map = table(area_uptake(
         &mut e,
@@ -532,11 +533,11 @@ fn a_viewer_reads_no_small_count_and_an_admin_reads_them_logged() {
     );
     let refused = run(
         &mut e,
-        Command::Uptake {
+        Command::from(MapCmd::Uptake {
             level: Level::Municipality,
             fy: FY,
             reveal: true,
-        },
+        }),
     );
     assert!(matches!(refused, Outcome::Denied(_)));
     let denials = e
@@ -550,7 +551,7 @@ fn a_viewer_reads_no_small_count_and_an_admin_reads_them_logged() {
 
     // The admin (every right) sees the same unless they ask; then every figure, the
     // hidden ones marked, and the viewing is logged.
-    run(&mut e, Command::Logout);
+    run(&mut e, Command::from(AccountCmd::Logout));
     login(&mut e, ADMIN, ADMIN_PASSWORD);
     let plain = table(area_uptake(
         &mut e,
@@ -611,9 +612,9 @@ fn a_viewer_reads_no_small_count_and_an_admin_reads_them_logged() {
                 value: "15".into(),
             },
         ),
-        Outcome::AdminDone { .. }
+        Outcome::Admin(AdminReply::Done { .. })
     ));
-    run(&mut e, Command::Logout);
+    run(&mut e, Command::from(AccountCmd::Logout));
     login(&mut e, VIEWER, VIEWER_PASSWORD);
     let shown15 = sweep(&mut e, &truth, 15);
     check_sums(&truth, &shown15);
@@ -664,7 +665,7 @@ fn the_identify_window_shows_no_figures_of_a_suppressed_area() {
     let layers = kenshin_atlas::map::load_layers(&store, &reference_dir()).unwrap();
     let mut e = admin_engine(store, Box::new(SystemClock));
     add_viewer(&mut e);
-    run(&mut e, Command::Logout);
+    run(&mut e, Command::from(AccountCmd::Logout));
     login(&mut e, VIEWER, VIEWER_PASSWORD);
     let t = table(area_uptake(
         &mut e,

@@ -7,6 +7,7 @@
 //! again replaces only that table, names are checked by length only, and a binary file is
 //! refused with its name and line.
 
+use kenshin_atlas::app::{AccountCmd, AccountReply, AdminCmd, ImportCmd, ImportReply};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command as Proc;
@@ -169,12 +170,12 @@ fn hostile_table_names_in_the_core_change_nothing_else() {
     make_importer(&security(&e.store, &e.audit, &clock));
     match run(
         &mut e,
-        Command::Login {
+        Command::from(AccountCmd::Login {
             user: IMPORTER.into(),
             password: Secret(IMPORTER_PASSWORD.into()),
-        },
+        }),
     ) {
-        Outcome::LoggedIn(_) => {}
+        Outcome::Account(AccountReply::LoggedIn(_)) => {}
         o => panic!("{o:?}"),
     }
     let sec = security(&e.store, &e.audit, &clock);
@@ -188,15 +189,15 @@ fn hostile_table_names_in_the_core_change_nothing_else() {
         std::fs::write(&file, text).unwrap();
         match run(
             &mut e,
-            Command::ImportTable {
+            Command::from(ImportCmd::ImportTable {
                 file,
                 opts: UserTableOptions {
                     name: name.to_string(),
                     ..Default::default()
                 },
-            },
+            }),
         ) {
-            Outcome::TableImported(r) => {
+            Outcome::Import(ImportReply::TableImported(r)) => {
                 assert_eq!(r.table, *name);
                 assert_eq!(r.rows, *rows, "{name}");
             }
@@ -229,9 +230,9 @@ fn hostile_table_names_in_the_core_change_nothing_else() {
     assert!(matches!(
         run(
             &mut e,
-            Command::Users {
+            Command::from(AdminCmd::Users {
                 search: String::new()
-            }
+            })
         ),
         Outcome::Denied(_)
     ));

@@ -15,6 +15,7 @@ mod panels;
 pub mod state;
 mod tools;
 
+use crate::app::MapCmd;
 use eframe::egui;
 
 use crate::app::Command;
@@ -27,7 +28,7 @@ pub fn map_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
     if st.layers.loaded.is_none() {
         if !st.layers.requested {
             st.layers.requested = true;
-            cmds.push(Command::LoadMap);
+            cmds.push(Command::from(MapCmd::LoadMap));
         }
         ui.label("地図を準備しています…");
         return cmds;
@@ -42,12 +43,12 @@ pub fn map_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
         && st.choropleth.rows_requested != Some(want)
     {
         st.choropleth.rows_requested = Some(want);
-        cmds.push(Command::AreaUptake {
+        cmds.push(Command::from(MapCmd::AreaUptake {
             level: want.0,
             fy: want.1,
             filter: want.2,
             reveal: want.3,
-        });
+        }));
     }
     cmds.extend(panels::layer_import::layer_import_window(
         ui.ctx(),
@@ -55,22 +56,22 @@ pub fn map_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
     ));
     if !st.saved.requested {
         st.saved.requested = true;
-        cmds.push(Command::ListMaps);
+        cmds.push(Command::from(MapCmd::ListMaps));
     }
     if st.facilities.requested != Some(st.choropleth.fy) {
         st.facilities.requested = Some(st.choropleth.fy);
-        cmds.push(Command::Facilities {
+        cmds.push(Command::from(MapCmd::Facilities {
             fy: st.choropleth.fy,
-        });
+        }));
     }
     if st.insured.on
         && st.insured.points.as_ref().map(|i| i.0) != Some(st.choropleth.fy)
         && st.insured.requested != Some(st.choropleth.fy)
     {
         st.insured.requested = Some(st.choropleth.fy);
-        cmds.push(Command::InsuredPoints {
+        cmds.push(Command::from(MapCmd::InsuredPoints {
             fy: st.choropleth.fy,
-        });
+        }));
     }
     if st.choropleth.built.is_none() {
         st.refresh_choropleth();
@@ -110,4 +111,21 @@ pub fn map_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
         }
     }
     cmds
+}
+
+impl super::AtlasApp {
+    /// The map domain's answers: the map takes its own; the 集計 table is the home
+    /// screen's.
+    pub(super) fn on_map(&mut self, reply: crate::app::MapReply) -> Vec<Command> {
+        use crate::app::MapReply;
+        match self.map.receive(reply) {
+            Ok(follow_up) => follow_up,
+            Err(MapReply::Uptake(t)) => {
+                self.home.uptake = Some(t);
+                Vec::new()
+            }
+            // Answers for the command line (layer list, tiles, images).
+            Err(_) => Vec::new(),
+        }
+    }
 }

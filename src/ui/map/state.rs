@@ -4,11 +4,12 @@
 //! maps ([`SavedMapsState`]) and the tools ([`ToolsState`]). [`MapState`] holds them and
 //! the changes that touch several parts (new layers, an opened map, a moved layer).
 
+use crate::app::{MapCmd, MapReply};
 use std::sync::Arc;
 
 use crate::analysis::figures::AreaTable;
 use crate::analysis::uptake::{Level, TargetFilter};
-use crate::app::{Command, Outcome};
+use crate::app::Command;
 use crate::geo::mercator;
 use crate::map::choropleth::{self, Choropleth, ChoroplethSpec};
 use crate::map::document::{LayerState, MapDocument, SavedMap};
@@ -382,22 +383,22 @@ impl MapState {
 
     /// Takes the worker's answers meant for the map; returns commands to send next, or
     /// gives the outcome back when it is not the map's.
-    pub fn receive(&mut self, outcome: Outcome) -> Result<Vec<Command>, Outcome> {
-        match outcome {
-            Outcome::MapLayers(layers) => self.set_layers(layers),
-            Outcome::AreaUptake(table) => self.set_rows(table),
-            Outcome::Facilities(fl) => self.set_facilities(fl),
-            Outcome::InsuredPoints { fy, points } => self.set_insured(fy, points),
-            Outcome::SavedMaps(list) => self.saved.list = Some(list),
-            Outcome::MapOpened { name, doc } => self.apply_document(&name, &doc),
-            Outcome::LayerImported {
+    pub fn receive(&mut self, reply: MapReply) -> Result<Vec<Command>, MapReply> {
+        match reply {
+            MapReply::MapLayers(layers) => self.set_layers(layers),
+            MapReply::AreaUptake(table) => self.set_rows(table),
+            MapReply::Facilities(fl) => self.set_facilities(fl),
+            MapReply::InsuredPoints { fy, points } => self.set_insured(fy, points),
+            MapReply::SavedMaps(list) => self.saved.list = Some(list),
+            MapReply::MapOpened { name, doc } => self.apply_document(&name, &doc),
+            MapReply::LayerImported {
                 result,
                 needs_crs,
                 guess,
                 ..
             } => {
                 if self.layers.import.answered(result, needs_crs, guess) {
-                    return Ok(vec![Command::LoadMap]);
+                    return Ok(vec![Command::from(MapCmd::LoadMap)]);
                 }
             }
             other => return Err(other),

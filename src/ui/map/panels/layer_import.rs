@@ -6,6 +6,7 @@
 //! refused encoding names the one that reads the file; it is chosen here as 文字コード.
 //! Nothing is stored until the import succeeds.
 
+use crate::app::MapCmd;
 use std::path::PathBuf;
 
 use eframe::egui;
@@ -51,7 +52,7 @@ impl LayerImportState {
     /// The worker's answer. Returns true when a layer was stored (the map reloads).
     pub fn answered(
         &mut self,
-        result: Result<crate::layers::LayerInfo, String>,
+        result: Result<crate::layers::LayerInfo, crate::layers::LayerError>,
         needs_crs: bool,
         guess: Option<Crs>,
     ) -> bool {
@@ -76,7 +77,7 @@ impl LayerImportState {
                     // Preselect the guess; the user confirms or picks another.
                     self.crs = guess;
                 }
-                self.message = Some((e, needs_crs));
+                self.message = Some((e.to_string(), needs_crs));
                 false
             }
         }
@@ -180,7 +181,7 @@ pub(crate) fn layer_import_window(ctx: &egui::Context, st: &mut LayerImportState
             {
                 st.busy = true;
                 st.message = None;
-                cmds.push(Command::ImportLayer {
+                cmds.push(Command::from(MapCmd::ImportLayer {
                     file,
                     opts: LayerOptions {
                         name: Some(st.name.trim().to_string()),
@@ -190,7 +191,7 @@ pub(crate) fn layer_import_window(ctx: &egui::Context, st: &mut LayerImportState
                             .then(|| st.dissolve.trim().to_string()),
                         replace: st.replace,
                     },
-                });
+                }));
             }
             if st.busy {
                 ui.spinner();

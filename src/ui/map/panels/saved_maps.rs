@@ -2,6 +2,7 @@
 //! facility conditions) under a name, and open or delete saved maps. The work is done by
 //! the worker (`map::document`); this only sends commands.
 
+use crate::app::MapCmd;
 use eframe::egui;
 
 use crate::app::Command;
@@ -26,10 +27,10 @@ pub(crate) fn saved_maps_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command
                     .on_hover_text("同じ名前の地図は置き換えます")
                     .clicked()
                 {
-                    cmds.push(Command::SaveMap {
+                    cmds.push(Command::from(MapCmd::SaveMap {
                         name: st.saved.name.trim().to_string(),
                         doc: Box::new(st.to_document()),
-                    });
+                    }));
                 }
             });
             match &st.saved.list {
@@ -48,14 +49,14 @@ pub(crate) fn saved_maps_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command
                                 ui.label(&m.name)
                                     .on_hover_text(format!("保存 {}", m.saved_at));
                                 if ui.small_button("開く").clicked() {
-                                    cmds.push(Command::OpenMap {
+                                    cmds.push(Command::from(MapCmd::OpenMap {
                                         name: m.name.clone(),
-                                    });
+                                    }));
                                 }
                                 if ui.small_button("削除").clicked() {
-                                    cmds.push(Command::DeleteMap {
+                                    cmds.push(Command::from(MapCmd::DeleteMap {
                                         name: m.name.clone(),
-                                    });
+                                    }));
                                 }
                                 ui.end_row();
                             }
