@@ -47,6 +47,8 @@ pub struct GroupInfo {
     pub name: String,
     pub rights: BTreeSet<Right>,
     pub members: Vec<String>,
+    /// A suspended group grants none of its rights until it is resumed.
+    pub suspended: bool,
 }
 
 /// One allow-listed ID.
@@ -284,12 +286,6 @@ impl Security<'_> {
         rights: &BTreeSet<Right>,
     ) -> Result<(), AuthError> {
         self.must_exist(id)?;
-        if !rights.contains(&Right::ManageUsers)
-            && self.admins_besides(id)? == 0
-            && self.effective_rights(id)?.contains(&Right::ManageUsers)
-        {
-            return Err(AuthError::LastAdmin);
-        }
         let keys: Vec<&str> = rights.iter().map(|r| r.key()).collect();
         self.admin(s, &format!("set_rights:{}", keys.join(",")), id, || {
             self.conn
@@ -300,7 +296,9 @@ impl Security<'_> {
                     params![id, k],
                 )?;
             }
-            Ok(())
+            // Counted after the change, with the groups' rights: rolled back if nobody
+            // active would hold 利用者の管理.
+            self.keep_an_admin()
         })
     }
 
@@ -341,8 +339,72 @@ impl Security<'_> {
                     params![group, m],
                 )?;
             }
+            self.keep_an_admin()
+        })
+    }
+
+    /// Suspends a group: it keeps its rights and members but grants nothing until it is
+    /// resumed; its members' sessions lose those rights at their next check. Refused when
+    /// it would leave no active user with 利用者の管理.
+    pub fn suspend_group(&self, s: &mut Session, group: &str) -> Result<(), AuthError> {
+        self.admin(s, "suspend_group", group, || {
+            self.group_must_exist(group)?;
+            self.conn.execute(
+                "UPDATE user_groups SET suspended = true WHERE group_name = ?",
+                params![group],
+            )?;
+            self.keep_an_admin()
+        })
+    }
+
+    /// Resumes a suspended group: its rights count again.
+    pub fn resume_group(&self, s: &mut Session, group: &str) -> Result<(), AuthError> {
+        self.admin(s, "resume_group", group, || {
+            self.group_must_exist(group)?;
+            self.conn.execute(
+                "UPDATE user_groups SET suspended = false WHERE group_name = ?",
+                params![group],
+            )?;
             Ok(())
         })
+    }
+
+    /// Deletes a group with its rights and memberships (the users stay). Refused when it
+    /// would leave no active user with 利用者の管理.
+    pub fn delete_group(&self, s: &mut Session, group: &str) -> Result<(), AuthError> {
+        self.admin(s, "delete_group", group, || {
+            self.group_must_exist(group)?;
+            for sql in [
+                "DELETE FROM group_members WHERE group_name = ?",
+                "DELETE FROM group_rights WHERE group_name = ?",
+                "DELETE FROM user_groups WHERE group_name = ?",
+            ] {
+                self.conn.execute(sql, params![group])?;
+            }
+            self.keep_an_admin()
+        })
+    }
+
+    fn group_must_exist(&self, group: &str) -> Result<(), AuthError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM user_groups WHERE group_name = ?",
+            params![group],
+            |r| r.get(0),
+        )?;
+        if n > 0 {
+            Ok(())
+        } else {
+            Err(AuthError::NoGroup(group.to_string()))
+        }
+    }
+
+    /// Inside a change's transaction: some active user still holds 利用者の管理.
+    fn keep_an_admin(&self) -> Result<(), AuthError> {
+        if self.admins_besides("")? == 0 {
+            Err(AuthError::LastAdmin)
+        } else {
+            Ok(())
+        }
     }
 
     /// The users whose ID contains `search` (all for an empty search).
@@ -389,17 +451,19 @@ impl Security<'_> {
         Ok(out)
     }
 
-    /// Every group with its rights and members.
-    pub fn groups(&self, s: &mut Session) -> Result<Vec<GroupInfo>, AuthError> {
+    /// The groups whose name contains `search` (all for an empty search), with their
+    /// rights, members and state.
+    pub fn groups(&self, s: &mut Session, search: &str) -> Result<Vec<GroupInfo>, AuthError> {
         self.require(s, Right::ManageUsers, Action::Admin, "groups")?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT group_name FROM user_groups ORDER BY 1")?;
-        let names: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
+        let mut stmt = self.conn.prepare(
+            "SELECT group_name, coalesce(suspended, false) FROM user_groups
+             WHERE contains(lower(group_name), lower(?)) ORDER BY 1",
+        )?;
+        let names: Vec<(String, bool)> = stmt
+            .query_map(params![search.trim()], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         let mut out = Vec::with_capacity(names.len());
-        for name in names {
+        for (name, suspended) in names {
             let mut r = self
                 .conn
                 .prepare("SELECT right_key FROM group_rights WHERE group_name = ?")?;
@@ -417,6 +481,7 @@ impl Security<'_> {
                 name,
                 rights,
                 members,
+                suspended,
             });
         }
         Ok(out)

@@ -95,12 +95,15 @@ impl Security<'_> {
             .optional()?)
     }
 
-    /// Effective rights: the user's own plus every group's.
+    /// Effective rights: the user's own plus those of every group they are in that is not
+    /// suspended.
     pub fn effective_rights(&self, id: &str) -> Result<BTreeSet<Right>, AuthError> {
         let mut stmt = self.conn.prepare(
             "SELECT right_key FROM user_rights WHERE user_id = ?
              UNION SELECT g.right_key FROM group_rights g
-                   JOIN group_members m USING (group_name) WHERE m.user_id = ?",
+                   JOIN group_members m USING (group_name)
+                   JOIN user_groups ug USING (group_name)
+                   WHERE m.user_id = ? AND NOT coalesce(ug.suspended, false)",
         )?;
         let keys = stmt.query_map(params![id, id], |r| r.get::<_, String>(0))?;
         let mut out = BTreeSet::new();

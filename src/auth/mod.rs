@@ -78,6 +78,8 @@ pub enum AuthError {
     SessionEnded(String),
     #[error("ログインしていません。ログインしてください。")]
     NotLoggedIn,
+    #[error("グループ「{0}」はありません。")]
+    NoGroup(String),
     #[error(
         "最後の管理者（利用者の管理の権限を持つ有効な利用者）は停止・削除・権限の取り消しができません。"
     )]

@@ -37,9 +37,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "user_prefs",
         include_str!("migrations/0008_user_prefs.sql"),
     ),
+    (
+        9,
+        "group_suspend",
+        include_str!("migrations/0009_group_suspend.sql"),
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 8;
+pub const LATEST_VERSION: i64 = 9;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");

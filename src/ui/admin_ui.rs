@@ -35,6 +35,8 @@ pub struct AdminState {
     pub group_name: String,
     pub group_rights: std::collections::BTreeSet<Right>,
     pub group_members: String,
+    /// The group list's name filter.
+    pub group_search: String,
     /// The user whose rights are being edited.
     pub selected: Option<String>,
     /// A destructive change waiting for confirmation: (label, op).
@@ -72,7 +74,9 @@ pub fn admin_ui(ui: &mut egui::Ui, st: &mut AdminState) -> Vec<Command> {
         cmds.push(Command::from(AdminCmd::Users {
             search: String::new(),
         }));
-        cmds.push(Command::from(AdminCmd::Groups));
+        cmds.push(Command::from(AdminCmd::Groups {
+            search: String::new(),
+        }));
         cmds.push(Command::from(AdminCmd::AllowList));
         cmds.push(Command::from(AdminCmd::Settings));
     }
@@ -312,20 +316,63 @@ fn allow_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
 }
 
 fn groups_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let lbl = ui.label("グループ名で検索");
+        let r = ui
+            .text_edit_singleline(&mut st.group_search)
+            .labelled_by(lbl.id);
+        if r.changed() {
+            cmds.push(Command::from(AdminCmd::Groups {
+                search: st.group_search.clone(),
+            }));
+        }
+    });
     if let Some(groups) = st.groups.clone() {
-        ui.horizontal_wrapped(|ui| {
-            for g in groups {
-                if ui
-                    .selectable_label(st.group_name == g.name, &g.name)
-                    .on_hover_text(format!("所属: {}", g.members.join("、")))
-                    .clicked()
-                {
-                    st.group_name = g.name.clone();
-                    st.group_rights = g.rights.clone();
-                    st.group_members = g.members.join(",");
+        egui::Grid::new("groups_list")
+            .striped(true)
+            .num_columns(3)
+            .show(ui, |ui| {
+                ui.label("グループ（選ぶと編集）");
+                ui.label("状態");
+                ui.label("操作");
+                ui.end_row();
+                for g in groups {
+                    if ui
+                        .selectable_label(st.group_name == g.name, &g.name)
+                        .on_hover_text(format!("所属: {}", g.members.join("、")))
+                        .clicked()
+                    {
+                        st.group_name = g.name.clone();
+                        st.group_rights = g.rights.clone();
+                        st.group_members = g.members.join(",");
+                    }
+                    ui.label(if g.suspended { "停止中" } else { "有効" });
+                    ui.horizontal(|ui| {
+                        let name = g.name.clone();
+                        if g.suspended {
+                            if ui.small_button(format!("{name} を再開")).clicked() {
+                                cmds.push(Command::from(AdminCmd::Op(AdminOp::ResumeGroup(
+                                    name.clone(),
+                                ))));
+                            }
+                        } else if ui.small_button(format!("{name} を停止")).clicked() {
+                            st.confirm = Some((
+                                format!(
+                                    "グループ {name} を停止します（再開するまで、このグループの権限は働きません）"
+                                ),
+                                AdminOp::SuspendGroup(name.clone()),
+                            ));
+                        }
+                        if ui.small_button(format!("{name} を削除")).clicked() {
+                            st.confirm = Some((
+                                format!("グループ {name} を削除します（利用者は残ります）"),
+                                AdminOp::DeleteGroup(name.clone()),
+                            ));
+                        }
+                    });
+                    ui.end_row();
                 }
-            }
-        });
+            });
     }
     egui::Grid::new("group_grid").num_columns(2).show(ui, |ui| {
         let lbl = ui.label("グループ名");

@@ -3,6 +3,7 @@
 //! fixtures written here in the encodings real offices use.
 
 mod backup;
+mod commands;
 mod common;
 mod demo_round_trip;
 mod fiscal_years;

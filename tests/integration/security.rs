@@ -22,13 +22,13 @@ use kenshin_atlas::store::Store;
 
 use super::common::{ADMIN, ADMIN_PASSWORD, admin_engine, demo};
 
-const USER_PASSWORD: &str = "三笠山に出でし月かも 2021";
+pub(super) const USER_PASSWORD: &str = "三笠山に出でし月かも 2021";
 
-fn run(e: &mut Engine, c: Command) -> Outcome {
+pub(super) fn run(e: &mut Engine, c: Command) -> Outcome {
     e.execute(c, &Progress::new())
 }
 
-fn login(e: &mut Engine, user: &str, pw: &str) -> Outcome {
+pub(super) fn login(e: &mut Engine, user: &str, pw: &str) -> Outcome {
     run(
         e,
         Command::from(AccountCmd::Login {
@@ -38,7 +38,7 @@ fn login(e: &mut Engine, user: &str, pw: &str) -> Outcome {
     )
 }
 
-fn admin_op(e: &mut Engine, op: AdminOp) -> String {
+pub(super) fn admin_op(e: &mut Engine, op: AdminOp) -> String {
     match run(e, Command::from(AdminCmd::Op(op))) {
         Outcome::Admin(AdminReply::Done { message, .. }) => message,
         o => panic!("admin op: {o:?}"),
@@ -47,7 +47,7 @@ fn admin_op(e: &mut Engine, op: AdminOp) -> String {
 
 /// Registers `id` (view-only), sets `rights`, and leaves the engine logged in as `id`
 /// with a changed password.
-fn user_with(e: &mut Engine, id: &str, rights: BTreeSet<Right>) {
+pub(super) fn user_with(e: &mut Engine, id: &str, rights: BTreeSet<Right>) {
     login(e, ADMIN, ADMIN_PASSWORD);
     admin_op(
         e,
@@ -650,7 +650,12 @@ fn bin() -> Proc {
     p
 }
 
-fn cli(data: &Path, user: Option<&str>, pw: &str, args: &[&str]) -> std::process::Output {
+pub(super) fn cli(
+    data: &Path,
+    user: Option<&str>,
+    pw: &str,
+    args: &[&str],
+) -> std::process::Output {
     let mut p = bin();
     p.arg("--data-dir").arg(data);
     if let Some(u) = user {
@@ -991,4 +996,129 @@ mod window {
             a.login.gate == Gate::Login
         });
     }
+}
+
+fn groups(e: &mut Engine, search: &str) -> Vec<kenshin_atlas::auth::admin::GroupInfo> {
+    match run(
+        e,
+        AdminCmd::Groups {
+            search: search.into(),
+        }
+        .into(),
+    ) {
+        Outcome::Admin(AdminReply::Groups(g)) => g,
+        o => panic!("{o:?}"),
+    }
+}
+
+/// The rights of `user`'s session now (its check re-reads them).
+fn rights_of(e: &mut Engine, user: &str) -> BTreeSet<Right> {
+    match login(e, user, USER_PASSWORD) {
+        Outcome::Account(AccountReply::LoggedIn(i)) => i.rights,
+        o => panic!("{o:?}"),
+    }
+}
+
+#[test]
+fn a_suspended_group_grants_nothing_until_resumed_and_groups_can_be_searched_and_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = admin_engine(Store::open(dir.path()).unwrap(), Box::new(SystemClock));
+    user_with(&mut e, "kato", [Right::Import].into_iter().collect());
+    login(&mut e, ADMIN, ADMIN_PASSWORD);
+    for (name, rights) in [
+        ("監査担当", vec![Right::ViewAudit]),
+        ("出力担当", vec![Right::Export]),
+    ] {
+        admin_op(
+            &mut e,
+            AdminOp::SetGroup {
+                name: name.into(),
+                rights: rights.into_iter().collect(),
+                members: vec!["kato".into()],
+            },
+        );
+    }
+    // Search by name.
+    let names = |g: Vec<kenshin_atlas::auth::admin::GroupInfo>| -> Vec<String> {
+        g.into_iter().map(|g| g.name).collect()
+    };
+    assert_eq!(names(groups(&mut e, "監査")), vec!["監査担当"]);
+    assert_eq!(groups(&mut e, "担当").len(), 2);
+    assert!(groups(&mut e, "経理").is_empty());
+    run(&mut e, AccountCmd::Logout.into());
+    assert_eq!(
+        rights_of(&mut e, "kato"),
+        [Right::Import, Right::ViewAudit, Right::Export]
+            .into_iter()
+            .collect()
+    );
+    run(&mut e, AccountCmd::Logout.into());
+    login(&mut e, ADMIN, ADMIN_PASSWORD);
+    let msg = admin_op(&mut e, AdminOp::SuspendGroup("監査担当".into()));
+    assert!(msg.contains("停止"), "{msg}");
+    assert!(groups(&mut e, "監査")[0].suspended);
+    run(&mut e, AccountCmd::Logout.into());
+    assert_eq!(
+        rights_of(&mut e, "kato"),
+        [Right::Import, Right::Export].into_iter().collect()
+    );
+    // The suspended group's right is refused, and the refusal logged.
+    let o = run(&mut e, AdminCmd::AuditLog(Default::default()).into());
+    assert!(matches!(o, Outcome::Denied(_)), "{o:?}");
+    assert!(denials_of(&e.audit, "kato", Right::ViewAudit) >= 1);
+    run(&mut e, AccountCmd::Logout.into());
+    // Resumed: the right is back.
+    login(&mut e, ADMIN, ADMIN_PASSWORD);
+    admin_op(&mut e, AdminOp::ResumeGroup("監査担当".into()));
+    assert!(!groups(&mut e, "監査")[0].suspended);
+    run(&mut e, AccountCmd::Logout.into());
+    assert!(rights_of(&mut e, "kato").contains(&Right::ViewAudit));
+    run(&mut e, AccountCmd::Logout.into());
+    // Deleted: its right goes, the user stays.
+    login(&mut e, ADMIN, ADMIN_PASSWORD);
+    admin_op(&mut e, AdminOp::DeleteGroup("出力担当".into()));
+    assert_eq!(names(groups(&mut e, "")), vec!["監査担当"]);
+    let o = run(
+        &mut e,
+        AdminCmd::Op(AdminOp::DeleteGroup("出力担当".into())).into(),
+    );
+    assert!(
+        matches!(o, Outcome::Failed(ref m) if m.to_string().contains("出力担当")),
+        "{o:?}"
+    );
+    run(&mut e, AccountCmd::Logout.into());
+    assert_eq!(
+        rights_of(&mut e, "kato"),
+        [Right::Import, Right::ViewAudit].into_iter().collect()
+    );
+    run(&mut e, AccountCmd::Logout.into());
+    // A group that holds the last admin's 利用者の管理 cannot be suspended or deleted.
+    login(&mut e, ADMIN, ADMIN_PASSWORD);
+    admin_op(
+        &mut e,
+        AdminOp::SetGroup {
+            name: "管理".into(),
+            rights: [Right::ManageUsers].into_iter().collect(),
+            members: vec![ADMIN.into()],
+        },
+    );
+    admin_op(
+        &mut e,
+        AdminOp::SetRights {
+            id: ADMIN.into(),
+            rights: BTreeSet::new(),
+        },
+    );
+    for op in [
+        AdminOp::SuspendGroup("管理".into()),
+        AdminOp::DeleteGroup("管理".into()),
+    ] {
+        let o = run(&mut e, AdminCmd::Op(op).into());
+        assert!(
+            matches!(o, Outcome::Failed(ref m) if m.to_string().contains("最後の管理者")),
+            "{o:?}"
+        );
+    }
+    assert!(!groups(&mut e, "管理")[0].suspended);
+    assert!(audit::verify(dir.path()).unwrap().ok());
 }

@@ -44,15 +44,18 @@ pub enum AdminOp {
         rights: BTreeSet<Right>,
         members: Vec<String>,
     },
+    /// The group grants nothing until it is resumed.
+    SuspendGroup(String),
+    ResumeGroup(String),
+    DeleteGroup(String),
 }
 
 #[derive(Debug, Clone)]
 pub enum AdminCmd {
     /// The user list (利用者の管理), filtered by ID.
-    Users {
-        search: String,
-    },
-    Groups,
+    Users { search: String },
+    /// The groups, filtered by name.
+    Groups { search: String },
     /// The allow-list with usage periods.
     AllowList,
     /// The admin settings as stored.
@@ -120,7 +123,7 @@ impl Domain for AdminCmd {
         let users = |label| Spec::login(label).right(Right::ManageUsers, Action::Admin, "users");
         match self {
             AdminCmd::Users { .. } => users("利用者の一覧"),
-            AdminCmd::Groups => users("グループの一覧"),
+            AdminCmd::Groups { .. } => users("グループの一覧"),
             AdminCmd::AllowList => users("許可リスト"),
             AdminCmd::Settings => users("設定の読込"),
             // Each change is logged by `auth` with its own target.
@@ -157,7 +160,7 @@ impl Domain for AdminCmd {
         let (sec, s) = cx.parts()?;
         Ok(match self {
             AdminCmd::Users { search } => AdminReply::Users(sec.users(s, &search)?),
-            AdminCmd::Groups => AdminReply::Groups(sec.groups(s)?),
+            AdminCmd::Groups { search } => AdminReply::Groups(sec.groups(s, &search)?),
             AdminCmd::AllowList => AdminReply::AllowList(sec.allowed_ids(s)?),
             AdminCmd::Settings => AdminReply::Settings(sec.settings()?),
             AdminCmd::Op(op) => {
@@ -165,7 +168,7 @@ impl Domain for AdminCmd {
                 AdminReply::Done {
                     message,
                     users: sec.users(s, "")?,
-                    groups: sec.groups(s)?,
+                    groups: sec.groups(s, "")?,
                     allowed: sec.allowed_ids(s)?,
                 }
             }
@@ -263,6 +266,17 @@ fn admin_op(sec: &Security, s: &mut Session, op: AdminOp) -> Result<String, Auth
         } => sec
             .set_group(s, &name, &rights, &members)
             .map(|_| format!("グループ {name} を保存しました。")),
+        AdminOp::SuspendGroup(name) => sec.suspend_group(s, &name).map(|_| {
+            format!(
+                "グループ {name} を停止しました。再開するまで、このグループの権限は働きません。"
+            )
+        }),
+        AdminOp::ResumeGroup(name) => sec
+            .resume_group(s, &name)
+            .map(|_| format!("グループ {name} を再開しました。")),
+        AdminOp::DeleteGroup(name) => sec
+            .delete_group(s, &name)
+            .map(|_| format!("グループ {name} を削除しました（利用者は残ります）。")),
     }
 }
 
