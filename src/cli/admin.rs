@@ -53,6 +53,17 @@ pub enum UserCmd {
         #[arg(long, value_delimiter = ',')]
         members: Vec<String>,
     },
+    /// グループを停止する（再開するまで、そのグループの権限は働かない）
+    GroupSuspend { name: String },
+    /// グループの停止を解除する
+    GroupResume { name: String },
+    /// グループを削除する（利用者は残る）
+    GroupDelete { name: String },
+    /// グループの一覧（名前で検索）
+    Groups {
+        #[arg(long, default_value = "")]
+        search: String,
+    },
     /// 利用者の一覧
     List {
         #[arg(long, default_value = "")]
@@ -281,6 +292,30 @@ pub fn user(ctx: &mut Ctx, cmd: UserCmd) -> anyhow::Result<i32> {
             rights: rights(&r)?,
             members,
         },
+        UserCmd::GroupSuspend { name } => AdminOp::SuspendGroup(name),
+        UserCmd::GroupResume { name } => AdminOp::ResumeGroup(name),
+        UserCmd::GroupDelete { name } => AdminOp::DeleteGroup(name),
+        UserCmd::Groups { search } => {
+            let Outcome::Admin(AdminReply::Groups(groups)) =
+                ctx.execute(AdminCmd::Groups { search })?
+            else {
+                bail!("内部エラー: グループの一覧から予期しない結果が返りました");
+            };
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "グループ\t状態\t権限\t所属")?;
+            for g in groups {
+                let rights: Vec<&str> = g.rights.iter().map(|r| r.key()).collect();
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    g.name,
+                    if g.suspended { "停止中" } else { "有効" },
+                    rights.join(","),
+                    g.members.join(",")
+                )?;
+            }
+            return Ok(0);
+        }
         UserCmd::List { search } => {
             let Outcome::Admin(AdminReply::Users(users)) =
                 ctx.execute(AdminCmd::Users { search })?

@@ -151,7 +151,7 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
                 search: String::new(),
             }
             .into(),
-            None,
+            s(&["user", "groups"]),
         ),
         (AdminCmd::AllowList.into(), None),
         (AdminCmd::Settings.into(), None),
