@@ -209,7 +209,7 @@ pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
     // The institutions on top, as the window draws them.
     let facilities = crate::map::facilities::FacilityLayer::new(
         fy,
-        crate::map::facilities::load_placed(store.conn(), fy)?,
+        crate::map::facilities::load(store.conn(), fy)?,
     );
     layers.upsert(facilities.layer.clone());
     let mut fstyle = LayerStyle::default();

@@ -1,5 +1,6 @@
-//! Institutions as the map and the lists see them: both masters joined by code, and the
-//! number of insured who used each in a fiscal year (a claim or a checkup there).
+//! Institutions as the map and the lists see them: both masters joined by code, the
+//! number of insured who used each in a fiscal year (a claim or a checkup there), and the
+//! point address matching stored for those the master gives no 緯度・経度.
 
 use duckdb::Connection;
 
@@ -24,9 +25,10 @@ const SQL: &str = "
     SELECT coalesce(m.code, c.code) AS code, m.name, m.import_id, c.name, c.import_id,
            coalesce(m.address, ''), coalesce(m.phone, ''), m.lat, m.lon,
            m.code IS NOT NULL, coalesce(c.checkup, false), coalesce(c.cancer, false),
-           coalesce(u.users, 0)
+           coalesce(u.users, 0), l.lon, l.lat, l.match_level
     FROM m FULL JOIN c ON m.code = c.code
     LEFT JOIN u ON u.code = coalesce(m.code, c.code)
+    LEFT JOIN institution_locations l ON l.institution_code = coalesce(m.code, c.code)
     ORDER BY code";
 
 /// One institution code, from either master or both.
@@ -47,6 +49,9 @@ pub struct InstitutionRow {
     pub cancer_screening: bool,
     /// Distinct insured with a claim or a checkup there in the fiscal year.
     pub users: i64,
+    /// Where address matching placed it (stored at import, `geocode::institutions`):
+    /// (lon, lat) and the match level's code.
+    pub located: Option<((f64, f64), i8)>,
 }
 
 /// Every institution code of the masters, with its users in fiscal year `fy`.
@@ -69,6 +74,12 @@ pub fn rows(conn: &Connection, fy: i32) -> Result<Vec<InstitutionRow>, duckdb::E
             checkup: r.get(10)?,
             cancer_screening: r.get(11)?,
             users: r.get(12)?,
+            located: {
+                let lon: Option<f64> = r.get(13)?;
+                let lat: Option<f64> = r.get(14)?;
+                let level: Option<i8> = r.get(15)?;
+                lon.zip(lat).zip(level)
+            },
         })
     })?;
     rows.collect()

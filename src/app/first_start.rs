@@ -21,6 +21,9 @@ pub fn ensure_demo(
         // A database from before address matching existed: place the insured once.
         if crate::geocode::needs_run(store.conn())? {
             crate::geocode::run(store, &Default::default(), progress)?;
+        } else if crate::geocode::institutions::needs_place(store.conn())? {
+            // A database from before institutions were placed at import: once.
+            crate::geocode::institutions::place(store.conn(), &Default::default())?;
         }
         return Ok(None);
     }

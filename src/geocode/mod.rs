@@ -12,6 +12,7 @@
 
 pub mod address;
 pub mod book;
+pub mod institutions;
 pub mod locate;
 
 use std::collections::BTreeMap;
@@ -183,7 +184,8 @@ pub fn load_book(
     Ok((book, index, key))
 }
 
-/// Places every insured person and replaces `insured_locations` (one transaction).
+/// Places every insured person and replaces `insured_locations` (one transaction), then
+/// the institutions without lat/lon (`institutions::place`).
 pub fn run(
     store: &Store,
     opts: &GeocodeOptions,
@@ -258,6 +260,8 @@ pub fn run(
         }
         Ok(())
     })?;
+    progress.set(0.95, "住所照合: 医療機関の位置を求めています");
+    institutions::place(conn, opts)?;
     progress.set(1.0, "住所照合が終わりました");
     Ok(report(conn)?)
 }
@@ -355,15 +359,27 @@ pub fn needs_run(conn: &Connection) -> Result<bool, duckdb::Error> {
 /// The tables whose import changes where the insured live.
 const LOCATION_INPUTS: [&str; 2] = ["insured", "address_points"];
 
-/// Re-runs address matching when one of `tables` (just imported) changes its input.
-/// Returns `None` when none of them does.
+/// Re-runs address matching when one of `tables` (just imported) changes its input: the
+/// insured and the institutions after the insured or the address points, the institutions
+/// alone after the medical institution master. Returns the insured's report, or `None`
+/// when they were not matched again (an error placing institutions is returned too).
 pub fn after_import(
     store: &Store,
     tables: &[&str],
     progress: &Progress,
 ) -> Option<Result<GeocodeReport, GeocodeError>> {
-    tables
-        .iter()
-        .any(|t| LOCATION_INPUTS.contains(t))
-        .then(|| run(store, &GeocodeOptions::default(), progress))
+    let opts = GeocodeOptions::default();
+    if tables.iter().any(|t| LOCATION_INPUTS.contains(t)) {
+        Some(run(store, &opts, progress))
+    } else if tables.iter().any(|t| institutions::INPUTS.contains(t)) {
+        progress.set(0.95, "医療機関の位置を求めています");
+        if opts.layer == bundled::SMALL_AREAS
+            && let Err(e) = bundled::ensure(store, &opts.reference_dir)
+        {
+            return Some(Err(e.into()));
+        }
+        institutions::place(store.conn(), &opts).err().map(Err)
+    } else {
+        None
+    }
 }

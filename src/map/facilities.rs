@@ -1,7 +1,8 @@
 //! Medical and checkup institutions on the map: the two masters joined by institution
 //! code (a code both name differently takes the latest import's name, see [`pick_name`]),
-//! each placed by the master's lat/lon or else by its address (the same address matching
-//! as the insured), with the number of insured who used it in the fiscal year (a claim or
+//! each placed by the master's lat/lon or else by its address (matched like the insured,
+//! once, when the master or the address points are imported: `geocode::institutions`),
+//! with the number of insured who used it in the fiscal year (a claim or
 //! a checkup there). Symbols: a square for checkup institutions (健診実施), a circle for
 //! the others, sized by users in 5 classes (natural breaks). Facilities are shown or
 //! hidden one by one by clicking, or many at once by combinable attribute conditions
@@ -16,7 +17,7 @@ use super::Rgba;
 use super::prepared::PreparedLayer;
 use super::scene::{MarkerShape, Symbol};
 use crate::analysis::breaks::{self, Method};
-use crate::geocode::{Geocoder, MatchLevel};
+use crate::geocode::MatchLevel;
 use crate::layers::model::{AttrValue, Feature, FieldDef, FieldType};
 use crate::layers::storage::LayerInfo;
 use crate::layers::{GeometryType, LayerIndex};
@@ -152,73 +153,38 @@ pub struct Facility {
     pub users: i64,
 }
 
-/// Reads the facilities. Those without lat/lon are placed by address when a geocoder is
-/// given (a point at 街区 or 町丁・字 level; an ambiguous name is not guessed).
-pub fn load(
-    conn: &Connection,
-    fy: i32,
-    geocoder: Option<&Geocoder>,
-) -> Result<Vec<Facility>, duckdb::Error> {
-    let mut out: Vec<Facility> = crate::analysis::institutions::rows(conn, fy)?
+/// Reads the facilities: placed by the master's lat/lon, else by the point address
+/// matching stored at import (`geocode::institutions`), else unplaced.
+pub fn load(conn: &Connection, fy: i32) -> Result<Vec<Facility>, duckdb::Error> {
+    Ok(crate::analysis::institutions::rows(conn, fy)?
         .into_iter()
         .map(|r| {
             let (name, name_source) = pick_name(
                 r.medical_name.as_ref().map(|(n, i)| (n.as_str(), *i)),
                 r.checkup_name.as_ref().map(|(n, i)| (n.as_str(), *i)),
             );
+            let (point, placement) = match (r.lon.zip(r.lat), r.located) {
+                (Some(p), _) => (Some(p), Placement::Master),
+                (None, Some((p, level))) => {
+                    (Some(p), Placement::Address(MatchLevel::from_code(level)))
+                }
+                (None, None) => (None, Placement::None),
+            };
             Facility {
                 code: r.code,
                 name,
                 name_source,
                 address: r.address,
                 phone: r.phone,
-                point: r.lon.zip(r.lat),
-                placement: if r.lat.is_some() && r.lon.is_some() {
-                    Placement::Master
-                } else {
-                    Placement::None
-                },
+                point,
+                placement,
                 medical: r.medical,
                 checkup: r.checkup,
                 cancer_screening: r.cancer_screening,
                 users: r.users,
             }
         })
-        .collect();
-    if let Some(g) = geocoder {
-        for f in out.iter_mut().filter(|f| f.point.is_none()) {
-            if f.address.is_empty() {
-                continue;
-            }
-            let loc = g.locate(&f.address, "");
-            if let (Some(p), MatchLevel::Block | MatchLevel::Town) = (loc.point, loc.level) {
-                f.point = Some(p);
-                f.placement = Placement::Address(loc.level);
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// [`load`] with the address book of the stored small-area layer, so that facilities
-/// without lat/lon are placed by address. Without that layer they stay unplaced.
-pub fn load_placed(
-    conn: &Connection,
-    fy: i32,
-) -> Result<Vec<Facility>, crate::geocode::GeocodeError> {
-    use crate::geocode::{GeocodeError, GeocodeOptions, load_book};
-    match load_book(conn, &GeocodeOptions::default()) {
-        Ok((book, polygons, key_field)) => {
-            let g = Geocoder {
-                book: &book,
-                polygons: &polygons,
-                key_field,
-            };
-            Ok(load(conn, fy, Some(&g))?)
-        }
-        Err(GeocodeError::NoLayer(_)) => Ok(load(conn, fy, None)?),
-        Err(e) => Err(e),
-    }
+        .collect())
 }
 
 /// The attribute fields of the facility layer, in this order.

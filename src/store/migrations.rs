@@ -42,9 +42,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "group_suspend",
         include_str!("migrations/0009_group_suspend.sql"),
     ),
+    (
+        10,
+        "institution_locations",
+        include_str!("migrations/0010_institution_locations.sql"),
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 9;
+pub const LATEST_VERSION: i64 = 10;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");

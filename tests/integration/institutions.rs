@@ -52,7 +52,7 @@ fn import(store: &Store, file: &Path) -> kenshin_atlas::import::ImportReport {
 
 /// The name and the 「名称の出典」 attribute of the shared code, as the map shows them.
 fn shared_name(store: &Store) -> (String, String) {
-    let list = facilities::load(store.conn(), 2021, None).unwrap();
+    let list = facilities::load(store.conn(), 2021).unwrap();
     let f = list.iter().find(|f| f.code == SHARED).unwrap().clone();
     let layer = FacilityLayer::new(2021, list);
     let fields = &layer.layer.index.info.fields;
@@ -84,7 +84,7 @@ fn the_latest_master_names_a_shared_code_in_either_order() {
         "健診機関マスタ（最新の取込。医療機関マスタでは「甲医院」）"
     );
     // Only one master names 2910000029; the blank checkup name of 2910000037 is no name.
-    let list = facilities::load(store.conn(), 2021, None).unwrap();
+    let list = facilities::load(store.conn(), 2021).unwrap();
     let by_code = |c: &str| list.iter().find(|f| f.code == c).unwrap();
     assert_eq!(by_code("2910000029").name, "丙クリニック");
     assert_eq!(by_code("2910000029").name_source.label(), "医療機関マスタ");
@@ -208,4 +208,111 @@ fn checkup_codes_are_matched_in_the_import_result_and_stats_json() {
             "non55_without_name": ["2910000037", "2919999999"],
         })
     );
+}
+
+/// Institutions the master gives no lat/lon are matched by address once, when the files
+/// are imported (through the engine, as the window does), and stored: each stored point
+/// lies in the municipality its address names (checked here by point-in-polygon on the
+/// N03 boundaries), and the map reads them back for any fiscal year even after the
+/// small-area layer that matched them is gone (nothing is matched again).
+#[test]
+fn institutions_are_placed_by_address_once_at_import_and_read_back_from_the_store() {
+    use geo::Contains;
+    use kenshin_atlas::app::{ImportCmd, ImportReply, MapCmd, MapReply, Outcome};
+    use kenshin_atlas::layers::bundled;
+    use kenshin_atlas::map::facilities::Placement;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("data")).unwrap();
+    let mut e = super::common::admin_engine(store, Box::new(kenshin_atlas::auth::SystemClock));
+    let files = super::common::demo().summary.files.clone();
+    match e.execute(
+        ImportCmd::Import {
+            files,
+            opts: ImportOptions::default(),
+        },
+        &Progress::new(),
+    ) {
+        Outcome::Import(ImportReply::Imported {
+            failed, geocode, ..
+        }) => {
+            assert!(failed.is_empty(), "{failed:?}");
+            assert!(matches!(geocode, Some(Ok(_))), "{geocode:?}");
+        }
+        o => panic!("{o:?}"),
+    }
+    let conn = e.store.conn();
+    let stored: Vec<(String, f64, f64, String)> = conn
+        .prepare(
+            "SELECT l.institution_code, l.lon, l.lat, m.address
+             FROM institution_locations l JOIN medical_institutions m ON m.code = l.institution_code
+             WHERE m.lat IS NULL
+             QUALIFY row_number() OVER (PARTITION BY l.institution_code ORDER BY m.import_id DESC) = 1
+             ORDER BY l.institution_code",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let all: i64 = conn
+        .query_row("SELECT count(*) FROM institution_locations", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(
+        stored.len() as i64,
+        all,
+        "only codes without the master's lat/lon"
+    );
+    assert!(stored.len() > 20, "placed by address: {}", stored.len());
+    // Each point is in the municipality its address names.
+    let (info, munis) =
+        kenshin_atlas::layers::storage::load(conn, bundled::MUNICIPALITIES).unwrap();
+    let name_ix = info
+        .fields
+        .iter()
+        .position(|f| f.name == bundled::MUNICIPALITY_NAME)
+        .unwrap();
+    for (code, lon, lat, address) in &stored {
+        let p = geo::Point::new(*lon, *lat);
+        let inside: Vec<String> = munis
+            .iter()
+            .filter(|f| f.geom.contains(&p))
+            .map(|f| f.attrs[name_ix].display())
+            .collect();
+        assert!(
+            inside.iter().any(|m| address.contains(m.as_str())),
+            "{code} 「{address}」 placed in {inside:?}"
+        );
+    }
+    // Read back from the store: the same points for two fiscal years, and still there
+    // once the small-area layer (the address book) is deleted.
+    let placed = |e: &mut kenshin_atlas::app::Engine, fy: i32| -> Vec<(String, (f64, f64))> {
+        match e.execute(MapCmd::Facilities { fy }, &Progress::new()) {
+            Outcome::Map(MapReply::Facilities(l)) => l
+                .facilities
+                .iter()
+                .filter(|f| matches!(f.placement, Placement::Address(_)))
+                .map(|f| (f.code.clone(), f.point.unwrap()))
+                .collect(),
+            o => panic!("{o:?}"),
+        }
+    };
+    let want: Vec<(String, (f64, f64))> = stored
+        .iter()
+        .map(|(c, lon, lat, _)| (c.clone(), (*lon, *lat)))
+        .collect();
+    assert_eq!(placed(&mut e, 2021), want);
+    assert_eq!(placed(&mut e, 2020), want);
+    assert!(matches!(
+        e.execute(
+            MapCmd::DeleteLayer {
+                name: bundled::SMALL_AREAS.into()
+            },
+            &Progress::new()
+        ),
+        Outcome::Map(MapReply::LayerDeleted(_))
+    ));
+    assert_eq!(placed(&mut e, 2021), want);
 }

@@ -60,7 +60,7 @@ fn strings(store: &Store, sql: &str) -> Vec<(String, String)> {
 #[test]
 fn institutions_are_placed_counted_and_filtered() {
     let (_dir, store) = full_store();
-    let list = facilities::load_placed(store.conn(), FY).unwrap();
+    let list = facilities::load(store.conn(), FY).unwrap();
     // Every code of both masters, once.
     let codes: HashSet<String> = strings(
         &store,

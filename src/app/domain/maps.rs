@@ -220,7 +220,7 @@ impl Domain for MapCmd {
             } => MapReply::AreaUptake(area_table(cx, level, fy, filter, reveal)?),
             MapCmd::Facilities { fy } => MapReply::Facilities(Arc::new(FacilityLayer::new(
                 fy,
-                crate::map::facilities::load_placed(conn, fy)?,
+                crate::map::facilities::load(conn, fy)?,
             ))),
             MapCmd::InsuredPoints { fy } => MapReply::InsuredPoints {
                 fy,
