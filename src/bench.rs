@@ -222,9 +222,9 @@ pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
         Default::default(),
         crate::analysis::suppression::threshold(store.conn())?,
         false,
-    )?
-    .rows;
+    )?;
     let spec = ChoroplethSpec::default();
+    let rows = choropleth::uptake_values(&rows, spec.measure);
     choropleth::apply_level(&layers, &mut styles, Level::SmallArea, &rows, &spec, |_| {
         true
     })
@@ -305,8 +305,8 @@ pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
     // Natural breaks (ckmeans, exact): the small-area rates, and 300k values.
     let rates: Vec<f64> = rows
         .iter()
-        .filter(|r| r.targets.is_some_and(|t| t > 0))
-        .filter_map(|r| r.rate)
+        .filter(|r| !r.suppressed)
+        .filter_map(|r| r.value)
         .collect();
     let t = Instant::now();
     let _ = breaks(&rates, 5, Method::NaturalBreaks, &[]);
@@ -333,4 +333,49 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     }
     let i = ((sorted.len() - 1) as f64 * q).round() as usize;
     sorted[i.min(sorted.len() - 1)]
+}
+
+/// `bench frame`: a query result of 300,000 rows × 6 columns (integers, text with nulls,
+/// booleans, numbers) read into a frame (`analysis::frame::query`), against reading the
+/// same rows into Rust tuples. Three rounds, in memory.
+pub fn frame() -> anyhow::Result<i32> {
+    use crate::analysis::frame;
+    let conn = duckdb::Connection::open_in_memory()?;
+    conn.execute_batch(
+        "CREATE TABLE t AS SELECT i AS id, 'K' || lpad(CAST(i % 5000 AS VARCHAR), 9, '0') AS code,
+                CASE WHEN i % 7 = 0 THEN NULL ELSE 'name ' || i END AS name,
+                i % 2 = 0 AS flag, random() AS v, CAST(i % 100 AS INTEGER) AS n
+         FROM range(300000) r(i)",
+    )?;
+    let sql = "SELECT id, code, name, flag, v, n FROM t ORDER BY id";
+    let mut out = std::io::stdout().lock();
+    for round in 1..=3 {
+        let t = Instant::now();
+        let df = frame::query(&conn, sql, [])?;
+        let frame_ms = t.elapsed().as_secs_f64() * 1e3;
+        let t = Instant::now();
+        let mut stmt = conn.prepare(sql)?;
+        type Row = (i64, String, Option<String>, bool, f64, i32);
+        let rows: Vec<Row> = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let rows_ms = t.elapsed().as_secs_f64() * 1e3;
+        writeln!(
+            out,
+            "round {round}: frame {frame_ms:.1} ms ({} rows × {} columns), rows into tuples {rows_ms:.1} ms ({} rows)",
+            df.height(),
+            df.width(),
+            rows.len()
+        )?;
+    }
+    Ok(0)
 }

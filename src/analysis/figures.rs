@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use duckdb::{Connection, params};
 
+use super::frame::{self, DataFrame};
 use super::measures::targets_with_attendance_sql;
 use super::suppression::{self, Block, Cells, Count, Sum};
 use super::uptake::{Level, TargetFilter};
@@ -36,8 +37,23 @@ impl AreaRow {
     }
 }
 
-/// The rows of one level, fiscal year and filter, with the threshold that applied.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// The columns of an [`AreaTable`]'s frame, in order: code, name, targets, attendees,
+/// rate (0–1), suppressed, revealed, non_attendees. The figures are null where
+/// suppressed.
+pub const COLUMNS: [&str; 8] = [
+    "code",
+    "name",
+    "targets",
+    "attendees",
+    "rate",
+    "suppressed",
+    "revealed",
+    "non_attendees",
+];
+
+/// One level, fiscal year and filter as a frame ([`COLUMNS`]), with the threshold that
+/// applied.
+#[derive(Debug, Clone)]
 pub struct AreaTable {
     pub level: Level,
     pub fy: i32,
@@ -46,16 +62,83 @@ pub struct AreaTable {
     pub threshold: i64,
     /// The user asked to see suppressed figures (and held the right).
     pub reveal: bool,
-    pub rows: Vec<AreaRow>,
+    pub frame: DataFrame,
 }
 
 impl AreaTable {
+    /// The areas as records (read from the frame).
+    pub fn rows(&self) -> Vec<AreaRow> {
+        let df = &self.frame;
+        let [
+            code,
+            name,
+            targets,
+            attendees,
+            rate,
+            suppressed,
+            revealed,
+            _,
+        ] = COLUMNS;
+        let codes = frame::texts(df, code).unwrap_or_default();
+        let names = frame::texts(df, name).unwrap_or_default();
+        let targets = frame::ints(df, targets).unwrap_or_default();
+        let attendees = frame::ints(df, attendees).unwrap_or_default();
+        let rates = frame::floats(df, rate).unwrap_or_default();
+        let suppressed = frame::flags(df, suppressed).unwrap_or_default();
+        let revealed = frame::flags(df, revealed).unwrap_or_default();
+        (0..df.height())
+            .map(|i| AreaRow {
+                code: codes.get(i).cloned().flatten().unwrap_or_default(),
+                name: names.get(i).cloned().flatten().unwrap_or_default(),
+                targets: targets.get(i).copied().flatten(),
+                attendees: attendees.get(i).copied().flatten(),
+                rate: rates.get(i).copied().flatten(),
+                suppressed: suppressed.get(i).copied().unwrap_or(false),
+                revealed: revealed.get(i).copied().unwrap_or(false),
+            })
+            .collect()
+    }
+    pub fn len(&self) -> usize {
+        self.frame.height()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.frame.height() == 0
+    }
     pub fn suppressed_count(&self) -> usize {
-        self.rows.iter().filter(|r| r.suppressed).count()
+        self.count(COLUMNS[5])
     }
     pub fn revealed_count(&self) -> usize {
-        self.rows.iter().filter(|r| r.revealed).count()
+        self.count(COLUMNS[6])
     }
+    fn count(&self, column: &str) -> usize {
+        frame::flags(&self.frame, column)
+            .map(|v| v.iter().filter(|b| **b).count())
+            .unwrap_or(0)
+    }
+}
+
+/// The frame of `rows` ([`COLUMNS`]).
+fn to_frame(rows: &[AreaRow]) -> Result<DataFrame, frame::FrameError> {
+    let [
+        code,
+        name,
+        targets,
+        attendees,
+        rate,
+        suppressed,
+        revealed,
+        non,
+    ] = COLUMNS;
+    frame::Builder::default()
+        .text(code, rows.iter().map(|r| r.code.as_str()))
+        .text(name, rows.iter().map(|r| r.name.as_str()))
+        .int(targets, rows.iter().map(|r| r.targets))
+        .int(attendees, rows.iter().map(|r| r.attendees))
+        .float(rate, rows.iter().map(|r| r.rate))
+        .flag(suppressed, rows.iter().map(|r| r.suppressed))
+        .flag(revealed, rows.iter().map(|r| r.revealed))
+        .int(non, rows.iter().map(|r| r.non_attendees()))
+        .build()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +149,8 @@ pub enum FiguresError {
     BadFilter { sex: Option<i8>, age: Option<i32> },
     #[error("受診率の集計に失敗しました: {0}")]
     Sql(#[from] duckdb::Error),
+    #[error(transparent)]
+    Frame(#[from] frame::FrameError),
 }
 
 /// The areas of every level, in code order, with their cells and the sums between them.
@@ -94,7 +179,7 @@ pub fn area_table(
     let h = hierarchy(conn, fy)?;
     let hidden = suppression::suppress(&h.cells, &h.sums, threshold);
     let block = Block::of(cell) as usize;
-    let rows = h
+    let rows: Vec<AreaRow> = h
         .areas
         .iter()
         .zip(&h.cells)
@@ -127,7 +212,7 @@ pub fn area_table(
         filter,
         threshold,
         reveal,
-        rows,
+        frame: to_frame(&rows)?,
     })
 }
 

@@ -4,6 +4,7 @@
 
 pub mod breaks;
 pub mod figures;
+pub mod frame;
 pub mod institutions;
 pub mod located_targets;
 pub mod measures;

@@ -3,7 +3,6 @@
 //! goes through `figures` (suppression of small areas).
 
 use duckdb::{Connection, params};
-use polars::prelude::{DataFrame, NamedFrom, PolarsResult, Series};
 
 use super::measures::targets_with_attendance_sql;
 
@@ -158,35 +157,4 @@ pub fn uptake_filtered(
         },
     )?;
     rows.collect()
-}
-
-/// The same table as a polars frame, for the UI and later exports.
-pub fn to_frame(rows: &[UptakeRow]) -> PolarsResult<DataFrame> {
-    DataFrame::new(vec![
-        Series::new(
-            "code".into(),
-            rows.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
-        )
-        .into(),
-        Series::new(
-            "name".into(),
-            rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
-        )
-        .into(),
-        Series::new(
-            "targets".into(),
-            rows.iter().map(|r| r.targets).collect::<Vec<_>>(),
-        )
-        .into(),
-        Series::new(
-            "attendees".into(),
-            rows.iter().map(|r| r.attendees).collect::<Vec<_>>(),
-        )
-        .into(),
-        Series::new(
-            "rate".into(),
-            rows.iter().map(|r| r.rate).collect::<Vec<_>>(),
-        )
-        .into(),
-    ])
 }

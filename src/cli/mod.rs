@@ -147,6 +147,8 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 1)]
         runs: u32,
     },
+    /// 表（結果の DataFrame）への読込時間: 30 万行 × 6 列を、タプルへの読込と比べる
+    Frame,
     /// 地図の描画時間（1920×1080、町丁・字の塗り分け、被保険者の点）と自然分類の計算時間
     Map {
         #[arg(long, default_value_t = 2021)]
@@ -236,6 +238,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     runs,
                 },
         }) => crate::bench::import(months, scale, seed, work.as_deref(), runs),
+        Some(Cmd::Bench {
+            what: BenchCmd::Frame,
+        }) => crate::bench::frame(),
         Some(Cmd::Setup { admin }) => admin::setup(&data_dir, &admin),
         Some(Cmd::Restore { file, recovery_key }) => admin::restore(
             &data_dir,
@@ -308,7 +313,7 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
         | Cmd::Setup { .. }
         | Cmd::Restore { .. }
         | Cmd::Bench {
-            what: BenchCmd::Import { .. },
+            what: BenchCmd::Import { .. } | BenchCmd::Frame,
         } => bail!("このコマンドはここでは実行しません"),
     }
 }
@@ -323,14 +328,14 @@ fn uptake(ctx: &mut Ctx, level: Level, fy: i32, json: bool, reveal: bool) -> any
     };
     let threshold = ctx.engine.security().suppression_threshold();
     if json {
-        out!("{}", serde_json::to_string(&table.rows)?);
+        out!("{}", serde_json::to_string(&table.rows())?);
         return Ok(0);
     }
     out!(
         "{fy}年度 受診率（法定報告の定義）。対象者 {threshold} 人未満の地域とその補完は「{}」",
         crate::analysis::suppression::LABEL
     );
-    for r in &table.rows {
+    for r in &table.rows() {
         match (r.targets, r.attendees, r.rate) {
             (Some(t), Some(a), Some(rate)) => out!(
                 "{} {:<8} 対象者 {:>7}  受診者 {:>7}  受診率 {:>5.1}%{}",

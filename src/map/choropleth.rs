@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use super::Rgba;
 use super::ramps::Ramp;
 use crate::analysis::breaks::{self, Method};
-use crate::analysis::figures::AreaRow;
+use crate::analysis::figures::{AreaRow, AreaTable};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Measure {
@@ -36,7 +36,7 @@ impl Measure {
         }
     }
     /// The value of a row; `None` when its figures are suppressed.
-    fn value(self, r: &AreaRow) -> Option<f64> {
+    pub fn value(self, r: &AreaRow) -> Option<f64> {
         match self {
             Measure::Rate => r.rate,
             Measure::Targets => r.targets.map(|t| t as f64),
@@ -195,8 +195,8 @@ pub struct Choropleth {
     pub suppressed: Vec<bool>,
     /// Per feature: true when suppressed figures are shown to a user who may see them.
     pub revealed: Vec<bool>,
-    /// Per feature: its row, if the area has one.
-    pub rows: Vec<Option<AreaRow>>,
+    /// Per feature: its value, if the area has one.
+    pub values: Vec<Option<AreaValue>>,
     pub edges: Vec<f64>,
     pub legend: Vec<LegendClass>,
     pub suppressed_count: usize,
@@ -205,10 +205,52 @@ pub struct Choropleth {
     pub outside_count: usize,
 }
 
-/// Classes `rows` onto the features whose area codes are `codes`.
-pub fn build(rows: &[AreaRow], codes: &[String], spec: &ChoroplethSpec) -> Choropleth {
-    let by_code: HashMap<&str, &AreaRow> = rows.iter().map(|r| (r.code.as_str(), r)).collect();
-    let feature_rows: Vec<Option<AreaRow>> = codes
+/// What a choropleth maps: one area's value, whatever the measure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaValue {
+    pub code: String,
+    /// The value classed; `None` when withheld or missing.
+    pub value: Option<f64>,
+    /// What the identify tool lists for the area: (項目, 値).
+    pub details: Vec<(String, String)>,
+    /// Withheld (少数のため非表示): the area is hatched, not coloured.
+    pub suppressed: bool,
+    /// Would be withheld, and is shown to a user who may see it (marked).
+    pub revealed: bool,
+}
+
+/// The uptake figures of `table` as values of `measure`.
+pub fn uptake_values(table: &AreaTable, measure: Measure) -> Vec<AreaValue> {
+    rows_values(table.rows(), measure)
+}
+
+/// [`uptake_values`] of records.
+pub fn rows_values(rows: Vec<AreaRow>, measure: Measure) -> Vec<AreaValue> {
+    rows.into_iter()
+        .map(|r| {
+            let details = match (r.targets, r.attendees, r.rate) {
+                (Some(t), Some(a), Some(rate)) => vec![
+                    ("対象者".to_string(), t.to_string()),
+                    ("受診者".to_string(), a.to_string()),
+                    ("受診率".to_string(), format!("{:.1}%", rate * 100.0)),
+                ],
+                _ => vec![("受診率".to_string(), SUPPRESSED_LABEL.to_string())],
+            };
+            AreaValue {
+                value: measure.value(&r),
+                code: r.code,
+                details,
+                suppressed: r.suppressed,
+                revealed: r.revealed,
+            }
+        })
+        .collect()
+}
+
+/// Classes `values` onto the features whose area codes are `codes`.
+pub fn build(values: &[AreaValue], codes: &[String], spec: &ChoroplethSpec) -> Choropleth {
+    let by_code: HashMap<&str, &AreaValue> = values.iter().map(|r| (r.code.as_str(), r)).collect();
+    let feature_rows: Vec<Option<AreaValue>> = codes
         .iter()
         .map(|c| by_code.get(c.as_str()).map(|r| (*r).clone()))
         .collect();
@@ -222,12 +264,12 @@ pub fn build(rows: &[AreaRow], codes: &[String], spec: &ChoroplethSpec) -> Choro
         .collect();
     // Values of the areas everyone sees: suppressed (or revealed) areas do not move the
     // breaks.
-    let values: Vec<f64> = rows
+    let shown: Vec<f64> = values
         .iter()
         .filter(|r| !r.suppressed && !r.revealed)
-        .filter_map(|r| spec.measure.value(r))
+        .filter_map(|r| r.value)
         .collect();
-    let edges = breaks::breaks(&values, spec.classes, spec.method, &spec.manual);
+    let edges = breaks::breaks(&shown, spec.classes, spec.method, &spec.manual);
     let n = edges.len().saturating_sub(1);
     let ramp = spec.ramp.colors(n, spec.reversed);
     let colors_of: Vec<Rgba> = (0..n)
@@ -252,10 +294,7 @@ pub fn build(rows: &[AreaRow], codes: &[String], spec: &ChoroplethSpec) -> Choro
     let mut outside_count = 0;
     for (row, &sup) in feature_rows.iter().zip(&suppressed) {
         let class = match row {
-            Some(r) if !sup => spec
-                .measure
-                .value(r)
-                .and_then(|v| breaks::classify(v, &edges)),
+            Some(r) if !sup => r.value.and_then(|v| breaks::classify(v, &edges)),
             _ => None,
         };
         match class {
@@ -271,7 +310,7 @@ pub fn build(rows: &[AreaRow], codes: &[String], spec: &ChoroplethSpec) -> Choro
         colors,
         suppressed,
         revealed,
-        rows: feature_rows,
+        values: feature_rows,
         edges,
         legend,
         suppressed_count,
@@ -340,7 +379,7 @@ mod tests {
             classes: 3,
             ..Default::default()
         };
-        let ch = build(&rows, &codes, &spec);
+        let ch = build(&rows_values(rows.clone(), spec.measure), &codes, &spec);
         assert_eq!(ch.suppressed, vec![false, false, false, true, false, false]);
         assert_eq!(ch.colors[3], None, "suppressed");
         assert_eq!(ch.colors[5], None, "no data");
@@ -355,7 +394,7 @@ mod tests {
             revealed: true,
             ..row("d", 5, 5)
         };
-        let ch = build(&rows, &codes, &spec);
+        let ch = build(&rows_values(rows.clone(), spec.measure), &codes, &spec);
         assert_eq!(ch.suppressed[3], false);
         assert_eq!(ch.revealed, vec![false, false, false, true, false, false]);
         assert_eq!(ch.edges.last(), Some(&0.5));
@@ -397,17 +436,17 @@ mod tests {
             method: Method::EqualInterval,
             ..Default::default()
         };
-        let ch = build(&rows, &codes, &spec);
+        let ch = build(&rows_values(rows.clone(), spec.measure), &codes, &spec);
         // Move the first inner edge to 0.30: a manual spec on the same other edges.
         let edited = with_edge(&spec, &ch.edges, 1, 0.30);
         assert_eq!(edited.method, Method::Manual);
         assert_eq!(edited.manual, vec![0.2, 0.30, ch.edges[2], 0.47]);
-        let ch2 = build(&rows, &codes, &edited);
+        let ch2 = build(&rows_values(rows.clone(), spec.measure), &codes, &edited);
         assert_eq!(ch2.legend[0].count, 4, "20, 23, 26, 29 ≤ 30%");
         assert_eq!(ch2.outside_count, 0);
         // Raising the lower edge leaves the lowest area outside every class.
         let narrowed = with_edge(&edited, &ch2.edges, 0, 0.21);
-        let ch3 = build(&rows, &codes, &narrowed);
+        let ch3 = build(&rows_values(rows.clone(), spec.measure), &codes, &narrowed);
         assert_eq!(ch3.outside_count, 1);
         // An edge cannot pass its neighbour.
         let crossed = with_edge(&edited, &ch2.edges, 1, 0.9);
@@ -492,7 +531,7 @@ pub fn legend_title(table: &crate::analysis::figures::AreaTable, measure: Measur
     )
 }
 
-/// Builds the choropleth of `level` from `rows` and puts it into that level's layer style;
+/// Builds the choropleth of `level` from `values` and puts it into that level's layer style;
 /// every other layer loses its fill and hatching (one choropleth at a time). The layer is
 /// switched on when `switch_on` (the window does that only for a newly chosen layer, so
 /// that a user who hid it keeps it hidden; paper always shows it). Returns the layer's
@@ -502,14 +541,14 @@ pub fn apply_level(
     layers: &super::MapLayers,
     styles: &mut [super::scene::LayerStyle],
     level: crate::analysis::uptake::Level,
-    rows: &[AreaRow],
+    values: &[AreaValue],
     spec: &ChoroplethSpec,
     switch_on: impl FnOnce(usize) -> bool,
 ) -> Option<(usize, Choropleth)> {
     let (name, field) = level_layer(level);
     let (ix, layer) = layers.find(name)?;
     let codes = layer.index.column_text(field)?;
-    let ch = build(rows, &codes, spec);
+    let ch = build(values, &codes, spec);
     for s in styles.iter_mut() {
         s.fill = super::scene::Fill::None;
         s.hatched.clear();

@@ -114,12 +114,18 @@ pub fn write_map_png(store: &Store, spec: &MapPng, out: &Path) -> Result<u8, Map
             false,
         )?;
         let cs = ChoroplethSpec::default();
-        let (_, ch) =
-            choropleth::apply_level(&layers, &mut styles, level, &table.rows, &cs, |_| true)
-                .ok_or(MapPngError::NoLevelLayer {
-                    level: level.label(),
-                    layer: choropleth::level_layer(level).0,
-                })?;
+        let (_, ch) = choropleth::apply_level(
+            &layers,
+            &mut styles,
+            level,
+            &choropleth::uptake_values(&table, cs.measure),
+            &cs,
+            |_| true,
+        )
+        .ok_or(MapPngError::NoLevelLayer {
+            level: level.label(),
+            layer: choropleth::level_layer(level).0,
+        })?;
         if spec.legend {
             legend = Some((
                 choropleth::legend_title(&table, cs.measure),

@@ -155,34 +155,28 @@ pub fn home_ui(ui: &mut egui::Ui, state: &mut HomeState, busy: bool) -> Vec<Comm
                     suppression::REVEALED_LABEL.trim_start_matches('※')
                 ));
             }
+            use super::widgets::{CellFormat, FrameColumn, frame_grid};
+            let col = |column, header, format| FrameColumn {
+                column,
+                header,
+                format,
+            };
             egui::ScrollArea::vertical().show(ui, |ui| {
-                egui::Grid::new("uptake").striped(true).show(ui, |ui| {
-                    for h in ["コード", "名称", "対象者", "受診者", "未受診者", "受診率"]
-                    {
-                        ui.strong(h);
-                    }
-                    ui.end_row();
-                    for r in &t.rows {
-                        ui.label(&r.code);
-                        ui.label(if r.revealed {
-                            format!("※{}", r.name)
-                        } else {
-                            r.name.clone()
-                        });
-                        match (r.targets, r.attendees, r.non_attendees(), r.rate) {
-                            (Some(t), Some(a), Some(n), Some(rate)) => {
-                                ui.label(t.to_string());
-                                ui.label(a.to_string());
-                                ui.label(n.to_string());
-                                ui.label(format!("{:.1}%", rate * 100.0));
-                            }
-                            _ => {
-                                ui.label(suppression::LABEL);
-                            }
-                        }
-                        ui.end_row();
-                    }
-                });
+                frame_grid(
+                    ui,
+                    "uptake",
+                    &t.frame,
+                    &[
+                        col("code", "コード", CellFormat::Text),
+                        col("name", "名称", CellFormat::Text),
+                        col("targets", "対象者", CellFormat::Count),
+                        col("attendees", "受診者", CellFormat::Count),
+                        col("non_attendees", "未受診者", CellFormat::Count),
+                        col("rate", "受診率", CellFormat::Percent),
+                    ],
+                    Some("revealed"),
+                    suppression::LABEL,
+                );
             });
         }
     });

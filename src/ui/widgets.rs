@@ -28,3 +28,78 @@ pub(crate) fn choice_row<T: PartialEq + Copy>(
         .labelled_by(lbl.id);
     ui.end_row();
 }
+
+/// How a frame column is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CellFormat {
+    Text,
+    /// A count, digits grouped ("12,345").
+    Count,
+    /// A fraction as a percentage ("35.2%").
+    Percent,
+}
+
+/// A column of [`frame_grid`]: the frame's column, its header and format.
+pub(crate) struct FrameColumn<'a> {
+    pub column: &'a str,
+    pub header: &'a str,
+    pub format: CellFormat,
+}
+
+/// A result frame as a striped grid, with the columns given (the one table widget for
+/// results: uptake now; search results and pivots later). A row whose `mark` column is
+/// true gets ※ before its first cell; in a row with null figures, the first null cell
+/// shows `null_text` and the others stay empty.
+pub(crate) fn frame_grid(
+    ui: &mut egui::Ui,
+    id: &str,
+    df: &crate::analysis::frame::DataFrame,
+    columns: &[FrameColumn<'_>],
+    mark: Option<&str>,
+    null_text: &str,
+) {
+    use crate::analysis::frame;
+    let marks = mark
+        .and_then(|m| frame::flags(df, m).ok())
+        .unwrap_or_default();
+    let cells: Vec<Vec<Option<String>>> = columns
+        .iter()
+        .map(|c| match c.format {
+            CellFormat::Text => frame::texts(df, c.column).unwrap_or_default(),
+            CellFormat::Count => frame::ints(df, c.column)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| v.map(crate::map::choropleth::group_digits))
+                .collect(),
+            CellFormat::Percent => frame::floats(df, c.column)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| v.map(|f| format!("{:.1}%", f * 100.0)))
+                .collect(),
+        })
+        .collect();
+    egui::Grid::new(id).striped(true).show(ui, |ui| {
+        for c in columns {
+            ui.strong(c.header);
+        }
+        ui.end_row();
+        for row in 0..df.height() {
+            let mut null_shown = false;
+            for (ci, col) in cells.iter().enumerate() {
+                let text = match col.get(row).cloned().flatten() {
+                    Some(t) if ci == 0 && marks.get(row).copied().unwrap_or(false) => {
+                        format!("※{t}")
+                    }
+                    Some(t) => t,
+                    None if !null_shown => {
+                        null_shown = true;
+                        null_text.to_string()
+                    }
+                    None => String::new(),
+                };
+                ui.label(text);
+            }
+            ui.end_row();
+        }
+    });
+}

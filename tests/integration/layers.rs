@@ -357,9 +357,19 @@ fn municipality_choropleth_equals_truth() {
             false,
         )
         .unwrap();
-        let ch = choropleth::build(&table.rows, &codes, &ChoroplethSpec::default());
-        for ((code, row), colour) in codes.iter().zip(&ch.rows).zip(&ch.colors) {
-            let row = row.as_ref().unwrap_or_else(|| panic!("{code} has a row"));
+        let spec = ChoroplethSpec::default();
+        let rows = table.rows();
+        let ch = choropleth::build(
+            &choropleth::rows_values(rows.clone(), spec.measure),
+            &codes,
+            &spec,
+        );
+        for ((code, value), colour) in codes.iter().zip(&ch.values).zip(&ch.colors) {
+            assert!(value.is_some(), "{code} has a value");
+            let row = rows
+                .iter()
+                .find(|r| &r.code == code)
+                .unwrap_or_else(|| panic!("{code} has a row"));
             let t = demo
                 .summary
                 .truth

@@ -241,7 +241,9 @@ fn choropleth_filters_by_sex_and_age_band_count_as_the_raw_records_do() {
             }),
             &Progress::new(),
         ) {
-            kenshin_atlas::app::Outcome::Map(kenshin_atlas::app::MapReply::AreaUptake(t)) => t.rows,
+            kenshin_atlas::app::Outcome::Map(kenshin_atlas::app::MapReply::AreaUptake(t)) => {
+                t.rows()
+            }
             o => panic!("{o:?}"),
         };
         let want = count(FY, &|p| {

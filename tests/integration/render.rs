@@ -118,11 +118,11 @@ fn rendered_choropleth_shows_its_classes() {
         false,
     )
     .unwrap()
-    .rows;
+    .rows();
     let (name, field) = choropleth::level_layer(Level::Municipality);
     let (ix, layer) = layers.find(name).unwrap();
     let ch = choropleth::build(
-        &rows,
+        &choropleth::rows_values(rows.clone(), ChoroplethSpec::default().measure),
         &layer.index.column_text(field).unwrap(),
         &ChoroplethSpec::default(),
     );

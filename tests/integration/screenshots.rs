@@ -125,11 +125,11 @@ fn manual_screenshots() {
         let st = &h.state().map;
         let (li, ch) = st.choropleth.built.as_ref().unwrap();
         let fi = ch
-            .rows
+            .values
             .iter()
             .position(|r| {
                 r.as_ref()
-                    .is_some_and(|r| !r.suppressed && r.targets.is_some())
+                    .is_some_and(|r| !r.suppressed && r.value.is_some())
             })
             .expect("a small area with figures");
         (*li, fi)

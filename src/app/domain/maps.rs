@@ -300,7 +300,7 @@ impl Domain for MapCmd {
                 } else {
                     String::new()
                 },
-                ..Audited::rows(t.rows.len() as u64)
+                ..Audited::rows(t.len() as u64)
             },
             MapReply::InsuredPoints { points, .. } => Audited::rows(points.count as u64),
             MapReply::LayerImported { result, .. } => Audited {

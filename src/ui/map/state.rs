@@ -437,7 +437,7 @@ impl MapState {
             layers,
             &mut self.layers.styles,
             table.level,
-            &table.rows,
+            &choropleth::uptake_values(table, self.choropleth.spec.measure),
             &self.choropleth.spec,
             |ix| before != Some(ix),
         ) {

@@ -5,7 +5,6 @@
 use eframe::egui;
 
 use crate::analysis::suppression;
-use crate::map::choropleth;
 use crate::map::facilities;
 use crate::map::scene::LayerStyle;
 use crate::map::{MapLayers, View};
@@ -30,31 +29,18 @@ pub(crate) fn identify_ui(ui: &mut egui::Ui, st: &mut MapState) {
         }
         if let Some((ix, ch)) = &st.choropleth.built
             && *ix == li
-            && let Some(row) = &ch.rows[fi]
+            && let Some(Some(area)) = ch.values.get(fi)
         {
             // A suppressed area has no figures here: the engine did not send them.
-            match (row.targets, row.attendees, row.rate) {
-                (Some(t), Some(a), Some(rate)) => {
-                    ui.label("対象者");
-                    ui.label(t.to_string());
-                    ui.end_row();
-                    ui.label("受診者");
-                    ui.label(a.to_string());
-                    ui.end_row();
-                    ui.label("受診率");
-                    ui.label(format!("{:.1}%", rate * 100.0));
-                    ui.end_row();
-                    if row.revealed {
-                        ui.label("");
-                        ui.label(suppression::REVEALED_LABEL);
-                        ui.end_row();
-                    }
-                }
-                _ => {
-                    ui.label("受診率");
-                    ui.label(choropleth::SUPPRESSED_LABEL);
-                    ui.end_row();
-                }
+            for (k, v) in &area.details {
+                ui.label(k);
+                ui.label(v);
+                ui.end_row();
+            }
+            if area.revealed {
+                ui.label("");
+                ui.label(suppression::REVEALED_LABEL);
+                ui.end_row();
             }
         }
     });
