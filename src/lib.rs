@@ -21,7 +21,7 @@ pub mod cli;
 /// The Nara demo data generator.
 pub mod demo;
 /// Coordinate systems, boundary readers, distances.
-pub mod geo;
+pub use kenshin_parse::geo;
 /// 住所照合: insured addresses → points and small areas.
 pub mod geocode;
 /// Import of customer files: encodings, wareki, profiles, validation, transactions.

@@ -10,7 +10,7 @@
 //! The results table holds ids and codes, never the address text: the unmatched list reads
 //! the address from `insured` when a user asks for it.
 
-pub mod address;
+pub use kenshin_parse::address;
 pub mod book;
 pub mod institutions;
 pub mod locate;

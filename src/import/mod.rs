@@ -7,22 +7,20 @@
 //! records the attempt.
 
 pub mod columns;
-mod csv_scan;
+pub use kenshin_parse::csv_scan;
 pub mod detect;
-pub mod encoding;
+pub use kenshin_parse::encoding;
 mod feed;
 mod loader;
-pub mod normalize;
+pub use kenshin_parse::normalize;
 pub mod preview;
 pub mod profile;
-pub mod rows;
+pub use kenshin_parse::rows;
 pub mod source;
 pub mod user_table;
-pub mod wareki;
+pub use kenshin_parse::wareki;
 pub mod workbook;
-mod xls_check;
-#[cfg(test)]
-mod xls_fixture;
+pub use kenshin_parse::xls_check;
 
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,7 @@
 //! memory with an R-tree. Plain Rust: the CLI, the worker and tests drive it.
 
 pub mod bundled;
-mod dbf_check;
+pub use kenshin_parse::dbf_check;
 pub mod dissolve;
 pub mod geojson_read;
 pub mod index;

@@ -332,7 +332,7 @@ fn xlsx_whose_used_range_is_too_large_to_fill_gets_a_japanese_error() {
 // ---- Legacy .xls --------------------------------------------------------------------
 
 /// The library's own .xls writer (test support, plain Rust).
-#[path = "../../src/import/xls_fixture.rs"]
+#[path = "../../crates/parse/src/xls_fixture.rs"]
 #[allow(dead_code)]
 mod xls_fixture;
 

@@ -5,7 +5,7 @@
 //! encoding chosen by the user, declared by the `.cpg`, or detected; when it does not, the
 //! refusal names the encoding that does.
 
-use crate::import::encoding::TextEncoding;
+use crate::encoding::TextEncoding;
 
 /// Field type byte of a character field.
 const CHARACTER: u8 = b'C';
@@ -13,7 +13,7 @@ const CHARACTER: u8 = b'C';
 const BACKLINK: usize = 263;
 
 /// A `.dbf` whose header was checked: its field descriptors and record layout.
-pub(crate) struct Dbf<'a> {
+pub struct Dbf<'a> {
     bytes: &'a [u8],
     header_len: usize,
     /// With the deletion flag.
@@ -38,7 +38,7 @@ enum At {
 }
 
 /// Where the encoding came from, for the message.
-pub(crate) enum Declared {
+pub enum Declared {
     /// The user chose it (`--encoding`, 文字コード).
     Chosen(TextEncoding),
     /// The `.cpg` of this name says so.

@@ -8,14 +8,14 @@ use csv::ByteRecord;
 
 #[derive(Default)]
 pub struct RowBatch {
-    pub(super) text: Vec<u8>,
+    pub text: Vec<u8>,
     /// Field spans into `text`, all records' fields in order.
-    pub(super) spans: Vec<(usize, usize)>,
-    pub(super) records: Vec<RecordIndex>,
+    pub spans: Vec<(usize, usize)>,
+    pub records: Vec<RecordIndex>,
 }
 
 #[derive(Clone, Copy)]
-pub(super) struct RecordIndex {
+pub struct RecordIndex {
     pub line: u64,
     /// The record's first span in `spans`.
     pub first: usize,
@@ -98,7 +98,7 @@ impl RowBatch {
 
     /// Starts an empty record, to be filled by [`RowBatch::push_field`] (a sheet read cell
     /// by cell).
-    pub(super) fn begin_record(&mut self, line: u64) {
+    pub fn begin_record(&mut self, line: u64) {
         self.records.push(RecordIndex {
             line,
             first: self.spans.len(),
@@ -108,7 +108,7 @@ impl RowBatch {
     }
 
     /// Adds a field to the last record (after [`RowBatch::begin_record`]).
-    pub(super) fn push_field(&mut self, field: &[u8]) {
+    pub fn push_field(&mut self, field: &[u8]) {
         let a = self.text.len();
         self.text.extend_from_slice(field);
         self.spans.push((a, self.text.len()));
@@ -118,7 +118,7 @@ impl RowBatch {
     }
 
     /// Bytes held by the batch's buffers (for the memory budget of a sheet).
-    pub(super) fn held_bytes(&self) -> usize {
+    pub fn held_bytes(&self) -> usize {
         self.text.capacity()
             + self.spans.capacity() * std::mem::size_of::<(usize, usize)>()
             + self.records.capacity() * std::mem::size_of::<RecordIndex>()

@@ -7,7 +7,7 @@
 //! alike, so folding a variant can never make two different names equal unless they are
 //! already written the same in practice.
 
-use crate::import::normalize::fold_width;
+use crate::normalize::fold_width;
 
 /// Old or variant kanji found in registered addresses, folded to the common form.
 const VARIANTS: &[(char, char)] = &[

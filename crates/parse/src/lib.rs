@@ -1,0 +1,25 @@
+//! Reading what users bring, with no database and no window (so that a fuzz build of it
+//! compiles neither DuckDB nor egui). The main crate re-exports these modules where they
+//! always were (`geo`, `import::{encoding, normalize, wareki, rows, csv_scan, xls_check}`,
+//! `geocode::address`, `layers::dbf_check`).
+//!
+//! - `geo`: coordinate systems (`.prj`, EPSG, 平面直角座標系, the Tokyo datum), Japan's
+//!   valid area, Web Mercator, WKB, distances.
+//! - `encoding`, `normalize`, `wareki`: text encodings (CP932, UTF-8 and the BOMs), width
+//!   folding, Japanese era dates.
+//! - `rows`, `csv_scan`: the CSV tokenizer over decoded text, and the file scan.
+//! - `xls_check`: the OLE2/BIFF check of a legacy `.xls` before calamine reads it.
+//! - `address`: folding of Japanese addresses for matching.
+//! - `dbf_check`: the `.dbf` header and record checks of a shapefile.
+
+pub mod address;
+pub mod csv_scan;
+pub mod dbf_check;
+pub mod encoding;
+pub mod geo;
+pub mod normalize;
+pub mod rows;
+pub mod wareki;
+pub mod xls_check;
+#[cfg(test)]
+mod xls_fixture;
