@@ -11,6 +11,7 @@ use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kenshin_atlas::analysis::uptake::Level;
+use kenshin_atlas::app::{AdminCmd, AdminOp, Outcome};
 use kenshin_atlas::auth::SystemClock;
 use kenshin_atlas::import::{ImportOptions, import_file};
 use kenshin_atlas::job::Progress;
@@ -52,7 +53,26 @@ fn manual_screenshots() {
     {
         // The admin (set up as the window does it) and the demo data with its addresses
         // matched (no demo is built then).
-        let e = admin_engine(Store::open(&data).unwrap(), Box::new(SystemClock));
+        let mut e = admin_engine(Store::open(&data).unwrap(), Box::new(SystemClock));
+        // Two groups for the admin screen, one of them suspended.
+        for op in [
+            AdminOp::SetGroup {
+                name: "監査担当".into(),
+                rights: [kenshin_atlas::auth::Right::ViewAudit]
+                    .into_iter()
+                    .collect(),
+                members: vec![ADMIN.into()],
+            },
+            AdminOp::SetGroup {
+                name: "出力担当".into(),
+                rights: [kenshin_atlas::auth::Right::Export].into_iter().collect(),
+                members: vec![],
+            },
+            AdminOp::SuspendGroup("出力担当".into()),
+        ] {
+            let o = e.execute(AdminCmd::Op(op), &Progress::new());
+            assert!(matches!(o, Outcome::Admin(_)), "{o:?}");
+        }
         let store = &e.store;
         for f in &demo().summary.files {
             let r = import_file(store, f, &ImportOptions::default(), &Progress::new()).unwrap();
@@ -176,7 +196,9 @@ fn manual_screenshots() {
     shot(&mut h, "import");
 
     h.state_mut().screen = Screen::Admin;
-    wait(&mut h, "the user list", |a| a.admin.users.is_some());
+    wait(&mut h, "the user and group lists", |a| {
+        a.admin.users.is_some() && a.admin.groups.as_ref().is_some_and(|g| g.len() == 2)
+    });
     shot(&mut h, "admin");
 
     h.state_mut().screen = Screen::Audit;

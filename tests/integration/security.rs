@@ -911,6 +911,15 @@ mod window {
             let mut a = sec.login(ADMIN, ADMIN_PASSWORD).unwrap();
             sec.allow_id(&mut a, "sato", None, "").unwrap();
             sec.register(&mut a, "sato", Role::Analyst).unwrap();
+            for g in ["監査担当", "出力担当"] {
+                sec.set_group(
+                    &mut a,
+                    g,
+                    &[Right::ViewAudit].into_iter().collect(),
+                    &["sato".to_string()],
+                )
+                .unwrap();
+            }
             let r = import_file(
                 &store,
                 &demo().file("保険者情報.csv"),
@@ -991,6 +1000,53 @@ mod window {
             .collect();
         assert!(details.contains(&"suspend".to_string()), "{details:?}");
         assert!(details.contains(&"resume".to_string()), "{details:?}");
+
+        // Groups: search by name, suspend (confirmed), resume, delete (confirmed).
+        let groups = |a: &AtlasApp| -> Vec<(String, bool)> {
+            a.admin
+                .groups
+                .as_ref()
+                .map(|g| g.iter().map(|g| (g.name.clone(), g.suspended)).collect())
+                .unwrap_or_default()
+        };
+        wait(&mut h, "both groups", |a| groups(a).len() == 2);
+        h.get_by_label("グループ名で検索").click();
+        h.get_by_label("グループ名で検索").type_text("監査");
+        wait(&mut h, "the search", |a| {
+            groups(a) == vec![("監査担当".to_string(), false)]
+        });
+        h.get_by_label("監査担当 を停止").click();
+        for _ in 0..3 {
+            h.step();
+        }
+        h.get_by_label("実行").click();
+        wait(&mut h, "the group suspended", |a| {
+            groups(a).contains(&("監査担当".to_string(), true))
+        });
+        h.get_by_label("監査担当 を再開").click();
+        wait(&mut h, "the group resumed", |a| {
+            groups(a).contains(&("監査担当".to_string(), false))
+        });
+        h.get_by_label("監査担当 を削除").click();
+        for _ in 0..3 {
+            h.step();
+        }
+        h.get_by_label("実行").click();
+        wait(&mut h, "the group deleted", |a| {
+            let g = groups(a);
+            g.len() == 1 && g[0].0 == "出力担当"
+        });
+        let log = AuditLog::open(&data).unwrap();
+        let group_details: Vec<String> = log
+            .entries()
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.user == ADMIN && e.target == "監査担当" && e.result == R::Ok)
+            .map(|e| e.detail)
+            .collect();
+        for d in ["suspend_group", "resume_group", "delete_group"] {
+            assert!(group_details.contains(&d.to_string()), "{group_details:?}");
+        }
         h.get_by_label("ログアウト").click();
         wait(&mut h, "the login screen again", |a| {
             a.login.gate == Gate::Login
