@@ -61,8 +61,10 @@ fn cell(v: ValueRef<'_>) -> Cell {
         V::Double(f) => Cell::Float(f),
         V::Decimal(d) => Cell::Float(d.value() as f64 / 10f64.powi(d.scale().into())),
         V::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+        // Days since 1970-01-01 (day 719,163 of the common era); `infinity` has none.
         V::Date32(days) => Cell::Text(
-            chrono::NaiveDate::from_num_days_from_ce_opt(days + 719_163)
+            days.checked_add(719_163)
+                .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
                 .map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string()),
         ),
         V::Timestamp(unit, v) => {
@@ -94,6 +96,10 @@ impl Cells {
                 Cell::Flag(_) => Cells::Flag(vec![None; n]),
                 _ => Cells::Text(vec![None; n]),
             };
+        }
+        // An integer column meeting a value beyond i64 becomes a number column.
+        if let (Cells::Int(v), Cell::Float(_)) = (&*self, &c) {
+            *self = Cells::Float(v.iter().map(|i| i.map(|i| i as f64)).collect());
         }
         match (self, c) {
             (Cells::Unknown(n), _) => *n += 1,
@@ -266,6 +272,22 @@ mod tests {
         assert_eq!(texts(&d, "d").unwrap(), [Some("2021-04-01".into())]);
         assert_eq!(floats(&d, "x").unwrap(), [Some(12.34)]);
         assert_eq!(texts(&d, "n").unwrap(), [None]);
+        // A date without a calendar day, and an integer column past i64.
+        let odd = query(
+            &conn,
+            "SELECT * FROM (VALUES (DATE 'infinity', CAST(1 AS HUGEINT)),
+                                   (DATE '2021-04-01', CAST(170141183460469231731687303715884105727 AS HUGEINT))) t(d, h)",
+            [],
+        )
+        .unwrap();
+        assert_eq!(
+            texts(&odd, "d").unwrap(),
+            [Some(String::new()), Some("2021-04-01".into())]
+        );
+        assert_eq!(
+            floats(&odd, "h").unwrap(),
+            [Some(1.0), Some(1.7014118346046923e38)]
+        );
         let empty = query(&conn, "SELECT 1 AS a, 'x' AS b WHERE false", []).unwrap();
         assert_eq!(empty.height(), 0);
         assert_eq!(

@@ -75,6 +75,20 @@ impl Location {
 }
 
 impl AppError {
+    /// The message, with the file, row and column on a line of their own when the error
+    /// names a place its message does not already give.
+    pub fn with_location(&self) -> String {
+        let message = self.to_string();
+        match self.location() {
+            Some(l)
+                if !message.contains(&l.file) || l.line.is_some() && !message.contains("行") =>
+            {
+                format!("{message}\n{}", l.describe())
+            }
+            _ => message,
+        }
+    }
+
     /// The file (and row and column) the error is about, when it is about one.
     pub fn location(&self) -> Option<Location> {
         use crate::import::ImportError as I;

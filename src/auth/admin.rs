@@ -106,13 +106,26 @@ impl Security<'_> {
         }
     }
 
-    /// Active users (not suspended) who hold the user-management right.
+    /// Users other than `id` who hold the user-management right and can log in now: not
+    /// suspended, within their usage period, and not holding an expired initial password
+    /// (a lockout passes by itself and does not count against them).
     fn admins_besides(&self, id: &str) -> Result<usize, AuthError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT user_id FROM users WHERE NOT suspended AND user_id <> ?")?;
+        let now = self.clock.now();
+        let today = chrono::DateTime::from_timestamp(now, 0)
+            .map(|t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d")
+                    .to_string()
+            })
+            .unwrap_or_default();
+        let mut stmt = self.conn.prepare(
+            "SELECT u.user_id FROM users u LEFT JOIN allowed_ids a USING (user_id)
+             WHERE NOT u.suspended AND u.user_id <> ?
+               AND (a.valid_until IS NULL OR a.valid_until >= ?)
+               AND NOT (u.must_change AND coalesce(u.password_expires_at <= ?, false))",
+        )?;
         let others: Vec<String> = stmt
-            .query_map(params![id], |r| r.get(0))?
+            .query_map(params![id, today, now], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut n = 0;
         for o in others {

@@ -362,6 +362,13 @@ fn uptake(ctx: &mut Ctx, level: Level, fy: i32, json: bool, reveal: bool) -> any
 }
 
 fn geocode(ctx: &mut Ctx, json: bool, unmatched: Option<usize>) -> anyhow::Result<i32> {
+    // Without 個人情報の閲覧 the listing is refused (and logged) by the engine before the
+    // matching runs, as it was when the CLI checked its rights itself.
+    if let Some(limit) = unmatched
+        && !ctx.holds(crate::auth::Right::ViewPersonal)
+    {
+        ctx.execute(GeocodeCmd::Unmatched { limit })?;
+    }
     let Outcome::Geocode(GeocodeReply::Geocoded(report)) = ctx.execute(GeocodeCmd::Geocode)? else {
         bail!("内部エラー: 住所照合から予期しない結果が返りました");
     };

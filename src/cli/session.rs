@@ -73,6 +73,13 @@ impl Ctx {
         }
     }
 
+    /// Whether the logged-in user holds `right` (the engine checks again).
+    pub fn holds(&self, right: crate::auth::Right) -> bool {
+        self.engine
+            .session()
+            .is_some_and(|s| s.rights.contains(&right))
+    }
+
     /// The logged-in user's ID.
     pub fn user_id(&self) -> &str {
         self.engine.session().map_or("", |s| s.user_id.as_str())
@@ -83,10 +90,9 @@ impl Ctx {
     /// when it is refused or fails.
     pub fn execute(&mut self, command: impl Into<Command>) -> anyhow::Result<Outcome> {
         match self.engine.execute(command, &crate::job::Progress::new()) {
-            Outcome::Failed(e) => match e.location() {
-                Some(l) => bail!("{e}\n{}", l.describe()),
-                None => Err(e.into()),
-            },
+            // The message only: it already names the cause (main prints an error's
+            // chain, which would repeat it).
+            Outcome::Failed(e) => bail!("{}", e.with_location()),
             o @ (Outcome::Denied(_) | Outcome::SessionEnded(_) | Outcome::ScreenLocked) => {
                 bail!("{}", o.problem().unwrap_or_default())
             }

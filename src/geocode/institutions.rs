@@ -63,12 +63,16 @@ fn locate_all(
         .collect())
 }
 
-/// True when the master has institutions to place by address but none is stored (a
-/// database from before institutions were placed at import).
+/// True when the master (each code's latest row, as [`place`] reads it) has institutions
+/// to place by address but none is stored (a database from before institutions were
+/// placed at import). When no address matches at all it stays true, and [`place`] runs
+/// again at the next first-start check: a cost, not a fault.
 pub fn needs_place(conn: &Connection) -> Result<bool, duckdb::Error> {
     conn.query_row(
-        "SELECT (SELECT count(*) FROM medical_institutions
-                 WHERE (lat IS NULL OR lon IS NULL) AND coalesce(address, '') <> '') > 0
+        "SELECT (SELECT count(*) FROM (
+                    SELECT code FROM medical_institutions
+                    QUALIFY row_number() OVER (PARTITION BY code ORDER BY import_id DESC, name) = 1
+                        AND (lat IS NULL OR lon IS NULL) AND coalesce(address, '') <> '')) > 0
             AND (SELECT count(*) FROM institution_locations) = 0",
         [],
         |r| r.get(0),

@@ -119,7 +119,7 @@ impl SheetRows {
     /// million cells) or the sheet ends; returns whether any row was added.
     pub fn next_batch(&mut self, out: &mut RowBatch, max: usize) -> bool {
         let before = out.len();
-        while out.len() < max && out.spans.len() < BATCH_CELLS {
+        while out.len() < max && out.field_count() < BATCH_CELLS {
             let Some(row) = self.rows.row(self.pos) else {
                 break;
             };

@@ -174,7 +174,7 @@ pub fn home_ui(ui: &mut egui::Ui, state: &mut HomeState, busy: bool) -> Vec<Comm
                         col("non_attendees", "未受診者", CellFormat::Count),
                         col("rate", "受診率", CellFormat::Percent),
                     ],
-                    Some("revealed"),
+                    Some(("revealed", "name")),
                     suppression::LABEL,
                 );
             });

@@ -54,10 +54,7 @@ pub fn run(data_dir: PathBuf) -> Result<(), String> {
 /// A failure as the status line shows it: the message, and the file, row and column
 /// when the error names them.
 pub(crate) fn error_text(e: &crate::app::AppError) -> String {
-    match e.location() {
-        Some(l) => format!("{e}\n{}", l.describe()),
-        None => e.to_string(),
-    }
+    e.with_location()
 }
 
 fn refusal(message: String) -> Result<(), String> {

@@ -47,21 +47,22 @@ pub(crate) struct FrameColumn<'a> {
 }
 
 /// A result frame as a striped grid, with the columns given (the one table widget for
-/// results: uptake now; search results and pivots later). A row whose `mark` column is
-/// true gets ※ before its first cell; in a row with null figures, the first null cell
-/// shows `null_text` and the others stay empty.
+/// results: uptake now; search results and pivots later). `mark` = (a yes/no column,
+/// the shown column): where the first is true, the second gets ※ before it. In a row
+/// with null figures, the first null cell shows `null_text` and the others stay empty.
 pub(crate) fn frame_grid(
     ui: &mut egui::Ui,
     id: &str,
     df: &crate::analysis::frame::DataFrame,
     columns: &[FrameColumn<'_>],
-    mark: Option<&str>,
+    mark: Option<(&str, &str)>,
     null_text: &str,
 ) {
     use crate::analysis::frame;
     let marks = mark
-        .and_then(|m| frame::flags(df, m).ok())
+        .and_then(|(m, _)| frame::flags(df, m).ok())
         .unwrap_or_default();
+    let marked_col = mark.and_then(|(_, c)| columns.iter().position(|x| x.column == c));
     let cells: Vec<Vec<Option<String>>> = columns
         .iter()
         .map(|c| match c.format {
@@ -87,7 +88,9 @@ pub(crate) fn frame_grid(
             let mut null_shown = false;
             for (ci, col) in cells.iter().enumerate() {
                 let text = match col.get(row).cloned().flatten() {
-                    Some(t) if ci == 0 && marks.get(row).copied().unwrap_or(false) => {
+                    Some(t)
+                        if Some(ci) == marked_col && marks.get(row).copied().unwrap_or(false) =>
+                    {
                         format!("※{t}")
                     }
                     Some(t) => t,

@@ -1178,3 +1178,56 @@ fn a_suspended_group_grants_nothing_until_resumed_and_groups_can_be_searched_and
     assert!(!groups(&mut e, "管理")[0].suspended);
     assert!(audit::verify(dir.path()).unwrap().ok());
 }
+
+/// The last-admin check counts only admins who can log in, and a change that ends the
+/// admin's own session still hands back its message (a reset password is shown once).
+#[test]
+fn an_admin_who_cannot_log_in_is_no_admin_and_a_reset_of_ones_own_password_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = admin_engine(Store::open(dir.path()).unwrap(), Box::new(SystemClock));
+    // A second admin whose usage period is over: login refuses them.
+    user_with(&mut e, "ueda", Right::ALL.into_iter().collect());
+    run(&mut e, AccountCmd::Logout.into());
+    login(&mut e, ADMIN, ADMIN_PASSWORD);
+    admin_op(
+        &mut e,
+        AdminOp::Allow {
+            id: "ueda".into(),
+            valid_until: Some("2020-03-31".into()),
+            note: String::new(),
+        },
+    );
+    run(&mut e, AccountCmd::Logout.into());
+    assert!(matches!(
+        login(&mut e, "ueda", USER_PASSWORD),
+        Outcome::Account(AccountReply::AuthFailed(AuthError::PeriodOver(_)))
+    ));
+    login(&mut e, ADMIN, ADMIN_PASSWORD);
+    let o = run(
+        &mut e,
+        AdminCmd::Op(AdminOp::SetRights {
+            id: ADMIN.into(),
+            rights: BTreeSet::new(),
+        })
+        .into(),
+    );
+    assert!(
+        matches!(o, Outcome::Failed(ref m) if m.to_string().contains("最後の管理者")),
+        "{o:?}"
+    );
+    // Resetting one's own password ends one's session; the new password still comes back.
+    let msg = admin_op(&mut e, AdminOp::ResetPassword(ADMIN.into()));
+    let initial = msg.rsplit(' ').next().unwrap().to_string();
+    assert!(
+        msg.contains("初期パスワード") && initial.len() >= 13,
+        "{msg}"
+    );
+    assert!(matches!(
+        run(&mut e, ImportCmd::Stats.into()),
+        Outcome::SessionEnded(_)
+    ));
+    assert!(matches!(
+        login(&mut e, ADMIN, &initial),
+        Outcome::Account(AccountReply::LoggedIn(_))
+    ));
+}

@@ -6,22 +6,23 @@
 
 use csv::ByteRecord;
 
+/// Filled only through its methods, so that every span lies inside the text.
 #[derive(Default)]
 pub struct RowBatch {
-    pub text: Vec<u8>,
+    pub(crate) text: Vec<u8>,
     /// Field spans into `text`, all records' fields in order.
-    pub spans: Vec<(usize, usize)>,
-    pub records: Vec<RecordIndex>,
+    pub(crate) spans: Vec<(usize, usize)>,
+    pub(crate) records: Vec<RecordIndex>,
 }
 
 #[derive(Clone, Copy)]
-pub struct RecordIndex {
-    pub line: u64,
+pub(crate) struct RecordIndex {
+    pub(crate) line: u64,
     /// The record's first span in `spans`.
-    pub first: usize,
+    pub(crate) first: usize,
     /// The record's stretch of `text`.
-    pub start: usize,
-    pub end: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
 }
 
 /// One record of a batch.
@@ -37,6 +38,11 @@ pub struct Row<'a> {
 }
 
 impl RowBatch {
+    /// The fields held, over all records.
+    pub fn field_count(&self) -> usize {
+        self.spans.len()
+    }
+
     pub fn len(&self) -> usize {
         self.records.len()
     }

@@ -165,11 +165,19 @@ impl Domain for AdminCmd {
             AdminCmd::Settings => AdminReply::Settings(sec.settings()?),
             AdminCmd::Op(op) => {
                 let message = admin_op(&sec, s, op)?;
+                // The change is committed and its message (perhaps a new initial password)
+                // must reach the admin even when the change ended their own session or
+                // took their right (the lists then come back empty; the next command
+                // finds the session's state).
+                let lists = (|| -> Result<_, AuthError> {
+                    Ok((sec.users(s, "")?, sec.groups(s, "")?, sec.allowed_ids(s)?))
+                })();
+                let (users, groups, allowed) = lists.unwrap_or_default();
                 AdminReply::Done {
                     message,
-                    users: sec.users(s, "")?,
-                    groups: sec.groups(s, "")?,
-                    allowed: sec.allowed_ids(s)?,
+                    users,
+                    groups,
+                    allowed,
                 }
             }
             AdminCmd::AuditLog(filter) => AdminReply::AuditLog(
@@ -236,7 +244,9 @@ fn admin_op(sec: &Security, s: &mut Session, op: AdminOp) -> Result<String, Auth
             .allow_id(s, &id, valid_until.as_deref(), &note)
             .map(|_| format!("許可リストに {id} を登録しました。")),
         AdminOp::Register { id, role } => sec.register(s, &id, role).map(|p| {
-            format!("{id} を登録しました。初期パスワード（この画面でだけ表示、72 時間有効）: {p}")
+            format!(
+                "{id} を登録しました。初期パスワード（一度だけ表示、72 時間有効、初回ログインで変更）: {p}"
+            )
         }),
         AdminOp::Suspend(id) => sec
             .suspend(s, &id)
@@ -248,7 +258,7 @@ fn admin_op(sec: &Security, s: &mut Session, op: AdminOp) -> Result<String, Auth
             .unlock(s, &id)
             .map(|_| format!("{id} のロックを解除しました。")),
         AdminOp::ResetPassword(id) => sec.reset_password(s, &id).map(|p| {
-            format!("{id} の初期パスワードを再発行しました（この画面でだけ表示、72 時間有効）: {p}")
+            format!("{id} の初期パスワードを再発行しました（一度だけ表示、72 時間有効）: {p}")
         }),
         AdminOp::Delete(id) => sec
             .delete_user(s, &id)
