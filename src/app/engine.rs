@@ -8,9 +8,10 @@
 //! One command runs as no user: the daily backup is the app's own routine
 //! ([`Gate::System`]), logged as [`crate::audit::SYSTEM`] whoever is logged in.
 
-use super::command::{Command, Gate, Outcome, Spec};
+use super::command::{Command, Outcome};
 use super::domain::{Cx, Domain};
 use super::error::AppError;
+use super::spec::{Gate, Spec};
 use crate::audit::{AuditLog, Draft};
 use crate::auth::{AuthError, Clock, Security, Session};
 use crate::job::Progress;

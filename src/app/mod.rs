@@ -8,6 +8,7 @@ pub mod domain;
 pub mod engine;
 pub mod error;
 pub mod first_start;
+pub mod spec;
 pub mod worker;
 
 pub use command::{Command, Gate, Outcome, Secret, SessionInfo, Spec};

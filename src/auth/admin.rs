@@ -111,13 +111,7 @@ impl Security<'_> {
     /// (a lockout passes by itself and does not count against them).
     fn admins_besides(&self, id: &str) -> Result<usize, AuthError> {
         let now = self.clock.now();
-        let today = chrono::DateTime::from_timestamp(now, 0)
-            .map(|t| {
-                t.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d")
-                    .to_string()
-            })
-            .unwrap_or_default();
+        let today = super::session::local_day(now);
         let mut stmt = self.conn.prepare(
             "SELECT u.user_id FROM users u LEFT JOIN allowed_ids a USING (user_id)
              WHERE NOT u.suspended AND u.user_id <> ?

@@ -168,13 +168,7 @@ impl Security<'_> {
         if u.suspended {
             return refuse(AuthError::Suspended, "suspended");
         }
-        let today = chrono::DateTime::from_timestamp(now, 0)
-            .map(|t| {
-                t.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d")
-                    .to_string()
-            })
-            .unwrap_or_default();
+        let today = super::session::local_day(now);
         if let Some(until) = &u.valid_until
             && until.as_str() < today.as_str()
         {

@@ -86,3 +86,15 @@ impl Session {
         }
     }
 }
+
+/// The local calendar day of `now` (seconds since the Unix epoch), "YYYY-MM-DD": what a
+/// usage period's last day is compared with.
+pub fn local_day(now: i64) -> String {
+    chrono::DateTime::from_timestamp(now, 0)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d")
+                .to_string()
+        })
+        .unwrap_or_default()
+}

@@ -387,6 +387,51 @@ fn fewer_rows_grid(ui: &mut egui::Ui, i: usize, r: &ImportReport) {
     });
 }
 
+impl super::AtlasApp {
+    /// The import domain's answers.
+    pub(super) fn on_import(&mut self, reply: crate::app::ImportReply) -> Vec<Command> {
+        use crate::app::ImportReply;
+        let mut next = Vec::new();
+        match reply {
+            ImportReply::DemoReady { .. } => {
+                next.push(Command::from(ImportCmd::Stats));
+                next.push(self.home.command());
+            }
+            ImportReply::Stats(s) => {
+                self.map.set_fiscal_years(s.fiscal_years.clone());
+                next.extend(self.home.set_stats(*s));
+            }
+            ImportReply::Preview(p) => self.import.set_preview(*p),
+            ImportReply::Imported {
+                reports,
+                failed,
+                geocode,
+            } => {
+                self.import.reports = reports;
+                let mut problems: Vec<String> = failed.iter().map(|e| e.to_string()).collect();
+                match geocode {
+                    Some(Ok(r)) => self.geocode.set_report(r),
+                    Some(Err(e)) => problems.push(e.to_string()),
+                    None => {}
+                }
+                if !problems.is_empty() {
+                    self.last_error = Some(problems.join("\n"));
+                }
+                self.map.data_changed();
+                next.push(Command::from(ImportCmd::Stats));
+            }
+            ImportReply::TableImported(r) => {
+                self.import.table_message = Some(r.message);
+                next.push(Command::from(ImportCmd::Stats));
+            }
+            ImportReply::Rejects { import_id, rejects } => {
+                self.import.rejects = Some((import_id, rejects))
+            }
+        }
+        next
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,50 +523,5 @@ mod tests {
         // The old result is gone while the import runs again.
         assert!(h.state().st.reports.is_empty());
         assert_eq!(h.state().st.imported, vec![b]);
-    }
-}
-
-impl super::AtlasApp {
-    /// The import domain's answers.
-    pub(super) fn on_import(&mut self, reply: crate::app::ImportReply) -> Vec<Command> {
-        use crate::app::ImportReply;
-        let mut next = Vec::new();
-        match reply {
-            ImportReply::DemoReady { .. } => {
-                next.push(Command::from(ImportCmd::Stats));
-                next.push(self.home.command());
-            }
-            ImportReply::Stats(s) => {
-                self.map.set_fiscal_years(s.fiscal_years.clone());
-                next.extend(self.home.set_stats(*s));
-            }
-            ImportReply::Preview(p) => self.import.set_preview(*p),
-            ImportReply::Imported {
-                reports,
-                failed,
-                geocode,
-            } => {
-                self.import.reports = reports;
-                let mut problems: Vec<String> = failed.iter().map(|e| e.to_string()).collect();
-                match geocode {
-                    Some(Ok(r)) => self.geocode.set_report(r),
-                    Some(Err(e)) => problems.push(e.to_string()),
-                    None => {}
-                }
-                if !problems.is_empty() {
-                    self.last_error = Some(problems.join("\n"));
-                }
-                self.map.data_changed();
-                next.push(Command::from(ImportCmd::Stats));
-            }
-            ImportReply::TableImported(r) => {
-                self.import.table_message = Some(r.message);
-                next.push(Command::from(ImportCmd::Stats));
-            }
-            ImportReply::Rejects { import_id, rejects } => {
-                self.import.rejects = Some((import_id, rejects))
-            }
-        }
-        next
     }
 }

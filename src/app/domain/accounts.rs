@@ -3,8 +3,8 @@
 //! no session yet, or the session itself is the question), except the preferences.
 
 use super::{Audited, Cx, Domain};
-use crate::app::command::{Secret, SessionInfo, Spec};
 use crate::app::error::AppError;
+use crate::app::spec::{Secret, SessionInfo, Spec};
 use crate::auth::{AuthError, Security, Session, SessionState};
 
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use super::{Audited, Cx, Domain};
-use crate::app::command::Spec;
 use crate::app::error::AppError;
+use crate::app::spec::Spec;
 use crate::audit::{Action, AuditLog, Draft};
 use crate::auth::admin::{AllowedId, GroupInfo, UserInfo};
 use crate::auth::{AuthError, Right, Role, Security, Session};

@@ -2,8 +2,8 @@
 //! of the last run, and the addresses that were not placed.
 
 use super::{Audited, Cx, Domain};
-use crate::app::command::Spec;
 use crate::app::error::AppError;
+use crate::app::spec::Spec;
 use crate::audit::Action;
 use crate::auth::Right;
 use crate::geocode::{GeocodeReport, Unmatched};

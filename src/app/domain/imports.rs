@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use super::{Audited, Cx, Domain};
-use crate::app::command::Spec;
 use crate::app::error::AppError;
+use crate::app::spec::Spec;
 use crate::audit::Action;
 use crate::auth::Right;
 use crate::geocode::{GeocodeError, GeocodeReport};

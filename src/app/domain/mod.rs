@@ -10,8 +10,8 @@ pub mod geocode;
 pub mod imports;
 pub mod maps;
 
-use super::command::Spec;
 use super::error::AppError;
+use super::spec::Spec;
 use crate::audit::AuditLog;
 use crate::auth::{AuthError, Clock, Security, Session};
 use crate::job::Progress;
@@ -24,8 +24,8 @@ pub trait Domain: Sized {
     /// The gate, audit entry and label of this command.
     fn spec(&self) -> Spec;
 
-    /// Runs the command. The engine has passed its gate: for [`super::Gate::Login`] and
-    /// [`super::Gate::Right`] the session in `cx` is alive and holds the right.
+    /// Runs the command. The engine has passed its gate: for [`super::spec::Gate::Login`]
+    /// and [`super::spec::Gate::Right`] the session in `cx` is alive and holds the right.
     fn run(self, cx: &mut Cx<'_>) -> Result<Self::Reply, AppError>;
 
     /// What the audit entry of a logged command records of its reply; `None` writes no
