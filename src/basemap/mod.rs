@@ -6,24 +6,11 @@
 pub mod builtin;
 pub mod loader;
 pub mod mbtiles;
-pub mod pmtiles;
+pub use kenshin_parse::pmtiles;
 
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, thiserror::Error)]
-pub enum TileError {
-    #[error("{path} を読み書きできません: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path}: {msg}")]
-    Invalid { path: PathBuf, msg: String },
-    #[error("背景地図「{0}」は maps フォルダにありません。")]
-    NotFound(String),
-    #[error("タイル画像を作れません: {0}")]
-    Encode(String),
-}
+pub use kenshin_parse::tiles::TileError;
 
 /// The basemap directory: `$KENSHIN_MAPS_DIR`, else `maps/` in the working directory.
 pub fn default_maps_dir() -> PathBuf {

@@ -1,7 +1,7 @@
 //! Reading what users bring, with no database and no window (so that a fuzz build of it
 //! compiles neither DuckDB nor egui). The main crate re-exports these modules where they
 //! always were (`geo`, `import::{encoding, normalize, wareki, rows, csv_scan, xls_check}`,
-//! `geocode::address`, `layers::dbf_check`).
+//! `geocode::address`, `layers::dbf_check`, `basemap::{pmtiles, TileError}`).
 //!
 //! - `geo`: coordinate systems (`.prj`, EPSG, 平面直角座標系, the Tokyo datum), Japan's
 //!   valid area, Web Mercator, WKB, distances.
@@ -11,6 +11,7 @@
 //! - `xls_check`: the OLE2/BIFF check of a legacy `.xls` before calamine reads it.
 //! - `address`: folding of Japanese addresses for matching.
 //! - `dbf_check`: the `.dbf` header and record checks of a shapefile.
+//! - `pmtiles` (with `tiles::TileError`): the PMTiles v3 reader and writer.
 
 pub mod address;
 pub mod csv_scan;
@@ -18,7 +19,9 @@ pub mod dbf_check;
 pub mod encoding;
 pub mod geo;
 pub mod normalize;
+pub mod pmtiles;
 pub mod rows;
+pub mod tiles;
 pub mod wareki;
 pub mod xls_check;
 #[cfg(test)]

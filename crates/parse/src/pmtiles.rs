@@ -11,7 +11,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Mutex;
 
-use super::TileError;
+use crate::tiles::TileError;
 
 const HEADER_LEN: usize = 127;
 
