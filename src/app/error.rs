@@ -92,7 +92,7 @@ impl AppError {
     /// The file (and row and column) the error is about, when it is about one.
     pub fn location(&self) -> Option<Location> {
         use crate::import::ImportError as I;
-        use crate::layers::LayerError as L;
+        use crate::layers::{LayerError, ReadError as L};
         let file = |p: &PathBuf| Location {
             file: crate::import::display_name(p),
             ..Default::default()
@@ -110,10 +110,10 @@ impl AppError {
                 line: Some(*line),
                 column: column.clone(),
             }),
-            AppError::Layer(L::Io { path, .. }) => Some(file(path)),
-            AppError::Layer(
+            AppError::Layer(LayerError::Read(L::Io { path, .. })) => Some(file(path)),
+            AppError::Layer(LayerError::Read(
                 L::Invalid { file, .. } | L::Coordinates { file, .. } | L::NoCrs { file, .. },
-            ) => Some(named(file)),
+            )) => Some(named(file)),
             AppError::Tiles(crate::basemap::TileError::Io { path, .. }) => Some(file(path)),
             _ => None,
         }

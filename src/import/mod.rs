@@ -189,12 +189,7 @@ impl ImportReport {
     }
 }
 
-/// The file name shown in messages and history (not the full path).
-pub(crate) fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
-}
+pub use kenshin_parse::display_name;
 
 /// The size of a file in bytes.
 pub fn file_bytes(path: &Path) -> Result<u64, ImportError> {

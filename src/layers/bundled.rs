@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::model::{AttrValue, Feature, FieldDef, FieldType, RawLayer};
-use super::{LayerError, LayerInfo, LayerOptions, dissolve, read_file, storage};
+use super::{LayerError, LayerInfo, LayerOptions, ReadError, dissolve, read_file, storage};
 use crate::store::Store;
 
 pub const MUNICIPALITIES: &str = "市区町村";
@@ -65,7 +65,7 @@ pub fn ensure(store: &Store, reference: &Path) -> Result<Vec<LayerInfo>, LayerEr
     // Secondary medical areas: the municipalities read above, dissolved through the CSV.
     if let Some(munis) = municipalities.filter(|_| missing(MEDICAL_AREAS)) {
         let csv_path = reference.join("secondary_medical_areas.csv");
-        let csv = std::fs::read_to_string(&csv_path).map_err(|e| LayerError::Io {
+        let csv = std::fs::read_to_string(&csv_path).map_err(|e| ReadError::Io {
             path: csv_path,
             source: e,
         })?;
@@ -84,9 +84,12 @@ pub fn ensure(store: &Store, reference: &Path) -> Result<Vec<LayerInfo>, LayerEr
 /// Municipalities → secondary medical areas: each municipality gets its area from the CSV
 /// (市区町村コード,市区町村名,二次医療圏コード,二次医療圏名), then they are dissolved.
 pub fn medical_areas(munis: RawLayer, csv: &str) -> Result<RawLayer, LayerError> {
-    let invalid = |msg: String| LayerError::Invalid {
-        file: "secondary_medical_areas.csv".into(),
-        msg,
+    let invalid = |msg: String| -> LayerError {
+        ReadError::Invalid {
+            file: "secondary_medical_areas.csv".into(),
+            msg,
+        }
+        .into()
     };
     let map: HashMap<&str, (&str, &str)> = csv
         .lines()

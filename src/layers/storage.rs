@@ -212,7 +212,7 @@ pub fn load(conn: &Connection, name: &str) -> Result<(LayerInfo, Vec<Feature>), 
     let mut features = Vec::with_capacity(info.feature_count as usize);
     while let Some(r) = rows.next()? {
         let blob: Vec<u8> = r.get(1)?;
-        let geom = wkb::from_wkb(&blob).map_err(|e| LayerError::Invalid {
+        let geom = wkb::from_wkb(&blob).map_err(|e| super::ReadError::Invalid {
             file: name.to_string(),
             msg: e.to_string(),
         })?;

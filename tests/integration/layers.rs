@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use kenshin_atlas::analysis::figures::area_table;
 use kenshin_atlas::analysis::uptake::Level;
 use kenshin_atlas::geo::crs::Crs;
-use kenshin_atlas::layers::{AttrValue, LayerError, LayerOptions, bundled, import_layer, storage};
+use kenshin_atlas::layers::{
+    AttrValue, LayerError, LayerOptions, ReadError, bundled, import_layer, storage,
+};
 use kenshin_atlas::map::choropleth::{self, ChoroplethSpec};
 use kenshin_atlas::store::Store;
 
@@ -274,7 +276,7 @@ fn bad_shapefile_sets_are_refused_and_change_nothing() {
     std::fs::remove_file(shp.with_extension("prj")).unwrap();
     let err = import_layer(&store, &shp, &LayerOptions::default()).unwrap_err();
     assert!(
-        matches!(&err, LayerError::NoCrs { guess: Some((c, _)), .. } if c.epsg() == 6668),
+        matches!(&err, LayerError::Read(ReadError::NoCrs { guess: Some((c, _)), .. }) if c.epsg() == 6668),
         "{err}"
     );
     assert!(err.to_string().contains("--crs 6668"), "{err}");
@@ -634,7 +636,7 @@ fn impossible_coordinates_are_refused_with_what_to_choose() {
             &d.join(format!("{stem}.shp")),
             &LayerOptions::default(),
         ) {
-            Err(LayerError::Coordinates { suggest, .. }) => {
+            Err(LayerError::Read(ReadError::Coordinates { suggest, .. })) => {
                 assert_eq!(suggest.map(|c| c.epsg()), epsg, "{stem}")
             }
             other => panic!("{stem}: {other:?}"),

@@ -15,7 +15,7 @@ use crate::auth::Right;
 use crate::basemap::builtin::TileFormat;
 use crate::basemap::{BasemapInfo, TileError};
 use crate::import::display_name;
-use crate::layers::{LayerError, LayerInfo};
+use crate::layers::{LayerError, LayerInfo, ReadError};
 use crate::map::MapLayers;
 use crate::map::document::{MapDocument, SavedMap};
 use crate::map::facilities::FacilityLayer;
@@ -229,10 +229,12 @@ impl Domain for MapCmd {
             MapCmd::ImportLayer { file, opts } => {
                 let result = crate::layers::import_layer(store, &file, &opts);
                 let (needs_crs, guess) = match &result {
-                    Err(LayerError::NoCrs { guess, .. }) => (true, guess.as_ref().map(|g| g.0)),
-                    Err(LayerError::Coordinates {
+                    Err(LayerError::Read(ReadError::NoCrs { guess, .. })) => {
+                        (true, guess.as_ref().map(|g| g.0))
+                    }
+                    Err(LayerError::Read(ReadError::Coordinates {
                         suggest: Some(c), ..
-                    }) => (true, Some(*c)),
+                    })) => (true, Some(*c)),
                     _ => (false, None),
                 };
                 MapReply::LayerImported {

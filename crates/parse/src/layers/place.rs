@@ -9,12 +9,12 @@
 
 use geo::{BoundingRect, Coord, CoordsIter, Geometry, LineString};
 
-use super::LayerError;
+use super::ReadError;
 use super::model::GeometryType;
 use crate::geo::crs::{Crs, Datum};
 use crate::geo::valid_area::{self, Misfit};
 
-pub(crate) struct Placer {
+pub struct Placer {
     crs: Crs,
     /// The file's name, for the messages.
     file: String,
@@ -39,8 +39,8 @@ impl Placer {
         self.seen
     }
 
-    fn invalid(&self, msg: String) -> LayerError {
-        LayerError::Invalid {
+    fn invalid(&self, msg: String) -> ReadError {
+        ReadError::Invalid {
             file: self.file.clone(),
             msg,
         }
@@ -53,7 +53,7 @@ impl Placer {
         no: usize,
         ty: GeometryType,
         g: Geometry<f64>,
-    ) -> Result<Geometry<f64>, LayerError> {
+    ) -> Result<Geometry<f64>, ReadError> {
         match self.seen {
             None => self.seen = Some(ty),
             Some(t) if t != ty => {
@@ -93,7 +93,7 @@ impl Placer {
 
     /// After the last feature: under a projected CRS, refuses a layer whose coordinates
     /// all look like Japanese degrees (they convert to points beside the zone's origin).
-    pub fn finish(&self) -> Result<(), LayerError> {
+    pub fn finish(&self) -> Result<(), ReadError> {
         let Some(e) = self.extent else { return Ok(()) };
         if matches!(self.crs, Crs::Geographic(_)) {
             return Ok(());
@@ -115,7 +115,7 @@ impl Placer {
 
     /// The refusal for coordinates `at` (whose y is `y`; converted to `ll`, if it was one
     /// point) that do not fit the CRS, diagnosed from the file coordinates `bbox`.
-    fn misfit(&self, at: &str, y: f64, ll: Option<Coord<f64>>, bbox: [f64; 4]) -> LayerError {
+    fn misfit(&self, at: &str, y: f64, ll: Option<Coord<f64>>, bbox: [f64; 4]) -> ReadError {
         let declared = self.crs.label();
         let geographic = matches!(self.crs, Crs::Geographic(_));
         let area = format!(
@@ -169,7 +169,7 @@ impl Placer {
                 )
             }
         };
-        LayerError::Coordinates {
+        ReadError::Coordinates {
             file: self.file.clone(),
             msg,
             suggest: match misfit {

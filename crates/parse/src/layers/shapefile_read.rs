@@ -15,16 +15,16 @@ use geo::{
 };
 use shapefile::record::traits::HasXY;
 
-use super::dbf_check::{Dbf, Declared};
 use super::model::{AttrValue, Feature, FieldDef, FieldType, GeometryType, RawLayer};
 use super::place::Placer;
-use super::{LayerError, LayerOptions};
+use super::{LayerOptions, ReadError};
+use crate::dbf_check::{Dbf, Declared};
+use crate::encoding::TextEncoding;
 use crate::geo::crs::Crs;
-use crate::import::encoding::TextEncoding;
 
-pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
-    let name = crate::import::display_name(shp);
-    let bad = |msg: String| LayerError::Invalid {
+pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, ReadError> {
+    let name = crate::display_name(shp);
+    let bad = |msg: String| ReadError::Invalid {
         file: name.clone(),
         msg,
     };
@@ -40,7 +40,7 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
             )));
         }
     }
-    let io = |p: &Path, e: std::io::Error| LayerError::Io {
+    let io = |p: &Path, e: std::io::Error| ReadError::Io {
         path: p.to_path_buf(),
         source: e,
     };
@@ -73,7 +73,7 @@ pub fn read(shp: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
     // The .dbf's header and text are checked before the dbase crate, which trusts them.
     let dbf_bytes = std::fs::read(&dbf).map_err(|e| io(&dbf, e))?;
     let (encoding, encoding_note) = {
-        let dbf_name = crate::import::display_name(&dbf);
+        let dbf_name = crate::display_name(&dbf);
         let table = Dbf::parse(&dbf_bytes, &dbf_name).map_err(&bad)?;
         let declared = match (opts.encoding, cpg_encoding(shp)) {
             (Some(e), _) => Declared::Chosen(e),
@@ -202,7 +202,7 @@ fn resolve_crs(
     opts: &LayerOptions,
     head: &[u8; 100],
     name: &str,
-) -> Result<(Crs, Vec<String>), LayerError> {
+) -> Result<(Crs, Vec<String>), ReadError> {
     if let Some(crs) = opts.crs {
         return Ok((crs, vec![]));
     }
@@ -211,14 +211,14 @@ fn resolve_crs(
         let text = String::from_utf8_lossy(&bytes);
         return Crs::from_prj(&text)
             .map(|c| (c, vec![]))
-            .map_err(|e| LayerError::Invalid {
+            .map_err(|e| ReadError::Invalid {
                 file: name.into(),
                 msg: e.to_string(),
             });
     }
     let f = |o: usize| f64::from_le_bytes(head[o..o + 8].try_into().unwrap_or([0; 8]));
     let bbox = [f(36), f(44), f(52), f(60)];
-    Err(LayerError::NoCrs {
+    Err(ReadError::NoCrs {
         file: name.into(),
         guess: Crs::guess(bbox).map(|(c, why)| (c, why.to_string())),
     })
@@ -239,7 +239,7 @@ fn cpg_encoding(shp: &Path) -> Option<(TextEncoding, String)> {
         }
         _ => return None,
     };
-    Some((e, crate::import::display_name(&path)))
+    Some((e, crate::display_name(&path)))
 }
 
 /// Text stays text; numbers become integers when every value is whole, else reals.
@@ -350,9 +350,7 @@ fn to_geometry(shape: &shapefile::Shape) -> Option<(GeometryType, Geometry<f64>)
 /// Shapefile rings to polygons: each outer ring (clockwise) starts a polygon; each inner
 /// ring (a hole) goes to the outer ring that contains it. A "hole" inside no outer ring
 /// (a writer that got the orientation wrong) is kept as an outer ring, never dropped.
-pub(crate) fn rings_to_multipolygon<P: HasXY>(
-    rings: &[shapefile::PolygonRing<P>],
-) -> MultiPolygon<f64> {
+pub fn rings_to_multipolygon<P: HasXY>(rings: &[shapefile::PolygonRing<P>]) -> MultiPolygon<f64> {
     let ring = |pts: &[P]| LineString(pts.iter().map(coord).collect());
     let mut polys: Vec<Polygon<f64>> = Vec::new();
     let mut holes: Vec<LineString<f64>> = Vec::new();

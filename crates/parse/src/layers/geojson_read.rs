@@ -10,16 +10,16 @@ use serde_json::Value;
 
 use super::model::{AttrValue, Feature, FieldDef, FieldType, GeometryType, RawLayer};
 use super::place::Placer;
-use super::{LayerError, LayerOptions};
+use super::{LayerOptions, ReadError};
 use crate::geo::crs::{Crs, Datum};
 
-pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, LayerError> {
-    let name = crate::import::display_name(path);
-    let bad = |msg: String| LayerError::Invalid {
+pub fn read(path: &Path, opts: &LayerOptions) -> Result<RawLayer, ReadError> {
+    let name = crate::display_name(path);
+    let bad = |msg: String| ReadError::Invalid {
         file: name.clone(),
         msg,
     };
-    let bytes = std::fs::read(path).map_err(|e| LayerError::Io {
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io {
         path: path.into(),
         source: e,
     })?;
