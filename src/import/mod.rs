@@ -19,7 +19,7 @@ pub use kenshin_parse::rows;
 pub mod source;
 pub mod user_table;
 pub use kenshin_parse::wareki;
-pub mod workbook;
+pub use kenshin_parse::workbook;
 pub use kenshin_parse::xls_check;
 
 use std::path::{Path, PathBuf};
@@ -102,6 +102,15 @@ pub fn describe_fewer(periods: &[FewerRows]) -> String {
         })
         .collect::<Vec<_>>()
         .join("、")
+}
+
+impl From<workbook::WorkbookError> for ImportError {
+    fn from(e: workbook::WorkbookError) -> Self {
+        match e {
+            workbook::WorkbookError::Io { path, source } => ImportError::Io { path, source },
+            workbook::WorkbookError::Excel { path, msg } => ImportError::Excel { path, msg },
+        }
+    }
 }
 
 impl From<duckdb::Error> for ImportError {

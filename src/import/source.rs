@@ -220,7 +220,7 @@ fn guess_delimiter(sample: &[u8]) -> u8 {
 
 /// The names of the sheets in a workbook.
 pub fn sheet_names(path: &Path) -> Result<Vec<String>, ImportError> {
-    workbook::sheet_names(path)
+    Ok(workbook::sheet_names(path)?)
 }
 
 fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<RowSource, ImportError> {

@@ -9,6 +9,8 @@
 //! - `encoding`, `normalize`, `wareki`: text encodings (CP932, UTF-8 and the BOMs), width
 //!   folding, Japanese era dates.
 //! - `rows`, `csv_scan`: the CSV tokenizer over decoded text, and the file scan.
+//! - `workbook`: Excel sheets read cell by cell within a memory budget, the `.xlsx` parts
+//!   checked before calamine opens them.
 //! - `xls_check`: the OLE2/BIFF check of a legacy `.xls` before calamine reads it.
 //! - `address`: folding of Japanese addresses for matching.
 //! - `dbf_check`: the `.dbf` header and record checks of a shapefile.
@@ -28,6 +30,7 @@ pub mod pmtiles;
 pub mod rows;
 pub mod tiles;
 pub mod wareki;
+pub mod workbook;
 pub mod xls_check;
 #[cfg(test)]
 mod xls_fixture;

@@ -14,7 +14,7 @@
 //!   are handed out, and [`MAX_SHEET_CELLS`] bounds that.
 //!
 //! - a legacy .xls (an OLE2 compound file, found by its signature whatever its name) is
-//!   checked record by record by [`super::xls_check`] before calamine reads it whole: the
+//!   checked record by record by [`crate::xls_check`] before calamine reads it whole: the
 //!   sizes its records declare, the span of each sheet's cells against
 //!   [`XLS_MAX_CELLS`], and the text calamine would build from them;
 //! - an .ods is bounded by the part check and by calamine itself (100 million cells).
@@ -30,8 +30,7 @@ use std::path::Path;
 
 use calamine::{Data, DataRef, Reader, Sheets};
 
-use super::ImportError;
-use super::rows::RowBatch;
+use crate::rows::RowBatch;
 
 /// The most memory the cells of one sheet may hold once read: their text and the indexes
 /// of their fields and rows (1 GiB; the demo's institution master holds about 100 kB).
@@ -138,8 +137,23 @@ impl SheetRows {
     }
 }
 
-fn excel_error(path: &Path, msg: impl Into<String>) -> ImportError {
-    ImportError::Excel {
+/// A workbook that cannot be read (the main crate's `ImportError` takes both variants).
+#[derive(Debug, thiserror::Error)]
+pub enum WorkbookError {
+    #[error("ファイル {path} を読めません: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Excel ファイル {path} を読めません: {msg}")]
+    Excel {
+        path: std::path::PathBuf,
+        msg: String,
+    },
+}
+
+fn excel_error(path: &Path, msg: impl Into<String>) -> WorkbookError {
+    WorkbookError::Excel {
         path: path.into(),
         msg: msg.into(),
     }
@@ -151,7 +165,7 @@ pub const XLS_MAX_CELLS: u64 = 1 << 24;
 
 /// Opens a workbook with calamine, after checking a zip-based one against the limits and
 /// an .xls record by record.
-pub fn open(path: &Path) -> Result<Sheets<BufReader<File>>, ImportError> {
+pub fn open(path: &Path) -> Result<Sheets<BufReader<File>>, WorkbookError> {
     check_package(path)?;
     check_xls(path)?;
     calamine_guarded(path, || {
@@ -162,8 +176,8 @@ pub fn open(path: &Path) -> Result<Sheets<BufReader<File>>, ImportError> {
 /// Runs calamine's work, turning a panic inside it into an error naming the file.
 fn calamine_guarded<T>(
     path: &Path,
-    work: impl FnOnce() -> Result<T, ImportError>,
-) -> Result<T, ImportError> {
+    work: impl FnOnce() -> Result<T, WorkbookError>,
+) -> Result<T, WorkbookError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|_| {
         Err(excel_error(
             path,
@@ -173,9 +187,9 @@ fn calamine_guarded<T>(
 }
 
 /// An OLE2 compound file (legacy .xls) is checked before calamine reads it whole.
-fn check_xls(path: &Path) -> Result<(), ImportError> {
+fn check_xls(path: &Path) -> Result<(), WorkbookError> {
     const CFB: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-    let io = |source| ImportError::Io {
+    let io = |source| WorkbookError::Io {
         path: path.into(),
         source,
     };
@@ -186,22 +200,22 @@ fn check_xls(path: &Path) -> Result<(), ImportError> {
         return Ok(());
     }
     let len = file.metadata().map_err(io)?.len();
-    if len > super::xls_check::MAX_XLS_BYTES {
+    if len > crate::xls_check::MAX_XLS_BYTES {
         return Err(excel_error(
             path,
             format!(
                 "Excel 97–2003 形式（.xls）のファイルが大きすぎます（{} MB、上限 {} MB）。Excel で .xlsx か CSV に保存し直して取り込んでください",
                 len >> 20,
-                super::xls_check::MAX_XLS_BYTES >> 20
+                crate::xls_check::MAX_XLS_BYTES >> 20
             ),
         ));
     }
     let bytes = std::fs::read(path).map_err(io)?;
-    super::xls_check::check(&bytes, XLS_MAX_CELLS).map_err(|m| excel_error(path, m))
+    crate::xls_check::check(&bytes, XLS_MAX_CELLS).map_err(|m| excel_error(path, m))
 }
 
 /// The names of the sheets in a workbook.
-pub fn sheet_names(path: &Path) -> Result<Vec<String>, ImportError> {
+pub fn sheet_names(path: &Path) -> Result<Vec<String>, WorkbookError> {
     Ok(open(path)?.sheet_names().to_vec())
 }
 
@@ -210,7 +224,7 @@ pub fn sheet_names(path: &Path) -> Result<Vec<String>, ImportError> {
 /// .xlsx and .xlsb are streamed cell by cell. .xls and .ods have no streaming reader in
 /// calamine: their sheet is read whole as a range first (an .xls sheet has at most 65,536
 /// rows; calamine stops an .ods sheet at 100 million cells), then copied like the others.
-pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<SheetRows, ImportError> {
+pub fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<SheetRows, WorkbookError> {
     let wb = open(path)?;
     calamine_guarded(path, || read_opened(path, wb, sheet))
 }
@@ -220,7 +234,7 @@ fn read_opened(
     path: &Path,
     mut wb: Sheets<BufReader<File>>,
     sheet: Option<&str>,
-) -> Result<SheetRows, ImportError> {
+) -> Result<SheetRows, WorkbookError> {
     let names = wb.sheet_names().to_vec();
     let name = match sheet {
         Some(s) => names
@@ -472,8 +486,8 @@ impl Builder {
 /// Checks a zip-based workbook before calamine reads it: every part's declared size, and
 /// the string counts each shared-strings part declares. Anything else (an .xls, which is
 /// not a zip, or a file that is no workbook at all) is left to calamine.
-fn check_package(path: &Path) -> Result<(), ImportError> {
-    let io = |source| ImportError::Io {
+fn check_package(path: &Path) -> Result<(), WorkbookError> {
+    let io = |source| WorkbookError::Io {
         path: path.into(),
         source,
     };
