@@ -4,7 +4,8 @@
 //! snapshot file inside the data folder, removed right after), the import profiles and a
 //! manifest (row counts and checksums per table, SHA-256 per file, the audit head), as a
 //! tar stream encrypted with age to the app key and the recovery key
-//! (`kenshin-backup-YYYYMMDD-HHMMSS.age`; `age -d -i 復旧鍵.txt FILE | tar x` opens it).
+//! (`kenshin-backup-YYYYMMDD-HHMMSS.age`, `…_02.age` for a second one in the same second;
+//! `age -d -i 復旧鍵.txt FILE | tar x` opens it).
 //! It is written as `….age.partial`, decrypted again and checked, and only then renamed;
 //! the oldest generations beyond the kept number are removed. A killed backup leaves a
 //! `.partial` (removed by the next backup) and never touches the database or the earlier
@@ -222,9 +223,8 @@ pub fn run(
     members.push(("manifest.json".into(), Member::Bytes(manifest_json)));
 
     progress.set(0.4, "バックアップ: 暗号化して書き出しています");
-    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
-    let final_path = out_dir.join(format!("kenshin-backup-{stamp}.age"));
-    let partial = out_dir.join(format!("kenshin-backup-{stamp}.age.partial"));
+    let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+    let (final_path, partial) = free_name(out_dir, &stamp);
     write_encrypted(&partial, &k.recipients, &members)?;
     progress.set(0.75, "バックアップ: 書いたファイルを検証しています");
     let read_back = open_backup(&partial, &k.app, |_, r| {
@@ -254,6 +254,27 @@ pub fn run(
         removed,
         recovery_missing: k.recovery_missing,
     })
+}
+
+/// The file (and its `.partial`) for a backup made at `stamp`: `kenshin-backup-STAMP.age`,
+/// or, when a backup of the same second is there, `…-STAMP_02.age`, `_03` … (which sort
+/// after it, so the newest stays first in [`generations`]). An existing backup is never
+/// replaced.
+fn free_name(dir: &Path, stamp: &str) -> (PathBuf, PathBuf) {
+    let mut n = 1u32;
+    loop {
+        let base = if n == 1 {
+            format!("kenshin-backup-{stamp}")
+        } else {
+            format!("kenshin-backup-{stamp}_{n:02}")
+        };
+        let final_path = dir.join(format!("{base}.age"));
+        let partial = dir.join(format!("{base}.age.partial"));
+        if !final_path.exists() && !partial.exists() {
+            return (final_path, partial);
+        }
+        n += 1;
+    }
 }
 
 /// A member of the archive: a file streamed from disk, or bytes.
@@ -409,4 +430,25 @@ pub(crate) fn write_synced(path: &Path, r: &mut dyn Read) -> std::io::Result<()>
     std::io::copy(r, &mut f)?;
     f.flush()?;
     f.into_inner().map_err(|e| e.into_error())?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_backup_in_the_same_second_gets_its_own_name_and_sorts_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, _) = free_name(dir.path(), "20261126-153012");
+        std::fs::write(&first, b"1").unwrap();
+        let (second, partial) = free_name(dir.path(), "20261126-153012");
+        assert_ne!(first, second);
+        assert!(partial.to_string_lossy().ends_with("_02.age.partial"));
+        std::fs::write(&second, b"2").unwrap();
+        let (third, _) = free_name(dir.path(), "20261126-153012");
+        assert!(third.to_string_lossy().ends_with("_03.age"));
+        std::fs::write(&third, b"3").unwrap();
+        // Newest first, the way old generations are pruned.
+        assert_eq!(generations(dir.path()), vec![third, second, first]);
+    }
 }
