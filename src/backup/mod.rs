@@ -4,7 +4,7 @@
 //! snapshot file inside the data folder, removed right after), the import profiles and a
 //! manifest (row counts and checksums per table, SHA-256 per file, the audit head), as a
 //! tar stream encrypted with age to the app key and the recovery key
-//! (`kenshin-backup-YYYYMMDD-HHMMSS.age`, `…_02.age` for a second one in the same second;
+//! (`kenshin-backup-YYYYMMDD-HHMMSS.age`, `…_002.age` for a second one in the same second;
 //! `age -d -i 復旧鍵.txt FILE | tar x` opens it).
 //! It is written as `….age.partial`, decrypted again and checked, and only then renamed;
 //! the oldest generations beyond the kept number are removed. A killed backup leaves a
@@ -257,7 +257,7 @@ pub fn run(
 }
 
 /// The file (and its `.partial`) for a backup made at `stamp`: `kenshin-backup-STAMP.age`,
-/// or, when a backup of the same second is there, `…-STAMP_02.age`, `_03` … (which sort
+/// or, when a backup of the same second is there, `…-STAMP_002.age`, `_003` … (which sort
 /// after it, so the newest stays first in [`generations`]). An existing backup is never
 /// replaced.
 fn free_name(dir: &Path, stamp: &str) -> (PathBuf, PathBuf) {
@@ -266,7 +266,7 @@ fn free_name(dir: &Path, stamp: &str) -> (PathBuf, PathBuf) {
         let base = if n == 1 {
             format!("kenshin-backup-{stamp}")
         } else {
-            format!("kenshin-backup-{stamp}_{n:02}")
+            format!("kenshin-backup-{stamp}_{n:03}")
         };
         let final_path = dir.join(format!("{base}.age"));
         let partial = dir.join(format!("{base}.age.partial"));
@@ -443,10 +443,10 @@ mod tests {
         std::fs::write(&first, b"1").unwrap();
         let (second, partial) = free_name(dir.path(), "20261126-153012");
         assert_ne!(first, second);
-        assert!(partial.to_string_lossy().ends_with("_02.age.partial"));
+        assert!(partial.to_string_lossy().ends_with("_002.age.partial"));
         std::fs::write(&second, b"2").unwrap();
         let (third, _) = free_name(dir.path(), "20261126-153012");
-        assert!(third.to_string_lossy().ends_with("_03.age"));
+        assert!(third.to_string_lossy().ends_with("_003.age"));
         std::fs::write(&third, b"3").unwrap();
         // Newest first, the way old generations are pruned.
         assert_eq!(generations(dir.path()), vec![third, second, first]);

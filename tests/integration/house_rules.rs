@@ -75,9 +75,16 @@ fn no_network_crates() {
 #[test]
 fn every_shown_character_is_in_the_bundled_font() {
     let font = kenshin_atlas::paint::text::TextPainter::new().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    // The app and the parsers' crate (whose errors the user reads too).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    rust_files(&root.join("src"), &mut files);
+    rust_files(&root.join("crates/parse/src"), &mut files);
+    assert!(
+        files
+            .iter()
+            .any(|f| f.ends_with("crates/parse/src/layers/place.rs"))
+    );
     let mut missing = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap();

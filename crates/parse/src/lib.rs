@@ -1,6 +1,7 @@
 //! Reading what users bring, with no database and no window (so that a fuzz build of it
 //! compiles neither DuckDB nor egui). The main crate re-exports these modules where they
-//! always were (`geo`, `import::{encoding, normalize, wareki, rows, csv_scan, xls_check}`,
+//! always were (`geo`, `import::{encoding, normalize, wareki, rows, csv_scan, workbook,
+//! xls_check}`,
 //! `geocode::address`, `layers::{dbf_check, model, geojson_read, shapefile_read}`,
 //! `basemap::{pmtiles, TileError}`, `import::display_name`).
 //!
