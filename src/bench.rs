@@ -210,6 +210,7 @@ pub fn map(store: &Store, fy: i32) -> anyhow::Result<i32> {
     let facilities = crate::map::facilities::FacilityLayer::new(
         fy,
         crate::map::facilities::load(store.conn(), fy)?,
+        crate::analysis::suppression::threshold(store.conn())?,
     );
     layers.upsert(facilities.layer.clone());
     let mut fstyle = LayerStyle::default();

@@ -149,8 +149,20 @@ pub struct Facility {
     /// 特定健診を実施 (checkup institution master).
     pub checkup: bool,
     pub cancer_screening: bool,
-    /// Distinct insured with a claim or a checkup there in the fiscal year.
-    pub users: i64,
+    /// Distinct insured with a claim or a checkup there in the fiscal year; `None` when
+    /// withheld (fewer than the suppression threshold, for a user without 個人情報の閲覧,
+    /// see [`withhold_small_counts`]).
+    pub users: Option<i64>,
+}
+
+/// Withholds the user counts from 1 to `threshold − 1`: a handful of people at one
+/// institution is the small number 少数のため非表示 protects. Zero stays (nobody).
+pub fn withhold_small_counts(list: &mut [Facility], threshold: i64) {
+    for f in list {
+        if f.users.is_some_and(|u| u > 0 && u < threshold) {
+            f.users = None;
+        }
+    }
 }
 
 /// Reads the facilities: placed by the master's lat/lon, else by the point address
@@ -181,7 +193,7 @@ pub fn load(conn: &Connection, fy: i32) -> Result<Vec<Facility>, duckdb::Error> 
                 medical: r.medical,
                 checkup: r.checkup,
                 cancer_screening: r.cancer_screening,
-                users: r.users,
+                users: Some(r.users),
             }
         })
         .collect())
@@ -225,7 +237,9 @@ impl std::fmt::Debug for FacilityLayer {
 }
 
 impl FacilityLayer {
-    pub fn new(fy: i32, all: Vec<Facility>) -> FacilityLayer {
+    /// The layer of `all`'s placed facilities; a withheld user count reads
+    /// 「{threshold}人未満」.
+    pub fn new(fy: i32, all: Vec<Facility>, threshold: i64) -> FacilityLayer {
         let total = all.len();
         let facilities: Vec<Facility> = all.into_iter().filter(|f| f.point.is_some()).collect();
         let unplaced = total - facilities.len();
@@ -242,7 +256,10 @@ impl FacilityLayer {
                         AttrValue::Text(f.phone.clone()),
                         AttrValue::Bool(f.checkup),
                         AttrValue::Bool(f.cancer_screening),
-                        AttrValue::Int(f.users),
+                        f.users.map_or_else(
+                            || AttrValue::Text(format!("{threshold}人未満")),
+                            AttrValue::Int,
+                        ),
                         AttrValue::Bool(f.medical),
                         AttrValue::Text(f.placement.label()),
                         AttrValue::Text(f.name_source.label()),
@@ -277,7 +294,12 @@ impl FacilityLayer {
             encoding: None,
             notes: vec![format!("利用者数は{fy}年度")],
         };
-        let users: Vec<f64> = facilities.iter().map(|f| f.users as f64).collect();
+        // The classes are made from the shown counts; a withheld one is drawn smallest.
+        let users: Vec<f64> = facilities
+            .iter()
+            .filter_map(|f| f.users)
+            .map(|u| u as f64)
+            .collect();
         let edges = breaks::breaks(&users, 5, Method::NaturalBreaks, &[]);
         FacilityLayer {
             fy,
@@ -288,9 +310,10 @@ impl FacilityLayer {
         }
     }
 
-    /// The user class (0–4) of a number of users.
-    pub fn class_of(&self, users: i64) -> usize {
-        breaks::classify(users as f64, &self.edges)
+    /// The user class (0–4) of a number of users (0 for a withheld one).
+    pub fn class_of(&self, users: Option<i64>) -> usize {
+        users
+            .and_then(|u| breaks::classify(u as f64, &self.edges))
             .unwrap_or(0)
             .min(CLASS_RADII.len() - 1)
     }
@@ -404,7 +427,8 @@ pub struct FacilityFilter {
     pub checkup: YesNo,
     pub cancer_screening: YesNo,
     pub medical: YesNo,
-    /// At least this many users in the year (0 = not set).
+    /// At least this many users in the year (0 = not set). A withheld count does not
+    /// pass it.
     pub min_users: i64,
     /// Name contains (empty = not set).
     pub name_contains: String,
@@ -418,7 +442,7 @@ impl FacilityFilter {
             self.checkup.test(f.checkup),
             self.cancer_screening.test(f.cancer_screening),
             self.medical.test(f.medical),
-            (self.min_users > 0).then_some(f.users >= self.min_users),
+            (self.min_users > 0).then_some(f.users.is_some_and(|u| u >= self.min_users)),
             (!name.is_empty()).then(|| f.name.contains(name)),
         ];
         let mut set = tests.iter().flatten().peekable();
@@ -456,7 +480,7 @@ mod tests {
             medical: true,
             checkup,
             cancer_screening: cancer,
-            users,
+            users: Some(users),
         }
     }
 
@@ -535,7 +559,7 @@ mod tests {
             placement: Placement::None,
             ..fac("55", true, false, 0)
         });
-        let layer = FacilityLayer::new(2021, fs);
+        let layer = FacilityLayer::new(2021, fs, 10);
         assert_eq!(layer.unplaced, 1);
         assert_eq!(layer.facilities.len(), 50);
         let sym = layer.symbols();

@@ -54,7 +54,7 @@ fn import(store: &Store, file: &Path) -> kenshin_atlas::import::ImportReport {
 fn shared_name(store: &Store) -> (String, String) {
     let list = facilities::load(store.conn(), 2021).unwrap();
     let f = list.iter().find(|f| f.code == SHARED).unwrap().clone();
-    let layer = FacilityLayer::new(2021, list);
+    let layer = FacilityLayer::new(2021, list, 10);
     let fields = &layer.layer.index.info.fields;
     let source_ix = fields.iter().position(|f| f.name == "名称の出典").unwrap();
     let feature = layer
@@ -214,7 +214,8 @@ fn checkup_codes_are_matched_in_the_import_result_and_stats_json() {
 /// are imported (through the engine, as the window does), and stored: each stored point
 /// lies in the municipality its address names (checked here by point-in-polygon on the
 /// N03 boundaries), and the map reads them back for any fiscal year even after the
-/// small-area layer that matched them is gone (nothing is matched again).
+/// small-area layer that matched them is gone (nothing is matched again). Their user
+/// counts under the suppression threshold are withheld from a user without 個人情報の閲覧.
 #[test]
 fn institutions_are_placed_by_address_once_at_import_and_read_back_from_the_store() {
     use geo::Contains;
@@ -315,4 +316,47 @@ fn institutions_are_placed_by_address_once_at_import_and_read_back_from_the_stor
         Outcome::Map(MapReply::LayerDeleted(_))
     ));
     assert_eq!(placed(&mut e, 2021), want);
+
+    // Users per institution: exact for 個人情報の閲覧 (the admin), and for a user without
+    // it the counts from 1 to 9 (threshold 10) are withheld and read 「10人未満」.
+    let truth: std::collections::HashMap<String, i64> = facilities::load(e.store.conn(), 2021)
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.code, f.users.unwrap()))
+        .collect();
+    let users = |e: &mut kenshin_atlas::app::Engine| -> Vec<(String, Option<i64>, String)> {
+        match e.execute(MapCmd::Facilities { fy: 2021 }, &Progress::new()) {
+            Outcome::Map(MapReply::Facilities(l)) => {
+                let ix = facilities::FIELDS
+                    .iter()
+                    .position(|(n, _)| *n == "利用者数")
+                    .unwrap();
+                l.facilities
+                    .iter()
+                    .zip(&l.layer.index.features)
+                    .map(|(f, feat)| (f.code.clone(), f.users, feat.attrs[ix].display()))
+                    .collect()
+            }
+            o => panic!("{o:?}"),
+        }
+    };
+    for (code, shown, _) in users(&mut e) {
+        assert_eq!(shown, Some(truth[&code]), "{code} for the admin");
+    }
+    super::security::user_with(
+        &mut e,
+        "viewer",
+        [kenshin_atlas::auth::Right::Export].into_iter().collect(),
+    );
+    let mut withheld = 0;
+    for (code, shown, attr) in users(&mut e) {
+        let n = truth[&code];
+        if (1..10).contains(&n) {
+            assert_eq!((shown, attr.as_str()), (None, "10人未満"), "{code}: {n}");
+            withheld += 1;
+        } else {
+            assert_eq!((shown, attr), (Some(n), n.to_string()), "{code}");
+        }
+    }
+    assert!(withheld > 10, "withheld: {withheld}");
 }

@@ -107,13 +107,13 @@ fn institutions_are_placed_counted_and_filtered() {
     let mut checked = 0;
     for f in &list {
         let want = users.get(&f.code).map_or(0, |s| s.len()) as i64;
-        assert_eq!(f.users, want, "users of {}", f.code);
+        assert_eq!(f.users, Some(want), "users of {}", f.code);
         checked += (want > 0) as usize;
     }
     assert!(checked > 100, "institutions with users: {checked}");
 
     // 健診実施 AND がん検診あり, as the window combines them.
-    let layer = FacilityLayer::new(FY, list.clone());
+    let layer = FacilityLayer::new(FY, list.clone(), 10);
     let filter = FacilityFilter {
         checkup: YesNo::Yes,
         cancer_screening: YesNo::Yes,

@@ -218,10 +218,20 @@ impl Domain for MapCmd {
                 filter,
                 reveal,
             } => MapReply::AreaUptake(area_table(cx, level, fy, filter, reveal)?),
-            MapCmd::Facilities { fy } => MapReply::Facilities(Arc::new(FacilityLayer::new(
-                fy,
-                crate::map::facilities::load(conn, fy)?,
-            ))),
+            // Counts of users under the suppression threshold are withheld for a user
+            // without 個人情報の閲覧 (「10人未満」), before they leave the engine.
+            MapCmd::Facilities { fy } => {
+                let mut list = crate::map::facilities::load(conn, fy)?;
+                let threshold = cx.sec().suppression_threshold();
+                let may_see = cx
+                    .session
+                    .as_ref()
+                    .is_some_and(|s| s.rights.contains(&Right::ViewPersonal));
+                if !may_see {
+                    crate::map::facilities::withhold_small_counts(&mut list, threshold);
+                }
+                MapReply::Facilities(Arc::new(FacilityLayer::new(fy, list, threshold)))
+            }
             MapCmd::InsuredPoints { fy } => MapReply::InsuredPoints {
                 fy,
                 points: Arc::new(InsuredPoints::load(conn, fy)?),
