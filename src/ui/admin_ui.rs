@@ -536,11 +536,25 @@ impl super::AtlasApp {
         use crate::app::AdminReply;
         match reply {
             AdminReply::Users(u) => self.admin.set_users(u),
+            // The change ended the admin's own session: the login screen, with the
+            // message (a new initial password of their own is shown there, once).
+            AdminReply::Done {
+                message,
+                ended: true,
+                ..
+            } => {
+                self.closed();
+                self.login.clear_secrets();
+                self.login.session = None;
+                self.login.gate = super::login_ui::Gate::Login;
+                self.login.message = Some(message);
+            }
             AdminReply::Done {
                 message,
                 users,
                 groups,
                 allowed,
+                ended: false,
             } => {
                 self.admin.done(message, users);
                 // The threshold of 少数のため非表示 may have changed.

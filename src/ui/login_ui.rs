@@ -56,7 +56,7 @@ impl Default for LoginState {
 }
 
 impl LoginState {
-    fn clear_secrets(&mut self) {
+    pub(crate) fn clear_secrets(&mut self) {
         self.password.clear();
         self.confirm.clear();
         self.new_password.clear();

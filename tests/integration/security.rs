@@ -1047,9 +1047,39 @@ mod window {
         for d in ["suspend_group", "resume_group", "delete_group"] {
             assert!(group_details.contains(&d.to_string()), "{group_details:?}");
         }
-        h.get_by_label("ログアウト").click();
-        wait(&mut h, "the login screen again", |a| {
+
+        // The admin resets their own password: the session ends, and the login screen
+        // shows the new initial password once; it logs in.
+        h.get_all_by_label("再発行").next().unwrap().click();
+        for _ in 0..3 {
+            h.step();
+        }
+        h.get_by_label("実行").click();
+        wait(&mut h, "the login screen with the new password", |a| {
             a.login.gate == Gate::Login
+                && a.login
+                    .message
+                    .as_ref()
+                    .is_some_and(|m| m.contains("admin の初期パスワード"))
+        });
+        let initial = h
+            .state()
+            .login
+            .message
+            .clone()
+            .unwrap()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .to_string();
+        // The ID stays in its field from before.
+        assert_eq!(h.state().login.id, ADMIN);
+        h.get_by_label("パスワード").click();
+        h.get_by_label("パスワード").type_text(&initial);
+        h.get_by_role_and_label(egui::accesskit::Role::Button, "ログイン")
+            .click();
+        wait(&mut h, "the password change", |a| {
+            a.login.gate == Gate::MustChange
         });
     }
 }
@@ -1216,7 +1246,16 @@ fn an_admin_who_cannot_log_in_is_no_admin_and_a_reset_of_ones_own_password_is_sh
         "{o:?}"
     );
     // Resetting one's own password ends one's session; the new password still comes back.
-    let msg = admin_op(&mut e, AdminOp::ResetPassword(ADMIN.into()));
+    let msg = match run(
+        &mut e,
+        AdminCmd::Op(AdminOp::ResetPassword(ADMIN.into())).into(),
+    ) {
+        Outcome::Admin(AdminReply::Done { message, ended, .. }) => {
+            assert!(ended, "the reply says the session ended");
+            message
+        }
+        o => panic!("{o:?}"),
+    };
     let initial = msg.rsplit(' ').next().unwrap().to_string();
     assert!(
         msg.contains("初期パスワード") && initial.len() >= 13,

@@ -95,11 +95,14 @@ pub enum AdminReply {
     AllowList(Vec<AllowedId>),
     Settings(std::collections::BTreeMap<String, String>),
     /// An admin change done; the message (with a new initial password, shown once).
+    /// `ended`: the change ended the admin's own session (a reset of their own password,
+    /// their own suspension): the screen shows the message at the login.
     Done {
         message: String,
         users: Vec<UserInfo>,
         groups: Vec<GroupInfo>,
         allowed: Vec<AllowedId>,
+        ended: bool,
     },
     AuditLog(Vec<crate::audit::Entry>),
     /// A file written (its path and rows).
@@ -167,18 +170,25 @@ impl Domain for AdminCmd {
                 let message = admin_op(&sec, s, op)?;
                 // The change is committed and its message (perhaps a new initial password)
                 // must reach the admin even when the change ended their own session or
-                // took their right (the lists then come back empty; the next command
-                // finds the session's state).
+                // took their right: the lists then come back empty.
                 let lists = (|| -> Result<_, AuthError> {
                     Ok((sec.users(s, "")?, sec.groups(s, "")?, sec.allowed_ids(s)?))
                 })();
+                let ended = matches!(
+                    lists,
+                    Err(AuthError::SessionEnded(_) | AuthError::SessionExpired)
+                );
                 let (users, groups, allowed) = lists.unwrap_or_default();
-                AdminReply::Done {
+                if ended {
+                    *cx.session = None;
+                }
+                return Ok(AdminReply::Done {
                     message,
                     users,
                     groups,
                     allowed,
-                }
+                    ended,
+                });
             }
             AdminCmd::AuditLog(filter) => AdminReply::AuditLog(
                 audit
