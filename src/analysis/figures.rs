@@ -37,21 +37,20 @@ impl AreaRow {
     }
 }
 
-/// The columns of an [`AreaTable`]'s frame, in order: code, name, targets, attendees,
-/// rate (0–1), suppressed, revealed, non_attendees. The figures are null where
-/// suppressed.
-pub const COLUMNS: [&str; 8] = [
-    "code",
-    "name",
-    "targets",
-    "attendees",
-    "rate",
-    "suppressed",
-    "revealed",
-    "non_attendees",
-];
+/// The column names of an [`AreaTable`]'s frame. The figures are null where suppressed;
+/// `rate` is 0–1.
+pub mod col {
+    pub const CODE: &str = "code";
+    pub const NAME: &str = "name";
+    pub const TARGETS: &str = "targets";
+    pub const ATTENDEES: &str = "attendees";
+    pub const NON_ATTENDEES: &str = "non_attendees";
+    pub const RATE: &str = "rate";
+    pub const SUPPRESSED: &str = "suppressed";
+    pub const REVEALED: &str = "revealed";
+}
 
-/// One level, fiscal year and filter as a frame ([`COLUMNS`]), with the threshold that
+/// One level, fiscal year and filter as a frame (columns [`col`]), with the threshold that
 /// applied.
 #[derive(Debug, Clone)]
 pub struct AreaTable {
@@ -69,23 +68,13 @@ impl AreaTable {
     /// The areas as records (read from the frame).
     pub fn rows(&self) -> Vec<AreaRow> {
         let df = &self.frame;
-        let [
-            code,
-            name,
-            targets,
-            attendees,
-            rate,
-            suppressed,
-            revealed,
-            _,
-        ] = COLUMNS;
-        let codes = frame::texts(df, code).unwrap_or_default();
-        let names = frame::texts(df, name).unwrap_or_default();
-        let targets = frame::ints(df, targets).unwrap_or_default();
-        let attendees = frame::ints(df, attendees).unwrap_or_default();
-        let rates = frame::floats(df, rate).unwrap_or_default();
-        let suppressed = frame::flags(df, suppressed).unwrap_or_default();
-        let revealed = frame::flags(df, revealed).unwrap_or_default();
+        let codes = frame::texts(df, col::CODE).unwrap_or_default();
+        let names = frame::texts(df, col::NAME).unwrap_or_default();
+        let targets = frame::ints(df, col::TARGETS).unwrap_or_default();
+        let attendees = frame::ints(df, col::ATTENDEES).unwrap_or_default();
+        let rates = frame::floats(df, col::RATE).unwrap_or_default();
+        let suppressed = frame::flags(df, col::SUPPRESSED).unwrap_or_default();
+        let revealed = frame::flags(df, col::REVEALED).unwrap_or_default();
         (0..df.height())
             .map(|i| AreaRow {
                 code: codes.get(i).cloned().flatten().unwrap_or_default(),
@@ -105,10 +94,10 @@ impl AreaTable {
         self.frame.height() == 0
     }
     pub fn suppressed_count(&self) -> usize {
-        self.count(COLUMNS[5])
+        self.count(col::SUPPRESSED)
     }
     pub fn revealed_count(&self) -> usize {
-        self.count(COLUMNS[6])
+        self.count(col::REVEALED)
     }
     fn count(&self, column: &str) -> usize {
         frame::flags(&self.frame, column)
@@ -117,27 +106,17 @@ impl AreaTable {
     }
 }
 
-/// The frame of `rows` ([`COLUMNS`]).
+/// The frame of `rows` ([`col`]).
 fn to_frame(rows: &[AreaRow]) -> Result<DataFrame, frame::FrameError> {
-    let [
-        code,
-        name,
-        targets,
-        attendees,
-        rate,
-        suppressed,
-        revealed,
-        non,
-    ] = COLUMNS;
     frame::Builder::default()
-        .text(code, rows.iter().map(|r| r.code.as_str()))
-        .text(name, rows.iter().map(|r| r.name.as_str()))
-        .int(targets, rows.iter().map(|r| r.targets))
-        .int(attendees, rows.iter().map(|r| r.attendees))
-        .float(rate, rows.iter().map(|r| r.rate))
-        .flag(suppressed, rows.iter().map(|r| r.suppressed))
-        .flag(revealed, rows.iter().map(|r| r.revealed))
-        .int(non, rows.iter().map(|r| r.non_attendees()))
+        .text(col::CODE, rows.iter().map(|r| r.code.as_str()))
+        .text(col::NAME, rows.iter().map(|r| r.name.as_str()))
+        .int(col::TARGETS, rows.iter().map(|r| r.targets))
+        .int(col::ATTENDEES, rows.iter().map(|r| r.attendees))
+        .float(col::RATE, rows.iter().map(|r| r.rate))
+        .flag(col::SUPPRESSED, rows.iter().map(|r| r.suppressed))
+        .flag(col::REVEALED, rows.iter().map(|r| r.revealed))
+        .int(col::NON_ATTENDEES, rows.iter().map(|r| r.non_attendees()))
         .build()
 }
 

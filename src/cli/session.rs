@@ -80,11 +80,6 @@ impl Ctx {
             .is_some_and(|s| s.rights.contains(&right))
     }
 
-    /// The logged-in user's ID.
-    pub fn user_id(&self) -> &str {
-        self.engine.session().map_or("", |s| s.user_id.as_str())
-    }
-
     /// Runs a command as the logged-in user, through the engine's gate (session, right,
     /// export folder) and audit entry: `Err` with the message (and the place in a file)
     /// when it is refused or fails.

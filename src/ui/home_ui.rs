@@ -14,7 +14,8 @@ use crate::store::Stats;
 
 pub struct HomeState {
     pub stats: Option<Stats>,
-    pub uptake: Option<AreaTable>,
+    /// The uptake table shown, and its cells as text (made once when it arrives).
+    pub uptake: Option<(AreaTable, super::widgets::FrameGrid)>,
     pub fy: i32,
     pub level: Level,
     /// The user holds 個人情報の閲覧 (set by the app from the session).
@@ -24,6 +25,31 @@ pub struct HomeState {
 }
 
 impl HomeState {
+    /// An uptake table arrived: kept with its cells as text.
+    pub fn set_uptake(&mut self, t: AreaTable) {
+        use super::widgets::{CellFormat, FrameColumn, FrameGrid};
+        use crate::analysis::figures::col;
+        let c = |column, header, format| FrameColumn {
+            column,
+            header,
+            format,
+        };
+        let grid = FrameGrid::new(
+            &t.frame,
+            &[
+                c(col::CODE, "コード", CellFormat::Text),
+                c(col::NAME, "名称", CellFormat::Text),
+                c(col::TARGETS, "対象者", CellFormat::Count),
+                c(col::ATTENDEES, "受診者", CellFormat::Count),
+                c(col::NON_ATTENDEES, "未受診者", CellFormat::Count),
+                c(col::RATE, "受診率", CellFormat::Percent),
+            ],
+            Some((col::REVEALED, col::NAME)),
+            suppression::LABEL,
+        );
+        self.uptake = Some((t, grid));
+    }
+
     /// New counts arrived. The first time, a chosen year the checkups do not have moves to
     /// their latest year, and its uptake is asked for.
     pub fn set_stats(&mut self, stats: Stats) -> Option<Command> {
@@ -141,7 +167,7 @@ pub fn home_ui(ui: &mut egui::Ui, state: &mut HomeState, busy: bool) -> Vec<Comm
                 cmds.push(state.command());
             }
         });
-        if let Some(t) = &state.uptake {
+        if let Some((t, grid)) = &state.uptake {
             ui.label(format!(
                 "{}年度。対象者 {} 人未満の地域とその補完は「{}」（基準は管理者設定）",
                 t.fy,
@@ -155,29 +181,7 @@ pub fn home_ui(ui: &mut egui::Ui, state: &mut HomeState, busy: bool) -> Vec<Comm
                     suppression::REVEALED_LABEL.trim_start_matches('※')
                 ));
             }
-            use super::widgets::{CellFormat, FrameColumn, frame_grid};
-            let col = |column, header, format| FrameColumn {
-                column,
-                header,
-                format,
-            };
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                frame_grid(
-                    ui,
-                    "uptake",
-                    &t.frame,
-                    &[
-                        col("code", "コード", CellFormat::Text),
-                        col("name", "名称", CellFormat::Text),
-                        col("targets", "対象者", CellFormat::Count),
-                        col("attendees", "受診者", CellFormat::Count),
-                        col("non_attendees", "未受診者", CellFormat::Count),
-                        col("rate", "受診率", CellFormat::Percent),
-                    ],
-                    Some(("revealed", "name")),
-                    suppression::LABEL,
-                );
-            });
+            egui::ScrollArea::vertical().show(ui, |ui| grid.show(ui, "uptake"));
         }
     });
     cmds

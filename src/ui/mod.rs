@@ -13,7 +13,7 @@ pub mod map;
 
 pub use theme::install as install_theme;
 mod theme;
-mod widgets;
+pub mod widgets;
 
 use crate::app::{AccountCmd, AccountReply, AdminCmd, GeocodeCmd, ImportCmd};
 use std::path::PathBuf;

@@ -82,12 +82,4 @@ impl<'a> Cx<'a> {
             None => Err(AuthError::NotLoggedIn.into()),
         }
     }
-
-    /// The logged-in user's ID.
-    pub fn user(&self) -> Result<&str, AppError> {
-        self.session
-            .as_ref()
-            .map(|s| s.user_id.as_str())
-            .ok_or(AppError::Auth(AuthError::NotLoggedIn))
-    }
 }

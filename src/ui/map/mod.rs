@@ -121,7 +121,7 @@ impl super::AtlasApp {
         match self.map.receive(reply) {
             Ok(follow_up) => follow_up,
             Err(MapReply::Uptake(t)) => {
-                self.home.uptake = Some(t);
+                self.home.set_uptake(t);
                 Vec::new()
             }
             // Answers for the command line (layer list, tiles, images).
