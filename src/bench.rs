@@ -380,3 +380,164 @@ pub fn frame() -> anyhow::Result<i32> {
     }
     Ok(0)
 }
+
+/// `bench search`: the Nara-scale data set (300k insured, checkups FY2017–2021, `months`
+/// of claims ending March 2022) imported and placed once into `work` (kept there and
+/// reused when given), then timed searches through the core, as the engine runs them:
+/// - a drawn polygon (2–4 km across, at a random located person) over the insured;
+/// - 5 combined conditions (targets, 65–74, a disease group, a checkup value, a
+///   municipality's polygons) over the insured of FY 2021;
+/// - the 10 nearest checkup institutions of a random point.
+///
+/// The first search of each kind fills the cache (R-tree, layers) and is reported apart;
+/// the last line is `search_polygon_p95_ms=X search_combined_p95_ms=Y nearest_p95_ms=Z`.
+pub fn search(work: Option<&std::path::Path>, months: u32, runs: usize) -> anyhow::Result<i32> {
+    match work {
+        Some(w) => search_in(w, months, runs),
+        None => {
+            let w = std::env::temp_dir().join(format!("kenshin-bench-search-{}", std::process::id()));
+            let r = search_in(&w, months, runs);
+            let _ = std::fs::remove_dir_all(&w);
+            r
+        }
+    }
+}
+
+fn search_in(work: &std::path::Path, months: u32, runs: usize) -> anyhow::Result<i32> {
+    use crate::search::{Query, SearchCache, run};
+    let data = work.join(format!("data-nara-{months}"));
+    let ready = data.join("bench.ready");
+    let t = Instant::now();
+    if !ready.exists() {
+        let _ = std::fs::remove_dir_all(&data);
+        let files = work.join(format!("files-nara-{months}"));
+        let _ = std::fs::remove_dir_all(&files);
+        let opts = DemoOptions {
+            scale: Scale::Nara,
+            seed: crate::app::first_start::DEMO_SEED,
+            months,
+            reference_dir: crate::paths::reference_dir(),
+            claims_only: false,
+        };
+        let summary = demo::generate(&files, &opts, &Progress::new())?;
+        eprintln!("generated {} files in {:.0} s", summary.files.len(), t.elapsed().as_secs_f64());
+        let store = Store::open(&data)?;
+        for f in &summary.files {
+            let r = import_file(&store, f, &ImportOptions::default(), &Progress::new())?;
+            anyhow::ensure!(r.is_success(), "{}: {}", f.display(), r.message);
+        }
+        crate::layers::bundled::ensure(&store, &crate::paths::reference_dir())?;
+        crate::geocode::run(&store, &Default::default(), &Progress::new())?;
+        drop(store);
+        std::fs::write(&ready, b"ok")?;
+        let _ = std::fs::remove_dir_all(&files);
+        eprintln!("imported and placed in {:.0} s", t.elapsed().as_secs_f64());
+    } else {
+        eprintln!("reusing {}", data.display());
+    }
+    let store = Store::open(&data)?;
+    let conn = store.conn();
+    let mut cache = SearchCache::default();
+    let insured: i64 = conn.query_row("SELECT count(*) FROM insured", [], |r| r.get(0))?;
+    let claims: i64 = conn.query_row("SELECT count(*) FROM claims", [], |r| r.get(0))?;
+    let located: Vec<(f64, f64)> = {
+        let mut stmt = conn.prepare(
+            "SELECT lon, lat FROM insured_locations WHERE lon IS NOT NULL ORDER BY insured_id",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?
+    };
+    let munis: Vec<String> = {
+        let mut stmt = conn.prepare("SELECT code FROM ref_municipalities ORDER BY code")?;
+        stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+    };
+    eprintln!(
+        "{insured} insured ({} located), {claims} claims",
+        located.len()
+    );
+    anyhow::ensure!(!located.is_empty(), "被保険者の位置がありません");
+    let mut rng = crate::demo::rng::Rng::fork(9, 9);
+    let mut time = |q: &Query, cache: &mut SearchCache| -> anyhow::Result<(f64, u64)> {
+        let t = Instant::now();
+        let n = run::count(conn, cache, q)?;
+        Ok((t.elapsed().as_secs_f64() * 1000.0, n))
+    };
+    let polygon = |rng: &mut crate::demo::rng::Rng| -> Query {
+        let c = located[rng.range(0, located.len() as i64 - 1) as usize];
+        let r = 1000.0 + rng.range(0, 1000) as f64;
+        let ring: Vec<(f64, f64)> = (0..7)
+            .map(|k| crate::geo::geodesic::destination(c, k as f64 * 360.0 / 7.0 + 10.0, r * (0.7 + 0.1 * (k % 3) as f64)))
+            .collect();
+        let wkt = crate::geo::wkt::polygon_wkt(&ring);
+        Query::from_json(&serde_json::json!({"version": 1, "subject": "insured", "fy": 2021,
+            "where": {"place": "polygon", "wkt": wkt}}))
+        .expect("a valid query")
+    };
+    let combined = |rng: &mut crate::demo::rng::Rng| -> Query {
+        let m = &munis[rng.range(0, munis.len() as i64 - 1) as usize];
+        Query::from_json(&serde_json::json!({"version": 1, "subject": "insured", "fy": 2021,
+            "where": {"and": [
+                {"field": "target", "op": "=", "value": true},
+                {"field": "age", "op": "between", "value": [65, 74]},
+                {"field": "disease_group", "op": "in", "value": ["高血圧症"]},
+                {"field": "checkup.sbp", "op": ">=", "value": 130 + rng.range(0, 20)},
+                {"place": "municipality", "codes": [m]}]}}))
+        .expect("a valid query")
+    };
+    let mut out = std::io::stdout().lock();
+    let (cold, n) = time(&polygon(&mut rng), &mut cache)?;
+    writeln!(out, "polygon, cold cache (R-tree of {} points built): {cold:.1} ms, {n} persons", located.len())?;
+    let mut poly = Vec::new();
+    let mut found = 0;
+    for _ in 0..runs {
+        let (ms, n) = time(&polygon(&mut rng), &mut cache)?;
+        poly.push(ms);
+        found += n;
+    }
+    poly.sort_by(f64::total_cmp);
+    writeln!(
+        out,
+        "polygon search: p50 {:.1} ms, p95 {:.1} ms ({runs} runs, {:.0} persons on average)",
+        percentile(&poly, 0.5),
+        percentile(&poly, 0.95),
+        found as f64 / runs as f64
+    )?;
+    let (cold, _) = time(&combined(&mut rng), &mut cache)?;
+    writeln!(out, "combined, first run: {cold:.1} ms")?;
+    let mut comb = Vec::new();
+    for _ in 0..runs {
+        comb.push(time(&combined(&mut rng), &mut cache)?.0);
+    }
+    comb.sort_by(f64::total_cmp);
+    writeln!(
+        out,
+        "5 combined conditions: p50 {:.1} ms, p95 {:.1} ms ({runs} runs)",
+        percentile(&comb, 0.5),
+        percentile(&comb, 0.95)
+    )?;
+    let inst = cache.institutions(conn)?;
+    let mut near = Vec::new();
+    for _ in 0..runs.max(200) {
+        let c = located[rng.range(0, located.len() as i64 - 1) as usize];
+        let t = Instant::now();
+        let list = crate::search::nearest::nearest(&inst, c.0, c.1, 10);
+        near.push(t.elapsed().as_secs_f64() * 1000.0);
+        anyhow::ensure!(list.len() == 10, "健診機関が 10 未満です");
+    }
+    near.sort_by(f64::total_cmp);
+    writeln!(
+        out,
+        "nearest 10: p50 {:.3} ms, p95 {:.3} ms ({} checkup institutions)",
+        percentile(&near, 0.5),
+        percentile(&near, 0.95),
+        inst.list.iter().filter(|i| i.checkup).count()
+    )?;
+    writeln!(
+        out,
+        "search_polygon_p95_ms={:.1} search_combined_p95_ms={:.1} nearest_p95_ms={:.3}",
+        percentile(&poly, 0.95),
+        percentile(&comb, 0.95),
+        percentile(&near, 0.95)
+    )?;
+    Ok(0)
+}

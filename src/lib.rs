@@ -40,6 +40,8 @@ pub mod paint;
 pub mod paths;
 /// The CPU map renderer (map PNGs over basemap tiles, with furniture).
 pub mod render;
+/// Search: the query model, its SQL, places, nearest institutions, 場所移動.
+pub mod search;
 /// The DuckDB store: migrations, history, statistics.
 pub mod store;
 /// The egui user interface (the only egui code).

@@ -8,10 +8,11 @@ use super::domain::admin::{AdminCmd, AdminReply};
 use super::domain::geocode::{GeocodeCmd, GeocodeReply};
 use super::domain::imports::{ImportCmd, ImportReply};
 use super::domain::maps::{MapCmd, MapReply};
+use super::domain::search::{SearchCmd, SearchReply};
 use super::error::AppError;
 pub use super::spec::{Gate, Secret, SessionInfo, Spec};
 
-/// A command, by domain. Search, analysis and export come as domains of their own.
+/// A command, by domain. Analysis and export come as domains of their own.
 #[derive(Debug, Clone)]
 pub enum Command {
     /// Login, logout, unlock, password, the session's state, one's own preferences.
@@ -24,6 +25,8 @@ pub enum Command {
     Map(MapCmd),
     /// Address matching.
     Geocode(GeocodeCmd),
+    /// Searches, saved searches, nearest institutions, 場所移動.
+    Search(SearchCmd),
 }
 
 macro_rules! domain_into {
@@ -47,6 +50,7 @@ domain_into! {
     ImportCmd => Import / ImportReply,
     MapCmd => Map / MapReply,
     GeocodeCmd => Geocode / GeocodeReply,
+    SearchCmd => Search / SearchReply,
 }
 
 impl Command {
@@ -58,6 +62,20 @@ impl Command {
             Command::Import(c) => super::domain::Domain::spec(c),
             Command::Map(c) => super::domain::Domain::spec(c),
             Command::Geocode(c) => super::domain::Domain::spec(c),
+            Command::Search(c) => super::domain::Domain::spec(c),
+        }
+    }
+
+    /// Whether the command may change what searches read (data, locations, layers, or
+    /// anything an administrator does, restores included).
+    pub fn may_change_data(&self) -> bool {
+        match self {
+            Command::Import(_) | Command::Geocode(_) | Command::Admin(_) => true,
+            Command::Map(m) => matches!(
+                m,
+                MapCmd::ImportLayer { .. } | MapCmd::DeleteLayer { .. } | MapCmd::LoadMap
+            ),
+            Command::Account(_) | Command::Search(_) => false,
         }
     }
 
@@ -75,6 +93,7 @@ pub enum Outcome {
     Import(ImportReply),
     Map(MapReply),
     Geocode(GeocodeReply),
+    Search(SearchReply),
     /// Refused for a missing right or folder (the refusal is logged).
     Denied(String),
     /// The session is idle-locked: the screen asks for the password.

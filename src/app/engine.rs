@@ -22,6 +22,7 @@ pub struct Engine {
     pub audit: AuditLog,
     clock: Box<dyn Clock>,
     session: Option<Session>,
+    search: crate::search::SearchCache,
 }
 
 impl Engine {
@@ -38,6 +39,7 @@ impl Engine {
             audit,
             clock,
             session: None,
+            search: Default::default(),
         })
     }
 
@@ -56,12 +58,18 @@ impl Engine {
 
     /// Runs one command: routes it to its domain.
     pub fn execute(&mut self, command: impl Into<Command>, progress: &Progress) -> Outcome {
-        match command.into() {
+        let command = command.into();
+        if command.may_change_data() {
+            // Searches keep locations and layers in memory: never past a change.
+            self.search.clear();
+        }
+        match command {
             Command::Account(c) => self.run(c, progress),
             Command::Admin(c) => self.run(c, progress),
             Command::Import(c) => self.run(c, progress),
             Command::Map(c) => self.run(c, progress),
             Command::Geocode(c) => self.run(c, progress),
+            Command::Search(c) => self.run(c, progress),
         }
     }
 
@@ -104,6 +112,7 @@ impl Engine {
             clock: &*self.clock,
             session: &mut slot,
             progress,
+            cache: &mut self.search,
         });
         if spec.gate != Gate::System {
             self.session = slot;

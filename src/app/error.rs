@@ -33,6 +33,8 @@ pub enum AppError {
     Tiles(#[from] crate::basemap::TileError),
     #[error(transparent)]
     Demo(#[from] crate::demo::DemoError),
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
     /// The demo data did not import (the report's message says why).
     #[error("デモデータの取込に失敗しました: {0}")]
     DemoImport(String),

@@ -24,6 +24,7 @@ macro_rules! out {
 mod admin;
 mod layer;
 mod render;
+mod search;
 pub mod session;
 
 use session::Ctx;
@@ -74,6 +75,28 @@ pub enum Cmd {
     Layer {
         #[command(subcommand)]
         what: layer::LayerCmd,
+    },
+    /// 検索: 条件ファイル（JSON）で被保険者・医療機関・独自データを探す（キーと件数のみ）
+    #[command(args_conflicts_with_subcommands = true)]
+    Search {
+        /// 検索条件のファイル（README の「検索条件」）
+        #[arg(long, value_name = "FILE.json")]
+        query: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<search::SearchAction>,
+    },
+    /// 最寄りの健診機関（測地線距離の近い順）
+    Nearest {
+        #[arg(long)]
+        lon: f64,
+        #[arg(long)]
+        lat: f64,
+        #[arg(long, default_value_t = 10)]
+        n: usize,
+        #[arg(long)]
+        json: bool,
     },
     /// 住所照合: 被保険者の住所を街区・町丁・字に照合し、市町村別の照合率を表示
     Geocode {
@@ -149,6 +172,17 @@ pub enum BenchCmd {
     },
     /// 表（結果の DataFrame）への読込時間: 30 万行 × 6 列を、タプルへの読込と比べる
     Frame,
+    /// 検索の速さ（奈良規模: 30 万人、健診 5 年度）: 多角形、5 条件の組合せ、最寄りの健診機関
+    Search {
+        /// 作ったデータを残して次回も使うフォルダ（省略時は一時フォルダ）
+        #[arg(long)]
+        work: Option<PathBuf>,
+        /// レセプトの月数（2022年3月から遡る。12 で 2021 年度）
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
     /// 地図の描画時間（1920×1080、町丁・字の塗り分け、被保険者の点）と自然分類の計算時間
     Map {
         #[arg(long, default_value_t = 2021)]
@@ -241,6 +275,9 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Cmd::Bench {
             what: BenchCmd::Frame,
         }) => crate::bench::frame(),
+        Some(Cmd::Bench {
+            what: BenchCmd::Search { work, months, runs },
+        }) => crate::bench::search(work.as_deref(), months, runs),
         Some(Cmd::Setup { admin }) => admin::setup(&data_dir, &admin),
         Some(Cmd::Restore { file, recovery_key }) => admin::restore(
             &data_dir,
@@ -297,6 +334,12 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
             reveal,
         } => uptake(ctx, level, fy, json, reveal),
         Cmd::Layer { what } => layer::run(ctx, what),
+        Cmd::Search {
+            query,
+            json,
+            action,
+        } => search::run(ctx, query, json, action),
+        Cmd::Nearest { lon, lat, n, json } => search::nearest(ctx, lon, lat, n, json),
         Cmd::Tiles { what } => render::tiles(ctx, what),
         Cmd::Render(args) => render::render(ctx, args),
         Cmd::Geocode { json, unmatched } => geocode(ctx, json, unmatched),
@@ -313,7 +356,7 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
         | Cmd::Setup { .. }
         | Cmd::Restore { .. }
         | Cmd::Bench {
-            what: BenchCmd::Import { .. } | BenchCmd::Frame,
+            what: BenchCmd::Import { .. } | BenchCmd::Frame | BenchCmd::Search { .. },
         } => bail!("このコマンドはここでは実行しません"),
     }
 }

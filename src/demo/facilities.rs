@@ -23,6 +23,46 @@ pub struct Institution {
     pub phone: String,
     pub checkup: bool,
     pub cancer_screening: bool,
+    /// The test items of the checkup master, in [`TEST_ITEMS`] order.
+    pub items: [bool; 10],
+}
+
+/// The checkup master's test-item columns (the 5 cancer screenings, then the others).
+pub const TEST_ITEMS: [&str; 10] = [
+    "胃がん検診",
+    "肺がん検診",
+    "大腸がん検診",
+    "乳がん検診",
+    "子宮がん検診",
+    "人間ドック",
+    "心電図",
+    "眼底検査",
+    "貧血検査",
+    "血清クレアチニン",
+];
+
+/// An institution's test items, drawn from a stream of its own (keyed by the code) so
+/// that adding them left every other generated value as it was.
+fn test_items(code: &str, checkup: bool, cancer: bool) -> [bool; 10] {
+    let key = code.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+    let mut rng = Rng::fork(key, 91);
+    let mut out = [false; 10];
+    if !checkup {
+        return out;
+    }
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = match i {
+            0..=4 => cancer && rng.chance(0.7),
+            5 => rng.chance(0.2),
+            6 => rng.chance(0.8),
+            7 => rng.chance(0.5),
+            _ => rng.chance(0.9),
+        };
+    }
+    if cancer && !out[..5].iter().any(|&b| b) {
+        out[2] = true;
+    }
+    out
 }
 
 fn check_digit(digits: &str) -> u32 {
@@ -81,6 +121,7 @@ pub fn create(areas: &[Area], munis: &[Municipality], rng: &mut Rng) -> Vec<Inst
             };
             let checkup = kind == 1 && rng.chance(0.45);
             out.push(Institution {
+                items: [false; 10],
                 code,
                 name,
                 kind,
@@ -95,6 +136,9 @@ pub fn create(areas: &[Area], munis: &[Municipality], rng: &mut Rng) -> Vec<Inst
                 checkup,
                 cancer_screening: checkup && rng.chance(0.5),
             });
+            if let Some(last) = out.last_mut() {
+                last.items = test_items(&last.code, last.checkup, last.cancer_screening);
+            }
         }
     }
     for i in 0..10 {
@@ -105,6 +149,7 @@ pub fn create(areas: &[Area], munis: &[Municipality], rng: &mut Rng) -> Vec<Inst
             String::new()
         };
         out.push(Institution {
+            items: test_items(&code, true, true),
             code,
             name,
             kind: 0,

@@ -263,15 +263,28 @@ impl Context<'_> {
                 "健診機関名",
                 "特定健診実施",
                 "がん検診実施",
+                super::facilities::TEST_ITEMS[0],
+                super::facilities::TEST_ITEMS[1],
+                super::facilities::TEST_ITEMS[2],
+                super::facilities::TEST_ITEMS[3],
+                super::facilities::TEST_ITEMS[4],
+                super::facilities::TEST_ITEMS[5],
+                super::facilities::TEST_ITEMS[6],
+                super::facilities::TEST_ITEMS[7],
+                super::facilities::TEST_ITEMS[8],
+                super::facilities::TEST_ITEMS[9],
             ],
         )?;
+        let mark = |b: bool| if b { "○" } else { "×" };
         for inst in self.insts.iter().filter(|i| i.checkup) {
-            w.row(&[
+            let mut row = vec![
                 inst.code.as_str(),
                 &inst.name,
                 "○",
-                if inst.cancer_screening { "○" } else { "×" },
-            ])?;
+                mark(inst.cancer_screening),
+            ];
+            row.extend(inst.items.iter().map(|&b| mark(b)));
+            w.row(&row)?;
         }
         Ok(w.finish()?)
     }

@@ -246,6 +246,16 @@ const CHECKUP_INSTITUTIONS: &[Field] = &[
     f("name", "健診機関名", Text, false, None),
     f("does_checkup", "特定健診実施", Flag, true, None),
     f("does_cancer_screening", "がん検診実施", Flag, false, None),
+    f("cancer_stomach", "胃がん検診", Flag, false, None),
+    f("cancer_lung", "肺がん検診", Flag, false, None),
+    f("cancer_colon", "大腸がん検診", Flag, false, None),
+    f("cancer_breast", "乳がん検診", Flag, false, None),
+    f("cancer_cervix", "子宮がん検診", Flag, false, None),
+    f("dock", "人間ドック", Flag, false, None),
+    f("ecg", "心電図", Flag, false, None),
+    f("fundus", "眼底検査", Flag, false, None),
+    f("anemia", "貧血検査", Flag, false, None),
+    f("creatinine", "血清クレアチニン", Flag, false, None),
 ];
 const RECOMMENDATION_TARGETS: &[Field] = &[
     f("insurer_no", "保険者番号", Code(6), true, None),

@@ -47,9 +47,10 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "institution_locations",
         include_str!("migrations/0010_institution_locations.sql"),
     ),
+    (11, "search", include_str!("migrations/0011_search.sql")),
 ];
 
-pub const LATEST_VERSION: i64 = 10;
+pub const LATEST_VERSION: i64 = 11;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");

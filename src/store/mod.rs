@@ -9,6 +9,7 @@ pub mod institution_match;
 pub mod kinds;
 mod migrations;
 pub mod saved_maps;
+pub mod saved_searches;
 mod stats;
 pub mod user_tables;
 

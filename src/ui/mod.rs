@@ -12,6 +12,7 @@ pub mod login_ui;
 pub mod map;
 
 pub use theme::install as install_theme;
+mod search_ui;
 mod theme;
 pub mod widgets;
 
@@ -307,6 +308,7 @@ impl AtlasApp {
                 Outcome::Import(r) => self.on_import(r),
                 Outcome::Map(r) => self.on_map(r),
                 Outcome::Geocode(r) => self.on_geocode(r),
+                Outcome::Search(r) => self.on_search(r),
             };
             for c in follow_up {
                 self.send(c);

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use kenshin_atlas::app::domain::search::SearchCmd;
 use kenshin_atlas::app::{
     AccountCmd, AdminCmd, AdminOp, Command, Gate, GeocodeCmd, ImportCmd, MapCmd, Outcome, Secret,
 };
@@ -80,6 +81,20 @@ fn name(c: &Command) -> &'static str {
             GeocodeCmd::GeocodeStatus => "GeocodeStatus",
             GeocodeCmd::Unmatched { .. } => "Unmatched",
         },
+        Command::Search(c) => match c {
+            SearchCmd::Count { .. } => "Count",
+            SearchCmd::List { .. } => "List",
+            SearchCmd::Keys { .. } => "Keys",
+            SearchCmd::Save { .. } => "Save",
+            SearchCmd::Saved => "Saved",
+            SearchCmd::Open { .. } => "Open",
+            SearchCmd::Rename { .. } => "Rename",
+            SearchCmd::Delete { .. } => "Delete",
+            SearchCmd::Nearest { .. } => "Nearest",
+            SearchCmd::Jump { .. } => "Jump",
+            SearchCmd::Choices => "Choices",
+            SearchCmd::SetIcdGroup { .. } => "SetIcdGroup",
+        },
     }
 }
 
@@ -95,6 +110,14 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
     let geojson = p("missing.geojson");
     let password = || Secret("x".repeat(13));
     let doc = Box::new(kenshin_atlas::ui::map::MapState::default().to_document());
+    let query = kenshin_atlas::search::Query::parse(
+        r#"{"version": 1, "subject": "insured", "fy": 2021, "where": {"field": "attended", "op": "=", "value": false}}"#,
+    )
+    .unwrap();
+    // Outside `dir`: a refused command must leave `dir` as it was.
+    let query_file =
+        std::env::temp_dir().join(format!("kenshin-commands-query-{}.json", std::process::id()));
+    std::fs::write(&query_file, query.to_json_string()).unwrap();
     vec![
         (AccountCmd::AuthStatus.into(), None),
         (
@@ -315,6 +338,84 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
         (
             GeocodeCmd::Unmatched { limit: 5 }.into(),
             s(&["geocode", "--unmatched", "5"]),
+        ),
+        (
+            SearchCmd::Count {
+                query: query.clone(),
+            }
+            .into(),
+            None,
+        ),
+        (
+            SearchCmd::List {
+                query: query.clone(),
+            }
+            .into(),
+            None,
+        ),
+        (
+            SearchCmd::Keys {
+                query: query.clone(),
+            }
+            .into(),
+            s(&["search", "--query", &query_file.display().to_string(), "--json"]),
+        ),
+        (
+            SearchCmd::Save {
+                name: "検索".into(),
+                query: query.clone(),
+                shared: false,
+            }
+            .into(),
+            s(&["search", "save", "検索", "--query", &query_file.display().to_string()]),
+        ),
+        (SearchCmd::Saved.into(), s(&["search", "list"])),
+        (
+            SearchCmd::Open {
+                name: "なし".into(),
+            }
+            .into(),
+            None,
+        ),
+        (
+            SearchCmd::Rename {
+                name: "検索".into(),
+                to: "検索2".into(),
+            }
+            .into(),
+            s(&["search", "rename", "検索", "検索2"]),
+        ),
+        (
+            SearchCmd::Delete {
+                name: "検索2".into(),
+            }
+            .into(),
+            s(&["search", "delete", "検索2"]),
+        ),
+        (
+            SearchCmd::Nearest {
+                lon: 135.8,
+                lat: 34.68,
+                n: 3,
+            }
+            .into(),
+            s(&["nearest", "--lon", "135.8", "--lat", "34.68", "--n", "3", "--json"]),
+        ),
+        (
+            SearchCmd::Jump {
+                text: "奈良市".into(),
+            }
+            .into(),
+            None,
+        ),
+        (SearchCmd::Choices.into(), None),
+        (
+            SearchCmd::SetIcdGroup {
+                name: "腎臓病".into(),
+                prefixes: "N18".into(),
+            }
+            .into(),
+            s(&["search", "icd-groups", "--set", "腎臓病", "--prefixes", "N18"]),
         ),
     ]
 }

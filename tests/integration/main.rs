@@ -19,6 +19,7 @@ mod map_ui;
 mod raw_demo;
 mod render;
 mod screenshots;
+mod search;
 mod security;
 mod suppression;
 mod user_tables;

@@ -22,7 +22,7 @@ pub struct Person {
 
 /// The data rows of a demo CSV as column → value maps (the header is the row starting
 /// with `first_column`; rows above it and the 合計 row are not data).
-fn rows(path: &Path, first_column: &str) -> Vec<HashMap<String, String>> {
+pub fn rows(path: &Path, first_column: &str) -> Vec<HashMap<String, String>> {
     let bytes = std::fs::read(path).unwrap();
     let (text, _, bad) = encoding_rs::SHIFT_JIS.decode(&bytes);
     assert!(!bad, "{} is CP932", path.display());

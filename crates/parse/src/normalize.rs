@@ -56,6 +56,20 @@ fn halfwidth_kana(c: char, next: Option<char>) -> (char, bool) {
     }
 }
 
+/// Folds text for a search that ignores width and kana: [`fold_width`], hiragana to
+/// katakana, ASCII lower case, and every space removed. `ｻｸﾗｲ`, `さくらい` and `サクライ`
+/// fold alike, as do `ＡＢＣ` and `abc`.
+pub fn fold_for_search(s: &str) -> String {
+    fold_width(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{3041}'..='\u{3096}' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+            _ => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
 /// True for the spellings of "no value" found in KDB and office exports.
 pub fn is_null(s: &str) -> bool {
     // No spelling of "no value" starts with a digit: most fields are decided here.
@@ -146,6 +160,17 @@ pub fn normalize_code(s: &str, width: usize) -> Option<std::borrow::Cow<'_, str>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_folding_ignores_width_kana_case_and_spaces() {
+        let want = fold_for_search("サクライ");
+        for s in ["ｻｸﾗｲ", "さくらい", "サ クライ", "サクライ"] {
+            assert_eq!(fold_for_search(s), want, "{s}");
+        }
+        assert_eq!(fold_for_search("ＡＢＣ　ｄ"), "abcd");
+        assert_eq!(fold_for_search("ガッコウ"), fold_for_search("ｶﾞｯｺｳ"));
+        assert_ne!(fold_for_search("サクライ"), fold_for_search("サクラ"));
+    }
 
     #[test]
     fn folds_full_width_digits_and_letters() {

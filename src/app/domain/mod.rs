@@ -9,6 +9,7 @@ pub mod admin;
 pub mod geocode;
 pub mod imports;
 pub mod maps;
+pub mod search;
 
 use super::error::AppError;
 use super::spec::Spec;
@@ -63,6 +64,9 @@ pub struct Cx<'a> {
     /// other command it is the session that passed the gate (`None` for the system).
     pub session: &'a mut Option<Session>,
     pub progress: &'a Progress,
+    /// What searches keep between commands (dropped after any command that may change
+    /// data).
+    pub cache: &'a mut crate::search::SearchCache,
 }
 
 impl<'a> Cx<'a> {

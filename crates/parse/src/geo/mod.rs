@@ -4,9 +4,11 @@
 
 pub mod crs;
 pub mod distance;
+pub mod geodesic;
 pub mod japan;
 pub mod mercator;
 pub mod plane_rect;
 pub mod tokyo_datum;
 pub mod valid_area;
 pub mod wkb;
+pub mod wkt;

@@ -1,0 +1,74 @@
+//! Search (検索): find the insured, the institutions or a user table's rows by attributes
+//! and by place, and the checkup institutions nearest a point. Plain Rust over the store;
+//! the engine's search domain runs it behind its gates (persons are listed only with
+//! 個人情報の閲覧, and every listing is logged).
+//!
+//! - [`query`]: the typed, serialisable query (JSON version 1);
+//! - [`fields`]: what each subject can be searched by;
+//! - [`place`]: places as polygons or geodesic circles;
+//! - [`sql`]: one parameterised statement per query, places prefiltered by the R-tree;
+//! - [`run`]: count, keys, listing (a polars frame); [`describe`]: the query in Japanese;
+//! - [`nearest`], [`jump`] (場所移動), [`cache`] (what stays in memory between searches).
+
+pub mod cache;
+pub mod describe;
+pub mod fields;
+pub mod jump;
+pub mod nearest;
+pub mod place;
+pub mod query;
+pub mod run;
+pub mod sql;
+
+pub use cache::SearchCache;
+pub use query::{Cond, FieldCond, Op, Place, Query, Subject};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("検索条件の JSON が読めません（{line}行 {column}列）: {message}")]
+    Json {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("検索条件の版 {0} には対応していません（version は 1 にしてください）")]
+    Version(u64),
+    #[error("検索条件の {path} には {want} を書いてください")]
+    Shape { path: String, want: String },
+    #[error("検索条件の {path}: {what}はありません。README の「検索条件」の一覧から選んでください")]
+    Unknown { path: String, what: String },
+    #[error("検索条件の {path}: 「{field}」には演算子 {op} を使えません")]
+    Op {
+        path: String,
+        field: String,
+        op: String,
+    },
+    #[error("レイヤ「{0}」がありません。地図レイヤの管理で確かめてください")]
+    NoLayer(String),
+    #[error("レイヤ「{0}」は面のレイヤではありません。範囲には面（ポリゴン）のレイヤを選んでください")]
+    NotAreaLayer(String),
+    #[error("レイヤ「{layer}」にコード・番号 {code} の地物がありません")]
+    NoArea { layer: String, code: String },
+    #[error("レイヤを読めません: {0}")]
+    Layer(String),
+    #[error("{0}")]
+    Wkt(#[from] crate::geo::wkt::WktError),
+    #[error("独自データ「{0}」がありません")]
+    NoUserTable(String),
+    #[error("独自データ「{0}」は被保険者IDで結びつけられていません。取込のときにキー列と結びつけ先（被保険者）を指定してください")]
+    NotLinked(String),
+    #[error("独自データに列「{0}」がありません")]
+    NoColumn(String),
+    #[error("この独自データには位置がありません（被保険者または医療機関に結びつけたものだけが場所で絞れます）")]
+    UnplacedTable,
+    #[error("傷病グループ「{0}」がありません")]
+    NoIcdGroup(String),
+    #[error("よく使う検索「{0}」がありません")]
+    NoSaved(String),
+    #[error("検索に失敗しました: {0}")]
+    Sql(#[from] duckdb::Error),
+    #[error("検索に失敗しました: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("検索結果の表を作れません: {0}")]
+    Frame(String),
+}

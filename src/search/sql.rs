@@ -1,0 +1,665 @@
+//! A query compiled to one parameterised SQL statement. Values are always bound (`?`);
+//! the only identifiers written into the text come from fixed definitions
+//! ([`super::fields`]) or integer ids (`ut_<id>.c<n>`, `search_keys_<n>`).
+//!
+//! Place conditions and the width-folded name match are evaluated in Rust first (the
+//! R-tree prefilter of [`super::cache`]), and their keys go to temporary tables
+//! `search_keys_<n>` that the statement reads; everything else is SQL over the subject's
+//! base rows `b`.
+
+use chrono::NaiveDate;
+use duckdb::Connection;
+use duckdb::types::Value as Sql;
+use serde_json::Value;
+
+use super::SearchError;
+use super::cache::SearchCache;
+use super::fields::{self, CHECKUP_ITEMS, TEST_ITEMS, ValueKind, text_of, values_of};
+use super::place;
+use super::query::{Cond, FieldCond, Op, Place, Query, Subject};
+
+/// The fiscal year's first and last day.
+pub fn fy_dates(fy: i32) -> (NaiveDate, NaiveDate) {
+    (
+        NaiveDate::from_ymd_opt(fy, 4, 1).unwrap_or_default(),
+        NaiveDate::from_ymd_opt(fy + 1, 3, 31).unwrap_or_default(),
+    )
+}
+
+/// A compiled query: the base CTE of its subject, the WHERE over `b`, the parameters in
+/// order, and the key sets to load into `search_keys_<n>` before running.
+#[derive(Debug)]
+pub struct Compiled {
+    pub base: String,
+    pub base_params: Vec<Sql>,
+    pub filter: String,
+    pub params: Vec<Sql>,
+    pub key_sets: Vec<Vec<String>>,
+    /// The key column of `b`.
+    pub key: &'static str,
+}
+
+impl Compiled {
+    /// `WITH b AS (…) SELECT <select> FROM b WHERE <filter> <tail>` and its parameters.
+    pub fn statement(&self, select: &str, tail: &str) -> (String, Vec<Sql>) {
+        let sql = format!(
+            "WITH {} SELECT {select} FROM b WHERE {} {tail}",
+            self.base, self.filter
+        );
+        let mut p = self.base_params.clone();
+        p.extend(self.params.iter().cloned());
+        (sql, p)
+    }
+}
+
+struct Compiler<'a> {
+    conn: &'a Connection,
+    cache: &'a mut SearchCache,
+    subject: Subject,
+    fy: i32,
+    params: Vec<Sql>,
+    key_sets: Vec<Vec<String>>,
+    needs_users: bool,
+    /// For a user table: its id, and the key column and what it links to.
+    user_table: Option<(i64, Option<usize>, Option<String>)>,
+}
+
+fn date(d: NaiveDate) -> Sql {
+    Sql::Text(d.format("%Y-%m-%d").to_string())
+}
+
+/// The insured of fiscal year `fy`: everyone insured at some time in it (binds s, e).
+const INSURED_BASE: &str = "b AS (
+    SELECT i.insured_id, i.insurer_no, i.symbol_no, i.name, i.kana_name, i.address, i.sex,
+           i.municipality_code, i.acquired_date, i.lost_date,
+           year(CAST(?2 AS DATE)) - year(i.birth_date)
+             - CASE WHEN strftime(i.birth_date, '%m%d') > '0331' THEN 1 ELSE 0 END AS age,
+           l.key_code, coalesce(l.match_level, 0) AS match_level, l.lon, l.lat
+    FROM insured i LEFT JOIN insured_locations l ON l.insured_id = i.insured_id
+    WHERE i.acquired_date <= CAST(?2 AS DATE)
+      AND (i.lost_date IS NULL OR i.lost_date > CAST(?1 AS DATE)))";
+
+/// Both masters by code, test items, and (when a condition needs it) users in the year.
+/// Every base binds the year's first and last day as ?1 and ?2 (here at least in a
+/// predicate that always holds, so that the parameter count never depends on the query).
+fn institutions_base(users: bool) -> String {
+    let items: String = TEST_ITEMS
+        .iter()
+        .map(|(k, _)| format!(", coalesce(c.{k}, false) AS {k}"))
+        .collect();
+    let (u_cte, u_join, u_col) = if users {
+        (
+            ", v AS (SELECT institution_code AS code, insured_id FROM claims
+                     WHERE service_month BETWEEN CAST(?1 AS DATE) AND CAST(?2 AS DATE)
+                     UNION SELECT institution_code, insured_id FROM checkups
+                     WHERE checkup_date BETWEEN CAST(?1 AS DATE) AND CAST(?2 AS DATE)),
+               u AS (SELECT code, count(DISTINCT insured_id) AS users FROM v GROUP BY code)",
+            "LEFT JOIN u ON u.code = coalesce(m.code, c.code)",
+            "coalesce(u.users, 0)",
+        )
+    } else {
+        ("", "", "0")
+    };
+    format!(
+        "m AS (SELECT code, name, address, phone, lat, lon FROM medical_institutions
+               QUALIFY row_number() OVER (PARTITION BY code ORDER BY import_id DESC, name) = 1),
+         c AS (SELECT * FROM checkup_institutions
+               QUALIFY row_number() OVER (PARTITION BY code ORDER BY import_id DESC, name) = 1)
+         {u_cte},
+         b AS (SELECT coalesce(m.code, c.code) AS code,
+                      coalesce(nullif(trim(m.name), ''), c.name, '') AS name,
+                      coalesce(m.address, '') AS address, coalesce(m.phone, '') AS phone,
+                      m.code IS NOT NULL AS medical, coalesce(c.does_checkup, false) AS checkup,
+                      coalesce(c.does_cancer_screening, false) AS cancer_screening {items},
+                      {u_col} AS users,
+                      coalesce(m.lon, l.lon) AS lon, coalesce(m.lat, l.lat) AS lat
+               FROM m FULL JOIN c ON m.code = c.code
+               LEFT JOIN institution_locations l ON l.institution_code = coalesce(m.code, c.code)
+               {u_join}
+               WHERE CAST(?1 AS DATE) <= CAST(?2 AS DATE))"
+    )
+}
+
+/// Compiles `q` (validated on the way: fields, operators and values).
+pub fn compile(
+    conn: &Connection,
+    cache: &mut SearchCache,
+    q: &Query,
+) -> Result<Compiled, SearchError> {
+    let fy = q.fy.unwrap_or(2021);
+    let (s, e) = fy_dates(fy);
+    let user_table = match &q.subject {
+        Subject::UserTable(name) => Some(user_table_info(conn, name)?),
+        _ => None,
+    };
+    let mut c = Compiler {
+        conn,
+        cache,
+        subject: q.subject.clone(),
+        fy,
+        params: Vec::new(),
+        key_sets: Vec::new(),
+        needs_users: false,
+        user_table,
+    };
+    // Parameters ?1 and ?2 are the year's first and last day; numbered ones follow.
+    c.params.push(date(s));
+    c.params.push(date(e));
+    let filter = c.cond(&q.cond, "where")?;
+    let (base, key) = match &q.subject {
+        Subject::Insured => (INSURED_BASE.to_string(), "insured_id"),
+        Subject::Institutions => (institutions_base(c.needs_users), "code"),
+        Subject::UserTable(_) => {
+            let (id, _, _) = c.user_table.clone().unwrap_or_default();
+            (
+                format!(
+                    "b AS (SELECT CAST(rowid AS VARCHAR) AS row_key, * FROM {}
+                           WHERE CAST(?1 AS DATE) <= CAST(?2 AS DATE))",
+                    crate::store::user_tables::physical_table(id)
+                ),
+                "row_key",
+            )
+        }
+    };
+    Ok(Compiled {
+        base,
+        base_params: Vec::new(),
+        filter,
+        params: c.params,
+        key_sets: c.key_sets,
+        key,
+    })
+}
+
+/// A user table's id, its key column's number and what it links to.
+fn user_table_info(
+    conn: &Connection,
+    name: &str,
+) -> Result<(i64, Option<usize>, Option<String>), SearchError> {
+    let mut stmt = conn.prepare(
+        "SELECT t.table_id, t.link_to, c.col_no FROM user_tables t
+         LEFT JOIN user_table_columns c ON c.table_id = t.table_id AND c.name = t.key_column
+         WHERE t.name = ?",
+    )?;
+    let mut rows = stmt.query(duckdb::params![name])?;
+    match rows.next()? {
+        Some(r) => {
+            let id: i64 = r.get(0)?;
+            let link: Option<String> = r.get(1)?;
+            let col: Option<i32> = r.get(2)?;
+            Ok((id, col.map(|c| c as usize), link))
+        }
+        None => Err(SearchError::NoUserTable(name.to_string())),
+    }
+}
+
+/// A user table column's number and SQL type, by header.
+fn user_column(conn: &Connection, id: i64, header: &str) -> Result<(usize, String), SearchError> {
+    let mut stmt = conn.prepare(
+        "SELECT col_no, sql_type FROM user_table_columns WHERE table_id = ? AND name = ?",
+    )?;
+    let mut rows = stmt.query(duckdb::params![id, header])?;
+    match rows.next()? {
+        Some(r) => Ok((r.get::<_, i32>(0)? as usize, r.get(1)?)),
+        None => Err(SearchError::NoColumn(header.to_string())),
+    }
+}
+
+impl Compiler<'_> {
+    fn bind(&mut self, v: Sql) -> String {
+        self.params.push(v);
+        format!("?{}", self.params.len())
+    }
+
+    fn bind_json(&mut self, v: &Value, kind: ValueKind) -> String {
+        let p = match (kind, v) {
+            (_, Value::Bool(b)) => Sql::Boolean(*b),
+            (ValueKind::Int, v) => Sql::BigInt(v.as_i64().unwrap_or_default()),
+            (ValueKind::Float, v) => Sql::Double(v.as_f64().unwrap_or_default()),
+            (ValueKind::Date, v) => Sql::Text(text_of(v)),
+            (_, v) => Sql::Text(text_of(v)),
+        };
+        let slot = self.bind(p);
+        match kind {
+            ValueKind::Date => format!("CAST({slot} AS DATE)"),
+            ValueKind::Int => format!("CAST({slot} AS BIGINT)"),
+            ValueKind::Float => format!("CAST({slot} AS DOUBLE)"),
+            _ => slot,
+        }
+    }
+
+    /// `expr <op> value` for a comparison, `between` or a list.
+    fn compare(&mut self, expr: &str, f: &FieldCond, kind: ValueKind) -> String {
+        match f.op {
+            Op::Between => {
+                let a = values_of(&f.value);
+                let lo = self.bind_json(a[0], kind);
+                let hi = self.bind_json(a.get(1).copied().unwrap_or(a[0]), kind);
+                format!("({expr} BETWEEN {lo} AND {hi})")
+            }
+            Op::In | Op::Eq if f.value.is_array() || f.op == Op::In => {
+                let list: Vec<String> = values_of(&f.value)
+                    .into_iter()
+                    .map(|v| self.bind_json(v, kind))
+                    .collect();
+                format!("({expr} IN ({}))", list.join(", "))
+            }
+            op => {
+                let v = self.bind_json(&f.value, kind);
+                format!("({expr} {} {v})", op.sql())
+            }
+        }
+    }
+
+    fn list(&mut self, f: &FieldCond) -> String {
+        let list: Vec<String> = values_of(&f.value)
+            .into_iter()
+            .map(|v| self.bind(Sql::Text(text_of(v))))
+            .collect();
+        list.join(", ")
+    }
+
+    fn in_keys(&mut self, keys: Vec<String>) -> String {
+        self.key_sets.push(keys);
+        format!("search_keys_{}", self.key_sets.len())
+    }
+
+    fn cond(&mut self, c: &Cond, path: &str) -> Result<String, SearchError> {
+        Ok(match c {
+            Cond::And(v) | Cond::Or(v) if v.is_empty() => {
+                if matches!(c, Cond::And(_)) {
+                    "true".into()
+                } else {
+                    "false".into()
+                }
+            }
+            Cond::And(v) | Cond::Or(v) => {
+                let (word, key) = if matches!(c, Cond::And(_)) {
+                    (" AND ", "and")
+                } else {
+                    (" OR ", "or")
+                };
+                let parts = v
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| self.cond(c, &format!("{path}.{key}[{i}]")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                format!("({})", parts.join(word))
+            }
+            Cond::Not(c) => format!("(NOT coalesce({}, false))", self.cond(c, &format!("{path}.not"))?),
+            Cond::Place(p) => self.place(p)?,
+            Cond::Field(f) => {
+                let def = fields::check(&self.subject, f, path)?;
+                match self.subject {
+                    Subject::Insured => self.insured_field(f, def.kind)?,
+                    Subject::Institutions => self.institution_field(f, def.kind)?,
+                    Subject::UserTable(_) => self.user_table_field(f)?,
+                }
+            }
+        })
+    }
+
+    fn place(&mut self, p: &Place) -> Result<String, SearchError> {
+        let region = place::resolve(self.conn, self.cache, p)?;
+        let keys: Vec<String> = match &self.subject {
+            Subject::Insured => {
+                let idx = self.cache.insured(self.conn)?;
+                idx.inside(&region)
+                    .into_iter()
+                    .map(|i| idx.keys[i as usize].clone())
+                    .collect()
+            }
+            Subject::Institutions => self.institutions_inside(&region)?,
+            Subject::UserTable(_) => {
+                let (id, key, link) = self.user_table.clone().unwrap_or_default();
+                let key = key.ok_or(SearchError::UnplacedTable)?;
+                let keys = match link.as_deref() {
+                    Some("insured") => {
+                        let idx = self.cache.insured(self.conn)?;
+                        idx.inside(&region)
+                            .into_iter()
+                            .map(|i| idx.keys[i as usize].clone())
+                            .collect()
+                    }
+                    Some("medical_institutions" | "checkup_institutions") => {
+                        self.institutions_inside(&region)?
+                    }
+                    _ => return Err(SearchError::UnplacedTable),
+                };
+                let _ = id;
+                let t = self.in_keys(keys);
+                return Ok(format!(
+                    "(CAST(b.{} AS VARCHAR) IN (SELECT k FROM {t}))",
+                    crate::store::user_tables::physical_column(key)
+                ));
+            }
+        };
+        let t = self.in_keys(keys);
+        let key = if self.subject == Subject::Insured {
+            "insured_id"
+        } else {
+            "code"
+        };
+        Ok(format!("(b.{key} IN (SELECT k FROM {t}))"))
+    }
+
+    fn institutions_inside(
+        &mut self,
+        region: &place::Region,
+    ) -> Result<Vec<String>, SearchError> {
+        let inst = self.cache.institutions(self.conn)?;
+        Ok(inst
+            .placed
+            .inside(region)
+            .into_iter()
+            .filter_map(|i| inst.placed.keys[i as usize].parse::<usize>().ok())
+            .map(|i| inst.list[i].code.clone())
+            .collect())
+    }
+
+    fn bool_of(f: &FieldCond) -> bool {
+        f.value.as_bool().unwrap_or(true)
+    }
+
+    fn yes_no(expr: String, f: &FieldCond) -> String {
+        if Self::bool_of(f) {
+            expr
+        } else {
+            format!("(NOT {expr})")
+        }
+    }
+
+    fn insured_field(&mut self, f: &FieldCond, kind: ValueKind) -> Result<String, SearchError> {
+        let (s, e) = ("CAST(?1 AS DATE)", "CAST(?2 AS DATE)");
+        Ok(match f.field.as_str() {
+            "target" => Self::yes_no(
+                format!(
+                    "(b.acquired_date <= {s} AND (b.lost_date IS NULL OR b.lost_date > {e}) AND b.age BETWEEN 40 AND 74)"
+                ),
+                f,
+            ),
+            "attended" => Self::yes_no(
+                format!(
+                    "(b.insured_id IN (SELECT insured_id FROM checkups WHERE checkup_date BETWEEN {s} AND {e}))"
+                ),
+                f,
+            ),
+            "age" => self.compare("b.age", f, kind),
+            "age_band" => {
+                let mut parts = Vec::new();
+                for v in values_of(&f.value) {
+                    let t = text_of(v);
+                    let (lo, hi) = age_band(&t).ok_or_else(|| SearchError::Shape {
+                        path: "age_band".into(),
+                        want: format!("「65-69」の形の年齢階級（「{t}」）"),
+                    })?;
+                    let lo = self.bind(Sql::BigInt(lo));
+                    let hi = self.bind(Sql::BigInt(hi));
+                    parts.push(format!("b.age BETWEEN {lo} AND {hi}"));
+                }
+                format!("({})", parts.join(" OR "))
+            }
+            "sex" => self.compare("b.sex", f, kind),
+            "checkup_count" => {
+                let years = f.years.unwrap_or(3) as i32;
+                let from = self.bind(date(fy_dates(self.fy - years + 1).0));
+                let expr = format!(
+                    "coalesce((SELECT count(DISTINCT year(c.checkup_date - INTERVAL 3 MONTH)) FROM checkups c
+                      WHERE c.insured_id = b.insured_id AND c.checkup_date BETWEEN CAST({from} AS DATE) AND {e}), 0)"
+                );
+                self.compare(&expr, f, kind)
+            }
+            "past_institution" => {
+                let l = self.list(f);
+                format!(
+                    "(b.insured_id IN (SELECT insured_id FROM checkups WHERE checkup_date <= {e} AND institution_code IN ({l})))"
+                )
+            }
+            "visited" => Self::yes_no(
+                format!(
+                    "(b.insured_id IN (SELECT insured_id FROM claims WHERE service_month BETWEEN {s} AND {e}))"
+                ),
+                f,
+            ),
+            "disease_group" | "icd10" => {
+                let prefixes = if f.field == "icd10" {
+                    values_of(&f.value)
+                        .into_iter()
+                        .map(|v| crate::import::normalize::fold_width(&text_of(v)).trim().to_ascii_uppercase())
+                        .collect::<Vec<_>>()
+                } else {
+                    let mut out = Vec::new();
+                    for v in values_of(&f.value) {
+                        let name = text_of(v);
+                        out.extend(icd_group(self.conn, &name)?);
+                    }
+                    out
+                };
+                let tests: Vec<String> = prefixes
+                    .into_iter()
+                    .map(|p| format!("starts_with(d.icd10, {})", self.bind(Sql::Text(p))))
+                    .collect();
+                format!(
+                    "(b.insured_id IN (SELECT c.insured_id FROM claims c JOIN claim_diseases d
+                        ON d.claim_id = c.claim_id AND d.insurer_no = c.insurer_no AND d.service_month = c.service_month
+                      WHERE c.service_month BETWEEN {s} AND {e} AND d.service_month BETWEEN {s} AND {e}
+                        AND ({})))",
+                    tests.join(" OR ")
+                )
+            }
+            "treated_at" => {
+                let l = self.list(f);
+                format!(
+                    "(b.insured_id IN (SELECT insured_id FROM claims WHERE service_month BETWEEN {s} AND {e} AND institution_code IN ({l})))"
+                )
+            }
+            "acquired_date" => self.compare("b.acquired_date", f, kind),
+            // On the latest list of the person's insurer (the list is made once a year, for
+            // the coming year: its date is not the fiscal year searched).
+            "recommended" => Self::yes_no(
+                "(EXISTS (SELECT 1 FROM recommendation_targets r
+                          WHERE r.insurer_no = b.insurer_no
+                            AND r.list_date = (SELECT max(list_date) FROM recommendation_targets r2
+                                               WHERE r2.insurer_no = r.insurer_no)
+                            AND (r.insured_id = b.insured_id
+                                 OR (r.insured_id IS NULL AND r.symbol_no = b.symbol_no))))"
+                    .to_string(),
+                f,
+            ),
+            "mark" => {
+                let l = self.list(f);
+                format!("(b.insured_id IN (SELECT insured_id FROM insured_marks WHERE mark IN ({l})))")
+            }
+            "municipality" => self.compare("b.municipality_code", f, kind),
+            "small_area" => self.compare("b.key_code", f, kind),
+            "match_level" => self.compare("b.match_level", f, kind),
+            "user_table" => {
+                let table = f.table.clone().unwrap_or_default();
+                let (id, key, link) = user_table_info(self.conn, &table)?;
+                let key = match (key, link.as_deref()) {
+                    (Some(k), Some("insured")) => k,
+                    _ => return Err(SearchError::NotLinked(table)),
+                };
+                let (col, ty) = user_column(self.conn, id, f.column.as_deref().unwrap_or_default())?;
+                let test = self.user_value(&format!("u.{}", crate::store::user_tables::physical_column(col)), &ty, f);
+                format!(
+                    "(b.insured_id IN (SELECT CAST(u.{} AS VARCHAR) FROM {} u WHERE {test}))",
+                    crate::store::user_tables::physical_column(key),
+                    crate::store::user_tables::physical_table(id)
+                )
+            }
+            other => {
+                let Some(item) = other.strip_prefix("checkup.") else {
+                    return Err(SearchError::Unknown {
+                        path: other.into(),
+                        what: "項目".into(),
+                    });
+                };
+                // The column name comes from the fixed list, never from the query.
+                let col = CHECKUP_ITEMS
+                    .iter()
+                    .find(|(k, _)| *k == item)
+                    .map(|(k, _)| *k)
+                    .ok_or_else(|| SearchError::Unknown {
+                        path: other.into(),
+                        what: "健診項目".into(),
+                    })?;
+                let test = self.compare(col, f, kind);
+                format!(
+                    "(b.insured_id IN (SELECT insured_id FROM checkups WHERE checkup_date BETWEEN {s} AND {e} AND {test}))"
+                )
+            }
+        })
+    }
+
+    /// A user-table column test: numbers against numeric columns, text otherwise.
+    fn user_value(&mut self, col: &str, ty: &str, f: &FieldCond) -> String {
+        if f.op == Op::Contains {
+            let needle = crate::import::normalize::fold_for_search(&text_of(&f.value));
+            let v = self.bind(Sql::Text(needle));
+            return format!("contains(lower(CAST({col} AS VARCHAR)), {v})");
+        }
+        match (ty, &f.value) {
+            ("BIGINT" | "DOUBLE", Value::Number(_)) => {
+                self.compare(&format!("CAST({col} AS DOUBLE)"), f, ValueKind::Float)
+            }
+            ("DATE", _) => self.compare(col, f, ValueKind::Date),
+            _ => self.compare(&format!("CAST({col} AS VARCHAR)"), f, ValueKind::Text),
+        }
+    }
+
+    fn institution_field(&mut self, f: &FieldCond, kind: ValueKind) -> Result<String, SearchError> {
+        Ok(match f.field.as_str() {
+            "name" => {
+                let needle = crate::import::normalize::fold_for_search(&text_of(&f.value));
+                let inst = self.cache.institutions(self.conn)?;
+                let keys: Vec<String> = inst
+                    .list
+                    .iter()
+                    .filter(|i| i.folded.contains(&needle))
+                    .map(|i| i.code.clone())
+                    .collect();
+                let t = self.in_keys(keys);
+                format!("(b.code IN (SELECT k FROM {t}))")
+            }
+            "code" => self.compare("b.code", f, kind),
+            "checkup" => Self::yes_no("b.checkup".into(), f),
+            "cancer_screening" => Self::yes_no("b.cancer_screening".into(), f),
+            "medical" => Self::yes_no("b.medical".into(), f),
+            "test_item" => {
+                let mut cols = Vec::new();
+                for v in values_of(&f.value) {
+                    let t = text_of(v);
+                    if let Some((k, _)) = TEST_ITEMS.iter().find(|(k, _)| *k == t) {
+                        cols.push(format!("b.{k}"));
+                    }
+                }
+                format!("({})", cols.join(" AND "))
+            }
+            "users" => {
+                self.needs_users = true;
+                self.compare("b.users", f, kind)
+            }
+            other => {
+                return Err(SearchError::Unknown {
+                    path: other.into(),
+                    what: "項目".into(),
+                });
+            }
+        })
+    }
+
+    fn user_table_field(&mut self, f: &FieldCond) -> Result<String, SearchError> {
+        let (id, _, _) = self.user_table.clone().unwrap_or_default();
+        let (col, ty) = user_column(self.conn, id, f.column.as_deref().unwrap_or_default())?;
+        let col = format!("b.{}", crate::store::user_tables::physical_column(col));
+        Ok(self.user_value(&col, &ty, f))
+    }
+}
+
+/// `65-69` (or `65〜69`, `65～69`) as (65, 69).
+pub fn age_band(t: &str) -> Option<(i64, i64)> {
+    let t = crate::import::normalize::fold_width(t);
+    let (a, b) = t.split_once(['-', '〜', '～', '~'])?;
+    let lo: i64 = a.trim().trim_end_matches('歳').parse().ok()?;
+    let hi: i64 = b.trim().trim_end_matches('歳').parse().ok()?;
+    (lo <= hi).then_some((lo, hi))
+}
+
+/// The prefixes of ICD-10 group `name`.
+pub fn icd_group(conn: &Connection, name: &str) -> Result<Vec<String>, SearchError> {
+    let mut stmt = conn.prepare("SELECT prefixes FROM icd_groups WHERE name = ?")?;
+    let mut rows = stmt.query(duckdb::params![name])?;
+    match rows.next()? {
+        Some(r) => {
+            let p: String = r.get(0)?;
+            Ok(split_prefixes(&p))
+        }
+        None => Err(SearchError::NoIcdGroup(name.to_string())),
+    }
+}
+
+/// `I10, I11,i12` as ["I10", "I11", "I12"].
+pub fn split_prefixes(p: &str) -> Vec<String> {
+    crate::import::normalize::fold_width(p)
+        .split([',', '、', ' '])
+        .map(|s| s.trim().to_ascii_uppercase())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// The ICD-10 groups: name and prefixes, in their order.
+pub fn icd_groups(conn: &Connection) -> Result<Vec<(String, Vec<String>)>, SearchError> {
+    let mut stmt = conn.prepare("SELECT name, prefixes FROM icd_groups ORDER BY sort_order, name")?;
+    let rows = stmt.query_map([], |r| {
+        let n: String = r.get(0)?;
+        let p: String = r.get(1)?;
+        Ok((n, split_prefixes(&p)))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Adds or replaces group `name` (prefixes of 1–7 letters and digits, at least one).
+pub fn set_icd_group(conn: &Connection, name: &str, prefixes: &str) -> Result<(), SearchError> {
+    let list = split_prefixes(prefixes);
+    let name = name.trim();
+    if name.is_empty()
+        || list.is_empty()
+        || list
+            .iter()
+            .any(|p| p.len() > 7 || !p.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return Err(SearchError::Shape {
+            path: "傷病グループ".into(),
+            want: "名前と、カンマ区切りの ICD-10 コード（例 E10,E11）".into(),
+        });
+    }
+    conn.execute(
+        "INSERT OR REPLACE INTO icd_groups (name, prefixes, sort_order)
+         VALUES (?, ?, coalesce((SELECT sort_order FROM icd_groups WHERE name = ?),
+                                (SELECT coalesce(max(sort_order), 0) + 1 FROM icd_groups)))",
+        duckdb::params![name, list.join(","), name],
+    )?;
+    Ok(())
+}
+
+/// Loads the key sets into `search_keys_<n>` (temporary, this connection only).
+pub fn load_keys(conn: &Connection, sets: &[Vec<String>]) -> Result<(), SearchError> {
+    for (i, keys) in sets.iter().enumerate() {
+        let t = format!("search_keys_{}", i + 1);
+        conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {t} (k VARCHAR)"))?;
+        let mut app = conn.appender(&t)?;
+        for k in keys {
+            app.append_row(duckdb::params![k])?;
+        }
+        app.flush()?;
+    }
+    Ok(())
+}
+
+/// Drops the key tables.
+pub fn drop_keys(conn: &Connection, n: usize) {
+    for i in 1..=n {
+        let _ = conn.execute_batch(&format!("DROP TABLE IF EXISTS temp.search_keys_{i}"));
+    }
+}
