@@ -457,7 +457,7 @@ fn search_in(work: &std::path::Path, months: u32, runs: usize) -> anyhow::Result
     );
     anyhow::ensure!(!located.is_empty(), "被保険者の位置がありません");
     let mut rng = crate::demo::rng::Rng::fork(9, 9);
-    let mut time = |q: &Query, cache: &mut SearchCache| -> anyhow::Result<(f64, u64)> {
+    let time = |q: &Query, cache: &mut SearchCache| -> anyhow::Result<(f64, u64)> {
         let t = Instant::now();
         let n = run::count(conn, cache, q)?;
         Ok((t.elapsed().as_secs_f64() * 1000.0, n))
@@ -503,7 +503,7 @@ fn search_in(work: &std::path::Path, months: u32, runs: usize) -> anyhow::Result
         found as f64 / runs as f64
     )?;
     let (cold, _) = time(&combined(&mut rng), &mut cache)?;
-    writeln!(out, "combined, first run: {cold:.1} ms")?;
+    writeln!(out, "combined, first run (builds the claims index of the year once): {cold:.1} ms")?;
     let mut comb = Vec::new();
     for _ in 0..runs {
         comb.push(time(&combined(&mut rng), &mut cache)?.0);

@@ -1,5 +1,5 @@
 //! The targets of a fiscal year that have a location (住所照合), with their attendance that
-//! year and over the three years to it: what the map draws as insured points. Personal
+//! year and over the three years to it, and whether they saw a doctor that year: what the map draws as insured points. Personal
 //! data: only the engine's 個人情報の閲覧 gate leads here.
 
 use duckdb::Connection;
@@ -14,6 +14,8 @@ pub struct LocatedTarget {
     /// Of `fy-2..=fy`: the years the person was a target in (1–3), and attended in (0–3).
     pub years_targeted: u8,
     pub years_attended: u8,
+    /// A claim (any medical visit) in `fy`.
+    pub visited: bool,
 }
 
 /// The located targets of fiscal year `fy` (the uptake definition of
@@ -25,7 +27,9 @@ pub fn located_targets(conn: &Connection, fy: i32) -> Result<Vec<LocatedTarget>,
          SELECT l.lon, l.lat, a0.attended,
                 1 + (a1.insured_id IS NOT NULL)::INTEGER + (a2.insured_id IS NOT NULL)::INTEGER,
                 a0.attended::INTEGER + coalesce(a1.attended::INTEGER, 0)
-                  + coalesce(a2.attended::INTEGER, 0)
+                  + coalesce(a2.attended::INTEGER, 0),
+                a0.insured_id IN (SELECT insured_id FROM claims
+                                  WHERE service_month BETWEEN a0.fy_start AND a0.fy_end)
          FROM a0
          LEFT JOIN a1 ON a1.insured_id = a0.insured_id
          LEFT JOIN a2 ON a2.insured_id = a0.insured_id
@@ -44,6 +48,7 @@ pub fn located_targets(conn: &Connection, fy: i32) -> Result<Vec<LocatedTarget>,
                 attended: r.get(2)?,
                 years_targeted: targeted.clamp(0, 3) as u8,
                 years_attended: attended.clamp(0, 3) as u8,
+                visited: r.get(5)?,
             })
         },
     )?;

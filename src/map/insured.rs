@@ -39,7 +39,7 @@ impl PointColoring {
     pub fn label(self) -> &'static str {
         match self {
             PointColoring::Attendance => "受診・未受診",
-            PointColoring::Pattern => "過去3年の受診パターン",
+            PointColoring::Pattern => "過去3年の健診と通院",
         }
     }
     /// Legend rows: colour and text.
@@ -54,55 +54,64 @@ impl PointColoring {
     }
 }
 
-/// The past-3-year pattern of a target of year `fy`, over `fy-2..=fy`.
+/// The past-3-year pattern of a target of year `fy`: checkups over `fy-2..=fy` combined with
+/// medical visits (any claim) in `fy` — the spec's 「過去3年間の健診受診状況と医療機関受診状況」.
+/// A person who sees a doctor but skips checkups is one the doctor can recommend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pattern {
     /// A target in all three years and attended all three.
     EveryYear,
-    /// A target in all three years, attended in two.
-    TwoOfThree,
-    /// A target in all three years, attended in one.
-    OneOfThree,
-    /// A target in all three years, never attended.
-    Never,
-    /// A target in fewer than three of the years (newly 40, newly insured).
-    Newcomer,
+    /// Attended in at least one of the years (not all three), and a claim this year.
+    AttendedVisiting,
+    /// Attended in at least one of the years (not all three), no claim this year.
+    AttendedNotVisiting,
+    /// No checkup in the three years, and a claim this year.
+    NeverVisiting,
+    /// No checkup in the three years, no claim this year.
+    NeverNotVisiting,
 }
 
 impl Pattern {
     pub const ALL: [Pattern; 5] = [
         Pattern::EveryYear,
-        Pattern::TwoOfThree,
-        Pattern::OneOfThree,
-        Pattern::Never,
-        Pattern::Newcomer,
+        Pattern::AttendedVisiting,
+        Pattern::AttendedNotVisiting,
+        Pattern::NeverVisiting,
+        Pattern::NeverNotVisiting,
     ];
-    /// From the number of years targeted (1–3) and attended (0–3).
-    pub fn of(years_targeted: u8, years_attended: u8) -> Pattern {
-        match (years_targeted >= 3, years_attended) {
-            (false, _) => Pattern::Newcomer,
-            (true, 3..) => Pattern::EveryYear,
-            (true, 2) => Pattern::TwoOfThree,
-            (true, 1) => Pattern::OneOfThree,
-            (true, 0) => Pattern::Never,
+    /// From the number of years targeted (1–3) and attended (0–3) of `fy-2..=fy`, and
+    /// whether the person has a claim in `fy`.
+    pub fn of(years_targeted: u8, years_attended: u8, visited: bool) -> Pattern {
+        match (years_targeted >= 3 && years_attended >= 3, years_attended, visited) {
+            (true, _, _) => Pattern::EveryYear,
+            (false, 1.., true) => Pattern::AttendedVisiting,
+            (false, 1.., false) => Pattern::AttendedNotVisiting,
+            (false, 0, true) => Pattern::NeverVisiting,
+            (false, 0, false) => Pattern::NeverNotVisiting,
         }
     }
     pub fn label(self) -> &'static str {
         match self {
             Pattern::EveryYear => "3年連続受診",
-            Pattern::TwoOfThree => "3年中2回受診",
-            Pattern::OneOfThree => "3年中1回受診",
-            Pattern::Never => "3年間未受診",
-            Pattern::Newcomer => "対象3年未満",
+            Pattern::AttendedVisiting => "受診歴あり・通院あり",
+            Pattern::AttendedNotVisiting => "受診歴あり・通院なし",
+            Pattern::NeverVisiting => "未受診・通院あり",
+            Pattern::NeverNotVisiting => "未受診・通院なし",
         }
     }
+    /// The definitions the legend shows under the classes.
+    pub const DEFINITIONS: [&'static str; 3] = [
+        "受診歴: 当年度と前2年度の特定健診（3年連続受診を除く）",
+        "通院: 当年度の医療レセプトの有無",
+        "未受診・通院あり: かかりつけ医から受診を勧められる人",
+    ];
     pub fn color(self) -> Rgba {
         match self {
             Pattern::EveryYear => [33, 102, 172, 230],
-            Pattern::TwoOfThree => [103, 169, 207, 230],
-            Pattern::OneOfThree => [253, 174, 97, 230],
-            Pattern::Never => [202, 0, 32, 230],
-            Pattern::Newcomer => [150, 150, 150, 230],
+            Pattern::AttendedVisiting => [103, 169, 207, 230],
+            Pattern::AttendedNotVisiting => [120, 198, 121, 230],
+            Pattern::NeverVisiting => [253, 174, 97, 230],
+            Pattern::NeverNotVisiting => [202, 0, 32, 230],
         }
     }
     fn code(self) -> u8 {
@@ -185,7 +194,7 @@ impl InsuredPoints {
     }
 
     /// The located targets of fiscal year `fy`, with their attendance that year and their
-    /// pattern over `fy-2..=fy` (years they were targets in, and attended in).
+    /// pattern: checkups over `fy-2..=fy` and a claim in `fy`.
     pub fn load(conn: &Connection, fy: i32) -> Result<InsuredPoints, duckdb::Error> {
         let rows = crate::analysis::located_targets::located_targets(conn, fy)?;
         Ok(InsuredPoints::new(
@@ -195,7 +204,7 @@ impl InsuredPoints {
                         t.lon,
                         t.lat,
                         t.attended,
-                        Pattern::of(t.years_targeted, t.years_attended),
+                        Pattern::of(t.years_targeted, t.years_attended, t.visited),
                     )
                 })
                 .collect::<Vec<_>>(),
@@ -290,9 +299,9 @@ mod tests {
                     if i < 30 {
                         Pattern::EveryYear
                     } else if i < 90 {
-                        Pattern::Never
+                        Pattern::NeverNotVisiting
                     } else {
-                        Pattern::Newcomer
+                        Pattern::AttendedVisiting
                     },
                 )
             })
@@ -318,19 +327,21 @@ mod tests {
         let never = ip
             .markers(&view, POINTS_FROM_ZOOM, PointColoring::Pattern)
             .iter()
-            .filter(|m| m.color == Pattern::Never.color())
+            .filter(|m| m.color == Pattern::NeverNotVisiting.color())
             .count();
         assert_eq!(never, 60);
-        assert_eq!(ip.pattern_counts(), [30, 0, 0, 60, 10]);
+        assert_eq!(ip.pattern_counts(), [30, 10, 0, 0, 60]);
     }
 
     #[test]
     fn pattern_classes() {
-        assert_eq!(Pattern::of(3, 3), Pattern::EveryYear);
-        assert_eq!(Pattern::of(3, 2), Pattern::TwoOfThree);
-        assert_eq!(Pattern::of(3, 1), Pattern::OneOfThree);
-        assert_eq!(Pattern::of(3, 0), Pattern::Never);
-        assert_eq!(Pattern::of(2, 2), Pattern::Newcomer);
-        assert_eq!(Pattern::of(1, 0), Pattern::Newcomer);
+        assert_eq!(Pattern::of(3, 3, false), Pattern::EveryYear);
+        assert_eq!(Pattern::of(3, 2, true), Pattern::AttendedVisiting);
+        assert_eq!(Pattern::of(3, 1, false), Pattern::AttendedNotVisiting);
+        assert_eq!(Pattern::of(3, 0, true), Pattern::NeverVisiting);
+        assert_eq!(Pattern::of(3, 0, false), Pattern::NeverNotVisiting);
+        // A newcomer who attended every year they were a target is not 3年連続.
+        assert_eq!(Pattern::of(2, 2, false), Pattern::AttendedNotVisiting);
+        assert_eq!(Pattern::of(1, 0, true), Pattern::NeverVisiting);
     }
 }

@@ -8,11 +8,13 @@
 //! - [`place`]: places as polygons or geodesic circles;
 //! - [`sql`]: one parameterised statement per query, places prefiltered by the R-tree;
 //! - [`run`]: count, keys, listing (a polars frame); [`describe`]: the query in Japanese;
-//! - [`nearest`], [`jump`] (場所移動), [`cache`] (what stays in memory between searches).
+//! - [`nearest`], [`jump`] (場所移動), [`cache`] (what stays in memory between searches),
+//!   [`index`] (the claims per fiscal year, as searches read them).
 
 pub mod cache;
 pub mod describe;
 pub mod fields;
+pub mod index;
 pub mod jump;
 pub mod nearest;
 pub mod place;

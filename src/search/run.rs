@@ -47,7 +47,7 @@ fn with_keys<T>(
 
 /// How many rows match.
 pub fn count(conn: &Connection, cache: &mut SearchCache, q: &Query) -> Result<u64, SearchError> {
-    let c = sql::compile(conn, cache, q)?;
+    let c = sql::compile(conn, cache, q, false)?;
     with_keys(conn, &c, || {
         let (sql, params) = c.statement("count(*)", "");
         let n: i64 = conn.query_row(&sql, duckdb::params_from_iter(params), |r| r.get(0))?;
@@ -62,7 +62,7 @@ pub fn keys(
     cache: &mut SearchCache,
     q: &Query,
 ) -> Result<Vec<String>, SearchError> {
-    let c = sql::compile(conn, cache, q)?;
+    let c = sql::compile(conn, cache, q, false)?;
     with_keys(conn, &c, || {
         let (sql, params) = c.statement(&format!("b.{}", c.key), "ORDER BY 1");
         let mut stmt = conn.prepare(&sql)?;
@@ -93,7 +93,7 @@ pub fn list(
             )),
         ]);
     }
-    let c = sql::compile(conn, cache, &q)?;
+    let c = sql::compile(conn, cache, &q, true)?;
     let select = match &q.subject {
         Subject::Insured => format!(
             "b.insured_id AS \"{}\", b.insured_id AS \"{}\", b.name AS \"{}\", b.kana_name AS \"{}\",

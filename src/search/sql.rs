@@ -60,6 +60,12 @@ struct Compiler<'a> {
     params: Vec<Sql>,
     key_sets: Vec<Vec<String>>,
     needs_users: bool,
+    /// A condition reads the claims' index ([`super::index`]).
+    needs_index: bool,
+    /// A condition reads the insured's locations.
+    needs_location: bool,
+    /// Key tables of top-level place conditions (the base is narrowed by them).
+    restrict: Vec<String>,
     /// For a user table: its id, and the key column and what it links to.
     user_table: Option<(i64, Option<usize>, Option<String>)>,
 }
@@ -68,16 +74,37 @@ fn date(d: NaiveDate) -> Sql {
     Sql::Text(d.format("%Y-%m-%d").to_string())
 }
 
-/// The insured of fiscal year `fy`: everyone insured at some time in it (binds s, e).
-const INSURED_BASE: &str = "b AS (
+/// The insured of fiscal year `fy`: everyone insured at some time in it (binds s, e as ?1,
+/// ?2). `restrict` narrows it early (the top-level place conditions' key tables); the
+/// locations are joined only when something reads them.
+fn insured_base(restrict: &[String], location: bool) -> String {
+    let (loc_cols, loc_join) = if location {
+        (
+            "l.key_code, coalesce(l.match_level, 0) AS match_level, l.lon, l.lat",
+            "LEFT JOIN insured_locations l ON l.insured_id = i.insured_id",
+        )
+    } else {
+        (
+            "CAST(NULL AS VARCHAR) AS key_code, 0 AS match_level, CAST(NULL AS DOUBLE) AS lon, CAST(NULL AS DOUBLE) AS lat",
+            "",
+        )
+    };
+    let extra: String = restrict
+        .iter()
+        .map(|t| format!(" AND i.insured_id IN (SELECT k FROM {t})"))
+        .collect();
+    format!(
+        "b AS (
     SELECT i.insured_id, i.insurer_no, i.symbol_no, i.name, i.kana_name, i.address, i.sex,
            i.municipality_code, i.acquired_date, i.lost_date,
            year(CAST(?2 AS DATE)) - year(i.birth_date)
-             - CASE WHEN strftime(i.birth_date, '%m%d') > '0331' THEN 1 ELSE 0 END AS age,
-           l.key_code, coalesce(l.match_level, 0) AS match_level, l.lon, l.lat
-    FROM insured i LEFT JOIN insured_locations l ON l.insured_id = i.insured_id
+             - CASE WHEN month(i.birth_date) * 100 + day(i.birth_date) > 331 THEN 1 ELSE 0 END AS age,
+           {loc_cols}
+    FROM insured i {loc_join}
     WHERE i.acquired_date <= CAST(?2 AS DATE)
-      AND (i.lost_date IS NULL OR i.lost_date > CAST(?1 AS DATE)))";
+      AND (i.lost_date IS NULL OR i.lost_date > CAST(?1 AS DATE)){extra})"
+    )
+}
 
 /// Both masters by code, test items, and (when a condition needs it) users in the year.
 /// Every base binds the year's first and last day as ?1 and ?2 (here at least in a
@@ -120,11 +147,13 @@ fn institutions_base(users: bool) -> String {
     )
 }
 
-/// Compiles `q` (validated on the way: fields, operators and values).
+/// Compiles `q` (validated on the way: fields, operators and values). `location`: the
+/// result reads the insured's locations (a listing).
 pub fn compile(
     conn: &Connection,
     cache: &mut SearchCache,
     q: &Query,
+    location: bool,
 ) -> Result<Compiled, SearchError> {
     let fy = q.fy.unwrap_or(2021);
     let (s, e) = fy_dates(fy);
@@ -140,14 +169,20 @@ pub fn compile(
         params: Vec::new(),
         key_sets: Vec::new(),
         needs_users: false,
+        needs_index: false,
+        needs_location: location,
+        restrict: Vec::new(),
         user_table,
     };
     // Parameters ?1 and ?2 are the year's first and last day; numbered ones follow.
     c.params.push(date(s));
     c.params.push(date(e));
-    let filter = c.cond(&q.cond, "where")?;
+    let filter = c.top(&q.cond)?;
+    if c.needs_index {
+        super::index::ensure(conn)?;
+    }
     let (base, key) = match &q.subject {
-        Subject::Insured => (INSURED_BASE.to_string(), "insured_id"),
+        Subject::Insured => (insured_base(&c.restrict, c.needs_location), "insured_id"),
         Subject::Institutions => (institutions_base(c.needs_users), "code"),
         Subject::UserTable(_) => {
             let (id, _, _) = c.user_table.clone().unwrap_or_default();
@@ -262,6 +297,36 @@ impl Compiler<'_> {
     fn in_keys(&mut self, keys: Vec<String>) -> String {
         self.key_sets.push(keys);
         format!("search_keys_{}", self.key_sets.len())
+    }
+
+    /// The whole condition: a top-level place (or one in a top-level AND) also narrows the
+    /// insured base early, so that the rest runs over the people inside only.
+    fn top(&mut self, c: &Cond) -> Result<String, SearchError> {
+        if self.subject != Subject::Insured {
+            return self.cond(c, "where");
+        }
+        let parts: Vec<(usize, &Cond)> = match c {
+            Cond::And(v) => v.iter().enumerate().collect(),
+            other => vec![(0, other)],
+        };
+        let mut out = Vec::new();
+        for (i, part) in parts {
+            let path = if matches!(c, Cond::And(_)) {
+                format!("where.and[{i}]")
+            } else {
+                "where".to_string()
+            };
+            let sql = self.cond(part, &path)?;
+            if matches!(part, Cond::Place(_)) {
+                self.restrict.push(format!("search_keys_{}", self.key_sets.len()));
+            }
+            out.push(sql);
+        }
+        Ok(if out.is_empty() {
+            "true".into()
+        } else {
+            format!("({})", out.join(" AND "))
+        })
     }
 
     fn cond(&mut self, c: &Cond, path: &str) -> Result<String, SearchError> {
@@ -415,12 +480,14 @@ impl Compiler<'_> {
                     "(b.insured_id IN (SELECT insured_id FROM checkups WHERE checkup_date <= {e} AND institution_code IN ({l})))"
                 )
             }
-            "visited" => Self::yes_no(
-                format!(
-                    "(b.insured_id IN (SELECT insured_id FROM claims WHERE service_month BETWEEN {s} AND {e}))"
-                ),
-                f,
-            ),
+            "visited" => {
+                self.needs_index = true;
+                let fy = self.bind(Sql::Int(self.fy));
+                Self::yes_no(
+                    format!("(b.insured_id IN (SELECT insured_id FROM visit_index WHERE fy = {fy}))"),
+                    f,
+                )
+            }
             "disease_group" | "icd10" => {
                 let prefixes = if f.field == "icd10" {
                     values_of(&f.value)
@@ -435,22 +502,23 @@ impl Compiler<'_> {
                     }
                     out
                 };
+                self.needs_index = true;
                 let tests: Vec<String> = prefixes
                     .into_iter()
-                    .map(|p| format!("starts_with(d.icd10, {})", self.bind(Sql::Text(p))))
+                    .map(|p| format!("starts_with(icd10, {})", self.bind(Sql::Text(p))))
                     .collect();
+                let fy = self.bind(Sql::Int(self.fy));
                 format!(
-                    "(b.insured_id IN (SELECT c.insured_id FROM claims c JOIN claim_diseases d
-                        ON d.claim_id = c.claim_id AND d.insurer_no = c.insurer_no AND d.service_month = c.service_month
-                      WHERE c.service_month BETWEEN {s} AND {e} AND d.service_month BETWEEN {s} AND {e}
-                        AND ({})))",
+                    "(b.insured_id IN (SELECT insured_id FROM disease_index WHERE fy = {fy} AND ({})))",
                     tests.join(" OR ")
                 )
             }
             "treated_at" => {
+                self.needs_index = true;
                 let l = self.list(f);
+                let fy = self.bind(Sql::Int(self.fy));
                 format!(
-                    "(b.insured_id IN (SELECT insured_id FROM claims WHERE service_month BETWEEN {s} AND {e} AND institution_code IN ({l})))"
+                    "(b.insured_id IN (SELECT insured_id FROM visit_index WHERE fy = {fy} AND institution_code IN ({l})))"
                 )
             }
             "acquired_date" => self.compare("b.acquired_date", f, kind),
@@ -471,8 +539,14 @@ impl Compiler<'_> {
                 format!("(b.insured_id IN (SELECT insured_id FROM insured_marks WHERE mark IN ({l})))")
             }
             "municipality" => self.compare("b.municipality_code", f, kind),
-            "small_area" => self.compare("b.key_code", f, kind),
-            "match_level" => self.compare("b.match_level", f, kind),
+            "small_area" => {
+                self.needs_location = true;
+                self.compare("b.key_code", f, kind)
+            }
+            "match_level" => {
+                self.needs_location = true;
+                self.compare("b.match_level", f, kind)
+            }
             "user_table" => {
                 let table = f.table.clone().unwrap_or_default();
                 let (id, key, link) = user_table_info(self.conn, &table)?;

@@ -48,9 +48,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("migrations/0010_institution_locations.sql"),
     ),
     (11, "search", include_str!("migrations/0011_search.sql")),
+    (
+        12,
+        "search_index",
+        include_str!("migrations/0012_search_index.sql"),
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 11;
+pub const LATEST_VERSION: i64 = 12;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");

@@ -12,6 +12,7 @@ pub mod login_ui;
 pub mod map;
 
 pub use theme::install as install_theme;
+mod result_table;
 mod search_ui;
 mod theme;
 pub mod widgets;
@@ -89,6 +90,7 @@ fn refusal(message: String) -> Result<(), String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Map,
+    Search,
     Home,
     Geocode,
     Import,
@@ -98,8 +100,9 @@ pub enum Screen {
 
 impl Screen {
     /// Every screen behind the login, in the order of the top bar.
-    pub const ALL: [Screen; 6] = [
+    pub const ALL: [Screen; 7] = [
         Screen::Map,
+        Screen::Search,
         Screen::Home,
         Screen::Geocode,
         Screen::Import,
@@ -112,6 +115,7 @@ impl Screen {
     pub fn chapter(self) -> &'static str {
         match self {
             Screen::Map => "map",
+            Screen::Search => "search",
             Screen::Home => "home",
             Screen::Geocode => "geocode",
             Screen::Import => "import",
@@ -138,6 +142,7 @@ pub struct AtlasApp {
     pub home: home_ui::HomeState,
     pub import: import_ui::ImportState,
     pub map: map::MapState,
+    pub search: search_ui::SearchState,
     pub geocode: geocode_ui::GeocodeState,
     pub login: login_ui::LoginState,
     pub admin: admin_ui::AdminState,
@@ -170,6 +175,7 @@ impl AtlasApp {
             home: home_ui::HomeState::default(),
             import: import_ui::ImportState::new(std::env::current_dir().unwrap_or_default()),
             map: map::MapState::default(),
+            search: search_ui::SearchState::default(),
             geocode: geocode_ui::GeocodeState::default(),
             login: login_ui::LoginState::default(),
             admin: admin_ui::AdminState::default(),
@@ -193,6 +199,7 @@ impl AtlasApp {
         self.screen = Screen::Map;
         self.map = map::MapState::with_basemap(self.map.basemap.take());
         self.admin = admin_ui::AdminState::default();
+        self.search = search_ui::SearchState::default();
         self.send(Command::from(ImportCmd::EnsureDemo));
         self.send(Command::from(ImportCmd::Stats));
     }
@@ -202,6 +209,10 @@ impl AtlasApp {
         self.look = theme::Look::Light;
         self.map.insured.points = None;
         self.map.insured.on = false;
+        // Search results and the lists of persons found.
+        self.search = search_ui::SearchState::default();
+        self.map.tools.spatial = Default::default();
+        self.map.tools.jump = Default::default();
         self.geocode.unmatched = None;
         self.import.rejects = None;
         self.admin = admin_ui::AdminState::default();
@@ -344,12 +355,21 @@ impl AtlasApp {
         // Suppressed figures are offered to 個人情報の閲覧 only (the engine checks again).
         let may_reveal = rights.contains(&crate::auth::Right::ViewPersonal);
         self.map.choropleth.may_reveal = may_reveal;
+        self.search.may_list = may_reveal;
+        self.search.map_shape = self.map.tools.spatial.shape.as_ref().map(|s| s.1.clone());
+        self.search.user = self
+            .login
+            .session
+            .as_ref()
+            .map(|s| s.user_id.clone())
+            .unwrap_or_default();
         self.home.may_reveal = may_reveal;
         egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("健診アトラス");
                 ui.separator();
                 ui.selectable_value(&mut self.screen, Screen::Map, "地図");
+                ui.selectable_value(&mut self.screen, Screen::Search, "検索");
                 ui.selectable_value(&mut self.screen, Screen::Home, "集計");
                 ui.selectable_value(&mut self.screen, Screen::Geocode, "住所照合");
                 ui.selectable_value(&mut self.screen, Screen::Import, "取込");
@@ -393,6 +413,21 @@ impl AtlasApp {
             Screen::Map => {
                 for c in map::map_ui(ui, &mut self.map) {
                     self.send(c);
+                }
+            }
+            Screen::Search => {
+                let years = self
+                    .map
+                    .choropleth
+                    .fiscal_years
+                    .clone()
+                    .unwrap_or_else(|| vec![self.map.choropleth.fy]);
+                for c in search_ui::search_ui(ui, &mut self.search, &years) {
+                    self.send(c);
+                }
+                if let Some((at, label)) = self.search.focus.take() {
+                    map::tools::spatial::focus(&mut self.map, at, label, 16);
+                    self.screen = Screen::Map;
                 }
             }
             Screen::Home => {

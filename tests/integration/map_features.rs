@@ -144,7 +144,22 @@ fn insured_pattern_over_three_years() {
     .into_iter()
     .map(|r| r.0)
     .collect();
-    // In Pattern::ALL order: 3 of 3, 2 of 3, 1 of 3, none of 3, a target fewer than 3 years.
+    // Who saw a doctor in FY: the raw claims files of the year.
+    let visited: HashSet<String> = demo()
+        .summary
+        .files
+        .iter()
+        .filter(|f| f.file_name().unwrap().to_string_lossy().starts_with("医療レセプト管理"))
+        .flat_map(|f| raw_demo::rows(f, "レセプト番号"))
+        .filter(|r| {
+            let m = r["診療年月"].trim().to_string();
+            // The demo's claims are of FY 2021 only (2022 in both writings).
+            m.starts_with("2022") || m.starts_with("R04") || m.starts_with("2021") || m.starts_with("R03")
+        })
+        .map(|r| r["被保険者ID"].clone())
+        .collect();
+    // In Pattern::ALL order: 3 years running; attended some year and a claim; attended,
+    // no claim; never attended, a claim; never attended, no claim.
     let mut want = [0usize; 5];
     for (id, p) in &people {
         if !p.target(FY) || !located.contains(id) {
@@ -156,7 +171,14 @@ fn insured_pattern_over_three_years() {
             .iter()
             .filter(|y| p.target(**y) && raw_demo::attended(checkups.get(id), **y))
             .count();
-        want[if targeted < 3 { 4 } else { 3 - attended }] += 1;
+        let v = visited.contains(id);
+        want[match (targeted == 3 && attended == 3, attended > 0, v) {
+            (true, _, _) => 0,
+            (false, true, true) => 1,
+            (false, true, false) => 2,
+            (false, false, true) => 3,
+            (false, false, false) => 4,
+        }] += 1;
     }
     assert_eq!(points.pattern_counts(), want);
     assert_eq!(points.count, want.iter().sum::<usize>());
@@ -165,10 +187,10 @@ fn insured_pattern_over_three_years() {
         Pattern::ALL,
         [
             Pattern::EveryYear,
-            Pattern::TwoOfThree,
-            Pattern::OneOfThree,
-            Pattern::Never,
-            Pattern::Newcomer
+            Pattern::AttendedVisiting,
+            Pattern::AttendedNotVisiting,
+            Pattern::NeverVisiting,
+            Pattern::NeverNotVisiting
         ]
     );
 }

@@ -75,3 +75,4 @@ CREATE TABLE insured_marks (
     PRIMARY KEY (insured_id, mark)
 );
 COMMENT ON TABLE insured_marks IS '被保険者への印（excluded=除外, recommend=勧奨対象）';
+

@@ -17,7 +17,8 @@ use crate::map::view::NARA_BBOX;
 
 use super::MapState;
 
-pub(super) fn canvas_ui(ui: &mut egui::Ui, st: &mut MapState) {
+pub(super) fn canvas_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<crate::app::Command> {
+    let mut cmds = Vec::new();
     ui.horizontal(|ui| {
         // The view is made below, once the map's size is known (the first frame).
         let Some(view) = st.canvas.view.as_mut() else {
@@ -82,11 +83,19 @@ pub(super) fn canvas_ui(ui: &mut egui::Ui, st: &mut MapState) {
         .get_or_insert_with(|| View::fit(NARA_BBOX, (rect.width(), rect.height())));
     view.size = (rect.width(), rect.height());
     let local = |p: Pos2| [p.x - rect.min.x, p.y - rect.min.y];
-    if resp.dragged() {
+    let here = *view;
+    let (tool_cmds, drawing) = super::tools::spatial::pointer(st, &resp, &here, local);
+    cmds.extend(tool_cmds);
+    let view = st
+        .canvas
+        .view
+        .get_or_insert_with(|| View::fit(NARA_BBOX, (rect.width(), rect.height())));
+    if resp.dragged() && !drawing {
         let d = resp.drag_delta();
         view.pan(d.x, d.y);
     }
     if resp.double_clicked()
+        && st.tools.spatial.mode == super::tools::spatial::Mode::Identify
         && let Some(p) = resp.interact_pointer_pos()
     {
         view.center_on(local(p));
@@ -115,6 +124,7 @@ pub(super) fn canvas_ui(ui: &mut egui::Ui, st: &mut MapState) {
     st.canvas.cursor = resp.hover_pos().map(|p| view.screen_to_lonlat(local(p)));
     let view = *view;
     if resp.clicked()
+        && st.tools.spatial.mode == super::tools::spatial::Mode::Identify
         && let (Some(p), Some(layers)) = (resp.interact_pointer_pos(), &st.layers.loaded)
     {
         st.tools.identified =
@@ -123,7 +133,7 @@ pub(super) fn canvas_ui(ui: &mut egui::Ui, st: &mut MapState) {
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 0.0, Color32::from_rgb(242, 239, 233));
     let Some(layers) = &st.layers.loaded else {
-        return;
+        return cmds;
     };
     super::basemap::paint_basemap(ui, &painter, rect, &view, &mut st.basemap, layers);
     let pairs: Vec<_> = layers
@@ -137,7 +147,7 @@ pub(super) fn canvas_ui(ui: &mut egui::Ui, st: &mut MapState) {
         st.canvas.textures = Some(super::paint::MapTextures::new(ui.ctx()));
     }
     let Some(tex) = st.canvas.textures.as_ref() else {
-        return;
+        return cmds;
     };
     // The insured go under the institutions (so that a clinic stays clickable), over
     // everything else.
@@ -160,7 +170,7 @@ pub(super) fn canvas_ui(ui: &mut egui::Ui, st: &mut MapState) {
         st.canvas.text = crate::paint::text::TextPainter::new();
     }
     let Some(text) = st.canvas.text.as_ref() else {
-        return;
+        return cmds;
     };
     let measure = |t: &str, size: f32| text.width(t, size);
     let frame = [0.0, 0.0, rect.width(), rect.height()];
@@ -189,6 +199,7 @@ pub(super) fn canvas_ui(ui: &mut egui::Ui, st: &mut MapState) {
     }
     marks.extend(furniture::credits(crate::render::CREDITS, frame, &measure));
     super::paint::paint_marks(&painter, rect.min, &marks);
+    super::tools::spatial::paint(&painter, rect.min, &view, st);
     if let Some((li, fi)) = st.tools.identified
         && let Some(layer) = layers.0.get(li)
     {
@@ -207,6 +218,7 @@ pub(super) fn canvas_ui(ui: &mut egui::Ui, st: &mut MapState) {
             ));
         }
     }
+    cmds
 }
 
 fn group(v: f64) -> String {

@@ -13,7 +13,7 @@ mod canvas;
 pub(crate) mod paint;
 mod panels;
 pub mod state;
-mod tools;
+pub(crate) mod tools;
 
 use crate::app::MapCmd;
 use eframe::egui;
@@ -96,7 +96,14 @@ pub fn map_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
                 panels::layers::insured_panel_ui(ui, st);
             });
         });
-    egui::CentralPanel::default().show(ui, |ui| canvas::canvas_ui(ui, st));
+    egui::CentralPanel::default().show(ui, |ui| {
+        ui.horizontal(|ui| {
+            cmds.extend(tools::jump::jump_ui(ui, st));
+        });
+        tools::spatial::toolbar_ui(ui, st);
+        cmds.extend(canvas::canvas_ui(ui, st));
+    });
+    tools::spatial::results_window(ui.ctx(), st);
     if st.tools.identified.is_some() {
         let mut open = true;
         egui::Window::new("属性")
@@ -128,4 +135,13 @@ impl super::AtlasApp {
             Err(_) => Vec::new(),
         }
     }
+}
+
+/// The map's share of the search domain's answers (spatial search, nearest, 場所移動);
+/// the others are given back.
+pub(crate) fn receive_search(
+    st: &mut MapState,
+    reply: crate::app::domain::search::SearchReply,
+) -> Result<(), crate::app::domain::search::SearchReply> {
+    tools::spatial::receive(st, reply).or_else(|r| tools::jump::receive(st, r))
 }

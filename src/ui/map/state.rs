@@ -135,11 +135,13 @@ pub struct SavedMapsState {
     pub(super) requested: bool,
 }
 
-/// The map tools. Identify now; measure, select and draw will keep their state here.
+/// The map tools: identify, spatial search, 場所移動.
 #[derive(Default)]
 pub struct ToolsState {
     /// The feature shown in 属性: (layer, feature).
     pub identified: Option<(usize, usize)>,
+    pub spatial: super::tools::spatial::SpatialState,
+    pub jump: super::tools::jump::JumpState,
 }
 
 /// The map screen.

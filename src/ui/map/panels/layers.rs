@@ -248,4 +248,9 @@ pub(crate) fn insured_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
             };
         });
     }
+    if st.insured.coloring == PointColoring::Pattern {
+        for d in crate::map::insured::Pattern::DEFINITIONS {
+            ui.weak(d);
+        }
+    }
 }

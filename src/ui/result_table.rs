@@ -1,0 +1,175 @@
+//! The result table of searches: a frame's cells formatted once when it arrives, sorted by
+//! a click on a header (again: descending), shown a page at a time, with the columns the
+//! user picks. A click on a row answers with its row in the frame (the map centres there).
+
+use eframe::egui;
+
+use crate::analysis::frame::{self, DataFrame};
+
+const PAGE: usize = 50;
+
+pub struct ResultTable {
+    headers: Vec<String>,
+    /// Cells by column, then row.
+    cells: Vec<Vec<String>>,
+    /// A column's numbers, for sorting numerically.
+    numbers: Vec<Option<Vec<Option<f64>>>>,
+    pub shown: Vec<bool>,
+    /// Rows in display order (indices into the frame).
+    order: Vec<usize>,
+    sort: Option<(usize, bool)>,
+    pub page: usize,
+}
+
+impl ResultTable {
+    /// Every column of `df` except those in `hidden` (shown unless also in `off`).
+    pub fn new(df: &DataFrame, hidden: &[&str], off: &[&str]) -> ResultTable {
+        let mut headers = Vec::new();
+        let mut cells = Vec::new();
+        let mut numbers = Vec::new();
+        let mut shown = Vec::new();
+        for (ci, col) in df.get_columns().iter().enumerate() {
+            let name = col.name().to_string();
+            if hidden.contains(&name.as_str()) {
+                continue;
+            }
+            let numeric = col.dtype().is_primitive_numeric();
+            cells.push(
+                (0..df.height())
+                    .map(|r| frame::cell_text(df, ci, r))
+                    .collect(),
+            );
+            numbers.push(if numeric {
+                frame::floats(df, &name).ok()
+            } else {
+                None
+            });
+            shown.push(!off.contains(&name.as_str()));
+            headers.push(name);
+        }
+        ResultTable {
+            headers,
+            cells,
+            numbers,
+            shown,
+            order: (0..df.height()).collect(),
+            sort: None,
+            page: 0,
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.order.len()
+    }
+
+    fn sort_by(&mut self, c: usize) {
+        let desc = matches!(self.sort, Some((k, false)) if k == c);
+        let (cells, nums) = (&self.cells[c], &self.numbers[c]);
+        self.order.sort_by(|&a, &b| {
+            let o = match nums {
+                Some(n) => n[a]
+                    .unwrap_or(f64::NEG_INFINITY)
+                    .total_cmp(&n[b].unwrap_or(f64::NEG_INFINITY)),
+                None => cells[a].cmp(&cells[b]),
+            };
+            if desc { o.reverse() } else { o }
+        });
+        self.sort = Some((c, desc));
+        self.page = 0;
+    }
+
+    /// Draws the table; returns the frame row clicked, if any.
+    pub fn show(&mut self, ui: &mut egui::Ui, id: &str) -> Option<usize> {
+        let pages = self.order.len().div_ceil(PAGE).max(1);
+        self.page = self.page.min(pages - 1);
+        ui.horizontal(|ui| {
+            if ui.add_enabled(self.page > 0, egui::Button::new("◀ 前")).clicked() {
+                self.page -= 1;
+            }
+            ui.label(format!("{} / {} ページ（{} 行）", self.page + 1, pages, self.order.len()));
+            if ui
+                .add_enabled(self.page + 1 < pages, egui::Button::new("次 ▶"))
+                .clicked()
+            {
+                self.page += 1;
+            }
+            ui.menu_button("表示する列", |ui| {
+                for (h, on) in self.headers.iter().zip(self.shown.iter_mut()) {
+                    ui.checkbox(on, h);
+                }
+            });
+        });
+        let mut clicked = None;
+        let mut sort = None;
+        egui::ScrollArea::both()
+            .id_salt(id)
+            .max_height(ui.available_height().max(120.0))
+            .show(ui, |ui| {
+                egui::Grid::new(id).striped(true).show(ui, |ui| {
+                    for (c, h) in self.headers.iter().enumerate() {
+                        if !self.shown[c] {
+                            continue;
+                        }
+                        let arrow = match self.sort {
+                            Some((k, false)) if k == c => " ▲",
+                            Some((k, true)) if k == c => " ▼",
+                            _ => "",
+                        };
+                        if ui
+                            .add(egui::Button::new(egui::RichText::new(format!("{h}{arrow}")).strong()).frame(false))
+                            .on_hover_text("クリックで並べ替え")
+                            .clicked()
+                        {
+                            sort = Some(c);
+                        }
+                    }
+                    ui.end_row();
+                    for &r in self.order.iter().skip(self.page * PAGE).take(PAGE) {
+                        let mut first = true;
+                        for (c, col) in self.cells.iter().enumerate() {
+                            if !self.shown[c] {
+                                continue;
+                            }
+                            let resp = if first {
+                                first = false;
+                                ui.add(egui::Button::new(&col[r]).frame(false))
+                                    .on_hover_text("地図でこの位置を表示")
+                            } else {
+                                ui.label(&col[r])
+                            };
+                            if resp.clicked() {
+                                clicked = Some(r);
+                            }
+                        }
+                        ui.end_row();
+                    }
+                });
+            });
+        if let Some(c) = sort {
+            self.sort_by(c);
+        }
+        clicked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_numbers_as_numbers_and_pages() {
+        let df = frame::Builder::default()
+            .text("名前", ["a", "b", "c"])
+            .int("年齢", [Some(9), Some(70), Some(40)])
+            .build()
+            .unwrap();
+        let mut t = ResultTable::new(&df, &[], &[]);
+        t.sort_by(1);
+        assert_eq!(t.order, [0, 2, 1]);
+        t.sort_by(1);
+        assert_eq!(t.order, [1, 2, 0]);
+        t.sort_by(0);
+        assert_eq!(t.order, [0, 1, 2]);
+        assert_eq!(t.rows(), 3);
+    }
+}
