@@ -395,7 +395,8 @@ pub fn search(work: Option<&std::path::Path>, months: u32, runs: usize) -> anyho
     match work {
         Some(w) => search_in(w, months, runs),
         None => {
-            let w = std::env::temp_dir().join(format!("kenshin-bench-search-{}", std::process::id()));
+            let w =
+                std::env::temp_dir().join(format!("kenshin-bench-search-{}", std::process::id()));
             let r = search_in(&w, months, runs);
             let _ = std::fs::remove_dir_all(&w);
             r
@@ -420,7 +421,11 @@ fn search_in(work: &std::path::Path, months: u32, runs: usize) -> anyhow::Result
             claims_only: false,
         };
         let summary = demo::generate(&files, &opts, &Progress::new())?;
-        eprintln!("generated {} files in {:.0} s", summary.files.len(), t.elapsed().as_secs_f64());
+        eprintln!(
+            "generated {} files in {:.0} s",
+            summary.files.len(),
+            t.elapsed().as_secs_f64()
+        );
         let store = Store::open(&data)?;
         for f in &summary.files {
             let r = import_file(&store, f, &ImportOptions::default(), &Progress::new())?;
@@ -449,7 +454,8 @@ fn search_in(work: &std::path::Path, months: u32, runs: usize) -> anyhow::Result
     };
     let munis: Vec<String> = {
         let mut stmt = conn.prepare("SELECT code FROM ref_municipalities ORDER BY code")?;
-        stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?
+        stmt.query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?
     };
     eprintln!(
         "{insured} insured ({} located), {claims} claims",
@@ -466,27 +472,41 @@ fn search_in(work: &std::path::Path, months: u32, runs: usize) -> anyhow::Result
         let c = located[rng.range(0, located.len() as i64 - 1) as usize];
         let r = 1000.0 + rng.range(0, 1000) as f64;
         let ring: Vec<(f64, f64)> = (0..7)
-            .map(|k| crate::geo::geodesic::destination(c, k as f64 * 360.0 / 7.0 + 10.0, r * (0.7 + 0.1 * (k % 3) as f64)))
+            .map(|k| {
+                crate::geo::geodesic::destination(
+                    c,
+                    k as f64 * 360.0 / 7.0 + 10.0,
+                    r * (0.7 + 0.1 * (k % 3) as f64),
+                )
+            })
             .collect();
         let wkt = crate::geo::wkt::polygon_wkt(&ring);
-        Query::from_json(&serde_json::json!({"version": 1, "subject": "insured", "fy": 2021,
-            "where": {"place": "polygon", "wkt": wkt}}))
+        Query::from_json(
+            &serde_json::json!({"version": 1, "subject": "insured", "fy": 2021,
+            "where": {"place": "polygon", "wkt": wkt}}),
+        )
         .expect("a valid query")
     };
     let combined = |rng: &mut crate::demo::rng::Rng| -> Query {
         let m = &munis[rng.range(0, munis.len() as i64 - 1) as usize];
-        Query::from_json(&serde_json::json!({"version": 1, "subject": "insured", "fy": 2021,
+        Query::from_json(
+            &serde_json::json!({"version": 1, "subject": "insured", "fy": 2021,
             "where": {"and": [
                 {"field": "target", "op": "=", "value": true},
                 {"field": "age", "op": "between", "value": [65, 74]},
                 {"field": "disease_group", "op": "in", "value": ["高血圧症"]},
                 {"field": "checkup.sbp", "op": ">=", "value": 130 + rng.range(0, 20)},
-                {"place": "municipality", "codes": [m]}]}}))
+                {"place": "municipality", "codes": [m]}]}}),
+        )
         .expect("a valid query")
     };
     let mut out = std::io::stdout().lock();
     let (cold, n) = time(&polygon(&mut rng), &mut cache)?;
-    writeln!(out, "polygon, cold cache (R-tree of {} points built): {cold:.1} ms, {n} persons", located.len())?;
+    writeln!(
+        out,
+        "polygon, cold cache (R-tree of {} points built): {cold:.1} ms, {n} persons",
+        located.len()
+    )?;
     let mut poly = Vec::new();
     let mut found = 0;
     for _ in 0..runs {
@@ -503,7 +523,10 @@ fn search_in(work: &std::path::Path, months: u32, runs: usize) -> anyhow::Result
         found as f64 / runs as f64
     )?;
     let (cold, _) = time(&combined(&mut rng), &mut cache)?;
-    writeln!(out, "combined, first run (builds the claims index of the year once): {cold:.1} ms")?;
+    writeln!(
+        out,
+        "combined, first run (builds the claims index of the year once): {cold:.1} ms"
+    )?;
     let mut comb = Vec::new();
     for _ in 0..runs {
         comb.push(time(&combined(&mut rng), &mut cache)?.0);

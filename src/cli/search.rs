@@ -90,18 +90,25 @@ pub fn run(
             };
             print_keys(ctx, query, json)
         }
-        (None, Some(SearchAction::Save {
-            name,
-            query,
-            shared,
-        })) => {
+        (
+            None,
+            Some(SearchAction::Save {
+                name,
+                query,
+                shared,
+            }),
+        ) => {
             let query = read_query(&query)?;
             ctx.execute(SearchCmd::Save {
                 name: name.clone(),
                 query,
                 shared,
             })?;
-            writeln!(out, "検索「{name}」を保存しました{}", if shared { "（共有）" } else { "" })?;
+            writeln!(
+                out,
+                "検索「{name}」を保存しました{}",
+                if shared { "（共有）" } else { "" }
+            )?;
             Ok(0)
         }
         (None, Some(SearchAction::List)) => {
@@ -148,13 +155,19 @@ pub fn run(
             Ok(0)
         }
         (Some(_), Some(_)) => bail!("--query と操作（save, run など）は一緒に使えません"),
-        (None, None) => bail!("--query FILE.json か、操作（save, list, run, rename, delete, icd-groups）を指定してください"),
+        (None, None) => bail!(
+            "--query FILE.json か、操作（save, list, run, rename, delete, icd-groups）を指定してください"
+        ),
     }
 }
 
 /// `nearest --lon X --lat Y [--n 10] [--json]`.
 pub fn nearest(ctx: &mut Ctx, lon: f64, lat: f64, n: usize, json: bool) -> anyhow::Result<i32> {
-    if !(lon.is_finite() && lat.is_finite() && (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat)) {
+    if !(lon.is_finite()
+        && lat.is_finite()
+        && (-180.0..=180.0).contains(&lon)
+        && (-90.0..=90.0).contains(&lat))
+    {
         bail!("経度・緯度が正しくありません（例 --lon 135.8048 --lat 34.6851）");
     }
     let Outcome::Search(SearchReply::Nearest { list, .. }) =
@@ -166,7 +179,10 @@ pub fn nearest(ctx: &mut Ctx, lon: f64, lat: f64, n: usize, json: bool) -> anyho
     if json {
         writeln!(out, "{}", serde_json::to_string(&list)?)?;
     } else {
-        writeln!(out, "距離(m)\t機関コード\t名称\t所在地\t電話番号\tがん検診\t検査項目")?;
+        writeln!(
+            out,
+            "距離(m)\t機関コード\t名称\t所在地\t電話番号\tがん検診\t検査項目"
+        )?;
         for r in list {
             writeln!(
                 out,

@@ -44,7 +44,9 @@ pub const TEST_ITEMS: [&str; 10] = [
 /// An institution's test items, drawn from a stream of its own (keyed by the code) so
 /// that adding them left every other generated value as it was.
 fn test_items(code: &str, checkup: bool, cancer: bool) -> [bool; 10] {
-    let key = code.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
+    let key = code
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
     let mut rng = Rng::fork(key, 91);
     let mut out = [false; 10];
     if !checkup {

@@ -82,7 +82,11 @@ impl Pattern {
     /// From the number of years targeted (1–3) and attended (0–3) of `fy-2..=fy`, and
     /// whether the person has a claim in `fy`.
     pub fn of(years_targeted: u8, years_attended: u8, visited: bool) -> Pattern {
-        match (years_targeted >= 3 && years_attended >= 3, years_attended, visited) {
+        match (
+            years_targeted >= 3 && years_attended >= 3,
+            years_attended,
+            visited,
+        ) {
             (true, _, _) => Pattern::EveryYear,
             (false, 1.., true) => Pattern::AttendedVisiting,
             (false, 1.., false) => Pattern::AttendedNotVisiting,

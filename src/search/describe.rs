@@ -142,7 +142,10 @@ fn place(p: &Place, names: &Names) -> String {
         Place::Rect(_) => "描いた矩形の範囲".into(),
         Place::Polygon(_) => "描いた多角形の範囲".into(),
         Place::Circle { radius_m, .. } => {
-            format!("指定地点から半径{}m以内", thousands(radius_m.round() as u64))
+            format!(
+                "指定地点から半径{}m以内",
+                thousands(radius_m.round() as u64)
+            )
         }
     }
 }
@@ -174,7 +177,10 @@ fn compare(f: &FieldCond, label: &str, unit: &str) -> String {
         Op::Le => format!("{label}{}{unit}以下", num(v[0])),
         Op::Lt => format!("{label}{}{unit}未満", num(v[0])),
         Op::Contains => format!("{label}に「{}」を含む", num(v[0])),
-        Op::Has => format!("{label}{}", v.iter().map(|x| num(x)).collect::<Vec<_>>().join("・")),
+        Op::Has => format!(
+            "{label}{}",
+            v.iter().map(|x| num(x)).collect::<Vec<_>>().join("・")
+        ),
     }
 }
 
@@ -191,7 +197,12 @@ fn field(f: &FieldCond, names: &Names) -> String {
             .join("・")
     };
     match f.field.as_str() {
-        "target" => if yes(f) { "特定健診対象者" } else { "特定健診対象外" }.into(),
+        "target" => if yes(f) {
+            "特定健診対象者"
+        } else {
+            "特定健診対象外"
+        }
+        .into(),
         "attended" => if yes(f) { "受診" } else { "未受診" }.into(),
         "age" => compare(f, "", "歳"),
         "age_band" => list_of(&|t| format!("{t}歳")),
@@ -205,8 +216,16 @@ fn field(f: &FieldCond, names: &Names) -> String {
             &format!("過去{}年の健診受診", f.years.unwrap_or(3)),
             "回",
         ),
-        "past_institution" => format!("健診機関 {} で受診歴あり", list_of(&|c| names.institution(c))),
-        "visited" => if yes(f) { "医療機関受診あり" } else { "医療機関受診なし" }.into(),
+        "past_institution" => format!(
+            "健診機関 {} で受診歴あり",
+            list_of(&|c| names.institution(c))
+        ),
+        "visited" => if yes(f) {
+            "医療機関受診あり"
+        } else {
+            "医療機関受診なし"
+        }
+        .into(),
         "disease_group" => format!("{}の受療あり", list_of(&|t| t.to_string())),
         "icd10" => format!("傷病 {} の受療あり", list_of(&|t| format!("{t}*"))),
         "treated_at" => format!("{} で受療", list_of(&|c| names.institution(c))),
@@ -245,12 +264,31 @@ fn field(f: &FieldCond, names: &Names) -> String {
             ),
             "",
         ),
-        "column" => compare(f, &format!("{} ", f.column.as_deref().unwrap_or_default()), ""),
+        "column" => compare(
+            f,
+            &format!("{} ", f.column.as_deref().unwrap_or_default()),
+            "",
+        ),
         "name" => format!("名称に「{}」を含む", text_of(&f.value)),
         "code" => format!("機関コード {}", list_of(&|c| c.to_string())),
-        "checkup" => if yes(f) { "特定健診実施" } else { "特定健診なし" }.into(),
-        "cancer_screening" => if yes(f) { "がん検診実施" } else { "がん検診なし" }.into(),
-        "medical" => if yes(f) { "医療機関" } else { "医療機関マスタ外" }.into(),
+        "checkup" => if yes(f) {
+            "特定健診実施"
+        } else {
+            "特定健診なし"
+        }
+        .into(),
+        "cancer_screening" => if yes(f) {
+            "がん検診実施"
+        } else {
+            "がん検診なし"
+        }
+        .into(),
+        "medical" => if yes(f) {
+            "医療機関"
+        } else {
+            "医療機関マスタ外"
+        }
+        .into(),
         "test_item" => format!(
             "{}を実施",
             list_of(&|k| TEST_ITEMS
@@ -322,7 +360,11 @@ mod tests {
             2021,
             Cond::And(vec![
                 Cond::Field(FieldCond::new("checkup.hba1c", Op::Ge, json!(6.5))),
-                Cond::Not(Box::new(Cond::Field(FieldCond::new("mark", Op::Eq, json!("excluded"))))),
+                Cond::Not(Box::new(Cond::Field(FieldCond::new(
+                    "mark",
+                    Op::Eq,
+                    json!("excluded"),
+                )))),
                 Cond::Or(vec![
                     Cond::Field(FieldCond::new("sex", Op::Eq, json!(1))),
                     Cond::Field(FieldCond::new("age", Op::Ge, json!(70))),

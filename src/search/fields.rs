@@ -47,25 +47,9 @@ pub struct FieldDef {
     pub note: &'static str,
 }
 
-const CMP: &[Op] = &[
-    Op::Eq,
-    Op::Ne,
-    Op::Lt,
-    Op::Le,
-    Op::Gt,
-    Op::Ge,
-    Op::Between,
-];
+const CMP: &[Op] = &[Op::Eq, Op::Ne, Op::Lt, Op::Le, Op::Gt, Op::Ge, Op::Between];
 const BOOL: &[Op] = &[Op::Eq];
-const UT: &[Op] = &[
-    Op::Eq,
-    Op::Ne,
-    Op::Lt,
-    Op::Le,
-    Op::Gt,
-    Op::Ge,
-    Op::Contains,
-];
+const UT: &[Op] = &[Op::Eq, Op::Ne, Op::Lt, Op::Le, Op::Gt, Op::Ge, Op::Contains];
 const LIST: &[Op] = &[Op::Eq, Op::In];
 
 const fn fd(
@@ -91,46 +75,172 @@ use ValueKind as K;
 
 /// The insured's fields (`checkup.<item>` fields come from [`CHECKUP_ITEMS`]).
 pub const INSURED: &[FieldDef] = &[
-    fd("target", "特定健診の対象者", K::Bool, BOOL, C::None, "40〜74歳で年度を通じて加入（法定報告の定義）"),
+    fd(
+        "target",
+        "特定健診の対象者",
+        K::Bool,
+        BOOL,
+        C::None,
+        "40〜74歳で年度を通じて加入（法定報告の定義）",
+    ),
     fd("attended", "年度内の健診受診", K::Bool, BOOL, C::None, ""),
     fd("age", "年齢（年度末 3月31日）", K::Int, CMP, C::None, ""),
-    fd("age_band", "年齢階級（5歳）", K::Text, LIST, C::AgeBands, ""),
+    fd(
+        "age_band",
+        "年齢階級（5歳）",
+        K::Text,
+        LIST,
+        C::AgeBands,
+        "",
+    ),
     fd("sex", "性別", K::Int, BOOL, C::Sex, "1 = 男性、2 = 女性"),
-    fd("checkup_count", "過去N年の健診受診回数", K::Int, CMP, C::None, "years で年数（検索年度を含む）"),
-    fd("past_institution", "過去の健診機関", K::Text, LIST, C::CheckupInstitutions, "年度末までに受診した健診機関"),
-    fd("visited", "年度内の医療機関受診（レセプトあり）", K::Bool, BOOL, C::None, ""),
-    fd("disease_group", "生活習慣病の受療（傷病グループ）", K::Text, LIST, C::IcdGroups, "年度内のレセプトの傷病名"),
-    fd("icd10", "傷病名（ICD-10 コード・前方一致）", K::Text, LIST, C::None, "例 E11、I1"),
-    fd("treated_at", "受療した医療機関", K::Text, LIST, C::MedicalInstitutions, "年度内のレセプト"),
-    fd("acquired_date", "資格取得日", K::Date, CMP, C::None, "YYYY-MM-DD"),
-    fd("recommended", "受診勧奨対象者リストに掲載", K::Bool, BOOL, C::None, "保険者ごとの最新のリスト"),
+    fd(
+        "checkup_count",
+        "過去N年の健診受診回数",
+        K::Int,
+        CMP,
+        C::None,
+        "years で年数（検索年度を含む）",
+    ),
+    fd(
+        "past_institution",
+        "過去の健診機関",
+        K::Text,
+        LIST,
+        C::CheckupInstitutions,
+        "年度末までに受診した健診機関",
+    ),
+    fd(
+        "visited",
+        "年度内の医療機関受診（レセプトあり）",
+        K::Bool,
+        BOOL,
+        C::None,
+        "",
+    ),
+    fd(
+        "disease_group",
+        "生活習慣病の受療（傷病グループ）",
+        K::Text,
+        LIST,
+        C::IcdGroups,
+        "年度内のレセプトの傷病名",
+    ),
+    fd(
+        "icd10",
+        "傷病名（ICD-10 コード・前方一致）",
+        K::Text,
+        LIST,
+        C::None,
+        "例 E11、I1",
+    ),
+    fd(
+        "treated_at",
+        "受療した医療機関",
+        K::Text,
+        LIST,
+        C::MedicalInstitutions,
+        "年度内のレセプト",
+    ),
+    fd(
+        "acquired_date",
+        "資格取得日",
+        K::Date,
+        CMP,
+        C::None,
+        "YYYY-MM-DD",
+    ),
+    fd(
+        "recommended",
+        "受診勧奨対象者リストに掲載",
+        K::Bool,
+        BOOL,
+        C::None,
+        "保険者ごとの最新のリスト",
+    ),
     fd("mark", "印", K::Text, LIST, C::Marks, "除外・勧奨対象"),
-    fd("municipality", "住所地の市町村", K::Text, LIST, C::Municipalities, ""),
-    fd("small_area", "住所地の町丁・字", K::Text, LIST, C::SmallAreas, ""),
-    fd("match_level", "住所照合の一致レベル", K::Int, LIST, C::MatchLevels, "1 街区、2 町丁・字、3 曖昧、0 不明"),
-    fd("user_table", "独自データの列（勤務地など）", K::Text, UT, C::None, "KDB に勤務地はありません。被保険者IDで結びつけた独自データの列で絞ります"),
+    fd(
+        "municipality",
+        "住所地の市町村",
+        K::Text,
+        LIST,
+        C::Municipalities,
+        "",
+    ),
+    fd(
+        "small_area",
+        "住所地の町丁・字",
+        K::Text,
+        LIST,
+        C::SmallAreas,
+        "",
+    ),
+    fd(
+        "match_level",
+        "住所照合の一致レベル",
+        K::Int,
+        LIST,
+        C::MatchLevels,
+        "1 街区、2 町丁・字、3 曖昧、0 不明",
+    ),
+    fd(
+        "user_table",
+        "独自データの列（勤務地など）",
+        K::Text,
+        UT,
+        C::None,
+        "KDB に勤務地はありません。被保険者IDで結びつけた独自データの列で絞ります",
+    ),
 ];
 
 /// The institutions' fields.
 pub const INSTITUTIONS: &[FieldDef] = &[
-    fd("name", "名称", K::Text, &[Op::Contains], C::None, "全角・半角、ひらがな・カタカナを区別しません"),
+    fd(
+        "name",
+        "名称",
+        K::Text,
+        &[Op::Contains],
+        C::None,
+        "全角・半角、ひらがな・カタカナを区別しません",
+    ),
     fd("code", "機関コード", K::Text, LIST, C::None, ""),
     fd("checkup", "特定健診を実施", K::Bool, BOOL, C::None, ""),
-    fd("cancer_screening", "がん検診を実施", K::Bool, BOOL, C::None, ""),
-    fd("medical", "医療機関マスタにある", K::Bool, BOOL, C::None, ""),
-    fd("test_item", "検査項目", K::Text, &[Op::Has], C::TestItems, "選んだ項目をすべて実施"),
-    fd("users", "年度内の利用者数", K::Int, CMP, C::None, "レセプトまたは健診のあった被保険者"),
+    fd(
+        "cancer_screening",
+        "がん検診を実施",
+        K::Bool,
+        BOOL,
+        C::None,
+        "",
+    ),
+    fd(
+        "medical",
+        "医療機関マスタにある",
+        K::Bool,
+        BOOL,
+        C::None,
+        "",
+    ),
+    fd(
+        "test_item",
+        "検査項目",
+        K::Text,
+        &[Op::Has],
+        C::TestItems,
+        "選んだ項目をすべて実施",
+    ),
+    fd(
+        "users",
+        "年度内の利用者数",
+        K::Int,
+        CMP,
+        C::None,
+        "レセプトまたは健診のあった被保険者",
+    ),
 ];
 
 /// A user table's fields: its columns, by header, as `column`.
-pub const USER_TABLE: &[FieldDef] = &[fd(
-    "column",
-    "列",
-    K::Text,
-    UT,
-    C::None,
-    "",
-)];
+pub const USER_TABLE: &[FieldDef] = &[fd("column", "列", K::Text, UT, C::None, "")];
 
 /// The checkup items a value condition can test (`checkup.<key>`): column, label.
 pub const CHECKUP_ITEMS: &[(&str, &str)] = &[

@@ -58,10 +58,7 @@ pub fn ensure(conn: &Connection) -> Result<Vec<i32>, SearchError> {
             rebuild_year(conn, fy)?;
         }
         conn.execute("DELETE FROM search_index_state", [])?;
-        conn.execute(
-            "INSERT INTO search_index_state VALUES (?)",
-            params![newest],
-        )?;
+        conn.execute("INSERT INTO search_index_state VALUES (?)", params![newest])?;
         Ok(())
     })();
     match result {
@@ -78,7 +75,10 @@ pub fn ensure(conn: &Connection) -> Result<Vec<i32>, SearchError> {
 
 fn rebuild_year(conn: &Connection, fy: i32) -> Result<(), duckdb::Error> {
     let (s, e) = fy_dates(fy);
-    let (s, e) = (s.format("%Y-%m-%d").to_string(), e.format("%Y-%m-%d").to_string());
+    let (s, e) = (
+        s.format("%Y-%m-%d").to_string(),
+        e.format("%Y-%m-%d").to_string(),
+    );
     conn.execute("DELETE FROM visit_index WHERE fy = ?", params![fy])?;
     conn.execute("DELETE FROM disease_index WHERE fy = ?", params![fy])?;
     conn.execute(

@@ -14,9 +14,16 @@ use crate::import::normalize::fold_for_search;
 #[derive(Debug, Clone, PartialEq)]
 pub enum JumpKind {
     /// An address, placed to this level (市区町村 when only the municipality was found).
-    Address { level: String, confidence: &'static str },
-    Person { insured_id: String },
-    Institution { code: String },
+    Address {
+        level: String,
+        confidence: &'static str,
+    },
+    Person {
+        insured_id: String,
+    },
+    Institution {
+        code: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -141,11 +148,8 @@ fn address(
             let Some(code) = loc.municipality_code.filter(|c| !c.is_empty()) else {
                 return Ok(None);
             };
-            let region = super::place::resolve(
-                conn,
-                cache,
-                &super::query::Place::Municipality(vec![code]),
-            );
+            let region =
+                super::place::resolve(conn, cache, &super::query::Place::Municipality(vec![code]));
             let Some(b) = region.ok().and_then(|r| r.bbox()) else {
                 return Ok(None);
             };

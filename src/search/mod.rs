@@ -47,7 +47,9 @@ pub enum SearchError {
     },
     #[error("レイヤ「{0}」がありません。地図レイヤの管理で確かめてください")]
     NoLayer(String),
-    #[error("レイヤ「{0}」は面のレイヤではありません。範囲には面（ポリゴン）のレイヤを選んでください")]
+    #[error(
+        "レイヤ「{0}」は面のレイヤではありません。範囲には面（ポリゴン）のレイヤを選んでください"
+    )]
     NotAreaLayer(String),
     #[error("レイヤ「{layer}」にコード・番号 {code} の地物がありません")]
     NoArea { layer: String, code: String },
@@ -57,11 +59,15 @@ pub enum SearchError {
     Wkt(#[from] crate::geo::wkt::WktError),
     #[error("独自データ「{0}」がありません")]
     NoUserTable(String),
-    #[error("独自データ「{0}」は被保険者IDで結びつけられていません。取込のときにキー列と結びつけ先（被保険者）を指定してください")]
+    #[error(
+        "独自データ「{0}」は被保険者IDで結びつけられていません。取込のときにキー列と結びつけ先（被保険者）を指定してください"
+    )]
     NotLinked(String),
     #[error("独自データに列「{0}」がありません")]
     NoColumn(String),
-    #[error("この独自データには位置がありません（被保険者または医療機関に結びつけたものだけが場所で絞れます）")]
+    #[error(
+        "この独自データには位置がありません（被保険者または医療機関に結びつけたものだけが場所で絞れます）"
+    )]
     UnplacedTable,
     #[error("傷病グループ「{0}」がありません")]
     NoIcdGroup(String),

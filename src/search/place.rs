@@ -25,9 +25,7 @@ impl Region {
             Region::Polygons(m) => m
                 .bounding_rect()
                 .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]),
-            Region::Circle { center, radius_m } => {
-                Some(geodesic::circle_bbox(*center, *radius_m))
-            }
+            Region::Circle { center, radius_m } => Some(geodesic::circle_bbox(*center, *radius_m)),
         }
     }
 
@@ -44,11 +42,11 @@ impl Region {
     /// The outline as rings of (lon, lat), for drawing.
     pub fn rings(&self) -> Vec<Vec<(f64, f64)>> {
         match self {
-            Region::Polygons(m) => m
-                .0
-                .iter()
-                .map(|p| p.exterior().0.iter().map(|c| (c.x, c.y)).collect())
-                .collect(),
+            Region::Polygons(m) => {
+                m.0.iter()
+                    .map(|p| p.exterior().0.iter().map(|c| (c.x, c.y)).collect())
+                    .collect()
+            }
             Region::Circle { center, radius_m } => {
                 vec![geodesic::circle_ring(*center, *radius_m, 96)]
             }
@@ -68,10 +66,9 @@ pub fn resolve(
                    codes: &[String]|
      -> Result<Region, SearchError> {
         let l = cache.layer(conn, layer)?;
-        let i = l
-            .0
-            .field_index(field)
-            .ok_or_else(|| SearchError::NoLayer(format!("{layer}（{field}）")))?;
+        let i =
+            l.0.field_index(field)
+                .ok_or_else(|| SearchError::NoLayer(format!("{layer}（{field}）")))?;
         let mut polys: Vec<Polygon<f64>> = Vec::new();
         let mut found = std::collections::HashSet::new();
         for f in &l.1 {

@@ -322,7 +322,11 @@ impl Query {
 
 fn bad(path: &str, want: &str) -> SearchError {
     SearchError::Shape {
-        path: if path.is_empty() { "（全体）".into() } else { path.into() },
+        path: if path.is_empty() {
+            "（全体）".into()
+        } else {
+            path.into()
+        },
         want: want.into(),
     }
 }

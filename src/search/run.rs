@@ -101,8 +101,9 @@ pub fn list(
              (SELECT name FROM ref_municipalities m WHERE m.code = b.municipality_code) AS \"{}\",
              (SELECT name FROM ref_small_areas s WHERE s.key_code = b.key_code) AS \"{}\",
              b.address AS \"{}\",
-             b.insured_id IN (SELECT insured_id FROM checkups
-                              WHERE checkup_date BETWEEN CAST(?1 AS DATE) AND CAST(?2 AS DATE)) AS \"{}\",
+             CASE WHEN b.insured_id IN (SELECT insured_id FROM checkups
+                              WHERE checkup_date BETWEEN CAST(?1 AS DATE) AND CAST(?2 AS DATE))
+                  THEN '受診' ELSE '未受診' END AS \"{}\",
              CASE b.match_level WHEN 1 THEN '街区' WHEN 2 THEN '町丁・字' WHEN 3 THEN '曖昧' ELSE '不明' END AS \"{}\",
              b.lon AS \"{}\", b.lat AS \"{}\"",
             col::KEY,
@@ -180,9 +181,7 @@ fn rename_user_columns(
         .collect::<Result<Vec<_>, _>>()?;
     for (no, header) in cols {
         let from = crate::store::user_tables::physical_column(no as usize);
-        if df.get_column_index(&from).is_some()
-            && df.get_column_index(&header).is_none()
-        {
+        if df.get_column_index(&from).is_some() && df.get_column_index(&header).is_none() {
             let _ = df.rename(&from, header.as_str().into());
         }
     }

@@ -318,7 +318,8 @@ impl Compiler<'_> {
             };
             let sql = self.cond(part, &path)?;
             if matches!(part, Cond::Place(_)) {
-                self.restrict.push(format!("search_keys_{}", self.key_sets.len()));
+                self.restrict
+                    .push(format!("search_keys_{}", self.key_sets.len()));
             }
             out.push(sql);
         }
@@ -351,7 +352,10 @@ impl Compiler<'_> {
                     .collect::<Result<Vec<_>, _>>()?;
                 format!("({})", parts.join(word))
             }
-            Cond::Not(c) => format!("(NOT coalesce({}, false))", self.cond(c, &format!("{path}.not"))?),
+            Cond::Not(c) => format!(
+                "(NOT coalesce({}, false))",
+                self.cond(c, &format!("{path}.not"))?
+            ),
             Cond::Place(p) => self.place(p)?,
             Cond::Field(f) => {
                 let def = fields::check(&self.subject, f, path)?;
@@ -408,10 +412,7 @@ impl Compiler<'_> {
         Ok(format!("(b.{key} IN (SELECT k FROM {t}))"))
     }
 
-    fn institutions_inside(
-        &mut self,
-        region: &place::Region,
-    ) -> Result<Vec<String>, SearchError> {
+    fn institutions_inside(&mut self, region: &place::Region) -> Result<Vec<String>, SearchError> {
         let inst = self.cache.institutions(self.conn)?;
         Ok(inst
             .placed
@@ -484,7 +485,9 @@ impl Compiler<'_> {
                 self.needs_index = true;
                 let fy = self.bind(Sql::Int(self.fy));
                 Self::yes_no(
-                    format!("(b.insured_id IN (SELECT insured_id FROM visit_index WHERE fy = {fy}))"),
+                    format!(
+                        "(b.insured_id IN (SELECT insured_id FROM visit_index WHERE fy = {fy}))"
+                    ),
                     f,
                 )
             }
@@ -492,7 +495,11 @@ impl Compiler<'_> {
                 let prefixes = if f.field == "icd10" {
                     values_of(&f.value)
                         .into_iter()
-                        .map(|v| crate::import::normalize::fold_width(&text_of(v)).trim().to_ascii_uppercase())
+                        .map(|v| {
+                            crate::import::normalize::fold_width(&text_of(v))
+                                .trim()
+                                .to_ascii_uppercase()
+                        })
                         .collect::<Vec<_>>()
                 } else {
                     let mut out = Vec::new();
@@ -536,7 +543,9 @@ impl Compiler<'_> {
             ),
             "mark" => {
                 let l = self.list(f);
-                format!("(b.insured_id IN (SELECT insured_id FROM insured_marks WHERE mark IN ({l})))")
+                format!(
+                    "(b.insured_id IN (SELECT insured_id FROM insured_marks WHERE mark IN ({l})))"
+                )
             }
             "municipality" => self.compare("b.municipality_code", f, kind),
             "small_area" => {
@@ -554,8 +563,13 @@ impl Compiler<'_> {
                     (Some(k), Some("insured")) => k,
                     _ => return Err(SearchError::NotLinked(table)),
                 };
-                let (col, ty) = user_column(self.conn, id, f.column.as_deref().unwrap_or_default())?;
-                let test = self.user_value(&format!("u.{}", crate::store::user_tables::physical_column(col)), &ty, f);
+                let (col, ty) =
+                    user_column(self.conn, id, f.column.as_deref().unwrap_or_default())?;
+                let test = self.user_value(
+                    &format!("u.{}", crate::store::user_tables::physical_column(col)),
+                    &ty,
+                    f,
+                );
                 format!(
                     "(b.insured_id IN (SELECT CAST(u.{} AS VARCHAR) FROM {} u WHERE {test}))",
                     crate::store::user_tables::physical_column(key),
@@ -684,7 +698,8 @@ pub fn split_prefixes(p: &str) -> Vec<String> {
 
 /// The ICD-10 groups: name and prefixes, in their order.
 pub fn icd_groups(conn: &Connection) -> Result<Vec<(String, Vec<String>)>, SearchError> {
-    let mut stmt = conn.prepare("SELECT name, prefixes FROM icd_groups ORDER BY sort_order, name")?;
+    let mut stmt =
+        conn.prepare("SELECT name, prefixes FROM icd_groups ORDER BY sort_order, name")?;
     let rows = stmt.query_map([], |r| {
         let n: String = r.get(0)?;
         let p: String = r.get(1)?;

@@ -13,7 +13,7 @@ pub mod map;
 
 pub use theme::install as install_theme;
 mod result_table;
-mod search_ui;
+pub mod search_ui;
 mod theme;
 pub mod widgets;
 

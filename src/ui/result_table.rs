@@ -83,10 +83,18 @@ impl ResultTable {
         let pages = self.order.len().div_ceil(PAGE).max(1);
         self.page = self.page.min(pages - 1);
         ui.horizontal(|ui| {
-            if ui.add_enabled(self.page > 0, egui::Button::new("◀ 前")).clicked() {
+            if ui
+                .add_enabled(self.page > 0, egui::Button::new("◀ 前"))
+                .clicked()
+            {
                 self.page -= 1;
             }
-            ui.label(format!("{} / {} ページ（{} 行）", self.page + 1, pages, self.order.len()));
+            ui.label(format!(
+                "{} / {} ページ（{} 行）",
+                self.page + 1,
+                pages,
+                self.order.len()
+            ));
             if ui
                 .add_enabled(self.page + 1 < pages, egui::Button::new("次 ▶"))
                 .clicked()
@@ -116,7 +124,12 @@ impl ResultTable {
                             _ => "",
                         };
                         if ui
-                            .add(egui::Button::new(egui::RichText::new(format!("{h}{arrow}")).strong()).frame(false))
+                            .add(
+                                egui::Button::new(
+                                    egui::RichText::new(format!("{h}{arrow}")).strong(),
+                                )
+                                .frame(false),
+                            )
                             .on_hover_text("クリックで並べ替え")
                             .clicked()
                         {

@@ -54,7 +54,11 @@ impl FieldRow {
 /// A place row: areas picked from lists, or a shape drawn on the map.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlaceRow {
-    Areas { kind: AreaKind, picks: BTreeSet<String>, filter: String },
+    Areas {
+        kind: AreaKind,
+        picks: BTreeSet<String>,
+        filter: String,
+    },
     Shape(Place),
 }
 
@@ -70,7 +74,10 @@ pub enum RowKind {
     Field(FieldRow),
     Place(PlaceRow),
     /// A group of rows joined by AND (`true`) or OR.
-    Group { all: bool, rows: Vec<Row> },
+    Group {
+        all: bool,
+        rows: Vec<Row>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,7 +118,23 @@ impl Default for SearchState {
             subject: Subject::Insured,
             fy: 2021,
             all: true,
-            rows: Vec::new(),
+            // Where analysts start: the year's targets who did not attend.
+            rows: vec![
+                Row {
+                    not: false,
+                    kind: RowKind::Field(FieldRow {
+                        flag: true,
+                        ..FieldRow::new("target", &fields::INSURED[0])
+                    }),
+                },
+                Row {
+                    not: false,
+                    kind: RowKind::Field(FieldRow {
+                        flag: false,
+                        ..FieldRow::new("attended", &fields::INSURED[1])
+                    }),
+                },
+            ],
             lists: None,
             requested: false,
             counted: None,
@@ -147,7 +170,11 @@ fn row_cond(subject: &Subject, r: &Row) -> Option<Cond> {
             if parts.is_empty() {
                 return None;
             }
-            if *all { Cond::And(parts) } else { Cond::Or(parts) }
+            if *all {
+                Cond::And(parts)
+            } else {
+                Cond::Or(parts)
+            }
         }
         RowKind::Place(PlaceRow::Areas { kind, picks, .. }) => {
             if picks.is_empty() {
@@ -162,13 +189,19 @@ fn row_cond(subject: &Subject, r: &Row) -> Option<Cond> {
 }
 
 fn scalar(kind: ValueKind, t: &str) -> Option<Value> {
-    let t = crate::import::normalize::fold_width(t).trim().replace(',', "");
+    let t = crate::import::normalize::fold_width(t)
+        .trim()
+        .replace(',', "");
     if t.is_empty() {
         return None;
     }
     match kind {
         ValueKind::Int => t.parse::<i64>().ok().map(|n| json!(n)),
-        ValueKind::Float => t.parse::<f64>().ok().filter(|x| x.is_finite()).map(|n| json!(n)),
+        ValueKind::Float => t
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .map(|n| json!(n)),
         ValueKind::Date => chrono::NaiveDate::parse_from_str(&t.replace('/', "-"), "%Y-%m-%d")
             .ok()
             .map(|d| json!(d.format("%Y-%m-%d").to_string())),
@@ -183,13 +216,12 @@ fn field_cond(subject: &Subject, f: &FieldRow) -> Option<FieldCond> {
         (ValueKind::Bool, _) => json!(f.flag),
         (_, Choices::Sex) => json!(if f.flag { 1 } else { 2 }),
         (_, Choices::None) if f.field == "icd10" || f.field == "code" => {
-            let list: Vec<Value> = f
-                .a
-                .split([',', '、', ' '])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| json!(s))
-                .collect();
+            let list: Vec<Value> =
+                f.a.split([',', '、', ' '])
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| json!(s))
+                    .collect();
             if list.is_empty() {
                 return None;
             }
@@ -217,7 +249,13 @@ fn field_cond(subject: &Subject, f: &FieldRow) -> Option<FieldCond> {
                 return None;
             }
             c.op = Op::In;
-            Value::Array(f.picks.iter().filter_map(|p| p.parse::<i64>().ok()).map(|n| json!(n)).collect())
+            Value::Array(
+                f.picks
+                    .iter()
+                    .filter_map(|p| p.parse::<i64>().ok())
+                    .map(|n| json!(n))
+                    .collect(),
+            )
         }
         _ => {
             if f.picks.is_empty() {
@@ -252,7 +290,11 @@ impl SearchState {
         Query {
             subject: self.subject.clone(),
             fy: Some(self.fy),
-            cond: if self.all { Cond::And(parts) } else { Cond::Or(parts) },
+            cond: if self.all {
+                Cond::And(parts)
+            } else {
+                Cond::Or(parts)
+            },
         }
     }
 
@@ -349,7 +391,7 @@ fn row_of(c: &Cond, top: bool) -> Row {
 }
 
 /// The 検索 screen.
-pub(crate) fn search_ui(ui: &mut egui::Ui, st: &mut SearchState, years: &[i32]) -> Vec<Command> {
+pub fn search_ui(ui: &mut egui::Ui, st: &mut SearchState, years: &[i32]) -> Vec<Command> {
     let mut cmds = Vec::new();
     if !st.requested {
         st.requested = true;
@@ -446,7 +488,7 @@ fn builder_ui(ui: &mut egui::Ui, st: &mut SearchState, years: &[i32]) {
         ui.push_id(i, |ui| {
             egui::Frame::group(ui.style()).show(ui, |ui| {
                 ui.horizontal(|ui| {
-                    if ui.button("✕").on_hover_text("この条件を削除").clicked() {
+                    if ui.button("削除").on_hover_text("この条件を削除").clicked() {
                         remove = Some(i);
                     }
                     ui.checkbox(&mut row.not, "否定（NOT）");
@@ -502,7 +544,11 @@ fn builder_ui(ui: &mut egui::Ui, st: &mut SearchState, years: &[i32]) {
                 kind: RowKind::Place(PlaceRow::Shape(p)),
             });
         }
-        if ui.button("＋ グループ（OR）").on_hover_text("いずれかを満たす条件のまとまり").clicked() {
+        if ui
+            .button("＋ グループ（OR）")
+            .on_hover_text("いずれかを満たす条件のまとまり")
+            .clicked()
+        {
             st.rows.push(Row {
                 not: false,
                 kind: RowKind::Group {
@@ -587,7 +633,12 @@ fn options_of(choices: Choices, lists: Option<&Lists>) -> Vec<(String, String)> 
             .iter()
             .map(|a| (format!("{a}-{}", a + 4), format!("{a}〜{}歳", a + 4)))
             .collect(),
-        (Choices::MatchLevels, _) => fixed(&[("1", "街区"), ("2", "町丁・字"), ("3", "曖昧"), ("0", "不明")]),
+        (Choices::MatchLevels, _) => fixed(&[
+            ("1", "街区"),
+            ("2", "町丁・字"),
+            ("3", "曖昧"),
+            ("0", "不明"),
+        ]),
         (Choices::Marks, _) => fixed(fields::MARKS),
         (Choices::TestItems, _) => fixed(fields::TEST_ITEMS),
         (Choices::Municipalities, Some(l)) => pairs(&l.municipalities),
@@ -623,7 +674,8 @@ fn row_ui(ui: &mut egui::Ui, row: &mut Row, subject: &Subject, lists: Option<&Li
                                         });
                                     }
                                 }
-                                if ui.selectable_label(false, "範囲（市町村など）").clicked() {
+                                if ui.selectable_label(false, "範囲（市町村など）").clicked()
+                                {
                                     rows.push(Row {
                                         not: false,
                                         kind: RowKind::Place(PlaceRow::Areas {
@@ -640,7 +692,7 @@ fn row_ui(ui: &mut egui::Ui, row: &mut Row, subject: &Subject, lists: Option<&Li
                 for (i, r) in rows.iter_mut().enumerate() {
                     ui.push_id(i, |ui| {
                         ui.horizontal(|ui| {
-                            if ui.small_button("✕").clicked() {
+                            if ui.small_button("削除").clicked() {
                                 remove = Some(i);
                             }
                             ui.checkbox(&mut r.not, "否定");
@@ -664,7 +716,11 @@ fn row_ui(ui: &mut egui::Ui, row: &mut Row, subject: &Subject, lists: Option<&Li
                 }
             ));
         }
-        RowKind::Place(PlaceRow::Areas { kind, picks, filter }) => {
+        RowKind::Place(PlaceRow::Areas {
+            kind,
+            picks,
+            filter,
+        }) => {
             ui.label("範囲:");
             let before = *kind;
             ui.selectable_value(kind, AreaKind::Municipality, "市町村");
@@ -689,13 +745,21 @@ fn row_ui(ui: &mut egui::Ui, row: &mut Row, subject: &Subject, lists: Option<&Li
             };
             ui.label(field_label(&f.field, &def));
             if f.field == "checkup_count" {
-                ui.add(egui::DragValue::new(&mut f.years).range(1..=10).suffix("年"));
+                ui.add(
+                    egui::DragValue::new(&mut f.years)
+                        .range(1..=10)
+                        .suffix("年"),
+                );
             }
             if f.field == "user_table" {
                 let tables: Vec<(String, Vec<String>)> =
                     lists.map(|l| l.user_tables.clone()).unwrap_or_default();
                 egui::ComboBox::from_id_salt("ut_table")
-                    .selected_text(if f.table.is_empty() { "（独自データ）" } else { &f.table })
+                    .selected_text(if f.table.is_empty() {
+                        "（独自データ）"
+                    } else {
+                        &f.table
+                    })
                     .show_ui(ui, |ui| {
                         for (t, _) in &tables {
                             ui.selectable_value(&mut f.table, t.clone(), t);
@@ -707,7 +771,11 @@ fn row_ui(ui: &mut egui::Ui, row: &mut Row, subject: &Subject, lists: Option<&Li
                     .map(|(_, c)| c.clone())
                     .unwrap_or_default();
                 egui::ComboBox::from_id_salt("ut_col")
-                    .selected_text(if f.column.is_empty() { "（列）" } else { &f.column })
+                    .selected_text(if f.column.is_empty() {
+                        "（列）"
+                    } else {
+                        &f.column
+                    })
                     .show_ui(ui, |ui| {
                         for c in &cols {
                             ui.selectable_value(&mut f.column, c.clone(), c);
@@ -737,10 +805,18 @@ fn row_ui(ui: &mut egui::Ui, row: &mut Row, subject: &Subject, lists: Option<&Li
                                 }
                             });
                     }
-                    ui.add(egui::TextEdit::singleline(&mut f.a).desired_width(110.0).hint_text(hint(&def)));
+                    ui.add(
+                        egui::TextEdit::singleline(&mut f.a)
+                            .desired_width(110.0)
+                            .hint_text(hint(&def)),
+                    );
                     if f.op == Op::Between {
                         ui.label("〜");
-                        ui.add(egui::TextEdit::singleline(&mut f.b).desired_width(110.0).hint_text(hint(&def)));
+                        ui.add(
+                            egui::TextEdit::singleline(&mut f.b)
+                                .desired_width(110.0)
+                                .hint_text(hint(&def)),
+                        );
                     }
                 }
                 (_, choices) => {
@@ -782,7 +858,10 @@ fn saved_ui(ui: &mut egui::Ui, st: &mut SearchState) -> Vec<Command> {
         ui.checkbox(&mut st.shared, "共有");
     });
     if ui
-        .add_enabled(!st.save_name.trim().is_empty(), egui::Button::new("今の条件を保存"))
+        .add_enabled(
+            !st.save_name.trim().is_empty(),
+            egui::Button::new("今の条件を保存"),
+        )
         .clicked()
     {
         cmds.push(Command::from(SearchCmd::Save {
@@ -803,7 +882,9 @@ fn saved_ui(ui: &mut egui::Ui, st: &mut SearchState) -> Vec<Command> {
         ui.push_id(&s.name, |ui| {
             ui.horizontal(|ui| {
                 if ui.button("実行").clicked() {
-                    cmds.push(Command::from(SearchCmd::Open { name: s.name.clone() }));
+                    cmds.push(Command::from(SearchCmd::Open {
+                        name: s.name.clone(),
+                    }));
                 }
                 ui.label(&s.name);
                 if s.shared {
@@ -818,7 +899,9 @@ fn saved_ui(ui: &mut egui::Ui, st: &mut SearchState) -> Vec<Command> {
                         st.renaming = Some((s.name.clone(), s.name.clone()));
                     }
                     if ui.small_button("削除").clicked() {
-                        cmds.push(Command::from(SearchCmd::Delete { name: s.name.clone() }));
+                        cmds.push(Command::from(SearchCmd::Delete {
+                            name: s.name.clone(),
+                        }));
                     }
                 }
             });
@@ -851,41 +934,45 @@ impl super::AtlasApp {
     /// The search domain's answers: the map takes those of its tools, the 検索 screen
     /// the rest.
     pub(super) fn on_search(&mut self, reply: SearchReply) -> Vec<Command> {
-        let Err(reply) = super::map::receive_search(&mut self.map, reply) else {
-            return Vec::new();
-        };
-        let st = &mut self.search;
-        match reply {
-            SearchReply::Count {
-                query, description, ..
-            } => {
-                if st.counted.as_deref() == Some(query.to_json_string().as_str()) {
-                    st.count = Some(description);
-                }
-            }
-            SearchReply::List {
-                description, frame, ..
-            } => {
-                let table = ResultTable::new(&frame, &[col::KEY, col::LON, col::LAT], &[col::KANA]);
-                st.result = Some((description, frame, table));
-            }
-            SearchReply::Saved(list) => {
-                st.saved = Some(list);
-            }
-            SearchReply::Opened { name, query } => {
-                st.load(&query);
-                st.save_name = name;
-                let persons = query.subject == Subject::Insured;
-                if !persons || st.may_list {
-                    return vec![Command::from(SearchCmd::List { query })];
-                }
-            }
-            SearchReply::Choices(c) => st.lists = Some(c),
-            SearchReply::IcdGroupSet(_) => {
-                st.requested = false;
-            }
-            SearchReply::Keys { .. } | SearchReply::Nearest { .. } | SearchReply::Jump { .. } => {}
+        match super::map::receive_search(&mut self.map, reply) {
+            Ok(()) => Vec::new(),
+            Err(reply) => receive(&mut self.search, reply),
         }
-        Vec::new()
     }
+}
+
+/// The 検索 screen's answers (after the map took those of its tools).
+pub fn receive(st: &mut SearchState, reply: SearchReply) -> Vec<Command> {
+    match reply {
+        SearchReply::Count {
+            query, description, ..
+        } => {
+            if st.counted.as_deref() == Some(query.to_json_string().as_str()) {
+                st.count = Some(description);
+            }
+        }
+        SearchReply::List {
+            description, frame, ..
+        } => {
+            let table = ResultTable::new(&frame, &[col::KEY, col::LON, col::LAT], &[col::KANA]);
+            st.result = Some((description, frame, table));
+        }
+        SearchReply::Saved(list) => {
+            st.saved = Some(list);
+        }
+        SearchReply::Opened { name, query } => {
+            st.load(&query);
+            st.save_name = name;
+            let persons = query.subject == Subject::Insured;
+            if !persons || st.may_list {
+                return vec![Command::from(SearchCmd::List { query })];
+            }
+        }
+        SearchReply::Choices(c) => st.lists = Some(c),
+        SearchReply::IcdGroupSet(_) => {
+            st.requested = false;
+        }
+        SearchReply::Keys { .. } | SearchReply::Nearest { .. } | SearchReply::Jump { .. } => {}
+    }
+    Vec::new()
 }

@@ -115,8 +115,10 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
     )
     .unwrap();
     // Outside `dir`: a refused command must leave `dir` as it was.
-    let query_file =
-        std::env::temp_dir().join(format!("kenshin-commands-query-{}.json", std::process::id()));
+    let query_file = std::env::temp_dir().join(format!(
+        "kenshin-commands-query-{}.json",
+        std::process::id()
+    ));
     std::fs::write(&query_file, query.to_json_string()).unwrap();
     vec![
         (AccountCmd::AuthStatus.into(), None),
@@ -358,7 +360,12 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
                 query: query.clone(),
             }
             .into(),
-            s(&["search", "--query", &query_file.display().to_string(), "--json"]),
+            s(&[
+                "search",
+                "--query",
+                &query_file.display().to_string(),
+                "--json",
+            ]),
         ),
         (
             SearchCmd::Save {
@@ -367,7 +374,13 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
                 shared: false,
             }
             .into(),
-            s(&["search", "save", "検索", "--query", &query_file.display().to_string()]),
+            s(&[
+                "search",
+                "save",
+                "検索",
+                "--query",
+                &query_file.display().to_string(),
+            ]),
         ),
         (SearchCmd::Saved.into(), s(&["search", "list"])),
         (
@@ -399,7 +412,9 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
                 n: 3,
             }
             .into(),
-            s(&["nearest", "--lon", "135.8", "--lat", "34.68", "--n", "3", "--json"]),
+            s(&[
+                "nearest", "--lon", "135.8", "--lat", "34.68", "--n", "3", "--json",
+            ]),
         ),
         (
             SearchCmd::Jump {
@@ -415,7 +430,14 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
                 prefixes: "N18".into(),
             }
             .into(),
-            s(&["search", "icd-groups", "--set", "腎臓病", "--prefixes", "N18"]),
+            s(&[
+                "search",
+                "icd-groups",
+                "--set",
+                "腎臓病",
+                "--prefixes",
+                "N18",
+            ]),
         ),
     ]
 }

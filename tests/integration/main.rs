@@ -20,6 +20,7 @@ mod raw_demo;
 mod render;
 mod screenshots;
 mod search;
+mod search_ui;
 mod security;
 mod suppression;
 mod user_tables;

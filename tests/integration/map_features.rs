@@ -149,12 +149,20 @@ fn insured_pattern_over_three_years() {
         .summary
         .files
         .iter()
-        .filter(|f| f.file_name().unwrap().to_string_lossy().starts_with("医療レセプト管理"))
+        .filter(|f| {
+            f.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("医療レセプト管理")
+        })
         .flat_map(|f| raw_demo::rows(f, "レセプト番号"))
         .filter(|r| {
             let m = r["診療年月"].trim().to_string();
             // The demo's claims are of FY 2021 only (2022 in both writings).
-            m.starts_with("2022") || m.starts_with("R04") || m.starts_with("2021") || m.starts_with("R03")
+            m.starts_with("2022")
+                || m.starts_with("R04")
+                || m.starts_with("2021")
+                || m.starts_with("R03")
         })
         .map(|r| r["被保険者ID"].clone())
         .collect();

@@ -13,9 +13,9 @@ use kenshin_atlas::app::domain::search::{SearchCmd, SearchReply};
 use kenshin_atlas::app::{Command, Engine, Outcome};
 use kenshin_atlas::auth::{Right, SystemClock};
 use kenshin_atlas::import::{ImportOptions, import_file};
-use kenshin_atlas::store::ImportResult;
 use kenshin_atlas::job::Progress;
 use kenshin_atlas::search::Query;
+use kenshin_atlas::store::ImportResult;
 use kenshin_atlas::store::Store;
 use serde_json::json;
 
@@ -173,16 +173,25 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
     // Non-attending targets.
     let got = keys_of(
         e,
-        insured_q(json!({"and": [{"field": "target", "op": "=", "value": true},
-                                 {"field": "attended", "op": "=", "value": false}]})),
+        insured_q(
+            json!({"and": [{"field": "target", "op": "=", "value": true},
+                                 {"field": "attended", "op": "=", "value": false}]}),
+        ),
     );
     let want = raw_set(|id, p| p.target(FY) && !attended(dates.get(id), FY));
     assert!(want.len() > 1000, "{}", want.len());
     assert_eq!(got, want, "未受診の対象者");
 
     // Age on 31 March, between; sex and age bands.
-    let got = keys_of(e, insured_q(json!({"field": "age", "op": "between", "value": [65, 74]})));
-    assert_eq!(got, raw_set(|_, p| (65..=74).contains(&p.age(FY))), "65〜74歳");
+    let got = keys_of(
+        e,
+        insured_q(json!({"field": "age", "op": "between", "value": [65, 74]})),
+    );
+    assert_eq!(
+        got,
+        raw_set(|_, p| (65..=74).contains(&p.age(FY))),
+        "65〜74歳"
+    );
     let got = keys_of(
         e,
         insured_q(json!({"and": [{"field": "sex", "op": "=", "value": 2},
@@ -190,7 +199,9 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
     );
     assert_eq!(
         got,
-        raw_set(|_, p| p.sex == 2 && ((40..=44).contains(&p.age(FY)) || (70..=74).contains(&p.age(FY)))),
+        raw_set(
+            |_, p| p.sex == 2 && ((40..=44).contains(&p.age(FY)) || (70..=74).contains(&p.age(FY)))
+        ),
         "女性・年齢階級"
     );
 
@@ -205,7 +216,13 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
             .into_iter()
             .flatten()
             .filter(|d| **d >= NaiveDate::from_ymd_opt(FY - 2, 4, 1).unwrap() && **d <= end)
-            .map(|d| if d.month() >= 4 { d.year() } else { d.year() - 1 })
+            .map(|d| {
+                if d.month() >= 4 {
+                    d.year()
+                } else {
+                    d.year() - 1
+                }
+            })
             .collect();
         years.len() >= 2
     });
@@ -229,7 +246,10 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
         .map(|c| c.0.clone())
         .collect();
     assert_eq!(got, raw_set(|id, _| at.contains(id)), "過去の健診機関");
-    let got = keys_of(e, insured_q(json!({"field": "checkup.hba1c", "op": ">=", "value": 6.5})));
+    let got = keys_of(
+        e,
+        insured_q(json!({"field": "checkup.hba1c", "op": ">=", "value": 6.5})),
+    );
     let high: BTreeSet<String> = checkups
         .iter()
         .filter(|c| c.1 >= s && c.1 <= end && c.3.is_some_and(|v| v >= 6.5))
@@ -242,10 +262,24 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
     let claims = raw_claims();
     assert!(!claims.is_empty());
     let visited: BTreeSet<String> = claims.iter().map(|c| c.1.clone()).collect();
-    let got = keys_of(e, insured_q(json!({"field": "visited", "op": "=", "value": true})));
-    assert_eq!(got, raw_set(|id, _| visited.contains(id)), "医療機関受診あり");
-    let got = keys_of(e, insured_q(json!({"field": "visited", "op": "=", "value": false})));
-    assert_eq!(got, raw_set(|id, _| !visited.contains(id)), "医療機関受診なし");
+    let got = keys_of(
+        e,
+        insured_q(json!({"field": "visited", "op": "=", "value": true})),
+    );
+    assert_eq!(
+        got,
+        raw_set(|id, _| visited.contains(id)),
+        "医療機関受診あり"
+    );
+    let got = keys_of(
+        e,
+        insured_q(json!({"field": "visited", "op": "=", "value": false})),
+    );
+    assert_eq!(
+        got,
+        raw_set(|id, _| !visited.contains(id)),
+        "医療機関受診なし"
+    );
     let diseases = raw_diseases();
     let with = |prefixes: &[&str]| -> BTreeSet<String> {
         claims
@@ -266,7 +300,10 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
     );
     assert_eq!(got, raw_set(|id, _| dm.contains(id)), "糖尿病");
     let i1 = with(&["I1"]);
-    let got = keys_of(e, insured_q(json!({"field": "icd10", "op": "in", "value": ["ｉ1"]})));
+    let got = keys_of(
+        e,
+        insured_q(json!({"field": "icd10", "op": "in", "value": ["ｉ1"]})),
+    );
     assert_eq!(got, raw_set(|id, _| i1.contains(id)), "ICD-10 I1*");
     let clinic = claims[0].2.clone();
     let there: BTreeSet<String> = claims
@@ -274,28 +311,49 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
         .filter(|c| c.2 == clinic)
         .map(|c| c.1.clone())
         .collect();
-    let got = keys_of(e, insured_q(json!({"field": "treated_at", "op": "in", "value": [clinic]})));
+    let got = keys_of(
+        e,
+        insured_q(json!({"field": "treated_at", "op": "in", "value": [clinic]})),
+    );
     assert_eq!(got, raw_set(|id, _| there.contains(id)), "受療した医療機関");
 
     // Qualification acquired in a range; residence municipality.
     let got = keys_of(
         e,
-        insured_q(json!({"field": "acquired_date", "op": "between", "value": ["2015-04-01", "2020-03-31"]})),
+        insured_q(
+            json!({"field": "acquired_date", "op": "between", "value": ["2015-04-01", "2020-03-31"]}),
+        ),
     );
     let (a, b) = (
         NaiveDate::from_ymd_opt(2015, 4, 1).unwrap(),
         NaiveDate::from_ymd_opt(2020, 3, 31).unwrap(),
     );
-    assert_eq!(got, raw_set(|_, p| p.acquired >= a && p.acquired <= b), "資格取得日");
-    let got = keys_of(e, insured_q(json!({"field": "municipality", "op": "=", "value": "29201"})));
-    assert_eq!(got, raw_set(|_, p| p.municipality == "29201"), "住所地 奈良市");
+    assert_eq!(
+        got,
+        raw_set(|_, p| p.acquired >= a && p.acquired <= b),
+        "資格取得日"
+    );
+    let got = keys_of(
+        e,
+        insured_q(json!({"field": "municipality", "op": "=", "value": "29201"})),
+    );
+    assert_eq!(
+        got,
+        raw_set(|_, p| p.municipality == "29201"),
+        "住所地 奈良市"
+    );
 
     // On the latest recommendation list (rows without an ID are matched by 保険者番号 and
     // 記号・番号, as the register has them).
     let register: HashMap<(String, String), String> =
         raw_demo::rows(&demo().file("被保険者台帳.csv"), "被保険者ID")
             .into_iter()
-            .map(|r| ((r["保険者番号"].clone(), r["記号番号"].clone()), r["被保険者ID"].clone()))
+            .map(|r| {
+                (
+                    (r["保険者番号"].clone(), r["記号番号"].clone()),
+                    r["被保険者ID"].clone(),
+                )
+            })
             .collect();
     let listed: BTreeSet<String> = files("受診勧奨対象者リスト")
         .iter()
@@ -311,11 +369,22 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
         })
         .collect();
     assert!(!listed.is_empty());
-    let got = keys_of(e, insured_q(json!({"field": "recommended", "op": "=", "value": true})));
-    assert_eq!(got, raw_set(|id, _| listed.contains(id)), "受診勧奨対象者リスト");
+    let got = keys_of(
+        e,
+        insured_q(json!({"field": "recommended", "op": "=", "value": true})),
+    );
+    assert_eq!(
+        got,
+        raw_set(|id, _| listed.contains(id)),
+        "受診勧奨対象者リスト"
+    );
 
     // Marks (set here as the next issue's screen will), with NOT and OR.
-    let some: Vec<&String> = people.keys().filter(|id| in_year(&people[*id])).take(5).collect();
+    let some: Vec<&String> = people
+        .keys()
+        .filter(|id| in_year(&people[*id]))
+        .take(5)
+        .collect();
     for id in &some {
         e.store
             .conn()
@@ -326,7 +395,10 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
             .unwrap();
     }
     let marked: BTreeSet<String> = some.iter().map(|s| s.to_string()).collect();
-    let got = keys_of(e, insured_q(json!({"field": "mark", "op": "=", "value": "excluded"})));
+    let got = keys_of(
+        e,
+        insured_q(json!({"field": "mark", "op": "=", "value": "excluded"})),
+    );
     assert_eq!(got, marked);
     let got = keys_of(
         e,
@@ -346,7 +418,10 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
     let ids: Vec<&String> = people.keys().take(40).collect();
     let mut text = String::from("被保険者ID,勤務地\n");
     for (i, id) in ids.iter().enumerate() {
-        text.push_str(&format!("{id},{}\n", if i % 2 == 0 { "奈良市" } else { "大阪市" }));
+        text.push_str(&format!(
+            "{id},{}\n",
+            if i % 2 == 0 { "奈良市" } else { "大阪市" }
+        ));
     }
     std::fs::write(&path, text).unwrap();
     kenshin_atlas::import::import_user_table(
@@ -364,7 +439,9 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
     // The cache of searches is the engine's; this import went around it, as no screen does.
     let got = keys_of(
         e,
-        insured_q(json!({"field": "user_table", "table": "勤務先", "column": "勤務地", "op": "=", "value": "大阪市"})),
+        insured_q(
+            json!({"field": "user_table", "table": "勤務先", "column": "勤務地", "op": "=", "value": "大阪市"}),
+        ),
     );
     let want: BTreeSet<String> = ids
         .iter()
@@ -429,7 +506,10 @@ fn place_searches_equal_brute_force_over_every_insured_location() {
     assert!(want.len() > 100, "{}", want.len());
     assert_eq!(got, want, "多角形");
     // A rectangle.
-    let got = keys_of(e, insured_q(json!({"place": "rect", "bbox": [135.70, 34.50, 135.80, 34.60]})));
+    let got = keys_of(
+        e,
+        insured_q(json!({"place": "rect", "bbox": [135.70, 34.50, 135.80, 34.60]})),
+    );
     let want: BTreeSet<String> = locs
         .iter()
         .filter(|l| year(&l.0) && l.1 > 135.70 && l.1 < 135.80 && l.2 > 34.50 && l.2 < 34.60)
@@ -450,22 +530,37 @@ fn place_searches_equal_brute_force_over_every_insured_location() {
     assert!(want.len() > 50);
     assert_eq!(got, want, "半径2km");
     // A municipality's polygons (N03, several parts), ray-cast here.
-    let (info, feats) =
-        kenshin_atlas::layers::storage::load(e.store.conn(), kenshin_atlas::layers::bundled::MUNICIPALITIES)
-            .unwrap();
+    let (info, feats) = kenshin_atlas::layers::storage::load(
+        e.store.conn(),
+        kenshin_atlas::layers::bundled::MUNICIPALITIES,
+    )
+    .unwrap();
     let code_field = info
         .field_index(kenshin_atlas::layers::bundled::MUNICIPALITY_CODE)
         .unwrap();
     let mut polys: Vec<Vec<Vec<(f64, f64)>>> = Vec::new();
-    for f in feats.iter().filter(|f| f.attrs[code_field].display() == "29206") {
+    for f in feats
+        .iter()
+        .filter(|f| f.attrs[code_field].display() == "29206")
+    {
         let ps = match &f.geom {
             geo::Geometry::MultiPolygon(m) => m.0.clone(),
             geo::Geometry::Polygon(p) => vec![p.clone()],
             _ => vec![],
         };
         for p in ps {
-            let mut rings = vec![p.exterior().0.iter().map(|c| (c.x, c.y)).collect::<Vec<_>>()];
-            rings.extend(p.interiors().iter().map(|r| r.0.iter().map(|c| (c.x, c.y)).collect()));
+            let mut rings = vec![
+                p.exterior()
+                    .0
+                    .iter()
+                    .map(|c| (c.x, c.y))
+                    .collect::<Vec<_>>(),
+            ];
+            rings.extend(
+                p.interiors()
+                    .iter()
+                    .map(|r| r.0.iter().map(|c| (c.x, c.y)).collect()),
+            );
             polys.push(rings);
         }
     }
@@ -475,7 +570,10 @@ fn place_searches_equal_brute_force_over_every_insured_location() {
             .iter()
             .any(|rings| inside(&rings[0], p) && !rings[1..].iter().any(|h| inside(h, p)))
     };
-    let got = keys_of(e, insured_q(json!({"place": "municipality", "codes": ["29206"]})));
+    let got = keys_of(
+        e,
+        insured_q(json!({"place": "municipality", "codes": ["29206"]})),
+    );
     let want: BTreeSet<String> = locs
         .iter()
         .filter(|l| year(&l.0) && in_muni((l.1, l.2)))
@@ -487,9 +585,11 @@ fn place_searches_equal_brute_force_over_every_insured_location() {
     let dates = checkup_dates();
     let got = keys_of(
         e,
-        insured_q(json!({"and": [{"field": "attended", "op": "=", "value": false},
+        insured_q(
+            json!({"and": [{"field": "attended", "op": "=", "value": false},
             {"or": [{"place": "rect", "bbox": [135.70, 34.50, 135.80, 34.60]},
-                    {"place": "circle", "lon": c.0, "lat": c.1, "radius_m": 2000}]}]})),
+                    {"place": "circle", "lon": c.0, "lat": c.1, "radius_m": 2000}]}]}),
+        ),
     );
     let want: BTreeSet<String> = locs
         .iter()
@@ -559,10 +659,22 @@ fn institutions_by_name_items_and_place_and_the_nearest_by_brute_force() {
     let mut all: Vec<(f64, String)> = codes
         .iter()
         .zip(lons.iter().zip(&lats))
-        .filter_map(|(c, (lo, la))| Some((kenshin_atlas::geo::geodesic::distance_m(p, ((*lo)?, (*la)?)), c.clone()?)))
+        .filter_map(|(c, (lo, la))| {
+            Some((
+                kenshin_atlas::geo::geodesic::distance_m(p, ((*lo)?, (*la)?)),
+                c.clone()?,
+            ))
+        })
         .collect();
     all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let list = match run(e, SearchCmd::Nearest { lon: p.0, lat: p.1, n: 10 }) {
+    let list = match run(
+        e,
+        SearchCmd::Nearest {
+            lon: p.0,
+            lat: p.1,
+            n: 10,
+        },
+    ) {
         Outcome::Search(SearchReply::Nearest { list, .. }) => list,
         o => panic!("{o:?}"),
     };
@@ -604,8 +716,12 @@ fn without_the_personal_data_right_persons_are_counted_not_listed() {
     let radius_text = format!("半径{}m", radius as u64);
     // Listing and keys are refused, and the refusal is logged.
     for c in [
-        SearchCmd::List { query: small.clone() },
-        SearchCmd::Keys { query: small.clone() },
+        SearchCmd::List {
+            query: small.clone(),
+        },
+        SearchCmd::Keys {
+            query: small.clone(),
+        },
     ] {
         assert!(matches!(run(e, c), Outcome::Denied(_)));
     }
@@ -622,7 +738,12 @@ fn without_the_personal_data_right_persons_are_counted_not_listed() {
         .count();
     assert_eq!(denied, 2);
     // A small count reads 「10人未満」; institutions may still be listed.
-    match run(e, SearchCmd::Count { query: small.clone() }) {
+    match run(
+        e,
+        SearchCmd::Count {
+            query: small.clone(),
+        },
+    ) {
         Outcome::Search(SearchReply::Count {
             count, description, ..
         }) => {
@@ -632,17 +753,34 @@ fn without_the_personal_data_right_persons_are_counted_not_listed() {
         o => panic!("{o:?}"),
     }
     // Jump does not look for persons; a typed name is logged masked.
-    match run(e, SearchCmd::Jump { text: "山田 太郎".into() }) {
+    match run(
+        e,
+        SearchCmd::Jump {
+            text: "山田 太郎".into(),
+        },
+    ) {
         Outcome::Search(SearchReply::Jump { hits, logged_as }) => {
-            assert!(hits.iter().all(|h| !matches!(h.kind, kenshin_atlas::search::jump::JumpKind::Person { .. })));
+            assert!(
+                hits.iter().all(|h| !matches!(
+                    h.kind,
+                    kenshin_atlas::search::jump::JumpKind::Person { .. }
+                ))
+            );
             assert_eq!(logged_as, "（氏名）");
         }
         o => panic!("{o:?}"),
     }
     // Back to the admin: the listing is logged with its description and row count.
     super::security::login(e, super::common::ADMIN, super::common::ADMIN_PASSWORD);
-    let n = match run(e, SearchCmd::List { query: small.clone() }) {
-        Outcome::Search(SearchReply::List { count, description, .. }) => {
+    let n = match run(
+        e,
+        SearchCmd::List {
+            query: small.clone(),
+        },
+    ) {
+        Outcome::Search(SearchReply::List {
+            count, description, ..
+        }) => {
             assert!(description.contains(&radius_text), "{description}");
             count
         }
@@ -660,7 +798,12 @@ fn without_the_personal_data_right_persons_are_counted_not_listed() {
         .unwrap();
     match run(e, SearchCmd::Jump { text: name.clone() }) {
         Outcome::Search(SearchReply::Jump { hits, logged_as }) => {
-            assert!(hits.iter().any(|h| matches!(h.kind, kenshin_atlas::search::jump::JumpKind::Person { .. })));
+            assert!(
+                hits.iter().any(|h| matches!(
+                    h.kind,
+                    kenshin_atlas::search::jump::JumpKind::Person { .. }
+                ))
+            );
             assert_eq!(logged_as, "（氏名）");
         }
         o => panic!("{o:?}"),
@@ -677,20 +820,41 @@ fn saved_searches_are_per_user_with_sharing() {
     let mut w = world().lock().unwrap();
     let e = &mut w.engine;
     super::security::login(e, super::common::ADMIN, super::common::ADMIN_PASSWORD);
-    let q = Query::from_json(&insured_q(json!({"field": "attended", "op": "=", "value": false}))).unwrap();
+    let q = Query::from_json(&insured_q(
+        json!({"field": "attended", "op": "=", "value": false}),
+    ))
+    .unwrap();
     for (name, shared) in [("私の検索", false), ("みんなの検索", true)] {
         assert!(matches!(
-            run(e, SearchCmd::Save { name: name.into(), query: q.clone(), shared }),
+            run(
+                e,
+                SearchCmd::Save {
+                    name: name.into(),
+                    query: q.clone(),
+                    shared
+                }
+            ),
             Outcome::Search(SearchReply::Saved(_))
         ));
     }
-    match run(e, SearchCmd::Rename { name: "私の検索".into(), to: "未受診".into() }) {
+    match run(
+        e,
+        SearchCmd::Rename {
+            name: "私の検索".into(),
+            to: "未受診".into(),
+        },
+    ) {
         Outcome::Search(SearchReply::Saved(l)) => {
             assert!(l.iter().any(|s| s.name == "未受診") && !l.iter().any(|s| s.name == "私の検索"))
         }
         o => panic!("{o:?}"),
     }
-    match run(e, SearchCmd::Open { name: "未受診".into() }) {
+    match run(
+        e,
+        SearchCmd::Open {
+            name: "未受診".into(),
+        },
+    ) {
         Outcome::Search(SearchReply::Opened { query, .. }) => assert_eq!(query, q),
         o => panic!("{o:?}"),
     }
@@ -704,11 +868,21 @@ fn saved_searches_are_per_user_with_sharing() {
         o => panic!("{o:?}"),
     }
     assert!(matches!(
-        run(e, SearchCmd::Delete { name: "みんなの検索".into() }),
+        run(
+            e,
+            SearchCmd::Delete {
+                name: "みんなの検索".into()
+            }
+        ),
         Outcome::Failed(_)
     ));
     assert!(matches!(
-        run(e, SearchCmd::Open { name: "未受診".into() }),
+        run(
+            e,
+            SearchCmd::Open {
+                name: "未受診".into()
+            }
+        ),
         Outcome::Failed(_)
     ));
     super::security::login(e, super::common::ADMIN, super::common::ADMIN_PASSWORD);

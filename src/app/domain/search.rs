@@ -24,11 +24,17 @@ use crate::store::saved_searches::{self, SavedSearch};
 #[derive(Debug, Clone)]
 pub enum SearchCmd {
     /// How many rows match (not logged: the builder asks on every edit).
-    Count { query: Query },
+    Count {
+        query: Query,
+    },
     /// The matching rows as a table (persons: 個人情報の閲覧, logged).
-    List { query: Query },
+    List {
+        query: Query,
+    },
     /// The keys of the matching rows only (persons: 個人情報の閲覧, logged).
-    Keys { query: Query },
+    Keys {
+        query: Query,
+    },
     /// Save a query under a name (own searches; `shared` lets everyone run it).
     Save {
         name: String,
@@ -38,17 +44,33 @@ pub enum SearchCmd {
     /// One's own and the shared saved searches.
     Saved,
     /// A saved search's query, to run or edit.
-    Open { name: String },
-    Rename { name: String, to: String },
-    Delete { name: String },
+    Open {
+        name: String,
+    },
+    Rename {
+        name: String,
+        to: String,
+    },
+    Delete {
+        name: String,
+    },
     /// The `n` checkup institutions nearest (lon, lat).
-    Nearest { lon: f64, lat: f64, n: usize },
+    Nearest {
+        lon: f64,
+        lat: f64,
+        n: usize,
+    },
     /// 場所移動: an address, a person (with the right) or an institution.
-    Jump { text: String },
+    Jump {
+        text: String,
+    },
     /// The lists the query builder picks from.
     Choices,
     /// Add or change an ICD-10 group (属性・コメントの編集).
-    SetIcdGroup { name: String, prefixes: String },
+    SetIcdGroup {
+        name: String,
+        prefixes: String,
+    },
 }
 
 /// What the builder picks from: (code, name) pairs.
@@ -84,7 +106,10 @@ pub enum SearchReply {
         keys: Vec<String>,
     },
     Saved(Vec<SavedSearch>),
-    Opened { name: String, query: Query },
+    Opened {
+        name: String,
+        query: Query,
+    },
     Nearest {
         lon: f64,
         lat: f64,

@@ -13,7 +13,7 @@ mod canvas;
 pub(crate) mod paint;
 mod panels;
 pub mod state;
-pub(crate) mod tools;
+pub mod tools;
 
 use crate::app::MapCmd;
 use eframe::egui;
@@ -139,7 +139,7 @@ impl super::AtlasApp {
 
 /// The map's share of the search domain's answers (spatial search, nearest, 場所移動);
 /// the others are given back.
-pub(crate) fn receive_search(
+pub fn receive_search(
     st: &mut MapState,
     reply: crate::app::domain::search::SearchReply,
 ) -> Result<(), crate::app::domain::search::SearchReply> {

@@ -46,11 +46,11 @@ pub fn distance_m(p: (f64, f64), q: (f64, f64)) -> f64 {
                 * F
                 * sin_alpha
                 * (sigma
-                    + c * sin_sigma
-                        * (cos_2sm + c * cos_sigma * (-1.0 + 2.0 * cos_2sm * cos_2sm)));
+                    + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1.0 + 2.0 * cos_2sm * cos_2sm)));
         if (lambda - prev).abs() < 1e-12 {
             let u_sq = cos2_alpha * (A * A - B * B) / (B * B);
-            let a = 1.0 + u_sq / 16384.0 * (4096.0 + u_sq * (-768.0 + u_sq * (320.0 - 175.0 * u_sq)));
+            let a =
+                1.0 + u_sq / 16384.0 * (4096.0 + u_sq * (-768.0 + u_sq * (320.0 - 175.0 * u_sq)));
             let b = u_sq / 1024.0 * (256.0 + u_sq * (-128.0 + u_sq * (74.0 - 47.0 * u_sq)));
             let delta = b
                 * sin_sigma
@@ -116,7 +116,8 @@ pub fn destination(p: (f64, f64), bearing_deg: f64, dist_m: f64) -> (f64, f64) {
         - (1.0 - c)
             * F
             * sin_alpha
-            * (sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1.0 + 2.0 * cos_2sm * cos_2sm)));
+            * (sigma
+                + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1.0 + 2.0 * cos_2sm * cos_2sm)));
     (p.0 + l.to_degrees(), lat2.to_degrees())
 }
 
@@ -152,8 +153,16 @@ mod tests {
     #[test]
     fn known_distances() {
         // Flinders Peak → Buninyong, Vincenty's own test line: 54,972.271 m.
-        let d = distance_m((144.0 + 25.0 / 60.0 + 29.52440 / 3600.0, -(37.0 + 57.0 / 60.0 + 3.72030 / 3600.0)),
-                           (143.0 + 55.0 / 60.0 + 35.38390 / 3600.0, -(37.0 + 39.0 / 60.0 + 10.15610 / 3600.0)));
+        let d = distance_m(
+            (
+                144.0 + 25.0 / 60.0 + 29.52440 / 3600.0,
+                -(37.0 + 57.0 / 60.0 + 3.72030 / 3600.0),
+            ),
+            (
+                143.0 + 55.0 / 60.0 + 35.38390 / 3600.0,
+                -(37.0 + 39.0 / 60.0 + 10.15610 / 3600.0),
+            ),
+        );
         assert!((d - 54_972.271).abs() < 0.01, "{d}");
         // One degree of latitude at 35°N on GRS80 is 110,946 m (meridian arc).
         let d = distance_m((135.0, 34.5), (135.0, 35.5));
@@ -182,7 +191,10 @@ mod tests {
         let p = (135.8048, 34.6851);
         let b = circle_bbox(p, 2_000.0);
         for q in circle_ring(p, 2_000.0, 72) {
-            assert!(q.0 >= b[0] && q.0 <= b[2] && q.1 >= b[1] && q.1 <= b[3], "{q:?}");
+            assert!(
+                q.0 >= b[0] && q.0 <= b[2] && q.1 >= b[1] && q.1 <= b[3],
+                "{q:?}"
+            );
         }
         // And is not much bigger: 2 km ≈ 0.018° of latitude.
         assert!((b[3] - b[1]) < 0.0362, "{b:?}");

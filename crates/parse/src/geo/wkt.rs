@@ -42,7 +42,10 @@ impl Parser<'_> {
         self.ws();
         let start = self.i;
         while self.i < self.s.len()
-            && matches!(self.s[self.i], b'0'..=b'9' | b'.' | b'-' | b'+' | b'e' | b'E')
+            && matches!(
+                self.s[self.i],
+                b'0'..=b'9' | b'.' | b'-' | b'+' | b'e' | b'E'
+            )
         {
             self.i += 1;
         }
@@ -148,7 +151,8 @@ mod tests {
 
     #[test]
     fn polygons_and_multipolygons() {
-        let p = parse_polygons("POLYGON((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 4 2, 4 4, 2 2))").unwrap();
+        let p =
+            parse_polygons("POLYGON((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 4 2, 4 4, 2 2))").unwrap();
         assert_eq!(p.0.len(), 1);
         assert_eq!(p.0[0].interiors().len(), 1);
         assert!(p.contains(&Point::new(5.0, 5.0)));
@@ -156,7 +160,8 @@ mod tests {
         let m = parse_polygons("multipolygon (((0 0, 1 0, 1 1)), ((5 5, 6 5, 6 6, 5 5)))").unwrap();
         assert_eq!(m.0.len(), 2);
         assert!((m.unsigned_area() - 1.0).abs() < 1e-12);
-        let round = parse_polygons(&polygon_wkt(&[(135.8, 34.6), (135.9, 34.6), (135.9, 34.7)])).unwrap();
+        let round =
+            parse_polygons(&polygon_wkt(&[(135.8, 34.6), (135.9, 34.6), (135.9, 34.7)])).unwrap();
         assert!(round.contains(&Point::new(135.89, 34.61)));
         assert!(parse_polygons("SRID=6668;POLYGON((0 0,1 0,1 1,0 0))").is_ok());
     }

@@ -3,5 +3,5 @@
 //! 場所移動.
 
 pub(crate) mod identify;
-pub(crate) mod jump;
-pub(crate) mod spatial;
+pub mod jump;
+pub mod spatial;

@@ -210,8 +210,12 @@ pub(crate) fn pointer(
     }
     match mode {
         Mode::Rect | Mode::Circle => {
+            // From where the button went down (a drag starts only after a few points).
             if resp.drag_started()
-                && let Some(p) = resp.interact_pointer_pos()
+                && let Some(p) = resp
+                    .ctx
+                    .input(|i| i.pointer.press_origin())
+                    .or_else(|| resp.interact_pointer_pos())
             {
                 sp.drawing = vec![at(p)];
             }
@@ -256,7 +260,9 @@ pub(crate) fn pointer(
                 && let (Some(p), Some(layers)) = (resp.interact_pointer_pos(), &st.layers.loaded)
             {
                 let (name, field) = match sp.area_level {
-                    AreaLevel::Municipality => (bundled::MUNICIPALITIES, bundled::MUNICIPALITY_CODE),
+                    AreaLevel::Municipality => {
+                        (bundled::MUNICIPALITIES, bundled::MUNICIPALITY_CODE)
+                    }
                     AreaLevel::SmallArea => (bundled::SMALL_AREAS, bundled::SMALL_AREA_CODE),
                 };
                 let (lon, lat) = at(p);
@@ -299,7 +305,10 @@ pub(crate) fn pointer(
     if let Some((rings, place)) = place {
         cmds.extend(search_place(st, rings, place));
     }
-    (cmds, mode.drags() && (resp.dragged() || resp.drag_stopped()))
+    (
+        cmds,
+        mode.drags() && (resp.dragged() || resp.drag_stopped()),
+    )
 }
 
 fn close_polygon(sp: &mut SpatialState) -> Option<(Vec<Vec<Spot>>, Place)> {
@@ -349,7 +358,7 @@ fn outline(g: &geo::Geometry<f64>) -> Vec<Vec<Spot>> {
 
 /// The queries of a shape: the year's non-attending targets inside (count; the list too
 /// with 個人情報の閲覧), and the checkup institutions inside.
-pub(crate) fn shape_queries(fy: i32, place: &Place) -> (Query, Query) {
+pub fn shape_queries(fy: i32, place: &Place) -> (Query, Query) {
     let f = |k: &str, v: serde_json::Value| Cond::Field(FieldCond::new(k, Op::Eq, v));
     (
         Query::insured(
@@ -418,7 +427,11 @@ pub(crate) fn receive(st: &mut MapState, reply: SearchReply) -> Result<(), Searc
             description,
             ..
         } if sp.sent.contains(&query) => {
-            let table = ResultTable::new(&frame, &[col::KEY, col::LON, col::LAT], &[col::KANA, col::ADDRESS]);
+            let table = ResultTable::new(
+                &frame,
+                &[col::KEY, col::LON, col::LAT],
+                &[col::KANA, col::ADDRESS],
+            );
             if query.subject == crate::search::Subject::Insured {
                 sp.person_spots = spots(&frame);
                 sp.count_text = Some(description);
@@ -521,8 +534,16 @@ pub(crate) fn results_window(ctx: &egui::Context, st: &mut MapState) {
 }
 
 fn row_spot(df: &DataFrame, row: usize, label_col: &str) -> Option<(Spot, String)> {
-    let lon = frame::floats(df, col::LON).ok()?.get(row).copied().flatten()?;
-    let lat = frame::floats(df, col::LAT).ok()?.get(row).copied().flatten()?;
+    let lon = frame::floats(df, col::LON)
+        .ok()?
+        .get(row)
+        .copied()
+        .flatten()?;
+    let lat = frame::floats(df, col::LAT)
+        .ok()?
+        .get(row)
+        .copied()
+        .flatten()?;
     let label = frame::texts(df, label_col)
         .ok()?
         .get(row)
@@ -551,11 +572,21 @@ pub(crate) fn paint(painter: &egui::Painter, origin: Pos2, view: &View, st: &Map
     match (sp.mode, sp.drawing.first(), sp.drag_now) {
         (Mode::Rect, Some(a), Some(b)) => {
             let (rings, _) = rect_place(*a, b);
-            painter.add(Shape::dashed_line(&rings[0].iter().map(|p| to(*p)).collect::<Vec<_>>(), line, 6.0, 4.0));
+            painter.add(Shape::dashed_line(
+                &rings[0].iter().map(|p| to(*p)).collect::<Vec<_>>(),
+                line,
+                6.0,
+                4.0,
+            ));
         }
         (Mode::Circle, Some(a), Some(b)) => {
             let (rings, _) = circle_place(*a, geodesic::distance_m(*a, b));
-            painter.add(Shape::dashed_line(&rings[0].iter().map(|p| to(*p)).collect::<Vec<_>>(), line, 6.0, 4.0));
+            painter.add(Shape::dashed_line(
+                &rings[0].iter().map(|p| to(*p)).collect::<Vec<_>>(),
+                line,
+                6.0,
+                4.0,
+            ));
             painter.text(
                 to(b) + Vec2::new(8.0, -8.0),
                 egui::Align2::LEFT_BOTTOM,
@@ -579,11 +610,20 @@ pub(crate) fn paint(painter: &egui::Painter, origin: Pos2, view: &View, st: &Map
     // Persons only from the insured layer's zoom (the rule of the insured layer).
     if view.zoom >= st.insured.from_zoom {
         for p in &sp.person_spots {
-            painter.circle(to(*p), 4.0, Color32::from_rgb(230, 0, 120), Stroke::new(1.0, Color32::WHITE));
+            painter.circle(
+                to(*p),
+                4.0,
+                Color32::from_rgb(230, 0, 120),
+                Stroke::new(1.0, Color32::WHITE),
+            );
         }
     }
     for p in &sp.institution_spots {
-        painter.circle_stroke(to(*p), 9.0, Stroke::new(3.0, Color32::from_rgb(0, 190, 255)));
+        painter.circle_stroke(
+            to(*p),
+            9.0,
+            Stroke::new(3.0, Color32::from_rgb(0, 190, 255)),
+        );
     }
     if let Some((c, list)) = &sp.nearest {
         let c = to(*c);
@@ -603,7 +643,11 @@ pub(crate) fn paint(painter: &egui::Painter, origin: Pos2, view: &View, st: &Map
     }
     if let Some((p, label)) = &sp.marker {
         let p = to(*p);
-        painter.circle_filled(p + Vec2::new(0.0, -14.0), 7.0, Color32::from_rgb(220, 30, 30));
+        painter.circle_filled(
+            p + Vec2::new(0.0, -14.0),
+            7.0,
+            Color32::from_rgb(220, 30, 30),
+        );
         painter.add(Shape::convex_polygon(
             vec![p, p + Vec2::new(-6.0, -11.0), p + Vec2::new(6.0, -11.0)],
             Color32::from_rgb(220, 30, 30),
