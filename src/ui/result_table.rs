@@ -78,8 +78,9 @@ impl ResultTable {
         self.page = 0;
     }
 
-    /// Draws the table; returns the frame row clicked, if any.
-    pub fn show(&mut self, ui: &mut egui::Ui, id: &str) -> Option<usize> {
+    /// Draws the table, at most `max_height` tall (it scrolls); returns the frame row
+    /// clicked, if any.
+    pub fn show(&mut self, ui: &mut egui::Ui, id: &str, max_height: f32) -> Option<usize> {
         let pages = self.order.len().div_ceil(PAGE).max(1);
         self.page = self.page.min(pages - 1);
         ui.horizontal(|ui| {
@@ -111,7 +112,7 @@ impl ResultTable {
         let mut sort = None;
         egui::ScrollArea::both()
             .id_salt(id)
-            .max_height(ui.available_height().max(120.0))
+            .max_height(max_height.max(120.0))
             .show(ui, |ui| {
                 egui::Grid::new(id).striped(true).show(ui, |ui| {
                     for (c, h) in self.headers.iter().enumerate() {

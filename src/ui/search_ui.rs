@@ -435,7 +435,7 @@ pub fn search_ui(ui: &mut egui::Ui, st: &mut SearchState, years: &[i32]) -> Vec<
                 ui.separator();
                 ui.label(desc.as_str());
                 let label = if q.subject == Subject::Insured { col::ID } else { col::INST_NAME };
-                if let Some(r) = table.show(ui, "search_result") {
+                if let Some(r) = table.show(ui, "search_result", ui.available_height().max(400.0)) {
                     use crate::analysis::frame as fr;
                     let lon = fr::floats(df, col::LON).ok().and_then(|v| v.get(r).copied().flatten());
                     let lat = fr::floats(df, col::LAT).ok().and_then(|v| v.get(r).copied().flatten());

@@ -45,6 +45,36 @@ fn shot(h: &mut Harness<AtlasApp>, name: &str) {
     eprintln!("{}", path.display());
 }
 
+/// A few frames (a popup opens in the frame after the click).
+fn settle(h: &mut Harness<AtlasApp>) {
+    for _ in 0..4 {
+        h.step();
+    }
+}
+
+/// A drag with the primary button from `a` to `b`, in steps.
+fn drag(h: &mut Harness<AtlasApp>, a: egui::Pos2, b: egui::Pos2) {
+    h.event(egui::Event::PointerMoved(a));
+    h.event(egui::Event::PointerButton {
+        pos: a,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Default::default(),
+    });
+    h.step();
+    for k in 1..=10 {
+        h.event(egui::Event::PointerMoved(a + (b - a) * (k as f32 / 10.0)));
+        h.step();
+    }
+    h.event(egui::Event::PointerButton {
+        pos: b,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Default::default(),
+    });
+    h.step();
+}
+
 #[test]
 #[ignore = "rewrites manuals/images: cargo test -- --ignored manual_screenshots"]
 fn manual_screenshots() {
@@ -169,15 +199,93 @@ fn manual_screenshots() {
     });
     shot(&mut h, "map-smallarea");
 
-    // Institutions and the insured as points, at zoom 15.
+    // Institutions and the insured as points, at zoom 15, coloured by the past 3 years'
+    // checkups and this year's visits.
     h.state_mut().map.tools.identified = None;
     h.state_mut().map.insured.on = true;
+    h.state_mut().map.insured.coloring = kenshin_atlas::map::insured::PointColoring::Pattern;
     h.state_mut().map.canvas.view.as_mut().unwrap().set_zoom(15);
     wait(&mut h, "the insured points", |a| {
         a.map.insured.points.is_some() && a.map.facilities.layer.is_some()
     });
     shot(&mut h, "map-facilities-insured");
     h.state_mut().map.insured.on = false;
+
+    // A rectangle dragged over Nara city's centre: the count, the list, the institutions.
+    use kenshin_atlas::ui::map::tools::spatial::Mode;
+    {
+        let v = h.state_mut().map.canvas.view.as_mut().unwrap();
+        v.center = kenshin_atlas::geo::mercator::lonlat_to_world(135.815, 34.683);
+        v.set_zoom(15);
+    }
+    h.state_mut().map.tools.spatial.mode = Mode::Rect;
+    h.step();
+    let (ox, oy) = h.state().map.canvas.origin;
+    drag(
+        &mut h,
+        egui::pos2(ox + 520.0, oy + 300.0),
+        egui::pos2(ox + 980.0, oy + 640.0),
+    );
+    wait(&mut h, "the rectangle's results", |a| {
+        let sp = &a.map.tools.spatial;
+        sp.persons.is_some() && sp.institutions.is_some()
+    });
+    h.get_by_label_contains("未受診者の一覧").click();
+    h.step();
+    shot(&mut h, "search-map");
+
+    // The nearest checkup institutions of a clicked point.
+    h.state_mut().map.tools.spatial = Default::default();
+    h.state_mut().map.tools.spatial.mode = Mode::Nearest;
+    h.state_mut().map.canvas.view.as_mut().unwrap().set_zoom(14);
+    h.step();
+    super::common::click_at(&mut h, egui::pos2(ox + 700.0, oy + 450.0));
+    wait(&mut h, "the nearest institutions", |a| {
+        a.map
+            .tools
+            .spatial
+            .nearest
+            .as_ref()
+            .is_some_and(|n| !n.1.is_empty())
+    });
+    shot(&mut h, "search-nearest");
+    h.state_mut().map.tools.spatial = Default::default();
+
+    // The query builder: the year's non-attending targets, women of 65–74, listed.
+    h.state_mut().screen = Screen::Search;
+    wait(&mut h, "the search screen", |a| {
+        a.search.count.is_some() && a.search.lists.is_some()
+    });
+    h.get_by_label("条件を追加:").click();
+    settle(&mut h);
+    h.get_by_label("性別").click();
+    settle(&mut h);
+    h.get_by_label("＋ 追加").click();
+    settle(&mut h);
+    h.get_by_label("女性").click();
+    settle(&mut h);
+    h.get_by_label("条件を追加:").click();
+    settle(&mut h);
+    h.get_by_label("年齢階級（5歳）").click();
+    settle(&mut h);
+    h.get_by_label("＋ 追加").click();
+    settle(&mut h);
+    if let Some(kenshin_atlas::ui::search_ui::Row {
+        kind: kenshin_atlas::ui::search_ui::RowKind::Field(f),
+        ..
+    }) = h.state_mut().search.rows.last_mut()
+    {
+        f.picks.extend(["65-69".to_string(), "70-74".to_string()]);
+    }
+    h.state_mut().search.save_name = "女性65〜74歳の未受診者".into();
+    h.step();
+    h.get_by_label("検索（一覧を表示）").click();
+    wait(&mut h, "the search result", |a| a.search.result.is_some());
+    h.get_by_label("今の条件を保存").click();
+    wait(&mut h, "the saved search", |a| {
+        a.search.saved.as_ref().is_some_and(|l| !l.is_empty())
+    });
+    shot(&mut h, "search");
 
     h.state_mut().screen = Screen::Home;
     wait(&mut h, "the uptake table", |a| {

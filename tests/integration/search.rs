@@ -887,3 +887,35 @@ fn saved_searches_are_per_user_with_sharing() {
     ));
     super::security::login(e, super::common::ADMIN, super::common::ADMIN_PASSWORD);
 }
+
+#[test]
+fn the_readme_examples_parse_and_run() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let section = readme
+        .split("## 検索条件（JSON）")
+        .nth(1)
+        .expect("the README documents the query")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let blocks: Vec<&str> = section
+        .split("```json")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 4, "the shape and three examples");
+    let mut w = world().lock().unwrap();
+    let e = &mut w.engine;
+    super::security::login(e, super::common::ADMIN, super::common::ADMIN_PASSWORD);
+    for b in blocks {
+        let q = Query::parse(b).unwrap_or_else(|err| panic!("{err}: {b}"));
+        match run(e, SearchCmd::Keys { query: q }) {
+            Outcome::Search(SearchReply::Keys { description, .. }) => {
+                assert!(description.contains('：'), "{description}")
+            }
+            o => panic!("{b}: {o:?}"),
+        }
+    }
+}

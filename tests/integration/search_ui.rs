@@ -89,7 +89,10 @@ fn harness(dir: &Path) -> Harness<'static, App> {
 }
 
 fn count(e: &mut Engine, q: kenshin_atlas::search::Query) -> Option<u64> {
-    match e.execute(Command::from(SearchCmd::Count { query: q }), &Progress::new()) {
+    match e.execute(
+        Command::from(SearchCmd::Count { query: q }),
+        &Progress::new(),
+    ) {
         Outcome::Search(SearchReply::Count { count, .. }) => count,
         o => panic!("{o:?}"),
     }
@@ -110,7 +113,10 @@ fn a_dragged_rectangle_counts_the_non_attenders_inside() {
     h.get_by_label("矩形").click();
     h.run();
     let (ox, oy) = h.state().map.canvas.origin;
-    let (a, b) = (Pos2::new(ox + 400.0, oy + 250.0), Pos2::new(ox + 800.0, oy + 550.0));
+    let (a, b) = (
+        Pos2::new(ox + 400.0, oy + 250.0),
+        Pos2::new(ox + 800.0, oy + 550.0),
+    );
     let view = h.state().map.canvas.view.unwrap();
     let la = view.screen_to_lonlat([a.x - ox, a.y - oy]);
     let lb = view.screen_to_lonlat([b.x - ox, b.y - oy]);
@@ -154,18 +160,37 @@ fn a_dragged_rectangle_counts_the_non_attenders_inside() {
     let n = count(&mut h.state_mut().engine, persons).unwrap();
     assert!(n > 10, "{n}");
     assert!(
-        text.ends_with(&format!("{}人", kenshin_atlas::search::describe::thousands(n))),
+        text.ends_with(&format!(
+            "{}人",
+            kenshin_atlas::search::describe::thousands(n)
+        )),
         "{text}"
     );
     assert!(h.query_by_label(&text).is_some(), "the count is on screen");
     // The listed persons and institutions are those inside.
     assert_eq!(
-        h.state().map.tools.spatial.persons.as_ref().unwrap().1.rows() as u64,
+        h.state()
+            .map
+            .tools
+            .spatial
+            .persons
+            .as_ref()
+            .unwrap()
+            .1
+            .rows() as u64,
         n
     );
     let inst = count(&mut h.state_mut().engine, institutions).unwrap();
     assert_eq!(
-        h.state().map.tools.spatial.institutions.as_ref().unwrap().1.rows() as u64,
+        h.state()
+            .map
+            .tools
+            .spatial
+            .institutions
+            .as_ref()
+            .unwrap()
+            .1
+            .rows() as u64,
         inst
     );
 }
@@ -190,7 +215,12 @@ fn a_query_built_by_mouse_runs_saves_and_runs_again() {
     h.run();
     let q = h.state().search.query();
     assert_eq!(q.cond.leaves(), 3, "{}", q.to_json_string());
-    assert!(q.to_json_string().contains(r#""field":"sex","op":"=","value":2"#), "{}", q.to_json_string());
+    assert!(
+        q.to_json_string()
+            .contains(r#""field":"sex","op":"=","value":2"#),
+        "{}",
+        q.to_json_string()
+    );
     let live = h.state().search.count.clone().expect("counted again");
     assert!(live.contains("女性"), "{live}");
     let want = count(&mut h.state_mut().engine, q.clone()).unwrap();

@@ -469,11 +469,15 @@ pub(crate) fn results_window(ctx: &egui::Context, st: &mut MapState) {
     }
     let mut open = true;
     let mut go: Option<(Spot, String)> = None;
-    egui::Window::new("範囲の検索結果")
+    // Opens at the bottom right; the user may move it off what it covers.
+    let corner = ctx.content_rect().right_bottom() - egui::vec2(20.0, 40.0);
+    egui::Window::new("検索結果")
         .id(egui::Id::unique("spatial_results"))
         .open(&mut open)
-        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-20.0, -40.0))
+        .pivot(egui::Align2::RIGHT_BOTTOM)
+        .default_pos(corner)
         .default_size([640.0, 420.0])
+        .max_size([1000.0, 640.0])
         .resizable(true)
         .show(ctx, |ui| {
             let may_list = st.choropleth.may_reveal;
@@ -485,7 +489,7 @@ pub(crate) fn results_window(ctx: &egui::Context, st: &mut MapState) {
                 }
                 if let Some((df, table)) = sp.persons.as_mut() {
                     ui.collapsing(format!("未受診者の一覧（{} 人）", table.rows()), |ui| {
-                        if let Some(r) = table.show(ui, "spatial_persons") {
+                        if let Some(r) = table.show(ui, "spatial_persons", 260.0) {
                             go = row_spot(df, r, col::ID);
                         }
                     });
@@ -493,7 +497,7 @@ pub(crate) fn results_window(ctx: &egui::Context, st: &mut MapState) {
                 match sp.institutions.as_mut() {
                     Some((df, table)) => {
                         ui.collapsing(format!("範囲内の健診機関（{} 機関）", table.rows()), |ui| {
-                            if let Some(r) = table.show(ui, "spatial_institutions") {
+                            if let Some(r) = table.show(ui, "spatial_institutions", 200.0) {
                                 go = row_spot(df, r, col::INST_NAME);
                             }
                         });
@@ -519,7 +523,13 @@ pub(crate) fn results_window(ctx: &egui::Context, st: &mut MapState) {
                         ui.label(&n.address);
                         ui.label(&n.phone);
                         ui.label(if n.cancer_screening { "○" } else { "" });
-                        ui.label(n.test_items.join("・"));
+                        let items = n.test_items.join("・");
+                        if items.chars().count() > 24 {
+                            let short: String = items.chars().take(23).collect();
+                            ui.label(format!("{short}…")).on_hover_text(items);
+                        } else {
+                            ui.label(items);
+                        }
                         ui.end_row();
                     }
                 });
