@@ -12,7 +12,7 @@ use rstar::{AABB, RTree, primitives::GeomWithData};
 
 use super::SearchError;
 use super::fields::TEST_ITEMS;
-use super::place::Region;
+use super::region::Region;
 use crate::layers::{LayerInfo, model::Feature, storage};
 
 type Entry = GeomWithData<[f64; 2], u32>;

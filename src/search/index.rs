@@ -12,7 +12,7 @@
 use duckdb::{Connection, params};
 
 use super::SearchError;
-use super::sql::fy_dates;
+use super::query::fy_dates;
 
 /// The newest import of the claims or their diseases (0 when none).
 fn newest_import(conn: &Connection) -> Result<i64, duckdb::Error> {

@@ -5,7 +5,7 @@
 //!
 //! - [`query`]: the typed, serialisable query (JSON version 1);
 //! - [`fields`]: what each subject can be searched by;
-//! - [`place`]: places as polygons or geodesic circles;
+//! - [`place`] and [`region`]: places as polygons or geodesic circles;
 //! - [`sql`]: one parameterised statement per query, places prefiltered by the R-tree;
 //! - [`run`]: count, keys, listing (a polars frame); [`describe`]: the query in Japanese;
 //! - [`nearest`], [`jump`] (場所移動), [`cache`] (what stays in memory between searches),
@@ -19,6 +19,7 @@ pub mod jump;
 pub mod nearest;
 pub mod place;
 pub mod query;
+pub mod region;
 pub mod run;
 pub mod sql;
 

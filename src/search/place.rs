@@ -1,58 +1,15 @@
-//! Place conditions made concrete: every [`Place`] becomes a [`Region`], either polygons
-//! (lon/lat, JGD2011) or a geodesic circle, with a bounding box for the R-tree prefilter
-//! and an exact test for what the box lets through.
+//! Place conditions made concrete: every [`Place`] becomes a [`Region`] (areas of the
+//! bundled layers by code, features of any polygon layer, a drawn rectangle or polygon,
+//! a geodesic circle).
 
-use geo::{BoundingRect, Contains, MultiPolygon, Point, Polygon, Rect};
+use geo::{MultiPolygon, Polygon, Rect};
 
 use super::SearchError;
 use super::cache::SearchCache;
 use super::query::Place;
-use crate::geo::geodesic;
+pub use super::region::Region;
 use crate::layers::bundled;
 use duckdb::Connection;
-
-/// An area to search inside.
-#[derive(Debug, Clone)]
-pub enum Region {
-    Polygons(MultiPolygon<f64>),
-    Circle { center: (f64, f64), radius_m: f64 },
-}
-
-impl Region {
-    /// [min lon, min lat, max lon, max lat]; `None` for an empty region.
-    pub fn bbox(&self) -> Option<[f64; 4]> {
-        match self {
-            Region::Polygons(m) => m
-                .bounding_rect()
-                .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y]),
-            Region::Circle { center, radius_m } => Some(geodesic::circle_bbox(*center, *radius_m)),
-        }
-    }
-
-    /// Whether (lon, lat) is inside (a point on a polygon's edge counts as outside).
-    pub fn contains(&self, lon: f64, lat: f64) -> bool {
-        match self {
-            Region::Polygons(m) => m.contains(&Point::new(lon, lat)),
-            Region::Circle { center, radius_m } => {
-                geodesic::distance_m(*center, (lon, lat)) <= *radius_m
-            }
-        }
-    }
-
-    /// The outline as rings of (lon, lat), for drawing.
-    pub fn rings(&self) -> Vec<Vec<(f64, f64)>> {
-        match self {
-            Region::Polygons(m) => {
-                m.0.iter()
-                    .map(|p| p.exterior().0.iter().map(|c| (c.x, c.y)).collect())
-                    .collect()
-            }
-            Region::Circle { center, radius_m } => {
-                vec![geodesic::circle_ring(*center, *radius_m, 96)]
-            }
-        }
-    }
-}
 
 /// The region of `place`. Layer polygons come from the cache (loaded once per layer).
 pub fn resolve(

@@ -18,6 +18,14 @@ use super::SearchError;
 
 pub const VERSION: u64 = 1;
 
+/// The fiscal year's first and last day (1 April to 31 March).
+pub fn fy_dates(fy: i32) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    (
+        chrono::NaiveDate::from_ymd_opt(fy, 4, 1).unwrap_or_default(),
+        chrono::NaiveDate::from_ymd_opt(fy + 1, 3, 31).unwrap_or_default(),
+    )
+}
+
 /// What a search finds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Subject {

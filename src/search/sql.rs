@@ -18,13 +18,7 @@ use super::fields::{self, CHECKUP_ITEMS, TEST_ITEMS, ValueKind, text_of, values_
 use super::place;
 use super::query::{Cond, FieldCond, Op, Place, Query, Subject};
 
-/// The fiscal year's first and last day.
-pub fn fy_dates(fy: i32) -> (NaiveDate, NaiveDate) {
-    (
-        NaiveDate::from_ymd_opt(fy, 4, 1).unwrap_or_default(),
-        NaiveDate::from_ymd_opt(fy + 1, 3, 31).unwrap_or_default(),
-    )
-}
+pub use super::query::fy_dates;
 
 /// A compiled query: the base CTE of its subject, the WHERE over `b`, the parameters in
 /// order, and the key sets to load into `search_keys_<n>` before running.

@@ -356,6 +356,7 @@ impl AtlasApp {
         let may_reveal = rights.contains(&crate::auth::Right::ViewPersonal);
         self.map.choropleth.may_reveal = may_reveal;
         self.search.may_list = may_reveal;
+        self.search.may_edit = rights.contains(&crate::auth::Right::Edit);
         self.search.map_shape = self.map.tools.spatial.shape.as_ref().map(|s| s.1.clone());
         self.search.user = self
             .login

@@ -106,6 +106,10 @@ pub struct SearchState {
     /// The shape drawn on the map (set by the app), offered as a condition.
     pub map_shape: Option<Place>,
     pub may_list: bool,
+    /// The user may edit the ICD-10 groups (属性・コメントの編集).
+    pub may_edit: bool,
+    /// An ICD-10 group being added or changed: name and prefixes.
+    pub icd_edit: (String, String),
     /// The logged-in user (whose searches may be renamed and deleted here).
     pub user: String,
     /// What the field picker adds next.
@@ -147,6 +151,8 @@ impl Default for SearchState {
             focus: None,
             map_shape: None,
             may_list: false,
+            may_edit: false,
+            icd_edit: (String::new(), String::new()),
             user: String::new(),
             pick_field: "attended".into(),
         }
@@ -401,7 +407,11 @@ pub fn search_ui(ui: &mut egui::Ui, st: &mut SearchState, years: &[i32]) -> Vec<
     egui::Panel::right("saved_searches")
         .resizable(true)
         .default_size(330.0)
-        .show(ui, |ui| cmds.extend(saved_ui(ui, st)));
+        .show(ui, |ui| {
+            cmds.extend(saved_ui(ui, st));
+            ui.separator();
+            cmds.extend(icd_groups_ui(ui, st));
+        });
     egui::CentralPanel::default().show(ui, |ui| {
         egui::ScrollArea::vertical().id_salt("builder").show(ui, |ui| {
             builder_ui(ui, st, years);
@@ -846,6 +856,60 @@ fn hint(def: &FieldDef) -> &'static str {
         _ if def.key == "icd10" => "E11,I10",
         _ => "",
     }
+}
+
+/// The ICD-10 groups that 「生活習慣病の受療」 picks from, and (with 属性・コメントの編集)
+/// a form to add or change one.
+fn icd_groups_ui(ui: &mut egui::Ui, st: &mut SearchState) -> Vec<Command> {
+    let mut cmds = Vec::new();
+    ui.collapsing("傷病グループ（ICD-10）", |ui| {
+        if let Some(l) = &st.lists {
+            egui::Grid::new("icd_groups").striped(true).show(ui, |ui| {
+                for (name, prefixes) in &l.icd_groups {
+                    if ui
+                        .small_button(name)
+                        .on_hover_text("編集欄に写す")
+                        .clicked()
+                    {
+                        st.icd_edit = (name.clone(), prefixes.join(","));
+                    }
+                    ui.label(prefixes.join(", "));
+                    ui.end_row();
+                }
+            });
+        }
+        if !st.may_edit {
+            ui.weak("グループの追加・変更には「属性・コメントの編集」の権限が必要です");
+            return;
+        }
+        ui.horizontal(|ui| {
+            let l = ui.label("名前");
+            ui.add(egui::TextEdit::singleline(&mut st.icd_edit.0).desired_width(100.0))
+                .labelled_by(l.id);
+        });
+        ui.horizontal(|ui| {
+            let l = ui.label("コード");
+            ui.add(
+                egui::TextEdit::singleline(&mut st.icd_edit.1)
+                    .desired_width(160.0)
+                    .hint_text("N18,N19"),
+            )
+            .labelled_by(l.id);
+        });
+        if ui
+            .add_enabled(
+                !st.icd_edit.0.trim().is_empty() && !st.icd_edit.1.trim().is_empty(),
+                egui::Button::new("グループを保存"),
+            )
+            .clicked()
+        {
+            cmds.push(Command::from(SearchCmd::SetIcdGroup {
+                name: st.icd_edit.0.trim().to_string(),
+                prefixes: st.icd_edit.1.clone(),
+            }));
+        }
+    });
+    cmds
 }
 
 fn saved_ui(ui: &mut egui::Ui, st: &mut SearchState) -> Vec<Command> {

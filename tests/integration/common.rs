@@ -102,6 +102,30 @@ pub fn click_at<S>(h: &mut egui_kittest::Harness<'_, S>, p: eframe::egui::Pos2) 
     }
 }
 
+/// A drag with the primary button from `a` to `b`, in ten steps.
+pub fn drag<S>(h: &mut egui_kittest::Harness<'_, S>, a: eframe::egui::Pos2, b: eframe::egui::Pos2) {
+    use eframe::egui;
+    h.event(egui::Event::PointerMoved(a));
+    h.event(egui::Event::PointerButton {
+        pos: a,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: Default::default(),
+    });
+    h.step();
+    for k in 1..=10 {
+        h.event(egui::Event::PointerMoved(a + (b - a) * (k as f32 / 10.0)));
+        h.step();
+    }
+    h.event(egui::Event::PointerButton {
+        pos: b,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: Default::default(),
+    });
+    h.step();
+}
+
 /// Steps the whole app's frames (the worker answers on its own thread) until `done` holds.
 pub fn wait_app(
     h: &mut egui_kittest::Harness<kenshin_atlas::ui::AtlasApp>,

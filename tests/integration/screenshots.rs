@@ -52,29 +52,6 @@ fn settle(h: &mut Harness<AtlasApp>) {
     }
 }
 
-/// A drag with the primary button from `a` to `b`, in steps.
-fn drag(h: &mut Harness<AtlasApp>, a: egui::Pos2, b: egui::Pos2) {
-    h.event(egui::Event::PointerMoved(a));
-    h.event(egui::Event::PointerButton {
-        pos: a,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: Default::default(),
-    });
-    h.step();
-    for k in 1..=10 {
-        h.event(egui::Event::PointerMoved(a + (b - a) * (k as f32 / 10.0)));
-        h.step();
-    }
-    h.event(egui::Event::PointerButton {
-        pos: b,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: Default::default(),
-    });
-    h.step();
-}
-
 #[test]
 #[ignore = "rewrites manuals/images: cargo test -- --ignored manual_screenshots"]
 fn manual_screenshots() {
@@ -221,7 +198,7 @@ fn manual_screenshots() {
     h.state_mut().map.tools.spatial.mode = Mode::Rect;
     h.step();
     let (ox, oy) = h.state().map.canvas.origin;
-    drag(
+    super::common::drag(
         &mut h,
         egui::pos2(ox + 520.0, oy + 300.0),
         egui::pos2(ox + 980.0, oy + 640.0),

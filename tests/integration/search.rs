@@ -50,6 +50,16 @@ fn world() -> &'static Mutex<World> {
     })
 }
 
+/// The world's engine, logged in as the admin (another test may have left a viewer in).
+fn as_admin(w: &mut World) -> &mut Engine {
+    super::security::login(
+        &mut w.engine,
+        super::common::ADMIN,
+        super::common::ADMIN_PASSWORD,
+    );
+    &mut w.engine
+}
+
 fn run(e: &mut Engine, c: SearchCmd) -> Outcome {
     e.execute(Command::from(c), &Progress::new())
 }
@@ -161,8 +171,8 @@ use chrono::Datelike;
 
 #[test]
 fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
-    let mut w = world().lock().unwrap();
-    let e = &mut w.engine;
+    let mut w = world().lock().unwrap_or_else(|p| p.into_inner());
+    let e = as_admin(&mut w);
     let people = insured();
     let dates = checkup_dates();
     let (s, end) = (
@@ -343,6 +353,47 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
         "住所地 奈良市"
     );
 
+    // Residence: small area and match level, from the address matching's own rows.
+    let placed: Vec<(String, Option<String>, i64)> = {
+        let mut stmt = e
+            .store
+            .conn()
+            .prepare(
+                "SELECT insured_id, key_code, CAST(match_level AS BIGINT) FROM insured_locations",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let area = placed
+        .iter()
+        .find_map(|p| p.1.clone())
+        .expect("a placed person");
+    let got = keys_of(
+        e,
+        insured_q(json!({"field": "small_area", "op": "in", "value": [area]})),
+    );
+    let want: BTreeSet<String> = placed
+        .iter()
+        .filter(|p| p.1.as_deref() == Some(area.as_str()) && people.get(&p.0).is_some_and(in_year))
+        .map(|p| p.0.clone())
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(got, want, "住所地の町丁・字");
+    let got = keys_of(
+        e,
+        insured_q(json!({"field": "match_level", "op": "in", "value": [0, 3]})),
+    );
+    let want: BTreeSet<String> = placed
+        .iter()
+        .filter(|p| (p.2 == 0 || p.2 == 3) && people.get(&p.0).is_some_and(in_year))
+        .map(|p| p.0.clone())
+        .collect();
+    assert!(!want.is_empty(), "the demo has unplaced addresses");
+    assert_eq!(got, want, "一致レベル 不明・曖昧");
+
     // On the latest recommendation list (rows without an ID are matched by 保険者番号 and
     // 記号・番号, as the register has them).
     let register: HashMap<(String, String), String> =
@@ -482,8 +533,8 @@ fn locations(e: &Engine) -> Vec<(String, f64, f64)> {
 
 #[test]
 fn place_searches_equal_brute_force_over_every_insured_location() {
-    let mut w = world().lock().unwrap();
-    let e = &mut w.engine;
+    let mut w = world().lock().unwrap_or_else(|p| p.into_inner());
+    let e = as_admin(&mut w);
     let locs = locations(e);
     let people = insured();
     let year = |id: &str| people.get(id).is_some_and(in_year);
@@ -606,8 +657,8 @@ fn place_searches_equal_brute_force_over_every_insured_location() {
 
 #[test]
 fn institutions_by_name_items_and_place_and_the_nearest_by_brute_force() {
-    let mut w = world().lock().unwrap();
-    let e = &mut w.engine;
+    let mut w = world().lock().unwrap_or_else(|p| p.into_inner());
+    let e = as_admin(&mut w);
     // The checkup master as written.
     let master = raw_demo::rows(&demo().file("健診機関マスタ.csv"), "健診機関コード");
     let yes = |r: &HashMap<String, String>, k: &str| r[k] == "○";
@@ -688,8 +739,8 @@ fn institutions_by_name_items_and_place_and_the_nearest_by_brute_force() {
 
 #[test]
 fn without_the_personal_data_right_persons_are_counted_not_listed() {
-    let mut w = world().lock().unwrap();
-    let e = &mut w.engine;
+    let mut w = world().lock().unwrap_or_else(|p| p.into_inner());
+    let e = as_admin(&mut w);
     // A circle around a placed person holding 1 to 9 of the year's insured.
     let people = insured();
     let locs: Vec<(String, f64, f64)> = locations(e)
@@ -817,8 +868,8 @@ fn without_the_personal_data_right_persons_are_counted_not_listed() {
 
 #[test]
 fn saved_searches_are_per_user_with_sharing() {
-    let mut w = world().lock().unwrap();
-    let e = &mut w.engine;
+    let mut w = world().lock().unwrap_or_else(|p| p.into_inner());
+    let e = as_admin(&mut w);
     super::security::login(e, super::common::ADMIN, super::common::ADMIN_PASSWORD);
     let q = Query::from_json(&insured_q(
         json!({"field": "attended", "op": "=", "value": false}),
@@ -906,8 +957,8 @@ fn the_readme_examples_parse_and_run() {
         .map(|b| b.split("```").next().unwrap())
         .collect();
     assert_eq!(blocks.len(), 4, "the shape and three examples");
-    let mut w = world().lock().unwrap();
-    let e = &mut w.engine;
+    let mut w = world().lock().unwrap_or_else(|p| p.into_inner());
+    let e = as_admin(&mut w);
     super::security::login(e, super::common::ADMIN, super::common::ADMIN_PASSWORD);
     for b in blocks {
         let q = Query::parse(b).unwrap_or_else(|err| panic!("{err}: {b}"));
@@ -918,4 +969,148 @@ fn the_readme_examples_parse_and_run() {
             o => panic!("{b}: {o:?}"),
         }
     }
+}
+
+#[test]
+fn the_command_line_prints_keys_and_counts_and_the_nearest() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let q = insured_q(
+        json!({"and": [{"field": "target", "op": "=", "value": true},
+                                     {"field": "attended", "op": "=", "value": false},
+                                     {"place": "circle", "lon": 135.8048, "lat": 34.6851, "radius_m": 1500}]}),
+    );
+    let (want, nearest) = {
+        let store = Store::open(&data).unwrap();
+        for f in demo().summary.files.iter().filter(|f| {
+            let n = f.file_name().unwrap().to_string_lossy();
+            [
+                "被保険者台帳",
+                "位置参照情報",
+                "健診結果",
+                "医療機関マスタ.csv",
+                "健診機関マスタ",
+            ]
+            .iter()
+            .any(|p| n.starts_with(p))
+        }) {
+            let r = import_file(&store, f, &ImportOptions::default(), &Progress::new()).unwrap();
+            assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
+        }
+        kenshin_atlas::geocode::run(&store, &Default::default(), &Progress::new()).unwrap();
+        let mut e = admin_engine(store, Box::new(SystemClock));
+        let want = keys_of(&mut e, q.clone());
+        let nearest = match run(
+            &mut e,
+            SearchCmd::Nearest {
+                lon: 135.8048,
+                lat: 34.6851,
+                n: 5,
+            },
+        ) {
+            Outcome::Search(SearchReply::Nearest { list, .. }) => list,
+            o => panic!("{o:?}"),
+        };
+        (want, nearest)
+    };
+    let file = dir.path().join("q.json");
+    std::fs::write(&file, q.to_string()).unwrap();
+    let pw = super::common::ADMIN_PASSWORD;
+    let out = super::security::cli(
+        &data,
+        Some(super::common::ADMIN),
+        pw,
+        &["search", "--query", file.to_str().unwrap(), "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["count"].as_u64(), Some(want.len() as u64));
+    let keys: BTreeSet<String> = v["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(keys, want);
+    assert!(
+        v["description"].as_str().unwrap().contains("半径1,500m"),
+        "{v}"
+    );
+    assert_eq!(
+        v.as_object().unwrap().len(),
+        3,
+        "keys, count and description only: {v}"
+    );
+    // Saved, listed, run by name.
+    for args in [
+        vec![
+            "search",
+            "save",
+            "駅の近く",
+            "--query",
+            file.to_str().unwrap(),
+            "--shared",
+        ],
+        vec!["search", "list"],
+    ] {
+        let out = super::security::cli(&data, Some(super::common::ADMIN), pw, &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = super::security::cli(
+        &data,
+        Some(super::common::ADMIN),
+        pw,
+        &["search", "run", "駅の近く", "--json"],
+    );
+    let again: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(again["keys"], v["keys"]);
+    // Nearest, as the engine answers.
+    let out = super::security::cli(
+        &data,
+        Some(super::common::ADMIN),
+        pw,
+        &[
+            "nearest", "--lon", "135.8048", "--lat", "34.6851", "--n", "5", "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = list.iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let want_codes: Vec<&str> = nearest.iter().map(|n| n.code.as_str()).collect();
+    assert_eq!(codes, want_codes);
+    for k in [
+        "code",
+        "name",
+        "address",
+        "lon",
+        "lat",
+        "distance_m",
+        "cancer_screening",
+        "test_items",
+    ] {
+        assert!(list[0].get(k).is_some(), "{k} in {}", list[0]);
+    }
+    // A query file that is not one: a Japanese message naming the place.
+    std::fs::write(&file, r#"{"version": 1, "subject": "insured", "fy": 2021, "where": {"field": "agee", "op": "=", "value": 1}}"#).unwrap();
+    let out = super::security::cli(
+        &data,
+        Some(super::common::ADMIN),
+        pw,
+        &["search", "--query", file.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("where.field") && err.contains("agee"), "{err}");
 }

@@ -120,24 +120,7 @@ fn a_dragged_rectangle_counts_the_non_attenders_inside() {
     let view = h.state().map.canvas.view.unwrap();
     let la = view.screen_to_lonlat([a.x - ox, a.y - oy]);
     let lb = view.screen_to_lonlat([b.x - ox, b.y - oy]);
-    h.event(egui::Event::PointerMoved(a));
-    h.event(egui::Event::PointerButton {
-        pos: a,
-        button: egui::PointerButton::Primary,
-        pressed: true,
-        modifiers: Default::default(),
-    });
-    h.step();
-    for k in 1..=10 {
-        h.event(egui::Event::PointerMoved(a + (b - a) * (k as f32 / 10.0)));
-        h.step();
-    }
-    h.event(egui::Event::PointerButton {
-        pos: b,
-        button: egui::PointerButton::Primary,
-        pressed: false,
-        modifiers: Default::default(),
-    });
+    super::common::drag(&mut h, a, b);
     h.run();
     let sp = &h.state().map.tools.spatial;
     let Some((_, kenshin_atlas::search::Place::Rect(bbox))) = sp.shape.clone() else {

@@ -100,7 +100,7 @@ pub fn map_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
         ui.horizontal(|ui| {
             cmds.extend(tools::jump::jump_ui(ui, st));
         });
-        tools::spatial::toolbar_ui(ui, st);
+        cmds.extend(tools::spatial::toolbar_ui(ui, st));
         cmds.extend(canvas::canvas_ui(ui, st));
     });
     tools::spatial::results_window(ui.ctx(), st);

@@ -135,7 +135,8 @@ impl Default for SpatialState {
 }
 
 /// The tool bar above the map.
-pub(crate) fn toolbar_ui(ui: &mut egui::Ui, st: &mut MapState) {
+pub(crate) fn toolbar_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<Command> {
+    let mut cmds = Vec::new();
     let sp = &mut st.tools.spatial;
     ui.horizontal(|ui| {
         ui.label("操作:");
@@ -164,6 +165,15 @@ pub(crate) fn toolbar_ui(ui: &mut egui::Ui, st: &mut MapState) {
                 let l = ui.label("件数");
                 ui.add(egui::DragValue::new(&mut sp.nearest_n).range(1..=50))
                     .labelled_by(l.id);
+                // From a person's (or any marked) location: 場所移動 or a result row.
+                if let Some(((lon, lat), _)) = sp.marker.clone()
+                    && ui
+                        .button("印の地点から")
+                        .on_hover_text("場所移動や一覧で印を付けた地点から探す")
+                        .clicked()
+                {
+                    cmds.push(ask_nearest(sp, (lon, lat)));
+                }
             }
             Mode::Polygon if sp.drawing.len() >= 3 => {
                 if ui.button("閉じて検索").clicked() {
@@ -185,6 +195,7 @@ pub(crate) fn toolbar_ui(ui: &mut egui::Ui, st: &mut MapState) {
         }
         ui.weak(sp.mode.hint());
     });
+    cmds
 }
 
 /// Pointer handling on the map for the drawing modes. Returns the commands to send and
@@ -290,14 +301,7 @@ pub(crate) fn pointer(
             if resp.clicked()
                 && let Some(p) = resp.interact_pointer_pos()
             {
-                let (lon, lat) = at(p);
-                sp.nearest = Some(((lon, lat), Vec::new()));
-                sp.window_open = true;
-                cmds.push(Command::from(SearchCmd::Nearest {
-                    lon,
-                    lat,
-                    n: sp.nearest_n,
-                }));
+                cmds.push(ask_nearest(sp, at(p)));
             }
         }
         Mode::Identify => {}
@@ -309,6 +313,17 @@ pub(crate) fn pointer(
         cmds,
         mode.drags() && (resp.dragged() || resp.drag_stopped()),
     )
+}
+
+/// The nearest checkup institutions of `at`, asked for (the window opens on them).
+fn ask_nearest(sp: &mut SpatialState, at: Spot) -> Command {
+    sp.nearest = Some((at, Vec::new()));
+    sp.window_open = true;
+    Command::from(SearchCmd::Nearest {
+        lon: at.0,
+        lat: at.1,
+        n: sp.nearest_n,
+    })
 }
 
 fn close_polygon(sp: &mut SpatialState) -> Option<(Vec<Vec<Spot>>, Place)> {
