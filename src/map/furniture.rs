@@ -159,21 +159,50 @@ pub fn legend(
     frame: Frame,
     measure: &dyn Fn(&str, f32) -> f32,
 ) -> Vec<Mark> {
+    legend_in(title, entries, &[], frame, measure, Corner::BottomRight)
+}
+
+/// Where a legend box stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Corner {
+    /// Bottom right, above the credits line (the choropleth's).
+    BottomRight,
+    /// Top left, under the cursor readout (the insured points').
+    TopLeft,
+}
+
+/// A legend box in `corner`: title, swatches, and notes (definitions) under them.
+pub fn legend_in(
+    title: &str,
+    entries: &[(Rgba, String, bool)],
+    notes: &[&str],
+    frame: Frame,
+    measure: &dyn Fn(&str, f32) -> f32,
+    corner: Corner,
+) -> Vec<Mark> {
     if entries.is_empty() {
         return vec![];
     }
     let size = 13.0;
     let row = 20.0;
+    let note_size = 11.0;
+    let note_row = 16.0;
     let width = entries
         .iter()
         .map(|e| measure(&e.1, size))
         .chain(std::iter::once(measure(title, size + 1.0)))
+        .chain(notes.iter().map(|n| measure(n, note_size) - 32.0))
         .fold(0.0f32, f32::max)
         + 48.0;
-    let height = row * (entries.len() as f32 + 1.0) + 14.0;
-    let x = frame[0] + frame[2] - width - 12.0;
-    // Above the credits line.
-    let y = frame[1] + frame[3] - height - 26.0;
+    let height = row * (entries.len() as f32 + 1.0) + note_row * notes.len() as f32 + 14.0;
+    let (x, y) = match corner {
+        // Above the credits line.
+        Corner::BottomRight => (
+            frame[0] + frame[2] - width - 12.0,
+            frame[1] + frame[3] - height - 26.0,
+        ),
+        Corner::TopLeft => (frame[0] + 12.0, frame[1] + 36.0),
+    };
     let mut marks = vec![
         Mark::Rect {
             rect: [x, y, width, height],
@@ -212,6 +241,16 @@ pub fn legend(
             at: [x + 40.0, ry],
             text: label.clone(),
             size,
+            color: INK,
+            halo: false,
+        });
+    }
+    let notes_y = y + row * (entries.len() as f32 + 1.0) + 8.0;
+    for (i, n) in notes.iter().enumerate() {
+        marks.push(Mark::Text {
+            at: [x + 8.0, notes_y + note_row * i as f32],
+            text: n.to_string(),
+            size: note_size,
             color: INK,
             halo: false,
         });
@@ -280,6 +319,29 @@ mod tests {
 
     fn chars(t: &str, size: f32) -> f32 {
         t.chars().count() as f32 * size * 0.6
+    }
+
+    #[test]
+    fn a_top_left_legend_holds_its_definitions() {
+        let frame = [0.0, 0.0, 1000.0, 800.0];
+        let entries = vec![([1, 2, 3, 255], "未受診・通院あり".to_string(), false)];
+        let notes = ["通院: 当年度の医療レセプトの有無"];
+        let marks = legend_in("被保険者", &entries, &notes, frame, &chars, Corner::TopLeft);
+        let Some(Mark::Rect { rect, .. }) = marks.first() else {
+            panic!("a box first");
+        };
+        assert_eq!((rect[0], rect[1]), (12.0, 36.0));
+        // The box is wide and tall enough for the note, and the note is inside it.
+        let note = marks
+            .iter()
+            .find_map(|m| match m {
+                Mark::Text { at, text, .. } if text == notes[0] => Some(*at),
+                _ => None,
+            })
+            .expect("the note is drawn");
+        assert!(note[1] + 11.0 <= rect[1] + rect[3]);
+        assert!(note[0] + chars(notes[0], 11.0) <= rect[0] + rect[2]);
+        assert!(legend_in("x", &[], &notes, frame, &chars, Corner::TopLeft).is_empty());
     }
 
     #[test]

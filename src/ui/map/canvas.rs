@@ -197,6 +197,29 @@ pub(super) fn canvas_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<crate::app:
             &measure,
         ));
     }
+    // The insured points' classes, with their definitions, while the points are shown.
+    if st.insured.on && st.insured.points.is_some() {
+        let coloring = st.insured.coloring;
+        let entries: Vec<_> = coloring
+            .legend()
+            .into_iter()
+            .map(|(c, t)| (c, t.to_string(), false))
+            .collect();
+        let notes: &[&str] = match coloring {
+            crate::map::insured::PointColoring::Pattern => {
+                &crate::map::insured::Pattern::DEFINITIONS
+            }
+            crate::map::insured::PointColoring::Attendance => &[],
+        };
+        marks.extend(furniture::legend_in(
+            &format!("被保険者（{}）", coloring.label()),
+            &entries,
+            notes,
+            frame,
+            &measure,
+            furniture::Corner::TopLeft,
+        ));
+    }
     marks.extend(furniture::credits(crate::render::CREDITS, frame, &measure));
     super::paint::paint_marks(&painter, rect.min, &marks);
     super::tools::spatial::paint(&painter, rect.min, &view, st);
