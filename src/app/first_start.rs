@@ -69,6 +69,7 @@ fn build_and_import(
     }
     progress.set(0.95, "デモデータ: 住所照合をしています");
     crate::geocode::run(store, &Default::default(), &Progress::new())?;
+    crate::search::index::ensure(store.conn())?;
     progress.set(1.0, "デモデータの取込が終わりました");
     Ok(reports)
 }

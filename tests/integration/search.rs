@@ -1114,3 +1114,66 @@ fn the_command_line_prints_keys_and_counts_and_the_nearest() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("where.field") && err.contains("agee"), "{err}");
 }
+
+#[test]
+fn importing_claims_builds_the_search_index_of_their_years() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut e = admin_engine(Store::open(dir.path()).unwrap(), Box::new(SystemClock));
+    let files: Vec<std::path::PathBuf> = files("医療レセプト管理")
+        .into_iter()
+        .chain(files("医療傷病名"))
+        .collect();
+    match e.execute(
+        Command::from(kenshin_atlas::app::ImportCmd::Import {
+            files,
+            opts: ImportOptions::default(),
+        }),
+        &Progress::new(),
+    ) {
+        Outcome::Import(kenshin_atlas::app::ImportReply::Imported { failed, .. }) => {
+            assert!(failed.is_empty(), "{failed:?}")
+        }
+        o => panic!("{o:?}"),
+    }
+    // Built at import, from the newest import: the pairs are those of the raw files.
+    let conn = e.store.conn();
+    let state: i64 = conn
+        .query_row("SELECT max(last_import) FROM search_index_state", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let newest: i64 = conn
+        .query_row("SELECT max(id) FROM import_history", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(state, newest);
+    let pairs = |sql: &str| -> BTreeSet<(String, String)> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let claims = raw_claims();
+    let want: BTreeSet<(String, String)> =
+        claims.iter().map(|c| (c.1.clone(), c.2.clone())).collect();
+    assert_eq!(
+        pairs("SELECT insured_id, institution_code FROM visit_index WHERE fy = 2021"),
+        want
+    );
+    let diseases = raw_diseases();
+    let want: BTreeSet<(String, String)> = claims
+        .iter()
+        .flat_map(|c| {
+            diseases
+                .get(&c.0)
+                .into_iter()
+                .flatten()
+                .map(|d| (c.1.clone(), d.clone()))
+        })
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(
+        pairs("SELECT insured_id, icd10 FROM disease_index WHERE fy = 2021"),
+        want
+    );
+}

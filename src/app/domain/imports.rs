@@ -134,6 +134,16 @@ impl Domain for ImportCmd {
                     .filter_map(|r| r.table)
                     .collect();
                 let geocode = crate::geocode::after_import(store, &tables, progress);
+                if tables
+                    .iter()
+                    .any(|t| *t == "claims" || *t == "claim_diseases")
+                {
+                    // The claims per year as searches read them, built now rather than at
+                    // the next search. A failure here is not the import's: the next search
+                    // builds the index again and reports it.
+                    progress.set(0.98, "検索用にレセプトを年度ごとにまとめています");
+                    let _ = crate::search::index::ensure(store.conn());
+                }
                 ImportReply::Imported {
                     reports,
                     failed,
