@@ -389,7 +389,7 @@ pub fn check(subject: &Subject, c: &FieldCond, path: &str) -> Result<FieldDef, S
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(Value::as_str)
+            .map(text_of)
             .find(|s| !TEST_ITEMS.iter().any(|(k, _)| k == s))
     {
         return Err(SearchError::Unknown {

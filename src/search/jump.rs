@@ -38,17 +38,36 @@ pub struct JumpHit {
 /// The most hits of one kind.
 const MAX_HITS: usize = 20;
 
-/// How a typed text is written to the audit log: a person's details never in clear.
-pub fn masked(text: &str, personal: bool) -> String {
-    if !personal {
-        return text.to_string();
-    }
+/// How a jump is written to the audit log. The typed text never is (an address may carry
+/// a name, and a name may match a clinic): a text that may name a person is written as
+/// 「（氏名）」 or 「（記号番号）」, with what was found (the kind of hit, an address's level,
+/// institutions' codes, how many persons).
+pub fn logged_as(text: &str, hits: &[JumpHit]) -> String {
     let t = crate::import::normalize::fold_width(text);
-    let t = t.trim();
-    if t.chars().any(|c| c.is_ascii_digit()) {
-        "（記号番号）".into()
+    let masked = if t.chars().any(|c| c.is_ascii_digit()) {
+        "（記号番号）"
     } else {
-        "（氏名）".into()
+        "（氏名）"
+    };
+    let mut found = Vec::new();
+    for h in hits {
+        match &h.kind {
+            JumpKind::Address { level, .. } => found.push(format!("住所 {level}")),
+            JumpKind::Institution { code } => found.push(format!("機関 {code}")),
+            JumpKind::Person { .. } => {}
+        }
+    }
+    let persons = hits
+        .iter()
+        .filter(|h| matches!(h.kind, JumpKind::Person { .. }))
+        .count();
+    if persons > 0 {
+        found.push(format!("被保険者 {persons} 人"));
+    }
+    if found.is_empty() {
+        format!("{masked} 該当なし")
+    } else {
+        format!("{masked} {}", found.join("、"))
     }
 }
 

@@ -74,6 +74,14 @@ pub enum SearchError {
     NoIcdGroup(String),
     #[error("よく使う検索「{0}」がありません")]
     NoSaved(String),
+    #[error(
+        "利用者数が {0} 人未満の条件は「個人情報の閲覧」の権限がある利用者だけが使えます（{0} 以上にしてください）"
+    )]
+    SmallUsers(i64),
+    #[error("医療機関の利用者数で絞るには年度（fy）を指定してください")]
+    UsersNeedYear,
+    #[error("円の半径は 0〜200,000 m、経度・緯度は日本の範囲にしてください")]
+    BadCircle,
     #[error("検索に失敗しました: {0}")]
     Sql(#[from] duckdb::Error),
     #[error("検索に失敗しました: {0}")]

@@ -82,6 +82,13 @@ pub fn resolve(
             Rect::new((b[0], b[1]), (b[2], b[3])).to_polygon(),
         ]))),
         Place::Polygon(wkt) => Ok(Region::Polygons(crate::geo::wkt::parse_polygons(wkt)?)),
+        Place::Circle { lon, lat, radius_m }
+            if !(0.0..=200_000.0).contains(radius_m)
+                || !(120.0..=155.0).contains(lon)
+                || !(20.0..=47.0).contains(lat) =>
+        {
+            Err(SearchError::BadCircle)
+        }
         Place::Circle { lon, lat, radius_m } => Ok(Region::Circle {
             center: (*lon, *lat),
             radius_m: *radius_m,

@@ -82,8 +82,8 @@ pub fn list(
     reveal: bool,
 ) -> Result<DataFrame, SearchError> {
     let mut q = q.clone();
-    if q.subject == Subject::Institutions {
-        // The listing shows users: count them (a condition that always holds).
+    if q.subject == Subject::Institutions && q.fy.is_some() {
+        // The listing shows the year's users: count them (a condition that always holds).
         q.cond = super::query::Cond::And(vec![
             q.cond.clone(),
             super::query::Cond::Field(super::query::FieldCond::new(

@@ -119,7 +119,8 @@ fn institutions_base(users: bool) -> String {
             "coalesce(u.users, 0)",
         )
     } else {
-        ("", "", "0")
+        // Not counted: no number rather than a false 0.
+        ("", "", "CAST(NULL AS BIGINT)")
     };
     format!(
         "m AS (SELECT code, name, address, phone, lat, lon FROM medical_institutions
@@ -172,6 +173,9 @@ pub fn compile(
     c.params.push(date(s));
     c.params.push(date(e));
     let filter = c.top(&q.cond)?;
+    if c.needs_users && q.fy.is_none() {
+        return Err(SearchError::UsersNeedYear);
+    }
     if c.needs_index {
         super::index::ensure(conn)?;
     }
@@ -559,16 +563,7 @@ impl Compiler<'_> {
                 };
                 let (col, ty) =
                     user_column(self.conn, id, f.column.as_deref().unwrap_or_default())?;
-                let test = self.user_value(
-                    &format!("u.{}", crate::store::user_tables::physical_column(col)),
-                    &ty,
-                    f,
-                );
-                format!(
-                    "(b.insured_id IN (SELECT CAST(u.{} AS VARCHAR) FROM {} u WHERE {test}))",
-                    crate::store::user_tables::physical_column(key),
-                    crate::store::user_tables::physical_table(id)
-                )
+                self.user_value(id, col, &ty, Some(key), f)?
             }
             other => {
                 let Some(item) = other.strip_prefix("checkup.") else {
@@ -594,20 +589,89 @@ impl Compiler<'_> {
         })
     }
 
-    /// A user-table column test: numbers against numeric columns, text otherwise.
-    fn user_value(&mut self, col: &str, ty: &str, f: &FieldCond) -> String {
+    /// A user-table column test: numbers against numeric columns (a number typed as text
+    /// too), text otherwise. `contains` is matched in Rust, both sides width- and
+    /// kana-folded: `key` is the column giving the keys (`None`: the row key), and the
+    /// answer is `<key> IN (key table)`.
+    fn user_value(
+        &mut self,
+        id: i64,
+        col: usize,
+        ty: &str,
+        key: Option<usize>,
+        f: &FieldCond,
+    ) -> Result<String, SearchError> {
+        let table = crate::store::user_tables::physical_table(id);
+        let column = crate::store::user_tables::physical_column(col);
         if f.op == Op::Contains {
             let needle = crate::import::normalize::fold_for_search(&text_of(&f.value));
-            let v = self.bind(Sql::Text(needle));
-            return format!("contains(lower(CAST({col} AS VARCHAR)), {v})");
+            let key_sql = match key {
+                Some(k) => format!(
+                    "CAST({} AS VARCHAR)",
+                    crate::store::user_tables::physical_column(k)
+                ),
+                None => "CAST(rowid AS VARCHAR)".to_string(),
+            };
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT {key_sql}, CAST({column} AS VARCHAR) FROM {table} WHERE {column} IS NOT NULL"
+            ))?;
+            let keys: Vec<String> = stmt
+                .query_map([], |r| {
+                    Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
+                })?
+                .filter_map(Result::ok)
+                .filter(|(_, v)| crate::import::normalize::fold_for_search(v).contains(&needle))
+                .filter_map(|(k, _)| k)
+                .collect();
+            let t = self.in_keys(keys);
+            let outer = if key.is_some() {
+                "b.insured_id"
+            } else {
+                "b.row_key"
+            };
+            return Ok(format!("({outer} IN (SELECT k FROM {t}))"));
         }
-        match (ty, &f.value) {
-            ("BIGINT" | "DOUBLE", Value::Number(_)) => {
-                self.compare(&format!("CAST({col} AS DOUBLE)"), f, ValueKind::Float)
-            }
-            ("DATE", _) => self.compare(col, f, ValueKind::Date),
-            _ => self.compare(&format!("CAST({col} AS VARCHAR)"), f, ValueKind::Text),
-        }
+        let number = |v: &Value| match v {
+            Value::Number(_) => true,
+            Value::String(s) => s.trim().parse::<f64>().is_ok(),
+            _ => false,
+        };
+        let numeric =
+            matches!(ty, "BIGINT" | "DOUBLE") && values_of(&f.value).into_iter().all(number);
+        let qualified = if key.is_some() {
+            format!("u.{column}")
+        } else {
+            format!("b.{column}")
+        };
+        let test = if numeric {
+            let mut g = f.clone();
+            g.value = match &f.value {
+                Value::Array(a) => Value::Array(
+                    a.iter()
+                        .map(|v| {
+                            serde_json::json!(text_of(v).trim().parse::<f64>().unwrap_or_default())
+                        })
+                        .collect(),
+                ),
+                v => serde_json::json!(text_of(v).trim().parse::<f64>().unwrap_or_default()),
+            };
+            self.compare(
+                &format!("CAST({qualified} AS DOUBLE)"),
+                &g,
+                ValueKind::Float,
+            )
+        } else if ty == "DATE" {
+            self.compare(&qualified, f, ValueKind::Date)
+        } else {
+            self.compare(&format!("CAST({qualified} AS VARCHAR)"), f, ValueKind::Text)
+        };
+        Ok(match key {
+            Some(k) => format!(
+                "(b.insured_id IN (SELECT CAST(u.{} AS VARCHAR) FROM {table} u WHERE {test}))",
+                crate::store::user_tables::physical_column(k)
+            ),
+            None => test,
+        })
     }
 
     fn institution_field(&mut self, f: &FieldCond, kind: ValueKind) -> Result<String, SearchError> {
@@ -654,8 +718,7 @@ impl Compiler<'_> {
     fn user_table_field(&mut self, f: &FieldCond) -> Result<String, SearchError> {
         let (id, _, _) = self.user_table.clone().unwrap_or_default();
         let (col, ty) = user_column(self.conn, id, f.column.as_deref().unwrap_or_default())?;
-        let col = format!("b.{}", crate::store::user_tables::physical_column(col));
-        Ok(self.user_value(&col, &ty, f))
+        self.user_value(id, col, &ty, None, f)
     }
 }
 

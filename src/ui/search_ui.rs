@@ -237,13 +237,10 @@ fn field_cond(subject: &Subject, f: &FieldRow) -> Option<FieldCond> {
         (_, Choices::None) => match f.op {
             Op::Between => json!([scalar(def.kind, &f.a)?, scalar(def.kind, &f.b)?]),
             _ => {
+                // For a user table's column the text goes as typed: the engine compares
+                // it as a number when the column is numeric.
                 let kind = if f.field == "user_table" {
-                    // A number typed for a column compares as a number.
-                    if f.a.trim().parse::<f64>().is_ok() && f.op != Op::Contains {
-                        ValueKind::Float
-                    } else {
-                        ValueKind::Text
-                    }
+                    ValueKind::Text
                 } else {
                     def.kind
                 };
@@ -325,10 +322,10 @@ impl SearchState {
 
 fn row_of(c: &Cond, top: bool) -> Row {
     match c {
-        Cond::Not(inner) => Row {
-            not: true,
-            ..row_of(inner, top)
-        },
+        Cond::Not(inner) => {
+            let r = row_of(inner, top);
+            Row { not: !r.not, ..r }
+        }
         Cond::And(v) | Cond::Or(v) => Row {
             not: false,
             kind: RowKind::Group {

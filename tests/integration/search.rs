@@ -467,11 +467,17 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("勤務先.csv");
     let ids: Vec<&String> = people.keys().take(40).collect();
-    let mut text = String::from("被保険者ID,勤務地\n");
+    let mut text = String::from("被保険者ID,勤務地,勤務地カナ,従業員数\n");
     for (i, id) in ids.iter().enumerate() {
         text.push_str(&format!(
-            "{id},{}\n",
-            if i % 2 == 0 { "奈良市" } else { "大阪市" }
+            "{id},{},{},{}\n",
+            if i % 2 == 0 { "奈良市" } else { "大阪市" },
+            if i % 2 == 0 {
+                "ナラシ"
+            } else {
+                "オオサカシ"
+            },
+            i * 10
         ));
     }
     std::fs::write(&path, text).unwrap();
@@ -501,6 +507,30 @@ fn every_insured_condition_matches_a_recomputation_from_the_raw_files() {
         .map(|(_, id)| id.to_string())
         .collect();
     assert_eq!(got, want, "勤務地（独自データ）");
+    // Contains, width and kana folded on both sides: half-width and hiragana find katakana.
+    for typed in ["ｵｵｻｶ", "おおさか"] {
+        let got = keys_of(
+            e,
+            insured_q(
+                json!({"field": "user_table", "table": "勤務先", "column": "勤務地カナ", "op": "contains", "value": typed}),
+            ),
+        );
+        assert_eq!(got, want, "勤務地カナ に {typed}");
+    }
+    // A number typed as text compares as a number on a numeric column.
+    let got = keys_of(
+        e,
+        insured_q(
+            json!({"field": "user_table", "table": "勤務先", "column": "従業員数", "op": ">=", "value": "100"}),
+        ),
+    );
+    let want: BTreeSet<String> = ids
+        .iter()
+        .enumerate()
+        .filter(|(i, id)| i * 10 >= 100 && in_year(&people[**id]))
+        .map(|(_, id)| id.to_string())
+        .collect();
+    assert_eq!(got, want, "従業員数 ≧ 100");
 }
 
 /// Ray casting, written here independently of the geo crate.
@@ -817,8 +847,33 @@ fn without_the_personal_data_right_persons_are_counted_not_listed() {
                     kenshin_atlas::search::jump::JumpKind::Person { .. }
                 ))
             );
-            assert_eq!(logged_as, "（氏名）");
+            assert!(logged_as.starts_with("（氏名）"), "{logged_as}");
+            assert!(!logged_as.contains("山田"), "{logged_as}");
         }
+        o => panic!("{o:?}"),
+    }
+    // Nobody is a count too: 0 reads 「10人未満」 as well.
+    let nobody = Query::from_json(&insured_q(
+        json!({"place": "circle", "lon": 136.5, "lat": 33.0, "radius_m": 5}),
+    ))
+    .unwrap();
+    match run(e, SearchCmd::Count { query: nobody }) {
+        Outcome::Search(SearchReply::Count { count, .. }) => assert_eq!(count, None),
+        o => panic!("{o:?}"),
+    }
+    // A user table may hold persons: listed only with the right.
+    let ut = Query::parse(r#"{"version": 1, "subject": {"user_table": "勤務先"}}"#).unwrap();
+    assert!(matches!(
+        run(e, SearchCmd::List { query: ut }),
+        Outcome::Denied(_)
+    ));
+    // Institutions singled out by a small user count (withheld in their listing): refused.
+    let few = Query::parse(
+        r#"{"version": 1, "subject": "institutions", "fy": 2021, "where": {"field": "users", "op": "=", "value": 3}}"#,
+    )
+    .unwrap();
+    match run(e, SearchCmd::List { query: few }) {
+        Outcome::Failed(err) => assert!(err.to_string().contains("個人情報の閲覧"), "{err}"),
         o => panic!("{o:?}"),
     }
     // Back to the admin: the listing is logged with its description and row count.
@@ -855,7 +910,10 @@ fn without_the_personal_data_right_persons_are_counted_not_listed() {
                     kenshin_atlas::search::jump::JumpKind::Person { .. }
                 ))
             );
-            assert_eq!(logged_as, "（氏名）");
+            assert!(
+                logged_as.starts_with("（氏名）") && logged_as.contains("被保険者"),
+                "{logged_as}"
+            );
         }
         o => panic!("{o:?}"),
     }

@@ -16,7 +16,7 @@ use crate::app::spec::Spec;
 use crate::audit::Action;
 use crate::auth::Right;
 use crate::search::describe::{self, Names};
-use crate::search::jump::{self, JumpHit, JumpKind};
+use crate::search::jump::{self, JumpHit};
 use crate::search::nearest::Nearest;
 use crate::search::{Query, SearchError, Subject};
 use crate::store::saved_searches::{self, SavedSearch};
@@ -124,8 +124,28 @@ pub enum SearchReply {
     IcdGroupSet(String),
 }
 
+/// Whether a query's rows may be persons: the insured, and any user table (独自データ may
+/// be linked to the insured, or hold people of its own).
 fn persons(q: &Query) -> bool {
-    q.subject == Subject::Insured
+    q.subject != Subject::Institutions
+}
+
+/// An institutions' query that would single out institutions by a user count under the
+/// threshold (a count the listing withholds from a user without 個人情報の閲覧).
+fn small_users(c: &crate::search::Cond, threshold: i64) -> bool {
+    use crate::search::Cond;
+    match c {
+        Cond::And(v) | Cond::Or(v) => v.iter().any(|c| small_users(c, threshold)),
+        Cond::Not(c) => small_users(c, threshold),
+        Cond::Place(_) => false,
+        Cond::Field(f) => {
+            f.field == "users"
+                && crate::search::fields::values_of(&f.value)
+                    .iter()
+                    .filter_map(|v| v.as_i64())
+                    .any(|n| n > 0 && n < threshold)
+        }
+    }
 }
 
 impl Domain for SearchCmd {
@@ -182,10 +202,19 @@ impl Domain for SearchCmd {
             .is_some_and(|s| s.rights.contains(&Right::ViewPersonal));
         let threshold = cx.sec().suppression_threshold();
         let cache = &mut *cx.cache;
+        if let SearchCmd::Count { query } | SearchCmd::List { query } | SearchCmd::Keys { query } =
+            &self
+            && !personal
+            && query.subject == Subject::Institutions
+            && small_users(&query.cond, threshold)
+        {
+            return Err(SearchError::SmallUsers(threshold).into());
+        }
         Ok(match self {
             SearchCmd::Count { query } => {
                 let n = crate::search::run::count(conn, cache, &query)?;
-                let withheld = persons(&query) && !personal && n > 0 && (n as i64) < threshold;
+                // Zero too: "nobody with E11 in this 2 m circle" is as telling as "one".
+                let withheld = persons(&query) && !personal && (n as i64) < threshold;
                 let count = (!withheld).then_some(n);
                 let names = Names::load(conn, cache);
                 SearchReply::Count {
@@ -259,17 +288,8 @@ impl Domain for SearchCmd {
             }
             SearchCmd::Jump { text } => {
                 let hits = jump::find(conn, cache, &text, personal)?;
-                // In clear only when nothing about a person was found and the text led to
-                // an address or an institution.
-                let about_place = hits.iter().any(|h| {
-                    matches!(h.kind, JumpKind::Institution { .. })
-                        || matches!(&h.kind, JumpKind::Address { level, .. } if level != "市区町村")
-                });
-                let person = hits
-                    .iter()
-                    .any(|h| matches!(h.kind, JumpKind::Person { .. }));
                 SearchReply::Jump {
-                    logged_as: jump::masked(&text, person || !about_place),
+                    logged_as: jump::logged_as(&text, &hits),
                     hits,
                 }
             }

@@ -74,9 +74,11 @@ impl Parser<'_> {
         if pts.first() != pts.last() {
             pts.push(pts[0]);
         }
-        let mut distinct = pts.clone();
+        let mut distinct: Vec<(u64, u64)> =
+            pts.iter().map(|c| (c.x.to_bits(), c.y.to_bits())).collect();
+        distinct.sort_unstable();
         distinct.dedup();
-        if distinct.len() < 4 {
+        if distinct.len() < 3 {
             return Err(WktError::TooFewPoints);
         }
         Ok(LineString(pts))
@@ -173,6 +175,7 @@ mod tests {
             "POINT(1 2)",
             "POLYGON(",
             "POLYGON((0 0, 1 1))",
+            "POLYGON((0 0, 1 1, 0 0, 1 1))",
             "POLYGON((0 0, 1 0, x 1, 0 0))",
             "POLYGON((0 0, 1 0, 1 1, 0 0)) trailing",
             "POLYGON((0 0, 1 0, 1 1, 0 0)",
