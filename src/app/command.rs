@@ -5,6 +5,7 @@
 
 use super::domain::accounts::{AccountCmd, AccountReply};
 use super::domain::admin::{AdminCmd, AdminReply};
+use super::domain::extract::{ExtractCmd, ExtractReply};
 use super::domain::geocode::{GeocodeCmd, GeocodeReply};
 use super::domain::imports::{ImportCmd, ImportReply};
 use super::domain::maps::{MapCmd, MapReply};
@@ -27,6 +28,8 @@ pub enum Command {
     Geocode(GeocodeCmd),
     /// Searches, saved searches, nearest institutions, 場所移動.
     Search(SearchCmd),
+    /// Extraction lists: made from searches, opened, combined.
+    Extract(ExtractCmd),
 }
 
 macro_rules! domain_into {
@@ -51,6 +54,7 @@ domain_into! {
     MapCmd => Map / MapReply,
     GeocodeCmd => Geocode / GeocodeReply,
     SearchCmd => Search / SearchReply,
+    ExtractCmd => Extract / ExtractReply,
 }
 
 impl Command {
@@ -63,6 +67,7 @@ impl Command {
             Command::Map(c) => super::domain::Domain::spec(c),
             Command::Geocode(c) => super::domain::Domain::spec(c),
             Command::Search(c) => super::domain::Domain::spec(c),
+            Command::Extract(c) => super::domain::Domain::spec(c),
         }
     }
 
@@ -75,7 +80,7 @@ impl Command {
                 m,
                 MapCmd::ImportLayer { .. } | MapCmd::DeleteLayer { .. } | MapCmd::LoadMap
             ),
-            Command::Account(_) | Command::Search(_) => false,
+            Command::Account(_) | Command::Search(_) | Command::Extract(_) => false,
         }
     }
 
@@ -94,6 +99,7 @@ pub enum Outcome {
     Map(MapReply),
     Geocode(GeocodeReply),
     Search(SearchReply),
+    Extract(ExtractReply),
     /// Refused for a missing right or folder (the refusal is logged).
     Denied(String),
     /// The session is idle-locked: the screen asks for the password.

@@ -70,6 +70,7 @@ impl Engine {
             Command::Map(c) => self.run(c, progress),
             Command::Geocode(c) => self.run(c, progress),
             Command::Search(c) => self.run(c, progress),
+            Command::Extract(c) => self.run(c, progress),
         }
     }
 

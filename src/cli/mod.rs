@@ -22,6 +22,7 @@ macro_rules! out {
 }
 
 mod admin;
+mod extract;
 mod layer;
 mod render;
 mod search;
@@ -86,6 +87,18 @@ pub enum Cmd {
         json: bool,
         #[command(subcommand)]
         action: Option<search::SearchAction>,
+    },
+    /// 抽出: 検索結果を名前付きのリスト（キーのみ）として保存し、開き、組み合わせる
+    #[command(args_conflicts_with_subcommands = true)]
+    Extract {
+        /// 検索条件のファイル（README の「検索条件」）
+        #[arg(long, value_name = "FILE.json", requires = "name")]
+        query: Option<PathBuf>,
+        /// 作るリストの名前
+        #[arg(long)]
+        name: Option<String>,
+        #[command(subcommand)]
+        action: Option<extract::ExtractAction>,
     },
     /// 最寄りの健診機関（測地線距離の近い順）
     Nearest {
@@ -340,6 +353,11 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
             action,
         } => search::run(ctx, query, json, action),
         Cmd::Nearest { lon, lat, n, json } => search::nearest(ctx, lon, lat, n, json),
+        Cmd::Extract {
+            query,
+            name,
+            action,
+        } => extract::run(ctx, query, name, action),
         Cmd::Tiles { what } => render::tiles(ctx, what),
         Cmd::Render(args) => render::render(ctx, args),
         Cmd::Geocode { json, unmatched } => geocode(ctx, json, unmatched),

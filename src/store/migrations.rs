@@ -53,9 +53,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "search_index",
         include_str!("migrations/0012_search_index.sql"),
     ),
+    (
+        13,
+        "extractions",
+        include_str!("migrations/0013_extractions.sql"),
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 12;
+pub const LATEST_VERSION: i64 = 13;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");

@@ -3,6 +3,7 @@
 //! tables, and table statistics. Only the background worker (and the CLI and tests, which
 //! have no UI thread to block) hold a [`Store`].
 
+pub mod extractions;
 pub mod feed;
 pub(crate) mod history;
 pub mod institution_match;
@@ -45,6 +46,12 @@ pub enum StoreError {
     NewerSchema { found: i64, supported: i64 },
     #[error("データベースの処理に失敗しました: {0}")]
     Sql(#[from] duckdb::Error),
+    #[error("「{0}」という名前はもう使われています。別の名前にしてください。")]
+    Exists(String),
+    #[error("{0}がありません。一覧で名前を確かめてください。")]
+    NotFound(String),
+    #[error("{0}")]
+    Mismatch(String),
     #[error("独自データの名前が空です。名前を入力してください。")]
     EmptyTableName,
     #[error("独自データの名前が長すぎます（{0} 文字）。100 文字以内にしてください。")]

@@ -320,6 +320,8 @@ impl AtlasApp {
                 Outcome::Map(r) => self.on_map(r),
                 Outcome::Geocode(r) => self.on_geocode(r),
                 Outcome::Search(r) => self.on_search(r),
+                // The extraction screen comes with the rest of issue 14; the CLI uses it now.
+                Outcome::Extract(_) => Vec::new(),
             };
             for c in follow_up {
                 self.send(c);

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use kenshin_atlas::app::domain::extract::{ExtractCmd, SetOp};
 use kenshin_atlas::app::domain::search::SearchCmd;
 use kenshin_atlas::app::{
     AccountCmd, AdminCmd, AdminOp, Command, Gate, GeocodeCmd, ImportCmd, MapCmd, Outcome, Secret,
@@ -94,6 +95,14 @@ fn name(c: &Command) -> &'static str {
             SearchCmd::Jump { .. } => "Jump",
             SearchCmd::Choices => "Choices",
             SearchCmd::SetIcdGroup { .. } => "SetIcdGroup",
+        },
+        Command::Extract(c) => match c {
+            ExtractCmd::Extract { .. } => "Extract",
+            ExtractCmd::Lists => "Lists",
+            ExtractCmd::Show { .. } => "Show",
+            ExtractCmd::Rename { .. } => "RenameExtraction",
+            ExtractCmd::Delete { .. } => "DeleteExtraction",
+            ExtractCmd::Combine { .. } => "Combine",
         },
     }
 }
@@ -438,6 +447,55 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
                 "--prefixes",
                 "N18",
             ]),
+        ),
+        (
+            ExtractCmd::Extract {
+                name: "抽出".into(),
+                query: query.clone(),
+            }
+            .into(),
+            s(&[
+                "extract",
+                "--query",
+                &query_file.display().to_string(),
+                "--name",
+                "抽出",
+            ]),
+        ),
+        (ExtractCmd::Lists.into(), s(&["extract", "list"])),
+        (
+            ExtractCmd::Show {
+                name: "抽出".into(),
+            }
+            .into(),
+            s(&["extract", "show", "抽出"]),
+        ),
+        (
+            ExtractCmd::Combine {
+                a: "抽出".into(),
+                op: SetOp::Minus,
+                b: "抽出".into(),
+                name: "差".into(),
+            }
+            .into(),
+            s(&[
+                "extract", "combine", "抽出", "--minus", "抽出", "--name", "差",
+            ]),
+        ),
+        (
+            ExtractCmd::Rename {
+                name: "差".into(),
+                to: "差2".into(),
+            }
+            .into(),
+            s(&["extract", "rename", "差", "差2"]),
+        ),
+        (
+            ExtractCmd::Delete {
+                name: "差2".into()
+            }
+            .into(),
+            s(&["extract", "delete", "差2"]),
         ),
     ]
 }

@@ -1160,6 +1160,34 @@ fn the_command_line_prints_keys_and_counts_and_the_nearest() {
     ] {
         assert!(list[0].get(k).is_some(), "{k} in {}", list[0]);
     }
+    // Kept as an extraction list and shown: the same keys.
+    let out = super::security::cli(
+        &data,
+        Some(super::common::ADMIN),
+        pw,
+        &[
+            "extract",
+            "--query",
+            file.to_str().unwrap(),
+            "--name",
+            "駅の近くの未受診者",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = super::security::cli(
+        &data,
+        Some(super::common::ADMIN),
+        pw,
+        &["extract", "show", "駅の近くの未受診者"],
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["keys"], v["keys"]);
+    assert_eq!(shown["count"], v["count"]);
+    assert_eq!(shown["fy"], 2021);
     // A query file that is not one: a Japanese message naming the place.
     std::fs::write(&file, r#"{"version": 1, "subject": "insured", "fy": 2021, "where": {"field": "agee", "op": "=", "value": 1}}"#).unwrap();
     let out = super::security::cli(
@@ -1234,4 +1262,137 @@ fn importing_claims_builds_the_search_index_of_their_years() {
         pairs("SELECT insured_id, icd10 FROM disease_index WHERE fy = 2021"),
         want
     );
+}
+
+#[test]
+fn extraction_lists_are_snapshots_and_combine_as_sets() {
+    use kenshin_atlas::app::domain::extract::{ExtractCmd, ExtractReply, SetOp};
+    let mut w = world().lock().unwrap_or_else(|p| p.into_inner());
+    let e = as_admin(&mut w);
+    let ex = |e: &mut Engine, c: ExtractCmd| match e.execute(Command::from(c), &Progress::new()) {
+        Outcome::Extract(ExtractReply::Made { keys, .. } | ExtractReply::Shown { keys, .. }) => {
+            keys.into_iter().collect::<BTreeSet<String>>()
+        }
+        o => panic!("{o:?}"),
+    };
+    let q = |cond: serde_json::Value| Query::from_json(&insured_q(cond)).unwrap();
+    let non = q(
+        json!({"and": [{"field": "target", "op": "=", "value": true},
+                               {"field": "attended", "op": "=", "value": false}]}),
+    );
+    let listed = q(json!({"field": "recommended", "op": "=", "value": true}));
+    let a = ex(
+        e,
+        ExtractCmd::Extract {
+            name: "未受診".into(),
+            query: non.clone(),
+        },
+    );
+    let b = ex(
+        e,
+        ExtractCmd::Extract {
+            name: "勧奨リスト".into(),
+            query: listed,
+        },
+    );
+    // The same as the raw files say.
+    let dates = checkup_dates();
+    assert_eq!(
+        a,
+        raw_set(|id, p| p.target(FY) && !attended(dates.get(id), FY))
+    );
+    // A ∩ B, A − B, A ∪ B.
+    for (op, name, want) in [
+        (
+            SetOp::And,
+            "未受診∩勧奨",
+            a.intersection(&b).cloned().collect::<BTreeSet<_>>(),
+        ),
+        (
+            SetOp::Minus,
+            "未受診−勧奨",
+            a.difference(&b).cloned().collect(),
+        ),
+        (SetOp::Or, "未受診∪勧奨", a.union(&b).cloned().collect()),
+    ] {
+        let got = ex(
+            e,
+            ExtractCmd::Combine {
+                a: "未受診".into(),
+                op,
+                b: "勧奨リスト".into(),
+                name: name.into(),
+            },
+        );
+        assert_eq!(got, want, "{name}");
+        assert_eq!(ex(e, ExtractCmd::Show { name: name.into() }), want);
+    }
+    assert!(!a.intersection(&b).next().is_none());
+    // A snapshot: a mark set afterwards changes a search, not the list.
+    let first = a.iter().next().unwrap().clone();
+    e.store
+        .conn()
+        .execute(
+            "INSERT OR REPLACE INTO insured_marks VALUES (?, 'recommend', 2021, 'admin', now(), NULL)",
+            [first.as_str()],
+        )
+        .unwrap();
+    let mut now_q = non.clone();
+    now_q.cond = kenshin_atlas::search::Cond::And(vec![
+        non.cond.clone(),
+        kenshin_atlas::search::Cond::Not(Box::new(kenshin_atlas::search::Cond::Field(
+            kenshin_atlas::search::FieldCond::new(
+                "mark",
+                kenshin_atlas::search::Op::Eq,
+                json!("recommend"),
+            ),
+        ))),
+    ]);
+    assert!(!keys_of(e, now_q.to_json()).contains(&first));
+    assert!(
+        ex(
+            e,
+            ExtractCmd::Show {
+                name: "未受診".into()
+            }
+        )
+        .contains(&first)
+    );
+    // Opening is logged with its row count; a name in use is refused in Japanese.
+    let last = e.audit.entries().unwrap().into_iter().last().unwrap();
+    assert_eq!(last.action, kenshin_atlas::audit::Action::ViewPersonal);
+    assert_eq!(last.rows, Some(a.len() as u64));
+    match e.execute(
+        Command::from(ExtractCmd::Extract {
+            name: "未受診".into(),
+            query: non,
+        }),
+        &Progress::new(),
+    ) {
+        Outcome::Failed(err) => assert!(err.to_string().contains("もう使われています"), "{err}"),
+        o => panic!("{o:?}"),
+    }
+    // Renamed and deleted.
+    for c in [
+        ExtractCmd::Rename {
+            name: "未受診∪勧奨".into(),
+            to: "和".into(),
+        },
+        ExtractCmd::Delete { name: "和".into() },
+    ] {
+        assert!(matches!(
+            e.execute(Command::from(c), &Progress::new()),
+            Outcome::Extract(_)
+        ));
+    }
+    match e.execute(Command::from(ExtractCmd::Lists), &Progress::new()) {
+        Outcome::Extract(ExtractReply::Lists(l)) => {
+            assert!(l.iter().all(|x| x.name != "和" && x.name != "未受診∪勧奨"));
+            assert!(
+                l.iter()
+                    .any(|x| x.name == "未受診∩勧奨" && x.origin.contains('∩'))
+            );
+        }
+        o => panic!("{o:?}"),
+    }
 }

@@ -1,0 +1,134 @@
+//! The `extractions` tables (検索結果の抽出): a named snapshot of a search's member keys,
+//! with the query, the fiscal year, who made it and when, and how (a search, or a
+//! combination of two lists). Members are keys only; names are looked up on screen.
+
+use duckdb::{Connection, params};
+
+use super::{Result, StoreError};
+
+/// A list as listed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Extraction {
+    pub id: i64,
+    pub name: String,
+    /// `insured`, `institutions` or `user_table:<name>`.
+    pub subject: String,
+    pub fy: Option<i32>,
+    pub query: Option<String>,
+    pub made_by: String,
+    pub made_at: String,
+    pub origin: String,
+    pub count: i64,
+}
+
+/// What a new list holds.
+pub struct NewExtraction<'a> {
+    pub name: &'a str,
+    pub subject: &'a str,
+    pub fy: Option<i32>,
+    pub query: Option<&'a str>,
+    pub made_by: &'a str,
+    pub origin: &'a str,
+    pub keys: &'a [String],
+}
+
+/// Stores a new list (one transaction); a list of that name already there is an error.
+pub fn create(conn: &Connection, x: &NewExtraction) -> Result<i64> {
+    if find(conn, x.name)?.is_some() {
+        return Err(StoreError::Exists(x.name.to_string()));
+    }
+    let now = chrono::Local::now()
+        .naive_local()
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    conn.execute_batch("BEGIN TRANSACTION")?;
+    let result = (|| -> Result<i64> {
+        let id: i64 = conn.query_row(
+            "INSERT INTO extractions (name, subject, fy, query, made_by, made_at, origin)
+             VALUES (?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), ?) RETURNING id",
+            params![x.name, x.subject, x.fy, x.query, x.made_by, now, x.origin],
+            |r| r.get(0),
+        )?;
+        let mut app = conn.appender("extraction_members")?;
+        let mut keys: Vec<&String> = x.keys.iter().collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            app.append_row(params![id, k])?;
+        }
+        app.flush()?;
+        Ok(id)
+    })();
+    match result {
+        Ok(id) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(id)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+/// Every list, by name, with its member count.
+pub fn list(conn: &Connection) -> Result<Vec<Extraction>> {
+    let mut stmt = conn.prepare(
+        "SELECT e.id, e.name, e.subject, e.fy, e.query, e.made_by,
+                strftime(e.made_at, '%Y-%m-%d %H:%M'), e.origin,
+                (SELECT count(*) FROM extraction_members m WHERE m.extraction_id = e.id)
+         FROM extractions e ORDER BY e.name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Extraction {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            subject: r.get(2)?,
+            fy: r.get(3)?,
+            query: r.get(4)?,
+            made_by: r.get(5)?,
+            made_at: r.get(6)?,
+            origin: r.get(7)?,
+            count: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// The list called `name`.
+pub fn find(conn: &Connection, name: &str) -> Result<Option<Extraction>> {
+    Ok(list(conn)?.into_iter().find(|x| x.name == name))
+}
+
+/// A list's member keys, sorted.
+pub fn members(conn: &Connection, id: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT member_key FROM extraction_members WHERE extraction_id = ? ORDER BY member_key",
+    )?;
+    let rows = stmt.query_map(params![id], |r| r.get(0))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Renames a list; whether there was one.
+pub fn rename(conn: &Connection, name: &str, to: &str) -> Result<bool> {
+    if find(conn, to)?.is_some() {
+        return Err(StoreError::Exists(to.to_string()));
+    }
+    Ok(conn.execute(
+        "UPDATE extractions SET name = ? WHERE name = ?",
+        params![to, name],
+    )? > 0)
+}
+
+/// Removes a list and its members; whether there was one.
+pub fn remove(conn: &Connection, name: &str) -> Result<bool> {
+    let Some(x) = find(conn, name)? else {
+        return Ok(false);
+    };
+    conn.execute(
+        "DELETE FROM extraction_members WHERE extraction_id = ?",
+        params![x.id],
+    )?;
+    conn.execute("DELETE FROM extractions WHERE id = ?", params![x.id])?;
+    Ok(true)
+}
