@@ -9,7 +9,7 @@ use crate::app::error::AppError;
 use crate::app::spec::Spec;
 use crate::audit::Action;
 use crate::auth::Right;
-use crate::search::{Query, SearchError, Subject};
+use crate::search::{Query, Subject};
 use crate::store::StoreError;
 use crate::store::extractions::{self, Extraction, NewExtraction};
 
@@ -87,6 +87,17 @@ fn subject_key(q: &Query) -> String {
     }
 }
 
+/// Stores a new list and answers with it as stored.
+fn made(conn: &duckdb::Connection, new: &NewExtraction) -> Result<ExtractReply, AppError> {
+    extractions::create(conn, new)?;
+    let list = extractions::find(conn, new.name)?
+        .ok_or_else(|| StoreError::NotFound(format!("抽出リスト「{}」", new.name)))?;
+    Ok(ExtractReply::Made {
+        list,
+        keys: new.keys.to_vec(),
+    })
+}
+
 fn personal(label: &'static str, target: String) -> Spec {
     Spec::login(label)
         .right(Right::ViewPersonal, Action::ViewPersonal, target)
@@ -121,17 +132,7 @@ impl Domain for ExtractCmd {
             .as_ref()
             .map(|s| s.user_id.clone())
             .unwrap_or_default();
-        let check = |name: &str| -> Result<String, AppError> {
-            let n = name.trim();
-            if n.is_empty() || n.chars().count() > 100 {
-                return Err(SearchError::Shape {
-                    path: "名前".into(),
-                    want: "1〜100 文字の名前".into(),
-                }
-                .into());
-            }
-            Ok(n.to_string())
-        };
+        let check = super::search::check_name;
         let get = |name: &str| -> Result<Extraction, AppError> {
             extractions::find(conn, name)?
                 .ok_or_else(|| StoreError::NotFound(format!("抽出リスト「{name}」")).into())
@@ -142,24 +143,17 @@ impl Domain for ExtractCmd {
                 let keys = crate::search::run::keys(conn, cx.cache, &query)?;
                 let names = crate::search::describe::Names::load(conn, cx.cache);
                 let origin = crate::search::describe::describe(&query, &names);
-                let subject = subject_key(&query);
                 let json = query.to_json_string();
-                extractions::create(
-                    conn,
-                    &NewExtraction {
-                        name: &name,
-                        subject: &subject,
-                        fy: query.fy,
-                        query: Some(&json),
-                        made_by: &user,
-                        origin: &origin,
-                        keys: &keys,
-                    },
-                )?;
-                ExtractReply::Made {
-                    list: get(&name)?,
-                    keys,
-                }
+                let new = NewExtraction {
+                    name: &name,
+                    subject: &subject_key(&query),
+                    fy: query.fy,
+                    query: Some(&json),
+                    made_by: &user,
+                    origin: &origin,
+                    keys: &keys,
+                };
+                made(conn, &new)?
             }
             ExtractCmd::Lists => ExtractReply::Lists(extractions::list(conn)?),
             ExtractCmd::Show { name } => {
@@ -204,22 +198,16 @@ impl Domain for ExtractCmd {
                     }
                 };
                 let origin = format!("「{a}」{}「{b}」", op.sign());
-                extractions::create(
-                    conn,
-                    &NewExtraction {
-                        name: &name,
-                        subject: &la.subject,
-                        fy: la.fy,
-                        query: None,
-                        made_by: &user,
-                        origin: &origin,
-                        keys: &keys,
-                    },
-                )?;
-                ExtractReply::Made {
-                    list: get(&name)?,
-                    keys,
-                }
+                let new = NewExtraction {
+                    name: &name,
+                    subject: &la.subject,
+                    fy: la.fy,
+                    query: None,
+                    made_by: &user,
+                    origin: &origin,
+                    keys: &keys,
+                };
+                made(conn, &new)?
             }
         })
     }

@@ -325,8 +325,8 @@ impl Domain for SearchCmd {
     }
 }
 
-/// A saved search's name: 1 to 100 characters.
-fn check_name(name: &str) -> Result<String, AppError> {
+/// A saved search's or a list's name: 1 to 100 characters.
+pub(super) fn check_name(name: &str) -> Result<String, AppError> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 100 {
         return Err(SearchError::Shape {
