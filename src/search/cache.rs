@@ -146,6 +146,7 @@ pub struct SearchCache {
     institutions: Option<Arc<Institutions>>,
     layers: HashMap<String, Arc<(LayerInfo, Vec<Feature>)>>,
     geocoder: Option<Arc<GeocoderParts>>,
+    area_names: Option<Arc<HashMap<String, String>>>,
 }
 
 /// The address book, the small-area polygons and their KEY_CODE field (for 場所移動).
@@ -156,6 +157,33 @@ pub type GeocoderParts = (
 );
 
 impl SearchCache {
+    /// Area codes to names: municipalities, secondary medical areas, small areas (for the
+    /// descriptions of queries), read once.
+    pub fn area_names(
+        &mut self,
+        conn: &Connection,
+    ) -> Result<Arc<HashMap<String, String>>, SearchError> {
+        if let Some(n) = &self.area_names {
+            return Ok(n.clone());
+        }
+        let mut areas = HashMap::new();
+        for sql in [
+            "SELECT code, name FROM ref_municipalities",
+            "SELECT DISTINCT medical_area_code, medical_area_name FROM ref_municipalities",
+            "SELECT key_code, name FROM ref_small_areas",
+        ] {
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            for row in rows {
+                let (k, v): (String, String) = row?;
+                areas.insert(k, v);
+            }
+        }
+        let n = Arc::new(areas);
+        self.area_names = Some(n.clone());
+        Ok(n)
+    }
+
     /// The geocoder's parts, built once.
     pub fn geocoder(&mut self, conn: &Connection) -> Result<Arc<GeocoderParts>, SearchError> {
         if let Some(g) = &self.geocoder {

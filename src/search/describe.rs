@@ -3,6 +3,7 @@
 //! small areas, institutions); a drawn shape is named by its kind.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use duckdb::Connection;
 use serde_json::Value;
@@ -11,39 +12,27 @@ use super::cache::SearchCache;
 use super::fields::{self, CHECKUP_ITEMS, MARKS, TEST_ITEMS, text_of, values_of};
 use super::query::{Cond, FieldCond, Op, Place, Query, Subject};
 
-/// Names of codes, read once per description.
+/// Names of codes (kept in the search cache between queries).
 #[derive(Debug, Default)]
 pub struct Names {
-    pub areas: HashMap<String, String>,
+    pub areas: Arc<HashMap<String, String>>,
     pub institutions: HashMap<String, String>,
 }
 
 impl Names {
+    /// The names from the cache (a name that cannot be read shows as its code).
     pub fn load(conn: &Connection, cache: &mut SearchCache) -> Names {
-        let mut areas = HashMap::new();
-        for sql in [
-            "SELECT code, name FROM ref_municipalities",
-            "SELECT DISTINCT medical_area_code, medical_area_name FROM ref_municipalities",
-            "SELECT key_code, name FROM ref_small_areas",
-        ] {
-            if let Ok(mut stmt) = conn.prepare(sql)
-                && let Ok(rows) = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            {
-                areas.extend(rows.flatten());
-            }
-        }
-        let institutions = cache
-            .institutions(conn)
-            .map(|i| {
-                i.list
-                    .iter()
-                    .map(|r| (r.code.clone(), r.name.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
         Names {
-            areas,
-            institutions,
+            areas: cache.area_names(conn).unwrap_or_default(),
+            institutions: cache
+                .institutions(conn)
+                .map(|i| {
+                    i.list
+                        .iter()
+                        .map(|r| (r.code.clone(), r.name.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
     fn area(&self, code: &str) -> String {
@@ -346,8 +335,10 @@ mod tests {
                 Cond::Place(Place::Municipality(vec!["29206".into()])),
             ]),
         );
-        let mut names = Names::default();
-        names.areas.insert("29206".into(), "桜井市".into());
+        let names = Names {
+            areas: Arc::new(HashMap::from([("29206".to_string(), "桜井市".to_string())])),
+            ..Default::default()
+        };
         assert_eq!(
             with_count(&q, &names, Some(1234), 10),
             "2021年度 未受診 かつ 65〜74歳 かつ 桜井市：1,234人"

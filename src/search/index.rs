@@ -52,25 +52,15 @@ pub fn ensure(conn: &Connection) -> Result<Vec<i32>, SearchError> {
         stmt.query_map(params![since, since], |r| r.get(0))?
             .collect::<Result<_, _>>()?
     };
-    conn.execute_batch("BEGIN TRANSACTION")?;
-    let result = (|| -> Result<(), duckdb::Error> {
+    crate::store::in_transaction(conn, || -> Result<(), duckdb::Error> {
         for &fy in &years {
             rebuild_year(conn, fy)?;
         }
         conn.execute("DELETE FROM search_index_state", [])?;
         conn.execute("INSERT INTO search_index_state VALUES (?)", params![newest])?;
         Ok(())
-    })();
-    match result {
-        Ok(()) => {
-            conn.execute_batch("COMMIT")?;
-            Ok(years)
-        }
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e.into())
-        }
-    }
+    })?;
+    Ok(years)
 }
 
 fn rebuild_year(conn: &Connection, fy: i32) -> Result<(), duckdb::Error> {

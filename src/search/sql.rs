@@ -59,7 +59,7 @@ struct Compiler<'a> {
     /// A condition reads the insured's locations.
     needs_location: bool,
     /// Key tables of top-level place conditions (the base is narrowed by them).
-    restrict: Vec<String>,
+    restrict: Vec<KeyTable>,
     /// For a user table: its id, and the key column and what it links to.
     user_table: Option<(i64, Option<usize>, Option<String>)>,
 }
@@ -71,7 +71,7 @@ fn date(d: NaiveDate) -> Sql {
 /// The insured of fiscal year `fy`: everyone insured at some time in it (binds s, e as ?1,
 /// ?2). `restrict` narrows it early (the top-level place conditions' key tables); the
 /// locations are joined only when something reads them.
-fn insured_base(restrict: &[String], location: bool) -> String {
+fn insured_base(restrict: &[KeyTable], location: bool) -> String {
     let (loc_cols, loc_join) = if location {
         (
             "l.key_code, coalesce(l.match_level, 0) AS match_level, l.lon, l.lat",
@@ -85,7 +85,7 @@ fn insured_base(restrict: &[String], location: bool) -> String {
     };
     let extra: String = restrict
         .iter()
-        .map(|t| format!(" AND i.insured_id IN (SELECT k FROM {t})"))
+        .map(|t| format!(" AND i.insured_id IN (SELECT k FROM {})", t.name()))
         .collect();
     format!(
         "b AS (
@@ -292,9 +292,16 @@ impl Compiler<'_> {
         list.join(", ")
     }
 
-    fn in_keys(&mut self, keys: Vec<String>) -> String {
+    fn in_keys(&mut self, keys: Vec<String>) -> KeyTable {
         self.key_sets.push(keys);
-        format!("search_keys_{}", self.key_sets.len())
+        KeyTable(self.key_sets.len())
+    }
+
+    /// `<column> IN (the keys found in Rust)`. `column` is written by this file from
+    /// fixed names and generated ones (`b.code`, `b.c<n>`), never from the query.
+    fn member(&mut self, column: &str, keys: Vec<String>) -> String {
+        let t = self.in_keys(keys);
+        format!("({column} IN (SELECT k FROM {}))", t.name())
     }
 
     /// The whole condition: a top-level place (or one in a top-level AND) also narrows the
@@ -316,8 +323,7 @@ impl Compiler<'_> {
             };
             let sql = self.cond(part, &path)?;
             if matches!(part, Cond::Place(_)) {
-                self.restrict
-                    .push(format!("search_keys_{}", self.key_sets.len()));
+                self.restrict.push(KeyTable(self.key_sets.len()));
             }
             out.push(sql);
         }
@@ -378,7 +384,7 @@ impl Compiler<'_> {
             }
             Subject::Institutions => self.institutions_inside(&region)?,
             Subject::UserTable(_) => {
-                let (id, key, link) = self.user_table.clone().unwrap_or_default();
+                let (_, key, link) = self.user_table.clone().unwrap_or_default();
                 let key = key.ok_or(SearchError::UnplacedTable)?;
                 let keys = match link.as_deref() {
                     Some("insured") => {
@@ -393,21 +399,19 @@ impl Compiler<'_> {
                     }
                     _ => return Err(SearchError::UnplacedTable),
                 };
-                let _ = id;
-                let t = self.in_keys(keys);
-                return Ok(format!(
-                    "(CAST(b.{} AS VARCHAR) IN (SELECT k FROM {t}))",
+                let column = format!(
+                    "CAST(b.{} AS VARCHAR)",
                     crate::store::user_tables::physical_column(key)
-                ));
+                );
+                return Ok(self.member(&column, keys));
             }
         };
-        let t = self.in_keys(keys);
-        let key = if self.subject == Subject::Insured {
-            "insured_id"
+        let column = if self.subject == Subject::Insured {
+            "b.insured_id"
         } else {
-            "code"
+            "b.code"
         };
-        Ok(format!("(b.{key} IN (SELECT k FROM {t}))"))
+        Ok(self.member(column, keys))
     }
 
     fn institutions_inside(&mut self, region: &place::Region) -> Result<Vec<String>, SearchError> {
@@ -615,21 +619,22 @@ impl Compiler<'_> {
             let mut stmt = self.conn.prepare(&format!(
                 "SELECT {key_sql}, CAST({column} AS VARCHAR) FROM {table} WHERE {column} IS NOT NULL"
             ))?;
-            let keys: Vec<String> = stmt
+            let rows = stmt
                 .query_map([], |r| {
                     Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?))
                 })?
-                .filter_map(Result::ok)
+                .collect::<Result<Vec<_>, _>>()?;
+            let keys: Vec<String> = rows
+                .into_iter()
                 .filter(|(_, v)| crate::import::normalize::fold_for_search(v).contains(&needle))
                 .filter_map(|(k, _)| k)
                 .collect();
-            let t = self.in_keys(keys);
             let outer = if key.is_some() {
                 "b.insured_id"
             } else {
                 "b.row_key"
             };
-            return Ok(format!("({outer} IN (SELECT k FROM {t}))"));
+            return Ok(self.member(outer, keys));
         }
         let number = |v: &Value| match v {
             Value::Number(_) => true,
@@ -685,8 +690,7 @@ impl Compiler<'_> {
                     .filter(|i| i.folded.contains(&needle))
                     .map(|i| i.code.clone())
                     .collect();
-                let t = self.in_keys(keys);
-                format!("(b.code IN (SELECT k FROM {t}))")
+                self.member("b.code", keys)
             }
             "code" => self.compare("b.code", f, kind),
             "checkup" => Self::yes_no("b.checkup".into(), f),
@@ -789,10 +793,21 @@ pub fn set_icd_group(conn: &Connection, name: &str, prefixes: &str) -> Result<()
     Ok(())
 }
 
+/// A temporary table of keys found in Rust, `search_keys_<n>`: its name is made from the
+/// number only.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyTable(usize);
+
+impl KeyTable {
+    fn name(self) -> String {
+        format!("search_keys_{}", self.0)
+    }
+}
+
 /// Loads the key sets into `search_keys_<n>` (temporary, this connection only).
 pub fn load_keys(conn: &Connection, sets: &[Vec<String>]) -> Result<(), SearchError> {
     for (i, keys) in sets.iter().enumerate() {
-        let t = format!("search_keys_{}", i + 1);
+        let t = KeyTable(i + 1).name();
         conn.execute_batch(&format!("CREATE OR REPLACE TEMP TABLE {t} (k VARCHAR)"))?;
         let mut app = conn.appender(&t)?;
         for k in keys {
@@ -806,6 +821,6 @@ pub fn load_keys(conn: &Connection, sets: &[Vec<String>]) -> Result<(), SearchEr
 /// Drops the key tables.
 pub fn drop_keys(conn: &Connection, n: usize) {
     for i in 1..=n {
-        let _ = conn.execute_batch(&format!("DROP TABLE IF EXISTS temp.search_keys_{i}"));
+        let _ = conn.execute_batch(&format!("DROP TABLE IF EXISTS temp.{}", KeyTable(i).name()));
     }
 }

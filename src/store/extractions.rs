@@ -41,8 +41,7 @@ pub fn create(conn: &Connection, x: &NewExtraction) -> Result<i64> {
         .naive_local()
         .format("%Y-%m-%d %H:%M:%S")
         .to_string();
-    conn.execute_batch("BEGIN TRANSACTION")?;
-    let result = (|| -> Result<i64> {
+    super::in_transaction(conn, || -> Result<i64> {
         let id: i64 = conn.query_row(
             "INSERT INTO extractions (name, subject, fy, query, made_by, made_at, origin)
              VALUES (?, ?, ?, ?, ?, CAST(? AS TIMESTAMP), ?) RETURNING id",
@@ -58,17 +57,7 @@ pub fn create(conn: &Connection, x: &NewExtraction) -> Result<i64> {
         }
         app.flush()?;
         Ok(id)
-    })();
-    match result {
-        Ok(id) => {
-            conn.execute_batch("COMMIT")?;
-            Ok(id)
-        }
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(e)
-        }
-    }
+    })
 }
 
 /// Every list, by name, with its member count.

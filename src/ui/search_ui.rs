@@ -4,6 +4,7 @@
 //! 個人情報の閲覧) in a table that sorts, pages and picks columns, and a click on a row
 //! centres the map there. よく使う検索 saves, runs, renames and deletes searches.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -488,7 +489,8 @@ fn builder_ui(ui: &mut egui::Ui, st: &mut SearchState, years: &[i32]) {
         ui.selectable_value(&mut st.all, true, "すべて（AND）");
         ui.selectable_value(&mut st.all, false, "いずれか（OR）");
     });
-    let lists = st.lists.clone();
+    // Borrowed for the frame (the lists hold every small area and institution).
+    let lists = st.lists.take();
     let subject = st.subject.clone();
     let mut remove = None;
     for (i, row) in st.rows.iter_mut().enumerate() {
@@ -504,6 +506,7 @@ fn builder_ui(ui: &mut egui::Ui, st: &mut SearchState, years: &[i32]) {
             });
         });
     }
+    st.lists = lists;
     if let Some(i) = remove {
         st.rows.remove(i);
     }
@@ -628,18 +631,22 @@ fn pick_list(
         });
 }
 
-fn options_of(choices: Choices, lists: Option<&Lists>) -> Vec<(String, String)> {
-    let pairs = |v: &[(String, String)]| v.to_vec();
+/// A field's choices: the engine's lists borrowed, the fixed ones made.
+fn options_of(choices: Choices, lists: Option<&Lists>) -> Cow<'_, [(String, String)]> {
     let fixed = |v: &[(&str, &str)]| {
-        v.iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect::<Vec<_>>()
+        Cow::Owned(
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>(),
+        )
     };
     match (choices, lists) {
-        (Choices::AgeBands, _) => [40, 45, 50, 55, 60, 65, 70]
-            .iter()
-            .map(|a| (format!("{a}-{}", a + 4), format!("{a}〜{}歳", a + 4)))
-            .collect(),
+        (Choices::AgeBands, _) => Cow::Owned(
+            [40, 45, 50, 55, 60, 65, 70]
+                .iter()
+                .map(|a| (format!("{a}-{}", a + 4), format!("{a}〜{}歳", a + 4)))
+                .collect(),
+        ),
         (Choices::MatchLevels, _) => fixed(&[
             ("1", "街区"),
             ("2", "町丁・字"),
@@ -648,16 +655,17 @@ fn options_of(choices: Choices, lists: Option<&Lists>) -> Vec<(String, String)> 
         ]),
         (Choices::Marks, _) => fixed(fields::MARKS),
         (Choices::TestItems, _) => fixed(fields::TEST_ITEMS),
-        (Choices::Municipalities, Some(l)) => pairs(&l.municipalities),
-        (Choices::SmallAreas, Some(l)) => pairs(&l.small_areas),
-        (Choices::CheckupInstitutions, Some(l)) => pairs(&l.checkup_institutions),
-        (Choices::MedicalInstitutions, Some(l)) => pairs(&l.medical_institutions),
-        (Choices::IcdGroups, Some(l)) => l
-            .icd_groups
-            .iter()
-            .map(|(n, p)| (n.clone(), format!("{n}（{}）", p.join(","))))
-            .collect(),
-        _ => Vec::new(),
+        (Choices::Municipalities, Some(l)) => Cow::Borrowed(l.municipalities.as_slice()),
+        (Choices::SmallAreas, Some(l)) => Cow::Borrowed(l.small_areas.as_slice()),
+        (Choices::CheckupInstitutions, Some(l)) => Cow::Borrowed(l.checkup_institutions.as_slice()),
+        (Choices::MedicalInstitutions, Some(l)) => Cow::Borrowed(l.medical_institutions.as_slice()),
+        (Choices::IcdGroups, Some(l)) => Cow::Owned(
+            l.icd_groups
+                .iter()
+                .map(|(n, p)| (n.clone(), format!("{n}（{}）", p.join(","))))
+                .collect(),
+        ),
+        _ => Cow::Owned(Vec::new()),
     }
 }
 
@@ -736,13 +744,13 @@ fn row_ui(ui: &mut egui::Ui, row: &mut Row, subject: &Subject, lists: Option<&Li
             if *kind != before {
                 picks.clear();
             }
-            let opts = match (kind, lists) {
-                (AreaKind::Municipality, Some(l)) => l.municipalities.clone(),
-                (AreaKind::MedicalArea, Some(l)) => l.medical_areas.clone(),
-                (AreaKind::SmallArea, Some(l)) => l.small_areas.clone(),
-                _ => Vec::new(),
+            let opts: &[(String, String)] = match (kind, lists) {
+                (AreaKind::Municipality, Some(l)) => &l.municipalities,
+                (AreaKind::MedicalArea, Some(l)) => &l.medical_areas,
+                (AreaKind::SmallArea, Some(l)) => &l.small_areas,
+                _ => &[],
             };
-            pick_list(ui, "area_picks", picks, filter, &opts);
+            pick_list(ui, "area_picks", picks, filter, opts);
             ui.weak("の区域内（位置で判定）");
         }
         RowKind::Field(f) => {
@@ -759,8 +767,8 @@ fn row_ui(ui: &mut egui::Ui, row: &mut Row, subject: &Subject, lists: Option<&Li
                 );
             }
             if f.field == "user_table" {
-                let tables: Vec<(String, Vec<String>)> =
-                    lists.map(|l| l.user_tables.clone()).unwrap_or_default();
+                let tables: &[(String, Vec<String>)] =
+                    lists.map_or(&[], |l| l.user_tables.as_slice());
                 egui::ComboBox::from_id_salt("ut_table")
                     .selected_text(if f.table.is_empty() {
                         "（独自データ）"
@@ -768,7 +776,7 @@ fn row_ui(ui: &mut egui::Ui, row: &mut Row, subject: &Subject, lists: Option<&Li
                         &f.table
                     })
                     .show_ui(ui, |ui| {
-                        for (t, _) in &tables {
+                        for (t, _) in tables {
                             ui.selectable_value(&mut f.table, t.clone(), t);
                         }
                     });
