@@ -9,6 +9,7 @@ use super::domain::extract::{ExtractCmd, ExtractReply};
 use super::domain::geocode::{GeocodeCmd, GeocodeReply};
 use super::domain::imports::{ImportCmd, ImportReply};
 use super::domain::maps::{MapCmd, MapReply};
+use super::domain::marks::{MarkCmd, MarkReply};
 use super::domain::search::{SearchCmd, SearchReply};
 use super::error::AppError;
 pub use super::spec::{Gate, Secret, SessionInfo, Spec};
@@ -30,6 +31,8 @@ pub enum Command {
     Search(SearchCmd),
     /// Extraction lists: made from searches, opened, combined.
     Extract(ExtractCmd),
+    /// Marks on insured persons (除外, 勧奨対象) with reasons, and their history.
+    Mark(MarkCmd),
 }
 
 macro_rules! domain_into {
@@ -55,6 +58,7 @@ domain_into! {
     GeocodeCmd => Geocode / GeocodeReply,
     SearchCmd => Search / SearchReply,
     ExtractCmd => Extract / ExtractReply,
+    MarkCmd => Mark / MarkReply,
 }
 
 impl Command {
@@ -68,6 +72,7 @@ impl Command {
             Command::Geocode(c) => super::domain::Domain::spec(c),
             Command::Search(c) => super::domain::Domain::spec(c),
             Command::Extract(c) => super::domain::Domain::spec(c),
+            Command::Mark(c) => super::domain::Domain::spec(c),
         }
     }
 
@@ -80,7 +85,9 @@ impl Command {
                 m,
                 MapCmd::ImportLayer { .. } | MapCmd::DeleteLayer { .. } | MapCmd::LoadMap
             ),
-            Command::Account(_) | Command::Search(_) | Command::Extract(_) => false,
+            Command::Account(_) | Command::Search(_) | Command::Extract(_) | Command::Mark(_) => {
+                false
+            }
         }
     }
 
@@ -100,6 +107,7 @@ pub enum Outcome {
     Geocode(GeocodeReply),
     Search(SearchReply),
     Extract(ExtractReply),
+    Mark(MarkReply),
     /// Refused for a missing right or folder (the refusal is logged).
     Denied(String),
     /// The session is idle-locked: the screen asks for the password.

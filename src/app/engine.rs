@@ -71,6 +71,7 @@ impl Engine {
             Command::Geocode(c) => self.run(c, progress),
             Command::Search(c) => self.run(c, progress),
             Command::Extract(c) => self.run(c, progress),
+            Command::Mark(c) => self.run(c, progress),
         }
     }
 

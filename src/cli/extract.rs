@@ -1,6 +1,8 @@
 //! `extract`: a search's result kept as a named list (keys only), the lists, a list's
-//! keys, and lists combined into new ones.
+//! keys, lists combined into new ones, a list matched with the recommendation list or a
+//! user table (with the match report), and rows taken out of a list with a reason.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -9,8 +11,11 @@ use clap::Subcommand;
 
 use super::session::Ctx;
 use crate::app::Outcome;
-use crate::app::domain::extract::{ExtractCmd, ExtractReply, SetOp};
+use crate::app::domain::extract::{ExtractCmd, ExtractReply, Keep, SetOp};
 use crate::search::Query;
+use crate::search::match_sides::{self, Partner};
+use crate::search::matching::{MatchKey, MatchOutcome};
+use crate::store::extractions::Extraction;
 
 #[derive(Debug, Subcommand)]
 pub enum ExtractAction {
@@ -37,13 +42,94 @@ pub enum ExtractAction {
         #[arg(long)]
         name: String,
     },
+    /// リストを受診勧奨対象者リストまたは独自データと突合し、一致（または不一致）を新しいリストにする
+    Match {
+        name: String,
+        /// recommendation または table:独自データ名
+        #[arg(long)]
+        with: String,
+        /// insured_id, kigo_bango, name_birth, kana_birth（カンマ区切りで AND）
+        #[arg(long)]
+        keys: String,
+        /// match（一致を残す）または nonmatch（不一致を残す）
+        #[arg(long, default_value = "match")]
+        keep: String,
+        /// 独自データの列: kigo_bango=記号番号, kana=フリガナ, name=氏名, birth=生年月日, insured_id=…
+        #[arg(long = "column", value_name = "FIELD=列名")]
+        columns: Vec<String>,
+        /// 新しいリストの名前
+        #[arg(long = "name")]
+        result: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// リストから行を除外する（理由つき）
+    Exclude {
+        name: String,
+        /// 除外する被保険者ID（カンマ区切り）
+        #[arg(long)]
+        keys: String,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
-fn print_list(list: &crate::store::extractions::Extraction, keys: &[String]) -> anyhow::Result<()> {
+fn partner(with: &str, columns: &[String]) -> anyhow::Result<Partner> {
+    if with == "recommendation" {
+        if !columns.is_empty() {
+            bail!("--column は独自データとの突合（--with table:名前）でだけ使えます");
+        }
+        return Ok(Partner::Recommendation);
+    }
+    let Some(name) = with.strip_prefix("table:") else {
+        bail!("--with には recommendation か table:独自データ名 を指定してください（「{with}」）");
+    };
+    let mut chosen = BTreeMap::new();
+    for c in columns {
+        let (field, header) = c
+            .split_once('=')
+            .with_context(|| format!("--column は FIELD=列名 の形にしてください（「{c}」）"))?;
+        let f = match_sides::field_from_key(field).with_context(|| {
+            format!(
+                "--column の「{field}」はありません。insured_id, kigo_bango, name, kana, birth のどれかです"
+            )
+        })?;
+        chosen.insert(f, header.to_string());
+    }
+    Ok(Partner::UserTable {
+        name: name.to_string(),
+        columns: chosen,
+    })
+}
+
+fn report_json(list: &Extraction, keys: &[String], r: &MatchOutcome) -> serde_json::Value {
+    serde_json::json!({
+        "name": list.name,
+        "count": keys.len(),
+        "matched": r.matched.len(),
+        "unmatched_left": r.unmatched_left.len(),
+        "unmatched_right": r.unmatched_right.len(),
+        "incomplete_left": r.incomplete_left,
+        "incomplete_right": r.incomplete_right,
+        "ambiguous": r.ambiguous.iter().map(|a| serde_json::json!({
+            "key": a.key,
+            "candidates": a.candidates,
+            "left": a.left.iter().map(|x| x.id.clone()).collect::<Vec<_>>(),
+            "right": a.right.iter().map(|x| x.id.clone()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn print_list(
+    list: &Extraction,
+    keys: &[String],
+    excluded: &[crate::store::extractions::Excluded],
+) -> anyhow::Result<()> {
     writeln!(
         std::io::stdout().lock(),
         "{}",
-        serde_json::json!({"name": list.name, "fy": list.fy, "count": keys.len(), "keys": keys})
+        serde_json::json!({"name": list.name, "fy": list.fy, "count": keys.len(), "keys": keys,
+                           "excluded": excluded})
     )?;
     Ok(())
 }
@@ -108,14 +194,80 @@ pub fn run(
             };
             ExtractCmd::Combine { a, op, b, name }
         }
+        (
+            None,
+            None,
+            Some(ExtractAction::Match {
+                name,
+                with,
+                keys,
+                keep,
+                columns,
+                result,
+                json,
+            }),
+        ) => {
+            let keep = match keep.as_str() {
+                "match" => Keep::Match,
+                "nonmatch" => Keep::NonMatch,
+                k => bail!("--keep には match か nonmatch を指定してください（「{k}」）"),
+            };
+            let cmd = ExtractCmd::Match {
+                name,
+                with: partner(&with, &columns)?,
+                keys: MatchKey::parse_list(&keys).map_err(anyhow::Error::msg)?,
+                keep,
+                result,
+            };
+            let Outcome::Extract(ExtractReply::Matched { list, keys, report }) =
+                ctx.execute(cmd)?
+            else {
+                bail!("内部エラー: 突合から予期しない結果が返りました");
+            };
+            if json {
+                writeln!(out, "{}", report_json(&list, &keys, &report))?;
+            } else {
+                writeln!(
+                    out,
+                    "「{}」に {} 件を残しました（一致 {}、リスト側の不一致 {}、相手側の不一致 {}、あいまい {}）",
+                    list.name,
+                    keys.len(),
+                    report.matched.len(),
+                    report.unmatched_left.len(),
+                    report.unmatched_right.len(),
+                    report.ambiguous.len()
+                )?;
+                for a in &report.ambiguous {
+                    writeln!(out, "あいまい: {}（候補 {}）", a.key, a.candidates)?;
+                }
+            }
+            return Ok(0);
+        }
+        (None, None, Some(ExtractAction::Exclude { name, keys, reason })) => ExtractCmd::Exclude {
+            name,
+            keys: keys
+                .split(',')
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty())
+                .collect(),
+            reason,
+        },
         _ => bail!(
-            "--query FILE.json --name NAME か、操作（list, show, rename, delete, combine）を指定してください"
+            "--query FILE.json --name NAME か、操作（list, show, rename, delete, combine, match, exclude）を指定してください"
         ),
     };
     match ctx.execute(cmd)? {
-        Outcome::Extract(
-            ExtractReply::Made { list, keys } | ExtractReply::Shown { list, keys },
-        ) => print_list(&list, &keys)?,
+        Outcome::Extract(ExtractReply::Made { list, keys }) => print_list(&list, &keys, &[])?,
+        Outcome::Extract(ExtractReply::Shown {
+            list,
+            keys,
+            excluded,
+        }) => print_list(&list, &keys, &excluded)?,
+        Outcome::Extract(ExtractReply::Excluded { list, taken }) => writeln!(
+            out,
+            "「{}」から {taken} 件を除外しました（残り {} 件）",
+            list.name, list.count
+        )?,
         Outcome::Extract(ExtractReply::Renamed(to)) => writeln!(out, "「{to}」に変えました")?,
         Outcome::Extract(ExtractReply::Deleted(name)) => writeln!(out, "「{name}」を削除しました")?,
         other => bail!("内部エラー: 抽出から予期しない結果 {other:?}"),

@@ -24,6 +24,7 @@ macro_rules! out {
 mod admin;
 mod extract;
 mod layer;
+mod mark;
 mod render;
 mod search;
 pub mod session;
@@ -99,6 +100,11 @@ pub enum Cmd {
         name: Option<String>,
         #[command(subcommand)]
         action: Option<extract::ExtractAction>,
+    },
+    /// 被保険者の印（除外・勧奨対象）と理由・備考
+    Mark {
+        #[command(subcommand)]
+        what: mark::MarkAction,
     },
     /// 最寄りの健診機関（測地線距離の近い順）
     Nearest {
@@ -358,6 +364,7 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
             name,
             action,
         } => extract::run(ctx, query, name, action),
+        Cmd::Mark { what } => mark::run(ctx, what),
         Cmd::Tiles { what } => render::tiles(ctx, what),
         Cmd::Render(args) => render::render(ctx, args),
         Cmd::Geocode { json, unmatched } => geocode(ctx, json, unmatched),

@@ -10,6 +10,7 @@ mod facilities;
 mod model;
 mod names;
 pub mod population;
+mod recommendations;
 mod records;
 pub mod rng;
 pub mod smallareas;

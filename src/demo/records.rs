@@ -27,7 +27,7 @@ pub struct Context<'a> {
 }
 
 const FYS: [i32; 5] = [2017, 2018, 2019, 2020, 2021];
-const DATE_STYLES: [DateStyle; 5] = [
+pub(super) const DATE_STYLES: [DateStyle; 5] = [
     DateStyle::Slash,
     DateStyle::Compact,
     DateStyle::LetterPadded,
@@ -35,7 +35,7 @@ const DATE_STYLES: [DateStyle; 5] = [
     DateStyle::Kanji,
 ];
 
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+pub(super) fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
 
@@ -53,7 +53,7 @@ fn report_meta(title: &'static str) -> Vec<(&'static str, &'static str)> {
 }
 
 impl Context<'_> {
-    fn path(&self, name: &str) -> PathBuf {
+    pub(super) fn path(&self, name: &str) -> PathBuf {
         self.out.join(name)
     }
 
@@ -100,11 +100,9 @@ impl Context<'_> {
             }
             let name = "受診勧奨対象者リスト_20220401.csv";
             files.push(self.path(name));
-            count(
-                &mut truth,
-                "recommendation_targets",
-                self.recommendations(name, &attended)?,
-            );
+            let (rows, list) = self.recommendations(name, &attended)?;
+            count(&mut truth, "recommendation_targets", rows);
+            truth.recommendation = list;
         }
         let months = self.opts.months.clamp(1, 60);
         for k in 0..months {
@@ -586,61 +584,6 @@ impl Context<'_> {
         Ok((rows, truth(tally), truth(area_tally)))
     }
 
-    fn recommendations(&self, name: &str, attended: &[u8]) -> Result<u64, DemoError> {
-        let header = [
-            "保険者番号",
-            "記号番号",
-            "被保険者ID",
-            "氏名",
-            "生年月日",
-            "住所",
-            "勧奨区分",
-            "作成日",
-        ];
-        let mut w = CsvOut::create(&self.path(name), &[], &header)?;
-        let mut rng = Rng::fork(self.opts.seed, 70);
-        let fy_end = ymd(2022, 3, 31);
-        for p in self.people {
-            let target = (40..=74).contains(&p.age_on(fy_end))
-                && p.acquired <= ymd(2021, 4, 1)
-                && p.lost.is_none_or(|l| l > fy_end);
-            let mask = attended[p.id as usize - 1];
-            if !target || mask & (1 << 4) != 0 {
-                continue;
-            }
-            let category = if mask & 0b01110 == 0 {
-                "3年連続未受診"
-            } else if p.conditions != 0 {
-                "生活習慣病治療中・健診未受診"
-            } else {
-                continue;
-            };
-            if !rng.chance(0.6) {
-                continue;
-            }
-            let area = &self.areas[p.area as usize];
-            let muni = &self.munis[area.muni];
-            let (sur, _) = names::SURNAMES[p.surname as usize % names::SURNAMES.len()];
-            let list = if p.sex == 1 {
-                names::MALE
-            } else {
-                names::FEMALE
-            };
-            let (given, _) = list[p.given as usize % list.len()];
-            w.row(&[
-                muni.insurer_no.as_str(),
-                &format!("奈{:02}-{:06}", area.muni + 1, p.id),
-                &p.insured_id(),
-                &format!("{sur} {given}"),
-                &format_date(p.birth, DateStyle::LetterPadded),
-                &population::address(muni, area, p, &mut rng),
-                category,
-                "R04.04.01",
-            ])?;
-        }
-        Ok(w.finish()?)
-    }
-
     /// One month of claims: the four claim files. Returns their paths and row counts.
     fn claims(
         &self,
@@ -869,7 +812,7 @@ impl Context<'_> {
 }
 
 /// Full-width katakana to half-width, as old systems write kana names (ﾔﾏﾀﾞ ﾀﾛｳ).
-fn to_halfwidth_kana(s: &str) -> String {
+pub(super) fn to_halfwidth_kana(s: &str) -> String {
     const FULL: &str = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲンァィゥェォャュョッー";
     const HALF: &str = "ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜｦﾝｧｨｩｪｫｬｭｮｯｰ";
     const VOICED: &str = "ガギグゲゴザジズゼゾダヂヅデドバビブベボ";

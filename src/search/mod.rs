@@ -14,8 +14,11 @@
 pub mod cache;
 pub mod describe;
 pub mod fields;
+pub mod fold_sql;
 pub mod index;
 pub mod jump;
+pub mod match_sides;
+pub mod matching;
 pub mod nearest;
 pub mod place;
 pub mod query;
@@ -82,6 +85,16 @@ pub enum SearchError {
     UsersNeedYear,
     #[error("円の半径は 0〜200,000 m、経度・緯度は日本の範囲にしてください")]
     BadCircle,
+    #[error("{0}")]
+    Match(String),
+    #[error(
+        "「{table}」に{field}の列が見つかりません。突合の画面で列を選ぶか、--column {key}=列名 で指定してください"
+    )]
+    NoMatchColumn {
+        table: String,
+        field: &'static str,
+        key: &'static str,
+    },
     #[error("検索に失敗しました: {0}")]
     Sql(#[from] duckdb::Error),
     #[error("検索に失敗しました: {0}")]

@@ -533,14 +533,18 @@ impl Compiler<'_> {
             "acquired_date" => self.compare("b.acquired_date", f, kind),
             // On the latest list of the person's insurer (the list is made once a year, for
             // the coming year: its date is not the fiscal year searched).
+            // A row without the ID is matched by 記号・番号, folded on both sides.
             "recommended" => Self::yes_no(
-                "(EXISTS (SELECT 1 FROM recommendation_targets r
+                format!(
+                    "(EXISTS (SELECT 1 FROM recommendation_targets r
                           WHERE r.insurer_no = b.insurer_no
                             AND r.list_date = (SELECT max(list_date) FROM recommendation_targets r2
                                                WHERE r2.insurer_no = r.insurer_no)
                             AND (r.insured_id = b.insured_id
-                                 OR (r.insured_id IS NULL AND r.symbol_no = b.symbol_no))))"
-                    .to_string(),
+                                 OR (r.insured_id IS NULL AND {} = {}))))",
+                    super::fold_sql::fold_symbol_sql("r.symbol_no"),
+                    super::fold_sql::fold_symbol_sql("b.symbol_no")
+                ),
                 f,
             ),
             "mark" => {

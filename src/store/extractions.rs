@@ -1,6 +1,7 @@
 //! The `extractions` tables (検索結果の抽出): a named snapshot of a search's member keys,
 //! with the query, the fiscal year, who made it and when, and how (a search, or a
-//! combination of two lists). Members are keys only; names are looked up on screen.
+//! combination of two lists). Members are keys only; names are looked up on screen. Rows
+//! taken out of a list keep their reason in `extraction_excluded`.
 
 use duckdb::{Connection, params};
 
@@ -109,6 +110,64 @@ pub fn rename(conn: &Connection, name: &str, to: &str) -> Result<bool> {
     )? > 0)
 }
 
+/// A row taken out of a list, with the reason.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Excluded {
+    pub key: String,
+    pub reason: String,
+    pub by: String,
+    pub at: String,
+}
+
+/// Takes `keys` out of list `id` with `reason` (one transaction); keys not in the list are
+/// left alone. Returns how many were taken out.
+pub fn exclude(
+    conn: &Connection,
+    id: i64,
+    keys: &[String],
+    reason: &str,
+    by: &str,
+) -> Result<usize> {
+    let now = chrono::Local::now()
+        .naive_local()
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    super::in_transaction(conn, || -> Result<usize> {
+        let mut n = 0;
+        for k in keys {
+            if conn.execute(
+                "DELETE FROM extraction_members WHERE extraction_id = ? AND member_key = ?",
+                params![id, k],
+            )? > 0
+            {
+                conn.execute(
+                    "INSERT OR REPLACE INTO extraction_excluded VALUES (?, ?, ?, ?, CAST(? AS TIMESTAMP))",
+                    params![id, k, reason, by, now],
+                )?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    })
+}
+
+/// The rows taken out of list `id`, by key.
+pub fn excluded(conn: &Connection, id: i64) -> Result<Vec<Excluded>> {
+    let mut stmt = conn.prepare(
+        "SELECT member_key, reason, excluded_by, strftime(excluded_at, '%Y-%m-%d %H:%M')
+         FROM extraction_excluded WHERE extraction_id = ? ORDER BY member_key",
+    )?;
+    let rows = stmt.query_map(params![id], |r| {
+        Ok(Excluded {
+            key: r.get(0)?,
+            reason: r.get(1)?,
+            by: r.get(2)?,
+            at: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
 /// Removes a list and its members; whether there was one.
 pub fn remove(conn: &Connection, name: &str) -> Result<bool> {
     let Some(x) = find(conn, name)? else {
@@ -116,6 +175,10 @@ pub fn remove(conn: &Connection, name: &str) -> Result<bool> {
     };
     conn.execute(
         "DELETE FROM extraction_members WHERE extraction_id = ?",
+        params![x.id],
+    )?;
+    conn.execute(
+        "DELETE FROM extraction_excluded WHERE extraction_id = ?",
         params![x.id],
     )?;
     conn.execute("DELETE FROM extractions WHERE id = ?", params![x.id])?;

@@ -262,6 +262,7 @@ const RECOMMENDATION_TARGETS: &[Field] = &[
     f("symbol_no", "記号・番号", Text, false, None),
     f("insured_id", "被保険者ID", Id, false, None),
     f("name", "氏名", Text, false, None),
+    f("kana_name", "カナ氏名", Text, false, None),
     f(
         "birth_date",
         "生年月日",

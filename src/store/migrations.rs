@@ -58,9 +58,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "extractions",
         include_str!("migrations/0013_extractions.sql"),
     ),
+    (
+        14,
+        "matching_marks",
+        include_str!("migrations/0014_matching_marks.sql"),
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 13;
+pub const LATEST_VERSION: i64 = 14;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");

@@ -8,6 +8,7 @@ pub mod feed;
 pub(crate) mod history;
 pub mod institution_match;
 pub mod kinds;
+pub mod marks;
 mod migrations;
 pub mod saved_maps;
 pub mod saved_searches;

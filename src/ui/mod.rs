@@ -321,7 +321,7 @@ impl AtlasApp {
                 Outcome::Geocode(r) => self.on_geocode(r),
                 Outcome::Search(r) => self.on_search(r),
                 // The extraction screen comes with the rest of issue 14; the CLI uses it now.
-                Outcome::Extract(_) => Vec::new(),
+                Outcome::Extract(_) | Outcome::Mark(_) => Vec::new(),
             };
             for c in follow_up {
                 self.send(c);

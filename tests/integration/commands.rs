@@ -10,7 +10,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use kenshin_atlas::app::domain::extract::{ExtractCmd, SetOp};
+use kenshin_atlas::app::domain::extract::{ExtractCmd, Keep, SetOp};
+use kenshin_atlas::app::domain::marks::MarkCmd;
 use kenshin_atlas::app::domain::search::SearchCmd;
 use kenshin_atlas::app::{
     AccountCmd, AdminCmd, AdminOp, Command, Gate, GeocodeCmd, ImportCmd, MapCmd, Outcome, Secret,
@@ -20,7 +21,10 @@ use kenshin_atlas::auth::{Right, SystemClock};
 use kenshin_atlas::basemap::builtin::TileFormat;
 use kenshin_atlas::import::{ImportOptions, UserTableOptions};
 use kenshin_atlas::render::export::MapPng;
+use kenshin_atlas::search::match_sides::Partner;
+use kenshin_atlas::search::matching::MatchKey;
 use kenshin_atlas::store::Store;
+use kenshin_atlas::store::marks::{MarkKind, NewMark, Reason};
 
 use super::common::admin_engine;
 use super::security::{USER_PASSWORD, cli, login, run, user_with};
@@ -103,6 +107,12 @@ fn name(c: &Command) -> &'static str {
             ExtractCmd::Rename { .. } => "RenameExtraction",
             ExtractCmd::Delete { .. } => "DeleteExtraction",
             ExtractCmd::Combine { .. } => "Combine",
+            ExtractCmd::Match { .. } => "Match",
+            ExtractCmd::Exclude { .. } => "Exclude",
+        },
+        Command::Mark(c) => match c {
+            MarkCmd::Set { .. } => "SetMark",
+            MarkCmd::Show { .. } => "ShowMarks",
         },
     }
 }
@@ -481,6 +491,75 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
             s(&[
                 "extract", "combine", "抽出", "--minus", "抽出", "--name", "差",
             ]),
+        ),
+        (
+            ExtractCmd::Match {
+                name: "抽出".into(),
+                with: Partner::Recommendation,
+                keys: vec![MatchKey::KigoBango, MatchKey::KanaBirth],
+                keep: Keep::NonMatch,
+                result: "突合".into(),
+            }
+            .into(),
+            s(&[
+                "extract",
+                "match",
+                "抽出",
+                "--with",
+                "recommendation",
+                "--keys",
+                "kigo_bango,kana_birth",
+                "--keep",
+                "nonmatch",
+                "--name",
+                "突合",
+                "--json",
+            ]),
+        ),
+        (
+            ExtractCmd::Exclude {
+                name: "抽出".into(),
+                keys: vec!["2900000001".into()],
+                reason: "入院中".into(),
+            }
+            .into(),
+            s(&[
+                "extract",
+                "exclude",
+                "抽出",
+                "--keys",
+                "2900000001",
+                "--reason",
+                "入院中",
+            ]),
+        ),
+        (
+            MarkCmd::Set {
+                ids: vec!["2900000001".into()],
+                mark: Some(NewMark {
+                    mark: MarkKind::Excluded,
+                    reason: Reason::Hospital,
+                    note: Some("長期入院".into()),
+                }),
+            }
+            .into(),
+            s(&[
+                "mark",
+                "insured",
+                "2900000001",
+                "--exclude",
+                "--reason",
+                "hospital",
+                "--comment",
+                "長期入院",
+            ]),
+        ),
+        (
+            MarkCmd::Show {
+                ids: vec!["2900000001".into()],
+            }
+            .into(),
+            s(&["mark", "show", "2900000001"]),
         ),
         (
             ExtractCmd::Rename {

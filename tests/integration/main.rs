@@ -16,6 +16,7 @@ mod layers;
 mod manuals;
 mod map_features;
 mod map_ui;
+mod matching;
 mod raw_demo;
 mod render;
 mod screenshots;

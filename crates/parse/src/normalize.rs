@@ -70,6 +70,44 @@ pub fn fold_for_search(s: &str) -> String {
         .collect()
 }
 
+/// 記号・番号 as a matching key: [`fold_width`], then every space and hyphen-like mark
+/// removed, so `奈０１－０００１２３`, `奈01 000123` and `奈01-000123` fold alike.
+pub fn fold_symbol(s: &str) -> String {
+    fold_width(s)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | 'ー' | '―' | '‐' | '－' | '_'))
+        .collect()
+}
+
+/// A name in kanji as a matching key: [`fold_width`] with every space removed. Old and new
+/// kanji forms (髙/高, 﨑/崎) stay apart: deciding that two spellings are one person is
+/// not this function's call (match on the kana name for that).
+pub fn fold_name(s: &str) -> String {
+    fold_width(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// A kana name as a matching key: [`fold_for_search`] (width, hiragana, spaces) with the
+/// small kana written large, as old systems print them: `ｷｮｳｺ`, `きょうこ` and `キヨウコ`
+/// fold alike. A middle dot between family and given name is dropped too.
+pub fn fold_kana(s: &str) -> String {
+    const SMALL: &str = "ァィゥェォッャュョヮヵヶ";
+    const LARGE: &str = "アイウエオツヤユヨワカケ";
+    fold_for_search(s)
+        .chars()
+        .filter(|&c| c != '・')
+        .map(|c| {
+            SMALL
+                .chars()
+                .position(|x| x == c)
+                .and_then(|i| LARGE.chars().nth(i))
+                .unwrap_or(c)
+        })
+        .collect()
+}
+
 /// True for the spellings of "no value" found in KDB and office exports.
 pub fn is_null(s: &str) -> bool {
     // No spelling of "no value" starts with a digit: most fields are decided here.
@@ -170,6 +208,27 @@ mod tests {
         assert_eq!(fold_for_search("ＡＢＣ　ｄ"), "abcd");
         assert_eq!(fold_for_search("ガッコウ"), fold_for_search("ｶﾞｯｺｳ"));
         assert_ne!(fold_for_search("サクライ"), fold_for_search("サクラ"));
+    }
+
+    #[test]
+    fn matching_keys_fold_what_registers_vary_and_nothing_more() {
+        for s in [
+            "奈０１－０００１２３",
+            "奈01 000123",
+            "奈01-000123",
+            "奈01000123",
+            "奈01　ー000123",
+        ] {
+            assert_eq!(fold_symbol(s), "奈01000123", "{s}");
+        }
+        assert_ne!(fold_symbol("奈01-000123"), fold_symbol("奈01-000124"));
+        for s in ["ｷｮｳｺ", "きょうこ", "キヨウコ", "キョウ コ", "ｷﾖｳｺ"] {
+            assert_eq!(fold_kana(s), "キヨウコ", "{s}");
+        }
+        assert_eq!(fold_kana("ヤマダ・タロウ"), fold_kana("ﾔﾏﾀﾞ ﾀﾛｳ"));
+        assert_ne!(fold_kana("ヤマダ"), fold_kana("ヤマタ"));
+        assert_eq!(fold_name("山田　太郎"), fold_name("山田 太郎"));
+        assert_ne!(fold_name("髙橋 一郎"), fold_name("高橋 一郎"));
     }
 
     #[test]

@@ -9,9 +9,11 @@ use crate::app::error::AppError;
 use crate::app::spec::Spec;
 use crate::audit::Action;
 use crate::auth::Right;
-use crate::search::{Query, Subject};
+use crate::search::match_sides::{self, Partner};
+use crate::search::matching::{self, MatchKey, MatchOutcome};
+use crate::search::{Query, SearchError, Subject};
 use crate::store::StoreError;
-use crate::store::extractions::{self, Extraction, NewExtraction};
+use crate::store::extractions::{self, Excluded, Extraction, NewExtraction};
 
 /// How two lists combine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -61,6 +63,39 @@ pub enum ExtractCmd {
         b: String,
         name: String,
     },
+    /// Matches list `name` with `with` on `keys` (AND) and keeps the matched members, or
+    /// the unmatched ones, as new list `result`.
+    Match {
+        name: String,
+        with: Partner,
+        keys: Vec<MatchKey>,
+        keep: Keep,
+        result: String,
+    },
+    /// Takes `keys` out of list `name`, with `reason` (除外した行).
+    Exclude {
+        name: String,
+        keys: Vec<String>,
+        reason: String,
+    },
+}
+
+/// Which members a match keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The members matched on the other side (A ∩ B).
+    Match,
+    /// The members with no partner (A − B). Ambiguous members are in neither list.
+    NonMatch,
+}
+
+impl Keep {
+    pub fn label(self) -> &'static str {
+        match self {
+            Keep::Match => "一致",
+            Keep::NonMatch => "不一致",
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -74,9 +109,22 @@ pub enum ExtractReply {
     Shown {
         list: Extraction,
         keys: Vec<String>,
+        /// The rows taken out, with their reasons.
+        excluded: Vec<Excluded>,
     },
     Renamed(String),
     Deleted(String),
+    /// A list made by a match, with the report.
+    Matched {
+        list: Extraction,
+        keys: Vec<String>,
+        report: MatchOutcome,
+    },
+    /// Rows taken out of a list.
+    Excluded {
+        list: Extraction,
+        taken: usize,
+    },
 }
 
 fn subject_key(q: &Query) -> String {
@@ -88,12 +136,15 @@ fn subject_key(q: &Query) -> String {
 }
 
 /// Stores a new list and answers with it as stored.
-fn made(conn: &duckdb::Connection, new: &NewExtraction) -> Result<ExtractReply, AppError> {
+fn store(conn: &duckdb::Connection, new: &NewExtraction) -> Result<Extraction, AppError> {
     extractions::create(conn, new)?;
-    let list = extractions::find(conn, new.name)?
-        .ok_or_else(|| StoreError::NotFound(format!("抽出リスト「{}」", new.name)))?;
+    Ok(extractions::find(conn, new.name)?
+        .ok_or_else(|| StoreError::NotFound(format!("抽出リスト「{}」", new.name)))?)
+}
+
+fn made(conn: &duckdb::Connection, new: &NewExtraction) -> Result<ExtractReply, AppError> {
     Ok(ExtractReply::Made {
-        list,
+        list: store(conn, new)?,
         keys: new.keys.to_vec(),
     })
 }
@@ -122,6 +173,12 @@ impl Domain for ExtractCmd {
             ExtractCmd::Combine { name, .. } => {
                 personal("抽出リストの組合せ", format!("extraction:{name}"))
             }
+            ExtractCmd::Match { result, .. } => {
+                personal("突合抽出", format!("extraction:{result}"))
+            }
+            ExtractCmd::Exclude { name, .. } => Spec::login("抽出リストから除外")
+                .right(Right::Edit, Action::Edit, format!("extraction:{name}"))
+                .logged(),
         }
     }
 
@@ -160,6 +217,7 @@ impl Domain for ExtractCmd {
                 let list = get(&name)?;
                 ExtractReply::Shown {
                     keys: extractions::members(conn, list.id)?,
+                    excluded: extractions::excluded(conn, list.id)?,
                     list,
                 }
             }
@@ -209,16 +267,86 @@ impl Domain for ExtractCmd {
                 };
                 made(conn, &new)?
             }
+            ExtractCmd::Match {
+                name,
+                with,
+                keys,
+                keep,
+                result,
+            } => {
+                let result = check(&result)?;
+                let list = get(&name)?;
+                if list.subject != "insured" {
+                    return Err(SearchError::Match(format!(
+                        "「{name}」は被保険者の抽出リストではありません。突合は被保険者のリストでできます"
+                    ))
+                    .into());
+                }
+                if keys.is_empty() {
+                    return Err(
+                        SearchError::Match("突合のキーを一つ以上選んでください".into()).into(),
+                    );
+                }
+                let mut fields: Vec<_> = keys.iter().flat_map(|k| k.fields().to_vec()).collect();
+                fields.sort();
+                fields.dedup();
+                let left = match_sides::list_rows(conn, list.id)?;
+                let right = match_sides::partner_rows(conn, &with, &fields)?;
+                let report = matching::match_rows(&left, &right, &keys);
+                let members: Vec<String> = match keep {
+                    Keep::Match => report.matched.iter().map(|(l, _)| l.clone()).collect(),
+                    Keep::NonMatch => report.unmatched_left.iter().map(|r| r.id.clone()).collect(),
+                };
+                let key_names: Vec<&str> = keys.iter().map(|k| k.label()).collect();
+                let origin = format!(
+                    "「{name}」と{}の突合（{}）: {}",
+                    with.label(),
+                    key_names.join("・"),
+                    keep.label()
+                );
+                let new = NewExtraction {
+                    name: &result,
+                    subject: &list.subject,
+                    fy: list.fy,
+                    query: None,
+                    made_by: &user,
+                    origin: &origin,
+                    keys: &members,
+                };
+                ExtractReply::Matched {
+                    list: store(conn, &new)?,
+                    keys: members,
+                    report,
+                }
+            }
+            ExtractCmd::Exclude { name, keys, reason } => {
+                let reason = reason.trim();
+                if reason.is_empty() {
+                    return Err(StoreError::Mismatch(
+                        "除外の理由を書いてください（例: 入院中のため）".into(),
+                    )
+                    .into());
+                }
+                let list = get(&name)?;
+                let taken = extractions::exclude(conn, list.id, &keys, reason, &user)?;
+                ExtractReply::Excluded {
+                    list: get(&name)?,
+                    taken,
+                }
+            }
         })
     }
 
     fn audited(reply: &ExtractReply) -> Option<Audited> {
         Some(match reply {
-            ExtractReply::Made { list, keys } | ExtractReply::Shown { list, keys } => Audited {
+            ExtractReply::Made { list, keys }
+            | ExtractReply::Shown { list, keys, .. }
+            | ExtractReply::Matched { list, keys, .. } => Audited {
                 rows: Some(keys.len() as u64),
                 detail: list.origin.clone(),
                 ..Default::default()
             },
+            ExtractReply::Excluded { taken, .. } => Audited::rows(*taken as u64),
             _ => Audited::default(),
         })
     }

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod geocode;
 pub mod imports;
 pub mod maps;
+pub mod marks;
 pub mod search;
 
 use super::error::AppError;
