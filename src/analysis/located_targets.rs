@@ -1,5 +1,6 @@
 //! The targets of a fiscal year that have a location (住所照合), with their attendance that
-//! year and over the three years to it, and whether they saw a doctor that year: what the map draws as insured points. Personal
+//! year and over the three years to it, whether they saw a doctor that year, and their mark
+//! (除外, 勧奨対象): what the map draws as insured points. Personal
 //! data: only the engine's 個人情報の閲覧 gate leads here.
 
 use duckdb::Connection;
@@ -16,6 +17,8 @@ pub struct LocatedTarget {
     pub years_attended: u8,
     /// A claim (any medical visit) in `fy`.
     pub visited: bool,
+    /// The person's mark: 0 none, 1 除外, 2 勧奨対象 (`insured_marks`).
+    pub mark: u8,
 }
 
 /// The located targets of fiscal year `fy` (the uptake definition of
@@ -29,7 +32,9 @@ pub fn located_targets(conn: &Connection, fy: i32) -> Result<Vec<LocatedTarget>,
                 a0.attended::INTEGER + coalesce(a1.attended::INTEGER, 0)
                   + coalesce(a2.attended::INTEGER, 0),
                 a0.insured_id IN (SELECT insured_id FROM claims
-                                  WHERE service_month BETWEEN a0.fy_start AND a0.fy_end)
+                                  WHERE service_month BETWEEN a0.fy_start AND a0.fy_end),
+                coalesce((SELECT CASE m.mark WHEN 'excluded' THEN 1 WHEN 'recommend' THEN 2 ELSE 0 END
+                          FROM insured_marks m WHERE m.insured_id = a0.insured_id), 0)
          FROM a0
          LEFT JOIN a1 ON a1.insured_id = a0.insured_id
          LEFT JOIN a2 ON a2.insured_id = a0.insured_id
@@ -49,6 +54,7 @@ pub fn located_targets(conn: &Connection, fy: i32) -> Result<Vec<LocatedTarget>,
                 years_targeted: targeted.clamp(0, 3) as u8,
                 years_attended: attended.clamp(0, 3) as u8,
                 visited: r.get(5)?,
+                mark: r.get::<_, i32>(6)?.clamp(0, 2) as u8,
             })
         },
     )?;

@@ -262,6 +262,7 @@ pub fn run(
             list,
             keys,
             excluded,
+            ..
         }) => print_list(&list, &keys, &excluded)?,
         Outcome::Extract(ExtractReply::Excluded { list, taken }) => writeln!(
             out,

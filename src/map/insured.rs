@@ -5,7 +5,8 @@
 //!
 //! Points are coloured either by attendance in the year or by the past-3-year pattern
 //! (5 classes, [`Pattern`]). The cell totals are computed once per zoom when the points
-//! are loaded, so a frame only looks up the cells in view.
+//! are loaded, so a frame only looks up the cells in view. A marked person is drawn with
+//! the mark's shape: 除外 a grey square, 勧奨対象 a triangle in the class colour.
 
 use std::collections::HashMap;
 
@@ -13,7 +14,7 @@ use duckdb::Connection;
 use rstar::{AABB, RTree, primitives::GeomWithData};
 
 use super::Rgba;
-use super::scene::Marker;
+use super::scene::{Marker, MarkerShape};
 use super::view::View;
 use crate::geo::mercator;
 
@@ -23,6 +24,14 @@ const CELL_PX: f64 = 32.0;
 
 pub const ATTENDED: Rgba = [33, 102, 172, 230];
 pub const NOT_ATTENDED: Rgba = [214, 96, 77, 230];
+/// A person marked 除外: a grey square, whatever the colouring.
+pub const EXCLUDED: Rgba = [105, 105, 105, 235];
+
+/// The legend rows of the marks (shape in the text: the legend draws colour swatches).
+pub const MARK_LEGEND: [(Rgba, &str); 2] = [
+    (EXCLUDED, "■ 除外の印"),
+    ([40, 40, 40, 235], "▲ 勧奨対象の印（色は分類のまま）"),
+];
 
 /// How single persons are coloured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -126,12 +135,17 @@ impl Pattern {
     }
 }
 
-/// One person: attended this year, and the 3-year pattern.
+/// One person: attended this year, the 3-year pattern, and the mark (0 none, 1 除外,
+/// 2 勧奨対象).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Person {
     attended: bool,
     pattern: u8,
+    mark: u8,
 }
+
+/// One point as loaded: lon, lat, attended this year, pattern, mark (0/1/2).
+pub type PointIn = (f64, f64, bool, Pattern, u8);
 
 type Entry = GeomWithData<[f64; 2], Person>;
 
@@ -161,17 +175,18 @@ impl std::fmt::Debug for InsuredPoints {
 }
 
 impl InsuredPoints {
-    /// From (lon, lat, attended this year, pattern) tuples.
-    pub fn new(points: impl IntoIterator<Item = (f64, f64, bool, Pattern)>) -> InsuredPoints {
+    /// From (lon, lat, attended this year, pattern, mark) tuples.
+    pub fn new(points: impl IntoIterator<Item = PointIn>) -> InsuredPoints {
         let entries: Vec<Entry> = points
             .into_iter()
-            .map(|(lon, lat, attended, p)| {
+            .map(|(lon, lat, attended, p, mark)| {
                 let (x, y) = mercator::lonlat_to_world(lon, lat);
                 GeomWithData::new(
                     [x, y],
                     Person {
                         attended,
                         pattern: p.code(),
+                        mark,
                     },
                 )
             })
@@ -209,6 +224,7 @@ impl InsuredPoints {
                         t.lat,
                         t.attended,
                         Pattern::of(t.years_targeted, t.years_attended, t.visited),
+                        t.mark,
                     )
                 })
                 .collect::<Vec<_>>(),
@@ -220,6 +236,19 @@ impl InsuredPoints {
         let mut out = [0; 5];
         for e in self.tree.iter() {
             out[Pattern::from_code(e.data.pattern).code() as usize] += 1;
+        }
+        out
+    }
+
+    /// How many persons are marked 除外 and 勧奨対象.
+    pub fn mark_counts(&self) -> [usize; 2] {
+        let mut out = [0; 2];
+        for e in self.tree.iter() {
+            match e.data.mark {
+                1 => out[0] += 1,
+                2 => out[1] += 1,
+                _ => {}
+            }
         }
         out
     }
@@ -249,15 +278,23 @@ impl InsuredPoints {
             return self
                 .tree
                 .locate_in_envelope(AABB::from_corners([x0, y0], [x1, y1]))
-                .map(|e| Marker {
-                    pos: project(e.geom()[0], e.geom()[1]),
-                    radius: 3.0,
-                    color: match coloring {
+                .map(|e| {
+                    let color = match coloring {
                         PointColoring::Attendance if e.data.attended => ATTENDED,
                         PointColoring::Attendance => NOT_ATTENDED,
                         PointColoring::Pattern => Pattern::from_code(e.data.pattern).color(),
-                    },
-                    shape: super::scene::MarkerShape::Circle,
+                    };
+                    let (shape, radius, color) = match e.data.mark {
+                        1 => (MarkerShape::Square, 3.5, EXCLUDED),
+                        2 => (MarkerShape::Triangle, 4.5, color),
+                        _ => (MarkerShape::Circle, 3.0, color),
+                    };
+                    Marker {
+                        pos: project(e.geom()[0], e.geom()[1]),
+                        radius,
+                        color,
+                        shape,
+                    }
                 })
                 .collect();
         }
@@ -278,7 +315,7 @@ impl InsuredPoints {
                             mix(ATTENDED[2], NOT_ATTENDED[2]),
                             200,
                         ],
-                        shape: super::scene::MarkerShape::Circle,
+                        shape: MarkerShape::Circle,
                     });
                 }
             }
@@ -294,7 +331,7 @@ mod tests {
     #[test]
     fn cells_below_the_points_zoom_and_persons_from_it() {
         // 100 people around Nara station, 30 attended.
-        let pts: Vec<(f64, f64, bool, Pattern)> = (0..100)
+        let pts: Vec<PointIn> = (0..100)
             .map(|i| {
                 (
                     135.8195 + (i % 10) as f64 * 1e-5,
@@ -306,6 +343,12 @@ mod tests {
                         Pattern::NeverNotVisiting
                     } else {
                         Pattern::AttendedVisiting
+                    },
+                    // Two marked: one excluded, one to remind.
+                    match i {
+                        40 => 1,
+                        41 => 2,
+                        _ => 0,
                     },
                 )
             })
@@ -328,6 +371,22 @@ mod tests {
             .filter(|m| m.color == ATTENDED)
             .count();
         assert_eq!(attended, 30);
+        assert_eq!(ip.mark_counts(), [1, 1]);
+        let shapes = ip.markers(&view, POINTS_FROM_ZOOM, PointColoring::Attendance);
+        assert_eq!(
+            shapes
+                .iter()
+                .filter(|m| m.shape == MarkerShape::Square && m.color == EXCLUDED)
+                .count(),
+            1
+        );
+        assert_eq!(
+            shapes
+                .iter()
+                .filter(|m| m.shape == MarkerShape::Triangle && m.color == NOT_ATTENDED)
+                .count(),
+            1
+        );
         let never = ip
             .markers(&view, POINTS_FROM_ZOOM, PointColoring::Pattern)
             .iter()

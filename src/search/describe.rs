@@ -232,6 +232,7 @@ fn field(f: &FieldCond, names: &Names) -> String {
                 .find(|(m, _)| *m == k)
                 .map_or(k.to_string(), |(_, l)| l.to_string()))
         ),
+        "in_list" => format!("抽出リスト「{}」", list_of(&|t| t.to_string())),
         "municipality" | "small_area" => {
             format!("住所地 {}", list_of(&|c| names.area(c)))
         }

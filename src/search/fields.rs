@@ -33,6 +33,7 @@ pub enum Choices {
     IcdGroups,
     Marks,
     TestItems,
+    ExtractionLists,
 }
 
 /// One field.
@@ -159,6 +160,14 @@ pub const INSURED: &[FieldDef] = &[
         "保険者ごとの最新のリスト",
     ),
     fd("mark", "印", K::Text, LIST, C::Marks, "除外・勧奨対象"),
+    fd(
+        "in_list",
+        "抽出リストに含まれる",
+        K::Text,
+        LIST,
+        C::ExtractionLists,
+        "保存した抽出リスト（その時点の写し）",
+    ),
     fd(
         "municipality",
         "住所地の市町村",

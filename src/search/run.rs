@@ -24,6 +24,8 @@ pub mod col {
     pub const ADDRESS: &str = "住所";
     pub const ATTENDED: &str = "受診";
     pub const MATCH: &str = "住所照合";
+    pub const MARK: &str = "印";
+    pub const NOTE: &str = "備考";
     pub const CODE: &str = "機関コード";
     pub const INST_NAME: &str = "名称";
     pub const PHONE: &str = "電話番号";
@@ -94,6 +96,11 @@ pub fn list(
         ]);
     }
     let c = sql::compile(conn, cache, &q, true)?;
+    // The mark and its reason in Japanese (labels from the fixed definitions).
+    let reasons: String = crate::store::marks::Reason::ALL
+        .iter()
+        .map(|r| format!(" WHEN '{}' THEN '{}'", r.id(), r.label()))
+        .collect();
     let select = match &q.subject {
         Subject::Insured => format!(
             "b.insured_id AS \"{}\", b.insured_id AS \"{}\", b.name AS \"{}\", b.kana_name AS \"{}\",
@@ -105,6 +112,10 @@ pub fn list(
                               WHERE checkup_date BETWEEN CAST(?1 AS DATE) AND CAST(?2 AS DATE))
                   THEN '受診' ELSE '未受診' END AS \"{}\",
              CASE b.match_level WHEN 1 THEN '街区' WHEN 2 THEN '町丁・字' WHEN 3 THEN '曖昧' ELSE '不明' END AS \"{}\",
+             (SELECT CASE mk.mark WHEN 'excluded' THEN '除外' ELSE '勧奨対象' END
+                     || '（' || CASE mk.reason{reasons} ELSE mk.reason END || '）'
+              FROM insured_marks mk WHERE mk.insured_id = b.insured_id) AS \"{}\",
+             (SELECT mk.note FROM insured_marks mk WHERE mk.insured_id = b.insured_id) AS \"{}\",
              b.lon AS \"{}\", b.lat AS \"{}\"",
             col::KEY,
             col::ID,
@@ -117,6 +128,8 @@ pub fn list(
             col::ADDRESS,
             col::ATTENDED,
             col::MATCH,
+            col::MARK,
+            col::NOTE,
             col::LON,
             col::LAT
         ),

@@ -553,6 +553,14 @@ impl Compiler<'_> {
                     "(b.insured_id IN (SELECT insured_id FROM insured_marks WHERE mark IN ({l})))"
                 )
             }
+            "in_list" => {
+                let l = self.list(f);
+                format!(
+                    "(b.insured_id IN (SELECT m.member_key FROM extraction_members m
+                      JOIN extractions x ON x.id = m.extraction_id
+                      WHERE x.subject = 'insured' AND x.name IN ({l})))"
+                )
+            }
             "municipality" => self.compare("b.municipality_code", f, kind),
             "small_area" => {
                 self.needs_location = true;

@@ -3,6 +3,7 @@
 
 mod admin_ui;
 mod audit_ui;
+pub mod extract_ui;
 mod folder_ui;
 pub mod frame_cost;
 mod geocode_ui;
@@ -91,6 +92,7 @@ fn refusal(message: String) -> Result<(), String> {
 pub enum Screen {
     Map,
     Search,
+    Extract,
     Home,
     Geocode,
     Import,
@@ -100,9 +102,10 @@ pub enum Screen {
 
 impl Screen {
     /// Every screen behind the login, in the order of the top bar.
-    pub const ALL: [Screen; 7] = [
+    pub const ALL: [Screen; 8] = [
         Screen::Map,
         Screen::Search,
+        Screen::Extract,
         Screen::Home,
         Screen::Geocode,
         Screen::Import,
@@ -116,6 +119,7 @@ impl Screen {
         match self {
             Screen::Map => "map",
             Screen::Search => "search",
+            Screen::Extract => "extract",
             Screen::Home => "home",
             Screen::Geocode => "geocode",
             Screen::Import => "import",
@@ -143,6 +147,7 @@ pub struct AtlasApp {
     pub import: import_ui::ImportState,
     pub map: map::MapState,
     pub search: search_ui::SearchState,
+    pub extract: extract_ui::ExtractState,
     pub geocode: geocode_ui::GeocodeState,
     pub login: login_ui::LoginState,
     pub admin: admin_ui::AdminState,
@@ -176,6 +181,7 @@ impl AtlasApp {
             import: import_ui::ImportState::new(std::env::current_dir().unwrap_or_default()),
             map: map::MapState::default(),
             search: search_ui::SearchState::default(),
+            extract: extract_ui::ExtractState::default(),
             geocode: geocode_ui::GeocodeState::default(),
             login: login_ui::LoginState::default(),
             admin: admin_ui::AdminState::default(),
@@ -200,6 +206,7 @@ impl AtlasApp {
         self.map = map::MapState::with_basemap(self.map.basemap.take());
         self.admin = admin_ui::AdminState::default();
         self.search = search_ui::SearchState::default();
+        self.extract = extract_ui::ExtractState::default();
         self.send(Command::from(ImportCmd::EnsureDemo));
         self.send(Command::from(ImportCmd::Stats));
     }
@@ -211,6 +218,7 @@ impl AtlasApp {
         self.map.insured.on = false;
         // Search results and the lists of persons found.
         self.search = search_ui::SearchState::default();
+        self.extract = extract_ui::ExtractState::default();
         self.map.tools.spatial = Default::default();
         self.map.tools.jump = Default::default();
         self.geocode.unmatched = None;
@@ -320,8 +328,8 @@ impl AtlasApp {
                 Outcome::Map(r) => self.on_map(r),
                 Outcome::Geocode(r) => self.on_geocode(r),
                 Outcome::Search(r) => self.on_search(r),
-                // The extraction screen comes with the rest of issue 14; the CLI uses it now.
-                Outcome::Extract(_) | Outcome::Mark(_) => Vec::new(),
+                Outcome::Extract(r) => self.on_extract(r),
+                Outcome::Mark(r) => self.on_mark(r),
             };
             for c in follow_up {
                 self.send(c);
@@ -359,6 +367,8 @@ impl AtlasApp {
         self.map.choropleth.may_reveal = may_reveal;
         self.search.may_list = may_reveal;
         self.search.may_edit = rights.contains(&crate::auth::Right::Edit);
+        self.extract.may_list = may_reveal;
+        self.extract.may_edit = rights.contains(&crate::auth::Right::Edit);
         self.search.map_shape = self.map.tools.spatial.shape.as_ref().map(|s| s.1.clone());
         self.search.user = self
             .login
@@ -373,6 +383,7 @@ impl AtlasApp {
                 ui.separator();
                 ui.selectable_value(&mut self.screen, Screen::Map, "地図");
                 ui.selectable_value(&mut self.screen, Screen::Search, "検索");
+                ui.selectable_value(&mut self.screen, Screen::Extract, "抽出リスト");
                 ui.selectable_value(&mut self.screen, Screen::Home, "集計");
                 ui.selectable_value(&mut self.screen, Screen::Geocode, "住所照合");
                 ui.selectable_value(&mut self.screen, Screen::Import, "取込");
@@ -431,6 +442,11 @@ impl AtlasApp {
                 if let Some((at, label)) = self.search.focus.take() {
                     map::tools::spatial::focus(&mut self.map, at, label, 16);
                     self.screen = Screen::Map;
+                }
+            }
+            Screen::Extract => {
+                for c in extract_ui::extract_ui(ui, &mut self.extract) {
+                    self.send(c);
                 }
             }
             Screen::Home => {

@@ -1,6 +1,8 @@
 //! The result table of searches: a frame's cells formatted once when it arrives, sorted by
 //! a click on a header (again: descending), shown a page at a time, with the columns the
 //! user picks. A click on a row answers with its row in the frame (the map centres there).
+//! A selectable table has a checkbox per row: a shift-click selects the range from the
+//! row clicked before.
 
 use eframe::egui;
 
@@ -19,6 +21,12 @@ pub struct ResultTable {
     order: Vec<usize>,
     sort: Option<(usize, bool)>,
     pub page: usize,
+    /// Whether rows have checkboxes.
+    pub selectable: bool,
+    /// Selected rows (indices into the frame).
+    pub selected: std::collections::BTreeSet<usize>,
+    /// The row (frame index) a shift-click extends from.
+    anchor: Option<usize>,
 }
 
 impl ResultTable {
@@ -55,7 +63,29 @@ impl ResultTable {
             order: (0..df.height()).collect(),
             sort: None,
             page: 0,
+            selectable: false,
+            selected: Default::default(),
+            anchor: None,
         }
+    }
+
+    /// A click on row `r`'s checkbox; with `shift`, every row between the last one
+    /// clicked and `r` (in the order shown) takes `r`'s new state.
+    pub fn click(&mut self, r: usize, shift: bool) {
+        let on = !self.selected.contains(&r);
+        let pos = |x: usize| self.order.iter().position(|&o| o == x);
+        let range: Vec<usize> = match (shift, self.anchor.and_then(pos), pos(r)) {
+            (true, Some(a), Some(b)) => self.order[a.min(b)..=a.max(b)].to_vec(),
+            _ => vec![r],
+        };
+        for x in range {
+            if on {
+                self.selected.insert(x);
+            } else {
+                self.selected.remove(&x);
+            }
+        }
+        self.anchor = Some(r);
     }
 
     pub fn rows(&self) -> usize {
@@ -107,7 +137,19 @@ impl ResultTable {
                     ui.checkbox(on, h);
                 }
             });
+            if self.selectable {
+                ui.separator();
+                ui.label(format!("{} 行を選択", self.selected.len()));
+                if ui.button("すべて選択").clicked() {
+                    self.selected = self.order.iter().copied().collect();
+                }
+                if ui.button("選択を解除").clicked() {
+                    self.selected.clear();
+                }
+            }
         });
+        let shift = ui.input(|i| i.modifiers.shift);
+        let mut ticked = None;
         let mut clicked = None;
         let mut sort = None;
         egui::ScrollArea::both()
@@ -115,6 +157,9 @@ impl ResultTable {
             .max_height(max_height.max(120.0))
             .show(ui, |ui| {
                 egui::Grid::new(id).striped(true).show(ui, |ui| {
+                    if self.selectable {
+                        ui.label("選択");
+                    }
                     for (c, h) in self.headers.iter().enumerate() {
                         if !self.shown[c] {
                             continue;
@@ -139,6 +184,16 @@ impl ResultTable {
                     }
                     ui.end_row();
                     for &r in self.order.iter().skip(self.page * PAGE).take(PAGE) {
+                        if self.selectable {
+                            let mut on = self.selected.contains(&r);
+                            if ui
+                                .checkbox(&mut on, "")
+                                .on_hover_text("Shift を押しながらで範囲を選択")
+                                .clicked()
+                            {
+                                ticked = Some(r);
+                            }
+                        }
                         let mut first = true;
                         for (c, col) in self.cells.iter().enumerate() {
                             if !self.shown[c] {
@@ -161,6 +216,9 @@ impl ResultTable {
             });
         if let Some(c) = sort {
             self.sort_by(c);
+        }
+        if let Some(r) = ticked {
+            self.click(r, shift);
         }
         clicked
     }
@@ -185,5 +243,23 @@ mod tests {
         t.sort_by(0);
         assert_eq!(t.order, [0, 1, 2]);
         assert_eq!(t.rows(), 3);
+    }
+
+    #[test]
+    fn shift_click_selects_the_range_in_the_order_shown() {
+        let df = frame::Builder::default()
+            .int("n", [Some(5), Some(1), Some(4), Some(2), Some(3)])
+            .build()
+            .unwrap();
+        let mut t = ResultTable::new(&df, &[], &[]);
+        t.sort_by(0); // shown: rows 1, 3, 4, 2, 0 (values 1..5)
+        t.click(3, false);
+        t.click(2, true);
+        assert_eq!(t.selected, [2, 3, 4].into());
+        t.click(3, true); // off again, from 2 back to 3
+        assert_eq!(t.selected, [].into());
+        t.click(0, false);
+        t.click(0, false);
+        assert!(t.selected.is_empty());
     }
 }

@@ -115,6 +115,8 @@ pub struct SearchState {
     pub user: String,
     /// What the field picker adds next.
     pick_field: String,
+    /// The name the result is extracted under.
+    pub extract_name: String,
 }
 
 impl Default for SearchState {
@@ -156,6 +158,7 @@ impl Default for SearchState {
             icd_edit: (String::new(), String::new()),
             user: String::new(),
             pick_field: "attended".into(),
+            extract_name: String::new(),
         }
     }
 }
@@ -285,6 +288,11 @@ fn field_cond(subject: &Subject, f: &FieldRow) -> Option<FieldCond> {
 }
 
 impl SearchState {
+    /// Asks for the choices again (a list or a group was added).
+    pub fn refresh_choices(&mut self) {
+        self.requested = false;
+    }
+
     pub fn query(&self) -> Query {
         let parts: Vec<Cond> = self
             .rows
@@ -437,6 +445,23 @@ pub fn search_ui(ui: &mut egui::Ui, st: &mut SearchState, years: &[i32]) -> Vec<
                     ui.weak("被保険者の一覧には「個人情報の閲覧」の権限が必要です（件数は表示されます）");
                 } else if persons {
                     ui.weak("一覧の表示は利用ログに記録されます");
+                }
+            });
+            // Extraction: the result kept as a named list, a snapshot of its keys.
+            ui.horizontal(|ui| {
+                let l = ui.label("抽出リストの名前");
+                ui.add(egui::TextEdit::singleline(&mut st.extract_name).desired_width(220.0))
+                    .labelled_by(l.id);
+                let ok = st.may_list && !st.extract_name.trim().is_empty();
+                if ui
+                    .add_enabled(ok, egui::Button::new("抽出（リストに保存）"))
+                    .on_hover_text("いまの検索結果をその時点の写しとして保存し、抽出リストの画面で開きます")
+                    .clicked()
+                {
+                    cmds.push(Command::from(crate::app::domain::extract::ExtractCmd::Extract {
+                        name: st.extract_name.trim().to_string(),
+                        query: q.clone(),
+                    }));
                 }
             });
             if let Some((desc, df, table)) = st.result.as_mut() {
@@ -659,6 +684,7 @@ fn options_of(choices: Choices, lists: Option<&Lists>) -> Cow<'_, [(String, Stri
         (Choices::SmallAreas, Some(l)) => Cow::Borrowed(l.small_areas.as_slice()),
         (Choices::CheckupInstitutions, Some(l)) => Cow::Borrowed(l.checkup_institutions.as_slice()),
         (Choices::MedicalInstitutions, Some(l)) => Cow::Borrowed(l.medical_institutions.as_slice()),
+        (Choices::ExtractionLists, Some(l)) => Cow::Borrowed(l.extraction_lists.as_slice()),
         (Choices::IcdGroups, Some(l)) => Cow::Owned(
             l.icd_groups
                 .iter()

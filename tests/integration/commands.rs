@@ -109,6 +109,7 @@ fn name(c: &Command) -> &'static str {
             ExtractCmd::Combine { .. } => "Combine",
             ExtractCmd::Match { .. } => "Match",
             ExtractCmd::Exclude { .. } => "Exclude",
+            ExtractCmd::Partners => "Partners",
         },
         Command::Mark(c) => match c {
             MarkCmd::Set { .. } => "SetMark",
@@ -516,6 +517,7 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
                 "--json",
             ]),
         ),
+        (ExtractCmd::Partners.into(), None),
         (
             ExtractCmd::Exclude {
                 name: "抽出".into(),

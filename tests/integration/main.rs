@@ -6,6 +6,7 @@ mod backup;
 mod commands;
 mod common;
 mod demo_round_trip;
+mod extract_ui;
 mod fiscal_years;
 mod geocode;
 mod house_rules;

@@ -72,6 +72,8 @@ pub enum ExtractCmd {
         keep: Keep,
         result: String,
     },
+    /// The user tables (and their headers) a list can be matched with.
+    Partners,
     /// Takes `keys` out of list `name`, with `reason` (除外した行).
     Exclude {
         name: String,
@@ -111,7 +113,11 @@ pub enum ExtractReply {
         keys: Vec<String>,
         /// The rows taken out, with their reasons.
         excluded: Vec<Excluded>,
+        /// The members as the search lists them (names, address, mark), for the screen.
+        frame: Option<std::sync::Arc<crate::analysis::frame::DataFrame>>,
     },
+    /// The user tables a list can be matched with: name and column headers.
+    Partners(Vec<(String, Vec<String>)>),
     Renamed(String),
     Deleted(String),
     /// A list made by a match, with the report.
@@ -176,6 +182,7 @@ impl Domain for ExtractCmd {
             ExtractCmd::Match { result, .. } => {
                 personal("突合抽出", format!("extraction:{result}"))
             }
+            ExtractCmd::Partners => Spec::login("突合の相手の一覧"),
             ExtractCmd::Exclude { name, .. } => Spec::login("抽出リストから除外")
                 .right(Right::Edit, Action::Edit, format!("extraction:{name}"))
                 .logged(),
@@ -215,10 +222,25 @@ impl Domain for ExtractCmd {
             ExtractCmd::Lists => ExtractReply::Lists(extractions::list(conn)?),
             ExtractCmd::Show { name } => {
                 let list = get(&name)?;
+                // A list of persons is shown as the search lists them: the members of
+                // the list in its year.
+                let frame = if list.subject == "insured" {
+                    let query = Query::from_json(&serde_json::json!({
+                        "version": 1, "subject": "insured",
+                        "fy": list.fy,
+                        "where": {"field": "in_list", "op": "=", "value": list.name}}))?;
+                    let threshold = cx.sec().suppression_threshold();
+                    Some(std::sync::Arc::new(crate::search::run::list(
+                        conn, cx.cache, &query, threshold, true,
+                    )?))
+                } else {
+                    None
+                };
                 ExtractReply::Shown {
                     keys: extractions::members(conn, list.id)?,
                     excluded: extractions::excluded(conn, list.id)?,
                     list,
+                    frame,
                 }
             }
             ExtractCmd::Rename { name, to } => {
@@ -318,6 +340,14 @@ impl Domain for ExtractCmd {
                     keys: members,
                     report,
                 }
+            }
+            ExtractCmd::Partners => {
+                let mut out = Vec::new();
+                for t in crate::store::user_tables::list(conn)? {
+                    let headers = match_sides::user_table_headers(conn, &t.name)?;
+                    out.push((t.name, headers));
+                }
+                ExtractReply::Partners(out)
             }
             ExtractCmd::Exclude { name, keys, reason } => {
                 let reason = reason.trim();

@@ -85,6 +85,8 @@ pub struct Choices {
     pub icd_groups: Vec<(String, Vec<String>)>,
     /// User tables linked to the insured: name and column headers.
     pub user_tables: Vec<(String, Vec<String>)>,
+    /// The extraction lists of persons: name and a label with the count.
+    pub extraction_lists: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -384,5 +386,13 @@ fn choices(
         )?,
         icd_groups: crate::search::sql::icd_groups(conn)?,
         user_tables,
+        extraction_lists: crate::store::extractions::list(conn)?
+            .into_iter()
+            .filter(|x| x.subject == "insured")
+            .map(|x| {
+                let label = format!("{}（{} 人）", x.name, x.count);
+                (x.name, label)
+            })
+            .collect(),
     })
 }

@@ -200,11 +200,20 @@ pub(super) fn canvas_ui(ui: &mut egui::Ui, st: &mut MapState) -> Vec<crate::app:
     // The insured points' classes, with their definitions, while the points are shown.
     if st.insured.on && st.insured.points.is_some() {
         let coloring = st.insured.coloring;
-        let entries: Vec<_> = coloring
+        let mut entries: Vec<_> = coloring
             .legend()
             .into_iter()
             .map(|(c, t)| (c, t.to_string(), false))
             .collect();
+        // The marks' rows, when someone in the points is marked.
+        if let Some((_, points)) = &st.insured.points {
+            let counts = points.mark_counts();
+            for (n, (c, t)) in counts.iter().zip(crate::map::insured::MARK_LEGEND) {
+                if *n > 0 {
+                    entries.push((c, t.to_string(), false));
+                }
+            }
+        }
         let notes: &[&str] = match coloring {
             crate::map::insured::PointColoring::Pattern => {
                 &crate::map::insured::Pattern::DEFINITIONS

@@ -253,4 +253,11 @@ pub(crate) fn insured_panel_ui(ui: &mut egui::Ui, st: &mut MapState) {
             ui.weak(d);
         }
     }
+    let [excluded, recommend] = points.mark_counts();
+    ui.horizontal(|ui| {
+        symbol_swatch(ui, MarkerShape::Square, 5.0, crate::map::insured::EXCLUDED);
+        ui.label(format!("除外の印 {excluded} 人"));
+        symbol_swatch(ui, MarkerShape::Triangle, 5.0, [40, 40, 40, 235]);
+        ui.label(format!("勧奨対象の印 {recommend} 人"));
+    });
 }
