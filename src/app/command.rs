@@ -5,6 +5,7 @@
 
 use super::domain::accounts::{AccountCmd, AccountReply};
 use super::domain::admin::{AdminCmd, AdminReply};
+use super::domain::data::{DataCmd, DataReply};
 use super::domain::extract::{ExtractCmd, ExtractReply};
 use super::domain::geocode::{GeocodeCmd, GeocodeReply};
 use super::domain::imports::{ImportCmd, ImportReply};
@@ -33,6 +34,8 @@ pub enum Command {
     Extract(ExtractCmd),
     /// Marks on insured persons (除外, 勧奨対象) with reasons, and their history.
     Mark(MarkCmd),
+    /// The data browser: rows viewed, added, edited, deleted by hand, and their history.
+    Data(DataCmd),
 }
 
 macro_rules! domain_into {
@@ -59,6 +62,7 @@ domain_into! {
     SearchCmd => Search / SearchReply,
     ExtractCmd => Extract / ExtractReply,
     MarkCmd => Mark / MarkReply,
+    DataCmd => Data / DataReply,
 }
 
 impl Command {
@@ -73,6 +77,7 @@ impl Command {
             Command::Search(c) => super::domain::Domain::spec(c),
             Command::Extract(c) => super::domain::Domain::spec(c),
             Command::Mark(c) => super::domain::Domain::spec(c),
+            Command::Data(c) => super::domain::Domain::spec(c),
         }
     }
 
@@ -81,6 +86,10 @@ impl Command {
     pub fn may_change_data(&self) -> bool {
         match self {
             Command::Import(_) | Command::Geocode(_) | Command::Admin(_) => true,
+            Command::Data(d) => matches!(
+                d,
+                DataCmd::Add { .. } | DataCmd::Edit { .. } | DataCmd::Delete { .. }
+            ),
             Command::Map(m) => matches!(
                 m,
                 MapCmd::ImportLayer { .. } | MapCmd::DeleteLayer { .. } | MapCmd::LoadMap
@@ -108,6 +117,7 @@ pub enum Outcome {
     Search(SearchReply),
     Extract(ExtractReply),
     Mark(MarkReply),
+    Data(DataReply),
     /// Refused for a missing right or folder (the refusal is logged).
     Denied(String),
     /// The session is idle-locked: the screen asks for the password.

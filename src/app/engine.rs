@@ -72,6 +72,7 @@ impl Engine {
             Command::Search(c) => self.run(c, progress),
             Command::Extract(c) => self.run(c, progress),
             Command::Mark(c) => self.run(c, progress),
+            Command::Data(c) => self.run(c, progress),
         }
     }
 

@@ -35,6 +35,8 @@ pub enum AppError {
     Demo(#[from] crate::demo::DemoError),
     #[error(transparent)]
     Search(#[from] crate::search::SearchError),
+    #[error(transparent)]
+    HandEntry(#[from] crate::import::hand_entry::HandEntryError),
     /// The demo data did not import (the report's message says why).
     #[error("デモデータの取込に失敗しました: {0}")]
     DemoImport(String),

@@ -196,17 +196,22 @@ pub fn import_file(
             )
         }
         Ok(l) => match finish_ok(conn, id, def, &l, opts.allow_fewer) {
-            Ok((replaced, fewer)) => {
+            Ok((replaced, fewer, kept_manual)) => {
                 conn.execute_batch("COMMIT")?;
                 report.fewer_rows = fewer;
-                report.rows = l.rows;
+                report.rows = l.rows - kept_manual;
                 report.rejected = l.rejected_rows;
                 report.replaced = replaced;
                 report.total_rows_dropped = l.totals_dropped;
                 report.rejects = l.rejects.into_iter().take(REPORT_REJECTS).collect();
-                let mut msg = format!("{file}: {} を {} 行取り込みました", def.label, l.rows);
+                let mut msg = format!("{file}: {} を {} 行取り込みました", def.label, report.rows);
                 if replaced > 0 {
                     msg += &format!("（同じ期間・キーの既存 {replaced} 行を置き換え）");
+                }
+                if kept_manual > 0 {
+                    msg += &format!(
+                        "。手入力の行と同じキーの {kept_manual} 行は取り込まず、手入力の行を残しました"
+                    );
                 }
                 if report.rejected > 0 {
                     msg += &format!(
@@ -443,20 +448,24 @@ fn load_rows(
 
 /// Deletes the earlier rows that this import replaces (same insurer and period, or same
 /// key), and stores the rejects of a `--skip-invalid` import. Inside the transaction.
-/// Returns the rows deleted and the periods replaced by noticeably fewer rows; those are
-/// an error ([`ImportError::FewerRows`], nothing deleted) unless `allow_fewer`.
+/// Returns the rows deleted, the periods replaced by noticeably fewer rows (those are an
+/// error, [`ImportError::FewerRows`], nothing deleted, unless `allow_fewer`) and the rows of
+/// this import not kept because a hand-added row (手入力) holds their key.
+///
+/// Rows added by hand are never replaced: the deletion spares rows of 'manual' import
+/// records, and a keyed kind keeps the hand-added row over the file's row of that key.
 fn finish_ok(
     conn: &Connection,
     import_id: i64,
     def: &KindDef,
     loaded: &Loaded,
     allow_fewer: bool,
-) -> Result<(u64, Vec<FewerRows>), ImportError> {
+) -> Result<(u64, Vec<FewerRows>, u64), ImportError> {
     if !loaded.rejects.is_empty() {
         history::add_rejects(conn, import_id, &loaded.rejects)?;
     }
     if loaded.keys.is_empty() {
-        return Ok((0, Vec::new()));
+        return Ok((0, Vec::new(), 0));
     }
     let key_cols: Vec<&str> = match def.replace {
         Replace::Period { insurer, period } => vec![insurer, period],
@@ -494,16 +503,36 @@ fn finish_ok(
         conn.execute_batch("DROP TABLE import_keys")?;
         return Err(ImportError::FewerRows(fewer));
     }
+    let manual = "(SELECT id FROM import_history WHERE source = 'manual')";
     let deleted = conn.execute(
         &format!(
-            "DELETE FROM {} t USING import_keys k WHERE {} AND t.import_id <> ?",
+            "DELETE FROM {} t USING import_keys k WHERE {} AND t.import_id <> ? AND t.import_id NOT IN {manual}",
             def.table,
             cond.join(" AND ")
         ),
         params![import_id],
     )?;
     conn.execute_batch("DROP TABLE import_keys")?;
-    Ok((deleted as u64, fewer))
+    let kept_manual = match def.replace {
+        Replace::Key(keys) => {
+            let same: Vec<String> = keys
+                .iter()
+                .map(|c| format!("t.{c} IS NOT DISTINCT FROM m.{c}"))
+                .collect();
+            conn.execute(
+                &format!(
+                    "DELETE FROM {table} t USING (SELECT {cols} FROM {table} WHERE import_id IN {manual}) m
+                     WHERE t.import_id = ? AND {}",
+                    same.join(" AND "),
+                    table = def.table,
+                    cols = keys.join(", ")
+                ),
+                params![import_id],
+            )? as u64
+        }
+        Replace::Period { .. } => 0,
+    };
+    Ok((deleted as u64, fewer, kept_manual))
 }
 
 /// The periods in `import_keys` that this import would replace by more than

@@ -11,6 +11,7 @@ pub use kenshin_parse::csv_scan;
 pub mod detect;
 pub use kenshin_parse::encoding;
 mod feed;
+pub mod hand_entry;
 mod loader;
 pub use kenshin_parse::normalize;
 pub mod preview;

@@ -65,6 +65,10 @@ pub struct ImportRecord {
     pub finished_at: Option<String>,
     pub result: ImportResult,
     pub message: Option<String>,
+    /// `file`, or `manual` for rows added by hand (手入力).
+    pub source: String,
+    /// Rows of this import deleted by hand afterwards (データの削除).
+    pub deleted_by_hand: i64,
 }
 
 /// A rejected row: the file's own line number (header counted), the column, the raw value
@@ -159,8 +163,9 @@ pub(crate) fn add_rejects(conn: &Connection, id: i64, rejects: &[Reject]) -> Res
 pub(crate) fn list(conn: &Connection) -> Result<Vec<ImportRecord>> {
     let mut stmt = conn.prepare(
         "SELECT id, file_name, sha256, kind, encoding, rows, rejected, strftime(started_at, '%Y-%m-%d %H:%M:%S'),
-                strftime(finished_at, '%Y-%m-%d %H:%M:%S'), result, message
-         FROM import_history ORDER BY id",
+                strftime(finished_at, '%Y-%m-%d %H:%M:%S'), result, message, coalesce(source, 'file'),
+                (SELECT count(*) FROM data_edits d WHERE d.op = 'delete' AND d.import_id = h.id)
+         FROM import_history h ORDER BY id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(ImportRecord {
@@ -175,6 +180,8 @@ pub(crate) fn list(conn: &Connection) -> Result<Vec<ImportRecord>> {
             finished_at: r.get(8)?,
             result: ImportResult::parse(&r.get::<_, String>(9)?),
             message: r.get(10)?,
+            source: r.get(11)?,
+            deleted_by_hand: r.get(12)?,
         })
     })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)

@@ -63,9 +63,14 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "matching_marks",
         include_str!("migrations/0014_matching_marks.sql"),
     ),
+    (
+        15,
+        "data_edits",
+        include_str!("migrations/0015_data_edits.sql"),
+    ),
 ];
 
-pub const LATEST_VERSION: i64 = 14;
+pub const LATEST_VERSION: i64 = 15;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");

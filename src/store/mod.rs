@@ -3,6 +3,7 @@
 //! tables, and table statistics. Only the background worker (and the CLI and tests, which
 //! have no UI thread to block) hold a [`Store`].
 
+pub mod data_rows;
 pub mod extractions;
 pub mod feed;
 pub(crate) mod history;

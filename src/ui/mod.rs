@@ -3,6 +3,7 @@
 
 mod admin_ui;
 mod audit_ui;
+pub mod data_ui;
 pub mod extract_ui;
 mod folder_ui;
 pub mod frame_cost;
@@ -93,6 +94,7 @@ pub enum Screen {
     Map,
     Search,
     Extract,
+    Data,
     Home,
     Geocode,
     Import,
@@ -102,10 +104,11 @@ pub enum Screen {
 
 impl Screen {
     /// Every screen behind the login, in the order of the top bar.
-    pub const ALL: [Screen; 8] = [
+    pub const ALL: [Screen; 9] = [
         Screen::Map,
         Screen::Search,
         Screen::Extract,
+        Screen::Data,
         Screen::Home,
         Screen::Geocode,
         Screen::Import,
@@ -120,6 +123,7 @@ impl Screen {
             Screen::Map => "map",
             Screen::Search => "search",
             Screen::Extract => "extract",
+            Screen::Data => "data",
             Screen::Home => "home",
             Screen::Geocode => "geocode",
             Screen::Import => "import",
@@ -148,6 +152,7 @@ pub struct AtlasApp {
     pub map: map::MapState,
     pub search: search_ui::SearchState,
     pub extract: extract_ui::ExtractState,
+    pub data: data_ui::DataState,
     pub geocode: geocode_ui::GeocodeState,
     pub login: login_ui::LoginState,
     pub admin: admin_ui::AdminState,
@@ -182,6 +187,7 @@ impl AtlasApp {
             map: map::MapState::default(),
             search: search_ui::SearchState::default(),
             extract: extract_ui::ExtractState::default(),
+            data: data_ui::DataState::default(),
             geocode: geocode_ui::GeocodeState::default(),
             login: login_ui::LoginState::default(),
             admin: admin_ui::AdminState::default(),
@@ -207,6 +213,7 @@ impl AtlasApp {
         self.admin = admin_ui::AdminState::default();
         self.search = search_ui::SearchState::default();
         self.extract = extract_ui::ExtractState::default();
+        self.data = data_ui::DataState::default();
         self.send(Command::from(ImportCmd::EnsureDemo));
         self.send(Command::from(ImportCmd::Stats));
     }
@@ -219,6 +226,7 @@ impl AtlasApp {
         // Search results and the lists of persons found.
         self.search = search_ui::SearchState::default();
         self.extract = extract_ui::ExtractState::default();
+        self.data = data_ui::DataState::default();
         self.map.tools.spatial = Default::default();
         self.map.tools.jump = Default::default();
         self.geocode.unmatched = None;
@@ -330,6 +338,7 @@ impl AtlasApp {
                 Outcome::Search(r) => self.on_search(r),
                 Outcome::Extract(r) => self.on_extract(r),
                 Outcome::Mark(r) => self.on_mark(r),
+                Outcome::Data(r) => self.on_data(r),
             };
             for c in follow_up {
                 self.send(c);
@@ -369,6 +378,8 @@ impl AtlasApp {
         self.search.may_edit = rights.contains(&crate::auth::Right::Edit);
         self.extract.may_list = may_reveal;
         self.extract.may_edit = rights.contains(&crate::auth::Right::Edit);
+        self.data.may_view = may_reveal;
+        self.data.may_edit = rights.contains(&crate::auth::Right::Edit);
         self.search.map_shape = self.map.tools.spatial.shape.as_ref().map(|s| s.1.clone());
         self.search.user = self
             .login
@@ -384,6 +395,7 @@ impl AtlasApp {
                 ui.selectable_value(&mut self.screen, Screen::Map, "地図");
                 ui.selectable_value(&mut self.screen, Screen::Search, "検索");
                 ui.selectable_value(&mut self.screen, Screen::Extract, "抽出リスト");
+                ui.selectable_value(&mut self.screen, Screen::Data, "データ");
                 ui.selectable_value(&mut self.screen, Screen::Home, "集計");
                 ui.selectable_value(&mut self.screen, Screen::Geocode, "住所照合");
                 ui.selectable_value(&mut self.screen, Screen::Import, "取込");
@@ -446,6 +458,11 @@ impl AtlasApp {
             }
             Screen::Extract => {
                 for c in extract_ui::extract_ui(ui, &mut self.extract) {
+                    self.send(c);
+                }
+            }
+            Screen::Data => {
+                for c in data_ui::data_ui(ui, &mut self.data) {
                     self.send(c);
                 }
             }

@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use kenshin_atlas::app::domain::data::DataCmd;
 use kenshin_atlas::app::domain::extract::{ExtractCmd, Keep, SetOp};
 use kenshin_atlas::app::domain::marks::MarkCmd;
 use kenshin_atlas::app::domain::search::SearchCmd;
@@ -24,6 +25,8 @@ use kenshin_atlas::render::export::MapPng;
 use kenshin_atlas::search::match_sides::Partner;
 use kenshin_atlas::search::matching::MatchKey;
 use kenshin_atlas::store::Store;
+use kenshin_atlas::store::data_rows::DataTable;
+use kenshin_atlas::store::kinds::Kind;
 use kenshin_atlas::store::marks::{MarkKind, NewMark, Reason};
 
 use super::common::admin_engine;
@@ -110,6 +113,14 @@ fn name(c: &Command) -> &'static str {
             ExtractCmd::Match { .. } => "Match",
             ExtractCmd::Exclude { .. } => "Exclude",
             ExtractCmd::Partners => "Partners",
+        },
+        Command::Data(c) => match c {
+            DataCmd::Tables => "DataTables",
+            DataCmd::Browse { .. } => "Browse",
+            DataCmd::Add { .. } => "AddRow",
+            DataCmd::Edit { .. } => "EditRow",
+            DataCmd::Delete { .. } => "DeleteRow",
+            DataCmd::History { .. } => "DataHistory",
         },
         Command::Mark(c) => match c {
             MarkCmd::Set { .. } => "SetMark",
@@ -518,6 +529,49 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
             ]),
         ),
         (ExtractCmd::Partners.into(), None),
+        (DataCmd::Tables.into(), None),
+        (
+            DataCmd::Browse {
+                table: DataTable::Kind(Kind::Insurers),
+                browse: Default::default(),
+            }
+            .into(),
+            None,
+        ),
+        (
+            DataCmd::History {
+                table: DataTable::Kind(Kind::Insurers),
+            }
+            .into(),
+            None,
+        ),
+        (
+            DataCmd::Add {
+                table: DataTable::Kind(Kind::Insurers),
+                values: vec!["999999".into(), "テスト".into(), "29201".into()],
+            }
+            .into(),
+            None,
+        ),
+        (
+            DataCmd::Edit {
+                table: DataTable::Kind(Kind::Insurers),
+                rowid: 0,
+                expected: vec![],
+                values: vec![],
+            }
+            .into(),
+            None,
+        ),
+        (
+            DataCmd::Delete {
+                table: DataTable::Kind(Kind::Insurers),
+                rowid: 0,
+                expected: vec![],
+            }
+            .into(),
+            None,
+        ),
         (
             ExtractCmd::Exclude {
                 name: "抽出".into(),

@@ -5,6 +5,7 @@
 mod backup;
 mod commands;
 mod common;
+mod data_browser;
 mod demo_round_trip;
 mod extract_ui;
 mod fiscal_years;
