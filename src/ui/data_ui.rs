@@ -62,7 +62,9 @@ pub fn data_ui(ui: &mut egui::Ui, st: &mut DataState) -> Vec<Command> {
     egui::Panel::left("data_tables")
         .resizable(true)
         .default_size(300.0)
+        .min_size(260.0)
         .show(ui, |ui| {
+            ui.set_min_width(260.0);
             ui.heading("テーブル");
             let Some(tables) = &st.tables else {
                 ui.weak("読み込み中…");

@@ -489,3 +489,141 @@ fn rows_taken_out_of_a_list_keep_their_reason() {
             .collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn the_command_line_matches_marks_and_says_what_is_wrong_in_japanese() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        let store = kenshin_atlas::store::Store::open(&data).unwrap();
+        for name in [
+            "被保険者台帳.csv",
+            "健診結果_2021.csv",
+            "受診勧奨対象者リスト_20220401.csv",
+        ] {
+            let r = import_file(
+                &store,
+                &demo().file(name),
+                &ImportOptions::default(),
+                &Progress::new(),
+            )
+            .unwrap();
+            assert_eq!(
+                r.result,
+                kenshin_atlas::store::ImportResult::Ok,
+                "{}",
+                r.message
+            );
+        }
+        super::common::admin_engine(store, Box::new(kenshin_atlas::auth::SystemClock));
+    }
+    let cli = |args: &[&str]| {
+        super::security::cli(
+            &data,
+            Some(super::common::ADMIN),
+            super::common::ADMIN_PASSWORD,
+            args,
+        )
+    };
+    let ok = |out: &std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout.clone()).unwrap()
+    };
+    let q = dir.path().join("q.json");
+    std::fs::write(&q, non_attender_query().to_json_string()).unwrap();
+    ok(&cli(&[
+        "extract",
+        "--query",
+        q.to_str().unwrap(),
+        "--name",
+        "未受診",
+    ]));
+    let out = ok(&cli(&[
+        "extract",
+        "match",
+        "未受診",
+        "--with",
+        "recommendation",
+        "--keys",
+        "kigo_bango",
+        "--name",
+        "未受診かつ勧奨",
+        "--json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let want = ids_where(|m| m.status == ListStatus::NonAttender && m.rows == 1);
+    let twice = ids_where(|m| m.rows == 2);
+    assert_eq!(v["matched"].as_u64(), Some(want.len() as u64));
+    assert_eq!(v["count"].as_u64(), Some(want.len() as u64));
+    assert_eq!(v["ambiguous"].as_array().unwrap().len(), twice.len());
+    for a in v["ambiguous"].as_array().unwrap() {
+        assert_eq!(a["candidates"].as_u64(), Some(2));
+        assert!(a["key"].as_str().unwrap().starts_with("記号・番号="), "{a}");
+    }
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(&cli(&["extract", "show", "未受診かつ勧奨"]))).unwrap();
+    let keys: BTreeSet<String> = shown["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(keys, want);
+
+    // Marks: set, show with history; a bad reason and an unknown key are refused in
+    // Japanese with nothing changed.
+    let id = want.iter().next().unwrap().clone();
+    ok(&cli(&[
+        "mark",
+        "insured",
+        &id,
+        "--exclude",
+        "--reason",
+        "elsewhere",
+        "--comment",
+        "職場で受診済み",
+    ]));
+    let shown: serde_json::Value = serde_json::from_str(&ok(&cli(&["mark", "show", &id]))).unwrap();
+    assert_eq!(shown["marks"][0]["reason"], "elsewhere");
+    assert_eq!(shown["marks"][0]["note"], "職場で受診済み");
+    assert_eq!(shown["history"].as_array().unwrap().len(), 1);
+    let out = cli(&["mark", "insured", &id, "--target", "--reason", "busy"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("理由「busy」はありません"));
+    let out = cli(&[
+        "extract",
+        "match",
+        "未受診",
+        "--with",
+        "recommendation",
+        "--keys",
+        "name",
+        "--name",
+        "x",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("突合のキー「name」はありません"));
+    let out = cli(&[
+        "extract",
+        "match",
+        "未受診",
+        "--with",
+        "table:ない表",
+        "--keys",
+        "kana_birth",
+        "--name",
+        "x",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("独自データ「ない表」がありません"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown: serde_json::Value = serde_json::from_str(&ok(&cli(&["mark", "show", &id]))).unwrap();
+    assert_eq!(shown["marks"][0]["mark"], "excluded", "unchanged");
+}

@@ -264,6 +264,52 @@ fn manual_screenshots() {
     });
     shot(&mut h, "search");
 
+    // The result extracted as a list; two rows taken out with a reason.
+    h.state_mut().search.extract_name = "女性65〜74歳の未受診者".into();
+    h.step();
+    h.get_by_label("抽出（リストに保存）").click();
+    wait(&mut h, "the extraction list", |a| {
+        a.screen == Screen::Extract && a.extract.opened.is_some()
+    });
+    if let Some(t) = h
+        .state_mut()
+        .extract
+        .opened
+        .as_mut()
+        .and_then(|o| o.table.as_mut())
+    {
+        t.selected.extend([0, 1]);
+    }
+    h.state_mut().extract.exclude_reason = "入院中のため".into();
+    h.step();
+    h.get_by_label("リストから除外").click();
+    wait(&mut h, "the rows taken out", |a| {
+        a.extract
+            .opened
+            .as_ref()
+            .is_some_and(|o| o.excluded.len() == 2)
+    });
+    shot(&mut h, "extract-list");
+
+    // Matched with the recommendation list by 記号・番号.
+    h.state_mut().extract.tab = kenshin_atlas::ui::extract_ui::Tab::Match;
+    h.state_mut().extract.result_name = "女性65〜74歳の未受診者（勧奨リスト掲載）".into();
+    h.step();
+    h.get_by_label("突合する").click();
+    wait(&mut h, "the match report", |a| a.extract.report.is_some());
+    shot(&mut h, "extract-match");
+
+    // The data browser: an imported row of the insurers opened for an edit.
+    h.state_mut().screen = Screen::Data;
+    wait(&mut h, "the data tables", |a| a.data.tables.is_some());
+    h.get_by_label_contains("保険者情報（").click();
+    wait(&mut h, "the insurers", |a| a.data.page.is_some());
+    h.get_all_by_label("選ぶ").next().unwrap().click();
+    settle(&mut h);
+    h.get_by_label("選んだ行を修正").click();
+    wait(&mut h, "the edit form", |a| a.data.form.is_some());
+    shot(&mut h, "data");
+
     h.state_mut().screen = Screen::Home;
     wait(&mut h, "the uptake table", |a| {
         a.home.stats.is_some() && a.home.uptake.is_some()
