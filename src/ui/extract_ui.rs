@@ -62,6 +62,8 @@ pub struct ExtractState {
     pub message: Option<String>,
     pub may_list: bool,
     pub may_edit: bool,
+    /// The shape drawn on the map (set by the app): rows inside it can be selected.
+    pub map_shape: Option<crate::search::Place>,
 }
 
 impl Default for ExtractState {
@@ -88,6 +90,7 @@ impl Default for ExtractState {
             message: None,
             may_list: false,
             may_edit: false,
+            map_shape: None,
         }
     }
 }
@@ -305,6 +308,23 @@ fn members_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>)
         .as_ref()
         .map(|o| o.list.name.clone())
         .unwrap_or_default();
+    ui.horizontal(|ui| {
+        let shape = st.map_shape.clone();
+        if ui
+            .add_enabled(shape.is_some(), egui::Button::new("地図で描いた範囲の人を選ぶ"))
+            .on_hover_text("地図の「操作」で矩形・多角形・円・この地域を描いてから押します（位置の分かる人だけ）")
+            .clicked()
+            && let Some(place) = shape
+        {
+            cmds.push(Command::from(ExtractCmd::Within {
+                name: name.clone(),
+                place,
+            }));
+        }
+        if st.map_shape.is_none() {
+            ui.weak("地図で範囲を描くと、その中の人をまとめて選べます");
+        }
+    });
     ui.horizontal(|ui| {
         ui.label(format!("選んだ {} 人を", selected.len()));
         let l = ui.label("理由");
@@ -615,6 +635,21 @@ pub fn receive(st: &mut ExtractState, reply: ExtractReply) -> Vec<Command> {
     match reply {
         ExtractReply::Lists(l) => st.lists = Some(l),
         ExtractReply::Partners(p) => st.partners = Some(p),
+        ExtractReply::Within { name, keys } => {
+            if let Some(o) = st.opened.as_mut().filter(|o| o.list.name == name)
+                && let (Some(df), Some(t)) = (&o.frame, o.table.as_mut())
+            {
+                let inside: std::collections::HashSet<String> = keys.into_iter().collect();
+                let col = frame::texts(df, col::KEY).unwrap_or_default();
+                t.selected = col
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, k)| k.as_ref().is_some_and(|k| inside.contains(k)))
+                    .map(|(r, _)| r)
+                    .collect();
+                st.message = Some(format!("地図の範囲の {} 人を選びました", t.selected.len()));
+            }
+        }
         ExtractReply::Shown {
             list,
             excluded,

@@ -381,6 +381,7 @@ impl AtlasApp {
         self.data.may_view = may_reveal;
         self.data.may_edit = rights.contains(&crate::auth::Right::Edit);
         self.search.map_shape = self.map.tools.spatial.shape.as_ref().map(|s| s.1.clone());
+        self.extract.map_shape = self.search.map_shape.clone();
         self.search.user = self
             .login
             .session

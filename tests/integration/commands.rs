@@ -113,6 +113,7 @@ fn name(c: &Command) -> &'static str {
             ExtractCmd::Match { .. } => "Match",
             ExtractCmd::Exclude { .. } => "Exclude",
             ExtractCmd::Partners => "Partners",
+            ExtractCmd::Within { .. } => "Within",
         },
         Command::Data(c) => match c {
             DataCmd::Tables => "DataTables",
@@ -529,6 +530,14 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
             ]),
         ),
         (ExtractCmd::Partners.into(), None),
+        (
+            ExtractCmd::Within {
+                name: "抽出".into(),
+                place: kenshin_atlas::search::Place::Rect([135.8, 34.6, 135.9, 34.7]),
+            }
+            .into(),
+            None,
+        ),
         (DataCmd::Tables.into(), None),
         (
             DataCmd::Browse {

@@ -627,3 +627,45 @@ fn the_command_line_matches_marks_and_says_what_is_wrong_in_japanese() {
     let shown: serde_json::Value = serde_json::from_str(&ok(&cli(&["mark", "show", &id]))).unwrap();
     assert_eq!(shown["marks"][0]["mark"], "excluded", "unchanged");
 }
+
+#[test]
+fn rows_picked_on_the_map_are_the_members_inside_the_shape() {
+    let mut w = world().lock().unwrap_or_else(|p| p.into_inner());
+    let e = as_admin(&mut w);
+    let left = non_attenders(e, "地図_未受診");
+    let bbox = [135.78, 34.66, 135.84, 34.70];
+    let Outcome::Extract(ExtractReply::Within { keys, .. }) = exec(
+        e,
+        ExtractCmd::Within {
+            name: "地図_未受診".into(),
+            place: kenshin_atlas::search::Place::Rect(bbox),
+        },
+    ) else {
+        panic!()
+    };
+    // By hand: the located members whose point lies in the box.
+    let mut stmt = e
+        .store
+        .conn()
+        .prepare("SELECT insured_id, lon, lat FROM insured_locations WHERE lon IS NOT NULL")
+        .unwrap();
+    let want: BTreeSet<String> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, f64>(1)?,
+                r.get::<_, f64>(2)?,
+            ))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|(id, lon, lat)| {
+            left.contains(id)
+                && (bbox[0]..=bbox[2]).contains(lon)
+                && (bbox[1]..=bbox[3]).contains(lat)
+        })
+        .map(|(id, _, _)| id)
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(keys.into_iter().collect::<BTreeSet<_>>(), want);
+}

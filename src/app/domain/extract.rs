@@ -74,6 +74,12 @@ pub enum ExtractCmd {
     },
     /// The user tables (and their headers) a list can be matched with.
     Partners,
+    /// The members of list `name` inside `place` (a shape drawn on the map): how rows
+    /// are picked on the map.
+    Within {
+        name: String,
+        place: crate::search::Place,
+    },
     /// Takes `keys` out of list `name`, with `reason` (除外した行).
     Exclude {
         name: String,
@@ -118,6 +124,11 @@ pub enum ExtractReply {
     },
     /// The user tables a list can be matched with: name and column headers.
     Partners(Vec<(String, Vec<String>)>),
+    /// The members of a list inside a place.
+    Within {
+        name: String,
+        keys: Vec<String>,
+    },
     Renamed(String),
     Deleted(String),
     /// A list made by a match, with the report.
@@ -183,6 +194,9 @@ impl Domain for ExtractCmd {
                 personal("突合抽出", format!("extraction:{result}"))
             }
             ExtractCmd::Partners => Spec::login("突合の相手の一覧"),
+            ExtractCmd::Within { name, .. } => {
+                personal("地図でリストの行を選ぶ", format!("extraction:{name}"))
+            }
             ExtractCmd::Exclude { name, .. } => Spec::login("抽出リストから除外")
                 .right(Right::Edit, Action::Edit, format!("extraction:{name}"))
                 .logged(),
@@ -341,6 +355,20 @@ impl Domain for ExtractCmd {
                     report,
                 }
             }
+            ExtractCmd::Within { name, place } => {
+                let list = get(&name)?;
+                let mut query = Query::from_json(&serde_json::json!({
+                    "version": 1, "subject": "insured", "fy": list.fy,
+                    "where": {"field": "in_list", "op": "=", "value": list.name}}))?;
+                query.cond = crate::search::Cond::And(vec![
+                    query.cond.clone(),
+                    crate::search::Cond::Place(place),
+                ]);
+                ExtractReply::Within {
+                    keys: crate::search::run::keys(conn, cx.cache, &query)?,
+                    name,
+                }
+            }
             ExtractCmd::Partners => {
                 let mut out = Vec::new();
                 for t in crate::store::user_tables::list(conn)? {
@@ -377,6 +405,7 @@ impl Domain for ExtractCmd {
                 ..Default::default()
             },
             ExtractReply::Excluded { taken, .. } => Audited::rows(*taken as u64),
+            ExtractReply::Within { keys, .. } => Audited::rows(keys.len() as u64),
             _ => Audited::default(),
         })
     }
