@@ -99,3 +99,15 @@ pub const FEMALE: &[(&str, &str)] = &[
     ("文子", "フミコ"),
     ("美咲", "ミサキ"),
 ];
+
+/// A person's (family name, its kana, given name, its kana), from their name indices.
+pub fn of(
+    surname: u16,
+    given: u16,
+    sex: u8,
+) -> (&'static str, &'static str, &'static str, &'static str) {
+    let (sur, sur_kana) = SURNAMES[surname as usize % SURNAMES.len()];
+    let list = if sex == 1 { MALE } else { FEMALE };
+    let (g, g_kana) = list[given as usize % list.len()];
+    (sur, sur_kana, g, g_kana)
+}

@@ -114,13 +114,7 @@ impl Context<'_> {
     ) -> Vec<String> {
         let area = &self.areas[p.area as usize];
         let muni = &self.munis[area.muni];
-        let (sur, sur_kana) = names::SURNAMES[p.surname as usize % names::SURNAMES.len()];
-        let list = if p.sex == 1 {
-            names::MALE
-        } else {
-            names::FEMALE
-        };
-        let (given, given_kana) = list[p.given as usize % list.len()];
+        let (sur, sur_kana, given, given_kana) = names::of(p.surname, p.given, p.sex);
         // The analysis system has no CP932 extension kanji: 髙 and 﨑 come out standard.
         let standard = sur.replace('髙', "高").replace('﨑', "崎");
         m.kanji_variant = standard != sur;

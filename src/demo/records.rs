@@ -311,13 +311,7 @@ impl Context<'_> {
         for p in self.people {
             let area = &self.areas[p.area as usize];
             let muni = &self.munis[area.muni];
-            let (sur, sur_kana) = names::SURNAMES[p.surname as usize % names::SURNAMES.len()];
-            let list = if p.sex == 1 {
-                names::MALE
-            } else {
-                names::FEMALE
-            };
-            let (given, given_kana) = list[p.given as usize % list.len()];
+            let (sur, sur_kana, given, given_kana) = names::of(p.surname, p.given, p.sex);
             let mut kana = format!("{sur_kana} {given_kana}");
             if rng.chance(0.1) {
                 kana = to_halfwidth_kana(&kana);

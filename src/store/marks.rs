@@ -127,24 +127,30 @@ fn now() -> String {
         .to_string()
 }
 
+const MARK_COLUMNS: &str =
+    "insured_id, mark, reason, note, set_by, strftime(set_at, '%Y-%m-%d %H:%M')";
+
+fn mark_of(r: &duckdb::Row) -> duckdb::Result<Mark> {
+    Ok(Mark {
+        insured_id: r.get(0)?,
+        mark: r.get(1)?,
+        reason: r.get(2)?,
+        note: r.get(3)?,
+        set_by: r.get(4)?,
+        set_at: r.get(5)?,
+    })
+}
+
 /// The marks of `ids` (those that have one).
 pub fn get(conn: &Connection, ids: &[String]) -> Result<Vec<Mark>> {
-    let mut stmt = conn.prepare(
-        "SELECT insured_id, mark, reason, note, set_by, strftime(set_at, '%Y-%m-%d %H:%M')
-         FROM insured_marks WHERE insured_id = ?",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {MARK_COLUMNS} FROM insured_marks WHERE insured_id = ?"
+    ))?;
     let mut out = Vec::new();
     for id in ids {
         let mut rows = stmt.query(params![id])?;
         if let Some(r) = rows.next()? {
-            out.push(Mark {
-                insured_id: r.get(0)?,
-                mark: r.get(1)?,
-                reason: r.get(2)?,
-                note: r.get(3)?,
-                set_by: r.get(4)?,
-                set_at: r.get(5)?,
-            });
+            out.push(mark_of(r)?);
         }
     }
     Ok(out)
@@ -152,20 +158,10 @@ pub fn get(conn: &Connection, ids: &[String]) -> Result<Vec<Mark>> {
 
 /// Every mark, by insured id.
 pub fn all(conn: &Connection) -> Result<Vec<Mark>> {
-    let mut stmt = conn.prepare(
-        "SELECT insured_id, mark, reason, note, set_by, strftime(set_at, '%Y-%m-%d %H:%M')
-         FROM insured_marks ORDER BY insured_id",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Mark {
-            insured_id: r.get(0)?,
-            mark: r.get(1)?,
-            reason: r.get(2)?,
-            note: r.get(3)?,
-            set_by: r.get(4)?,
-            set_at: r.get(5)?,
-        })
-    })?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {MARK_COLUMNS} FROM insured_marks ORDER BY insured_id"
+    ))?;
+    let rows = stmt.query_map([], mark_of)?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 

@@ -142,3 +142,20 @@ pub fn wait_app(
     }
     panic!("timed out waiting for {what}");
 }
+
+/// A store under `dir/data` with the whole demo imported and placed (住所照合 run).
+pub fn demo_store(dir: &Path) -> kenshin_atlas::store::Store {
+    use kenshin_atlas::import::{ImportOptions, import_file};
+    let store = kenshin_atlas::store::Store::open(&dir.join("data")).unwrap();
+    for f in &demo().summary.files {
+        let r = import_file(&store, f, &ImportOptions::default(), &Progress::new()).unwrap();
+        assert_eq!(
+            r.result,
+            kenshin_atlas::store::ImportResult::Ok,
+            "{}",
+            r.message
+        );
+    }
+    kenshin_atlas::geocode::run(&store, &Default::default(), &Progress::new()).unwrap();
+    store
+}

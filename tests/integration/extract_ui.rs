@@ -15,9 +15,7 @@ use kenshin_atlas::app::domain::extract::ExtractReply;
 use kenshin_atlas::app::{Command, Engine, Outcome};
 use kenshin_atlas::auth::SystemClock;
 use kenshin_atlas::demo::truth::ListStatus;
-use kenshin_atlas::import::{ImportOptions, import_file};
 use kenshin_atlas::job::Progress;
-use kenshin_atlas::store::{ImportResult, Store};
 use kenshin_atlas::ui::extract_ui::{self, ExtractState, Tab};
 use kenshin_atlas::ui::search_ui::{self, SearchState};
 
@@ -28,16 +26,6 @@ struct App {
     extract: ExtractState,
     engine: Engine,
     on_list: bool,
-}
-
-fn store(dir: &Path) -> Store {
-    let store = Store::open(&dir.join("data")).unwrap();
-    for f in &demo().summary.files {
-        let r = import_file(&store, f, &ImportOptions::default(), &Progress::new()).unwrap();
-        assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
-    }
-    kenshin_atlas::geocode::run(&store, &Default::default(), &Progress::new()).unwrap();
-    store
 }
 
 fn drain(app: &mut App, mut queue: Vec<Command>) {
@@ -56,7 +44,7 @@ fn drain(app: &mut App, mut queue: Vec<Command>) {
 }
 
 fn harness(dir: &Path) -> Harness<'static, App> {
-    let engine = admin_engine(store(dir), Box::new(SystemClock));
+    let engine = admin_engine(super::common::demo_store(dir), Box::new(SystemClock));
     let mut search = SearchState::default();
     search.may_list = true;
     search.user = super::common::ADMIN.into();

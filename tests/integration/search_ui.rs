@@ -12,29 +12,17 @@ use egui_kittest::kittest::Queryable;
 use kenshin_atlas::app::domain::search::{SearchCmd, SearchReply};
 use kenshin_atlas::app::{Command, Engine, Outcome};
 use kenshin_atlas::auth::SystemClock;
-use kenshin_atlas::import::{ImportOptions, import_file};
 use kenshin_atlas::job::Progress;
-use kenshin_atlas::store::{ImportResult, Store};
 use kenshin_atlas::ui::map::{MapState, map_ui};
 use kenshin_atlas::ui::search_ui::{SearchState, receive, search_ui};
 
-use super::common::{admin_engine, demo};
+use super::common::admin_engine;
 
 struct App {
     map: MapState,
     search: SearchState,
     engine: Engine,
     on_map: bool,
-}
-
-fn store(dir: &Path) -> Store {
-    let store = Store::open(&dir.join("data")).unwrap();
-    for f in &demo().summary.files {
-        let r = import_file(&store, f, &ImportOptions::default(), &Progress::new()).unwrap();
-        assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
-    }
-    kenshin_atlas::geocode::run(&store, &Default::default(), &Progress::new()).unwrap();
-    store
 }
 
 /// Runs the commands of a frame through the engine, and their answers into the screens.
@@ -58,7 +46,7 @@ fn drain(app: &mut App, mut queue: Vec<Command>) {
 }
 
 fn harness(dir: &Path) -> Harness<'static, App> {
-    let engine = admin_engine(store(dir), Box::new(SystemClock));
+    let engine = admin_engine(super::common::demo_store(dir), Box::new(SystemClock));
     let mut map = MapState::default();
     map.basemap = kenshin_atlas::ui::map::basemap::BasemapState::in_dir(&dir.join("maps"));
     map.choropleth.may_reveal = true;

@@ -103,11 +103,7 @@ impl Domain for DataCmd {
 
     fn run(self, cx: &mut Cx<'_>) -> Result<DataReply, AppError> {
         let conn = cx.store.conn();
-        let user = cx
-            .session
-            .as_ref()
-            .map(|s| s.user_id.clone())
-            .unwrap_or_default();
+        let user = cx.user();
         Ok(match self {
             DataCmd::Tables => {
                 let mut out = Vec::new();

@@ -205,11 +205,7 @@ impl Domain for ExtractCmd {
 
     fn run(self, cx: &mut Cx<'_>) -> Result<ExtractReply, AppError> {
         let conn = cx.store.conn();
-        let user = cx
-            .session
-            .as_ref()
-            .map(|s| s.user_id.clone())
-            .unwrap_or_default();
+        let user = cx.user();
         let check = super::search::check_name;
         let get = |name: &str| -> Result<Extraction, AppError> {
             extractions::find(conn, name)?

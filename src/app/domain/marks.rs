@@ -74,11 +74,7 @@ impl Domain for MarkCmd {
         let conn = cx.store.conn();
         Ok(match self {
             MarkCmd::Set { ids, mark } => {
-                let user = cx
-                    .session
-                    .as_ref()
-                    .map(|s| s.user_id.clone())
-                    .unwrap_or_default();
+                let user = cx.user();
                 let mark = mark.map(|mut m| {
                     m.note = m
                         .note

@@ -73,6 +73,14 @@ pub struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
+    /// The logged-in user's id (empty for the system).
+    pub fn user(&self) -> String {
+        self.session
+            .as_ref()
+            .map(|s| s.user_id.clone())
+            .unwrap_or_default()
+    }
+
     pub fn sec(&self) -> Security<'a> {
         Security {
             conn: self.store.conn(),

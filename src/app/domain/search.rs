@@ -193,11 +193,7 @@ impl Domain for SearchCmd {
 
     fn run(self, cx: &mut Cx<'_>) -> Result<SearchReply, AppError> {
         let conn = cx.store.conn();
-        let user = cx
-            .session
-            .as_ref()
-            .map(|s| s.user_id.clone())
-            .unwrap_or_default();
+        let user = cx.user();
         let personal = cx
             .session
             .as_ref()
