@@ -553,7 +553,9 @@ fn fewer_rows(
         .is_some_and(|i| matches!(def.fields[i].ty, crate::store::kinds::FieldType::Month));
     let mut stmt = conn.prepare(&format!(
         "SELECT CAST(k.k0 AS VARCHAR), CAST(k.k1 AS VARCHAR), \
-                count(*) FILTER (WHERE t.import_id <> ?), count(*) FILTER (WHERE t.import_id = ?) \
+                count(*) FILTER (WHERE t.import_id <> ? AND t.import_id NOT IN \
+                                 (SELECT id FROM import_history WHERE source = 'manual')), \
+                count(*) FILTER (WHERE t.import_id = ?) \
          FROM import_keys k JOIN {} t ON {} GROUP BY 1, 2 ORDER BY 1, 2",
         def.table,
         cond.join(" AND ")

@@ -147,6 +147,7 @@ pub struct SearchCache {
     layers: HashMap<String, Arc<(LayerInfo, Vec<Feature>)>>,
     geocoder: Option<Arc<GeocoderParts>>,
     area_names: Option<Arc<HashMap<String, String>>>,
+    recommended: Option<Arc<Vec<String>>>,
 }
 
 /// The address book, the small-area polygons and their KEY_CODE field (for 場所移動).
@@ -195,6 +196,16 @@ impl SearchCache {
         );
         self.geocoder = Some(g.clone());
         Ok(g)
+    }
+
+    /// The insured ids on the latest recommendation lists ([`super::recommended`]).
+    pub fn recommended(&mut self, conn: &Connection) -> Result<Arc<Vec<String>>, SearchError> {
+        if let Some(r) = &self.recommended {
+            return Ok(r.clone());
+        }
+        let r = Arc::new(super::recommended::on_latest_lists(conn)?);
+        self.recommended = Some(r.clone());
+        Ok(r)
     }
 
     /// Forgets everything (after a command that may change data).

@@ -14,7 +14,6 @@
 pub mod cache;
 pub mod describe;
 pub mod fields;
-pub mod fold_sql;
 pub mod index;
 pub mod jump;
 pub mod match_sides;
@@ -22,6 +21,7 @@ pub mod matching;
 pub mod nearest;
 pub mod place;
 pub mod query;
+pub mod recommended;
 pub mod region;
 pub mod run;
 pub mod sql;

@@ -533,20 +533,11 @@ impl Compiler<'_> {
             "acquired_date" => self.compare("b.acquired_date", f, kind),
             // On the latest list of the person's insurer (the list is made once a year, for
             // the coming year: its date is not the fiscal year searched).
-            // A row without the ID is matched by 記号・番号, folded on both sides.
-            "recommended" => Self::yes_no(
-                format!(
-                    "(EXISTS (SELECT 1 FROM recommendation_targets r
-                          WHERE r.insurer_no = b.insurer_no
-                            AND r.list_date = (SELECT max(list_date) FROM recommendation_targets r2
-                                               WHERE r2.insurer_no = r.insurer_no)
-                            AND (r.insured_id = b.insured_id
-                                 OR (r.insured_id IS NULL AND {} = {}))))",
-                    super::fold_sql::fold_symbol_sql("r.symbol_no"),
-                    super::fold_sql::fold_symbol_sql("b.symbol_no")
-                ),
-                f,
-            ),
+            // Found in Rust (記号・番号 folded), once per data change: see `recommended`.
+            "recommended" => {
+                let keys = self.cache.recommended(self.conn)?;
+                Self::yes_no(self.member("b.insured_id", keys.to_vec()), f)
+            }
             "mark" => {
                 let l = self.list(f);
                 format!(

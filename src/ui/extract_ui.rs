@@ -57,8 +57,8 @@ pub struct ExtractState {
     pub keys: BTreeSet<MatchKey>,
     pub keep: Keep,
     pub result_name: String,
-    /// The last match: the list it made and the report.
-    pub report: Option<(String, MatchOutcome)>,
+    /// The last match: the list matched, the list it made and the report.
+    pub report: Option<(String, String, MatchOutcome)>,
     pub message: Option<String>,
     pub may_list: bool,
     pub may_edit: bool,
@@ -526,6 +526,7 @@ fn match_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>) {
                 columns: st.columns.clone(),
             },
         };
+        st.report = Some((name.clone(), String::new(), MatchOutcome::default()));
         cmds.push(Command::from(ExtractCmd::Match {
             name,
             with,
@@ -534,7 +535,11 @@ fn match_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>) {
             result: st.result_name.trim().to_string(),
         }));
     }
-    if let Some((made, r)) = &st.report {
+    // The report of this list's last match (not of another list's).
+    if let Some((from, made, r)) = &st.report
+        && *from == o.list.name
+        && !made.is_empty()
+    {
         ui.separator();
         ui.heading("突合の結果");
         egui::Grid::new("match_report")
@@ -681,7 +686,8 @@ pub fn receive(st: &mut ExtractState, reply: ExtractReply) -> Vec<Command> {
                 "「{}」を保存しました（{} 人）",
                 list.name, list.count
             ));
-            st.report = Some((list.name, report));
+            let from = st.report.take().map(|r| r.0).unwrap_or_default();
+            st.report = Some((from, list.name, report));
             st.requested = false;
         }
         ExtractReply::Excluded { list, taken } => {

@@ -141,7 +141,8 @@ fn extract_exclude_two_rows_with_a_reason_match_and_read_the_report() {
     h.run();
     h.get_by_label("突合する").click();
     h.run();
-    let (made, report) = h.state().extract.report.clone().expect("a report");
+    let (from, made, report) = h.state().extract.report.clone().expect("a report");
+    assert_eq!(from, "未受診2021");
     assert_eq!(made, "未受診かつ勧奨リスト");
     // The truth: every non-attender listed once, but the two taken out; the persons
     // listed twice are ambiguous.

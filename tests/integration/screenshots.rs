@@ -296,7 +296,9 @@ fn manual_screenshots() {
     h.state_mut().extract.result_name = "女性65〜74歳の未受診者（勧奨リスト掲載）".into();
     h.step();
     h.get_by_label("突合する").click();
-    wait(&mut h, "the match report", |a| a.extract.report.is_some());
+    wait(&mut h, "the match report", |a| {
+        a.extract.report.as_ref().is_some_and(|r| !r.1.is_empty())
+    });
     shot(&mut h, "extract-match");
 
     // The data browser: an imported row of the insurers opened for an edit.

@@ -70,12 +70,20 @@ pub fn fold_for_search(s: &str) -> String {
         .collect()
 }
 
+/// What [`fold_symbol`] drops after [`fold_width`]: spaces (ASCII, no-break, ideographic),
+/// tabs and line ends, and hyphen-like marks. One list, so that SQL can fold alike.
+pub const SYMBOL_DROPPED: &[char] = &[
+    ' ', '\t', '\n', '\r', '\u{00A0}', '\u{3000}', '-', '_', 'ー', '―', '‐', '－', '＿',
+    '\u{2011}', '\u{2013}', '\u{2212}',
+];
+
 /// 記号・番号 as a matching key: [`fold_width`], then every space and hyphen-like mark
-/// removed, so `奈０１－０００１２３`, `奈01 000123` and `奈01-000123` fold alike.
+/// ([`SYMBOL_DROPPED`]) removed, so `奈０１－０００１２３`, `奈01 000123` and `奈01-000123`
+/// fold alike.
 pub fn fold_symbol(s: &str) -> String {
     fold_width(s)
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | 'ー' | '―' | '‐' | '－' | '_'))
+        .filter(|c| !SYMBOL_DROPPED.contains(c))
         .collect()
 }
 
