@@ -669,3 +669,54 @@ fn rows_picked_on_the_map_are_the_members_inside_the_shape() {
     assert!(!want.is_empty());
     assert_eq!(keys.into_iter().collect::<BTreeSet<_>>(), want);
 }
+
+#[test]
+fn the_recommended_field_folds_symbols_and_never_guesses_between_two_persons() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = kenshin_atlas::store::Store::open(&dir.path().join("data")).unwrap();
+    let register = dir.path().join("被保険者台帳.csv");
+    std::fs::write(
+        &register,
+        "被保険者ID,保険者番号,記号番号,氏名,カナ氏名,性別,生年月日,郵便番号,住所,市町村コード,資格取得日,資格喪失日\n\
+         2900000001,290012,奈01-000001,山田 太郎,ヤマダ タロウ,1,1950/01/02,630-0001,奈良市,29201,2000/04/01,\n\
+         2900000002,290012,奈01-000002,鈴木 花子,スズキ ハナコ,2,1951/03/04,630-0001,奈良市,29201,2000/04/01,\n\
+         2900000003,290012,奈01 000002,佐藤 一郎,サトウ イチロウ,1,1952/05/06,630-0001,奈良市,29201,2000/04/01,\n\
+         2900000004,290012,奈01-000004,田中 次郎,タナカ ジロウ,1,1953/07/08,630-0001,奈良市,29201,2000/04/01,\n",
+    )
+    .unwrap();
+    let list = dir.path().join("受診勧奨対象者リスト.csv");
+    std::fs::write(
+        &list,
+        "保険者番号,記号番号,被保険者ID,氏名,カナ氏名,生年月日,住所,勧奨区分,作成日\n\
+         290012,奈０１－００００01,,山田 太郎,ﾔﾏﾀﾞ ﾀﾛｳ,1950/01/02,奈良市,3年連続未受診,2022/04/01\n\
+         290012,奈01000002,,鈴木 花子,スズキ ハナコ,1951/03/04,奈良市,3年連続未受診,2022/04/01\n\
+         290012,奈01-000004,2900000004,田中 次郎,タナカ ジロウ,1953/07/08,奈良市,3年連続未受診,2022/04/01\n",
+    )
+    .unwrap();
+    for f in [&register, &list] {
+        let r = import_file(&store, f, &ImportOptions::default(), &Progress::new()).unwrap();
+        assert_eq!(
+            r.result,
+            kenshin_atlas::store::ImportResult::Ok,
+            "{}",
+            r.message
+        );
+    }
+    let mut e = super::common::admin_engine(store, Box::new(kenshin_atlas::auth::SystemClock));
+    let q = Query::from_json(&json!({"version": 1, "subject": "insured", "fy": FY,
+        "where": {"field": "recommended", "op": "=", "value": true}}))
+    .unwrap();
+    let keys = match exec(
+        &mut e,
+        kenshin_atlas::app::domain::search::SearchCmd::Keys { query: q },
+    ) {
+        Outcome::Search(kenshin_atlas::app::domain::search::SearchReply::Keys { keys, .. }) => keys,
+        o => panic!("{o:?}"),
+    };
+    // 000001 by its folded 記号・番号; 000004 by its ID; 000002 is written alike for two
+    // persons (奈01-000002 and 奈01 000002): neither is taken.
+    assert_eq!(
+        keys,
+        vec!["2900000001".to_string(), "2900000004".to_string()]
+    );
+}
