@@ -168,19 +168,21 @@ pub fn excluded(conn: &Connection, id: i64) -> Result<Vec<Excluded>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
-/// Removes a list and its members; whether there was one.
+/// Removes a list, its members and its rows taken out (one transaction); whether there
+/// was one.
 pub fn remove(conn: &Connection, name: &str) -> Result<bool> {
     let Some(x) = find(conn, name)? else {
         return Ok(false);
     };
-    conn.execute(
-        "DELETE FROM extraction_members WHERE extraction_id = ?",
-        params![x.id],
-    )?;
-    conn.execute(
-        "DELETE FROM extraction_excluded WHERE extraction_id = ?",
-        params![x.id],
-    )?;
-    conn.execute("DELETE FROM extractions WHERE id = ?", params![x.id])?;
+    super::in_transaction(conn, || -> Result<()> {
+        for sql in [
+            "DELETE FROM extraction_members WHERE extraction_id = ?",
+            "DELETE FROM extraction_excluded WHERE extraction_id = ?",
+            "DELETE FROM extractions WHERE id = ?",
+        ] {
+            conn.execute(sql, params![x.id])?;
+        }
+        Ok(())
+    })?;
     Ok(true)
 }

@@ -106,7 +106,7 @@ pub fn data_ui(ui: &mut egui::Ui, st: &mut DataState) -> Vec<Command> {
             return;
         };
         ui.horizontal(|ui| {
-            if ui.selectable_value(&mut st.tab, Tab::Rows, "行").clicked() {}
+            ui.selectable_value(&mut st.tab, Tab::Rows, "行");
             if ui
                 .selectable_value(&mut st.tab, Tab::History, "変更履歴")
                 .clicked()
