@@ -219,8 +219,9 @@ pub fn run(
                 keep,
                 result,
             };
-            let Outcome::Extract(ExtractReply::Matched { list, keys, report }) =
-                ctx.execute(cmd)?
+            let Outcome::Extract(ExtractReply::Matched {
+                list, keys, report, ..
+            }) = ctx.execute(cmd)?
             else {
                 bail!("内部エラー: 突合から予期しない結果が返りました");
             };

@@ -42,23 +42,29 @@ fn text(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-/// The members of list `extraction_id` (insured ids) with their register values. A
-/// member no longer in the register keeps its id only.
+/// The whole register with the members of list `extraction_id` marked: a key value is
+/// ambiguous when two persons hold it, on the list or not. A member no longer in the
+/// register keeps its id only.
 pub fn list_rows(conn: &Connection, extraction_id: i64) -> Result<Vec<MatchRow>, SearchError> {
     let mut stmt = conn.prepare(
-        "SELECT m.member_key, i.symbol_no, i.name, i.kana_name, strftime(i.birth_date, '%Y-%m-%d')
-         FROM extraction_members m LEFT JOIN insured i ON i.insured_id = m.member_key
-         WHERE m.extraction_id = ? ORDER BY m.member_key",
+        "SELECT coalesce(i.insured_id, m.member_key), i.insurer_no, i.symbol_no, i.name,
+                i.kana_name, strftime(i.birth_date, '%Y-%m-%d'), m.member_key IS NOT NULL
+         FROM insured i
+         FULL OUTER JOIN (SELECT member_key FROM extraction_members WHERE extraction_id = ?) m
+           ON m.member_key = i.insured_id
+         ORDER BY 1",
     )?;
     let rows = stmt.query_map(params![extraction_id], |r| {
         let id: String = r.get(0)?;
         Ok(MatchRow {
             insured_id: Some(id.clone()),
             id,
-            symbol: text(r.get(1)?),
-            name: text(r.get(2)?),
-            kana: text(r.get(3)?),
-            birth: date(r.get(4)?),
+            insurer: text(r.get(1)?),
+            symbol: text(r.get(2)?),
+            name: text(r.get(3)?),
+            kana: text(r.get(4)?),
+            birth: date(r.get(5)?),
+            member: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -79,7 +85,8 @@ pub fn partner_rows(
 /// Each insurer's latest list, numbered 行 1, 行 2 … in the order of the file.
 fn recommendation_rows(conn: &Connection) -> Result<Vec<MatchRow>, SearchError> {
     let mut stmt = conn.prepare(
-        "SELECT r.insured_id, r.symbol_no, r.name, r.kana_name, strftime(r.birth_date, '%Y-%m-%d')
+        "SELECT r.insured_id, r.symbol_no, r.name, r.kana_name, strftime(r.birth_date, '%Y-%m-%d'),
+                r.insurer_no
          FROM recommendation_targets r
          WHERE r.list_date = (SELECT max(list_date) FROM recommendation_targets r2
                               WHERE r2.insurer_no = r.insurer_no)
@@ -93,11 +100,13 @@ fn recommendation_rows(conn: &Connection) -> Result<Vec<MatchRow>, SearchError> 
             name: text(r.get(2)?),
             kana: text(r.get(3)?),
             birth: date(r.get(4)?),
+            insurer: text(r.get(5)?),
+            member: false,
         })
     })?;
     let mut out: Vec<MatchRow> = rows.collect::<Result<_, _>>()?;
     for (i, r) in out.iter_mut().enumerate() {
-        r.id = format!("行 {}", i + 1);
+        r.id = format!("勧奨リスト {} 行目", i + 1);
     }
     Ok(out)
 }
@@ -161,10 +170,24 @@ fn user_table_rows(
             .ok_or_else(|| SearchError::NoColumn(header.clone()))?;
         cols.push((*f, user_tables::physical_column(no + 1)));
     }
-    let select: Vec<String> = cols
+    // 記号・番号 are numbered within an insurer: compared within it when the table has a
+    // 保険者番号 column.
+    let insurer_col = if needed.contains(&MatchField::Symbol) {
+        let want = fold_for_search("保険者番号");
+        headers
+            .iter()
+            .position(|h| fold_for_search(h) == want)
+            .map(|no| user_tables::physical_column(no + 1))
+    } else {
+        None
+    };
+    let mut select: Vec<String> = cols
         .iter()
         .map(|(_, c)| format!("CAST({c} AS VARCHAR)"))
         .collect();
+    if let Some(c) = &insurer_col {
+        select.push(format!("CAST({c} AS VARCHAR)"));
+    }
     let sql = format!(
         "SELECT {} FROM {} ORDER BY rowid",
         if select.is_empty() {
@@ -179,9 +202,12 @@ fn user_table_rows(
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         let mut m = MatchRow {
-            id: format!("行 {}", out.len() + 1),
+            id: format!("{name} {} 行目", out.len() + 1),
             ..Default::default()
         };
+        if insurer_col.is_some() {
+            m.insurer = text(r.get(cols.len())?);
+        }
         for (i, (f, _)) in cols.iter().enumerate() {
             let v = text(r.get(i)?);
             match f {

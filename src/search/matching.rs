@@ -2,11 +2,16 @@
 //! recommendation list, a user table) by one or several keys combined with AND.
 //!
 //! Each key is folded the way the two sides differ in real files: 記号・番号 without
-//! width, spaces and hyphens; names without width and spaces; kana names also without
-//! hiragana/katakana and small/large kana differences; birth dates as dates. A row whose
-//! key is incomplete matches nothing. A key value shared by exactly one row on each side
-//! is a match; shared by more rows on either side it is **ambiguous**: reported with every
-//! candidate, and never resolved by guessing.
+//! width, spaces and hyphens (and within its insurer, when both sides name one); names
+//! without width and spaces; kana names also without hiragana/katakana and small/large
+//! kana differences; birth dates as dates. A row whose key is incomplete matches nothing
+//! and is counted apart (it is neither a match nor a non-match).
+//!
+//! The left side is the whole register, the list's members marked: a key value held by
+//! exactly one person of the register and one row of the other side is a match (kept when
+//! the person is a member); held by more persons or rows it is **ambiguous**: reported with
+//! every candidate, and never resolved by guessing. A right row whose only candidates are
+//! outside the list is unmatched.
 //!
 //! Plain Rust over rows; loading the rows is [`super::match_sides`].
 
@@ -122,6 +127,10 @@ pub struct MatchRow {
     /// The row's key on its side: the insured id of a list member, the row number of a
     /// table (`行 12`).
     pub id: String,
+    /// The insurer (保険者番号): 記号・番号 are numbered within it.
+    pub insurer: Option<String>,
+    /// A member of the list matched (left side only).
+    pub member: bool,
     pub insured_id: Option<String>,
     pub symbol: Option<String>,
     pub name: Option<String>,
@@ -155,6 +164,9 @@ impl MatchRow {
     pub fn key(&self, keys: &[MatchKey]) -> Option<String> {
         let mut parts = Vec::new();
         for k in keys {
+            if *k == MatchKey::KigoBango {
+                parts.push(self.insurer.clone().unwrap_or_default());
+            }
             for f in k.fields() {
                 parts.push(self.folded(*f)?);
             }
@@ -192,38 +204,57 @@ pub struct Ambiguous {
 /// What a match found.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MatchOutcome {
-    /// (left id, right id) of each unambiguous match.
+    /// (left id, right id) of each unambiguous match of a member.
     pub matched: Vec<(String, String)>,
-    /// Left rows with no partner (incomplete keys included).
+    /// Members with a complete key and no partner.
     pub unmatched_left: Vec<MatchRow>,
+    /// Right rows with no partner among the members (incomplete keys included).
     pub unmatched_right: Vec<MatchRow>,
+    /// Key values held by several rows, where a member is among the candidates.
     pub ambiguous: Vec<Ambiguous>,
-    /// Rows whose key had a missing value, per side.
+    /// Members whose key has a missing value: neither matched nor unmatched.
+    pub incomplete: Vec<MatchRow>,
+    /// Rows whose key had a missing value, per side (members only on the left).
     pub incomplete_left: usize,
     pub incomplete_right: usize,
 }
 
-/// Matches `left` with `right` on `keys` (all of them: AND).
+/// Matches `left` (the register, members marked) with `right` on `keys` (all of them:
+/// AND). When the right side names no insurer, the left's is not compared either.
 pub fn match_rows(left: &[MatchRow], right: &[MatchRow], keys: &[MatchKey]) -> MatchOutcome {
     let mut out = MatchOutcome::default();
-    let group = |rows: &[MatchRow], incomplete: &mut usize, alone: &mut Vec<MatchRow>| {
-        let mut by: BTreeMap<String, Vec<MatchRow>> = BTreeMap::new();
-        for r in rows {
-            match r.key(keys) {
-                Some(k) => by.entry(k).or_default().push(r.clone()),
-                None => {
-                    *incomplete += 1;
-                    alone.push(r.clone());
-                }
+    let by_insurer = right.iter().any(|r| r.insurer.is_some());
+    let mut l: BTreeMap<String, Vec<MatchRow>> = BTreeMap::new();
+    for row in left {
+        let mut row = row.clone();
+        if !by_insurer {
+            row.insurer = None;
+        }
+        match row.key(keys) {
+            Some(k) => l.entry(k).or_default().push(row),
+            None if row.member => out.incomplete.push(row),
+            None => {}
+        }
+    }
+    out.incomplete_left = out.incomplete.len();
+    let mut r: BTreeMap<String, Vec<MatchRow>> = BTreeMap::new();
+    for row in right {
+        match row.key(keys) {
+            Some(k) => r.entry(k).or_default().push(row.clone()),
+            None => {
+                out.incomplete_right += 1;
+                out.unmatched_right.push(row.clone());
             }
         }
-        by
-    };
-    let mut l = group(left, &mut out.incomplete_left, &mut out.unmatched_left);
-    let mut r = group(right, &mut out.incomplete_right, &mut out.unmatched_right);
-    for (key, ls) in std::mem::take(&mut l) {
+    }
+    for (key, ls) in l {
+        let members = ls.iter().filter(|x| x.member).count();
         match r.remove(&key) {
-            None => out.unmatched_left.extend(ls),
+            None => out
+                .unmatched_left
+                .extend(ls.into_iter().filter(|x| x.member)),
+            // Only persons outside the list hold this value: the row is not a member's.
+            Some(rs) if members == 0 => out.unmatched_right.extend(rs),
             Some(rs) if ls.len() == 1 && rs.len() == 1 => {
                 out.matched.push((ls[0].id.clone(), rs[0].id.clone()));
             }
@@ -251,6 +282,7 @@ mod tests {
             symbol: (!symbol.is_empty()).then(|| symbol.into()),
             kana: Some(kana.into()),
             birth: NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2),
+            member: true,
             ..Default::default()
         }
     }
@@ -280,7 +312,12 @@ mod tests {
         assert_eq!(by_symbol.ambiguous[0].candidates, 2);
         assert_eq!(by_symbol.ambiguous[0].left[0].id, "B");
         let ids = |v: &[MatchRow]| v.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
-        assert_eq!(ids(&by_symbol.unmatched_left), vec!["D", "E"]);
+        assert_eq!(ids(&by_symbol.unmatched_left), vec!["E"]);
+        assert_eq!(
+            ids(&by_symbol.incomplete),
+            vec!["D"],
+            "neither matched nor not"
+        );
         assert_eq!(ids(&by_symbol.unmatched_right), vec!["5"]);
         assert_eq!(by_symbol.incomplete_left, 1);
 
@@ -300,6 +337,54 @@ mod tests {
         assert_eq!(
             both.matched,
             vec![("A".into(), "1".into()), ("C".into(), "4".into())]
+        );
+    }
+
+    #[test]
+    fn the_register_outside_the_list_makes_a_value_ambiguous_or_not_a_members() {
+        let mut outside = row("F", "奈01-000006", "ヤマダ タロウ", (1950, 1, 2));
+        outside.member = false;
+        let mut only_outside = row("G", "奈01-000007", "ダレカ", (1960, 1, 1));
+        only_outside.member = false;
+        let left = vec![
+            row("A", "奈01-000001", "ヤマダ タロウ", (1950, 1, 2)),
+            outside,
+            only_outside,
+        ];
+        let right = vec![
+            row("1", "", "ﾔﾏﾀﾞﾀﾛｳ", (1950, 1, 2)),
+            row("2", "", "ダレカ", (1960, 1, 1)),
+        ];
+        let r = match_rows(&left, &right, &[MatchKey::KanaBirth]);
+        assert!(r.matched.is_empty(), "A or F: not guessed");
+        assert_eq!(r.ambiguous.len(), 1);
+        assert_eq!(r.ambiguous[0].left.len(), 2);
+        let ids = |v: &[MatchRow]| v.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&r.unmatched_right), vec!["2"], "G is not on the list");
+        assert!(r.unmatched_left.is_empty());
+    }
+
+    #[test]
+    fn a_symbol_is_compared_within_its_insurer() {
+        let mut a = row("A", "奈01-000001", "ア", (1950, 1, 2));
+        a.insurer = Some("290012".into());
+        let mut b = row("1", "奈01-000001", "ア", (1950, 1, 2));
+        b.insurer = Some("290023".into());
+        let r = match_rows(&[a.clone()], &[b.clone()], &[MatchKey::KigoBango]);
+        assert!(r.matched.is_empty());
+        b.insurer = Some("290012".into());
+        assert_eq!(
+            match_rows(&[a.clone()], &[b], &[MatchKey::KigoBango])
+                .matched
+                .len(),
+            1
+        );
+        // A side without insurers (a user table) compares the symbol alone.
+        let mut c = row("1", "奈01-000001", "ア", (1950, 1, 2));
+        c.insurer = None;
+        assert_eq!(
+            match_rows(&[a], &[c], &[MatchKey::KigoBango]).matched.len(),
+            1
         );
     }
 

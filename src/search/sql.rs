@@ -545,6 +545,16 @@ impl Compiler<'_> {
                 )
             }
             "in_list" => {
+                // A list renamed or deleted since a search was saved: said, not 0 rows.
+                for v in values_of(&f.value) {
+                    let name = text_of(v);
+                    if crate::store::extractions::find(self.conn, &name)?.is_none() {
+                        return Err(SearchError::Unknown {
+                            path: "in_list.value".into(),
+                            what: format!("抽出リスト「{name}」"),
+                        });
+                    }
+                }
                 let l = self.list(f);
                 format!(
                     "(b.insured_id IN (SELECT m.member_key FROM extraction_members m

@@ -275,6 +275,79 @@ fn check_unchanged(
     }
 }
 
+/// Refuses a row whose key (a keyed kind: masters, the register) another row holds: two
+/// rows of one insured id would count the person twice.
+fn check_key_free(
+    conn: &Connection,
+    t: DataTable,
+    values: &[Value],
+    except: Option<i64>,
+) -> Result<()> {
+    let DataTable::Kind(k) = t else {
+        return Ok(());
+    };
+    let super::kinds::Replace::Key(keys) = def(k).replace else {
+        return Ok(());
+    };
+    let mut conds = Vec::new();
+    let mut args = Vec::new();
+    let mut shown = Vec::new();
+    for key in keys {
+        let Some(i) = def(k).field_index(key) else {
+            continue;
+        };
+        conds.push(format!("{key} IS NOT DISTINCT FROM ?"));
+        args.push(values[i].clone());
+        shown.push(format!(
+            "{}={}",
+            def(k).fields[i].label,
+            value_text(&values[i])
+        ));
+    }
+    if let Some(rowid) = except {
+        conds.push("rowid <> ?".into());
+        args.push(Value::BigInt(rowid));
+    }
+    let n: i64 = conn.query_row(
+        &format!(
+            "SELECT count(*) FROM {} WHERE {}",
+            def(k).table,
+            conds.join(" AND ")
+        ),
+        params_from_iter(args.iter()),
+        |r| r.get(0),
+    )?;
+    if n > 0 {
+        return Err(StoreError::Mismatch(format!(
+            "同じキー（{}）の行がすでにあります。その行を選んで修正してください",
+            shown.join("、")
+        )));
+    }
+    Ok(())
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::Text(s) => s.clone(),
+        Value::BigInt(i) => i.to_string(),
+        Value::Double(f) => f.to_string(),
+        Value::Null => String::new(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// After a hand change of the claims, the search index is built again before the next
+/// search that reads it (an edit keeps the row's import, which the index goes by).
+fn claims_changed(conn: &Connection, t: DataTable) -> Result<()> {
+    if matches!(
+        t,
+        DataTable::Kind(Kind::Claims) | DataTable::Kind(Kind::ClaimDiseases)
+    ) {
+        conn.execute("DELETE FROM search_index_state", [])?;
+    }
+    Ok(())
+}
+
 /// The values of a row as text, as [`page`] shows them (for the history).
 fn shown(conn: &Connection, t: DataTable, rowid: i64) -> Result<Vec<Option<String>>> {
     Ok(current(conn, t, rowid)?
@@ -283,8 +356,9 @@ fn shown(conn: &Connection, t: DataTable, rowid: i64) -> Result<Vec<Option<Strin
 }
 
 /// Adds a row by hand (typed values, one per column). A data table's row gets a new
-/// 手入力 import record of its own. One transaction; returns the new row's rowid.
-pub fn insert(conn: &Connection, t: DataTable, values: &[Value], by: &str) -> Result<i64> {
+/// 手入力 import record of its own; a keyed kind refuses a key another row holds. One
+/// transaction.
+pub fn insert(conn: &Connection, t: DataTable, values: &[Value], by: &str) -> Result<()> {
     let cols = columns(conn, t)?;
     if values.len() != cols.len() {
         return Err(StoreError::Mismatch(format!(
@@ -293,7 +367,8 @@ pub fn insert(conn: &Connection, t: DataTable, values: &[Value], by: &str) -> Re
             cols.len()
         )));
     }
-    super::in_transaction(conn, || -> Result<i64> {
+    super::in_transaction(conn, || -> Result<()> {
+        check_key_free(conn, t, values, None)?;
         let mut idents: Vec<String> = cols.iter().map(|c| c.ident.clone()).collect();
         let mut args: Vec<Value> = values.to_vec();
         let import_id = match t {
@@ -342,7 +417,7 @@ pub fn insert(conn: &Connection, t: DataTable, values: &[Value], by: &str) -> Re
             Some(as_json(&cols, &new)),
             by,
         )?;
-        Ok(rowid)
+        claims_changed(conn, t)
     })
 }
 
@@ -362,6 +437,7 @@ pub fn update(
     }
     super::in_transaction(conn, || -> Result<()> {
         let before = check_unchanged(conn, t, rowid, expected)?;
+        check_key_free(conn, t, values, Some(rowid))?;
         let set: Vec<String> = cols.iter().map(|c| format!("{} = ?", c.ident)).collect();
         let mut args = values.to_vec();
         args.push(Value::BigInt(rowid));
@@ -382,7 +458,8 @@ pub fn update(
             Some(as_json(&cols, &before.values)),
             Some(as_json(&cols, &after)),
             by,
-        )
+        )?;
+        claims_changed(conn, t)
     })
 }
 
@@ -415,7 +492,8 @@ pub fn delete(
             Some(as_json(&cols, &before.values)),
             None,
             by,
-        )
+        )?;
+        claims_changed(conn, t)
     })
 }
 

@@ -441,6 +441,7 @@ fn match_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>) {
             ))
             .width(300.0)
             .show_ui(ui, |ui| {
+                let before = st.partner.clone();
                 ui.selectable_value(&mut st.partner, None, "受診勧奨対象者リスト（最新）");
                 for (t, _) in st.partners.iter().flatten() {
                     ui.selectable_value(
@@ -448,6 +449,10 @@ fn match_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>) {
                         Some(t.clone()),
                         format!("独自データ「{t}」"),
                     );
+                }
+                // Columns picked for one table mean nothing for another.
+                if st.partner != before {
+                    st.columns.clear();
                 }
             })
             .response
@@ -526,7 +531,6 @@ fn match_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>) {
                 columns: st.columns.clone(),
             },
         };
-        st.report = Some((name.clone(), String::new(), MatchOutcome::default()));
         cmds.push(Command::from(ExtractCmd::Match {
             name,
             with,
@@ -550,7 +554,10 @@ fn match_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>) {
                     ("リスト側の不一致", r.unmatched_left.len()),
                     ("相手側の不一致", r.unmatched_right.len()),
                     ("あいまい（候補が複数）", r.ambiguous.len()),
-                    ("キーが空の行（リスト側）", r.incomplete_left),
+                    (
+                        "キーが空の行（リスト側: 一致にも不一致にも入れない）",
+                        r.incomplete_left,
+                    ),
                     ("キーが空の行（相手側）", r.incomplete_right),
                 ] {
                     ui.label(label);
@@ -681,12 +688,13 @@ pub fn receive(st: &mut ExtractState, reply: ExtractReply) -> Vec<Command> {
             st.requested = false;
             return vec![open(&list.name)];
         }
-        ExtractReply::Matched { list, report, .. } => {
+        ExtractReply::Matched {
+            from, list, report, ..
+        } => {
             st.message = Some(format!(
                 "「{}」を保存しました（{} 人）",
                 list.name, list.count
             ));
-            let from = st.report.take().map(|r| r.0).unwrap_or_default();
             st.report = Some((from, list.name, report));
             st.requested = false;
         }

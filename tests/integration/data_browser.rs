@@ -124,7 +124,7 @@ fn hand_rows_survive_imports_hand_edits_do_not_and_the_history_shows_both() {
         Outcome::Failed(err) => assert!(err.to_string().contains("「保険者番号」"), "{err}"),
         o => panic!("{o:?}"),
     }
-    // A hand row holding the key of a file row: the import will keep it.
+    // A hand row holding the key of another row: refused (two rows of one key).
     let first = &raw[0];
     match add(
         &mut e,
@@ -134,7 +134,7 @@ fn hand_rows_survive_imports_hand_edits_do_not_and_the_history_shows_both() {
             &first["市町村コード"],
         ],
     ) {
-        Outcome::Data(DataReply::Changed { .. }) => {}
+        Outcome::Failed(err) => assert!(err.to_string().contains("同じキー"), "{err}"),
         o => panic!("{o:?}"),
     }
     // Edit an imported row (the second of the file).
@@ -203,16 +203,16 @@ fn hand_rows_survive_imports_hand_edits_do_not_and_the_history_shows_both() {
         o => panic!("{o:?}"),
     };
     let ops: Vec<&str> = edits.iter().map(|x| x.op.as_str()).collect();
-    assert_eq!(ops, ["add", "add", "edit", "delete"]);
+    assert_eq!(ops, ["add", "edit", "delete"]);
     assert!(
-        edits[2]
+        edits[1]
             .old_values
             .as_deref()
             .unwrap()
             .contains(&raw[1]["保険者名"])
     );
     assert!(
-        edits[2]
+        edits[1]
             .new_values
             .as_deref()
             .unwrap()
@@ -220,10 +220,24 @@ fn hand_rows_survive_imports_hand_edits_do_not_and_the_history_shows_both() {
     );
     let from = imports.iter().find(|r| r.id == deleted_from).unwrap();
     assert_eq!(from.deleted_by_hand, 1);
-    assert_eq!(imports.iter().filter(|r| r.source == "manual").count(), 2);
+    assert_eq!(imports.iter().filter(|r| r.source == "manual").count(), 1);
 
-    // Re-import the file.
-    let msg = reimport(&e.store, &insurers_file, dir.path());
+    // Re-import the file, which now holds the hand row's key too: the hand row stays.
+    let mut bytes = std::fs::read(&insurers_file).unwrap();
+    let (line, _, bad) = encoding_rs::SHIFT_JIS.encode("999999,ファイルの保険者,29999\r\n");
+    assert!(!bad);
+    bytes.extend_from_slice(&line);
+    let again = dir.path().join("保険者情報.csv");
+    std::fs::write(&again, bytes).unwrap();
+    let r = import_file(
+        &e.store,
+        &again,
+        &ImportOptions::default(),
+        &Progress::new(),
+    )
+    .unwrap();
+    assert_eq!(r.result, ImportResult::Ok, "{}", r.message);
+    let msg = r.message;
     assert!(msg.contains("手入力の行と同じキーの 1 行"), "{msg}");
     let after: HashMap<String, (String, bool)> = all(&mut e, ins)
         .into_iter()
@@ -239,11 +253,14 @@ fn hand_rows_survive_imports_hand_edits_do_not_and_the_history_shows_both() {
         raw.len() + 1,
         "the file's rows and one hand row"
     );
-    assert_eq!(after["999999"], ("手入力の保険者".to_string(), true));
+    assert_eq!(
+        after["999999"],
+        ("手入力の保険者".to_string(), true),
+        "a hand row is never replaced"
+    );
     assert_eq!(
         after[&first["保険者番号"]],
-        ("手で直した名前".to_string(), true),
-        "a hand row is never replaced"
+        (first["保険者名"].clone(), false)
     );
     assert_eq!(
         after[&second].0, raw[1]["保険者名"],
@@ -258,7 +275,7 @@ fn hand_rows_survive_imports_hand_edits_do_not_and_the_history_shows_both() {
         Outcome::Data(DataReply::History { edits, imports, .. }) => (edits, imports),
         o => panic!("{o:?}"),
     };
-    assert_eq!(edits.len(), 4);
+    assert_eq!(edits.len(), 3);
     assert_eq!(
         imports
             .iter()

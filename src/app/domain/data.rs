@@ -134,6 +134,12 @@ impl Domain for DataCmd {
                 table,
                 browse,
             },
+            DataCmd::Add { .. } | DataCmd::Edit { .. } | DataCmd::Delete { .. }
+                if cx.also(Right::ViewPersonal).is_err() =>
+            {
+                // The guard of an edit confirms the values guessed: personal data.
+                return Err(crate::auth::AuthError::Denied(Right::ViewPersonal).into());
+            }
             DataCmd::Add { table, values } => {
                 let cols = data_rows::columns(conn, table)?;
                 let typed = hand_entry::typed(table, &cols, &values)?;

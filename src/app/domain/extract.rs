@@ -133,6 +133,8 @@ pub enum ExtractReply {
     Deleted(String),
     /// A list made by a match, with the report.
     Matched {
+        /// The list matched.
+        from: String,
         list: Extraction,
         keys: Vec<String>,
         report: MatchOutcome,
@@ -349,6 +351,7 @@ impl Domain for ExtractCmd {
                     list: store(conn, &new)?,
                     keys: members,
                     report,
+                    from: name,
                 }
             }
             ExtractCmd::Within { name, place } => {
@@ -374,6 +377,8 @@ impl Domain for ExtractCmd {
                 ExtractReply::Partners(out)
             }
             ExtractCmd::Exclude { name, keys, reason } => {
+                // How many were taken out says who is on the list.
+                cx.also(Right::ViewPersonal)?;
                 let reason = reason.trim();
                 if reason.is_empty() {
                     return Err(StoreError::Mismatch(
@@ -393,10 +398,24 @@ impl Domain for ExtractCmd {
 
     fn audited(reply: &ExtractReply) -> Option<Audited> {
         Some(match reply {
-            ExtractReply::Made { list, keys }
-            | ExtractReply::Shown { list, keys, .. }
-            | ExtractReply::Matched { list, keys, .. } => Audited {
+            ExtractReply::Made { list, keys } | ExtractReply::Shown { list, keys, .. } => Audited {
                 rows: Some(keys.len() as u64),
+                detail: list.origin.clone(),
+                ..Default::default()
+            },
+            // Every row the report shows: matched, unmatched on both sides, ambiguous.
+            ExtractReply::Matched { list, report, .. } => Audited {
+                rows: Some(
+                    (report.matched.len()
+                        + report.unmatched_left.len()
+                        + report.unmatched_right.len()
+                        + report.incomplete.len()
+                        + report
+                            .ambiguous
+                            .iter()
+                            .map(|a| a.left.len() + a.right.len())
+                            .sum::<usize>()) as u64,
+                ),
                 detail: list.origin.clone(),
                 ..Default::default()
             },

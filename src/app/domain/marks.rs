@@ -48,15 +48,13 @@ impl Domain for MarkCmd {
     fn spec(&self) -> Spec {
         match self {
             MarkCmd::Set { ids, mark } => {
-                let target = match ids.as_slice() {
-                    [one] => format!("insured:{one}"),
-                    _ => format!("insured:{}人", ids.len()),
-                };
+                // Counts and the mark only: who has which reason stays in the history,
+                // behind 個人情報の閲覧, not in the log (which other rights read).
                 Spec::login("被保険者の印")
                     .right(
                         Right::Edit,
                         Action::Edit,
-                        format!("{target} {}", what(mark)),
+                        format!("insured_marks:{}人 {}", ids.len(), what(mark)),
                     )
                     .logged()
             }
@@ -74,6 +72,8 @@ impl Domain for MarkCmd {
         let conn = cx.store.conn();
         Ok(match self {
             MarkCmd::Set { ids, mark } => {
+                // The answer says who already had which mark: personal data.
+                cx.also(Right::ViewPersonal)?;
                 let user = cx.user();
                 let mark = mark.map(|mut m| {
                     m.note = m
@@ -104,10 +104,10 @@ impl Domain for MarkCmd {
 
     fn audited(reply: &MarkReply) -> Option<Audited> {
         Some(match reply {
-            // Every changed person is named in the entry: the log shows each mark.
+            // Every change is an entry with its count; the persons are in the history.
             MarkReply::Set { what, changed, .. } => Audited {
                 rows: Some(changed.len() as u64),
-                detail: format!("{what}: {}", changed.join(" ")),
+                detail: format!("{what}: {} 人", changed.len()),
                 ..Default::default()
             },
             MarkReply::Shown { marks, .. } => Audited::rows(marks.len() as u64),

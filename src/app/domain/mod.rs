@@ -73,6 +73,15 @@ pub struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
+    /// Refuses unless the session also holds `right` (for a command gated by another
+    /// right whose answer would show personal data: 編集 of marks, rows, list members).
+    pub fn also(&self, right: crate::auth::Right) -> Result<(), AppError> {
+        match self.session.as_ref() {
+            Some(s) if s.rights.contains(&right) => Ok(()),
+            _ => Err(AuthError::Denied(right).into()),
+        }
+    }
+
     /// The logged-in user's id (empty for the system).
     pub fn user(&self) -> String {
         self.session
