@@ -196,7 +196,7 @@ pub fn import_file(
             )
         }
         Ok(l) => match finish_ok(conn, id, def, &l, opts.allow_fewer) {
-            Ok((replaced, fewer, kept_manual)) => {
+            Ok((replaced, fewer, kept_manual, manual_kept_beside)) => {
                 conn.execute_batch("COMMIT")?;
                 report.fewer_rows = fewer;
                 report.rows = l.rows - kept_manual;
@@ -211,6 +211,11 @@ pub fn import_file(
                 if kept_manual > 0 {
                     msg += &format!(
                         "。手入力の行と同じキーの {kept_manual} 行は取り込まず、手入力の行を残しました"
+                    );
+                }
+                if manual_kept_beside > 0 {
+                    msg += &format!(
+                        "。この期間の手入力の行 {manual_kept_beside} 行は残しました（ファイルと重なる行はデータの画面で削除してください）"
                     );
                 }
                 if report.rejected > 0 {
@@ -449,8 +454,9 @@ fn load_rows(
 /// Deletes the earlier rows that this import replaces (same insurer and period, or same
 /// key), and stores the rejects of a `--skip-invalid` import. Inside the transaction.
 /// Returns the rows deleted, the periods replaced by noticeably fewer rows (those are an
-/// error, [`ImportError::FewerRows`], nothing deleted, unless `allow_fewer`) and the rows of
-/// this import not kept because a hand-added row (手入力) holds their key.
+/// error, [`ImportError::FewerRows`], nothing deleted, unless `allow_fewer`), the rows of
+/// this import not kept because a hand-added row (手入力) holds their key, and the
+/// hand-added rows kept in the periods replaced.
 ///
 /// Rows added by hand are never replaced: the deletion spares rows of 'manual' import
 /// records, and a keyed kind keeps the hand-added row over the file's row of that key.
@@ -460,12 +466,12 @@ fn finish_ok(
     def: &KindDef,
     loaded: &Loaded,
     allow_fewer: bool,
-) -> Result<(u64, Vec<FewerRows>, u64), ImportError> {
+) -> Result<(u64, Vec<FewerRows>, u64, u64), ImportError> {
     if !loaded.rejects.is_empty() {
         history::add_rejects(conn, import_id, &loaded.rejects)?;
     }
     if loaded.keys.is_empty() {
-        return Ok((0, Vec::new(), 0));
+        return Ok((0, Vec::new(), 0, 0));
     }
     let key_cols: Vec<&str> = match def.replace {
         Replace::Period { insurer, period } => vec![insurer, period],
@@ -512,6 +518,19 @@ fn finish_ok(
         ),
         params![import_id],
     )?;
+    // Hand-added rows of the periods replaced stay; counted, so the report can say so.
+    let manual_in_periods: i64 = match def.replace {
+        Replace::Period { .. } => conn.query_row(
+            &format!(
+                "SELECT count(*) FROM {} t, import_keys k WHERE {} AND t.import_id IN {manual}",
+                def.table,
+                cond.join(" AND ")
+            ),
+            [],
+            |r| r.get(0),
+        )?,
+        Replace::Key(_) => 0,
+    };
     conn.execute_batch("DROP TABLE import_keys")?;
     let kept_manual = match def.replace {
         Replace::Key(keys) => {
@@ -532,7 +551,12 @@ fn finish_ok(
         }
         Replace::Period { .. } => 0,
     };
-    Ok((deleted as u64, fewer, kept_manual))
+    Ok((
+        deleted as u64,
+        fewer,
+        kept_manual,
+        manual_in_periods.max(0) as u64,
+    ))
 }
 
 /// The periods in `import_keys` that this import would replace by more than

@@ -304,7 +304,11 @@ fn hand_rows_survive_imports_hand_edits_do_not_and_the_history_shows_both() {
         Outcome::Data(DataReply::Changed { .. }) => {}
         o => panic!("{o:?}"),
     }
-    reimport(&e.store, &checkups_file, dir.path());
+    let msg = reimport(&e.store, &checkups_file, dir.path());
+    assert!(
+        msg.contains("この期間の手入力の行 1 行は残しました"),
+        "{msg}"
+    );
     let p = page(
         &mut e,
         chk,
