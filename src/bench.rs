@@ -618,7 +618,7 @@ fn spec_example(
     let mut matched = 0;
     for _ in 0..runs.clamp(1, 5) {
         let t = Instant::now();
-        let left = match_sides::list_rows(conn, id)?;
+        let left = match_sides::register_rows(conn, id)?;
         let right = match_sides::partner_rows(
             conn,
             &match_sides::Partner::Recommendation,

@@ -163,6 +163,10 @@ pub struct InsuredPoints {
     /// Per zoom below the points zoom: cell → totals.
     cells: Vec<HashMap<(u32, u32), Cell>>,
     pub count: usize,
+    /// Persons per pattern and per mark, counted once (the panel and legend show them
+    /// every frame).
+    patterns: [usize; 5],
+    marks: [usize; 2],
 }
 
 /// Only the count: the points are personal data and never go to a log.
@@ -191,6 +195,13 @@ impl InsuredPoints {
                 )
             })
             .collect();
+        let (mut patterns, mut marks) = ([0; 5], [0; 2]);
+        for e in &entries {
+            patterns[Pattern::from_code(e.data.pattern).code() as usize] += 1;
+            if let 1 | 2 = e.data.mark {
+                marks[e.data.mark as usize - 1] += 1;
+            }
+        }
         let mut cells = vec![HashMap::new(); POINTS_FROM_ZOOM as usize];
         for (z, map) in cells.iter_mut().enumerate() {
             let s = mercator::world_px(z as f64) / CELL_PX;
@@ -209,6 +220,8 @@ impl InsuredPoints {
             count: entries.len(),
             tree: RTree::bulk_load(entries),
             cells,
+            patterns,
+            marks,
         }
     }
 
@@ -233,24 +246,12 @@ impl InsuredPoints {
 
     /// How many persons fall in each pattern (in [`Pattern::ALL`] order).
     pub fn pattern_counts(&self) -> [usize; 5] {
-        let mut out = [0; 5];
-        for e in self.tree.iter() {
-            out[Pattern::from_code(e.data.pattern).code() as usize] += 1;
-        }
-        out
+        self.patterns
     }
 
     /// How many persons are marked 除外 and 勧奨対象.
     pub fn mark_counts(&self) -> [usize; 2] {
-        let mut out = [0; 2];
-        for e in self.tree.iter() {
-            match e.data.mark {
-                1 => out[0] += 1,
-                2 => out[1] += 1,
-                _ => {}
-            }
-        }
-        out
+        self.marks
     }
 
     /// The symbols for `view`: cells below `points_from`, single persons from it, coloured

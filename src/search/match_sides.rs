@@ -45,7 +45,7 @@ fn text(v: Option<String>) -> Option<String> {
 /// The whole register with the members of list `extraction_id` marked: a key value is
 /// ambiguous when two persons hold it, on the list or not. A member no longer in the
 /// register keeps its id only.
-pub fn list_rows(conn: &Connection, extraction_id: i64) -> Result<Vec<MatchRow>, SearchError> {
+pub fn register_rows(conn: &Connection, extraction_id: i64) -> Result<Vec<MatchRow>, SearchError> {
     let mut stmt = conn.prepare(
         "SELECT coalesce(i.insured_id, m.member_key), i.insurer_no, i.symbol_no, i.name,
                 i.kana_name, strftime(i.birth_date, '%Y-%m-%d'), m.member_key IS NOT NULL

@@ -516,13 +516,3 @@ pub fn edits(conn: &Connection, t: DataTable) -> Result<Vec<EditRecord>> {
     })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
-
-/// Rows deleted by hand from each import (the import history shows them).
-pub fn deleted_by_hand(conn: &Connection) -> Result<Vec<(i64, i64)>> {
-    let mut stmt = conn.prepare(
-        "SELECT import_id, count(*) FROM data_edits WHERE op = 'delete' AND import_id IS NOT NULL
-         GROUP BY import_id ORDER BY import_id",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
-}

@@ -61,15 +61,15 @@ pub fn create(conn: &Connection, x: &NewExtraction) -> Result<i64> {
     })
 }
 
-/// Every list, by name, with its member count.
-pub fn list(conn: &Connection) -> Result<Vec<Extraction>> {
+/// The lists whose name is `name` (every list when `None`), by name, with their counts.
+fn select(conn: &Connection, name: Option<&str>) -> Result<Vec<Extraction>> {
     let mut stmt = conn.prepare(
         "SELECT e.id, e.name, e.subject, e.fy, e.query, e.made_by,
                 strftime(e.made_at, '%Y-%m-%d %H:%M'), e.origin,
                 (SELECT count(*) FROM extraction_members m WHERE m.extraction_id = e.id)
-         FROM extractions e ORDER BY e.name",
+         FROM extractions e WHERE ?1 IS NULL OR e.name = ?1 ORDER BY e.name",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map(params![name], |r| {
         Ok(Extraction {
             id: r.get(0)?,
             name: r.get(1)?,
@@ -85,9 +85,14 @@ pub fn list(conn: &Connection) -> Result<Vec<Extraction>> {
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
-/// The list called `name`.
+/// Every list, by name, with its member count.
+pub fn list(conn: &Connection) -> Result<Vec<Extraction>> {
+    select(conn, None)
+}
+
+/// The list called `name` (only its own members counted).
 pub fn find(conn: &Connection, name: &str) -> Result<Option<Extraction>> {
-    Ok(list(conn)?.into_iter().find(|x| x.name == name))
+    Ok(select(conn, Some(name))?.pop())
 }
 
 /// A list's member keys, sorted.

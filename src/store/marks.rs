@@ -81,10 +81,6 @@ impl Reason {
     pub fn from_id(s: &str) -> Option<Reason> {
         Self::ALL.into_iter().find(|r| r.id() == s.trim())
     }
-    /// The label of a stored reason id (the id itself if unknown).
-    pub fn label_of(id: &str) -> String {
-        Reason::from_id(id).map_or_else(|| id.to_string(), |r| r.label().to_string())
-    }
 }
 
 /// A person's mark.
@@ -154,15 +150,6 @@ pub fn get(conn: &Connection, ids: &[String]) -> Result<Vec<Mark>> {
         }
     }
     Ok(out)
-}
-
-/// Every mark, by insured id.
-pub fn all(conn: &Connection) -> Result<Vec<Mark>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {MARK_COLUMNS} FROM insured_marks ORDER BY insured_id"
-    ))?;
-    let rows = stmt.query_map([], mark_of)?;
-    Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
 
 /// Sets (or with `None` clears) the mark of every id in `ids`, in one transaction, with a

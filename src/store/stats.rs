@@ -39,15 +39,26 @@ fn fiscal_years(conn: &Connection) -> Result<Vec<i32>> {
     Ok(years)
 }
 
-pub(crate) fn collect(conn: &Connection) -> Result<Stats> {
-    let mut tables = BTreeMap::new();
-    let mut labelled = Vec::new();
+/// The rows of each data table, in the order of the kinds.
+pub fn data_table_counts(
+    conn: &Connection,
+) -> Result<Vec<(&'static crate::store::kinds::KindDef, i64)>> {
+    let mut out = Vec::new();
     for def in crate::store::kinds::KINDS {
         // Table names come from the fixed kind list, never from input.
         let rows: i64 =
             conn.query_row(&format!("SELECT count(*) FROM {}", def.table), [], |r| {
                 r.get(0)
             })?;
+        out.push((def, rows));
+    }
+    Ok(out)
+}
+
+pub(crate) fn collect(conn: &Connection) -> Result<Stats> {
+    let mut tables = BTreeMap::new();
+    let mut labelled = Vec::new();
+    for (def, rows) in data_table_counts(conn)? {
         tables.insert(def.table.to_string(), rows);
         labelled.push(TableCount {
             table: def.table.into(),

@@ -4,12 +4,11 @@
 //! recommendation list or a user table with its report (突合).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use eframe::egui;
 
 use super::result_table::ResultTable;
-use crate::analysis::frame::{self, DataFrame};
+use crate::analysis::frame;
 use crate::app::Command;
 use crate::app::domain::extract::{ExtractCmd, ExtractReply, Keep, SetOp};
 use crate::app::domain::marks::{MarkCmd, MarkReply};
@@ -30,8 +29,9 @@ pub enum Tab {
 /// The opened list.
 pub struct Opened {
     pub list: Extraction,
-    pub frame: Option<Arc<DataFrame>>,
     pub table: Option<ResultTable>,
+    /// The key (insured id) of each row of the table's frame, read once.
+    keys: Vec<Option<String>>,
     pub excluded: Vec<Excluded>,
 }
 
@@ -96,23 +96,17 @@ impl Default for ExtractState {
 }
 
 impl ExtractState {
-    /// Asks for the lists again (after a list was made elsewhere).
-    pub fn refresh(&mut self) {
-        self.requested = false;
-    }
-
     /// The keys (insured ids) of the rows selected in the opened list.
     pub fn selected_keys(&self) -> Vec<String> {
         let Some(o) = &self.opened else {
             return Vec::new();
         };
-        let (Some(df), Some(t)) = (&o.frame, &o.table) else {
+        let Some(t) = &o.table else {
             return Vec::new();
         };
-        let keys = frame::texts(df, col::KEY).unwrap_or_default();
         t.selected
             .iter()
-            .filter_map(|&r| keys.get(r).cloned().flatten())
+            .filter_map(|&r| o.keys.get(r).cloned().flatten())
             .collect()
     }
 }
@@ -649,11 +643,11 @@ pub fn receive(st: &mut ExtractState, reply: ExtractReply) -> Vec<Command> {
         ExtractReply::Partners(p) => st.partners = Some(p),
         ExtractReply::Within { name, keys } => {
             if let Some(o) = st.opened.as_mut().filter(|o| o.list.name == name)
-                && let (Some(df), Some(t)) = (&o.frame, o.table.as_mut())
+                && let Some(t) = o.table.as_mut()
             {
                 let inside: std::collections::HashSet<String> = keys.into_iter().collect();
-                let col = frame::texts(df, col::KEY).unwrap_or_default();
-                t.selected = col
+                t.selected = o
+                    .keys
                     .iter()
                     .enumerate()
                     .filter(|(_, k)| k.as_ref().is_some_and(|k| inside.contains(k)))
@@ -673,10 +667,14 @@ pub fn receive(st: &mut ExtractState, reply: ExtractReply) -> Vec<Command> {
                 t.selectable = true;
                 t
             });
+            let keys = frame
+                .as_ref()
+                .and_then(|df| frame::texts(df, col::KEY).ok())
+                .unwrap_or_default();
             st.opened = Some(Opened {
                 list,
-                frame,
                 table,
+                keys,
                 excluded,
             });
         }

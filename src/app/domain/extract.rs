@@ -168,6 +168,14 @@ fn made(conn: &duckdb::Connection, new: &NewExtraction) -> Result<ExtractReply, 
     })
 }
 
+/// The search of a list's members in its year (the field `in_list`): how a list is shown
+/// and searched within.
+fn members_query(list: &Extraction) -> Result<Query, SearchError> {
+    Query::from_json(&serde_json::json!({
+        "version": 1, "subject": "insured", "fy": list.fy,
+        "where": {"field": "in_list", "op": "=", "value": list.name}}))
+}
+
 fn personal(label: &'static str, target: String) -> Spec {
     Spec::login(label)
         .right(Right::ViewPersonal, Action::ViewPersonal, target)
@@ -237,10 +245,7 @@ impl Domain for ExtractCmd {
                 // A list of persons is shown as the search lists them: the members of
                 // the list in its year.
                 let frame = if list.subject == "insured" {
-                    let query = Query::from_json(&serde_json::json!({
-                        "version": 1, "subject": "insured",
-                        "fy": list.fy,
-                        "where": {"field": "in_list", "op": "=", "value": list.name}}))?;
+                    let query = members_query(&list)?;
                     let threshold = cx.sec().suppression_threshold();
                     Some(std::sync::Arc::new(crate::search::run::list(
                         conn, cx.cache, &query, threshold, true,
@@ -324,7 +329,7 @@ impl Domain for ExtractCmd {
                 let mut fields: Vec<_> = keys.iter().flat_map(|k| k.fields().to_vec()).collect();
                 fields.sort();
                 fields.dedup();
-                let left = match_sides::list_rows(conn, list.id)?;
+                let left = match_sides::register_rows(conn, list.id)?;
                 let right = match_sides::partner_rows(conn, &with, &fields)?;
                 let report = matching::match_rows(&left, &right, &keys);
                 let members: Vec<String> = match keep {
@@ -356,9 +361,7 @@ impl Domain for ExtractCmd {
             }
             ExtractCmd::Within { name, place } => {
                 let list = get(&name)?;
-                let mut query = Query::from_json(&serde_json::json!({
-                    "version": 1, "subject": "insured", "fy": list.fy,
-                    "where": {"field": "in_list", "op": "=", "value": list.name}}))?;
+                let mut query = members_query(&list)?;
                 query.cond = crate::search::Cond::And(vec![
                     query.cond.clone(),
                     crate::search::Cond::Place(place),

@@ -223,10 +223,7 @@ impl Domain for MapCmd {
             MapCmd::Facilities { fy } => {
                 let mut list = crate::map::facilities::load(conn, fy)?;
                 let threshold = cx.sec().suppression_threshold();
-                let may_see = cx
-                    .session
-                    .as_ref()
-                    .is_some_and(|s| s.rights.contains(&Right::ViewPersonal));
+                let may_see = cx.has(Right::ViewPersonal);
                 if !may_see {
                     crate::map::facilities::withhold_small_counts(&mut list, threshold);
                 }

@@ -76,10 +76,18 @@ impl<'a> Cx<'a> {
     /// Refuses unless the session also holds `right` (for a command gated by another
     /// right whose answer would show personal data: 編集 of marks, rows, list members).
     pub fn also(&self, right: crate::auth::Right) -> Result<(), AppError> {
-        match self.session.as_ref() {
-            Some(s) if s.rights.contains(&right) => Ok(()),
-            _ => Err(AuthError::Denied(right).into()),
+        if self.has(right) {
+            Ok(())
+        } else {
+            Err(AuthError::Denied(right).into())
         }
+    }
+
+    /// Whether the session holds `right`.
+    pub fn has(&self, right: crate::auth::Right) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.rights.contains(&right))
     }
 
     /// The logged-in user's id (empty for the system).

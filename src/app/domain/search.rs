@@ -194,10 +194,7 @@ impl Domain for SearchCmd {
     fn run(self, cx: &mut Cx<'_>) -> Result<SearchReply, AppError> {
         let conn = cx.store.conn();
         let user = cx.user();
-        let personal = cx
-            .session
-            .as_ref()
-            .is_some_and(|s| s.rights.contains(&Right::ViewPersonal));
+        let personal = cx.has(Right::ViewPersonal);
         let threshold = cx.sec().suppression_threshold();
         let cache = &mut *cx.cache;
         if let SearchCmd::Count { query } | SearchCmd::List { query } | SearchCmd::Keys { query } =
