@@ -296,7 +296,12 @@ fn pick(ui: &mut egui::Ui, id: &str, value: &mut String, names: &[String]) {
 }
 
 fn members_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>) {
-    let selected = st.selected_keys();
+    // How many are ticked, every frame; their keys only when a button is pressed.
+    let ticked = st
+        .opened
+        .as_ref()
+        .and_then(|o| o.table.as_ref())
+        .map_or(0, |t| t.selected.len());
     let name = st
         .opened
         .as_ref()
@@ -320,11 +325,11 @@ fn members_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>)
         }
     });
     ui.horizontal(|ui| {
-        ui.label(format!("選んだ {} 人を", selected.len()));
+        ui.label(format!("選んだ {ticked} 人を"));
         let l = ui.label("理由");
         ui.add(egui::TextEdit::singleline(&mut st.exclude_reason).hint_text("例: 入院中のため"))
             .labelled_by(l.id);
-        let ok = !selected.is_empty() && !st.exclude_reason.trim().is_empty() && st.may_edit;
+        let ok = ticked > 0 && !st.exclude_reason.trim().is_empty() && st.may_edit;
         if ui
             .add_enabled(ok, egui::Button::new("リストから除外"))
             .on_hover_text("除外した行は「除外した行」のタブに理由とともに残ります")
@@ -332,7 +337,7 @@ fn members_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>)
         {
             cmds.push(Command::from(ExtractCmd::Exclude {
                 name: name.clone(),
-                keys: selected.clone(),
+                keys: st.selected_keys(),
                 reason: st.exclude_reason.trim().to_string(),
             }));
         }
@@ -358,7 +363,7 @@ fn members_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>)
         let l = ui.label("備考");
         ui.add(egui::TextEdit::singleline(&mut st.mark_note).desired_width(220.0))
             .labelled_by(l.id);
-        let ok = !selected.is_empty() && st.may_edit;
+        let ok = ticked > 0 && st.may_edit;
         if ui
             .add_enabled(ok, egui::Button::new("印をつける"))
             .on_hover_text(
@@ -367,7 +372,7 @@ fn members_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>)
             .clicked()
         {
             cmds.push(Command::from(MarkCmd::Set {
-                ids: selected.clone(),
+                ids: st.selected_keys(),
                 mark: Some(NewMark {
                     mark: st.mark,
                     reason: st.mark_reason,
@@ -377,7 +382,7 @@ fn members_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>)
         }
         if ui.add_enabled(ok, egui::Button::new("印を外す")).clicked() {
             cmds.push(Command::from(MarkCmd::Set {
-                ids: selected.clone(),
+                ids: st.selected_keys(),
                 mark: None,
             }));
         }
