@@ -22,6 +22,8 @@ pub mod cli;
 pub mod demo;
 /// Coordinate systems, boundary readers, distances.
 pub use kenshin_parse::geo;
+/// Exports: tables, maps and layers in the formats municipalities use.
+pub mod export;
 /// 住所照合: insured addresses → points and small areas.
 pub mod geocode;
 /// Import of customer files: encodings, wareki, profiles, validation, transactions.

@@ -4,9 +4,12 @@
 //!   process dies, so a crash never leaves a stale lock);
 //! - restricting the data folder and key files to the account that runs the app
 //!   (Unix: mode 0700/0600; Windows: `icacls`, inheritance removed, full control for the
-//!   current user, SYSTEM and Administrators).
+//!   current user, SYSTEM and Administrators);
+//! - whether an export goes to a removable drive ([`removable`]).
 //!
 //! Not checked here: the Windows paths (no Windows build in this environment).
+
+pub mod removable;
 
 use std::fs::File;
 use std::io::Write;

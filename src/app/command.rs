@@ -6,6 +6,7 @@
 use super::domain::accounts::{AccountCmd, AccountReply};
 use super::domain::admin::{AdminCmd, AdminReply};
 use super::domain::data::{DataCmd, DataReply};
+use super::domain::export::{ExportCmd, ExportReply};
 use super::domain::extract::{ExtractCmd, ExtractReply};
 use super::domain::geocode::{GeocodeCmd, GeocodeReply};
 use super::domain::imports::{ImportCmd, ImportReply};
@@ -36,6 +37,8 @@ pub enum Command {
     Mark(MarkCmd),
     /// The data browser: rows viewed, added, edited, deleted by hand, and their history.
     Data(DataCmd),
+    /// 出力: results as files (tables, maps, layers, slides).
+    Export(ExportCmd),
 }
 
 macro_rules! domain_into {
@@ -63,6 +66,7 @@ domain_into! {
     ExtractCmd => Extract / ExtractReply,
     MarkCmd => Mark / MarkReply,
     DataCmd => Data / DataReply,
+    ExportCmd => Export / ExportReply,
 }
 
 impl Command {
@@ -78,6 +82,7 @@ impl Command {
             Command::Extract(c) => super::domain::Domain::spec(c),
             Command::Mark(c) => super::domain::Domain::spec(c),
             Command::Data(c) => super::domain::Domain::spec(c),
+            Command::Export(c) => super::domain::Domain::spec(c),
         }
     }
 
@@ -94,9 +99,11 @@ impl Command {
                 m,
                 MapCmd::ImportLayer { .. } | MapCmd::DeleteLayer { .. } | MapCmd::LoadMap
             ),
-            Command::Account(_) | Command::Search(_) | Command::Extract(_) | Command::Mark(_) => {
-                false
-            }
+            Command::Account(_)
+            | Command::Search(_)
+            | Command::Extract(_)
+            | Command::Mark(_)
+            | Command::Export(_) => false,
         }
     }
 
@@ -118,6 +125,7 @@ pub enum Outcome {
     Extract(ExtractReply),
     Mark(MarkReply),
     Data(DataReply),
+    Export(ExportReply),
     /// Refused for a missing right or folder (the refusal is logged).
     Denied(String),
     /// The session is idle-locked: the screen asks for the password.

@@ -73,6 +73,7 @@ impl Engine {
             Command::Extract(c) => self.run(c, progress),
             Command::Mark(c) => self.run(c, progress),
             Command::Data(c) => self.run(c, progress),
+            Command::Export(c) => self.run(c, progress),
         }
     }
 

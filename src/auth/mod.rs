@@ -88,6 +88,10 @@ pub enum AuthError {
         "出力先 {0} は許可された出力先フォルダの外です。管理者設定の「出力先フォルダ」を確認してください。"
     )]
     ExportFolder(String),
+    #[error(
+        "出力先 {0} は USB メモリなどの外部記憶媒体です。「外部記憶媒体（USBメモリ等）への書出し」の権限がないため書き出せません。管理者に依頼するか、許可された出力先フォルダを選んでください。"
+    )]
+    Removable(String),
     #[error(transparent)]
     Hash(#[from] password::HashError),
     #[error(transparent)]
@@ -117,6 +121,12 @@ pub fn valid_id(id: &str) -> bool {
 
 pub const SETTING_IDLE_MINUTES: &str = "idle_minutes";
 pub const SETTING_EXPORT_DIRS: &str = "export_dirs";
+
+/// The setting of one user's export folders (`export_dirs.<user id>`), which take
+/// precedence over everyone's.
+pub fn user_export_dirs_key(user: &str) -> String {
+    format!("{SETTING_EXPORT_DIRS}.{user}")
+}
 
 impl Security<'_> {
     pub fn log(&self, draft: Draft) {
@@ -159,7 +169,21 @@ impl Security<'_> {
 
     /// The folders exports may be written to (empty: anywhere, for users with the right).
     pub fn export_dirs(&self) -> Vec<std::path::PathBuf> {
-        self.setting(SETTING_EXPORT_DIRS)
+        self.dirs_setting(SETTING_EXPORT_DIRS)
+    }
+
+    /// The folders `user` may export to: their own when an admin set any, else everyone's.
+    pub fn export_dirs_of(&self, user: &str) -> Vec<std::path::PathBuf> {
+        let own = self.dirs_setting(&user_export_dirs_key(user));
+        if own.is_empty() {
+            self.export_dirs()
+        } else {
+            own
+        }
+    }
+
+    fn dirs_setting(&self, key: &str) -> Vec<std::path::PathBuf> {
+        self.setting(key)
             .ok()
             .flatten()
             .map(|v| {
@@ -266,8 +290,9 @@ impl Security<'_> {
         Ok(state)
     }
 
-    /// Checks an export destination: the 外部出力 right, and (when the admin has set
-    /// folders) a path inside one of them. Logs a refusal.
+    /// Checks an export destination: the 外部出力 right; a removable drive needs
+    /// 外部記憶媒体への書出し as well; and when folders are set (the user's own first,
+    /// else everyone's) the path must be inside one of them. Logs a refusal.
     pub fn require_export(
         &self,
         session: &mut Session,
@@ -275,19 +300,48 @@ impl Security<'_> {
     ) -> Result<(), AuthError> {
         let target = path.display().to_string();
         self.require(session, Right::Export, Action::Export, &target)?;
-        let dirs = self.export_dirs();
-        if dirs.is_empty() {
-            return Ok(());
+        // Where the path really leads: a link inside an allowed folder to a USB stick is
+        // the stick.
+        let abs = resolved(path);
+        let refuse = |why: &str| {
+            self.log(
+                Draft::new(&session.user_id, Action::Export, &target, Outcome::Denied).detail(why),
+            );
+        };
+        if crate::os::removable::is_removable(&abs)
+            && !session.rights.contains(&Right::ExportRemovable)
+        {
+            refuse(Right::ExportRemovable.key());
+            return Err(AuthError::Removable(target));
         }
-        let abs = absolute(path);
-        if dirs.iter().any(|d| abs.starts_with(absolute(d))) {
+        let dirs = self.export_dirs_of(&session.user_id);
+        if dirs.is_empty() || dirs.iter().any(|d| abs.starts_with(resolved(d))) {
             Ok(())
         } else {
-            self.log(
-                Draft::new(&session.user_id, Action::Export, &target, Outcome::Denied)
-                    .detail("export_folder"),
-            );
+            refuse("export_folder");
             Err(AuthError::ExportFolder(target))
+        }
+    }
+}
+
+/// [`absolute`], with the longest part that exists resolved on disk (links and junctions
+/// followed), so that a file not written yet is checked where it will really be.
+fn resolved(p: &std::path::Path) -> std::path::PathBuf {
+    let abs = absolute(p);
+    let mut existing = abs.as_path();
+    let mut rest: Vec<&std::ffi::OsStr> = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            let mut out = real;
+            out.extend(rest.iter().rev());
+            return out;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => return abs,
         }
     }
 }

@@ -17,6 +17,9 @@ pub enum Right {
     Edit,
     /// 外部出力: any file written outside the data folder (exports, renders, audit export).
     Export,
+    /// 外部記憶媒体への書出し: exports to USB memory and other removable drives (besides
+    /// 外部出力), granted per user.
+    ExportRemovable,
     /// 印刷.
     Print,
     /// レイヤ・背景地図の管理.
@@ -30,11 +33,12 @@ pub enum Right {
 }
 
 impl Right {
-    pub const ALL: [Right; 9] = [
+    pub const ALL: [Right; 10] = [
         Right::ViewPersonal,
         Right::Import,
         Right::Edit,
         Right::Export,
+        Right::ExportRemovable,
         Right::Print,
         Right::ManageLayers,
         Right::ManageUsers,
@@ -47,7 +51,8 @@ impl Right {
             Right::ViewPersonal => "個人情報の閲覧",
             Right::Import => "データの取込",
             Right::Edit => "属性・コメントの編集",
-            Right::Export => "外部出力（ファイル・外部媒体）",
+            Right::Export => "外部出力（ファイル）",
+            Right::ExportRemovable => "外部記憶媒体（USBメモリ等）への書出し",
             Right::Print => "印刷",
             Right::ManageLayers => "レイヤ・背景地図の管理",
             Right::ManageUsers => "利用者の管理",
@@ -63,6 +68,7 @@ impl Right {
             Right::Import => "import",
             Right::Edit => "edit",
             Right::Export => "export",
+            Right::ExportRemovable => "export_removable",
             Right::Print => "print",
             Right::ManageLayers => "manage_layers",
             Right::ManageUsers => "manage_users",
@@ -100,7 +106,11 @@ impl Role {
 
     pub fn rights(self) -> BTreeSet<Right> {
         match self {
-            Role::Admin => Right::ALL.into_iter().collect(),
+            // Writing to removable drives is granted per user, never by a preset.
+            Role::Admin => Right::ALL
+                .into_iter()
+                .filter(|r| *r != Right::ExportRemovable)
+                .collect(),
             Role::Analyst => [
                 Right::ViewPersonal,
                 Right::Import,

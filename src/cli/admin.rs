@@ -39,7 +39,7 @@ pub enum UserCmd {
     Reset { id: String },
     /// 利用者を削除する
     Delete { id: String },
-    /// 利用者の権限を置き換える（view_personal,import,edit,export,print,manage_layers,manage_users,backup,view_audit）
+    /// 利用者の権限を置き換える（view_personal,import,edit,export,export_removable,print,manage_layers,manage_users,backup,view_audit）
     Rights {
         id: String,
         #[arg(long, value_delimiter = ',')]

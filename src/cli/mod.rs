@@ -22,6 +22,7 @@ macro_rules! out {
 }
 
 mod admin;
+mod export;
 mod extract;
 mod layer;
 mod mark;
@@ -132,6 +133,8 @@ pub enum Cmd {
     },
     /// 地図を PNG に描く（画面なし）
     Render(render::RenderArgs),
+    /// 結果を出力する（CSV・Excel・シェープファイル・GeoJSON・PowerPoint・PDF・PNG・JPEG）
+    Export(export::ExportArgs),
     /// 初期設定: 最初の管理者を作る（パスワードは入力を求めるか KENSHIN_PASSWORD）
     Setup {
         #[arg(long, value_name = "ID")]
@@ -206,6 +209,13 @@ pub enum BenchCmd {
     Map {
         #[arg(long, default_value_t = 2021)]
         fy: i32,
+    },
+    /// 出力の速さ: 町丁・字の塗り分けを A3 横の PDF と 300 dpi の PNG に（最後の行 a3_pdf_ms=… a3_png_ms=…）
+    Export {
+        #[arg(long, default_value_t = 2021)]
+        fy: i32,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
 }
 
@@ -367,11 +377,15 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
         Cmd::Mark { what } => mark::run(ctx, what),
         Cmd::Tiles { what } => render::tiles(ctx, what),
         Cmd::Render(args) => render::render(ctx, args),
+        Cmd::Export(args) => export::run(ctx, args),
         Cmd::Geocode { json, unmatched } => geocode(ctx, json, unmatched),
         // A measurement, outside the engine (as `bench import`), but only for a user.
         Cmd::Bench {
             what: BenchCmd::Map { fy },
         } => crate::bench::map(&ctx.engine.store, fy),
+        Cmd::Bench {
+            what: BenchCmd::Export { fy, runs },
+        } => crate::bench::export(&ctx.engine.store, fy, runs),
         Cmd::User { what } => admin::user(ctx, what),
         Cmd::Backup { out, keep } => admin::backup(ctx, out, keep),
         Cmd::RecoveryKey => admin::recovery_key(ctx),

@@ -147,6 +147,7 @@ pub fn render(ctx: &mut super::Ctx, args: RenderArgs) -> anyhow::Result<i32> {
         legend: !args.no_legend,
         scale_bar: !args.no_scale_bar,
         north_arrow: !args.no_north_arrow,
+        ..Default::default()
     };
     let (width, height) = (spec.width, spec.height);
     // The engine checks 外部出力 and the folder, draws, and logs the export.

@@ -258,6 +258,29 @@ pub fn legend_in(
     marks
 }
 
+/// The title at the top centre, on a white band (exports and prints).
+pub fn title(text: &str, frame: Frame, measure: &dyn Fn(&str, f32) -> f32) -> Vec<Mark> {
+    let size = (frame[3] / 40.0).clamp(14.0, 28.0);
+    let w = measure(text, size);
+    let pad = size * 0.4;
+    let x = frame[0] + (frame[2] - w) / 2.0;
+    let y = frame[1] + pad;
+    vec![
+        Mark::Rect {
+            rect: [x - pad, y - pad * 0.5, w + 2.0 * pad, size + pad],
+            fill: Some(PANEL),
+            stroke: None,
+        },
+        Mark::Text {
+            at: [x, y],
+            text: text.to_string(),
+            size,
+            color: INK,
+            halo: false,
+        },
+    ]
+}
+
 /// The credits line at the bottom centre.
 pub fn credits(line: &str, frame: Frame, measure: &dyn Fn(&str, f32) -> f32) -> Vec<Mark> {
     let size = 10.0;

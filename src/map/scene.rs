@@ -117,12 +117,24 @@ pub struct Label {
     pub size: f32,
 }
 
+/// An area as its rings (outer and holes, closed), for painters that fill paths rather
+/// than triangles (PDF: no seams between triangles, smaller files). Filled even-odd.
+#[derive(Debug)]
+pub struct Area {
+    pub rings: Vec<Vec<[f32; 2]>>,
+    pub color: Rgba,
+}
+
 /// One layer's part of a frame, in drawing order.
 #[derive(Debug, Default)]
 pub struct LayerScene {
     pub fills: FillMesh,
     /// Areas to hatch (drawn over `fills` with a pattern; colours unused).
     pub hatch: FillMesh,
+    /// With [`Rings::Keep`]: the filled areas as rings (`fills` then stays empty).
+    pub areas: Vec<Area>,
+    /// With [`Rings::Keep`]: the hatched areas as rings (`hatch` then stays empty).
+    pub hatch_areas: Vec<Area>,
     pub strokes: Vec<Stroke>,
     pub markers: Vec<Marker>,
 }
@@ -148,8 +160,22 @@ fn fade(c: Rgba, opacity: f32) -> Rgba {
     ]
 }
 
+/// How areas are handed to the painter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rings {
+    /// As triangles (the window and the rasteriser).
+    Triangles,
+    /// As rings (the PDF painter).
+    Keep,
+}
+
 /// Builds the scene for `view` from layers drawn bottom to top.
 pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
+    build_with(view, layers, Rings::Triangles)
+}
+
+/// [`build`], with areas as triangles or as rings.
+pub fn build_with(view: &View, layers: &[(&PreparedLayer, &LayerStyle)], rings: Rings) -> Scene {
     let mut scene = Scene::default();
     let bbox = view.lonlat_bbox();
     // Cull with a margin so lines leaving the view are not cut short.
@@ -187,12 +213,33 @@ pub fn build(view: &View, layers: &[(&PreparedLayer, &LayerStyle)]) -> Scene {
                 Fill::Solid(c) => Some(*c),
                 Fill::PerFeature(v) => v.get(i).copied().flatten(),
             };
+            let area_rings = || -> Vec<Vec<[f32; 2]>> {
+                sh.lines
+                    .iter()
+                    .map(|l| l.iter().map(project).collect())
+                    .collect()
+            };
+            let is_area = !sh.tri_indices.is_empty();
             if let Some(c) = fill {
-                ls.fills.push(sh, fade(c, style.opacity), &project);
+                if rings == Rings::Keep && is_area {
+                    ls.areas.push(Area {
+                        rings: area_rings(),
+                        color: fade(c, style.opacity),
+                    });
+                } else {
+                    ls.fills.push(sh, fade(c, style.opacity), &project);
+                }
             }
             if style.hatched.get(i).copied().unwrap_or(false) {
-                ls.hatch
-                    .push(sh, fade([255, 255, 255, 255], style.opacity), &project);
+                if rings == Rings::Keep && is_area {
+                    ls.hatch_areas.push(Area {
+                        rings: area_rings(),
+                        color: [255, 255, 255, 255],
+                    });
+                } else {
+                    ls.hatch
+                        .push(sh, fade([255, 255, 255, 255], style.opacity), &project);
+                }
             }
             if let Some((w, c)) = style.stroke {
                 let c = fade(c, style.opacity);

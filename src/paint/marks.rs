@@ -25,7 +25,12 @@ fn stroke(width: f32) -> Stroke {
 
 /// Paints `marks` in order.
 pub fn draw_marks(pixmap: &mut Pixmap, marks: &[Mark], text: &TextPainter) {
-    let id = Transform::identity();
+    draw_marks_scaled(pixmap, marks, text, 1.0);
+}
+
+/// [`draw_marks`] of marks laid out in points onto a pixmap `k` times larger.
+pub fn draw_marks_scaled(pixmap: &mut Pixmap, marks: &[Mark], text: &TextPainter, k: f32) {
+    let id = Transform::from_scale(k, k);
     for m in marks {
         match m {
             Mark::Rect {
@@ -86,7 +91,7 @@ pub fn draw_marks(pixmap: &mut Pixmap, marks: &[Mark], text: &TextPainter) {
                 halo,
             } => {
                 let baseline = at[1] + text.ascent(*size);
-                text.draw(pixmap, t, *size, at[0], baseline, *color, *halo);
+                text.draw_scaled(pixmap, t, *size, at[0], baseline, *color, *halo, id);
             }
         }
     }

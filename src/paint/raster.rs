@@ -22,19 +22,13 @@ fn paint(c: Rgba) -> Paint<'static> {
 }
 
 /// One path per run of same-coloured triangles.
-fn fill_mesh(pixmap: &mut Pixmap, mesh: &FillMesh) {
+fn fill_mesh(pixmap: &mut Pixmap, mesh: &FillMesh, ts: Transform) {
     let mut run: Option<(Rgba, PathBuilder)> = None;
     let flush = |pixmap: &mut Pixmap, run: Option<(Rgba, PathBuilder)>| {
         if let Some((c, pb)) = run
             && let Some(path) = pb.finish()
         {
-            pixmap.fill_path(
-                &path,
-                &paint(c),
-                FillRule::Winding,
-                Transform::identity(),
-                None,
-            );
+            pixmap.fill_path(&path, &paint(c), FillRule::Winding, ts, None);
         }
     };
     for tri in mesh.indices.chunks_exact(3) {
@@ -62,7 +56,7 @@ fn fill_mesh(pixmap: &mut Pixmap, mesh: &FillMesh) {
 }
 
 /// Diagonal grey hatching inside the mesh's triangles.
-fn hatch_mesh(pixmap: &mut Pixmap, mesh: &FillMesh) {
+fn hatch_mesh(pixmap: &mut Pixmap, mesh: &FillMesh, ts: Transform) {
     if mesh.indices.is_empty() {
         return;
     }
@@ -86,12 +80,12 @@ fn hatch_mesh(pixmap: &mut Pixmap, mesh: &FillMesh) {
     let Some(mut mask) = Mask::new(pixmap.width(), pixmap.height()) else {
         return;
     };
-    mask.fill_path(&area, FillRule::Winding, true, Transform::identity());
+    mask.fill_path(&area, FillRule::Winding, true, ts);
     pixmap.fill_path(
         &area,
         &paint([235, 235, 235, 255]),
         FillRule::Winding,
-        Transform::identity(),
+        ts,
         None,
     );
     let (w, h) = (pixmap.width() as f32, pixmap.height() as f32);
@@ -100,11 +94,11 @@ fn hatch_mesh(pixmap: &mut Pixmap, mesh: &FillMesh) {
     while x < w {
         lines.move_to(x, h);
         lines.line_to(x + h, 0.0);
-        x += 7.0;
+        x += 7.0 * ts.sx;
     }
     if let Some(lines) = lines.finish() {
         let stroke = Stroke {
-            width: 1.2,
+            width: 1.2 * ts.sx,
             ..Default::default()
         };
         pixmap.stroke_path(
@@ -138,35 +132,31 @@ fn marker_path(m: &Marker) -> Option<tiny_skia::Path> {
 }
 
 /// A point symbol with a white outline.
-fn draw_marker(pixmap: &mut Pixmap, m: &Marker) {
+fn draw_marker(pixmap: &mut Pixmap, m: &Marker, ts: Transform) {
     let Some(path) = marker_path(m) else {
         return;
     };
-    pixmap.fill_path(
-        &path,
-        &paint(m.color),
-        FillRule::Winding,
-        Transform::identity(),
-        None,
-    );
+    pixmap.fill_path(&path, &paint(m.color), FillRule::Winding, ts, None);
     let stroke = Stroke {
         width: 1.0,
         ..Default::default()
     };
-    pixmap.stroke_path(
-        &path,
-        &paint([255, 255, 255, 220]),
-        &stroke,
-        Transform::identity(),
-        None,
-    );
+    pixmap.stroke_path(&path, &paint([255, 255, 255, 220]), &stroke, ts, None);
 }
 
 /// Draws `scene` over what `pixmap` holds.
 pub fn draw_scene(pixmap: &mut Pixmap, scene: &Scene, text: &TextPainter) {
+    draw_scene_scaled(pixmap, scene, text, 1.0);
+}
+
+/// [`draw_scene`] of a scene laid out in points onto a pixmap `k` times larger (an export
+/// at a chosen dpi: k = dpi / 72), so that lines, symbols and text keep their size on
+/// paper.
+pub fn draw_scene_scaled(pixmap: &mut Pixmap, scene: &Scene, text: &TextPainter, k: f32) {
+    let ts = Transform::from_scale(k, k);
     for layer in &scene.layers {
-        fill_mesh(pixmap, &layer.fills);
-        hatch_mesh(pixmap, &layer.hatch);
+        fill_mesh(pixmap, &layer.fills, ts);
+        hatch_mesh(pixmap, &layer.hatch, ts);
         for s in &layer.strokes {
             let mut pb = PathBuilder::new();
             let Some(first) = s.points.first() else {
@@ -183,14 +173,14 @@ pub fn draw_scene(pixmap: &mut Pixmap, scene: &Scene, text: &TextPainter) {
                     line_cap: LineCap::Round,
                     ..Default::default()
                 };
-                pixmap.stroke_path(&path, &paint(s.color), &stroke, Transform::identity(), None);
+                pixmap.stroke_path(&path, &paint(s.color), &stroke, ts, None);
             }
         }
         for m in &layer.markers {
-            draw_marker(pixmap, m);
+            draw_marker(pixmap, m, ts);
         }
     }
     for l in &scene.labels {
-        text.label(pixmap, &l.text, l.size, l.pos, [30, 30, 30, 255]);
+        text.label_scaled(pixmap, &l.text, l.size, l.pos, [30, 30, 30, 255], ts);
     }
 }

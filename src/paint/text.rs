@@ -119,10 +119,23 @@ impl TextPainter {
         centre: [f32; 2],
         color: [u8; 4],
     ) {
+        self.label_scaled(pixmap, text, size, centre, color, Transform::identity());
+    }
+
+    /// [`TextPainter::label`] in points, drawn through `ts` (an export's scale).
+    pub fn label_scaled(
+        &self,
+        pixmap: &mut Pixmap,
+        text: &str,
+        size: f32,
+        centre: [f32; 2],
+        color: [u8; 4],
+        ts: Transform,
+    ) {
         let w = self.width(text, size);
         let x = centre[0] - w / 2.0;
         let y = centre[1] + size * 0.35;
-        self.draw(pixmap, text, size, x, y, color, true);
+        self.draw_scaled(pixmap, text, size, x, y, color, true, ts);
     }
 
     /// Draws `text` with its baseline's left end at (x, y).
@@ -135,6 +148,22 @@ impl TextPainter {
         y: f32,
         color: [u8; 4],
         halo: bool,
+    ) {
+        self.draw_scaled(pixmap, text, size, x, y, color, halo, Transform::identity());
+    }
+
+    /// [`TextPainter::draw`] in points, drawn through `ts`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn draw_scaled(
+        &self,
+        pixmap: &mut Pixmap,
+        text: &str,
+        size: f32,
+        x: f32,
+        y: f32,
+        color: [u8; 4],
+        halo: bool,
+        ts: Transform,
     ) {
         let Some(path) = self.path(text, size, x, y) else {
             return;
@@ -151,16 +180,10 @@ impl TextPainter {
                 line_cap: LineCap::Round,
                 ..Default::default()
             };
-            pixmap.stroke_path(&path, &paint, &stroke, Transform::identity(), None);
+            pixmap.stroke_path(&path, &paint, &stroke, ts, None);
         }
         paint.set_color(Color::from_rgba8(color[0], color[1], color[2], color[3]));
-        pixmap.fill_path(
-            &path,
-            &paint,
-            FillRule::Winding,
-            Transform::identity(),
-            None,
-        );
+        pixmap.fill_path(&path, &paint, FillRule::Winding, ts, None);
     }
 }
 

@@ -1,6 +1,9 @@
-//! The CPU map renderer (tiny-skia): the same [`Scene`](crate::map::scene::Scene) the
-//! window draws, rasterised for basemap tiles and map exports, with optional legend, scale
-//! bar, north arrow and credits. No egui here: the CLI and tests render without a window.
+//! The map renderers below the window: the same [`Scene`](crate::map::scene::Scene) the
+//! window draws, rasterised (tiny-skia) for basemap tiles and map images, or painted as
+//! vectors into a PDF (krilla), with optional title, legend, scale bar, north arrow and
+//! credits laid out once by `map::furniture`. A map on paper is laid out in points and
+//! rasterised `dpi / 72` times larger, so lines and text keep their size at any dpi. No
+//! egui here: the CLI and tests render without a window.
 
 pub mod export;
 
@@ -20,6 +23,8 @@ pub const CREDITS: &str = "出典: 国土数値情報（行政区域）、e-Stat
 /// What goes on an exported map besides the layers.
 #[derive(Debug, Clone, Default)]
 pub struct Furniture {
+    /// A title at the top.
+    pub title: Option<String>,
     /// Legend title and entries (colour, label, hatched).
     pub legend: Option<(String, Vec<(Rgba, String, bool)>)>,
     pub scale_bar: bool,
@@ -27,8 +32,9 @@ pub struct Furniture {
     pub credits: Option<String>,
 }
 
-/// Draws the basemap tiles under `view` (scaled from the nearest zoom the set has).
-fn draw_basemap(pm: &mut Pixmap, view: &View, source: &Source) {
+/// Draws the basemap tiles under `view` (scaled from the nearest zoom the set has), onto a
+/// pixmap `k` times the view's size.
+fn draw_basemap(pm: &mut Pixmap, view: &View, source: &Source, k: f32) {
     let z = view.zoom;
     // A tile's size in the image (the view may be magnified).
     let ts = 256.0 * view.magnify;
@@ -72,7 +78,8 @@ fn draw_basemap(pm: &mut Pixmap, view: &View, source: &Source) {
                 ts as f32 / th as f32,
                 x,
                 y,
-            );
+            )
+            .post_scale(k, k);
             pm.draw_pixmap(
                 0,
                 0,
@@ -85,6 +92,32 @@ fn draw_basemap(pm: &mut Pixmap, view: &View, source: &Source) {
     }
 }
 
+/// The furniture's marks in the frame `[0, 0, view size]`.
+fn furniture_marks(
+    view: &View,
+    furniture: &Furniture,
+    measure: &dyn Fn(&str, f32) -> f32,
+) -> Vec<layout::Mark> {
+    let frame = [0.0, 0.0, view.size.0, view.size.1];
+    let mut items = Vec::new();
+    if furniture.scale_bar {
+        items.extend(layout::scale_bar(view, frame, measure));
+    }
+    if furniture.north_arrow {
+        items.extend(layout::north_arrow(frame, measure));
+    }
+    if let Some((title, entries)) = &furniture.legend {
+        items.extend(layout::legend(title, entries, frame, measure));
+    }
+    if let Some(c) = &furniture.credits {
+        items.extend(layout::credits(c, frame, measure));
+    }
+    if let Some(t) = &furniture.title {
+        items.extend(layout::title(t, frame, measure));
+    }
+    items
+}
+
 /// Renders `layers` for `view` (size in pixels) over an optional basemap.
 pub fn render(
     view: &View,
@@ -92,30 +125,59 @@ pub fn render(
     basemap: Option<&Source>,
     furniture: &Furniture,
 ) -> Result<Pixmap, String> {
-    let mut pm = Pixmap::new(view.size.0.max(1.0) as u32, view.size.1.max(1.0) as u32)
-        .ok_or("画像の大きさが不正です")?;
+    render_scaled(view, layers, basemap, furniture, 1.0)
+}
+
+/// Renders `layers` for `view` (laid out in points) onto a pixmap `k` times larger.
+pub fn render_scaled(
+    view: &View,
+    layers: &[(&PreparedLayer, &LayerStyle)],
+    basemap: Option<&Source>,
+    furniture: &Furniture,
+    k: f32,
+) -> Result<Pixmap, String> {
+    let w = (view.size.0 * k).round().max(1.0) as u32;
+    let h = (view.size.1 * k).round().max(1.0) as u32;
+    let mut pm = Pixmap::new(w, h).ok_or("画像の大きさが不正です")?;
     pm.fill(Color::WHITE);
     if let Some(src) = basemap {
-        draw_basemap(&mut pm, view, src);
+        draw_basemap(&mut pm, view, src, k);
     }
     let text = text::TextPainter::new().ok_or("フォントを読み込めません")?;
     let scene = scene::build(view, layers);
-    raster::draw_scene(&mut pm, &scene, &text);
-    let frame = [0.0, 0.0, pm.width() as f32, pm.height() as f32];
-    let measure = |t: &str, size: f32| text.width(t, size);
-    let mut items = Vec::new();
-    if furniture.scale_bar {
-        items.extend(layout::scale_bar(view, frame, &measure));
-    }
-    if furniture.north_arrow {
-        items.extend(layout::north_arrow(frame, &measure));
-    }
-    if let Some((title, entries)) = &furniture.legend {
-        items.extend(layout::legend(title, entries, frame, &measure));
-    }
-    if let Some(c) = &furniture.credits {
-        items.extend(layout::credits(c, frame, &measure));
-    }
-    marks::draw_marks(&mut pm, &items, &text);
+    raster::draw_scene_scaled(&mut pm, &scene, &text, k);
+    let items = furniture_marks(view, furniture, &|t: &str, size: f32| text.width(t, size));
+    marks::draw_marks_scaled(&mut pm, &items, &text, k);
     Ok(pm)
+}
+
+/// A one-page PDF of `layers` for `view` (its size in points is the page's): areas,
+/// lines and symbols as vectors, text as text in the embedded (subset) Japanese font.
+pub fn render_pdf(
+    view: &View,
+    layers: &[(&PreparedLayer, &LayerStyle)],
+    furniture: &Furniture,
+    title: &str,
+) -> Result<Vec<u8>, String> {
+    use krilla::page::PageSettings;
+    let font = crate::paint::pdf::PdfFont::new().ok_or("フォントを読み込めません")?;
+    let mut doc = krilla::Document::new();
+    doc.set_metadata(
+        krilla::metadata::Metadata::new()
+            .title(title.to_string())
+            .creator("健診アトラス".to_string()),
+    );
+    let settings =
+        PageSettings::from_wh(view.size.0, view.size.1).ok_or("ページの大きさが不正です")?;
+    let mut page = doc.start_page_with(settings);
+    let mut surface = page.surface();
+    let scene = scene::build_with(view, layers, scene::Rings::Keep);
+    crate::paint::pdf::draw_scene(&mut surface, &scene, &font);
+    let items = furniture_marks(view, furniture, &|t: &str, size: f32| {
+        crate::paint::pdf::text_width(&font, t, size)
+    });
+    crate::paint::pdf::draw_marks(&mut surface, &items, &font);
+    surface.finish();
+    page.finish();
+    doc.finish().map_err(|e| format!("{e:?}"))
 }

@@ -191,3 +191,34 @@ pub fn remove(conn: &Connection, name: &str) -> Result<bool> {
     })?;
     Ok(true)
 }
+
+/// A member's linkage columns from the register, as the recommendation list has them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linkage {
+    pub insurer_no: Option<String>,
+    pub symbol_no: Option<String>,
+    pub insured_id: Option<String>,
+    pub name: Option<String>,
+    /// YYYY-MM-DD.
+    pub birth_date: Option<String>,
+}
+
+/// The members of list `id` with their register linkage columns, in member order (a
+/// member no longer in the register keeps its id, the rest empty).
+pub fn linkage(conn: &Connection, id: i64) -> Result<Vec<Linkage>> {
+    let mut stmt = conn.prepare(
+        "SELECT i.insurer_no, i.symbol_no, m.member_key, i.name, strftime(i.birth_date, '%Y-%m-%d')
+         FROM extraction_members m LEFT JOIN insured i ON i.insured_id = m.member_key
+         WHERE m.extraction_id = ? ORDER BY m.member_key",
+    )?;
+    let rows = stmt.query_map(params![id], |r| {
+        Ok(Linkage {
+            insurer_no: r.get(0)?,
+            symbol_no: r.get(1)?,
+            insured_id: r.get(2)?,
+            name: r.get(3)?,
+            birth_date: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}

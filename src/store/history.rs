@@ -200,3 +200,22 @@ pub(crate) fn rejects(conn: &Connection, id: i64) -> Result<Vec<Reject>> {
     })?;
     Ok(rows.collect::<std::result::Result<_, _>>()?)
 }
+
+/// The latest successful import of each kind: (the kind's Japanese label, when it
+/// finished as YYYY-MM-DD), for an export's 出典 line.
+pub fn latest_imports(conn: &Connection) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT kind, strftime(max(finished_at), '%Y-%m-%d') FROM import_history
+         WHERE result = 'ok' AND kind IS NOT NULL GROUP BY kind ORDER BY kind",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, at) = row?;
+        let label = super::kinds::Kind::from_id(&kind)
+            .map(|k| k.def().label.to_string())
+            .unwrap_or(kind);
+        out.push((label, at));
+    }
+    Ok(out)
+}

@@ -39,6 +39,10 @@ pub struct AdminState {
     pub group_search: String,
     /// The user whose rights are being edited.
     pub selected: Option<String>,
+    /// Every stored setting (the per-user export folders are read from it).
+    settings: std::collections::BTreeMap<String, String>,
+    /// The selected user's own export folders as edited, and whose they are.
+    pub user_dirs: (String, String),
     /// A destructive change waiting for confirmation: (label, op).
     confirm: Option<(String, AdminOp)>,
     /// The 「復旧鍵を作り直す」 button was pressed once and waits for 「作り直す」.
@@ -59,6 +63,8 @@ impl AdminState {
         self.backup_dir = get(SETTING_DIR);
         self.backup_keep = get(SETTING_GENERATIONS);
         self.backup_time = get(SETTING_TIME);
+        self.settings = m.clone();
+        self.user_dirs = Default::default();
     }
 
     pub fn done(&mut self, message: String, users: Vec<UserInfo>) {
@@ -217,6 +223,31 @@ fn users_ui(ui: &mut egui::Ui, st: &mut AdminState, cmds: &mut Vec<Command>) {
                 })));
             }
         }
+        if st.user_dirs.0 != u.user_id {
+            let key = crate::auth::user_export_dirs_key(&u.user_id);
+            st.user_dirs = (
+                u.user_id.clone(),
+                st.settings.get(&key).cloned().unwrap_or_default(),
+            );
+        }
+        ui.horizontal(|ui| {
+            let lbl = ui.label("この利用者の出力先フォルダ（1 行に 1 つ）");
+            ui.add_sized(
+                [300.0, 48.0],
+                egui::TextEdit::multiline(&mut st.user_dirs.1)
+                    .hint_text("空欄: 全員用の出力先フォルダ"),
+            )
+            .labelled_by(lbl.id);
+            if ui.button("保存").clicked() {
+                let key = crate::auth::user_export_dirs_key(&u.user_id);
+                st.settings
+                    .insert(key.clone(), st.user_dirs.1.trim().to_string());
+                cmds.push(Command::from(AdminCmd::Op(AdminOp::SetSetting {
+                    key,
+                    value: st.user_dirs.1.clone(),
+                })));
+            }
+        });
         ui.horizontal(|ui| {
             ui.label("ロールを適用:");
             for role in Role::ALL {

@@ -36,6 +36,8 @@ pub struct Opened {
 }
 
 pub struct ExtractState {
+    /// The 出力 window asked for (taken by the app).
+    pub export: Option<super::export_ui::Request>,
     requested: bool,
     pub lists: Option<Vec<Extraction>>,
     pub opened: Option<Opened>,
@@ -69,6 +71,7 @@ pub struct ExtractState {
 impl Default for ExtractState {
     fn default() -> Self {
         ExtractState {
+            export: None,
             requested: false,
             lists: None,
             opened: None,
@@ -308,6 +311,20 @@ fn members_ui(ui: &mut egui::Ui, st: &mut ExtractState, cmds: &mut Vec<Command>)
         .map(|o| o.list.name.clone())
         .unwrap_or_default();
     ui.horizontal(|ui| {
+        if ui
+            .button("出力…")
+            .on_hover_text("このリストを Excel・CSV・シェープファイル・PDF などに出力します（医療費等分析システム連携の様式も）")
+            .clicked()
+        {
+            st.export = Some(super::export_ui::Request {
+                what: crate::app::domain::export::What::Extract(name.clone()),
+                name: name.clone(),
+                personal: true,
+                list: true,
+                style: None,
+                figures: false,
+            });
+        }
         let shape = st.map_shape.clone();
         if ui
             .add_enabled(shape.is_some(), egui::Button::new("地図で描いた範囲の人を選ぶ"))

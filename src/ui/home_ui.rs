@@ -22,6 +22,8 @@ pub struct HomeState {
     pub may_reveal: bool,
     /// Ask for suppressed figures too.
     pub reveal: bool,
+    /// The 出力 window asked for (taken by the app).
+    pub export: Option<super::export_ui::Request>,
 }
 
 impl HomeState {
@@ -100,6 +102,7 @@ impl Default for HomeState {
             level: Level::Municipality,
             may_reveal: false,
             reveal: false,
+            export: None,
         }
     }
 }
@@ -165,6 +168,23 @@ pub fn home_ui(ui: &mut egui::Ui, state: &mut HomeState, busy: bool) -> Vec<Comm
             }
             if before != (state.fy, state.level, state.reveal) || ui.button("集計").clicked() {
                 cmds.push(state.command());
+            }
+            if ui
+                .button("出力…")
+                .on_hover_text("この表を Excel・CSV・シェープファイル（地域の形つき）・PDF の地図などに出力します")
+                .clicked()
+            {
+                state.export = Some(super::export_ui::Request {
+                    what: crate::app::domain::export::What::Uptake {
+                        level: state.level,
+                        fy: state.fy,
+                    },
+                    name: format!("{}年度_{}別_受診率", state.fy, state.level.label()),
+                    personal: false,
+                    list: false,
+                    style: None,
+                    figures: true,
+                });
             }
         });
         if let Some((t, grid)) = &state.uptake {

@@ -4,6 +4,7 @@
 mod admin_ui;
 mod audit_ui;
 pub mod data_ui;
+pub mod export_ui;
 pub mod extract_ui;
 mod folder_ui;
 pub mod frame_cost;
@@ -157,6 +158,8 @@ pub struct AtlasApp {
     pub login: login_ui::LoginState,
     pub admin: admin_ui::AdminState,
     pub audit: audit_ui::AuditState,
+    /// The 出力 window (one for every screen).
+    pub export: export_ui::ExportDialog,
     pub last_error: Option<String>,
     /// When the engine last heard of activity or was asked about the session.
     last_touch: std::time::Instant,
@@ -192,6 +195,7 @@ impl AtlasApp {
             login: login_ui::LoginState::default(),
             admin: admin_ui::AdminState::default(),
             audit: audit_ui::AuditState::default(),
+            export: export_ui::ExportDialog::default(),
             last_error: None,
             last_touch: std::time::Instant::now(),
             last_check: std::time::Instant::now(),
@@ -233,6 +237,7 @@ impl AtlasApp {
         self.import.rejects = None;
         self.admin = admin_ui::AdminState::default();
         self.audit = audit_ui::AuditState::default();
+        self.export = export_ui::ExportDialog::default();
     }
 
     /// Tells the engine about activity (at most every 30 s) and asks about the session
@@ -324,11 +329,17 @@ impl AtlasApp {
                 // The login screen took these above.
                 Outcome::Account(_) | Outcome::ScreenLocked => Vec::new(),
                 Outcome::Denied(msg) => {
+                    self.export.finished(job, Err(msg.clone()));
                     self.last_error = Some(msg);
                     Vec::new()
                 }
                 Outcome::Failed(e) => {
+                    self.export.finished(job, Err(error_text(&e)));
                     self.last_error = Some(error_text(&e));
+                    Vec::new()
+                }
+                Outcome::Export(crate::app::domain::export::ExportReply::Done(d)) => {
+                    self.export.finished(job, Ok(d));
                     Vec::new()
                 }
                 Outcome::Admin(r) => self.on_admin(r),
@@ -497,6 +508,19 @@ impl AtlasApp {
                 }
             }
         });
+        let asked = [
+            self.search.export.take(),
+            self.extract.export.take(),
+            self.home.export.take(),
+            self.map.export.take(),
+        ];
+        if let Some(r) = asked.into_iter().flatten().last() {
+            self.export.open(r);
+        }
+        if let Some(c) = export_ui::export_window(ui.ctx(), &mut self.export) {
+            let id = self.send(c);
+            self.export.sent(id);
+        }
         if !self.running.is_empty() {
             ui.ctx()
                 .request_repaint_after(std::time::Duration::from_millis(100));

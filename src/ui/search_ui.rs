@@ -88,6 +88,8 @@ pub struct Row {
 }
 
 pub struct SearchState {
+    /// The 出力 window asked for (taken by the app).
+    pub export: Option<super::export_ui::Request>,
     pub subject: Subject,
     pub fy: i32,
     pub all: bool,
@@ -122,6 +124,7 @@ pub struct SearchState {
 impl Default for SearchState {
     fn default() -> Self {
         SearchState {
+            export: None,
             subject: Subject::Insured,
             fy: 2021,
             all: true,
@@ -466,7 +469,27 @@ pub fn search_ui(ui: &mut egui::Ui, st: &mut SearchState, years: &[i32]) -> Vec<
             });
             if let Some((desc, df, table)) = st.result.as_mut() {
                 ui.separator();
-                ui.label(desc.as_str());
+                ui.horizontal(|ui| {
+                    ui.label(desc.as_str());
+                    if ui
+                        .button("出力…")
+                        .on_hover_text("この結果を Excel・CSV・シェープファイル・PDF の地図などに出力します")
+                        .clicked()
+                    {
+                        st.export = Some(super::export_ui::Request {
+                            what: crate::app::domain::export::What::Query {
+                                query: Box::new(q.clone()),
+                                title: "検索結果".into(),
+                            },
+                            name: "検索結果".into(),
+                            personal: crate::app::domain::search::persons(&q),
+                            list: false,
+                            // Institutions' user counts may be under the threshold.
+                            figures: q.subject == Subject::Institutions,
+                            style: None,
+                        });
+                    }
+                });
                 let label = if q.subject == Subject::Insured { col::ID } else { col::INST_NAME };
                 if let Some(r) = table.show(ui, "search_result", ui.available_height().max(400.0)) {
                     use crate::analysis::frame as fr;

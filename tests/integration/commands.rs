@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use kenshin_atlas::app::domain::data::DataCmd;
+use kenshin_atlas::app::domain::export::{ExportCmd, ExportJob, Format, What};
 use kenshin_atlas::app::domain::extract::{ExtractCmd, Keep, SetOp};
 use kenshin_atlas::app::domain::marks::MarkCmd;
 use kenshin_atlas::app::domain::search::SearchCmd;
@@ -127,6 +128,9 @@ fn name(c: &Command) -> &'static str {
             MarkCmd::Set { .. } => "SetMark",
             MarkCmd::Show { .. } => "ShowMarks",
         },
+        Command::Export(c) => match c {
+            ExportCmd::Write(_) => "Export",
+        },
     }
 }
 
@@ -152,7 +156,28 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
         std::process::id()
     ));
     std::fs::write(&query_file, query.to_json_string()).unwrap();
+    let uptake_csv = p("uptake.csv").display().to_string();
     vec![
+        (
+            ExportCmd::Write(Box::new(ExportJob::new(
+                What::Uptake {
+                    level: kenshin_atlas::analysis::uptake::Level::Municipality,
+                    fy: 2021,
+                },
+                Format::Csv,
+                p("uptake.csv"),
+            )))
+            .into(),
+            s(&[
+                "export",
+                "--what",
+                "uptake:municipality:2021",
+                "--format",
+                "csv",
+                "--out",
+                &uptake_csv,
+            ]),
+        ),
         (AccountCmd::AuthStatus.into(), None),
         (
             AccountCmd::Setup {
@@ -660,14 +685,15 @@ fn every_command_is_listed_once() {
     let names: Vec<&str> = every(dir).iter().map(|(c, _)| name(c)).collect();
     let distinct: BTreeSet<&str> = names.iter().copied().collect();
     assert_eq!(names.len(), distinct.len(), "a command listed twice");
-    // Every right is guarded by at least one command, except printing (issue 16).
+    // Every right is guarded by at least one command, except printing (issue 16) and
+    // writing to removable drives (checked with 外部出力, on the destination).
     let guarded: BTreeSet<Right> = every(dir)
         .iter()
         .filter_map(|(c, _)| c.spec().right_needed())
         .collect();
     for r in Right::ALL {
         assert!(
-            guarded.contains(&r) || r == Right::Print,
+            guarded.contains(&r) || r == Right::Print || r == Right::ExportRemovable,
             "{r:?} guards nothing"
         );
     }

@@ -7,6 +7,8 @@ mod commands;
 mod common;
 mod data_browser;
 mod demo_round_trip;
+mod export_ui;
+mod exports;
 mod extract_ui;
 mod fiscal_years;
 mod geocode;

@@ -138,7 +138,7 @@ fn rendered_choropleth_shows_its_classes() {
         legend: Some(("受診率".into(), ch.legend_entries(10))),
         scale_bar: true,
         north_arrow: true,
-        credits: None,
+        ..Default::default()
     };
     let pm = kenshin_atlas::render::render(&view, &refs, None, &furniture).unwrap();
     let png = kenshin_atlas::paint::encode_png(&pm).unwrap();

@@ -318,6 +318,42 @@ fn manual_screenshots() {
     });
     shot(&mut h, "home");
 
+    // 出力 from the 集計 table: the window, a PDF map written, and its page as a reader
+    // renders it.
+    h.get_by_label("出力…").click();
+    settle(&mut h);
+    let out = dir.path().join("出力");
+    std::fs::create_dir_all(&out).unwrap();
+    {
+        let st = &mut h.state_mut().export;
+        st.folder = out.display().to_string();
+        st.format = Some(kenshin_atlas::app::domain::export::Format::Pdf);
+        st.file = "2021年度_市町村別_受診率.pdf".into();
+        st.bundle = true;
+        st.dpi = 100;
+    }
+    settle(&mut h);
+    h.get_by_role_and_label(egui::accesskit::Role::Button, "出力")
+        .click();
+    wait(&mut h, "the export", |a| {
+        a.export.done.is_some() || a.export.error.is_some()
+    });
+    assert!(
+        h.state().export.error.is_none(),
+        "{:?}",
+        h.state().export.error
+    );
+    shot(&mut h, "export");
+    let pdf = out.join("2021年度_市町村別_受診率.pdf");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "60", "-png", "-singlefile"])
+        .arg(&pdf)
+        .arg(images_dir().join("export-pdf"))
+        .status()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(status.success());
+    h.state_mut().export.request = None;
+
     h.state_mut().screen = Screen::Geocode;
     wait(&mut h, "the geocoding report", |a| {
         a.geocode.report.is_some()

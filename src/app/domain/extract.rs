@@ -170,7 +170,7 @@ fn made(conn: &duckdb::Connection, new: &NewExtraction) -> Result<ExtractReply, 
 
 /// The search of a list's members in its year (the field `in_list`): how a list is shown
 /// and searched within.
-fn members_query(list: &Extraction) -> Result<Query, SearchError> {
+pub(crate) fn members_query(list: &Extraction) -> Result<Query, SearchError> {
     Query::from_json(&serde_json::json!({
         "version": 1, "subject": "insured", "fy": list.fy,
         "where": {"field": "in_list", "op": "=", "value": list.name}}))

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod data;
+pub mod export;
 pub mod extract;
 pub mod geocode;
 pub mod imports;

@@ -128,7 +128,7 @@ pub enum SearchReply {
 
 /// Whether a query's rows may be persons: the insured, and any user table (独自データ may
 /// be linked to the insured, or hold people of its own).
-fn persons(q: &Query) -> bool {
+pub(crate) fn persons(q: &Query) -> bool {
     q.subject != Subject::Institutions
 }
 

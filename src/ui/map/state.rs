@@ -155,6 +155,8 @@ pub struct MapState {
     pub saved: SavedMapsState,
     pub tools: ToolsState,
     pub basemap: BasemapState,
+    /// The 出力 window asked for (taken by the app).
+    pub export: Option<crate::ui::export_ui::Request>,
 }
 
 impl MapState {

@@ -185,6 +185,25 @@ impl Crs {
         }
     }
 
+    /// The `.prj` of a JGD2011 CRS as ESRI WKT (what exports write): geographic, or a
+    /// zone of 平面直角座標系. Other datums are not written (`None`).
+    pub fn to_prj(&self) -> Option<String> {
+        const GEOGCS: &str = "GEOGCS[\"GCS_JGD_2011\",DATUM[\"D_JGD_2011\",SPHEROID[\"GRS_1980\",6378137.0,298.257222101]],PRIMEM[\"Greenwich\",0.0],UNIT[\"Degree\",0.0174532925199433]]";
+        match *self {
+            Crs::Geographic(Datum::Jgd2011) => Some(GEOGCS.to_string()),
+            Crs::PlaneRect {
+                zone,
+                datum: Datum::Jgd2011,
+            } => {
+                let (lat0, lon0) = plane_rect::origin(zone)?;
+                Some(format!(
+                    "PROJCS[\"JGD_2011_Japan_Zone_{zone}\",{GEOGCS},PROJECTION[\"Transverse_Mercator\"],PARAMETER[\"False_Easting\",0.0],PARAMETER[\"False_Northing\",0.0],PARAMETER[\"Central_Meridian\",{lon0:.10}],PARAMETER[\"Scale_Factor\",0.9999],PARAMETER[\"Latitude_Of_Origin\",{lat0:.10}],UNIT[\"Meter\",1.0]]"
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// Reads a `.prj` (ESRI or OGC WKT). An EPSG authority on the outermost node wins;
     /// otherwise the names and, for Transverse Mercator, the origin parameters decide.
     pub fn from_prj(wkt: &str) -> Result<Crs, CrsError> {
@@ -358,6 +377,16 @@ fn param(upper: &str, names: &[&str]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_prj_files_read_back_as_the_same_crs() {
+        for code in [6668u32, 6669, 6674, 6687] {
+            let crs = Crs::from_epsg(code).unwrap();
+            let prj = crs.to_prj().unwrap();
+            assert_eq!(Crs::from_prj(&prj), Ok(crs), "{prj}");
+        }
+        assert_eq!(Crs::from_epsg(4301).unwrap().to_prj(), None);
+    }
 
     #[test]
     fn reads_the_prj_files_japanese_tools_write() {

@@ -125,7 +125,8 @@ pub fn zone_of_origin(lat0: f64, lon0: f64) -> Option<u8> {
         .map(|i| i as u8 + 1)
 }
 
-fn origin(zone: u8) -> Option<(f64, f64)> {
+/// The origin (lat, lon) of zone 1–19, in degrees.
+pub fn origin(zone: u8) -> Option<(f64, f64)> {
     ORIGINS.get((zone as usize).checked_sub(1)?).copied()
 }
 

@@ -91,6 +91,21 @@ pub(crate) fn choropleth_controls_ui(ui: &mut egui::Ui, st: &mut MapState) -> bo
             "非表示の地域も数値を表示（個人情報の閲覧、利用ログに記録）",
         );
     }
+    if ui
+        .button("この地図と表を出力…")
+        .on_hover_text("受診率の塗り分けを A3 の PDF・PNG に、表を Excel などに出力します")
+        .clicked()
+    {
+        let (level, fy) = (st.choropleth.level, st.choropleth.fy);
+        st.export = Some(crate::ui::export_ui::Request {
+            what: crate::app::domain::export::What::Uptake { level, fy },
+            name: format!("{fy}年度_{}別_受診率", level.label()),
+            personal: false,
+            list: false,
+            figures: true,
+            style: Some(st.choropleth.spec.clone()),
+        });
+    }
     if st.choropleth.spec.method == Method::Manual {
         ui.label("境界値（カンマ区切り、受診率は 0.35 のように）");
         let mut text = st
