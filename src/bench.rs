@@ -681,6 +681,17 @@ pub fn export(store: &Store, fy: i32, runs: usize) -> anyhow::Result<i32> {
     };
     let (pdf_ms, pdf_bytes) = time(MapFormat::Pdf)?;
     let (png_ms, png_bytes) = time(MapFormat::Png)?;
+    let mut raster = Vec::new();
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let _ = map.raster()?;
+        raster.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    let raster_ms = median(raster);
+    println!(
+        "PNG の内訳: 描画 {raster_ms:.0} ms、符号化 {:.0} ms",
+        png_ms - raster_ms
+    );
     println!(
         "A3 横 PDF: 中央値 {pdf_ms:.0} ms、{:.2} MB（同業: 1170 ms）",
         pdf_bytes as f64 / 1e6

@@ -25,12 +25,13 @@ fn stroke(width: f32) -> Stroke {
 
 /// Paints `marks` in order.
 pub fn draw_marks(pixmap: &mut Pixmap, marks: &[Mark], text: &TextPainter) {
-    draw_marks_scaled(pixmap, marks, text, 1.0);
+    draw_marks_at(pixmap, marks, text, Transform::identity());
 }
 
-/// [`draw_marks`] of marks laid out in points onto a pixmap `k` times larger.
-pub fn draw_marks_scaled(pixmap: &mut Pixmap, marks: &[Mark], text: &TextPainter, k: f32) {
-    let id = Transform::from_scale(k, k);
+/// [`draw_marks`] of marks laid out in points, drawn through `ts` (an export's scale, and
+/// a band's offset).
+pub fn draw_marks_at(pixmap: &mut Pixmap, marks: &[Mark], text: &TextPainter, ts: Transform) {
+    let id = ts;
     for m in marks {
         match m {
             Mark::Rect {

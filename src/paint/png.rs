@@ -22,9 +22,10 @@ pub fn encode_png(pm: &Pixmap) -> Result<Vec<u8>, String> {
 
 /// The pixmap's colours without alpha (a map export is painted on white, so opaque).
 fn rgb(pm: &Pixmap) -> Vec<u8> {
-    let mut out = Vec::with_capacity(pm.width() as usize * pm.height() as usize * 3);
-    for p in pm.pixels() {
-        out.extend_from_slice(&[p.red(), p.green(), p.blue()]);
+    let data = pm.data();
+    let mut out = vec![0u8; data.len() / 4 * 3];
+    for (o, p) in out.chunks_exact_mut(3).zip(data.chunks_exact(4)) {
+        o.copy_from_slice(&p[..3]);
     }
     out
 }
@@ -33,7 +34,7 @@ fn rgb(pm: &Pixmap) -> Vec<u8> {
 /// default compression costs several times the painting; the file grows by about a third.
 pub fn encode_map_png(pm: &Pixmap) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Adaptive)
+    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub)
         .write_image(
             &rgb(pm),
             pm.width(),

@@ -23,6 +23,9 @@ fn paint(c: Rgba) -> Paint<'static> {
 
 /// One path per run of same-coloured triangles.
 fn fill_mesh(pixmap: &mut Pixmap, mesh: &FillMesh, ts: Transform) {
+    // The scene rows this pixmap shows (see `draw_scene_at`).
+    let top = -ts.ty / ts.sx - 1.0;
+    let bottom = (-ts.ty + pixmap.height() as f32) / ts.sx + 1.0;
     let mut run: Option<(Rgba, PathBuilder)> = None;
     let flush = |pixmap: &mut Pixmap, run: Option<(Rgba, PathBuilder)>| {
         if let Some((c, pb)) = run
@@ -37,6 +40,11 @@ fn fill_mesh(pixmap: &mut Pixmap, mesh: &FillMesh, ts: Transform) {
         else {
             continue;
         };
+        if (pa[1] < top && pb_[1] < top && pc[1] < top)
+            || (pa[1] > bottom && pb_[1] > bottom && pc[1] > bottom)
+        {
+            continue;
+        }
         let color = mesh.color.get(a).copied().unwrap_or([0, 0, 0, 0]);
         if run.as_ref().is_none_or(|(rc, _)| *rc != color) {
             flush(pixmap, run.take());
@@ -88,13 +96,17 @@ fn hatch_mesh(pixmap: &mut Pixmap, mesh: &FillMesh, ts: Transform) {
         ts,
         None,
     );
+    // The lines x + y = c of the whole image, `spacing` apart, in this pixmap's pixels
+    // (it may be a band of the image, `ts.ty` pixels down): the pattern runs on across
+    // bands.
     let (w, h) = (pixmap.width() as f32, pixmap.height() as f32);
+    let spacing = 7.0 * ts.sx;
     let mut lines = PathBuilder::new();
-    let mut x = -h;
-    while x < w {
-        lines.move_to(x, h);
-        lines.line_to(x + h, 0.0);
-        x += 7.0 * ts.sx;
+    let mut c = ts.ty.rem_euclid(spacing) - spacing;
+    while c < w + h + spacing {
+        lines.move_to(c, 0.0);
+        lines.line_to(c - h, h);
+        c += spacing;
     }
     if let Some(lines) = lines.finish() {
         let stroke = Stroke {
@@ -146,18 +158,33 @@ fn draw_marker(pixmap: &mut Pixmap, m: &Marker, ts: Transform) {
 
 /// Draws `scene` over what `pixmap` holds.
 pub fn draw_scene(pixmap: &mut Pixmap, scene: &Scene, text: &TextPainter) {
-    draw_scene_scaled(pixmap, scene, text, 1.0);
+    draw_scene_at(pixmap, scene, text, Transform::identity());
 }
 
-/// [`draw_scene`] of a scene laid out in points onto a pixmap `k` times larger (an export
-/// at a chosen dpi: k = dpi / 72), so that lines, symbols and text keep their size on
-/// paper.
-pub fn draw_scene_scaled(pixmap: &mut Pixmap, scene: &Scene, text: &TextPainter, k: f32) {
-    let ts = Transform::from_scale(k, k);
+/// [`draw_scene`] of a scene laid out in points through `ts`: scaled `k` times (an export
+/// at a chosen dpi: k = dpi / 72, so that lines, symbols and text keep their size on
+/// paper) and moved up when the pixmap is a band of the image.
+pub fn draw_scene_at(pixmap: &mut Pixmap, scene: &Scene, text: &TextPainter, ts: Transform) {
+    let k = ts.sx;
+    // At print resolution (k ≥ 2, 144 dpi and more) lines are several pixels wide and
+    // their edges need no anti-aliasing, which costs most of a 300 dpi A3 map's time.
+    let anti_alias_lines = k < 2.0;
+    // The rows of the scene this pixmap shows (a band of a large image), with a margin for
+    // line widths and symbols: lines wholly outside are not stroked here.
+    let margin = 20.0;
+    let top = -ts.ty / k - margin;
+    let bottom = (-ts.ty + pixmap.height() as f32) / k + margin;
+    let outside =
+        |pts: &[[f32; 2]]| pts.iter().all(|p| p[1] < top) || pts.iter().all(|p| p[1] > bottom);
     for layer in &scene.layers {
         fill_mesh(pixmap, &layer.fills, ts);
         hatch_mesh(pixmap, &layer.hatch, ts);
         for s in &layer.strokes {
+            if outside(&s.points) {
+                continue;
+            }
+            let mut line_paint = paint(s.color);
+            line_paint.anti_alias = anti_alias_lines;
             let mut pb = PathBuilder::new();
             let Some(first) = s.points.first() else {
                 continue;
@@ -167,20 +194,27 @@ pub fn draw_scene_scaled(pixmap: &mut Pixmap, scene: &Scene, text: &TextPainter,
                 pb.line_to(p[0], p[1]);
             }
             if let Some(path) = pb.finish() {
+                // Round joins turn every vertex into arcs; at print resolution bevels
+                // look the same and stroke several times faster.
+                let (line_join, line_cap) = if anti_alias_lines {
+                    (LineJoin::Round, LineCap::Round)
+                } else {
+                    (LineJoin::Bevel, LineCap::Butt)
+                };
                 let stroke = Stroke {
                     width: s.width,
-                    line_join: LineJoin::Round,
-                    line_cap: LineCap::Round,
+                    line_join,
+                    line_cap,
                     ..Default::default()
                 };
-                pixmap.stroke_path(&path, &paint(s.color), &stroke, ts, None);
+                pixmap.stroke_path(&path, &line_paint, &stroke, ts, None);
             }
         }
-        for m in &layer.markers {
+        for m in layer.markers.iter().filter(|m| !outside(&[m.pos])) {
             draw_marker(pixmap, m, ts);
         }
     }
-    for l in &scene.labels {
+    for l in scene.labels.iter().filter(|l| !outside(&[l.pos])) {
         text.label_scaled(pixmap, &l.text, l.size, l.pos, [30, 30, 30, 255], ts);
     }
 }

@@ -236,9 +236,7 @@ pub struct PreparedMap {
 }
 
 impl PreparedMap {
-    /// Paints the map as `format`.
-    pub fn paint(&self, format: MapFormat) -> Result<DrawnMap, MapPngError> {
-        let (view, k) = (&self.view, self.k);
+    fn refs(&self) -> Vec<(&crate::map::PreparedLayer, &LayerStyle)> {
         let mut refs: Vec<(&crate::map::PreparedLayer, &LayerStyle)> = self
             .layers
             .0
@@ -249,13 +247,29 @@ impl PreparedMap {
         if let Some((l, s)) = &self.overlay {
             refs.push((l, s));
         }
+        refs
+    }
+
+    /// The map rasterised at its dpi (an image before encoding).
+    pub fn raster(&self) -> Result<tiny_skia::Pixmap, MapPngError> {
+        super::render_scaled(
+            &self.view,
+            &self.refs(),
+            self.source.as_ref(),
+            &self.furniture,
+            self.k,
+        )
+        .map_err(MapPngError::Render)
+    }
+
+    /// Paints the map as `format`.
+    pub fn paint(&self, format: MapFormat) -> Result<DrawnMap, MapPngError> {
+        let (view, k) = (&self.view, self.k);
         let bytes = match format {
-            MapFormat::Pdf => super::render_pdf(view, &refs, &self.furniture, &self.title)
+            MapFormat::Pdf => super::render_pdf(view, &self.refs(), &self.furniture, &self.title)
                 .map_err(MapPngError::Render)?,
             MapFormat::Png | MapFormat::Jpeg => {
-                let pm =
-                    super::render_scaled(view, &refs, self.source.as_ref(), &self.furniture, k)
-                        .map_err(MapPngError::Render)?;
+                let pm = self.raster()?;
                 if format == MapFormat::Png {
                     crate::paint::png::encode_map_png(&pm).map_err(MapPngError::Render)?
                 } else {

@@ -128,7 +128,9 @@ pub fn render(
     render_scaled(view, layers, basemap, furniture, 1.0)
 }
 
-/// Renders `layers` for `view` (laid out in points) onto a pixmap `k` times larger.
+/// Renders `layers` for `view` (laid out in points) onto a pixmap `k` times larger. A
+/// large image without a basemap is painted in horizontal bands, one a core, and put
+/// together (a 300 dpi A3 map is 17 megapixels).
 pub fn render_scaled(
     view: &View,
     layers: &[(&PreparedLayer, &LayerStyle)],
@@ -138,16 +140,54 @@ pub fn render_scaled(
 ) -> Result<Pixmap, String> {
     let w = (view.size.0 * k).round().max(1.0) as u32;
     let h = (view.size.1 * k).round().max(1.0) as u32;
-    let mut pm = Pixmap::new(w, h).ok_or("画像の大きさが不正です")?;
-    pm.fill(Color::WHITE);
-    if let Some(src) = basemap {
-        draw_basemap(&mut pm, view, src, k);
-    }
     let text = text::TextPainter::new().ok_or("フォントを読み込めません")?;
     let scene = scene::build(view, layers);
-    raster::draw_scene_scaled(&mut pm, &scene, &text, k);
     let items = furniture_marks(view, furniture, &|t: &str, size: f32| text.width(t, size));
-    marks::draw_marks_scaled(&mut pm, &items, &text, k);
+    let band = |y0: u32, bh: u32, basemap: Option<&Source>| -> Result<Pixmap, String> {
+        let mut pm = Pixmap::new(w, bh).ok_or("画像の大きさが不正です")?;
+        pm.fill(Color::WHITE);
+        if let Some(src) = basemap {
+            draw_basemap(&mut pm, view, src, k);
+        }
+        let ts = tiny_skia::Transform::from_row(k, 0.0, 0.0, k, 0.0, -(y0 as f32));
+        raster::draw_scene_at(&mut pm, &scene, &text, ts);
+        marks::draw_marks_at(&mut pm, &items, &text, ts);
+        Ok(pm)
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // The basemap's tile source is not shared between threads.
+    let bands = if basemap.is_none() && u64::from(w) * u64::from(h) >= 4_000_000 {
+        cores.clamp(1, 4) as u32
+    } else {
+        1
+    };
+    if bands == 1 {
+        return band(0, h, basemap);
+    }
+    let bh = h.div_ceil(bands);
+    let parts: Vec<Result<Pixmap, String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..bands)
+            .map(|b| {
+                let y0 = b * bh;
+                let band = &band;
+                s.spawn(move || band(y0, bh.min(h - y0), None))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|t| t.join().unwrap_or_else(|_| Err("地図を描けません".into())))
+            .collect()
+    });
+    let mut pm = Pixmap::new(w, h).ok_or("画像の大きさが不正です")?;
+    let row = w as usize * 4;
+    let mut at = 0;
+    for part in parts {
+        let part = part?;
+        let bytes = part.data();
+        pm.data_mut()[at..at + bytes.len()].copy_from_slice(bytes);
+        at += bytes.len();
+        debug_assert_eq!(bytes.len() % row, 0);
+    }
     Ok(pm)
 }
 
