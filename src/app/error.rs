@@ -39,8 +39,6 @@ pub enum AppError {
     HandEntry(#[from] crate::import::hand_entry::HandEntryError),
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),
-    #[error(transparent)]
-    ExportRefused(#[from] super::domain::export::ExportRefusal),
     /// The demo data did not import (the report's message says why).
     #[error("デモデータの取込に失敗しました: {0}")]
     DemoImport(String),

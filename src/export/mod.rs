@@ -63,6 +63,18 @@ pub enum ExportError {
     },
     #[error("{0}")]
     TooLarge(String),
+    #[error(
+        "この出力には氏名・住所などの個人情報が含まれます。持ち出してよいか確認のうえ、「個人情報を含むことを確認しました」にチェックして（CLI では --confirm-personal を付けて）やり直してください。"
+    )]
+    Unconfirmed,
+    #[error("{0} は{1}には出力できません。")]
+    Unsupported(&'static str, &'static str),
+    #[error("保存した検索「{0}」はありません（search list で確認できます）。")]
+    NoSearch(String),
+    #[error(
+        "「{0}」は医療費等分析システム連携の様式で出力できません。被保険者の抽出リストを選んでください。"
+    )]
+    PresetNeedsList(String),
 }
 
 /// Encoding of a text file.

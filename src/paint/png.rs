@@ -34,27 +34,24 @@ fn rgb(pm: &Pixmap) -> Vec<u8> {
 /// default compression costs several times the painting; the file grows by about a third.
 pub fn encode_map_png(pm: &Pixmap) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub)
-        .write_image(
-            &rgb(pm),
-            pm.width(),
-            pm.height(),
-            image::ExtendedColorType::Rgb8,
-        )
-        .map_err(|e| e.to_string())?;
+    let e = PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub);
+    write_rgb(pm, e)?;
     Ok(out)
 }
 
 /// An opaque map as JPEG at `quality` (1–100).
 pub fn encode_jpeg(pm: &Pixmap, quality: u8) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100))
-        .write_image(
-            &rgb(pm),
-            pm.width(),
-            pm.height(),
-            image::ExtendedColorType::Rgb8,
-        )
-        .map_err(|e| e.to_string())?;
+    write_rgb(
+        pm,
+        JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100)),
+    )?;
     Ok(out)
+}
+
+fn write_rgb(pm: &Pixmap, encoder: impl ImageEncoder) -> Result<(), String> {
+    let (w, h) = (pm.width(), pm.height());
+    encoder
+        .write_image(&rgb(pm), w, h, image::ExtendedColorType::Rgb8)
+        .map_err(|e| e.to_string())
 }

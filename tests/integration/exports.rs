@@ -72,6 +72,15 @@ fn setup(root: &Path) -> (Engine, Vec<String>) {
     (e, keys)
 }
 
+/// [`setup`] in a new folder, with an empty `out` folder beside the data.
+fn start() -> (tempfile::TempDir, Engine, Vec<String>, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let (e, keys) = setup(root.path());
+    let out = root.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    (root, e, keys, out)
+}
+
 fn export(e: &mut Engine, job: ExportJob) -> Result<ExportDone, String> {
     match exec(e, ExportCmd::Write(Box::new(job))) {
         Outcome::Export(ExportReply::Done(d)) => Ok(d),
@@ -139,10 +148,7 @@ fn cell_text(d: &Data) -> String {
 
 #[test]
 fn tables_keep_their_types_read_back_equal_and_formulas_stay_inert() {
-    let root = tempfile::tempdir().unwrap();
-    let (mut e, keys) = setup(root.path());
-    let out = root.path().join("out");
-    std::fs::create_dir_all(&out).unwrap();
+    let (_root, mut e, keys, out) = start();
 
     // Personal data: refused without the confirmation, nothing written.
     let unconfirmed = job(What::Extract(LIST.into()), Format::Xlsx, out.join("a.xlsx"));
@@ -310,10 +316,7 @@ fn ppm_pixels(bytes: &[u8]) -> Vec<[u8; 3]> {
 
 #[test]
 fn maps_are_vector_pdfs_with_embedded_subset_fonts_and_layers_open_in_gdal() {
-    let root = tempfile::tempdir().unwrap();
-    let (mut e, keys) = setup(root.path());
-    let out = root.path().join("out");
-    std::fs::create_dir_all(&out).unwrap();
+    let (_root, mut e, keys, out) = start();
 
     // PDF: A3 landscape, the Japanese font embedded as a subset, text as text, and the
     // legend's colours in the rendered page.
@@ -463,10 +466,7 @@ fn maps_are_vector_pdfs_with_embedded_subset_fonts_and_layers_open_in_gdal() {
 
 #[test]
 fn excel_and_powerpoint_open_in_libreoffice_and_a_bundle_holds_map_table_and_conditions() {
-    let root = tempfile::tempdir().unwrap();
-    let (mut e, _) = setup(root.path());
-    let out = root.path().join("out");
-    std::fs::create_dir_all(&out).unwrap();
+    let (root, mut e, _, out) = start();
     let pptx = out.join("uptake.pptx");
     export(
         &mut e,
@@ -554,10 +554,7 @@ fn excel_and_powerpoint_open_in_libreoffice_and_a_bundle_holds_map_table_and_con
 
 #[test]
 fn suppressed_figures_need_the_right_and_a_revealed_file_is_marked() {
-    let root = tempfile::tempdir().unwrap();
-    let (mut e, _) = setup(root.path());
-    let out = root.path().join("out");
-    std::fs::create_dir_all(&out).unwrap();
+    let (_root, mut e, _, out) = start();
     let plain = out.join("plain.xlsx");
     let done = export(
         &mut e,

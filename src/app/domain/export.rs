@@ -254,22 +254,6 @@ pub enum ExportReply {
     Done(ExportDone),
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ExportRefusal {
-    #[error(
-        "この出力には氏名・住所などの個人情報が含まれます。持ち出してよいか確認のうえ、「個人情報を含むことを確認しました」にチェックして（CLI では --confirm-personal を付けて）やり直してください。"
-    )]
-    Unconfirmed,
-    #[error("{0} は{1}には出力できません。")]
-    Unsupported(&'static str, &'static str),
-    #[error("保存した検索「{0}」はありません（search saved で確認できます）。")]
-    NoSearch(String),
-    #[error(
-        "「{0}」は医療費等分析システム連携の様式で出力できません。被保険者の抽出リストを選んでください。"
-    )]
-    PresetNeedsList(String),
-}
-
 impl Domain for ExportCmd {
     type Reply = ExportReply;
 
@@ -481,7 +465,7 @@ fn renkei_result(cx: &mut Cx<'_>, name: &str) -> Result<Result_, AppError> {
     let list = crate::store::extractions::find(conn, name)?
         .ok_or_else(|| crate::store::StoreError::NotFound(format!("抽出リスト「{name}」")))?;
     if list.subject != "insured" {
-        return Err(ExportRefusal::PresetNeedsList(name.to_string()).into());
+        return Err(ExportError::PresetNeedsList(name.to_string()).into());
     }
     let rows = crate::store::extractions::linkage(conn, list.id)?;
     let text = |f: fn(&crate::store::extractions::Linkage) -> &Option<String>| {
@@ -529,14 +513,14 @@ fn result_of(cx: &mut Cx<'_>, job: &ExportJob) -> Result<Result_, AppError> {
     if job.preset == Some(Preset::KenkoRenkei) {
         return match &job.what {
             What::Extract(name) => renkei_result(cx, name),
-            other => Err(ExportRefusal::PresetNeedsList(other.target()).into()),
+            other => Err(ExportError::PresetNeedsList(other.target()).into()),
         };
     }
     match &job.what {
         What::Search(name) => {
             let user = cx.user();
             let saved = crate::store::saved_searches::get(cx.store.conn(), &user, name)?
-                .ok_or_else(|| ExportRefusal::NoSearch(name.clone()))?;
+                .ok_or_else(|| ExportError::NoSearch(name.clone()))?;
             let query = Query::parse(&saved.query)?;
             search_result(cx, &query, name, job.reveal_suppressed)
         }
@@ -651,13 +635,13 @@ fn run(cx: &mut Cx<'_>, job: &ExportJob) -> Result<ExportDone, AppError> {
     cx.progress.set(0.05, "結果を集めています");
     let mut r = result_of(cx, job)?;
     if r.meta.personal && !job.confirm_personal {
-        return Err(ExportRefusal::Unconfirmed.into());
+        return Err(ExportError::Unconfirmed.into());
     }
     r.meta.exported_by = cx.user();
     r.meta.exported_at = now_text(cx);
     r.meta.source = source_text(cx);
     if job.preset.is_some() && job.format != Format::Csv {
-        return Err(ExportRefusal::Unsupported(Preset::KenkoRenkei.label(), "CSV 以外").into());
+        return Err(ExportError::Unsupported(Preset::KenkoRenkei.label(), "CSV 以外").into());
     }
     if job.format == Format::Pptx && r.table.rows() > MAX_SLIDE_ROWS {
         return Err(ExportError::TooLarge(format!(
