@@ -155,13 +155,17 @@ pub fn export_window(ctx: &egui::Context, st: &mut ExportDialog) -> Option<Comma
             ui.separator();
             let current = st.format.unwrap_or(Format::Xlsx);
             egui::Grid::new("export_form").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+                // Tables and layers on one row, maps on the next: every format in sight.
                 ui.label("形式");
-                ui.horizontal_wrapped(|ui| {
-                    ui.set_max_width(400.0);
-                    for f in Format::ALL {
-                        if ui.selectable_label(current == f, f.label()).clicked() {
-                            st.set_format(f);
-                        }
+                ui.vertical(|ui| {
+                    for maps in [false, true] {
+                        ui.horizontal(|ui| {
+                            for f in Format::ALL.into_iter().filter(|f| f.is_map() == maps) {
+                                if ui.selectable_label(current == f, f.label()).clicked() {
+                                    st.set_format(f);
+                                }
+                            }
+                        });
                     }
                 });
                 ui.end_row();
@@ -174,8 +178,8 @@ pub fn export_window(ctx: &egui::Context, st: &mut ExportDialog) -> Option<Comma
                 if matches!(current, Format::Csv | Format::Shp) {
                     ui.label("文字コード");
                     ui.horizontal(|ui| {
-                        ui.radio_value(&mut st.encoding, Encoding::Utf8, "UTF-8");
-                        ui.radio_value(&mut st.encoding, Encoding::Cp932, "Shift_JIS（CP932）");
+                        ui.radio_value(&mut st.encoding, Encoding::Utf8, Encoding::Utf8.label());
+                        ui.radio_value(&mut st.encoding, Encoding::Cp932, Encoding::Cp932.label());
                     });
                     ui.end_row();
                 }

@@ -94,12 +94,12 @@ impl Format {
     pub const ALL: [Format; 8] = [
         Format::Xlsx,
         Format::Csv,
-        Format::Pdf,
-        Format::Png,
-        Format::Jpeg,
         Format::Pptx,
         Format::Shp,
         Format::GeoJson,
+        Format::Pdf,
+        Format::Png,
+        Format::Jpeg,
     ];
 
     pub fn parse(s: &str) -> Result<Format, String> {
@@ -153,7 +153,8 @@ impl Format {
         }
     }
 
-    fn is_map(self) -> bool {
+    /// A map (PDF, PNG, JPEG) rather than a table or layer.
+    pub fn is_map(self) -> bool {
         matches!(self, Format::Pdf | Format::Png | Format::Jpeg)
     }
 }
