@@ -98,14 +98,23 @@ fn hatch_mesh(pixmap: &mut Pixmap, mesh: &FillMesh, ts: Transform) {
     );
     // The lines x + y = c of the whole image, `spacing` apart, in this pixmap's pixels
     // (it may be a band of the image, `ts.ty` pixels down): the pattern runs on across
-    // bands.
+    // bands. Only over the hatched areas' box, which the mask then cuts to the areas.
+    let Some(b) = area.bounds().transform(ts) else {
+        return;
+    };
     let (w, h) = (pixmap.width() as f32, pixmap.height() as f32);
+    let (x0, y0) = (b.left().max(0.0), b.top().max(0.0));
+    let (x1, y1) = (b.right().min(w), b.bottom().min(h));
+    if x0 >= x1 || y0 >= y1 {
+        return;
+    }
     let spacing = 7.0 * ts.sx;
     let mut lines = PathBuilder::new();
-    let mut c = ts.ty.rem_euclid(spacing) - spacing;
-    while c < w + h + spacing {
-        lines.move_to(c, 0.0);
-        lines.line_to(c - h, h);
+    // The first c at or before x0 + y0 that keeps the image's phase.
+    let mut c = x0 + y0 - (x0 + y0 - ts.ty).rem_euclid(spacing) - spacing;
+    while c < x1 + y1 + spacing {
+        lines.move_to(c - y0 + spacing, y0 - spacing);
+        lines.line_to(c - y1 - spacing, y1 + spacing);
         c += spacing;
     }
     if let Some(lines) = lines.finish() {
@@ -113,13 +122,10 @@ fn hatch_mesh(pixmap: &mut Pixmap, mesh: &FillMesh, ts: Transform) {
             width: 1.2 * ts.sx,
             ..Default::default()
         };
-        pixmap.stroke_path(
-            &lines,
-            &paint([120, 120, 120, 255]),
-            &stroke,
-            Transform::identity(),
-            Some(&mask),
-        );
+        let mut ink = paint([120, 120, 120, 255]);
+        // Several pixels wide at print resolution: no anti-aliasing needed (as lines).
+        ink.anti_alias = ts.sx < 2.0;
+        pixmap.stroke_path(&lines, &ink, &stroke, Transform::identity(), Some(&mask));
     }
 }
 
