@@ -252,24 +252,34 @@ impl PreparedMap {
 
     /// The map rasterised at its dpi (an image before encoding).
     pub fn raster(&self) -> Result<tiny_skia::Pixmap, MapPngError> {
+        self.raster_at(self.k)
+    }
+
+    fn raster_at(&self, k: f32) -> Result<tiny_skia::Pixmap, MapPngError> {
         super::render_scaled(
             &self.view,
             &self.refs(),
             self.source.as_ref(),
             &self.furniture,
-            self.k,
+            k,
         )
         .map_err(MapPngError::Render)
     }
 
-    /// Paints the map as `format`.
+    /// Paints the map as `format` at its own dpi.
     pub fn paint(&self, format: MapFormat) -> Result<DrawnMap, MapPngError> {
-        let (view, k) = (&self.view, self.k);
+        self.paint_at(format, self.k)
+    }
+
+    /// Paints the map as `format`, an image `k` pixels a point (dpi / 72): one prepared
+    /// map gives an export's picture and its smaller copy for a slide or a sheet.
+    pub fn paint_at(&self, format: MapFormat, k: f32) -> Result<DrawnMap, MapPngError> {
+        let view = &self.view;
         let bytes = match format {
             MapFormat::Pdf => super::render_pdf(view, &self.refs(), &self.furniture, &self.title)
                 .map_err(MapPngError::Render)?,
             MapFormat::Png | MapFormat::Jpeg => {
-                let pm = self.raster()?;
+                let pm = self.raster_at(k)?;
                 if format == MapFormat::Png {
                     crate::paint::png::encode_map_png(&pm).map_err(MapPngError::Render)?
                 } else {

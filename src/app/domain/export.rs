@@ -22,7 +22,7 @@ use crate::audit::Action;
 use crate::auth::Right;
 use crate::export::table::Column;
 use crate::export::{self, Encoding, ExportError, Features, Meta, Table, Values};
-use crate::render::export::{MapFormat, MapPng, Overlay};
+use crate::render::export::{DrawnMap, MapFormat, MapPng, Overlay};
 use crate::search::Query;
 use crate::search::run::col;
 
@@ -546,7 +546,7 @@ const EMBEDDED_DPI: u32 = 150;
 
 /// The map of a result: the choropleth of an uptake table, or the result's points over
 /// the map.
-fn map_spec(r: &Result_, job: &ExportJob, format: MapFormat, dpi: u32) -> MapPng {
+fn map_spec(r: &Result_, job: &ExportJob) -> MapPng {
     let overlay = r.lonlat.map(|(lon, lat)| {
         let xs = r.table.column(lon).map(|c| &c.values);
         let ys = r.table.column(lat).map(|c| &c.values);
@@ -564,9 +564,15 @@ fn map_spec(r: &Result_, job: &ExportJob, format: MapFormat, dpi: u32) -> MapPng
         }
     });
     MapPng {
-        format,
+        // The spec's format and dpi only check the largest picture (its size); the
+        // pictures are painted with `PreparedMap::paint_at`.
+        format: if job.format == Format::Pdf {
+            MapFormat::Pdf
+        } else {
+            MapFormat::Png
+        },
         paper: Some(job.paper),
-        dpi,
+        dpi: job.dpi,
         title: Some(r.meta.shown_title()),
         overlay,
         choropleth: r.level.map(|(l, _)| l),
@@ -660,11 +666,17 @@ fn run(cx: &mut Cx<'_>, job: &ExportJob) -> Result<ExportDone, AppError> {
     } else {
         job.encoding
     };
-    let draw = |format: MapFormat, dpi: u32| -> Result<crate::render::export::DrawnMap, AppError> {
-        Ok(crate::render::export::draw_map(
-            store,
-            &map_spec(&r, job, format, dpi),
-        )?)
+    // The map is loaded and styled once (layers, uptake, classes), then painted at each
+    // size the export needs.
+    let mut prepared: Option<crate::render::export::PreparedMap> = None;
+    let mut draw = |format: MapFormat, dpi: u32| -> Result<DrawnMap, AppError> {
+        let map = match prepared.take() {
+            Some(m) => m,
+            None => crate::render::export::prepare_map(store, &map_spec(&r, job))?,
+        };
+        let drawn = map.paint_at(format, dpi as f32 / 72.0);
+        prepared = Some(map);
+        Ok(drawn?)
     };
     // Every file of the export is made in memory first, then written together.
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
@@ -726,7 +738,7 @@ fn run(cx: &mut Cx<'_>, job: &ExportJob) -> Result<ExportDone, AppError> {
     }
     if job.bundle {
         cx.progress.set(0.7, "地図と条件を作っています");
-        bundle(&r, job, encoding, &draw, &mut files)?;
+        bundle(&r, job, encoding, &mut draw, &mut files)?;
     }
     check_cancel(cx)?;
     cx.progress.set(0.9, "ファイルを書いています");
@@ -762,7 +774,7 @@ fn bundle(
     r: &Result_,
     job: &ExportJob,
     encoding: Encoding,
-    draw: &dyn Fn(MapFormat, u32) -> Result<crate::render::export::DrawnMap, AppError>,
+    draw: &mut dyn FnMut(MapFormat, u32) -> Result<DrawnMap, AppError>,
     files: &mut Vec<(PathBuf, Vec<u8>)>,
 ) -> Result<(), AppError> {
     if !job.format.is_map() {
