@@ -2,7 +2,6 @@
 
 use image::ImageEncoder;
 use image::codecs::jpeg::JpegEncoder;
-use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use tiny_skia::Pixmap;
 
 /// Encodes a pixmap (premultiplied RGBA) as PNG.
@@ -30,12 +29,28 @@ fn rgb(pm: &Pixmap) -> Vec<u8> {
     out
 }
 
-/// An opaque map as an RGB PNG with fast compression: at A3 300 dpi (17 megapixels) the
-/// default compression costs several times the painting; the file grows by about a third.
-pub fn encode_map_png(pm: &Pixmap) -> Result<Vec<u8>, String> {
+/// An opaque map of `width` × `height` as an RGB PNG with fast compression (at A3 300 dpi,
+/// 17 megapixels, the default costs several times the painting; the file grows by about a
+/// third) and the Sub filter, encoded band
+/// by band: `paint` hands the bands, top to bottom, to the sink it is given, and each is
+/// encoded while the next are still being painted.
+pub fn encode_map_png_bands(
+    width: u32,
+    height: u32,
+    paint: impl FnOnce(&mut dyn FnMut(Pixmap) -> Result<(), String>) -> Result<(), String>,
+) -> Result<Vec<u8>, String> {
+    use std::io::Write;
     let mut out = Vec::new();
-    let e = PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::Sub);
-    write_rgb(pm, e)?;
+    let mut e = png::Encoder::new(&mut out, width, height);
+    e.set_color(png::ColorType::Rgb);
+    e.set_depth(png::BitDepth::Eight);
+    e.set_compression(png::Compression::Fast);
+    e.set_filter(png::Filter::Sub);
+    let mut writer = e.write_header().map_err(|e| e.to_string())?;
+    let mut stream = writer.stream_writer().map_err(|e| e.to_string())?;
+    paint(&mut |band: Pixmap| stream.write_all(&rgb(&band)).map_err(|e| e.to_string()))?;
+    stream.finish().map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())?;
     Ok(out)
 }
 

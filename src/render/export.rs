@@ -278,13 +278,18 @@ impl PreparedMap {
         let bytes = match format {
             MapFormat::Pdf => super::render_pdf(view, &self.refs(), &self.furniture, &self.title)
                 .map_err(MapPngError::Render)?,
-            MapFormat::Png | MapFormat::Jpeg => {
+            MapFormat::Png => {
+                let (w, h) = super::scaled_size(view, k);
+                let refs = self.refs();
+                crate::paint::png::encode_map_png_bands(w, h, |sink| {
+                    let source = self.source.as_ref();
+                    super::render_bands(view, &refs, source, &self.furniture, k, sink).map(|_| ())
+                })
+                .map_err(MapPngError::Render)?
+            }
+            MapFormat::Jpeg => {
                 let pm = self.raster_at(k)?;
-                if format == MapFormat::Png {
-                    crate::paint::png::encode_map_png(&pm).map_err(MapPngError::Render)?
-                } else {
-                    crate::paint::png::encode_jpeg(&pm, 90).map_err(MapPngError::Render)?
-                }
+                crate::paint::png::encode_jpeg(&pm, 90).map_err(MapPngError::Render)?
             }
         };
         let (w, h) = view.size;

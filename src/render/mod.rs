@@ -128,9 +128,14 @@ pub fn render(
     render_scaled(view, layers, basemap, furniture, 1.0)
 }
 
-/// Renders `layers` for `view` (laid out in points) onto a pixmap `k` times larger. A
-/// large image without a basemap is painted in horizontal bands, one a core, and put
-/// together (a 300 dpi A3 map is 17 megapixels).
+/// The size in pixels of `view` (laid out in points) rendered `k` times larger.
+pub fn scaled_size(view: &View, k: f32) -> (u32, u32) {
+    let w = (view.size.0 * k).round().max(1.0) as u32;
+    let h = (view.size.1 * k).round().max(1.0) as u32;
+    (w, h)
+}
+
+/// Renders `layers` for `view` (laid out in points) onto a pixmap `k` times larger.
 pub fn render_scaled(
     view: &View,
     layers: &[(&PreparedLayer, &LayerStyle)],
@@ -138,8 +143,37 @@ pub fn render_scaled(
     furniture: &Furniture,
     k: f32,
 ) -> Result<Pixmap, String> {
-    let w = (view.size.0 * k).round().max(1.0) as u32;
-    let h = (view.size.1 * k).round().max(1.0) as u32;
+    let mut parts = Vec::new();
+    let (w, h) = render_bands(view, layers, basemap, furniture, k, &mut |band| {
+        parts.push(band);
+        Ok(())
+    })?;
+    if parts.len() == 1 {
+        return parts.pop().ok_or_else(|| "地図を描けません".into());
+    }
+    let mut data = Vec::with_capacity(w as usize * h as usize * 4);
+    for part in &parts {
+        data.extend_from_slice(part.data());
+    }
+    let size = tiny_skia::IntSize::from_wh(w, h).ok_or("画像の大きさが不正です")?;
+    Pixmap::from_vec(data, size).ok_or_else(|| "地図を描けません".into())
+}
+
+/// Renders `layers` for `view` (laid out in points) `k` times larger, handing the image to
+/// `sink` in horizontal bands, top to bottom; returns the image's size. A large image
+/// without a basemap is painted by every core, a band at a time from a queue (a map's
+/// detail is uneven: equal halves left one core idle a third of the time), and `sink`
+/// (an encoder) works on the top while the cores paint further down.
+pub fn render_bands(
+    view: &View,
+    layers: &[(&PreparedLayer, &LayerStyle)],
+    basemap: Option<&Source>,
+    furniture: &Furniture,
+    k: f32,
+    sink: &mut dyn FnMut(Pixmap) -> Result<(), String>,
+) -> Result<(u32, u32), String> {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let (w, h) = scaled_size(view, k);
     let text = text::TextPainter::new().ok_or("フォントを読み込めません")?;
     let scene = scene::build(view, layers);
     let items = furniture_marks(view, furniture, &|t: &str, size: f32| text.width(t, size));
@@ -154,41 +188,56 @@ pub fn render_scaled(
         marks::draw_marks_at(&mut pm, &items, &text, ts);
         Ok(pm)
     };
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // The basemap's tile source is not shared between threads.
-    let bands = if basemap.is_none() && u64::from(w) * u64::from(h) >= 4_000_000 {
-        cores.clamp(1, 4) as u32
-    } else {
-        1
-    };
-    if bands == 1 {
-        return band(0, h, basemap);
+    if basemap.is_some() || u64::from(w) * u64::from(h) < 4_000_000 {
+        sink(band(0, h, basemap)?)?;
+        return Ok((w, h));
     }
-    let bh = h.div_ceil(bands);
-    let parts: Vec<Result<Pixmap, String>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..bands)
-            .map(|b| {
-                let y0 = b * bh;
-                let band = &band;
-                s.spawn(move || band(y0, bh.min(h - y0), None))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|t| t.join().unwrap_or_else(|_| Err("地図を描けません".into())))
-            .collect()
-    });
-    let mut pm = Pixmap::new(w, h).ok_or("画像の大きさが不正です")?;
-    let row = w as usize * 4;
-    let mut at = 0;
-    for part in parts {
-        let part = part?;
-        let bytes = part.data();
-        pm.data_mut()[at..at + bytes.len()].copy_from_slice(bytes);
-        at += bytes.len();
-        debug_assert_eq!(bytes.len() % row, 0);
-    }
-    Ok(pm)
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores.clamp(1, 4);
+    let bh = h.div_ceil(threads as u32 * 4).max(64);
+    let count = h.div_ceil(bh);
+    let next = AtomicU32::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<(u32, Result<Pixmap, String>)>();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let (band, next, tx) = (&band, &next, tx.clone());
+            s.spawn(move || {
+                loop {
+                    let b = next.fetch_add(1, Ordering::Relaxed);
+                    if b >= count {
+                        break;
+                    }
+                    let y0 = b * bh;
+                    if tx.send((b, band(y0, bh.min(h - y0), None))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut due = 0;
+        let mut outcome = Ok(());
+        for (b, part) in rx {
+            waiting.insert(b, part);
+            while let Some(part) = waiting.remove(&due) {
+                due += 1;
+                if outcome.is_ok() {
+                    outcome = part.and_then(&mut *sink);
+                }
+                if outcome.is_err() {
+                    // The other cores stop after their current band.
+                    next.store(count, Ordering::Relaxed);
+                }
+            }
+        }
+        if outcome.is_ok() && due < count {
+            outcome = Err("地図を描けません".into());
+        }
+        outcome
+    })?;
+    Ok((w, h))
 }
 
 /// A one-page PDF of `layers` for `view` (its size in points is the page's): areas,

@@ -170,6 +170,39 @@ fn rendered_choropleth_shows_its_classes() {
                 == colour[..3]
         });
     assert!(near, "奈良市 is coloured by its class");
+
+    // Three times larger (7.2 megapixels) the map is painted in bands by every core and
+    // put together, or encoded band by band: both give the same image, with 奈良市 in its
+    // class colour at its place (a band out of order would move it).
+    let k = 3.0;
+    let big = kenshin_atlas::render::render_scaled(&view, &refs, None, &furniture, k).unwrap();
+    assert_eq!((big.width(), big.height()), (2400, 3000));
+    let (w, h) = kenshin_atlas::render::scaled_size(&view, k);
+    let mut bands = 0;
+    let png = kenshin_atlas::paint::png::encode_map_png_bands(w, h, |sink| {
+        let mut count = |band: tiny_skia::Pixmap| {
+            bands += 1;
+            sink(band)
+        };
+        kenshin_atlas::render::render_bands(&view, &refs, None, &furniture, k, &mut count)
+            .map(|_| ())
+    })
+    .unwrap();
+    assert!(bands > 2, "painted in {bands} bands");
+    let decoded = image::load_from_memory(&png).unwrap().to_rgb8();
+    assert_eq!(decoded.dimensions(), (2400, 3000));
+    let same = decoded
+        .pixels()
+        .zip(big.pixels())
+        .all(|(a, b)| a.0 == [b.red(), b.green(), b.blue()]);
+    assert!(same, "the banded PNG equals the assembled image");
+    let near = (-18i32..=18).step_by(3).any(|dx| {
+        (-18i32..=18).step_by(3).any(|dy| {
+            let (x, y) = ((p[0] * k) as i32 + dx, (p[1] * k) as i32 + dy);
+            decoded.get_pixel(x as u32, y as u32).0 == colour[..3]
+        })
+    });
+    assert!(near, "奈良市 is coloured by its class at 3×");
 }
 
 #[test]
