@@ -85,9 +85,9 @@ pub enum AuthError {
     )]
     LastAdmin,
     #[error(
-        "出力先 {0} は許可された出力先フォルダの外です。管理者設定の「出力先フォルダ」を確認してください。"
+        "出力先 {0} は許可された出力先フォルダの外です。次のフォルダ（またはその中）を選んでください: {1}。変える必要があれば管理者に「出力先フォルダ」の設定を依頼してください。"
     )]
-    ExportFolder(String),
+    ExportFolder(String, String),
     #[error(
         "出力先 {0} は USB メモリなどの外部記憶媒体です。「外部記憶媒体（USBメモリ等）への書出し」の権限がないため書き出せません。管理者に依頼するか、許可された出力先フォルダを選んでください。"
     )]
@@ -319,7 +319,8 @@ impl Security<'_> {
             Ok(())
         } else {
             refuse("export_folder");
-            Err(AuthError::ExportFolder(target))
+            let allowed: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+            Err(AuthError::ExportFolder(target, allowed.join("、")))
         }
     }
 }

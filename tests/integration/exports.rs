@@ -659,6 +659,10 @@ fn refusals_on_the_engine_and_the_cli_are_logged_and_write_nothing() {
     )
     .unwrap_err();
     assert!(err.contains("出力先フォルダ"), "{err}");
+    // The refusal names the folders tanaka may use (not everyone's).
+    assert!(err.contains(&own.display().to_string()), "{err}");
+    let named = err.split("選んでください").nth(1).unwrap_or_default();
+    assert!(!named.contains(&allowed.display().to_string()), "{err}");
     export(
         &mut e,
         job(uptake(Level::Municipality), Format::Csv, own.join("c.csv")),
