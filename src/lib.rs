@@ -32,6 +32,8 @@ pub mod import;
 pub mod job;
 /// Boundary and point layers: shapefile and GeoJSON readers, checks, storage.
 pub mod layers;
+/// Print layouts: pages, items in mm, templates, composition (no egui, no database).
+pub mod layout;
 /// What the map draws: views, scenes, choropleths, institutions, insured points.
 pub mod map;
 /// OS-specific code (single-instance lock, folder permissions), Windows and Unix.

@@ -157,12 +157,59 @@ pub fn area_table(
     let threshold = threshold.max(suppression::MIN_THRESHOLD);
     let h = hierarchy(conn, fy)?;
     let hidden = suppression::suppress(&h.cells, &h.sums, threshold);
+    let rows = level_rows(&h, &hidden, level, cell, reveal);
+    Ok(AreaTable {
+        level,
+        fy,
+        filter,
+        threshold,
+        reveal,
+        frame: to_frame(&rows)?,
+    })
+}
+
+/// Every sex × age cell of `level` for `fy` (the cells of `suppression::SEXES` ×
+/// `suppression::BANDS`, in that order), suppressed at `threshold` over the whole
+/// hierarchy as [`area_table`] does, counted once: an atlas page's table of a municipality
+/// by sex and age band.
+pub fn every_cell(
+    conn: &Connection,
+    level: Level,
+    fy: i32,
+    threshold: i64,
+    reveal: bool,
+) -> Result<Vec<(TargetFilter, Vec<AreaRow>)>, FiguresError> {
+    let threshold = threshold.max(suppression::MIN_THRESHOLD);
+    let h = hierarchy(conn, fy)?;
+    let hidden = suppression::suppress(&h.cells, &h.sums, threshold);
+    let mut out = Vec::with_capacity(suppression::CELLS);
+    for sex in suppression::SEXES {
+        for age_band in suppression::BANDS {
+            let filter = TargetFilter { sex, age_band };
+            let cell = suppression::cell_of(filter).ok_or(FiguresError::BadFilter {
+                sex,
+                age: age_band,
+            })?;
+            out.push((filter, level_rows(&h, &hidden, level, cell, reveal)));
+        }
+    }
+    Ok(out)
+}
+
+/// The areas of `level` with the figures of `cell`, withheld where `hidden` says so
+/// (given and marked with `reveal`).
+fn level_rows(
+    h: &Hierarchy,
+    hidden: &[suppression::Hidden],
+    level: Level,
+    cell: usize,
+    reveal: bool,
+) -> Vec<AreaRow> {
     let block = Block::of(cell) as usize;
-    let rows: Vec<AreaRow> = h
-        .areas
+    h.areas
         .iter()
         .zip(&h.cells)
-        .zip(&hidden)
+        .zip(hidden)
         .filter(|(((l, _, _), _), _)| *l == level)
         .map(|(((_, code, name), cells), hid)| {
             let c = cells.0[cell];
@@ -184,15 +231,7 @@ pub fn area_table(
                 revealed: withheld && reveal,
             }
         })
-        .collect();
-    Ok(AreaTable {
-        level,
-        fy,
-        filter,
-        threshold,
-        reveal,
-        frame: to_frame(&rows)?,
-    })
+        .collect()
 }
 
 /// Medical areas, municipalities and small areas with their cells for `fy`, and the sums:

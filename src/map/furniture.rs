@@ -163,12 +163,14 @@ pub fn legend(
 }
 
 /// Where a legend box stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Corner {
     /// Bottom right, above the credits line (the choropleth's).
     BottomRight,
     /// Top left, under the cursor readout (the insured points').
     TopLeft,
+    /// Its top-left corner at this point (a legend item of a print layout).
+    At(f32, f32),
 }
 
 /// A legend box in `corner`: title, swatches, and notes (definitions) under them.
@@ -202,6 +204,7 @@ pub fn legend_in(
             frame[1] + frame[3] - height - 26.0,
         ),
         Corner::TopLeft => (frame[0] + 12.0, frame[1] + 36.0),
+        Corner::At(x, y) => (x, y),
     };
     let mut marks = vec![
         Mark::Rect {

@@ -58,6 +58,26 @@ impl View {
         }
     }
 
+    /// A view of `center` (lon, lat) at the scale 1:`denominator` on paper, its size in
+    /// points (1 pt = 25.4/72 mm): the integer zoom just coarser than that, magnified.
+    pub fn at_scale(center: (f64, f64), denominator: f64, size: (f32, f32)) -> View {
+        let world = mercator::lonlat_to_world(center.0, center.1);
+        let want = denominator.max(1.0) * 0.0254 / 72.0;
+        let mut zoom = MIN_ZOOM;
+        for z in MIN_ZOOM..=MAX_ZOOM {
+            if mercator::meters_per_pixel(z as f64, center.1) >= want {
+                zoom = z;
+            }
+        }
+        let magnify = (mercator::meters_per_pixel(zoom as f64, center.1) / want).clamp(1.0, 1.999);
+        View {
+            center: world,
+            zoom,
+            size,
+            magnify: if magnify.is_finite() { magnify } else { 1.0 },
+        }
+    }
+
     /// Screen points per world unit (the world is 0–1).
     pub fn scale(&self) -> f64 {
         mercator::world_px(self.zoom as f64) * self.magnify
@@ -187,5 +207,18 @@ mod tests {
         assert_eq!(v.zoom, 18);
         v.zoom_at(p, -40);
         assert_eq!(v.zoom, 1);
+    }
+
+    #[test]
+    fn a_typed_scale_is_the_scale_on_paper() {
+        for n in [25_000.0, 50_000.0, 200_000.0] {
+            let v = View::at_scale((135.83, 34.68), n, (500.0, 400.0));
+            // 100 pt on paper (35.28 mm) is 35.28 mm × n on the ground.
+            let ground = v.meters_per_point() * 100.0;
+            let want = 100.0 * 0.0254 / 72.0 * n;
+            assert!((ground / want - 1.0).abs() < 1e-9, "1:{n}: {ground} m, not {want}");
+            let c = v.screen_to_lonlat([250.0, 200.0]);
+            assert!((c.0 - 135.83).abs() < 1e-9 && (c.1 - 34.68).abs() < 1e-9);
+        }
     }
 }
