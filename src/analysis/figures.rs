@@ -186,10 +186,8 @@ pub fn every_cell(
     for sex in suppression::SEXES {
         for age_band in suppression::BANDS {
             let filter = TargetFilter { sex, age_band };
-            let cell = suppression::cell_of(filter).ok_or(FiguresError::BadFilter {
-                sex,
-                age: age_band,
-            })?;
+            let cell = suppression::cell_of(filter)
+                .ok_or(FiguresError::BadFilter { sex, age: age_band })?;
             out.push((filter, level_rows(&h, &hidden, level, cell, reveal)));
         }
     }

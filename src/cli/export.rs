@@ -12,7 +12,9 @@ use kenshin_parse::geo::crs::Crs;
 
 use super::session::Ctx;
 use crate::app::Outcome;
-use crate::app::domain::export::{ExportCmd, ExportJob, ExportReply, Format, Preset, What};
+use crate::app::domain::export::{
+    AtlasJob, ExportCmd, ExportJob, ExportReply, Format, Preset, What,
+};
 use crate::export::Encoding;
 
 #[derive(Debug, Args)]
@@ -71,7 +73,38 @@ pub fn run(ctx: &mut Ctx, a: ExportArgs) -> anyhow::Result<i32> {
     job.dpi = a.dpi;
     job.confirm_personal = a.confirm_personal;
     job.reveal_suppressed = a.reveal_suppressed;
-    match ctx.execute(ExportCmd::Write(Box::new(job)))? {
+    print_done(ctx.execute(ExportCmd::Write(Box::new(job)))?)
+}
+
+#[derive(Debug, Args)]
+pub struct AtlasArgs {
+    /// 年度
+    #[arg(long, default_value_t = 2021)]
+    fy: i32,
+    /// 出力する PDF（市町村ごとに 1 ページ、しおり付き）
+    #[arg(long)]
+    out: PathBuf,
+    /// ページごとの PNG をこのフォルダにも書く
+    #[arg(long)]
+    png_dir: Option<PathBuf>,
+    /// PNG の解像度
+    #[arg(long, default_value_t = 300)]
+    dpi: u32,
+}
+
+/// `atlas`: the municipal atlas through the engine (外部出力 and the allowed folders).
+pub fn atlas(ctx: &mut Ctx, a: AtlasArgs) -> anyhow::Result<i32> {
+    let job = AtlasJob {
+        fy: a.fy,
+        out: a.out,
+        png_dir: a.png_dir,
+        dpi: a.dpi,
+    };
+    print_done(ctx.execute(ExportCmd::Atlas(job))?)
+}
+
+fn print_done(outcome: Outcome) -> anyhow::Result<i32> {
+    match outcome {
         Outcome::Export(ExportReply::Done(done)) => {
             let mut out = std::io::stdout().lock();
             writeln!(out, "{}", serde_json::to_string_pretty(&done)?)?;

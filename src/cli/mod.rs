@@ -135,6 +135,8 @@ pub enum Cmd {
     Render(render::RenderArgs),
     /// 結果を出力する（CSV・Excel・シェープファイル・GeoJSON・PowerPoint・PDF・PNG・JPEG）
     Export(export::ExportArgs),
+    /// 市町村別地図帳: 市町村ごとに A3 横 1 ページ（地図・性別年齢階層別の実績・凡例・出典）の PDF
+    Atlas(export::AtlasArgs),
     /// 初期設定: 最初の管理者を作る（パスワードは入力を求めるか KENSHIN_PASSWORD）
     Setup {
         #[arg(long, value_name = "ID")]
@@ -215,6 +217,13 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 2021)]
         fy: i32,
         #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// 印刷の速さ: 39 市町村の地図帳（A3 横 PDF）を組んで書く時間（最後の行 atlas_ms=…）
+    Print {
+        #[arg(long, default_value_t = 2021)]
+        fy: i32,
+        #[arg(long, default_value_t = 3)]
         runs: usize,
     },
 }
@@ -378,6 +387,7 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
         Cmd::Tiles { what } => render::tiles(ctx, what),
         Cmd::Render(args) => render::render(ctx, args),
         Cmd::Export(args) => export::run(ctx, args),
+        Cmd::Atlas(args) => export::atlas(ctx, args),
         Cmd::Geocode { json, unmatched } => geocode(ctx, json, unmatched),
         // A measurement, outside the engine (as `bench import`), but only for a user.
         Cmd::Bench {
@@ -386,6 +396,9 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
         Cmd::Bench {
             what: BenchCmd::Export { fy, runs },
         } => crate::bench::export(&ctx.engine.store, fy, runs),
+        Cmd::Bench {
+            what: BenchCmd::Print { fy, runs },
+        } => crate::bench::print(&ctx.engine.store, fy, runs),
         Cmd::User { what } => admin::user(ctx, what),
         Cmd::Backup { out, keep } => admin::backup(ctx, out, keep),
         Cmd::RecoveryKey => admin::recovery_key(ctx),

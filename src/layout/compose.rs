@@ -63,11 +63,9 @@ fn pt_rect(mm: [f32; 4]) -> Frame {
 fn map_view(extent: Option<[f64; 4]>, scale: Option<u32>, size: (f32, f32)) -> View {
     let b = extent.unwrap_or(NARA_BBOX);
     match scale {
-        Some(n) if n > 0 => View::at_scale(
-            ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0),
-            n as f64,
-            size,
-        ),
+        Some(n) if n > 0 => {
+            View::at_scale(((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0), n as f64, size)
+        }
         _ => View::fit(b, size),
     }
 }
@@ -199,10 +197,7 @@ fn credits(line: &str, r: Frame, measure: &dyn Fn(&str, f32) -> f32) -> Vec<Mark
             .filter(|&i| chars[i] == '。' || chars[i] == '、')
             .min_by_key(|&i| i.abs_diff(mid))
             .map_or(mid, |i| i + 1);
-        lines = vec![
-            chars[..cut].iter().collect(),
-            chars[cut..].iter().collect(),
-        ];
+        lines = vec![chars[..cut].iter().collect(), chars[cut..].iter().collect()];
     }
     let top = r[1] + (r[3] - size * 1.3 * lines.len() as f32).max(0.0) / 2.0;
     lines
@@ -316,7 +311,10 @@ mod tests {
     #[test]
     fn a_template_composes_its_items_on_the_page() {
         let l = templates::named(templates::A3_LANDSCAPE_MAP).unwrap();
-        let legend = ("受診率".to_string(), vec![([200, 0, 0, 255], "40% 以上".to_string(), false)]);
+        let legend = (
+            "受診率".to_string(),
+            vec![([200, 0, 0, 255], "40% 以上".to_string(), false)],
+        );
         let c = Content {
             legend: Some(&legend),
             credits: "出典: テスト",
@@ -361,7 +359,9 @@ mod tests {
         let t = PageTable {
             columns: vec!["市町村".into(), "受診率".into()],
             numeric: vec![false, true],
-            rows: (0..500).map(|i| vec![format!("町{i}"), format!("{i}.0%")]).collect(),
+            rows: (0..500)
+                .map(|i| vec![format!("町{i}"), format!("{i}.0%")])
+                .collect(),
         };
         let mut from = 0;
         let mut pages = 0;
@@ -375,7 +375,12 @@ mod tests {
             };
             let p = compose(&l, &c, &measure);
             let texts = f::texts(&p.marks);
-            seen.extend(texts.iter().filter(|s| s.starts_with('町')).map(|s| s.to_string()));
+            seen.extend(
+                texts
+                    .iter()
+                    .filter(|s| s.starts_with('町'))
+                    .map(|s| s.to_string()),
+            );
             pages += 1;
             if p.table_rest == 0 {
                 break;

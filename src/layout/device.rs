@@ -75,10 +75,16 @@ mod tests {
             printable: [9721, 6816],
         };
         let p = laser.to_device([10.0, 10.0]);
-        assert!((p[0] - 136.2205).abs() < 1e-3 && (p[1] - 136.2205).abs() < 1e-3, "{p:?}");
+        assert!(
+            (p[0] - 136.2205).abs() < 1e-3 && (p[1] - 136.2205).abs() < 1e-3,
+            "{p:?}"
+        );
         let laser = Device { dpi: 1200, ..laser };
         let p = laser.to_device([420.0, 0.0]);
-        assert!((p[0] - 19742.52).abs() < 1e-2 && (p[1] + 100.0).abs() < 1e-9, "{p:?}");
+        assert!(
+            (p[0] - 19742.52).abs() < 1e-2 && (p[1] + 100.0).abs() < 1e-9,
+            "{p:?}"
+        );
         assert!((laser.px_per_pt() - 16.6667).abs() < 1e-3);
     }
 

@@ -87,7 +87,9 @@ pub enum LayoutError {
     Json(#[from] serde_json::Error),
     #[error("レイアウトの形式 {0} はこの版では読めません（{VERSION} まで）。")]
     Version(u32),
-    #[error("レイアウトの項目「{label}」の位置 {rect:?} mm がページ（{w}×{h} mm）の外か、大きさが 0 です。")]
+    #[error(
+        "レイアウトの項目「{label}」の位置 {rect:?} mm がページ（{w}×{h} mm）の外か、大きさが 0 です。"
+    )]
     Outside {
         label: &'static str,
         rect: [f32; 4],
@@ -176,7 +178,10 @@ mod tests {
         let mut l = templates::all().remove(0);
         l.items[0].rect = [400.0, 10.0, 50.0, 10.0];
         let err = Layout::from_json(&l.to_json()).unwrap_err().to_string();
-        assert!(err.contains("ページ") && err.contains(l.items[0].kind.label()), "{err}");
+        assert!(
+            err.contains("ページ") && err.contains(l.items[0].kind.label()),
+            "{err}"
+        );
         assert!(Layout::from_json("{").is_err());
         let mut l = templates::all().remove(0);
         l.version = VERSION + 1;
@@ -189,7 +194,10 @@ mod tests {
         let [w, h] = l.page.size_mm();
         l.move_item(0, 10_000.0, 10_000.0);
         let r = l.items[0].rect;
-        assert!((r[0] + r[2] - w).abs() < 1e-3 && (r[1] + r[3] - h).abs() < 1e-3, "{r:?}");
+        assert!(
+            (r[0] + r[2] - w).abs() < 1e-3 && (r[1] + r[3] - h).abs() < 1e-3,
+            "{r:?}"
+        );
         l.move_item(0, -10_000.0, -10_000.0);
         assert_eq!(&l.items[0].rect[..2], &[0.0, 0.0]);
         l.resize_item(0, -10_000.0, -10_000.0);

@@ -97,14 +97,20 @@ mod tests {
             margin: 10.0,
         };
         let [w, h] = a3.size_pt();
-        assert!((w - 1190.55).abs() < 0.01 && (h - 841.89).abs() < 0.01, "{w}×{h}");
+        assert!(
+            (w - 1190.55).abs() < 0.01 && (h - 841.89).abs() < 0.01,
+            "{w}×{h}"
+        );
         let a4 = Page {
             paper: Paper::A4,
             orientation: Orientation::Portrait,
             margin: 10.0,
         };
         let [w, h] = a4.size_pt();
-        assert!((w - 595.28).abs() < 0.01 && (h - 841.89).abs() < 0.01, "{w}×{h}");
+        assert!(
+            (w - 595.28).abs() < 0.01 && (h - 841.89).abs() < 0.01,
+            "{w}×{h}"
+        );
         assert_eq!(a4.content_mm(), [10.0, 10.0, 190.0, 277.0]);
         assert_eq!(a3.label(), "A3横");
     }

@@ -42,7 +42,10 @@ pub fn all() -> Vec<Layout> {
             items: vec![
                 item([10.0, 34.0, 400.0, 238.0], map()),
                 item([10.0, 10.0, 400.0, 14.0], title("特定健診 受診率")),
-                item([10.0, 25.0, 400.0, 7.0], subtitle("奈良県国民健康保険団体連合会")),
+                item(
+                    [10.0, 25.0, 400.0, 7.0],
+                    subtitle("奈良県国民健康保険団体連合会"),
+                ),
                 item([325.0, 190.0, 80.0, 78.0], ItemKind::Legend),
                 item([14.0, 252.0, 90.0, 18.0], ItemKind::ScaleBar),
                 item([386.0, 36.0, 22.0, 27.0], ItemKind::NorthArrow),
@@ -57,7 +60,10 @@ pub fn all() -> Vec<Layout> {
             items: vec![
                 item([10.0, 34.0, 277.0, 222.0], map()),
                 item([10.0, 10.0, 277.0, 14.0], title("特定健診 受診率")),
-                item([10.0, 25.0, 277.0, 7.0], subtitle("奈良県国民健康保険団体連合会")),
+                item(
+                    [10.0, 25.0, 277.0, 7.0],
+                    subtitle("奈良県国民健康保険団体連合会"),
+                ),
                 item([207.0, 176.0, 76.0, 76.0], ItemKind::Legend),
                 item([14.0, 236.0, 90.0, 18.0], ItemKind::ScaleBar),
                 item([263.0, 36.0, 22.0, 27.0], ItemKind::NorthArrow),
@@ -83,6 +89,32 @@ pub fn all() -> Vec<Layout> {
     ]
 }
 
+/// The municipal atlas's page (A3 landscape): the municipality's map on the left, its
+/// figures by sex and age band on the right over the legend, the credits along the foot.
+/// The title and subtitle are each page's.
+pub fn atlas_page() -> Layout {
+    Layout {
+        version: VERSION,
+        name: "市町村別地図帳".into(),
+        page: Page {
+            paper: Paper::A3,
+            orientation: Orientation::Landscape,
+            margin: 10.0,
+        },
+        items: vec![
+            item([10.0, 32.0, 262.0, 240.0], map()),
+            item([10.0, 10.0, 400.0, 14.0], title("")),
+            item([10.0, 24.0, 400.0, 7.0], subtitle("")),
+            item([280.0, 32.0, 130.0, 150.0], ItemKind::Table),
+            item([280.0, 188.0, 130.0, 84.0], ItemKind::Legend),
+            item([14.0, 252.0, 90.0, 18.0], ItemKind::ScaleBar),
+            item([248.0, 34.0, 22.0, 27.0], ItemKind::NorthArrow),
+            item([10.0, 278.0, 400.0, 9.0], ItemKind::Credits),
+        ],
+        map: None,
+    }
+}
+
 /// A template by name.
 pub fn named(name: &str) -> Option<Layout> {
     all().into_iter().find(|l| l.name == name)
@@ -98,9 +130,18 @@ mod tests {
         assert_eq!(names, [A3_LANDSCAPE_MAP, A3_PORTRAIT_TABLE, A4_LANDSCAPE]);
         for l in all() {
             l.check().unwrap();
-            assert!(l.items.iter().any(|i| i.kind == ItemKind::Credits), "{}", l.name);
-            assert!(l.items.iter().any(|i| matches!(i.kind, ItemKind::Map { .. })));
+            assert!(
+                l.items.iter().any(|i| i.kind == ItemKind::Credits),
+                "{}",
+                l.name
+            );
+            assert!(
+                l.items
+                    .iter()
+                    .any(|i| matches!(i.kind, ItemKind::Map { .. }))
+            );
         }
         assert!(named(A4_LANDSCAPE).is_some() && named("B5").is_none());
+        atlas_page().check().unwrap();
     }
 }

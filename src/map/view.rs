@@ -216,7 +216,10 @@ mod tests {
             // 100 pt on paper (35.28 mm) is 35.28 mm × n on the ground.
             let ground = v.meters_per_point() * 100.0;
             let want = 100.0 * 0.0254 / 72.0 * n;
-            assert!((ground / want - 1.0).abs() < 1e-9, "1:{n}: {ground} m, not {want}");
+            assert!(
+                (ground / want - 1.0).abs() < 1e-9,
+                "1:{n}: {ground} m, not {want}"
+            );
             let c = v.screen_to_lonlat([250.0, 200.0]);
             assert!((c.0 - 135.83).abs() < 1e-9 && (c.1 - 34.68).abs() < 1e-9);
         }

@@ -236,7 +236,8 @@ pub struct PreparedMap {
 }
 
 impl PreparedMap {
-    fn refs(&self) -> Vec<(&crate::map::PreparedLayer, &LayerStyle)> {
+    /// The layers with their styles (the choropleth applied), the overlay last.
+    pub fn refs(&self) -> Vec<(&crate::map::PreparedLayer, &LayerStyle)> {
         let mut refs: Vec<(&crate::map::PreparedLayer, &LayerStyle)> = self
             .layers
             .0
@@ -248,6 +249,16 @@ impl PreparedMap {
             refs.push((l, s));
         }
         refs
+    }
+
+    /// The legend's title and entries, as the map screen shows them.
+    pub fn legend(&self) -> Option<&(String, Vec<(crate::map::Rgba, String, bool)>)> {
+        self.furniture.legend.as_ref()
+    }
+
+    /// The loaded layers.
+    pub fn layers(&self) -> &crate::map::MapLayers {
+        &self.layers
     }
 
     /// The map rasterised at its dpi (an image before encoding).

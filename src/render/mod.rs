@@ -5,7 +5,9 @@
 //! rasterised `dpi / 72` times larger, so lines and text keep their size at any dpi. No
 //! egui here: the CLI and tests render without a window.
 
+pub mod atlas;
 pub mod export;
+pub mod page;
 
 use tiny_skia::{Color, Pixmap};
 

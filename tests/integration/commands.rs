@@ -130,6 +130,7 @@ fn name(c: &Command) -> &'static str {
         },
         Command::Export(c) => match c {
             ExportCmd::Write(_) => "Export",
+            ExportCmd::Atlas(_) => "Atlas",
         },
     }
 }
@@ -157,6 +158,7 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
     ));
     std::fs::write(&query_file, query.to_json_string()).unwrap();
     let uptake_csv = p("uptake.csv").display().to_string();
+    let atlas_pdf = p("atlas.pdf").display().to_string();
     vec![
         (
             ExportCmd::Write(Box::new(ExportJob::new(
@@ -177,6 +179,16 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
                 "--out",
                 &uptake_csv,
             ]),
+        ),
+        (
+            ExportCmd::Atlas(kenshin_atlas::app::domain::export::AtlasJob {
+                fy: 2021,
+                out: p("atlas.pdf"),
+                png_dir: None,
+                dpi: 300,
+            })
+            .into(),
+            s(&["atlas", "--fy", "2021", "--out", &atlas_pdf]),
         ),
         (AccountCmd::AuthStatus.into(), None),
         (

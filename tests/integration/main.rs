@@ -2,6 +2,7 @@
 //! module per concern. They run on real files: the generated Nara demo data and the
 //! fixtures written here in the encodings real offices use.
 
+mod atlas;
 mod backup;
 mod commands;
 mod common;

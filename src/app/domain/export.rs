@@ -226,6 +226,18 @@ impl ExportJob {
 #[derive(Debug, Clone)]
 pub enum ExportCmd {
     Write(Box<ExportJob>),
+    /// The municipal atlas (市町村別地図帳).
+    Atlas(AtlasJob),
+}
+
+/// The municipal atlas of fiscal year `fy`: one PDF at `out` (a page and a bookmark per
+/// municipality) and, with `png_dir`, one PNG a page at `dpi` in that folder.
+#[derive(Debug, Clone)]
+pub struct AtlasJob {
+    pub fy: i32,
+    pub out: PathBuf,
+    pub png_dir: Option<PathBuf>,
+    pub dpi: u32,
 }
 
 /// A file written and its checksum.
@@ -259,16 +271,27 @@ impl Domain for ExportCmd {
     type Reply = ExportReply;
 
     fn spec(&self) -> Spec {
-        let ExportCmd::Write(job) = self;
-        Spec::login("出力")
-            .right(Right::Export, Action::Export, job.what.target())
-            .logged()
-            .export(&job.out)
+        match self {
+            ExportCmd::Write(job) => Spec::login("出力")
+                .right(Right::Export, Action::Export, job.what.target())
+                .logged()
+                .export(&job.out),
+            ExportCmd::Atlas(a) => Spec::login("地図帳")
+                .right(
+                    Right::Export,
+                    Action::Export,
+                    format!("地図帳 {}年度", a.fy),
+                )
+                .logged()
+                .export(&a.out),
+        }
     }
 
     fn run(self, cx: &mut Cx<'_>) -> Result<ExportReply, AppError> {
-        let ExportCmd::Write(job) = self;
-        run(cx, &job).map(ExportReply::Done)
+        match self {
+            ExportCmd::Write(job) => run(cx, &job).map(ExportReply::Done),
+            ExportCmd::Atlas(a) => run_atlas(cx, &a).map(ExportReply::Done),
+        }
     }
 
     fn audited(reply: &ExportReply) -> Option<Audited> {
@@ -632,6 +655,68 @@ fn check_extension(job: &ExportJob) -> Result<(), ExportError> {
             expected: allowed[0],
         })
     }
+}
+
+/// Writes the atlas: the PDF, and the PNG pages when asked (their folder passes the same
+/// gate as the PDF's path).
+fn run_atlas(cx: &mut Cx<'_>, a: &AtlasJob) -> Result<ExportDone, AppError> {
+    if !a
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+    {
+        return Err(ExportError::Extension {
+            path: a.out.clone(),
+            expected: "pdf",
+        }
+        .into());
+    }
+    if let Some(dir) = &a.png_dir {
+        let (sec, session) = cx.parts()?;
+        sec.require_export(session, &dir.join("page.png"))?;
+    }
+    cx.progress.set(0.05, "地図帳を組んでいます");
+    let atlas = crate::render::atlas::prepare(cx.store, a.fy)?;
+    check_cancel(cx)?;
+    cx.progress.set(0.3, "PDF を作っています");
+    let mut files = vec![(a.out.clone(), atlas.pdf()?)];
+    if let Some(dir) = &a.png_dir {
+        let n = atlas.pages.len().max(1);
+        for (i, p) in atlas.pages.iter().enumerate() {
+            check_cancel(cx)?;
+            cx.progress
+                .set(0.4 + 0.5 * i as f32 / n as f32, "PNG を作っています");
+            let name = format!("{:02}_{}_{}.png", i + 1, p.code, p.name);
+            files.push((dir.join(name), atlas.png(i, a.dpi)?));
+        }
+    }
+    check_cancel(cx)?;
+    cx.progress.set(0.95, "ファイルを書いています");
+    for (path, _) in &files {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+    }
+    export::atomic::write_all(&files)?;
+    Ok(ExportDone {
+        format: "atlas",
+        files: files
+            .iter()
+            .map(|(path, bytes)| FileOut {
+                path: path.clone(),
+                sha256: export::atomic::sha256(bytes),
+                bytes: bytes.len() as u64,
+            })
+            .collect(),
+        rows: atlas.pages.len(),
+        personal: false,
+        caution: false,
+        substitutions: vec![],
+        unplaced: 0,
+    })
 }
 
 /// Slides are for meetings: a longer table goes to Excel.
