@@ -18,11 +18,14 @@ pub struct PageTable {
     pub rows: Vec<Vec<String>>,
 }
 
+/// A legend: its title and entries (colour, label, hatched).
+pub type Legend = (String, Vec<(Rgba, String, bool)>);
+
 /// What the items show besides their own texts.
 #[derive(Debug, Clone, Default)]
 pub struct Content<'a> {
     /// Legend title and entries (colour, label, hatched), as the map screen shows them.
-    pub legend: Option<&'a (String, Vec<(Rgba, String, bool)>)>,
+    pub legend: Option<&'a Legend>,
     pub table: Option<&'a PageTable>,
     /// The first row of `table` on this page.
     pub table_from: usize,

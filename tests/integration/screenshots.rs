@@ -102,6 +102,10 @@ fn manual_screenshots() {
             &images_dir().join("render-smallarea.png"),
         )
         .unwrap();
+        // An atlas page (奈良市) as `atlas --png-dir` writes it, at 100 dpi.
+        let atlas = kenshin_atlas::render::atlas::prepare(store, 2021).unwrap();
+        let png = atlas.png(0, 100).unwrap();
+        std::fs::write(images_dir().join("atlas-page.png"), png).unwrap();
     }
     let ctx = egui::Context::default();
     let mut app = AtlasApp::new(&ctx, data.clone());
