@@ -253,7 +253,8 @@ fn table(
     // Spare width is shared out; a table still too wide is squeezed (text may overrun).
     let widths: Vec<f32> = widths.iter().map(|w| w * r[2] / sum).collect();
     let row_h = size * 1.7;
-    let fit = ((r[3] / row_h).floor() as usize).saturating_sub(1);
+    // At least one row a page, so that paging always moves on.
+    let fit = ((r[3] / row_h).floor() as usize).saturating_sub(1).max(1);
     let rows: Vec<&Vec<String>> = t.rows.iter().skip(from).take(fit).collect();
     let rest = t.rows.len().saturating_sub(from + rows.len());
     let mut marks = vec![Mark::Rect {

@@ -101,6 +101,13 @@ fn figures_table(
 
 /// Lays out the atlas of fiscal year `fy`.
 pub fn prepare(store: &Store, fy: i32) -> Result<Atlas, MapPngError> {
+    let years =
+        crate::store::fiscal_years(store.conn()).map_err(|e| MapPngError::Render(e.to_string()))?;
+    if !years.contains(&fy) {
+        return Err(MapPngError::Render(format!(
+            "{fy}年度の対象者がいません（健診結果のある年度: {years:?}）。年度を確かめるか、その年度の被保険者台帳と健診結果を取り込んでください。"
+        )));
+    }
     let spec = MapPng {
         format: MapFormat::Pdf,
         paper: Some(A3_LANDSCAPE),
@@ -118,7 +125,9 @@ pub fn prepare(store: &Store, fy: i32) -> Result<Atlas, MapPngError> {
         level: Level::Municipality.label(),
         layer,
     })?;
-    let codes = muni.index.column_text(field).unwrap_or_default();
+    let codes = muni.index.column_text(field).ok_or_else(|| {
+        MapPngError::Render(format!("レイヤ「{layer}」に列「{field}」がありません。"))
+    })?;
     let extent = |code: &str| -> Option<[f64; 4]> {
         let mut b: Option<[f64; 4]> = None;
         for (i, c) in codes.iter().enumerate() {
@@ -157,10 +166,17 @@ pub fn prepare(store: &Store, fy: i32) -> Result<Atlas, MapPngError> {
             title: Some(&title),
             subtitle: Some(subtitle),
         };
+        let composed = compose(&layout, &content, &measure);
+        if composed.table_rest > 0 {
+            return Err(MapPngError::Render(format!(
+                "{}の表がページに収まりません（{} 行が残ります）。",
+                m.name, composed.table_rest
+            )));
+        }
         pages.push(AtlasPage {
             code: m.code.clone(),
             name: m.name.clone(),
-            composed: compose(&layout, &content, &measure),
+            composed,
         });
     }
     Ok(Atlas { fy, map, pages })

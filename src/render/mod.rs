@@ -211,7 +211,15 @@ pub fn render_bands(
                         break;
                     }
                     let y0 = b * bh;
-                    if tx.send((b, band(y0, bh.min(h - y0), None))).is_err() {
+                    // A panic in a painter is this band's error, not the worker's end.
+                    let part = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        band(y0, bh.min(h - y0), None)
+                    }))
+                    .unwrap_or_else(|_| Err("地図を描けません（描画の内部エラー）".into()));
+                    if part.is_err() {
+                        next.store(count, Ordering::Relaxed);
+                    }
+                    if tx.send((b, part)).is_err() {
                         break;
                     }
                 }

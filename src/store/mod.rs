@@ -19,7 +19,7 @@ pub mod user_tables;
 pub use history::{ImportRecord, ImportResult, Reject};
 pub use institution_match::InstitutionMatch;
 pub use migrations::{LATEST_VERSION, schema_version};
-pub use stats::{Stats, TableCount, data_table_counts};
+pub use stats::{Stats, TableCount, data_table_counts, fiscal_years};
 
 use std::path::{Path, PathBuf};
 

@@ -31,7 +31,7 @@ pub struct Stats {
 }
 
 /// The fiscal years that have checkups, oldest first.
-fn fiscal_years(conn: &Connection) -> Result<Vec<i32>> {
+pub fn fiscal_years(conn: &Connection) -> Result<Vec<i32>> {
     let mut stmt = conn.prepare("SELECT DISTINCT fy FROM checkups ORDER BY fy")?;
     let years = stmt
         .query_map([], |r| r.get(0))?

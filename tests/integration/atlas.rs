@@ -233,6 +233,19 @@ fn a_png_folder_outside_the_allowed_ones_stops_the_whole_atlas() {
         .filter(|x| x.action == Action::Export && x.result == R::Denied)
         .count();
     assert_eq!(denied, 1);
+    // A year without data is refused with what to do, and nothing is written.
+    let err = atlas(
+        &mut e,
+        AtlasJob {
+            fy: 2030,
+            out: allowed.join("b.pdf"),
+            png_dir: None,
+            dpi: 40,
+        },
+    )
+    .unwrap_err();
+    assert!(err.contains("2030年度の対象者がいません"), "{err}");
+    assert!(!allowed.join("b.pdf").exists());
     // The PDF alone, in the allowed folder, is written.
     atlas(
         &mut e,

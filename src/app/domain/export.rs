@@ -686,13 +686,32 @@ fn run_atlas(cx: &mut Cx<'_>, a: &AtlasJob) -> Result<ExportDone, AppError> {
             check_cancel(cx)?;
             cx.progress
                 .set(0.4 + 0.5 * i as f32 / n as f32, "PNG を作っています");
-            let name = format!("{:02}_{}_{}.png", i + 1, p.code, p.name);
+            // Names are data: only letters and digits (kana and kanji too) go in a file name.
+            let safe: String = format!("{}_{}", p.code, p.name)
+                .chars()
+                .map(|c| if c.is_alphanumeric() { c } else { '_' })
+                .collect();
+            let name = format!("{:02}_{safe}.png", i + 1);
             files.push((dir.join(name), atlas.png(i, a.dpi)?));
         }
     }
     check_cancel(cx)?;
     cx.progress.set(0.95, "ファイルを書いています");
-    for (path, _) in &files {
+    Ok(ExportDone {
+        format: "atlas",
+        files: write_files(&files)?,
+        rows: atlas.pages.len(),
+        personal: false,
+        caution: false,
+        substitutions: vec![],
+        unplaced: 0,
+    })
+}
+
+/// Writes an export's files together (all or none), making a missing folder inside an
+/// allowed one (the gate checked the paths); returns them with their checksums.
+fn write_files(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<FileOut>, AppError> {
+    for (path, _) in files {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {
                 path: dir.to_path_buf(),
@@ -700,23 +719,15 @@ fn run_atlas(cx: &mut Cx<'_>, a: &AtlasJob) -> Result<ExportDone, AppError> {
             })?;
         }
     }
-    export::atomic::write_all(&files)?;
-    Ok(ExportDone {
-        format: "atlas",
-        files: files
-            .iter()
-            .map(|(path, bytes)| FileOut {
-                path: path.clone(),
-                sha256: export::atomic::sha256(bytes),
-                bytes: bytes.len() as u64,
-            })
-            .collect(),
-        rows: atlas.pages.len(),
-        personal: false,
-        caution: false,
-        substitutions: vec![],
-        unplaced: 0,
-    })
+    export::atomic::write_all(files)?;
+    Ok(files
+        .iter()
+        .map(|(path, bytes)| FileOut {
+            path: path.clone(),
+            sha256: export::atomic::sha256(bytes),
+            bytes: bytes.len() as u64,
+        })
+        .collect())
 }
 
 /// Slides are for meetings: a longer table goes to Excel.
@@ -827,24 +838,9 @@ fn run(cx: &mut Cx<'_>, job: &ExportJob) -> Result<ExportDone, AppError> {
     }
     check_cancel(cx)?;
     cx.progress.set(0.9, "ファイルを書いています");
-    // A missing folder inside an allowed one is made (the gate checked the path).
-    if let Some(dir) = job.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
-    export::atomic::write_all(&files)?;
     Ok(ExportDone {
         format: job.format.key(),
-        files: files
-            .iter()
-            .map(|(path, bytes)| FileOut {
-                path: path.clone(),
-                sha256: export::atomic::sha256(bytes),
-                bytes: bytes.len() as u64,
-            })
-            .collect(),
+        files: write_files(&files)?,
         rows: r.table.rows(),
         personal: r.meta.personal,
         caution: r.meta.caution,
