@@ -5,10 +5,12 @@
 //! - restricting the data folder and key files to the account that runs the app
 //!   (Unix: mode 0700/0600; Windows: `icacls`, inheritance removed, full control for the
 //!   current user, SYSTEM and Administrators);
-//! - whether an export goes to a removable drive ([`removable`]).
+//! - whether an export goes to a removable drive ([`removable`]);
+//! - printing ([`print`]: the dialog and GDI on Windows, `lp` elsewhere).
 //!
 //! Not checked here: the Windows paths (no Windows build in this environment).
 
+pub mod print;
 pub mod removable;
 
 use std::fs::File;

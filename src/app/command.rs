@@ -12,6 +12,7 @@ use super::domain::geocode::{GeocodeCmd, GeocodeReply};
 use super::domain::imports::{ImportCmd, ImportReply};
 use super::domain::maps::{MapCmd, MapReply};
 use super::domain::marks::{MarkCmd, MarkReply};
+use super::domain::print::{PrintCmd, PrintReply};
 use super::domain::search::{SearchCmd, SearchReply};
 use super::error::AppError;
 pub use super::spec::{Gate, Secret, SessionInfo, Spec};
@@ -37,8 +38,10 @@ pub enum Command {
     Mark(MarkCmd),
     /// The data browser: rows viewed, added, edited, deleted by hand, and their history.
     Data(DataCmd),
-    /// 出力: results as files (tables, maps, layers, slides).
+    /// 出力: results as files (tables, maps, layers, slides), the atlas.
     Export(ExportCmd),
+    /// 印刷: print layouts, their pages as files, printing.
+    Print(PrintCmd),
 }
 
 macro_rules! domain_into {
@@ -67,6 +70,7 @@ domain_into! {
     MarkCmd => Mark / MarkReply,
     DataCmd => Data / DataReply,
     ExportCmd => Export / ExportReply,
+    PrintCmd => Print / PrintReply,
 }
 
 impl Command {
@@ -83,6 +87,7 @@ impl Command {
             Command::Mark(c) => super::domain::Domain::spec(c),
             Command::Data(c) => super::domain::Domain::spec(c),
             Command::Export(c) => super::domain::Domain::spec(c),
+            Command::Print(c) => super::domain::Domain::spec(c),
         }
     }
 
@@ -103,7 +108,8 @@ impl Command {
             | Command::Search(_)
             | Command::Extract(_)
             | Command::Mark(_)
-            | Command::Export(_) => false,
+            | Command::Export(_)
+            | Command::Print(_) => false,
         }
     }
 
@@ -126,6 +132,7 @@ pub enum Outcome {
     Mark(MarkReply),
     Data(DataReply),
     Export(ExportReply),
+    Print(PrintReply),
     /// Refused for a missing right or folder (the refusal is logged).
     Denied(String),
     /// The session is idle-locked: the screen asks for the password.

@@ -74,6 +74,7 @@ impl Engine {
             Command::Mark(c) => self.run(c, progress),
             Command::Data(c) => self.run(c, progress),
             Command::Export(c) => self.run(c, progress),
+            Command::Print(c) => self.run(c, progress),
         }
     }
 

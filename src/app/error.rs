@@ -39,6 +39,10 @@ pub enum AppError {
     HandEntry(#[from] crate::import::hand_entry::HandEntryError),
     #[error(transparent)]
     Export(#[from] crate::export::ExportError),
+    #[error(transparent)]
+    Layout(#[from] crate::layout::saved::SavedError),
+    #[error(transparent)]
+    Print(#[from] crate::os::print::PrintError),
     /// The demo data did not import (the report's message says why).
     #[error("デモデータの取込に失敗しました: {0}")]
     DemoImport(String),

@@ -26,6 +26,7 @@ mod export;
 mod extract;
 mod layer;
 mod mark;
+mod print;
 mod render;
 mod search;
 pub mod session;
@@ -135,6 +136,18 @@ pub enum Cmd {
     Render(render::RenderArgs),
     /// 結果を出力する（CSV・Excel・シェープファイル・GeoJSON・PowerPoint・PDF・PNG・JPEG）
     Export(export::ExportArgs),
+    /// 印刷レイアウト: 一覧と PDF・PNG への出力
+    Layout {
+        #[command(subcommand)]
+        what: print::LayoutAction,
+    },
+    /// 印刷レイアウトを印刷する（印刷の権限。Windows は印刷ダイアログ、ほかは lp）
+    Print {
+        #[arg(long, value_name = "NAME")]
+        layout: String,
+        #[arg(long, default_value_t = 1)]
+        copies: u32,
+    },
     /// 市町村別地図帳: 市町村ごとに A3 横 1 ページ（地図・性別年齢階層別の実績・凡例・出典）の PDF
     Atlas(export::AtlasArgs),
     /// 初期設定: 最初の管理者を作る（パスワードは入力を求めるか KENSHIN_PASSWORD）
@@ -388,6 +401,8 @@ fn logged_in(ctx: &mut Ctx, cmd: Cmd) -> anyhow::Result<i32> {
         Cmd::Render(args) => render::render(ctx, args),
         Cmd::Export(args) => export::run(ctx, args),
         Cmd::Atlas(args) => export::atlas(ctx, args),
+        Cmd::Layout { what } => print::layout(ctx, what),
+        Cmd::Print { layout, copies } => print::print(ctx, &layout, copies),
         Cmd::Geocode { json, unmatched } => geocode(ctx, json, unmatched),
         // A measurement, outside the engine (as `bench import`), but only for a user.
         Cmd::Bench {

@@ -111,7 +111,15 @@ pub fn compose(
             ItemKind::Legend => {
                 if let Some((title, entries)) = content.legend {
                     let corner = f::Corner::At(r[0], r[1]);
-                    marks.extend(f::legend_in(title, entries, &[], r, measure, corner));
+                    let mut legend = f::legend_in(title, entries, &[], r, measure, corner);
+                    // A legend wider than its item keeps its right edge on the item's.
+                    if let Some(Mark::Rect { rect, .. }) = legend.first() {
+                        let over = rect[2] - r[2];
+                        if over > 0.0 {
+                            shift(&mut legend, -over.min(r[0]));
+                        }
+                    }
+                    marks.extend(legend);
                 }
             }
             ItemKind::ScaleBar => {
@@ -160,6 +168,17 @@ pub fn compose(
         maps,
         marks,
         table_rest,
+    }
+}
+
+/// Moves marks `dx` to the right.
+fn shift(marks: &mut [Mark], dx: f32) {
+    for m in marks {
+        match m {
+            Mark::Rect { rect, .. } | Mark::Hatch { rect, .. } => rect[0] += dx,
+            Mark::Polygon { points, .. } => points.iter_mut().for_each(|p| p[0] += dx),
+            Mark::Text { at, .. } => at[0] += dx,
+        }
     }
 }
 
@@ -337,6 +356,28 @@ mod tests {
         for t in ["奈良市", "受診率", "40% 以上", "出典: テスト", "N"] {
             assert!(texts.contains(&t), "{t} in {texts:?}");
         }
+        // A legend with a long title keeps its right edge on its item's.
+        let wide = ("とても長い凡例の題名".repeat(8), legend.1.clone());
+        let c2 = Content {
+            legend: Some(&wide),
+            ..Default::default()
+        };
+        let p2 = compose(&l, &c2, &measure);
+        let item = l.items.iter().find(|i| i.kind == ItemKind::Legend).unwrap();
+        let right = mm_to_pt(item.rect[0] + item.rect[2]);
+        let panel = p2.marks.iter().find_map(|m| match m {
+            Mark::Rect {
+                rect,
+                fill: Some(_),
+                ..
+            } if rect[2] > 300.0 => Some(*rect),
+            _ => None,
+        });
+        let panel = panel.expect("the legend panel");
+        assert!(
+            (panel[0] + panel[2] - right).abs() < 0.01,
+            "{panel:?} ends at {right}"
+        );
         // Every mark lies on the page.
         for t in &p.marks {
             if let Mark::Text { at, .. } = t {

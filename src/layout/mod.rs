@@ -2,13 +2,15 @@
 //! items placed in millimetres — map frames with their own view or typed scale, legend,
 //! title, subtitle, scale bar, north arrow, text, a paged result table and the data
 //! credits — the shipped templates, and the composition the painters draw
-//! (`render::page`: PDF as vectors, PNG at a dpi, and the printer). Plain Rust: no egui,
-//! no database.
+//! (`render::page`: PDF as vectors, PNG at a dpi, and the printer). Plain Rust, no egui;
+//! `saved` keeps layouts in the database.
 
 pub mod compose;
 pub mod device;
 pub mod model;
+pub mod numbers;
 pub mod page;
+pub mod saved;
 pub mod templates;
 
 pub use compose::{Composed, Content, MapFrame, PageTable, compose};

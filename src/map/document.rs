@@ -67,18 +67,23 @@ pub fn save(conn: &Connection, name: &str, doc: &MapDocument) -> Result<(), Docu
     if name.is_empty() {
         return Err(DocumentError::EmptyName);
     }
-    saved_maps::put(conn, name, &serde_json::to_string(doc)?)?;
+    saved_maps::put(
+        conn,
+        saved_maps::Shelf::Maps,
+        name,
+        &serde_json::to_string(doc)?,
+    )?;
     Ok(())
 }
 
 /// The saved maps, newest first.
 pub fn list(conn: &Connection) -> Result<Vec<SavedMap>, DocumentError> {
-    Ok(saved_maps::list(conn)?)
+    Ok(saved_maps::list(conn, saved_maps::Shelf::Maps)?)
 }
 
 pub fn load(conn: &Connection, name: &str) -> Result<MapDocument, DocumentError> {
-    let body =
-        saved_maps::get(conn, name)?.ok_or_else(|| DocumentError::NotFound(name.to_string()))?;
+    let body = saved_maps::get(conn, saved_maps::Shelf::Maps, name)?
+        .ok_or_else(|| DocumentError::NotFound(name.to_string()))?;
     serde_json::from_str(&body).map_err(|source| DocumentError::Corrupt {
         name: name.to_string(),
         source,
@@ -86,7 +91,7 @@ pub fn load(conn: &Connection, name: &str) -> Result<MapDocument, DocumentError>
 }
 
 pub fn delete(conn: &Connection, name: &str) -> Result<(), DocumentError> {
-    if !saved_maps::remove(conn, name)? {
+    if !saved_maps::remove(conn, saved_maps::Shelf::Maps, name)? {
         return Err(DocumentError::NotFound(name.to_string()));
     }
     Ok(())

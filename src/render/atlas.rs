@@ -12,6 +12,7 @@ use super::export::{A3_LANDSCAPE, MapFormat, MapPng, MapPngError, PreparedMap, p
 use crate::analysis::figures::{AreaRow, every_cell};
 use crate::analysis::suppression;
 use crate::analysis::uptake::{Level, TargetFilter};
+use crate::layout::numbers::{HIDDEN, count, percent, points};
 use crate::layout::{Composed, Content, PageTable, compose, templates};
 use crate::map::choropleth;
 use crate::store::Store;
@@ -29,36 +30,6 @@ pub struct Atlas {
     map: PreparedMap,
     pub pages: Vec<AtlasPage>,
 }
-
-/// `n` with thousands separators.
-fn count(n: i64) -> String {
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
-/// A change in percentage points to one decimal, signed; no change is ±0.0 (never -0.0).
-fn points(d: f64) -> String {
-    let tenths = (d * 10.0).round() as i64;
-    match tenths {
-        0 => "±0.0".into(),
-        t => format!(
-            "{}{}.{}",
-            if t > 0 { "+" } else { "-" },
-            t.abs() / 10,
-            t.abs() % 10
-        ),
-    }
-}
-
-/// What a withheld figure shows.
-const HIDDEN: &str = "非表示";
 
 /// A municipality's table: a row per sex × age cell.
 fn figures_table(
@@ -86,7 +57,7 @@ fn figures_table(
             f.label(),
             shown(r.targets.map(count)),
             shown(r.attendees.map(count)),
-            shown(r.rate.map(|v| format!("{:.1}%", v * 100.0))),
+            shown(r.rate.map(percent)),
             if r.suppressed { HIDDEN.into() } else { change },
         ]);
     }
@@ -213,18 +184,6 @@ impl Atlas {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_have_thousands_separators() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(999), "999");
-        assert_eq!(count(1000), "1,000");
-        assert_eq!(count(-1234567), "-1,234,567");
-        assert_eq!(points(-0.04), "±0.0");
-        assert_eq!(points(0.04), "±0.0");
-        assert_eq!(points(1.26), "+1.3");
-        assert_eq!(points(-12.34), "-12.3");
-    }
 
     #[test]
     fn a_withheld_cell_shows_no_figure_and_no_change() {

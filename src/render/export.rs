@@ -66,6 +66,8 @@ pub struct MapPng {
     pub choropleth: Option<Level>,
     /// How the choropleth is classed and coloured (the map screen's, or the default).
     pub style: ChoroplethSpec,
+    /// The targets counted (sex, age band).
+    pub filter: TargetFilter,
     pub fy: i32,
     /// A basemap in `maps/` by name (`None` or 「なし」: none).
     pub basemap: Option<String>,
@@ -88,6 +90,7 @@ impl Default for MapPng {
             layer: None,
             choropleth: None,
             style: ChoroplethSpec::default(),
+            filter: TargetFilter::default(),
             fy: 2021,
             basemap: None,
             legend: true,
@@ -251,6 +254,19 @@ impl PreparedMap {
         refs
     }
 
+    /// Shows, hides and fades layers as a saved map has them (layers matched by name).
+    pub fn apply_layer_states(&mut self, states: &[crate::map::document::LayerState]) {
+        for st in states {
+            if let Some((i, _)) = self.layers.find(&st.name)
+                && let Some(style) = self.styles.get_mut(i)
+            {
+                style.visible = st.visible;
+                style.opacity = st.opacity.clamp(0.0, 1.0);
+                style.min_zoom = st.min_zoom;
+            }
+        }
+    }
+
     /// The legend's title and entries, as the map screen shows them.
     pub fn legend(&self) -> Option<&(String, Vec<(crate::map::Rgba, String, bool)>)> {
         self.furniture.legend.as_ref()
@@ -337,14 +353,7 @@ pub fn prepare_map(store: &Store, spec: &MapPng) -> Result<PreparedMap, MapPngEr
         // Suppressed at the admin's threshold, as the window shows it to everyone (a PNG
         // never reveals suppressed figures).
         let threshold = suppression::threshold(store.conn())?;
-        let table = area_table(
-            store.conn(),
-            level,
-            spec.fy,
-            TargetFilter::default(),
-            threshold,
-            false,
-        )?;
+        let table = area_table(store.conn(), level, spec.fy, spec.filter, threshold, false)?;
         let cs = &spec.style;
         let (_, ch) = choropleth::apply_level(
             &layers,

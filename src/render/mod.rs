@@ -8,6 +8,7 @@
 pub mod atlas;
 pub mod export;
 pub mod page;
+pub mod printout;
 
 use tiny_skia::{Color, Pixmap};
 
@@ -28,7 +29,7 @@ pub struct Furniture {
     /// A title at the top.
     pub title: Option<String>,
     /// Legend title and entries (colour, label, hatched).
-    pub legend: Option<(String, Vec<(Rgba, String, bool)>)>,
+    pub legend: Option<crate::layout::compose::Legend>,
     pub scale_bar: bool,
     pub north_arrow: bool,
     pub credits: Option<String>,

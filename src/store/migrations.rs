@@ -68,9 +68,10 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "data_edits",
         include_str!("migrations/0015_data_edits.sql"),
     ),
+    (16, "layouts", include_str!("migrations/0016_layouts.sql")),
 ];
 
-pub const LATEST_VERSION: i64 = 15;
+pub const LATEST_VERSION: i64 = 16;
 
 /// The municipality reference (code, name, secondary medical area), shipped with the app.
 const MUNICIPALITIES_CSV: &str = include_str!("../../data/reference/secondary_medical_areas.csv");

@@ -1,37 +1,58 @@
-//! The `saved_maps` table (地図の保存): a map's settings as a JSON body under a name,
-//! with the local time it was saved. What the body holds is `map::document`'s concern;
-//! this only stores and finds it.
+//! Named JSON documents on a shelf: the `saved_maps` table (地図の保存) and the `layouts`
+//! table (印刷レイアウト), each a body under a name with the local time it was saved. What a
+//! body holds is `map::document`'s or `layout`'s concern; this only stores and finds it.
+//! The table names are fixed here; a document's name is data.
 
 use duckdb::{Connection, params};
 
 use super::Result;
 
-/// A saved map's name and when it was saved (local time, as text).
+/// A saved document's name and when it was saved (local time, as text).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavedMap {
     pub name: String,
     pub saved_at: String,
 }
 
-/// Stores `body` as `name` (replacing a map of that name), stamped with the local time.
-pub fn put(conn: &Connection, name: &str, body: &str) -> Result<()> {
+/// Which table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shelf {
+    Maps,
+    Layouts,
+}
+
+impl Shelf {
+    fn table(self) -> &'static str {
+        match self {
+            Shelf::Maps => "saved_maps",
+            Shelf::Layouts => "layouts",
+        }
+    }
+}
+
+/// Stores `body` as `name` (replacing one of that name), stamped with the local time.
+pub fn put(conn: &Connection, shelf: Shelf, name: &str, body: &str) -> Result<()> {
     // Local wall-clock time from Rust (DuckDB's local-time functions need ICU).
     let now = chrono::Local::now()
         .naive_local()
         .format("%Y-%m-%d %H:%M:%S")
         .to_string();
     conn.execute(
-        "INSERT OR REPLACE INTO saved_maps (name, saved_at, body) VALUES (?, CAST(? AS TIMESTAMP), ?)",
+        &format!(
+            "INSERT OR REPLACE INTO {} (name, saved_at, body) VALUES (?, CAST(? AS TIMESTAMP), ?)",
+            shelf.table()
+        ),
         params![name, now, body],
     )?;
     Ok(())
 }
 
-/// The saved maps, newest first.
-pub fn list(conn: &Connection) -> Result<Vec<SavedMap>> {
-    let mut stmt = conn.prepare(
-        "SELECT name, strftime(saved_at, '%Y-%m-%d %H:%M') FROM saved_maps ORDER BY saved_at DESC, name",
-    )?;
+/// The documents on `shelf`, newest first.
+pub fn list(conn: &Connection, shelf: Shelf) -> Result<Vec<SavedMap>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT name, strftime(saved_at, '%Y-%m-%d %H:%M') FROM {} ORDER BY saved_at DESC, name",
+        shelf.table()
+    ))?;
     let rows = stmt.query_map([], |r| {
         Ok(SavedMap {
             name: r.get(0)?,
@@ -42,15 +63,19 @@ pub fn list(conn: &Connection) -> Result<Vec<SavedMap>> {
 }
 
 /// The body saved as `name`, if any.
-pub fn get(conn: &Connection, name: &str) -> Result<Option<String>> {
+pub fn get(conn: &Connection, shelf: Shelf, name: &str) -> Result<Option<String>> {
     Ok(conn
-        .prepare("SELECT body FROM saved_maps WHERE name = ?")?
+        .prepare(&format!(
+            "SELECT body FROM {} WHERE name = ?",
+            shelf.table()
+        ))?
         .query_map(params![name], |r| r.get(0))?
         .next()
         .transpose()?)
 }
 
 /// Removes `name`; whether there was one.
-pub fn remove(conn: &Connection, name: &str) -> Result<bool> {
-    Ok(conn.execute("DELETE FROM saved_maps WHERE name = ?", params![name])? > 0)
+pub fn remove(conn: &Connection, shelf: Shelf, name: &str) -> Result<bool> {
+    let sql = format!("DELETE FROM {} WHERE name = ?", shelf.table());
+    Ok(conn.execute(&sql, params![name])? > 0)
 }

@@ -350,6 +350,8 @@ impl AtlasApp {
                 Outcome::Extract(r) => self.on_extract(r),
                 Outcome::Mark(r) => self.on_mark(r),
                 Outcome::Data(r) => self.on_data(r),
+                // No screen sends print commands yet (the layout screen is to come).
+                Outcome::Print(_) => Vec::new(),
             };
             for c in follow_up {
                 self.send(c);

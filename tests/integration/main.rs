@@ -22,6 +22,7 @@ mod manuals;
 mod map_features;
 mod map_ui;
 mod matching;
+mod print;
 mod raw_demo;
 mod render;
 mod screenshots;

@@ -296,25 +296,31 @@ impl Domain for ExportCmd {
 
     fn audited(reply: &ExportReply) -> Option<Audited> {
         let ExportReply::Done(d) = reply;
-        let sums: Vec<String> = d
-            .files
-            .iter()
-            .map(|f| {
-                let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned());
-                format!("{}={}", name.unwrap_or_default(), f.sha256)
-            })
-            .collect();
-        Some(Audited {
-            rows: Some(d.rows as u64),
-            detail: format!(
-                "format={} personal={} caution={} sha256 {}",
-                d.format,
-                if d.personal { "yes" } else { "no" },
-                if d.caution { "yes" } else { "no" },
-                sums.join(" ")
-            ),
-            ..Default::default()
+        Some(done_audited(d))
+    }
+}
+
+/// The audit entry of files written: rows, format, the personal and 取扱注意 flags, and each
+/// file's sha256.
+pub(crate) fn done_audited(d: &ExportDone) -> Audited {
+    let sums: Vec<String> = d
+        .files
+        .iter()
+        .map(|f| {
+            let name = f.path.file_name().map(|n| n.to_string_lossy().into_owned());
+            format!("{}={}", name.unwrap_or_default(), f.sha256)
         })
+        .collect();
+    Audited {
+        rows: Some(d.rows as u64),
+        detail: format!(
+            "format={} personal={} caution={} sha256 {}",
+            d.format,
+            if d.personal { "yes" } else { "no" },
+            if d.caution { "yes" } else { "no" },
+            sums.join(" ")
+        ),
+        ..Default::default()
     }
 }
 
@@ -710,7 +716,7 @@ fn run_atlas(cx: &mut Cx<'_>, a: &AtlasJob) -> Result<ExportDone, AppError> {
 
 /// Writes an export's files together (all or none), making a missing folder inside an
 /// allowed one (the gate checked the paths); returns them with their checksums.
-fn write_files(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<FileOut>, AppError> {
+pub(crate) fn write_files(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<FileOut>, AppError> {
     for (path, _) in files {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {

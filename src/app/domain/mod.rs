@@ -13,6 +13,7 @@ pub mod geocode;
 pub mod imports;
 pub mod maps;
 pub mod marks;
+pub mod print;
 pub mod search;
 
 use super::error::AppError;

@@ -1,0 +1,226 @@
+//! 印刷: print layouts (the templates and the saved ones: list, open, save, delete), a
+//! layout written as a PDF or PNG pages (外部出力, as every export), and a layout printed
+//! (印刷: the Windows dialog and GDI, or `lp`; logged with the pages and copies).
+
+use std::path::PathBuf;
+
+use super::export::{ExportDone, done_audited, write_files};
+use super::{Audited, Cx, Domain};
+use crate::app::error::AppError;
+use crate::app::spec::Spec;
+use crate::audit::Action;
+use crate::auth::Right;
+use crate::layout::Layout;
+use crate::layout::saved::{self, Listed};
+use crate::os::print::{Pages, Printed};
+use crate::render::printout::{self, Printout};
+
+/// How a layout is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageFormat {
+    Pdf,
+    Png,
+}
+
+impl PageFormat {
+    pub fn parse(s: &str) -> Result<PageFormat, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "pdf" => Ok(PageFormat::Pdf),
+            "png" => Ok(PageFormat::Png),
+            other => Err(format!("--format は pdf か png です（「{other}」）。")),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum PrintCmd {
+    /// The templates, then the saved layouts.
+    Layouts,
+    OpenLayout {
+        name: String,
+    },
+    SaveLayout(Box<Layout>),
+    DeleteLayout {
+        name: String,
+    },
+    /// Writes every page: one PDF, or one PNG a page (`out`, then `<stem>_2.png` …).
+    ExportLayout {
+        layout: Box<Layout>,
+        format: PageFormat,
+        out: PathBuf,
+        dpi: u32,
+    },
+    Print {
+        layout: Box<Layout>,
+        copies: u32,
+    },
+}
+
+#[derive(Debug)]
+pub enum PrintReply {
+    Layouts(Vec<Listed>),
+    Layout(Box<Layout>),
+    Saved,
+    Deleted,
+    Written(ExportDone),
+    Printed(Printed),
+}
+
+impl Domain for PrintCmd {
+    type Reply = PrintReply;
+
+    fn spec(&self) -> Spec {
+        let edit = |label, name: &str| {
+            Spec::login(label)
+                .right(Right::Edit, Action::Edit, format!("layout:{name}"))
+                .logged()
+        };
+        match self {
+            PrintCmd::Layouts => Spec::login("印刷レイアウトの一覧"),
+            PrintCmd::OpenLayout { .. } => Spec::login("印刷レイアウトを開く"),
+            PrintCmd::SaveLayout(l) => edit("印刷レイアウトの保存", &l.name),
+            PrintCmd::DeleteLayout { name } => edit("印刷レイアウトの削除", name),
+            PrintCmd::ExportLayout { layout, out, .. } => Spec::login("印刷レイアウトの出力")
+                .right(
+                    Right::Export,
+                    Action::Export,
+                    format!("レイアウト「{}」", layout.name),
+                )
+                .logged()
+                .export(out),
+            PrintCmd::Print { layout, .. } => Spec::login("印刷")
+                .right(
+                    Right::Print,
+                    Action::Print,
+                    format!("レイアウト「{}」", layout.name),
+                )
+                .logged(),
+        }
+    }
+
+    fn run(self, cx: &mut Cx<'_>) -> Result<PrintReply, AppError> {
+        let conn = cx.store.conn();
+        Ok(match self {
+            PrintCmd::Layouts => PrintReply::Layouts(saved::list(conn)?),
+            PrintCmd::OpenLayout { name } => {
+                PrintReply::Layout(Box::new(saved::open(conn, &name)?))
+            }
+            PrintCmd::SaveLayout(l) => {
+                saved::save(conn, &l)?;
+                PrintReply::Saved
+            }
+            PrintCmd::DeleteLayout { name } => {
+                saved::delete(conn, &name)?;
+                PrintReply::Deleted
+            }
+            PrintCmd::ExportLayout {
+                layout,
+                format,
+                out,
+                dpi,
+            } => PrintReply::Written(export_layout(cx, &layout, format, &out, dpi)?),
+            PrintCmd::Print { layout, copies } => {
+                layout
+                    .check()
+                    .map_err(crate::layout::saved::SavedError::from)?;
+                cx.progress.set(0.1, "ページを組んでいます");
+                let p = printout::prepare(cx.store, &layout)?;
+                cx.progress.set(0.4, "印刷しています");
+                PrintReply::Printed(crate::os::print::print(&layout.name, &p, copies)?)
+            }
+        })
+    }
+
+    fn audited(reply: &PrintReply) -> Option<Audited> {
+        Some(match reply {
+            PrintReply::Written(d) => done_audited(d),
+            PrintReply::Printed(p) => Audited {
+                rows: Some(p.pages as u64),
+                detail: format!(
+                    "pages={} copies={} printer={}",
+                    p.pages, p.copies, p.printer
+                ),
+                ..Default::default()
+            },
+            _ => Audited::default(),
+        })
+    }
+}
+
+/// The files of a layout: the PDF, or a PNG a page beside `out`.
+fn export_layout(
+    cx: &mut Cx<'_>,
+    layout: &Layout,
+    format: PageFormat,
+    out: &std::path::Path,
+    dpi: u32,
+) -> Result<ExportDone, AppError> {
+    let ext = match format {
+        PageFormat::Pdf => "pdf",
+        PageFormat::Png => "png",
+    };
+    if !out.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext)) {
+        return Err(crate::export::ExportError::Extension {
+            path: out.to_path_buf(),
+            expected: ext,
+        }
+        .into());
+    }
+    layout
+        .check()
+        .map_err(crate::layout::saved::SavedError::from)?;
+    cx.progress.set(0.1, "ページを組んでいます");
+    let p = printout::prepare(cx.store, layout)?;
+    cx.progress.set(0.5, "ファイルを作っています");
+    let mut files = Vec::new();
+    match format {
+        PageFormat::Pdf => files.push((out.to_path_buf(), p.pdf()?)),
+        PageFormat::Png => {
+            let stem = out
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            for i in 0..p.pages.len() {
+                let path = if i == 0 {
+                    out.to_path_buf()
+                } else {
+                    out.with_file_name(format!("{stem}_{}.png", i + 1))
+                };
+                files.push((path, p.png(i, dpi)?));
+            }
+        }
+    }
+    if cx.progress.is_cancelled() {
+        return Err(crate::export::ExportError::Cancelled.into());
+    }
+    Ok(ExportDone {
+        format: ext,
+        files: write_files(&files)?,
+        rows: p.pages.len(),
+        personal: false,
+        caution: false,
+        substitutions: vec![],
+        unplaced: 0,
+    })
+}
+
+impl Pages for Printout {
+    fn count(&self) -> usize {
+        self.pages.len()
+    }
+
+    fn size_mm(&self, i: usize) -> [f32; 2] {
+        self.pages
+            .get(i)
+            .map_or([0.0; 2], |p| p.size.map(|v| v / 72.0 * 25.4))
+    }
+
+    fn pdf(&self) -> Result<Vec<u8>, String> {
+        Printout::pdf(self).map_err(|e| e.to_string())
+    }
+
+    fn raster(&self, i: usize, dpi: u32) -> Result<(u32, u32, Vec<u8>), String> {
+        let pm = Printout::raster(self, i, dpi as f32 / 72.0).map_err(|e| e.to_string())?;
+        Ok((pm.width(), pm.height(), pm.take()))
+    }
+}

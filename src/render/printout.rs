@@ -1,0 +1,148 @@
+//! A print layout with its content, ready to paint: the map its frames show (the layout's
+//! saved map settings, or the municipalities' uptake of the latest year), that map's
+//! legend, and its table (uptake per area of the map's level, suppressed), laid out into
+//! as many pages as the table needs (the page repeats with the table continued).
+
+use super::export::{MapFormat, MapPng, MapPngError, PreparedMap, prepare_map};
+use crate::analysis::figures::area_table;
+use crate::analysis::suppression;
+use crate::analysis::uptake::{Level, TargetFilter};
+use crate::layout::numbers::{HIDDEN, count, percent};
+use crate::layout::{Composed, Content, Layout, PageTable, compose};
+use crate::store::Store;
+
+/// The pages of a layout and the map they draw.
+pub struct Printout {
+    pub title: String,
+    map: PreparedMap,
+    pub pages: Vec<Composed>,
+}
+
+/// The uptake table of a level, as printed.
+fn uptake_table(
+    store: &Store,
+    level: Level,
+    fy: i32,
+    filter: TargetFilter,
+) -> Result<PageTable, MapPngError> {
+    let threshold = suppression::threshold(store.conn())?;
+    let rows = area_table(store.conn(), level, fy, filter, threshold, false)?.rows();
+    let shown = |v: Option<String>| v.unwrap_or_else(|| HIDDEN.into());
+    Ok(PageTable {
+        columns: ["コード", level.label(), "対象者", "受診者", "受診率"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![false, false, true, true, true],
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                vec![
+                    r.code,
+                    r.name,
+                    shown(r.targets.map(count)),
+                    shown(r.attendees.map(count)),
+                    shown(r.rate.map(percent)),
+                ]
+            })
+            .collect(),
+    })
+}
+
+/// Lays `layout` out with its map and table.
+pub fn prepare(store: &Store, layout: &Layout) -> Result<Printout, MapPngError> {
+    let latest = crate::store::fiscal_years(store.conn())
+        .ok()
+        .and_then(|y| y.last().copied())
+        .unwrap_or(2021);
+    let (level, fy, filter, style) = match &layout.map {
+        Some(d) => (d.level, d.fy, d.filter, d.spec.clone()),
+        None => (
+            Level::Municipality,
+            latest,
+            TargetFilter::default(),
+            Default::default(),
+        ),
+    };
+    let spec = MapPng {
+        format: MapFormat::Pdf,
+        paper: Some(layout.page.size_mm()),
+        choropleth: Some(level),
+        fy,
+        filter,
+        style,
+        ..Default::default()
+    };
+    let mut map = prepare_map(store, &spec)?;
+    if let Some(d) = &layout.map {
+        map.apply_layer_states(&d.layers);
+    }
+    let has_table = layout
+        .items
+        .iter()
+        .any(|i| i.kind == crate::layout::ItemKind::Table);
+    let table = if has_table {
+        Some(uptake_table(store, level, fy, filter)?)
+    } else {
+        None
+    };
+    let measure = super::page::measure().map_err(MapPngError::Render)?;
+    let mut pages = Vec::new();
+    let mut from = 0;
+    loop {
+        let content = Content {
+            legend: map.legend(),
+            table: table.as_ref(),
+            table_from: from,
+            credits: super::CREDITS,
+            ..Default::default()
+        };
+        let page = compose(layout, &content, &measure);
+        let rest = page.table_rest;
+        pages.push(page);
+        match &table {
+            Some(t) if rest > 0 => from = t.rows.len() - rest,
+            _ => break,
+        }
+    }
+    Ok(Printout {
+        title: layout.name.clone(),
+        map,
+        pages,
+    })
+}
+
+impl Printout {
+    /// All pages as one PDF.
+    pub fn pdf(&self) -> Result<Vec<u8>, MapPngError> {
+        let pages: Vec<super::page::PdfPage<'_>> = self
+            .pages
+            .iter()
+            .map(|p| super::page::PdfPage {
+                page: p,
+                bookmark: None,
+            })
+            .collect();
+        super::page::pdf(&pages, &self.map.refs(), &self.title).map_err(MapPngError::Render)
+    }
+
+    /// Page `i` as a PNG at `dpi`.
+    pub fn png(&self, i: usize, dpi: u32) -> Result<Vec<u8>, MapPngError> {
+        if !(36..=600).contains(&dpi) {
+            return Err(MapPngError::Dpi(dpi));
+        }
+        let p = self
+            .pages
+            .get(i)
+            .ok_or_else(|| MapPngError::Render("ページがありません".into()))?;
+        super::page::png(p, &self.map.refs(), dpi).map_err(MapPngError::Render)
+    }
+
+    /// Page `i` rasterised `k` pixels a point (a printer's resolution, or a preview).
+    pub fn raster(&self, i: usize, k: f32) -> Result<tiny_skia::Pixmap, MapPngError> {
+        let p = self
+            .pages
+            .get(i)
+            .ok_or_else(|| MapPngError::Render("ページがありません".into()))?;
+        super::page::raster(p, &self.map.refs(), k).map_err(MapPngError::Render)
+    }
+}
