@@ -14,7 +14,6 @@ use tiny_skia::{Color, Pixmap};
 
 use crate::basemap::Source;
 use crate::map::PreparedLayer;
-use crate::map::Rgba;
 use crate::map::furniture as layout;
 use crate::map::scene::{self, LayerStyle};
 use crate::map::view::View;
