@@ -11,6 +11,7 @@ pub mod frame_cost;
 mod geocode_ui;
 mod home_ui;
 mod import_ui;
+pub mod layout_ui;
 pub mod login_ui;
 pub mod map;
 
@@ -99,13 +100,14 @@ pub enum Screen {
     Home,
     Geocode,
     Import,
+    Layout,
     Admin,
     Audit,
 }
 
 impl Screen {
     /// Every screen behind the login, in the order of the top bar.
-    pub const ALL: [Screen; 9] = [
+    pub const ALL: [Screen; 10] = [
         Screen::Map,
         Screen::Search,
         Screen::Extract,
@@ -113,6 +115,7 @@ impl Screen {
         Screen::Home,
         Screen::Geocode,
         Screen::Import,
+        Screen::Layout,
         Screen::Admin,
         Screen::Audit,
     ];
@@ -128,6 +131,7 @@ impl Screen {
             Screen::Home => "home",
             Screen::Geocode => "geocode",
             Screen::Import => "import",
+            Screen::Layout => "print",
             Screen::Admin => "admin",
             Screen::Audit => "audit",
         }
@@ -158,6 +162,7 @@ pub struct AtlasApp {
     pub login: login_ui::LoginState,
     pub admin: admin_ui::AdminState,
     pub audit: audit_ui::AuditState,
+    pub layout: layout_ui::LayoutState,
     /// The 出力 window (one for every screen).
     pub export: export_ui::ExportDialog,
     pub last_error: Option<String>,
@@ -195,6 +200,7 @@ impl AtlasApp {
             login: login_ui::LoginState::default(),
             admin: admin_ui::AdminState::default(),
             audit: audit_ui::AuditState::default(),
+            layout: layout_ui::LayoutState::default(),
             export: export_ui::ExportDialog::default(),
             last_error: None,
             last_touch: std::time::Instant::now(),
@@ -238,6 +244,7 @@ impl AtlasApp {
         self.admin = admin_ui::AdminState::default();
         self.audit = audit_ui::AuditState::default();
         self.export = export_ui::ExportDialog::default();
+        self.layout = layout_ui::LayoutState::default();
     }
 
     /// Tells the engine about activity (at most every 30 s) and asks about the session
@@ -329,11 +336,13 @@ impl AtlasApp {
                 // The login screen took these above.
                 Outcome::Account(_) | Outcome::ScreenLocked => Vec::new(),
                 Outcome::Denied(msg) => {
+                    self.layout.failed();
                     self.export.finished(job, Err(msg.clone()));
                     self.last_error = Some(msg);
                     Vec::new()
                 }
                 Outcome::Failed(e) => {
+                    self.layout.failed();
                     self.export.finished(job, Err(error_text(&e)));
                     self.last_error = Some(error_text(&e));
                     Vec::new()
@@ -350,8 +359,10 @@ impl AtlasApp {
                 Outcome::Extract(r) => self.on_extract(r),
                 Outcome::Mark(r) => self.on_mark(r),
                 Outcome::Data(r) => self.on_data(r),
-                // No screen sends print commands yet (the layout screen is to come).
-                Outcome::Print(_) => Vec::new(),
+                Outcome::Print(r) => {
+                    self.layout.on_reply(r);
+                    Vec::new()
+                }
             };
             for c in follow_up {
                 self.send(c);
@@ -402,6 +413,9 @@ impl AtlasApp {
             .map(|s| s.user_id.clone())
             .unwrap_or_default();
         self.home.may_reveal = may_reveal;
+        self.layout.may_edit = rights.contains(&crate::auth::Right::Edit);
+        self.layout.may_export = rights.contains(&crate::auth::Right::Export);
+        self.layout.may_print = rights.contains(&crate::auth::Right::Print);
         egui::Panel::top("top").show(ui, |ui| {
             ui.horizontal(|ui| {
                 ui.heading("健診アトラス");
@@ -413,6 +427,7 @@ impl AtlasApp {
                 ui.selectable_value(&mut self.screen, Screen::Home, "集計");
                 ui.selectable_value(&mut self.screen, Screen::Geocode, "住所照合");
                 ui.selectable_value(&mut self.screen, Screen::Import, "取込");
+                ui.selectable_value(&mut self.screen, Screen::Layout, "印刷");
                 if rights.contains(&crate::auth::Right::ManageUsers) {
                     ui.selectable_value(&mut self.screen, Screen::Admin, "管理者設定");
                 }
@@ -496,6 +511,11 @@ impl AtlasApp {
                 let busy = self.is_running(self.import_job);
                 let cmds = import_ui::import_ui(ui, &mut self.import, busy);
                 for c in cmds {
+                    self.send(c);
+                }
+            }
+            Screen::Layout => {
+                for c in layout_ui::layout_ui(ui, &mut self.layout) {
                     self.send(c);
                 }
             }

@@ -141,6 +141,7 @@ fn name(c: &Command) -> &'static str {
             PrintCmd::DeleteLayout { .. } => "DeleteLayout",
             PrintCmd::ExportLayout { .. } => "ExportLayout",
             PrintCmd::Print { .. } => "Print",
+            PrintCmd::Preview { .. } => "Preview",
         },
     }
 }
@@ -203,6 +204,14 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
             s(&["atlas", "--fy", "2021", "--out", &atlas_pdf]),
         ),
         (PrintCmd::Layouts.into(), s(&["layout", "list"])),
+        (
+            PrintCmd::Preview {
+                layout: Box::new(template()),
+                dpi: 20,
+            }
+            .into(),
+            None,
+        ),
         (
             PrintCmd::OpenLayout {
                 name: MAP_TEMPLATE.into(),

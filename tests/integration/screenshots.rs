@@ -368,6 +368,18 @@ fn manual_screenshots() {
     wait(&mut h, "the import screen", |_| true);
     shot(&mut h, "import");
 
+    // 印刷レイアウト: the first template with its preview, the legend selected.
+    h.state_mut().screen = Screen::Layout;
+    wait(&mut h, "the layout preview", |a| a.layout.has_preview());
+    let legend = h.state().layout.layout.as_ref().and_then(|l| {
+        l.items
+            .iter()
+            .position(|i| i.kind == kenshin_atlas::layout::ItemKind::Legend)
+    });
+    h.state_mut().layout.selected = legend;
+    wait(&mut h, "the layout screen", |_| true);
+    shot(&mut h, "layout");
+
     h.state_mut().screen = Screen::Admin;
     wait(&mut h, "the user and group lists", |a| {
         a.admin.users.is_some() && a.admin.groups.as_ref().is_some_and(|g| g.len() == 2)

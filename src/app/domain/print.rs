@@ -54,6 +54,12 @@ pub enum PrintCmd {
         layout: Box<Layout>,
         copies: u32,
     },
+    /// The first page rasterised at `dpi`, for the layout screen (not logged: nothing
+    /// leaves the machine).
+    Preview {
+        layout: Box<Layout>,
+        dpi: u32,
+    },
 }
 
 #[derive(Debug)]
@@ -64,6 +70,13 @@ pub enum PrintReply {
     Deleted,
     Written(ExportDone),
     Printed(Printed),
+    /// RGBA pixels of the first page, and how many pages there are.
+    Preview {
+        width: u32,
+        height: u32,
+        rgba: Vec<u8>,
+        pages: usize,
+    },
 }
 
 impl Domain for PrintCmd {
@@ -88,6 +101,7 @@ impl Domain for PrintCmd {
                 )
                 .logged()
                 .export(out),
+            PrintCmd::Preview { .. } => Spec::login("印刷プレビュー"),
             PrintCmd::Print { layout, .. } => Spec::login("印刷")
                 .right(
                     Right::Print,
@@ -119,6 +133,20 @@ impl Domain for PrintCmd {
                 out,
                 dpi,
             } => PrintReply::Written(export_layout(cx, &layout, format, &out, dpi)?),
+            PrintCmd::Preview { layout, dpi } => {
+                layout
+                    .check()
+                    .map_err(crate::layout::saved::SavedError::from)?;
+                let p = printout::prepare(cx.store, &layout)?;
+                let pm = p.raster(0, dpi.clamp(10, 150) as f32 / 72.0)?;
+                let (width, height) = (pm.width(), pm.height());
+                PrintReply::Preview {
+                    width,
+                    height,
+                    rgba: pm.take(),
+                    pages: p.pages.len(),
+                }
+            }
             PrintCmd::Print { layout, copies } => {
                 layout
                     .check()
