@@ -141,7 +141,7 @@ fn name(c: &Command) -> &'static str {
             PrintCmd::DeleteLayout { .. } => "DeleteLayout",
             PrintCmd::ExportLayout { .. } => "ExportLayout",
             PrintCmd::Print { .. } => "Print",
-            PrintCmd::Preview { .. } => "Preview",
+            PrintCmd::Preview { .. } => "LayoutPreview",
         },
     }
 }
