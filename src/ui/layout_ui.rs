@@ -37,6 +37,9 @@ pub struct LayoutState {
     asked_list: bool,
     /// Where the page was drawn last and its points per mm (for tests that drag).
     pub view: Option<(egui::Rect, f32)>,
+    /// The atlas's fiscal year, and the atlas job sent (its answer is shown here).
+    pub atlas_fy: i32,
+    pub atlas_job: Option<crate::app::JobId>,
 }
 
 impl Default for LayoutState {
@@ -65,6 +68,8 @@ impl Default for LayoutState {
             may_print: false,
             asked_list: false,
             view: None,
+            atlas_fy: 2021,
+            atlas_job: None,
         }
     }
 }
@@ -120,9 +125,26 @@ impl LayoutState {
         self.message = None;
     }
 
+    /// The atlas job `id` finished.
+    pub fn atlas_done(&mut self, id: crate::app::JobId, files: &[std::path::PathBuf]) {
+        if self.atlas_job == Some(id) {
+            self.atlas_job = None;
+            let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            self.message = Some(format!("地図帳を出力しました: {}", names.join("、")));
+        }
+    }
+
     /// A command answered with a failure or a refusal while this screen waited.
     pub fn failed(&mut self) {
         self.previewing = false;
+    }
+
+    /// Job `id` failed or was refused (the status bar shows why).
+    pub fn job_failed(&mut self, id: crate::app::JobId) {
+        self.failed();
+        if self.atlas_job == Some(id) {
+            self.atlas_job = None;
+        }
     }
 
     /// Whether the preview has been drawn.
@@ -339,6 +361,32 @@ fn side(ui: &mut egui::Ui, st: &mut LayoutState, cmds: &mut Vec<Command>) {
                 dpi: st.dpi,
             }));
         }
+    });
+    crate::ui::theme::section(ui, "地図帳（市町村別 A3 横 39 ページ）", |ui| {
+        ui.horizontal(|ui| {
+            let l = ui.label("年度");
+            ui.add(egui::DragValue::new(&mut st.atlas_fy).range(2000..=2100))
+                .labelled_by(l.id);
+            if ui
+                .add_enabled(
+                    st.may_export && st.atlas_job.is_none(),
+                    egui::Button::new("地図帳を出力（PDF）"),
+                )
+                .on_hover_text("上の「フォルダ」に 地図帳_年度.pdf を書きます（外部出力）")
+                .clicked()
+            {
+                let out = std::path::PathBuf::from(st.folder.trim())
+                    .join(format!("地図帳_{}.pdf", st.atlas_fy));
+                cmds.push(Command::from(crate::app::domain::export::ExportCmd::Atlas(
+                    crate::app::domain::export::AtlasJob {
+                        fy: st.atlas_fy,
+                        out,
+                        png_dir: None,
+                        dpi: 300,
+                    },
+                )));
+            }
+        });
     });
     crate::ui::theme::section(ui, "印刷", |ui| {
         ui.horizontal(|ui| {

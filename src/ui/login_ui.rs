@@ -171,7 +171,7 @@ pub fn login_ui(ui: &mut egui::Ui, st: &mut LoginState) -> Vec<Command> {
                     Gate::Login => login(ui, st, &mut cmds),
                     Gate::Locked => locked(ui, st, &mut cmds),
                     Gate::MustChange => must_change(ui, st, &mut cmds),
-                    Gate::Recovery => recovery(ui, st),
+                    Gate::Recovery => recovery(ui, st, &mut cmds),
                     Gate::Open => {}
                 }
                 if let Some(m) = &st.message {
@@ -186,7 +186,7 @@ pub fn login_ui(ui: &mut egui::Ui, st: &mut LoginState) -> Vec<Command> {
     cmds
 }
 
-fn recovery(ui: &mut egui::Ui, st: &mut LoginState) {
+fn recovery(ui: &mut egui::Ui, st: &mut LoginState, cmds: &mut Vec<Command>) {
     ui.strong("バックアップの復旧鍵");
     ui.label(
         "バックアップはこの鍵とアプリの鍵の二つで暗号化されます。この鍵は別のマシンへの復元と、標準の age での復号に使います。この画面でしか表示しません。印刷して金庫などに保管してください。",
@@ -198,6 +198,23 @@ fn recovery(ui: &mut egui::Ui, st: &mut LoginState) {
             .desired_width(440.0)
             .desired_rows(3),
     );
+    if ui
+        .add_enabled(!st.busy, egui::Button::new("印刷する"))
+        .on_hover_text(
+            "A4 1 枚に、鍵と作成日・用途を印刷します（Windows では印刷ダイアログが開きます）",
+        )
+        .clicked()
+        && let Some(k) = &st.recovery_key
+    {
+        st.message = None;
+        st.busy = true;
+        cmds.push(Command::from(
+            crate::app::domain::print::PrintCmd::RecoveryKey {
+                key: crate::app::Secret(k.clone()),
+                copies: 1,
+            },
+        ));
+    }
     if ui.button("印刷・保管しました（次へ）").clicked() {
         st.recovery_key = None;
         st.gate = Gate::Open;

@@ -335,19 +335,41 @@ impl AtlasApp {
                 }
                 // The login screen took these above.
                 Outcome::Account(_) | Outcome::ScreenLocked => Vec::new(),
+                Outcome::Denied(msg) if self.login.gate == login_ui::Gate::Recovery => {
+                    self.login.busy = false;
+                    self.login.message = Some(msg);
+                    Vec::new()
+                }
+                Outcome::Failed(e) if self.login.gate == login_ui::Gate::Recovery => {
+                    self.login.busy = false;
+                    self.login.message = Some(error_text(&e));
+                    Vec::new()
+                }
+                Outcome::Print(crate::app::domain::print::PrintReply::Printed(p))
+                    if self.login.gate == login_ui::Gate::Recovery =>
+                {
+                    self.login.busy = false;
+                    self.login.message = Some(format!(
+                        "復旧鍵を印刷しました（{}）。紙を保管してから「次へ」を押してください。",
+                        p.printer
+                    ));
+                    Vec::new()
+                }
                 Outcome::Denied(msg) => {
-                    self.layout.failed();
+                    self.layout.job_failed(job);
                     self.export.finished(job, Err(msg.clone()));
                     self.last_error = Some(msg);
                     Vec::new()
                 }
                 Outcome::Failed(e) => {
-                    self.layout.failed();
+                    self.layout.job_failed(job);
                     self.export.finished(job, Err(error_text(&e)));
                     self.last_error = Some(error_text(&e));
                     Vec::new()
                 }
                 Outcome::Export(crate::app::domain::export::ExportReply::Done(d)) => {
+                    let files: Vec<PathBuf> = d.files.iter().map(|f| f.path.clone()).collect();
+                    self.layout.atlas_done(job, &files);
                     self.export.finished(job, Ok(d));
                     Vec::new()
                 }
@@ -516,7 +538,14 @@ impl AtlasApp {
             }
             Screen::Layout => {
                 for c in layout_ui::layout_ui(ui, &mut self.layout) {
-                    self.send(c);
+                    let atlas = matches!(
+                        c,
+                        Command::Export(crate::app::domain::export::ExportCmd::Atlas(_))
+                    );
+                    let id = self.send(c);
+                    if atlas {
+                        self.layout.atlas_job = Some(id);
+                    }
                 }
             }
             Screen::Admin => {

@@ -142,6 +142,7 @@ fn name(c: &Command) -> &'static str {
             PrintCmd::ExportLayout { .. } => "ExportLayout",
             PrintCmd::Print { .. } => "Print",
             PrintCmd::Preview { .. } => "LayoutPreview",
+            PrintCmd::RecoveryKey { .. } => "PrintRecoveryKey",
         },
     }
 }
@@ -204,6 +205,14 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
             s(&["atlas", "--fy", "2021", "--out", &atlas_pdf]),
         ),
         (PrintCmd::Layouts.into(), s(&["layout", "list"])),
+        (
+            PrintCmd::RecoveryKey {
+                key: kenshin_atlas::app::Secret("AGE-SECRET-KEY-1TEST".into()),
+                copies: 1,
+            }
+            .into(),
+            None,
+        ),
         (
             PrintCmd::Preview {
                 layout: Box::new(template()),

@@ -39,8 +39,15 @@ fn open_a_template_retitle_it_move_the_legend_and_export() {
         .build_ui_state(
             |ui, app: &mut App| {
                 for c in layout_ui::layout_ui(ui, &mut app.st) {
+                    if matches!(c, kenshin_atlas::app::Command::Export(_)) {
+                        app.st.atlas_job = Some(1);
+                    }
                     match app.engine.execute(c, &Progress::new()) {
                         Outcome::Print(r) => app.st.on_reply(r),
+                        Outcome::Export(kenshin_atlas::app::domain::export::ExportReply::Done(d)) => {
+                            let files: Vec<_> = d.files.iter().map(|f| f.path.clone()).collect();
+                            app.st.atlas_done(1, &files);
+                        }
                         Outcome::Failed(e) => {
                             app.st.failed();
                             app.st.message = Some(e.to_string());
@@ -125,6 +132,11 @@ fn open_a_template_retitle_it_move_the_legend_and_export() {
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("奈良市 受診率の地図"), "{text}");
+    // The atlas, from the same screen, into the same folder.
+    h.get_by_label("地図帳を出力（PDF）").click();
+    settle(&mut h);
+    assert!(out.join("地図帳_2021.pdf").is_file(), "{:?}", h.state().st.message);
+    assert!(h.state().st.message.as_deref().unwrap_or("").starts_with("地図帳を出力しました"));
     // The legend's labels are the map screen's for the same map (its default classes).
     let e = &h.state().engine;
     let table = kenshin_atlas::analysis::figures::area_table(

@@ -228,3 +228,58 @@ fn printing_hands_the_pdf_and_copies_to_the_print_command_and_needs_its_right() 
     assert_eq!(done.rows, Some(1));
     assert!(done.detail.contains("copies=3"), "{}", done.detail);
 }
+
+#[test]
+fn the_recovery_key_page_holds_the_key_and_its_purpose_and_printing_it_needs_the_right() {
+    use kenshin_atlas::app::domain::print::KeyPage;
+    use kenshin_atlas::os::print::Pages;
+    let key = "AGE-SECRET-KEY-1QQPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8GF2TVDW0S3JN54K";
+    let page = KeyPage::new(key, "2026年11月27日").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("key.pdf");
+    std::fs::write(&pdf, page.pdf().unwrap()).unwrap();
+    let info = reader("pdfinfo", &[pdf.to_str().unwrap()]);
+    assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
+    let text = reader("pdftotext", &[pdf.to_str().unwrap(), "-"]);
+    // The key, over several lines, reads back whole and in order.
+    let flat: String = text.split_whitespace().collect();
+    assert!(flat.contains(key), "{text}");
+    for t in ["2026年11月27日", "復旧鍵", "age"] {
+        assert!(text.contains(t), "{t} in {text}");
+    }
+    let (w, h, rgba) = page.raster(0, 50).unwrap();
+    assert_eq!((w, h), (413, 585));
+    assert!(rgba.chunks_exact(4).any(|p| p[0] < 100), "ink on the page");
+    // Without 印刷: refused and logged, the key nowhere in the log.
+    let store = demo_store(dir.path());
+    let mut e = admin_engine(store, Box::new(SystemClock));
+    user_with(&mut e, "miru", Default::default());
+    super::security::login(&mut e, "miru", USER_PASSWORD);
+    let err = exec(
+        &mut e,
+        PrintCmd::RecoveryKey {
+            key: kenshin_atlas::app::Secret(key.into()),
+            copies: 1,
+        },
+    )
+    .unwrap_err();
+    assert!(err.contains("印刷"), "{err}");
+    let entries = e.audit.entries().unwrap();
+    assert!(entries.iter().any(|x| x.user == "miru"
+        && x.action == Action::Print
+        && x.result == R::Denied
+        && x.target == "復旧鍵"));
+    // Every file of the log, as written on disk.
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("data").join("audit"))
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    assert!(!files.is_empty());
+    let log: String = files
+        .iter()
+        .map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned())
+        .collect();
+    assert!(log.contains("復旧鍵"), "the refusal is in the files read");
+    assert!(!log.contains("AGE-SECRET"), "the key is not logged");
+}

@@ -54,6 +54,12 @@ pub enum PrintCmd {
         layout: Box<Layout>,
         copies: u32,
     },
+    /// The backup recovery key on one A4 page, with the date and what it is for (the
+    /// first-setup screen's 「印刷」). The key is never logged.
+    RecoveryKey {
+        key: crate::app::spec::Secret,
+        copies: u32,
+    },
     /// The first page rasterised at `dpi`, for the layout screen (not logged: nothing
     /// leaves the machine).
     Preview {
@@ -102,6 +108,9 @@ impl Domain for PrintCmd {
                 .logged()
                 .export(out),
             PrintCmd::Preview { .. } => Spec::login("印刷プレビュー"),
+            PrintCmd::RecoveryKey { .. } => Spec::login("復旧鍵の印刷")
+                .right(Right::Print, Action::Print, "復旧鍵")
+                .logged(),
             PrintCmd::Print { layout, .. } => Spec::login("印刷")
                 .right(
                     Right::Print,
@@ -146,6 +155,21 @@ impl Domain for PrintCmd {
                     rgba: pm.take(),
                     pages: p.pages.len(),
                 }
+            }
+            PrintCmd::RecoveryKey { key, copies } => {
+                let today = chrono::DateTime::from_timestamp(cx.clock.now(), 0)
+                    .map(|t| {
+                        t.with_timezone(&chrono::Local)
+                            .format("%Y年%m月%d日")
+                            .to_string()
+                    })
+                    .unwrap_or_default();
+                let page = KeyPage::new(&key.0, &today)?;
+                PrintReply::Printed(crate::os::print::print(
+                    "健診アトラス 復旧鍵",
+                    &page,
+                    copies,
+                )?)
             }
             PrintCmd::Print { layout, copies } => {
                 layout
@@ -249,6 +273,95 @@ impl Pages for Printout {
 
     fn raster(&self, i: usize, dpi: u32) -> Result<(u32, u32, Vec<u8>), String> {
         let pm = Printout::raster(self, i, dpi as f32 / 72.0).map_err(|e| e.to_string())?;
+        Ok((pm.width(), pm.height(), pm.take()))
+    }
+}
+
+/// The recovery key's page: A4 portrait, what the key is for, the date, the key in lines
+/// of 24 characters, and how to keep it. No map, no data.
+pub struct KeyPage {
+    page: crate::layout::Composed,
+}
+
+impl KeyPage {
+    pub fn new(key: &str, date: &str) -> Result<KeyPage, AppError> {
+        use crate::layout::{Item, ItemKind, Orientation, Page, Paper, model::VERSION};
+        let chars: Vec<char> = key.trim().chars().collect();
+        let key_lines: Vec<String> = chars.chunks(24).map(|c| c.iter().collect()).collect();
+        let text = |rect: [f32; 4], text: String, size: f32| Item {
+            rect,
+            kind: ItemKind::Text { text, size },
+        };
+        let layout = Layout {
+            version: VERSION,
+            name: "復旧鍵".into(),
+            page: Page {
+                paper: Paper::A4,
+                orientation: Orientation::Portrait,
+                margin: 15.0,
+            },
+            items: vec![
+                Item {
+                    rect: [15.0, 20.0, 180.0, 14.0],
+                    kind: ItemKind::Title {
+                        text: "健診アトラス バックアップの復旧鍵".into(),
+                    },
+                },
+                text(
+                    [20.0, 45.0, 170.0, 40.0],
+                    format!(
+                        "作成日: {date}\n用途: バックアップの復号（別のマシンへの復元、標準の age での復号）。\nバックアップはこの鍵とアプリの鍵の二つで暗号化されています。"
+                    ),
+                    11.0,
+                ),
+                text([20.0, 95.0, 170.0, 60.0], key_lines.join("\n"), 18.0),
+                text(
+                    [20.0, 170.0, 170.0, 40.0],
+                    "この紙は金庫などに保管し、コピーや写真を取らないでください。\n鍵が漏れたときは、管理者設定で新しい復旧鍵を作り直してください。".into(),
+                    11.0,
+                ),
+                Item {
+                    rect: [15.0, 270.0, 180.0, 8.0],
+                    kind: ItemKind::Credits,
+                },
+            ],
+            map: None,
+        };
+        let measure = crate::render::page::measure().map_err(crate::os::print::PrintError::Page)?;
+        let content = crate::layout::Content {
+            credits: "健診アトラス（奈良県国民健康保険団体連合会）",
+            ..Default::default()
+        };
+        Ok(KeyPage {
+            page: crate::layout::compose(&layout, &content, &measure),
+        })
+    }
+
+    /// The page's marks (what is printed), for tests.
+    pub fn composed(&self) -> &crate::layout::Composed {
+        &self.page
+    }
+}
+
+impl Pages for KeyPage {
+    fn count(&self) -> usize {
+        1
+    }
+
+    fn size_mm(&self, _: usize) -> [f32; 2] {
+        self.page.size.map(|v| v / 72.0 * 25.4)
+    }
+
+    fn pdf(&self) -> Result<Vec<u8>, String> {
+        let page = crate::render::page::PdfPage {
+            page: &self.page,
+            bookmark: None,
+        };
+        crate::render::page::pdf(&[page], &[], "健診アトラス 復旧鍵")
+    }
+
+    fn raster(&self, _: usize, dpi: u32) -> Result<(u32, u32, Vec<u8>), String> {
+        let pm = crate::render::page::raster(&self.page, &[], dpi as f32 / 72.0)?;
         Ok((pm.width(), pm.height(), pm.take()))
     }
 }
