@@ -10,6 +10,25 @@
 /// Replaces the print command on systems without GDI (tests).
 pub const COMMAND_ENV: &str = "KENSHIN_PRINT_COMMAND";
 
+static COMMAND: std::sync::Mutex<Option<std::path::PathBuf>> = std::sync::Mutex::new(None);
+
+/// Replaces the print command for this process (tests that print in-process; the command
+/// line uses [`COMMAND_ENV`]).
+pub fn set_command(program: Option<std::path::PathBuf>) {
+    if let Ok(mut c) = COMMAND.lock() {
+        *c = program;
+    }
+}
+
+#[cfg_attr(windows, allow(dead_code))]
+fn command() -> std::ffi::OsString {
+    let set = COMMAND.lock().ok().and_then(|c| c.clone());
+    match set {
+        Some(p) => p.into_os_string(),
+        None => std::env::var_os(COMMAND_ENV).unwrap_or_else(|| "lp".into()),
+    }
+}
+
 /// What is printed: the pages, as a PDF (for `lp`) or rasterised (for GDI).
 pub trait Pages {
     fn count(&self) -> usize;
@@ -54,40 +73,51 @@ pub fn print(title: &str, pages: &dyn Pages, copies: u32) -> Result<Printed, Pri
 
 #[cfg(not(windows))]
 mod imp {
-    use super::{COMMAND_ENV, Pages, PrintError, Printed};
+    use super::{Pages, PrintError, Printed};
     use std::io::Write;
 
     pub fn print(title: &str, pages: &dyn Pages, copies: u32) -> Result<Printed, PrintError> {
-        let program = std::env::var(COMMAND_ENV).unwrap_or_else(|_| "lp".into());
+        let program = super::command();
+        let shown = program.to_string_lossy().into_owned();
         let pdf = pages.pdf().map_err(PrintError::Page)?;
-        // The spool copies the file; ours is removed when `file` is dropped.
-        let mut file = tempfile_in_temp()?;
-        file.1
-            .write_all(&pdf)
-            .and_then(|()| file.1.sync_all())
+        // Removed when this function returns, however it returns (the spool has its own
+        // copy by then).
+        let (path, mut file) = tempfile_in_temp()?;
+        let _guard = Removed(path.clone());
+        file.write_all(&pdf)
+            .and_then(|()| file.sync_all())
             .map_err(|e| PrintError::Failed(e.to_string()))?;
+        drop(file);
         let out = std::process::Command::new(&program)
             .arg("-n")
             .arg(copies.to_string())
             .arg("-t")
             .arg(title)
-            .arg(&file.0)
+            .arg(&path)
             .output();
-        let _ = std::fs::remove_file(&file.0);
         match out {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(PrintError::Unavailable(
-                format!("印刷コマンド {program} がありません"),
+                format!("印刷コマンド {shown} がありません"),
             )),
-            Err(e) => Err(PrintError::Failed(format!("{program}: {e}"))),
+            Err(e) => Err(PrintError::Failed(format!("{shown}: {e}"))),
             Ok(o) if !o.status.success() => Err(PrintError::Failed(format!(
-                "{program}: {}",
+                "{shown}: {}",
                 String::from_utf8_lossy(&o.stderr).trim()
             ))),
             Ok(_) => Ok(Printed {
                 pages: pages.count(),
                 copies,
-                printer: program,
+                printer: shown,
             }),
+        }
+    }
+
+    /// A file removed when dropped.
+    struct Removed(std::path::PathBuf);
+
+    impl Drop for Removed {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
         }
     }
 
@@ -112,9 +142,13 @@ mod imp {
     }
 }
 
+#[cfg(all(windows, not(target_pointer_width = "64")))]
+compile_error!("the print dialog's structure is declared for 64-bit Windows only");
+
 #[cfg(windows)]
 mod imp {
-    //! GDI through raw FFI (comdlg32, gdi32, kernel32), as `removable` does.
+    //! GDI through raw FFI (comdlg32, gdi32, kernel32), as `removable` does. The dialog
+    //! returns the copies; the pages are sent that many times.
     use super::{Pages, PrintError, Printed};
 
     type Handle = isize;
@@ -169,7 +203,7 @@ mod imp {
     const PD_RETURNDC: u32 = 0x0000_0100;
     const PD_NOSELECTION: u32 = 0x0000_0004;
     const PD_NOPAGENUMS: u32 = 0x0000_0008;
-    const PD_USEDEVMODECOPIESANDCOLLATE: u32 = 0x0004_0000;
+    const PD_HIDEPRINTTOFILE: u32 = 0x0010_0000;
     const HORZRES: i32 = 8;
     const VERTRES: i32 = 10;
     const LOGPIXELSX: i32 = 88;
@@ -229,7 +263,7 @@ mod imp {
         unsafe {
             let mut pd: PrintDlgW = std::mem::zeroed();
             pd.l_struct_size = std::mem::size_of::<PrintDlgW>() as u32;
-            pd.flags = PD_RETURNDC | PD_NOSELECTION | PD_NOPAGENUMS | PD_USEDEVMODECOPIESANDCOLLATE;
+            pd.flags = PD_RETURNDC | PD_NOSELECTION | PD_NOPAGENUMS | PD_HIDEPRINTTOFILE;
             pd.n_copies = copies as u16;
             if PrintDlgW(&mut pd) == 0 {
                 let code = CommDlgExtendedError();
@@ -264,7 +298,8 @@ mod imp {
             let result = (|| -> Result<(), PrintError> {
                 let dpi = GetDeviceCaps(hdc, LOGPIXELSX).max(GetDeviceCaps(hdc, LOGPIXELSY)) as u32;
                 let area = [GetDeviceCaps(hdc, HORZRES), GetDeviceCaps(hdc, VERTRES)];
-                for i in 0..pages.count() {
+                let copies = u32::from(pd.n_copies.max(1));
+                for i in (0..copies).flat_map(|_| 0..pages.count()) {
                     let render_dpi = dpi.clamp(72, MAX_RENDER_DPI);
                     let (w, h, rgba) = pages.raster(i, render_dpi).map_err(PrintError::Page)?;
                     // Fitted to the printable area, keeping the page's proportions.
@@ -299,7 +334,7 @@ mod imp {
                         };
                         let top = y0 + (by as f64 * scale) as i32;
                         let next = y0 + ((by + bh) as f64 * scale) as i32;
-                        StretchDIBits(
+                        let drawn = StretchDIBits(
                             hdc,
                             x0,
                             top,
@@ -314,6 +349,9 @@ mod imp {
                             DIB_RGB_COLORS,
                             SRCCOPY,
                         );
+                        if drawn == 0 {
+                            return Err(PrintError::Failed("プリンタに描けません".into()));
+                        }
                     }
                     if EndPage(hdc) <= 0 {
                         return Err(PrintError::Failed("ページを送れません".into()));
@@ -323,8 +361,11 @@ mod imp {
             })();
             match result {
                 Ok(()) => {
-                    EndDoc(hdc);
+                    let ended = EndDoc(hdc);
                     free();
+                    if ended <= 0 {
+                        return Err(PrintError::Failed("印刷を終えられません".into()));
+                    }
                     Ok(Printed {
                         pages: pages.count(),
                         copies: u32::from(pd.n_copies.max(1)),

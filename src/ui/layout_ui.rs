@@ -40,6 +40,10 @@ pub struct LayoutState {
     /// The atlas's fiscal year, and the atlas job sent (its answer is shown here).
     pub atlas_fy: i32,
     pub atlas_job: Option<crate::app::JobId>,
+    /// The preview job sent (a failure or a lock of that job lets the next one go).
+    pub preview_job: Option<crate::app::JobId>,
+    /// Asked to take the map screen's map (the app fills it in).
+    pub want_map: bool,
 }
 
 impl Default for LayoutState {
@@ -70,6 +74,8 @@ impl Default for LayoutState {
             view: None,
             atlas_fy: 2021,
             atlas_job: None,
+            preview_job: None,
+            want_map: false,
         }
     }
 }
@@ -105,6 +111,7 @@ impl LayoutState {
                 pages,
             } => {
                 self.previewing = false;
+                self.preview_job = None;
                 self.pages = pages;
                 if rgba.len() == width as usize * height as usize * 4 {
                     self.image = Some(egui::ColorImage::from_rgba_premultiplied(
@@ -139,11 +146,23 @@ impl LayoutState {
         self.previewing = false;
     }
 
-    /// Job `id` failed or was refused (the status bar shows why).
+    /// Job `id` ended without its reply (failed, refused, or the screen locked).
     pub fn job_failed(&mut self, id: crate::app::JobId) {
-        self.failed();
+        if self.preview_job == Some(id) {
+            self.preview_job = None;
+            self.previewing = false;
+        }
         if self.atlas_job == Some(id) {
             self.atlas_job = None;
+        }
+    }
+
+    /// The map screen's map, for the layout's map frames.
+    pub fn take_map(&mut self, doc: crate::map::document::MapDocument) {
+        if let Some(l) = &mut self.layout {
+            l.map = Some(doc);
+            self.stale = true;
+            self.message = Some("地図の画面の地図（年度・階層・凡例・レイヤ）を使います。".into());
         }
     }
 
@@ -228,8 +247,22 @@ fn side(ui: &mut egui::Ui, st: &mut LayoutState, cmds: &mut Vec<Command>) {
                         }));
                     }
                     match &l.saved_at {
-                        Some(at) => ui.label(format!("{}（{at} 保存）", l.name)),
-                        None => ui.label(format!("{}（型）", l.name)),
+                        Some(at) => {
+                            ui.label(format!("{}（{at} 保存）", l.name));
+                            if ui
+                                .add_enabled(st.may_edit, egui::Button::new("削除"))
+                                .on_hover_text("保存したレイアウトを削除します（型は残ります）")
+                                .clicked()
+                            {
+                                cmds.push(Command::from(PrintCmd::DeleteLayout {
+                                    name: l.name.clone(),
+                                }));
+                                cmds.push(Command::from(PrintCmd::Layouts));
+                            }
+                        }
+                        None => {
+                            ui.label(format!("{}（型）", l.name));
+                        }
                     };
                 });
             }
@@ -245,6 +278,19 @@ fn side(ui: &mut egui::Ui, st: &mut LayoutState, cmds: &mut Vec<Command>) {
             layout.page.label(),
             st.pages.max(1)
         ));
+        match &layout.map {
+            Some(d) => ui.label(format!("地図: {}年度 {}別", d.fy, d.level.label())),
+            None => ui.label("地図: 市町村別（最新の年度）"),
+        };
+        if ui
+            .button("地図の画面の地図を使う")
+            .on_hover_text(
+                "地図の画面の年度・階層・性別年齢・凡例の階級と色・レイヤの表示を、このレイアウトの地図にします",
+            )
+            .clicked()
+        {
+            st.want_map = true;
+        }
         for (i, it) in layout.items.iter().enumerate() {
             let label = format!(
                 "{}  {:.0},{:.0} mm",

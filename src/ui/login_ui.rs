@@ -215,7 +215,10 @@ fn recovery(ui: &mut egui::Ui, st: &mut LoginState, cmds: &mut Vec<Command>) {
             },
         ));
     }
-    if ui.button("印刷・保管しました（次へ）").clicked() {
+    if ui
+        .add_enabled(!st.busy, egui::Button::new("印刷・保管しました（次へ）"))
+        .clicked()
+    {
         st.recovery_key = None;
         st.gate = Gate::Open;
         st.opened_pending = true;

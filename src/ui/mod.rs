@@ -333,8 +333,13 @@ impl AtlasApp {
                     self.closed();
                     Vec::new()
                 }
+                Outcome::ScreenLocked => {
+                    // The login screen took it above; a job it stopped is not coming back.
+                    self.layout.job_failed(job);
+                    Vec::new()
+                }
                 // The login screen took these above.
-                Outcome::Account(_) | Outcome::ScreenLocked => Vec::new(),
+                Outcome::Account(_) => Vec::new(),
                 Outcome::Denied(msg) if self.login.gate == login_ui::Gate::Recovery => {
                     self.login.busy = false;
                     self.login.message = Some(msg);
@@ -542,10 +547,20 @@ impl AtlasApp {
                         c,
                         Command::Export(crate::app::domain::export::ExportCmd::Atlas(_))
                     );
+                    let preview = matches!(
+                        c,
+                        Command::Print(crate::app::domain::print::PrintCmd::Preview { .. })
+                    );
                     let id = self.send(c);
                     if atlas {
                         self.layout.atlas_job = Some(id);
                     }
+                    if preview {
+                        self.layout.preview_job = Some(id);
+                    }
+                }
+                if std::mem::take(&mut self.layout.want_map) {
+                    self.layout.take_map(self.map.to_document());
                 }
             }
             Screen::Admin => {

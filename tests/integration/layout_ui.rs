@@ -44,7 +44,9 @@ fn open_a_template_retitle_it_move_the_legend_and_export() {
                     }
                     match app.engine.execute(c, &Progress::new()) {
                         Outcome::Print(r) => app.st.on_reply(r),
-                        Outcome::Export(kenshin_atlas::app::domain::export::ExportReply::Done(d)) => {
+                        Outcome::Export(kenshin_atlas::app::domain::export::ExportReply::Done(
+                            d,
+                        )) => {
                             let files: Vec<_> = d.files.iter().map(|f| f.path.clone()).collect();
                             app.st.atlas_done(1, &files);
                         }
@@ -117,6 +119,20 @@ fn open_a_template_retitle_it_move_the_legend_and_export() {
         "{before:?} → {after:?}"
     );
     assert_eq!(before[1], after[1]);
+    // 「地図の画面の地図を使う」 asks the app for the map screen's map, which the app hands
+    // over (here: a map screen at its defaults), and the preview is asked again.
+    h.get_by_label("地図の画面の地図を使う").click();
+    settle(&mut h);
+    assert!(h.state().st.want_map);
+    h.state_mut().st.want_map = false;
+    let doc = kenshin_atlas::ui::map::MapState::default().to_document();
+    h.state_mut().st.take_map(doc.clone());
+    settle(&mut h);
+    assert_eq!(
+        h.state().st.layout.as_ref().unwrap().map.as_ref(),
+        Some(&doc)
+    );
+    assert!(h.state().st.has_preview());
     // Written as a PDF into a folder of the user's.
     let out = dir.path().join("出力");
     h.state_mut().st.folder = out.display().to_string();
@@ -135,8 +151,19 @@ fn open_a_template_retitle_it_move_the_legend_and_export() {
     // The atlas, from the same screen, into the same folder.
     h.get_by_label("地図帳を出力（PDF）").click();
     settle(&mut h);
-    assert!(out.join("地図帳_2021.pdf").is_file(), "{:?}", h.state().st.message);
-    assert!(h.state().st.message.as_deref().unwrap_or("").starts_with("地図帳を出力しました"));
+    assert!(
+        out.join("地図帳_2021.pdf").is_file(),
+        "{:?}",
+        h.state().st.message
+    );
+    assert!(
+        h.state()
+            .st
+            .message
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("地図帳を出力しました")
+    );
     // The legend's labels are the map screen's for the same map (its default classes).
     let e = &h.state().engine;
     let table = kenshin_atlas::analysis::figures::area_table(

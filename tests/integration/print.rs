@@ -233,53 +233,91 @@ fn printing_hands_the_pdf_and_copies_to_the_print_command_and_needs_its_right() 
 fn the_recovery_key_page_holds_the_key_and_its_purpose_and_printing_it_needs_the_right() {
     use kenshin_atlas::app::domain::print::KeyPage;
     use kenshin_atlas::os::print::Pages;
-    let key = "AGE-SECRET-KEY-1QQPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8GF2TVDW0S3JN54K";
-    let page = KeyPage::new(key, "2026年11月27日").unwrap();
     let dir = tempfile::tempdir().unwrap();
+    // The key as the first-setup screen shows it: the whole identity file.
+    let (mut e, shown) =
+        super::common::admin_engine_with_recovery(demo_store(dir.path()), Box::new(SystemClock));
+    let secret = shown
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+        .expect("the secret key line")
+        .to_string();
+    let page = KeyPage::new(&shown, "2026年11月27日").unwrap();
     let pdf = dir.path().join("key.pdf");
     std::fs::write(&pdf, page.pdf().unwrap()).unwrap();
     let info = reader("pdfinfo", &[pdf.to_str().unwrap()]);
     assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
     let text = reader("pdftotext", &[pdf.to_str().unwrap(), "-"]);
-    // The key, over several lines, reads back whole and in order.
+    // The secret key, over several lines, reads back whole and in order.
     let flat: String = text.split_whitespace().collect();
-    assert!(flat.contains(key), "{text}");
+    assert!(flat.contains(&secret), "{secret} in {text}");
     for t in ["2026年11月27日", "復旧鍵", "age"] {
         assert!(text.contains(t), "{t} in {text}");
     }
     let (w, h, rgba) = page.raster(0, 50).unwrap();
     assert_eq!((w, h), (413, 585));
     assert!(rgba.chunks_exact(4).any(|p| p[0] < 100), "ink on the page");
-    // Without 印刷: refused and logged, the key nowhere in the log.
-    let store = demo_store(dir.path());
-    let mut e = admin_engine(store, Box::new(SystemClock));
+    // Printed for real through the engine (the print command replaced in this process):
+    // the spooled PDF holds the key, the private temporary file is gone, and the log
+    // records the printing but not the key.
+    let spool = dir.path().join("spool");
+    std::fs::create_dir_all(&spool).unwrap();
+    let script = dir.path().join("lp.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do last=\"$a\"; done\necho \"$last\" > {s}/path\ncp \"$last\" {s}/job.pdf\n",
+            s = spool.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    kenshin_atlas::os::print::set_command(Some(script));
+    let printed = exec(
+        &mut e,
+        PrintCmd::RecoveryKey {
+            key: kenshin_atlas::app::Secret(shown.clone()),
+            copies: 1,
+        },
+    );
+    kenshin_atlas::os::print::set_command(None);
+    assert!(matches!(printed, Ok(PrintReply::Printed(_))), "{printed:?}");
+    let spooled = reader("pdftotext", &[spool.join("job.pdf").to_str().unwrap(), "-"]);
+    let flat: String = spooled.split_whitespace().collect();
+    assert!(flat.contains(&secret));
+    let temp = std::fs::read_to_string(spool.join("path")).unwrap();
+    assert!(!Path::new(temp.trim()).exists(), "{temp} removed");
+    // Without 印刷: refused and logged.
     user_with(&mut e, "miru", Default::default());
     super::security::login(&mut e, "miru", USER_PASSWORD);
     let err = exec(
         &mut e,
         PrintCmd::RecoveryKey {
-            key: kenshin_atlas::app::Secret(key.into()),
+            key: kenshin_atlas::app::Secret(shown.clone()),
             copies: 1,
         },
     )
     .unwrap_err();
     assert!(err.contains("印刷"), "{err}");
     let entries = e.audit.entries().unwrap();
+    assert!(entries.iter().any(|x| x.user == ADMIN
+        && x.action == Action::Print
+        && x.result == R::Ok
+        && x.target == "復旧鍵"));
     assert!(entries.iter().any(|x| x.user == "miru"
         && x.action == Action::Print
         && x.result == R::Denied
         && x.target == "復旧鍵"));
-    // Every file of the log, as written on disk.
+    // Every file of the log, as written on disk: the key is in none.
     let files: Vec<_> = std::fs::read_dir(dir.path().join("data").join("audit"))
         .unwrap()
         .map(|f| f.unwrap().path())
         .filter(|p| p.is_file())
         .collect();
-    assert!(!files.is_empty());
     let log: String = files
         .iter()
         .map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned())
         .collect();
-    assert!(log.contains("復旧鍵"), "the refusal is in the files read");
-    assert!(!log.contains("AGE-SECRET"), "the key is not logged");
+    assert!(log.contains("復旧鍵"), "the printing is in the files read");
+    assert!(!log.contains(&secret[..30]), "the key is not logged");
 }

@@ -286,7 +286,14 @@ pub struct KeyPage {
 impl KeyPage {
     pub fn new(key: &str, date: &str) -> Result<KeyPage, AppError> {
         use crate::layout::{Item, ItemKind, Orientation, Page, Paper, model::VERSION};
-        let chars: Vec<char> = key.trim().chars().collect();
+        // The screen shows the whole identity file (comments, the public key, the secret
+        // key): the page carries the secret key line, which restores.
+        let secret = key
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with("AGE-SECRET-KEY-"))
+            .unwrap_or(key.trim());
+        let chars: Vec<char> = secret.chars().collect();
         let key_lines: Vec<String> = chars.chunks(24).map(|c| c.iter().collect()).collect();
         let text = |rect: [f32; 4], text: String, size: f32| Item {
             rect,
@@ -332,9 +339,16 @@ impl KeyPage {
             credits: "健診アトラス（奈良県国民健康保険団体連合会）",
             ..Default::default()
         };
-        Ok(KeyPage {
-            page: crate::layout::compose(&layout, &content, &measure),
-        })
+        let page = crate::layout::compose(&layout, &content, &measure);
+        // Every line of the key must be on the page (a text box drops lines that do not
+        // fit): a page without the whole key would look finished and restore nothing.
+        let texts = crate::map::furniture::texts(&page.marks);
+        if key_lines.is_empty() || key_lines.iter().any(|l| !texts.contains(&l.as_str())) {
+            return Err(
+                crate::os::print::PrintError::Page("復旧鍵がページに収まりません".into()).into(),
+            );
+        }
+        Ok(KeyPage { page })
     }
 
     /// The page's marks (what is printed), for tests.
