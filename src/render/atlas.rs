@@ -170,14 +170,8 @@ impl Atlas {
 
     /// Page `i` as a PNG at `dpi`.
     pub fn png(&self, i: usize, dpi: u32) -> Result<Vec<u8>, MapPngError> {
-        if !(36..=600).contains(&dpi) {
-            return Err(MapPngError::Dpi(dpi));
-        }
-        let p = self
-            .pages
-            .get(i)
-            .ok_or_else(|| MapPngError::Render("ページがありません".into()))?;
-        super::page::png(&p.composed, &self.map.refs(), dpi).map_err(MapPngError::Render)
+        let pages: Vec<&Composed> = self.pages.iter().map(|p| &p.composed).collect();
+        super::page::page_png(&pages, i, &self.map.refs(), dpi)
     }
 }
 

@@ -108,6 +108,23 @@ pub fn raster(c: &Composed, layers: &Layers<'_>, k: f32) -> Result<Pixmap, Strin
     Ok(pm)
 }
 
+/// Page `i` of `pages` as a PNG at `dpi` (36–600), with the errors a file export gives.
+pub fn page_png(
+    pages: &[&Composed],
+    i: usize,
+    layers: &Layers<'_>,
+    dpi: u32,
+) -> Result<Vec<u8>, super::export::MapPngError> {
+    use super::export::MapPngError;
+    if !(36..=600).contains(&dpi) {
+        return Err(MapPngError::Dpi(dpi));
+    }
+    let p = pages
+        .get(i)
+        .ok_or_else(|| MapPngError::Render("ページがありません".into()))?;
+    png(p, layers, dpi).map_err(MapPngError::Render)
+}
+
 /// The page as a PNG at `dpi`.
 pub fn png(c: &Composed, layers: &Layers<'_>, dpi: u32) -> Result<Vec<u8>, String> {
     let pm = raster(c, layers, dpi as f32 / 72.0)?;

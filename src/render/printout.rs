@@ -127,14 +127,8 @@ impl Printout {
 
     /// Page `i` as a PNG at `dpi`.
     pub fn png(&self, i: usize, dpi: u32) -> Result<Vec<u8>, MapPngError> {
-        if !(36..=600).contains(&dpi) {
-            return Err(MapPngError::Dpi(dpi));
-        }
-        let p = self
-            .pages
-            .get(i)
-            .ok_or_else(|| MapPngError::Render("ページがありません".into()))?;
-        super::page::png(p, &self.map.refs(), dpi).map_err(MapPngError::Render)
+        let pages: Vec<&Composed> = self.pages.iter().collect();
+        super::page::page_png(&pages, i, &self.map.refs(), dpi)
     }
 
     /// Page `i` rasterised `k` pixels a point (a printer's resolution, or a preview).

@@ -52,7 +52,7 @@ pub struct ExportDialog {
 }
 
 /// Characters a file name may not hold on Windows.
-fn safe_name(s: &str) -> String {
+pub(crate) fn safe_name(s: &str) -> String {
     s.chars()
         .map(|c| {
             if "\\/:*?\"<>|".contains(c) || c.is_control() {

@@ -125,7 +125,11 @@ impl LayoutState {
 
     /// Opens `l` (its preview is asked at the next frame).
     pub fn set_layout(&mut self, l: Layout) {
-        self.file = format!("{}.{}", safe_name(&l.name), ext(self.format));
+        self.file = format!(
+            "{}.{}",
+            super::export_ui::safe_name(&l.name),
+            ext(self.format)
+        );
         self.layout = Some(l);
         self.selected = None;
         self.stale = true;
@@ -177,18 +181,6 @@ fn ext(f: PageFormat) -> &'static str {
         PageFormat::Pdf => "pdf",
         PageFormat::Png => "png",
     }
-}
-
-fn safe_name(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if "\\/:*?\"<>|".contains(c) || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect()
 }
 
 /// Draws the screen; returns the commands to send.
