@@ -44,6 +44,8 @@ pub struct LayoutState {
     pub preview_job: Option<crate::app::JobId>,
     /// Asked to take the map screen's map (the app fills it in).
     pub want_map: bool,
+    /// The item being dragged (chosen where the press began).
+    dragging: Option<usize>,
 }
 
 impl Default for LayoutState {
@@ -76,6 +78,7 @@ impl Default for LayoutState {
             atlas_job: None,
             preview_job: None,
             want_map: false,
+            dragging: None,
         }
     }
 }
@@ -480,21 +483,39 @@ fn page(ui: &mut egui::Ui, st: &mut LayoutState) {
     };
     let mut moved = false;
     let mut released = false;
-    // Later items lie over earlier ones: registered later, they take the pointer first.
     st.view = Some((area, s));
-    for i in 0..layout.items.len() {
-        let rect = to_screen(layout.items[i].rect);
-        let id = ui.scope_id().with(("layout-item", i));
-        let resp = ui.interact(rect, id, egui::Sense::click_and_drag());
-        if resp.clicked() || resp.drag_started() {
-            st.selected = Some(i);
+    // One sensor over the page: the item a press lands on is the top-most (last) item whose
+    // rectangle holds the press origin, whatever the pointer did in the same instant.
+    let resp = ui.interact(
+        area,
+        ui.scope_id().with("layout-page"),
+        egui::Sense::click_and_drag(),
+    );
+    let under = |p: Option<egui::Pos2>| {
+        let p = p?;
+        (0..layout.items.len())
+            .rev()
+            .find(|&i| to_screen(layout.items[i].rect).contains(p))
+    };
+    if resp.clicked() {
+        st.selected = under(resp.interact_pointer_pos());
+    }
+    if resp.drag_started() {
+        let origin = ui.input(|i| i.pointer.press_origin());
+        st.dragging = under(origin);
+        if st.dragging.is_some() {
+            st.selected = st.dragging;
         }
-        if resp.dragged() {
-            let d = resp.drag_delta() / s;
-            layout.move_item(i, d.x, d.y);
-            moved = true;
-        }
-        released |= resp.drag_stopped();
+    }
+    if resp.dragged()
+        && let Some(i) = st.dragging
+    {
+        let d = resp.drag_delta() / s;
+        layout.move_item(i, d.x, d.y);
+        moved = true;
+    }
+    if resp.drag_stopped() {
+        released |= st.dragging.take().is_some();
     }
     if let Some(i) = st.selected.filter(|&i| i < layout.items.len()) {
         let rect = to_screen(layout.items[i].rect);

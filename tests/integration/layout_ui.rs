@@ -119,6 +119,9 @@ fn open_a_template_retitle_it_move_the_legend_and_export() {
         "{before:?} → {after:?}"
     );
     assert_eq!(before[1], after[1]);
+    // The map under the legend stayed where it was.
+    let map = h.state().st.layout.as_ref().unwrap().items[0].rect;
+    assert_eq!(map, l.items[0].rect);
     // 「地図の画面の地図を使う」 asks the app for the map screen's map, which the app hands
     // over (here: a map screen at its defaults), and the preview is asked again.
     h.get_by_label("地図の画面の地図を使う").click();
