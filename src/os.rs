@@ -6,10 +6,12 @@
 //!   (Unix: mode 0700/0600; Windows: `icacls`, inheritance removed, full control for the
 //!   current user, SYSTEM and Administrators);
 //! - whether an export goes to a removable drive ([`removable`]);
-//! - printing ([`print`]: the dialog and GDI on Windows, `lp` elsewhere).
+//! - printing ([`print`]: the dialog and GDI on Windows, `lp` elsewhere) and the page
+//!   geometry it uses ([`device`]: mm to device pixels, bands), portable and tested here.
 //!
 //! Not checked here: the Windows paths (no Windows build in this environment).
 
+pub mod device;
 pub mod print;
 pub mod removable;
 

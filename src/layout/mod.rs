@@ -6,7 +6,6 @@
 //! `saved` keeps layouts in the database.
 
 pub mod compose;
-pub mod device;
 pub mod model;
 pub mod numbers;
 pub mod page;

@@ -309,10 +309,12 @@ mod imp {
                     if StartPage(hdc) <= 0 {
                         return Err(PrintError::Failed("ページを始められません".into()));
                     }
-                    let rows = (BAND_BYTES / (u64::from(w.max(1)) * 4))
-                        .clamp(1, u64::from(h.max(1))) as u32;
-                    for by in (0..h).step_by(rows as usize) {
-                        let bh = rows.min(h - by);
+                    let image = crate::os::device::Device {
+                        dpi: render_dpi,
+                        offset: [0, 0],
+                        printable: [w, h],
+                    };
+                    for (by, bh) in image.bands(BAND_BYTES) {
                         let mut bgra = Vec::with_capacity(w as usize * bh as usize * 4);
                         let start = by as usize * w as usize * 4;
                         let end = start + bh as usize * w as usize * 4;
