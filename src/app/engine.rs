@@ -127,8 +127,9 @@ impl Engine {
         {
             let audited = match &result {
                 Ok(reply) => D::audited(reply),
-                Err(_) => Some(super::domain::Audited {
+                Err(e) => Some(super::domain::Audited {
                     failed: true,
+                    detail: D::failed_detail(e),
                     ..Default::default()
                 }),
             };

@@ -55,6 +55,73 @@ impl Device {
     }
 }
 
+/// What a printer driver reports of the sheet it will print, per axis (x, y) in device
+/// pixels: its resolution (a printer may have 600 × 1200 dpi), the paper's whole size, and
+/// where the printable area starts and how large it is (`GetDeviceCaps` PHYSICAL… and
+/// HORZRES/VERTRES).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sheet {
+    pub dpi: [u32; 2],
+    pub physical: [u32; 2],
+    pub offset: [u32; 2],
+    pub printable: [u32; 2],
+}
+
+/// Where a page is drawn, in pixels of the printable area (it may start before it: the
+/// printer's margin clips that part), and its size in % of the page's true size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement {
+    pub x: i32,
+    pub y: i32,
+    pub w: i32,
+    pub h: i32,
+    pub percent: u32,
+}
+
+/// How far (mm) a page may exceed the paper and still print at true size (the paper's
+/// reported size is rounded to device pixels).
+const PAPER_SLACK_MM: f64 = 1.5;
+
+impl Sheet {
+    /// The paper's size in mm.
+    pub fn paper_mm(&self) -> [f64; 2] {
+        [0, 1].map(|a| self.physical[a] as f64 / self.dpi[a].max(1) as f64 * 25.4)
+    }
+
+    /// Places a page of `page_mm`: at true size, centred on the paper, when it fits the
+    /// paper (so a typed 1:25,000 stays 1:25,000 on A3 paper, the printer's margin
+    /// clipping only the page's own margin); otherwise fitted to the printable area,
+    /// centred, keeping its proportions, and reduced.
+    pub fn place(&self, page_mm: [f32; 2]) -> Placement {
+        let paper = self.paper_mm();
+        let fits = (0..2).all(|a| page_mm[a] as f64 <= paper[a] + PAPER_SLACK_MM);
+        let true_px = [0, 1].map(|a| mm_to_px(page_mm[a] as f64, self.dpi[a]));
+        if fits {
+            let [w, h] = true_px;
+            let x = (self.physical[0] as f64 - w) / 2.0 - self.offset[0] as f64;
+            let y = (self.physical[1] as f64 - h) / 2.0 - self.offset[1] as f64;
+            return Placement {
+                x: x.round() as i32,
+                y: y.round() as i32,
+                w: w.round() as i32,
+                h: h.round() as i32,
+                percent: 100,
+            };
+        }
+        let scale = (self.printable[0] as f64 / true_px[0])
+            .min(self.printable[1] as f64 / true_px[1])
+            .min(1.0);
+        let [w, h] = true_px.map(|v| v * scale);
+        Placement {
+            x: ((self.printable[0] as f64 - w) / 2.0).round() as i32,
+            y: ((self.printable[1] as f64 - h) / 2.0).round() as i32,
+            w: w.round() as i32,
+            h: h.round() as i32,
+            percent: (scale * 100.0).floor() as u32,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +173,71 @@ mod tests {
         // A tiny budget still makes progress a row at a time.
         let d = Device::whole([10.0, 10.0], 72);
         assert_eq!(d.bands(1).len(), d.printable[1] as usize);
+    }
+
+    /// An A3 laser at 600 dpi with 4.23 mm (100 px) margins, as GetDeviceCaps reports it.
+    fn a3_laser(landscape: bool) -> Sheet {
+        let (w, h) = (9921, 7016);
+        let (w, h) = if landscape { (w, h) } else { (h, w) };
+        Sheet {
+            dpi: [600, 600],
+            physical: [w, h],
+            offset: [100, 100],
+            printable: [w - 200, h - 200],
+        }
+    }
+
+    #[test]
+    fn a_page_on_its_own_paper_prints_at_true_size() {
+        let p = a3_laser(true).place([420.0, 297.0]);
+        assert_eq!(p.percent, 100);
+        // The page's corner is the paper's corner: 100 px before the printable area.
+        assert_eq!((p.x, p.y), (-100, -100));
+        assert_eq!((p.w, p.h), (9921, 7016));
+        // 100 mm on the page is 100 mm on paper: 2362.2 px at 600 dpi.
+        let px_per_mm = p.w as f64 / 420.0;
+        assert!((px_per_mm * 100.0 - 2362.2).abs() < 1.0);
+        // A 600 × 1200 dpi driver: each axis its own.
+        let fine = Sheet {
+            dpi: [600, 1200],
+            physical: [9921, 14031],
+            offset: [100, 200],
+            printable: [9721, 13631],
+        };
+        let p = fine.place([420.0, 297.0]);
+        assert_eq!(
+            (p.x, p.y, p.w, p.h, p.percent),
+            (-100, -200, 9921, 14031, 100)
+        );
+    }
+
+    #[test]
+    fn a_smaller_page_is_centred_and_a_larger_one_reduced() {
+        // A4 landscape on A3 landscape paper: true size, centred.
+        let p = a3_laser(true).place([297.0, 210.0]);
+        assert_eq!(p.percent, 100);
+        let w = mm_to_px(297.0, 600);
+        assert_eq!(p.w, w.round() as i32);
+        assert_eq!(p.x, ((9921.0 - w) / 2.0 - 100.0).round() as i32);
+        // A3 landscape on A4 landscape paper (the driver's default left in the dialog):
+        // fitted into the printable area, 67% (the ratio of the printable width).
+        let a4 = Sheet {
+            dpi: [600, 600],
+            physical: [7016, 4961],
+            offset: [100, 100],
+            printable: [6816, 4761],
+        };
+        let p = a4.place([420.0, 297.0]);
+        let scale = (6816.0 / mm_to_px(420.0, 600)).min(4761.0 / mm_to_px(297.0, 600));
+        assert_eq!(p.percent, (scale * 100.0).floor() as u32);
+        assert_eq!(p.percent, 67);
+        assert!(
+            p.x >= 0 && p.y >= 0 && p.x + p.w <= 6816 && p.y + p.h <= 4761,
+            "{p:?}"
+        );
+        // A3 landscape on A3 portrait paper: reduced to fit across (the dialog's
+        // orientation was changed); never rotated.
+        let p = a3_laser(false).place([420.0, 297.0]);
+        assert!(p.percent < 100 && p.w <= 7016 - 200, "{p:?}");
     }
 }

@@ -1,6 +1,7 @@
 //! Whether a path is on a removable drive (USB memory, SD cards), for the right
 //! 外部記憶媒体への書出し:
-//! - Windows: the drive's type, `GetDriveTypeW(root) == DRIVE_REMOVABLE` (kernel32);
+//! - Windows: the drive's type, `GetDriveTypeW(root) == DRIVE_REMOVABLE` (the `windows`
+//!   crate);
 //! - Linux and other Unix: paths under `/media`, `/run/media` and `/mnt`, where desktops
 //!   and admins mount such drives.
 //!
@@ -8,7 +9,7 @@
 //! count as removable too. It can only add drives to the check, never take one away, so
 //! it cannot open a way around the right; tests use it so that none writes under /media.
 //!
-//! Not checked here: the Windows path (no Windows build in this environment).
+//! Type-checked for Windows (`tools/os-check`), never run here.
 
 use std::path::{Path, PathBuf};
 
@@ -46,12 +47,11 @@ mod imp {
 mod imp {
     use std::path::{Component, Path, Prefix};
 
-    const DRIVE_REMOVABLE: u32 = 2;
+    use windows::Win32::Storage::FileSystem::GetDriveTypeW;
+    use windows::core::PCWSTR;
 
-    #[link(name = "kernel32")]
-    unsafe extern "system" {
-        fn GetDriveTypeW(root: *const u16) -> u32;
-    }
+    /// `DRIVE_REMOVABLE` (winbase.h).
+    const DRIVE_REMOVABLE: u32 = 2;
 
     /// The drive's root (`E:\`) as a NUL-terminated wide string; network shares are not
     /// removable drives.
@@ -73,7 +73,7 @@ mod imp {
     pub fn removable(path: &Path) -> bool {
         match root(path) {
             // SAFETY: `r` is a valid NUL-terminated UTF-16 string that outlives the call.
-            Some(r) => unsafe { GetDriveTypeW(r.as_ptr()) == DRIVE_REMOVABLE },
+            Some(r) => unsafe { GetDriveTypeW(PCWSTR(r.as_ptr())) == DRIVE_REMOVABLE },
             None => false,
         }
     }
@@ -81,11 +81,10 @@ mod imp {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[cfg(not(windows))]
     #[test]
     fn media_mounts_are_removable_and_home_is_not() {
+        use super::*;
         assert!(is_removable(Path::new("/media/usb0/結果.xlsx")));
         assert!(is_removable(Path::new("/run/media/kanri/USB/a.csv")));
         assert!(is_removable(Path::new("/mnt/sd/a.csv")));

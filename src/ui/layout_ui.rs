@@ -102,10 +102,7 @@ impl LayoutState {
                 self.message = Some(format!("出力しました: {}", files.join("、")));
             }
             PrintReply::Printed(p) => {
-                self.message = Some(format!(
-                    "{} ページを {} 部印刷しました（{}）。",
-                    p.pages, p.copies, p.printer
-                ));
+                self.message = Some(crate::os::print::summary(&p));
             }
             PrintReply::Preview {
                 width,

@@ -355,8 +355,8 @@ impl AtlasApp {
                 {
                     self.login.busy = false;
                     self.login.message = Some(format!(
-                        "復旧鍵を印刷しました（{}）。紙を保管してから「次へ」を押してください。",
-                        p.printer
+                        "{}紙を保管してから「次へ」を押してください。",
+                        crate::os::print::summary(&p)
                     ));
                     Vec::new()
                 }

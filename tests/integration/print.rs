@@ -200,14 +200,25 @@ fn printing_hands_the_pdf_and_copies_to_the_print_command_and_needs_its_right() 
     );
     let args = std::fs::read_to_string(spool.join("args")).unwrap();
     let args: Vec<&str> = args.lines().collect();
-    assert_eq!(&args[..4], ["-n", "3", "-t", templates::A3_LANDSCAPE_MAP]);
+    // The A3 page asks CUPS for A3 paper.
+    assert_eq!(
+        &args[..6],
+        [
+            "-n",
+            "3",
+            "-t",
+            templates::A3_LANDSCAPE_MAP,
+            "-o",
+            "media=A3"
+        ]
+    );
     let info = reader("pdfinfo", &[spool.join("job.pdf").to_str().unwrap()]);
     assert!(
         info.contains("Pages:           1") && info.contains("1190.55 x 841.89"),
         "{info}"
     );
     // The spooled copy was ours to remove.
-    assert!(!Path::new(args[4]).exists(), "{}", args[4]);
+    assert!(!Path::new(args[6]).exists(), "{}", args[6]);
     // Both logged: who, what, how many pages.
     let log = kenshin_atlas::audit::AuditLog::open(&data).unwrap();
     let entries: Vec<_> = log
@@ -227,6 +238,55 @@ fn printing_hands_the_pdf_and_copies_to_the_print_command_and_needs_its_right() 
         .unwrap();
     assert_eq!(done.rows, Some(1));
     assert!(done.detail.contains("copies=3"), "{}", done.detail);
+    // A default destination that writes files (CUPS-PDF, as `lpstat` beside the command
+    // says) is refused before anything is spooled, and the refusal is logged; a laser
+    // is used and named.
+    let lpstat = |default: &str| {
+        let path = root.path().join("lpstat");
+        std::fs::write(
+            &path,
+            format!(
+                "#!/bin/sh\ncase \"$1\" in\n-d) echo 'system default destination: {default}' ;;\n-v) echo 'device for PDF: cups-pdf:/'; echo 'device for A3-Laser: ipp://192.168.10.20/ipp/print' ;;\nesac\n"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+    };
+    lpstat("PDF");
+    std::fs::remove_file(spool.join("job.pdf")).unwrap();
+    let out = print("insatsu");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("プリンタ「PDF」はファイルに書き出す"), "{err}");
+    assert!(!spool.join("job.pdf").exists(), "nothing spooled");
+    lpstat("A3-Laser");
+    let out = print("insatsu");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(spool.join("job.pdf").exists());
+    let entries: Vec<_> = log
+        .entries()
+        .unwrap()
+        .into_iter()
+        .filter(|x| x.action == Action::Print && x.user == "insatsu")
+        .collect();
+    assert!(
+        entries
+            .iter()
+            .any(|x| x.result == R::Error && x.detail.contains("refused printer=PDF")),
+        "{entries:?}"
+    );
+    let last = entries.last().unwrap();
+    assert_eq!(last.result, R::Ok);
+    assert!(
+        last.detail.contains("printer=A3-Laser") && last.detail.contains("percent=100"),
+        "{}",
+        last.detail
+    );
 }
 
 #[test]

@@ -39,6 +39,12 @@ pub trait Domain: Sized {
     fn audited(_reply: &Self::Reply) -> Option<Audited> {
         Some(Audited::default())
     }
+
+    /// What the audit entry of a failed command records of its error. Default: nothing (an
+    /// error message may quote the data it failed on).
+    fn failed_detail(_error: &crate::app::AppError) -> String {
+        String::new()
+    }
 }
 
 /// The result, row count, note and (when the reply knows it better than the spec) the

@@ -189,13 +189,23 @@ impl Domain for PrintCmd {
             PrintReply::Printed(p) => Audited {
                 rows: Some(p.pages as u64),
                 detail: format!(
-                    "pages={} copies={} printer={}",
-                    p.pages, p.copies, p.printer
+                    "pages={} copies={} printer={} percent={}",
+                    p.pages, p.copies, p.printer, p.percent
                 ),
                 ..Default::default()
             },
             _ => Audited::default(),
         })
+    }
+
+    /// A printer refused for writing files is named (an admin sees who tried which).
+    fn failed_detail(error: &AppError) -> String {
+        match error {
+            AppError::Print(crate::os::print::PrintError::WritesFiles(printer)) => {
+                format!("refused printer={printer} (writes files)")
+            }
+            _ => String::new(),
+        }
     }
 }
 

@@ -9,7 +9,11 @@
 //! - printing ([`print`]: the dialog and GDI on Windows, `lp` elsewhere) and the page
 //!   geometry it uses ([`device`]: mm to device pixels, bands), portable and tested here.
 //!
-//! Not checked here: the Windows paths (no Windows build in this environment).
+//! Windows paths use the `windows` crate (features in Cargo.toml) or Windows commands
+//! (`icacls`). They are type-checked for Windows without DuckDB or egui by
+//! `tools/os-check`, which compiles this folder alone:
+//! `cargo check -p kenshin-os-check --target x86_64-pc-windows-gnu` (and `-msvc`).
+//! None of them has run here: no Windows machine, dialog, driver or USB drive.
 
 pub mod device;
 pub mod print;

@@ -1,0 +1,313 @@
+//! Printing on Windows through the `windows` crate:
+//! 1. the print dialog (`PrintDlgW`) opens on the default printer with the pages' paper
+//!    and orientation pre-set (a `DEVMODE` of A3 or A4, landscape or portrait); the user
+//!    chooses printer, paper, colour, duplex and copies there; print-to-file is hidden;
+//! 2. a printer that writes files (`DEVNAMES`: Microsoft Print to PDF, XPS, a `FILE:`
+//!    port …) is refused ([`super::destination`]);
+//! 3. each page is rasterised (at the printer's dpi, at most 300) and sent with
+//!    `StretchDIBits` in bands of rows, placed by [`Sheet::place`]: true size on its own
+//!    paper, else fitted and the reduction reported; the copies the dialog returns are
+//!    sent that many times.
+//!
+//! Type-checked for Windows (`tools/os-check`); never run here: no dialog or driver seen.
+
+use super::{Pages, PrintError, Printed, destination};
+use crate::os::device::{Device, Sheet};
+use std::ffi::c_void;
+use windows::Win32::Foundation::{GlobalFree, HGLOBAL};
+use windows::Win32::Graphics::Gdi::{
+    BI_RGB, BITMAPINFO, BITMAPINFOHEADER, DEVMODEW, DEVMODEW_0_0, DIB_RGB_COLORS, DM_ORIENTATION,
+    DM_PAPERSIZE, DM_SPECVERSION, DMORIENT_LANDSCAPE, DMORIENT_PORTRAIT, DMPAPER_A3, DMPAPER_A4,
+    DeleteDC, GET_DEVICE_CAPS_INDEX, GetDeviceCaps, HDC, HORZRES, LOGPIXELSX, LOGPIXELSY,
+    PHYSICALHEIGHT, PHYSICALOFFSETX, PHYSICALOFFSETY, PHYSICALWIDTH, SRCCOPY, StretchDIBits,
+    VERTRES,
+};
+use windows::Win32::Graphics::Printing::GetDefaultPrinterW;
+use windows::Win32::Storage::Xps::{AbortDoc, DOCINFOW, EndDoc, EndPage, StartDocW, StartPage};
+use windows::Win32::System::Memory::{
+    GMEM_MOVEABLE, GMEM_ZEROINIT, GlobalAlloc, GlobalLock, GlobalUnlock,
+};
+use windows::Win32::UI::Controls::Dialogs::{
+    CommDlgExtendedError, DEVNAMES, PD_HIDEPRINTTOFILE, PD_NOPAGENUMS, PD_NOSELECTION, PD_RETURNDC,
+    PRINTDLGW, PrintDlgW,
+};
+use windows::core::{PCWSTR, PWSTR};
+
+/// The page is rendered at most at this dpi and scaled by the driver to its own.
+const MAX_RENDER_DPI: u32 = 300;
+/// Rows sent to the driver at a time (RGBA bytes).
+const BAND_BYTES: u64 = 32 << 20;
+
+fn wide(s: &str) -> Vec<u16> {
+    s.encode_utf16().chain(std::iter::once(0)).collect()
+}
+
+/// The dialog's structure; its memory handles and device context are freed when dropped.
+struct Dialog(PRINTDLGW);
+
+impl Drop for Dialog {
+    fn drop(&mut self) {
+        // SAFETY: the handles were allocated by this module or returned by PrintDlgW, are
+        // owned by this structure and freed once.
+        unsafe {
+            for h in [self.0.hDevMode, self.0.hDevNames] {
+                if !h.is_invalid() {
+                    let _ = GlobalFree(Some(h));
+                }
+            }
+            if !self.0.hDC.is_invalid() {
+                let _ = DeleteDC(self.0.hDC);
+            }
+        }
+    }
+}
+
+/// The default printer's name, if there is one.
+fn default_printer() -> Option<String> {
+    // SAFETY: the first call only asks for the length; the buffer holds that many chars.
+    unsafe {
+        let mut len = 0u32;
+        let _ = GetDefaultPrinterW(None, &mut len);
+        if len == 0 {
+            return None;
+        }
+        let mut buf = vec![0u16; len as usize];
+        if !GetDefaultPrinterW(Some(PWSTR(buf.as_mut_ptr())), &mut len).as_bool() {
+            return None;
+        }
+        let end = buf.iter().position(|&c| c == 0).unwrap_or(buf.len());
+        Some(String::from_utf16_lossy(&buf[..end]))
+    }
+}
+
+/// A `DEVMODE` for the dialog to start from: the default printer with the paper and
+/// orientation of a page of `size_mm`; `None` for other sizes (the driver's default).
+fn preset(size_mm: [f32; 2]) -> Option<HGLOBAL> {
+    let (paper, landscape) = super::paper(size_mm)?;
+    let mut m = DEVMODEW {
+        dmSpecVersion: DM_SPECVERSION.0 as u16,
+        dmSize: std::mem::size_of::<DEVMODEW>() as u16,
+        dmFields: DM_PAPERSIZE | DM_ORIENTATION,
+        ..Default::default()
+    };
+    m.Anonymous1.Anonymous1 = DEVMODEW_0_0 {
+        dmPaperSize: (if paper == "A3" {
+            DMPAPER_A3
+        } else {
+            DMPAPER_A4
+        }) as i16,
+        dmOrientation: (if landscape {
+            DMORIENT_LANDSCAPE
+        } else {
+            DMORIENT_PORTRAIT
+        }) as i16,
+        ..Default::default()
+    };
+    // A name longer than the field could name another printer: left empty then, and the
+    // dialog opens on the default one.
+    if let Some(name) = default_printer() {
+        let w: Vec<u16> = name.encode_utf16().collect();
+        if w.len() < m.dmDeviceName.len() {
+            m.dmDeviceName[..w.len()].copy_from_slice(&w);
+        }
+    }
+    // SAFETY: a movable block of the structure's size, locked while it is written.
+    unsafe {
+        let h = GlobalAlloc(
+            GMEM_MOVEABLE | GMEM_ZEROINIT,
+            std::mem::size_of::<DEVMODEW>(),
+        )
+        .ok()?;
+        let p = GlobalLock(h) as *mut DEVMODEW;
+        if p.is_null() {
+            let _ = GlobalFree(Some(h));
+            return None;
+        }
+        p.write(m);
+        let _ = GlobalUnlock(h);
+        Some(h)
+    }
+}
+
+/// The driver, device (printer) and port names the dialog returned.
+fn names(h: HGLOBAL) -> Option<[String; 3]> {
+    if h.is_invalid() {
+        return None;
+    }
+    // SAFETY: DEVNAMES is followed by NUL-terminated UTF-16 strings at the offsets (in
+    // chars from the structure's start) it gives; the block stays locked while read.
+    unsafe {
+        let base = GlobalLock(h) as *const u16;
+        if base.is_null() {
+            return None;
+        }
+        let dn = &*(base as *const DEVNAMES);
+        let read = |offset: u16| {
+            let start = base.add(offset as usize);
+            let mut len = 0;
+            while *start.add(len) != 0 && len < 1024 {
+                len += 1;
+            }
+            String::from_utf16_lossy(std::slice::from_raw_parts(start, len))
+        };
+        let out = [
+            read(dn.wDriverOffset),
+            read(dn.wDeviceOffset),
+            read(dn.wOutputOffset),
+        ];
+        let _ = GlobalUnlock(h);
+        Some(out)
+    }
+}
+
+/// What the driver reports of the sheet.
+fn sheet(hdc: HDC) -> Sheet {
+    // SAFETY: GetDeviceCaps only reads the device context.
+    let cap = |i: GET_DEVICE_CAPS_INDEX| unsafe { GetDeviceCaps(Some(hdc), i).max(0) as u32 };
+    Sheet {
+        dpi: [cap(LOGPIXELSX).max(1), cap(LOGPIXELSY).max(1)],
+        physical: [cap(PHYSICALWIDTH), cap(PHYSICALHEIGHT)],
+        offset: [cap(PHYSICALOFFSETX), cap(PHYSICALOFFSETY)],
+        printable: [cap(HORZRES), cap(VERTRES)],
+    }
+}
+
+pub fn print(title: &str, pages: &dyn Pages, copies: u32) -> Result<Printed, PrintError> {
+    let mut d = Dialog(PRINTDLGW {
+        lStructSize: std::mem::size_of::<PRINTDLGW>() as u32,
+        Flags: PD_RETURNDC | PD_NOSELECTION | PD_NOPAGENUMS | PD_HIDEPRINTTOFILE,
+        nCopies: copies as u16,
+        ..Default::default()
+    });
+    if let Some(h) = preset(pages.size_mm(0)) {
+        d.0.hDevMode = h;
+    }
+    // SAFETY: the structure is laid out by the `windows` crate and outlives the call;
+    // the dialog may replace the handles, which `Dialog` then frees.
+    if !unsafe { PrintDlgW(&mut d.0) }.as_bool() {
+        let code = unsafe { CommDlgExtendedError() }.0;
+        return Err(if code == 0 {
+            PrintError::Cancelled
+        } else {
+            PrintError::Failed(format!("印刷ダイアログ（エラー {code:#x}）"))
+        });
+    }
+    let [driver, device, port] = names(d.0.hDevNames).unwrap_or_default();
+    if destination::windows_writes_files(&driver, &device, &port) {
+        return Err(PrintError::WritesFiles(device));
+    }
+    let hdc = d.0.hDC;
+    if hdc.is_invalid() {
+        return Err(PrintError::Failed("プリンタを開けません".into()));
+    }
+    let sheet = sheet(hdc);
+    let copies = u32::from(d.0.nCopies.max(1));
+    let name = wide(title);
+    let di = DOCINFOW {
+        cbSize: std::mem::size_of::<DOCINFOW>() as i32,
+        lpszDocName: PCWSTR(name.as_ptr()),
+        ..Default::default()
+    };
+    // SAFETY: `di` and the title it points to live through the call.
+    if unsafe { StartDocW(hdc, &di) } <= 0 {
+        return Err(PrintError::Failed(format!(
+            "プリンタ「{device}」が文書を受け付けません"
+        )));
+    }
+    let mut percent = 100;
+    let sent = (|| -> Result<(), PrintError> {
+        for i in (0..copies).flat_map(|_| 0..pages.count()) {
+            let place = sheet.place(pages.size_mm(i));
+            percent = percent.min(place.percent);
+            send_page(hdc, pages, i, &sheet, place)?;
+        }
+        Ok(())
+    })();
+    // SAFETY: the document was started on this device context above.
+    unsafe {
+        match sent {
+            Ok(()) if EndDoc(hdc) > 0 => Ok(Printed {
+                pages: pages.count(),
+                copies,
+                printer: device,
+                percent,
+            }),
+            Ok(()) => Err(PrintError::Failed("印刷を終えられません".into())),
+            Err(e) => {
+                AbortDoc(hdc);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// One page: rasterised, then sent in bands of rows stretched to `place`.
+fn send_page(
+    hdc: HDC,
+    pages: &dyn Pages,
+    i: usize,
+    sheet: &Sheet,
+    place: crate::os::device::Placement,
+) -> Result<(), PrintError> {
+    let device_dpi = sheet.dpi[0].max(sheet.dpi[1]) * place.percent / 100;
+    let render_dpi = device_dpi.clamp(72, MAX_RENDER_DPI);
+    let (w, h, rgba) = pages.raster(i, render_dpi).map_err(PrintError::Page)?;
+    // SAFETY: StartPage/EndPage bracket the drawing on a started document.
+    if unsafe { StartPage(hdc) } <= 0 {
+        return Err(PrintError::Failed("ページを始められません".into()));
+    }
+    let image = Device {
+        dpi: render_dpi,
+        offset: [0, 0],
+        printable: [w, h],
+    };
+    let scale_y = place.h as f64 / h.max(1) as f64;
+    for (by, bh) in image.bands(BAND_BYTES) {
+        let start = by as usize * w as usize * 4;
+        let end = start + bh as usize * w as usize * 4;
+        let mut bgra = Vec::with_capacity(end - start);
+        for p in rgba[start..end].chunks_exact(4) {
+            bgra.extend_from_slice(&[p[2], p[1], p[0], 255]);
+        }
+        let bmi = BITMAPINFO {
+            bmiHeader: BITMAPINFOHEADER {
+                biSize: std::mem::size_of::<BITMAPINFOHEADER>() as u32,
+                biWidth: w as i32,
+                // Negative: rows top-down, as the raster holds them.
+                biHeight: -(bh as i32),
+                biPlanes: 1,
+                biBitCount: 32,
+                biCompression: BI_RGB.0,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let top = place.y + (by as f64 * scale_y).round() as i32;
+        let next = place.y + ((by + bh) as f64 * scale_y).round() as i32;
+        // SAFETY: `bgra` holds `bh` rows of `w` 32-bit pixels, as `bmi` says.
+        let drawn = unsafe {
+            StretchDIBits(
+                hdc,
+                place.x,
+                top,
+                place.w,
+                next - top,
+                0,
+                0,
+                w as i32,
+                bh as i32,
+                Some(bgra.as_ptr() as *const c_void),
+                &bmi,
+                DIB_RGB_COLORS,
+                SRCCOPY,
+            )
+        };
+        if drawn == 0 {
+            return Err(PrintError::Failed("プリンタに描けません".into()));
+        }
+    }
+    if unsafe { EndPage(hdc) } <= 0 {
+        return Err(PrintError::Failed("ページを送れません".into()));
+    }
+    Ok(())
+}
