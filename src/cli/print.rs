@@ -75,7 +75,7 @@ pub fn layout(ctx: &mut Ctx, what: LayoutAction) -> anyhow::Result<i32> {
 pub fn print(ctx: &mut Ctx, name: &str, copies: u32) -> anyhow::Result<i32> {
     let layout = Box::new(open(ctx, name)?);
     match ctx.execute(PrintCmd::Print { layout, copies })? {
-        Outcome::Print(PrintReply::Printed(p)) => json(&p),
+        Outcome::Print(PrintReply::Printed { printed: p, .. }) => json(&p),
         other => bail!("予期しない応答: {other:?}"),
     }
 }

@@ -125,10 +125,11 @@ pub fn compose(
             ItemKind::ScaleBar => {
                 if let Some(m) = maps.first() {
                     // The bar is measured on the map frame's view and drawn in this item.
-                    let mut v = m.view;
-                    v.size = (r[2] * 4.0, r[3]);
-                    let frame = [r[0] - 10.0, r[1], r[2], r[3] + 4.0];
-                    marks.extend(f::scale_bar(&v, frame, measure));
+                    // `scale_bar` makes a bar of at most a quarter of the frame's width; the
+                    // item's width is three quarters of a frame three times as wide, so
+                    // the bar takes up to three quarters of the item and its label the rest.
+                    let frame = [r[0] - 10.0, r[1], r[2] * 3.0, r[3] + 4.0];
+                    marks.extend(f::scale_bar(&m.view, frame, measure));
                 }
             }
             ItemKind::NorthArrow => {
@@ -156,6 +157,21 @@ pub fn compose(
                 credited = true;
                 marks.extend(credits(content.credits, r, measure));
             }
+            ItemKind::Image { picture } => match picture.decode() {
+                Ok(image) => marks.push(Mark::Image {
+                    rect: image.fit(r),
+                    image,
+                }),
+                // `Layout::check` refuses such a layout; drawn as a marked box if not.
+                Err(_) => {
+                    marks.push(Mark::Rect {
+                        rect: r,
+                        fill: None,
+                        stroke: Some((FRAME, 0.8)),
+                    });
+                    marks.push(text_mark([r[0] + 2.0, r[1] + 2.0], "画像を読めません", 9.0));
+                }
+            },
         }
     }
     if !credited {
@@ -175,7 +191,9 @@ pub fn compose(
 fn shift(marks: &mut [Mark], dx: f32) {
     for m in marks {
         match m {
-            Mark::Rect { rect, .. } | Mark::Hatch { rect, .. } => rect[0] += dx,
+            Mark::Rect { rect, .. } | Mark::Hatch { rect, .. } | Mark::Image { rect, .. } => {
+                rect[0] += dx
+            }
             Mark::Polygon { points, .. } => points.iter_mut().for_each(|p| p[0] += dx),
             Mark::Text { at, .. } => at[0] += dx,
         }

@@ -9,6 +9,7 @@ pub mod compose;
 pub mod model;
 pub mod numbers;
 pub mod page;
+pub mod picture;
 pub mod saved;
 pub mod templates;
 

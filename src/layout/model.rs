@@ -42,9 +42,57 @@ pub enum ItemKind {
     /// The data's sources and which parts are synthetic. A page always carries them: a
     /// layout without this item gets them along its bottom margin.
     Credits,
+    /// A picture (a logo), as large as fits the item, its proportions kept.
+    Image {
+        picture: super::picture::Picture,
+    },
 }
 
 impl ItemKind {
+    /// The kinds the layout screen adds (an image comes from its file), with their texts.
+    pub fn addable() -> Vec<ItemKind> {
+        vec![
+            ItemKind::Text {
+                text: "テキスト".into(),
+                size: 12.0,
+            },
+            ItemKind::Title {
+                text: "タイトル".into(),
+            },
+            ItemKind::Subtitle {
+                text: "サブタイトル".into(),
+            },
+            ItemKind::Map {
+                extent: None,
+                scale: None,
+            },
+            ItemKind::Legend,
+            ItemKind::ScaleBar,
+            ItemKind::NorthArrow,
+            ItemKind::Table,
+            ItemKind::Credits,
+        ]
+    }
+
+    /// The size (mm) an added item starts with.
+    fn start_size(&self) -> [f32; 2] {
+        match self {
+            ItemKind::Map { .. } => [120.0, 90.0],
+            ItemKind::Legend => [70.0, 60.0],
+            ItemKind::Title { .. } => [160.0, 12.0],
+            ItemKind::Subtitle { .. } => [160.0, 8.0],
+            ItemKind::ScaleBar => [70.0, 18.0],
+            ItemKind::NorthArrow => [22.0, 27.0],
+            ItemKind::Text { .. } => [80.0, 20.0],
+            ItemKind::Table => [130.0, 120.0],
+            ItemKind::Credits => [200.0, 9.0],
+            ItemKind::Image { picture } => match picture.decode() {
+                Ok(d) => [40.0, 40.0 * d.height as f32 / d.width as f32],
+                Err(_) => [40.0, 40.0],
+            },
+        }
+    }
+
     /// The item's name in the layout screen.
     pub fn label(&self) -> &'static str {
         match self {
@@ -57,6 +105,7 @@ impl ItemKind {
             ItemKind::Text { .. } => "テキスト",
             ItemKind::Table => "表",
             ItemKind::Credits => "出典",
+            ItemKind::Image { .. } => "画像",
         }
     }
 }
@@ -96,6 +145,8 @@ pub enum LayoutError {
         w: f32,
         h: f32,
     },
+    #[error(transparent)]
+    Picture(#[from] super::picture::PictureError),
 }
 
 impl Layout {
@@ -133,6 +184,9 @@ impl Layout {
                     h,
                 });
             }
+            if let ItemKind::Image { picture } = &it.kind {
+                picture.decode()?;
+            }
         }
         Ok(())
     }
@@ -149,6 +203,36 @@ impl Layout {
             let [x, y, iw, ih] = it.rect;
             it.rect[0] = (x + dx).clamp(0.0, (w - iw).max(0.0));
             it.rect[1] = (y + dy).clamp(0.0, (h - ih).max(0.0));
+        }
+    }
+
+    /// Adds an item of `kind` in the middle of the page at its starting size (within the
+    /// margins); returns its index. It is drawn over the others.
+    pub fn add_item(&mut self, kind: ItemKind) -> usize {
+        let [cx, cy, cw, ch] = self.page.content_mm();
+        let [w, h] = kind.start_size();
+        let (w, h) = (w.min(cw), h.min(ch));
+        self.items.push(Item {
+            rect: [cx + (cw - w) / 2.0, cy + (ch - h) / 2.0, w, h],
+            kind,
+        });
+        self.items.len() - 1
+    }
+
+    /// Removes item `i`. The credits stay on the page without their item (along the
+    /// bottom margin).
+    pub fn remove_item(&mut self, i: usize) -> Option<Item> {
+        (i < self.items.len()).then(|| self.items.remove(i))
+    }
+
+    /// Moves item `i` over all others (drawn last); returns its new index.
+    pub fn bring_to_front(&mut self, i: usize) -> usize {
+        if i < self.items.len() {
+            let it = self.items.remove(i);
+            self.items.push(it);
+            self.items.len() - 1
+        } else {
+            i
         }
     }
 
@@ -186,6 +270,34 @@ mod tests {
         let mut l = templates::all().remove(0);
         l.version = VERSION + 1;
         assert!(matches!(Layout::check(&l), Err(LayoutError::Version(_))));
+    }
+
+    #[test]
+    fn items_are_added_in_the_middle_removed_and_brought_to_front() {
+        let mut l = templates::named(templates::A4_LANDSCAPE).unwrap();
+        let n = l.items.len();
+        for kind in ItemKind::addable() {
+            let i = l.add_item(kind.clone());
+            assert_eq!(l.items[i].kind, kind);
+            let [x, y, w, h] = l.items[i].rect;
+            // Centred on the A4 landscape page (297 × 210 mm).
+            assert!(((x + w / 2.0) - 148.5).abs() < 0.01 && ((y + h / 2.0) - 105.0).abs() < 0.01);
+        }
+        l.check().unwrap();
+        assert_eq!(l.items.len(), n + ItemKind::addable().len());
+        let last = l.items.len() - 1;
+        let moved = l.items[0].clone();
+        assert_eq!(l.bring_to_front(0), last);
+        assert_eq!(l.items[last], moved);
+        assert_eq!(l.remove_item(last), Some(moved));
+        assert_eq!(l.remove_item(99), None);
+        // A table's starting size is cut to an A4 page's content.
+        let mut small = templates::named(templates::A4_LANDSCAPE).unwrap();
+        small.page.margin = 50.0;
+        let i = small.add_item(ItemKind::Table);
+        let [_, _, w, h] = small.items[i].rect;
+        assert!(w <= 297.0 - 100.0 && h <= 210.0 - 100.0);
+        small.check().unwrap();
     }
 
     #[test]

@@ -40,6 +40,11 @@ pub enum Mark {
         /// A white halo around the glyphs (text over the map).
         halo: bool,
     },
+    /// A picture stretched over a rectangle (x, y, width, height): a layout's logo.
+    Image {
+        rect: [f32; 4],
+        image: std::sync::Arc<crate::layout::picture::Decoded>,
+    },
 }
 
 /// A frame to lay out in: (x, y, width, height).

@@ -23,6 +23,21 @@ fn stroke(width: f32) -> Stroke {
     }
 }
 
+/// A picture as a tiny-skia pixmap (alpha premultiplied).
+fn picture_pixmap(image: &crate::layout::picture::Decoded) -> Option<Pixmap> {
+    let mut data = image.rgba.clone();
+    for px in data.chunks_exact_mut(4) {
+        let a = px[3] as u16;
+        for c in &mut px[..3] {
+            *c = ((*c as u16 * a + 127) / 255) as u8;
+        }
+    }
+    Pixmap::from_vec(
+        data,
+        tiny_skia::IntSize::from_wh(image.width, image.height)?,
+    )
+}
+
 /// Paints `marks` in order.
 pub fn draw_marks(pixmap: &mut Pixmap, marks: &[Mark], text: &TextPainter) {
     draw_marks_at(pixmap, marks, text, Transform::identity());
@@ -83,6 +98,28 @@ pub fn draw_marks_at(pixmap: &mut Pixmap, marks: &[Mark], text: &TextPainter, ts
                 if let Some((c, width)) = line {
                     pixmap.stroke_path(&path, &paint(*c), &stroke(*width), id, None);
                 }
+            }
+            Mark::Image {
+                rect: [x, y, w, h],
+                image,
+            } => {
+                let Some(pic) = picture_pixmap(image) else {
+                    continue;
+                };
+                let t = Transform::from_row(
+                    w / image.width as f32,
+                    0.0,
+                    0.0,
+                    h / image.height as f32,
+                    *x,
+                    *y,
+                )
+                .post_concat(ts);
+                let paint = tiny_skia::PixmapPaint {
+                    quality: tiny_skia::FilterQuality::Bicubic,
+                    ..Default::default()
+                };
+                pixmap.draw_pixmap(0, 0, pic.as_ref(), &paint, t, None);
             }
             Mark::Text {
                 at,

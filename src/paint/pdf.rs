@@ -354,6 +354,19 @@ pub fn draw_marks(s: &mut Surface, marks: &[Mark], f: &PdfFont) {
                 let baseline = [at[0], at[1] + f.ascent(*size)];
                 text(s, f, t, *size, baseline, *c, *halo);
             }
+            Mark::Image {
+                rect: [x, y, w, h],
+                image,
+            } => {
+                let pic =
+                    krilla::image::Image::from_rgba8(image.rgba.clone(), image.width, image.height);
+                let Some(size) = krilla::geom::Size::from_wh(*w, *h) else {
+                    continue;
+                };
+                s.push_transform(&krilla::geom::Transform::from_translate(*x, *y));
+                s.draw_image(pic, size);
+                s.pop();
+            }
         }
     }
 }

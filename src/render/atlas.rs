@@ -165,13 +165,13 @@ impl Atlas {
             })
             .collect();
         let title = format!("{}年度 市町村別 特定健診受診率 地図帳", self.fy);
-        super::page::pdf(&pages, &self.map.refs(), &title).map_err(MapPngError::Render)
+        super::page::pdf(&pages, &self.map.frames(), &title).map_err(MapPngError::Render)
     }
 
     /// Page `i` as a PNG at `dpi`.
     pub fn png(&self, i: usize, dpi: u32) -> Result<Vec<u8>, MapPngError> {
         let pages: Vec<&Composed> = self.pages.iter().map(|p| &p.composed).collect();
-        super::page::page_png(&pages, i, &self.map.refs(), dpi)
+        super::page::page_png(&pages, i, &self.map.frames(), dpi)
     }
 }
 

@@ -277,6 +277,86 @@ impl PreparedMap {
         &self.layers
     }
 
+    /// What the map frames of a page draw: the layers, the persons' points and the
+    /// basemap.
+    pub fn frames(&self) -> super::page::Frames<'_> {
+        super::page::Frames {
+            layers: self.refs(),
+            insured: self.furniture.insured.clone(),
+            basemap: self.source.as_ref(),
+        }
+    }
+
+    /// Puts the institutions on top, as the map screen shows them: its conditions, the
+    /// ones hidden by click, its visibility (`state`, else shown from zoom 11); and their
+    /// two kinds in the legend when shown.
+    pub fn add_facilities(
+        &mut self,
+        fl: &crate::map::facilities::FacilityLayer,
+        filter: &crate::map::facilities::FacilityFilter,
+        hidden: &[String],
+        state: Option<&crate::map::document::LayerState>,
+    ) {
+        use crate::map::facilities::{CHECKUP_COLOR, DEFAULT_MIN_ZOOM, OTHER_COLOR};
+        let ix = self.layers.upsert(fl.layer.clone());
+        let mut style = LayerStyle {
+            min_zoom: DEFAULT_MIN_ZOOM,
+            ..Default::default()
+        };
+        if let Some(st) = state {
+            style.visible = st.visible;
+            style.opacity = st.opacity.clamp(0.0, 1.0);
+            style.min_zoom = st.min_zoom;
+        }
+        fl.apply(&mut style, filter, hidden);
+        let shown = style.visible;
+        if ix < self.styles.len() {
+            self.styles[ix] = style;
+        } else {
+            self.styles.push(style);
+        }
+        if shown {
+            self.legend_entries([
+                (CHECKUP_COLOR, "健診実施機関（□）".to_string()),
+                (OTHER_COLOR, "その他の医療機関（○）".to_string()),
+            ]);
+        }
+    }
+
+    /// Draws the persons' points (under the institutions) and adds their colours to the
+    /// legend. Personal data: the caller has checked 個人情報の閲覧.
+    pub fn set_insured(
+        &mut self,
+        points: crate::map::insured::InsuredPoints,
+        coloring: crate::map::insured::PointColoring,
+        from_zoom: u8,
+    ) {
+        let under = self
+            .layers
+            .find(crate::map::facilities::LAYER_NAME)
+            .map(|(i, _)| i);
+        self.furniture.insured = Some(std::sync::Arc::new(super::InsuredOnMap {
+            points,
+            coloring,
+            from_zoom,
+            under,
+        }));
+        self.legend_entries(
+            coloring
+                .legend()
+                .into_iter()
+                .map(|(c, l)| (c, format!("被保険者 {l}"))),
+        );
+    }
+
+    fn legend_entries(&mut self, entries: impl IntoIterator<Item = (crate::map::Rgba, String)>) {
+        let (_, list) = self
+            .furniture
+            .legend
+            .get_or_insert_with(|| ("凡例".to_string(), Vec::new()));
+        list.extend(entries.into_iter().map(|(c, l)| (c, l, false)));
+    }
+
     /// The map rasterised at its dpi (an image before encoding).
     pub fn raster(&self) -> Result<tiny_skia::Pixmap, MapPngError> {
         self.raster_at(self.k)
@@ -303,8 +383,14 @@ impl PreparedMap {
     pub fn paint_at(&self, format: MapFormat, k: f32) -> Result<DrawnMap, MapPngError> {
         let view = &self.view;
         let bytes = match format {
-            MapFormat::Pdf => super::render_pdf(view, &self.refs(), &self.furniture, &self.title)
-                .map_err(MapPngError::Render)?,
+            MapFormat::Pdf => super::render_pdf(
+                view,
+                &self.refs(),
+                self.source.as_ref(),
+                &self.furniture,
+                &self.title,
+            )
+            .map_err(MapPngError::Render)?,
             MapFormat::Png => {
                 let (w, h) = super::scaled_size(view, k);
                 let refs = self.refs();
@@ -406,6 +492,7 @@ pub fn prepare_map(store: &Store, spec: &MapPng) -> Result<PreparedMap, MapPngEr
         scale_bar: spec.scale_bar,
         north_arrow: spec.north_arrow,
         credits: Some(super::CREDITS.to_string()),
+        insured: None,
     };
     Ok(PreparedMap {
         layers,
@@ -414,12 +501,7 @@ pub fn prepare_map(store: &Store, spec: &MapPng) -> Result<PreparedMap, MapPngEr
         view,
         k,
         furniture,
-        // Images only: a PDF stays vectors (see the closing note of issue 15).
-        source: if spec.format == MapFormat::Pdf {
-            None
-        } else {
-            source
-        },
+        source,
         title: spec.title.clone().unwrap_or_else(|| "地図".into()),
     })
 }

@@ -22,9 +22,48 @@ use crate::paint::{marks, raster, text};
 /// The map's credits (window and exports): the sources, and which parts are synthetic.
 pub const CREDITS: &str = "出典: 国土数値情報（行政区域）、e-Stat 小地域（2015）の属性・代表点、駅。小地域の形状・道路・鉄道線・位置参照情報・被保険者は合成データ。";
 
+/// The persons' points a map draws over its layers, as the map screen draws them: cells
+/// below `from_zoom`, single persons from it, coloured by `coloring`; under the layer
+/// `under` (the institutions, which stay on top) or over all layers.
+#[derive(Debug)]
+pub struct InsuredOnMap {
+    pub points: crate::map::insured::InsuredPoints,
+    pub coloring: crate::map::insured::PointColoring,
+    pub from_zoom: u8,
+    pub under: Option<usize>,
+}
+
+impl InsuredOnMap {
+    /// `scene` with the points of `view` put in as a layer of their own.
+    pub fn add_to(&self, scene: &mut scene::Scene, view: &View) {
+        let people = scene::LayerScene {
+            markers: self.points.markers(view, self.from_zoom, self.coloring),
+            ..Default::default()
+        };
+        let at = self.under.unwrap_or(usize::MAX).min(scene.layers.len());
+        scene.layers.insert(at, people);
+    }
+}
+
+/// The scene of `view`, with the persons' points when `furniture` has them.
+fn scene_of(
+    view: &View,
+    layers: &[(&PreparedLayer, &LayerStyle)],
+    furniture: &Furniture,
+    rings: scene::Rings,
+) -> scene::Scene {
+    let mut sc = scene::build_with(view, layers, rings);
+    if let Some(people) = &furniture.insured {
+        people.add_to(&mut sc, view);
+    }
+    sc
+}
+
 /// What goes on an exported map besides the layers.
 #[derive(Debug, Clone, Default)]
 pub struct Furniture {
+    /// The persons' points (personal data: only when the user may see them).
+    pub insured: Option<std::sync::Arc<InsuredOnMap>>,
     /// A title at the top.
     pub title: Option<String>,
     /// Legend title and entries (colour, label, hatched).
@@ -177,7 +216,7 @@ pub fn render_bands(
     use std::sync::atomic::{AtomicU32, Ordering};
     let (w, h) = scaled_size(view, k);
     let text = text::TextPainter::new().ok_or("フォントを読み込めません")?;
-    let scene = scene::build(view, layers);
+    let scene = scene_of(view, layers, furniture, scene::Rings::Triangles);
     let items = furniture_marks(view, furniture, &|t: &str, size: f32| text.width(t, size));
     let band = |y0: u32, bh: u32, basemap: Option<&Source>| -> Result<Pixmap, String> {
         let mut pm = Pixmap::new(w, bh).ok_or("画像の大きさが不正です")?;
@@ -250,11 +289,33 @@ pub fn render_bands(
     Ok((w, h))
 }
 
+/// The basemap under `view` as an image in a PDF, at [`PDF_BASEMAP_DPI`] (the layers over
+/// it stay vectors).
+pub fn pdf_basemap(surface: &mut krilla::surface::Surface<'_>, view: &View, source: &Source) {
+    let k = PDF_BASEMAP_DPI / 72.0;
+    let (w, h) = scaled_size(view, k);
+    let Some(mut pm) = Pixmap::new(w, h) else {
+        return;
+    };
+    pm.fill(Color::WHITE);
+    draw_basemap(&mut pm, view, source, k);
+    let image = krilla::image::Image::from_rgba8(pm.take(), w, h);
+    if let Some(size) = krilla::geom::Size::from_wh(view.size.0, view.size.1) {
+        surface.draw_image(image, size);
+    }
+}
+
+/// The resolution of a basemap under a PDF's vectors (tiles are 256 px; finer adds size,
+/// not detail).
+pub const PDF_BASEMAP_DPI: f32 = 150.0;
+
 /// A one-page PDF of `layers` for `view` (its size in points is the page's): areas,
-/// lines and symbols as vectors, text as text in the embedded (subset) Japanese font.
+/// lines and symbols as vectors, text as text in the embedded (subset) Japanese font,
+/// over the basemap as an image.
 pub fn render_pdf(
     view: &View,
     layers: &[(&PreparedLayer, &LayerStyle)],
+    basemap: Option<&Source>,
     furniture: &Furniture,
     title: &str,
 ) -> Result<Vec<u8>, String> {
@@ -270,7 +331,10 @@ pub fn render_pdf(
         PageSettings::from_wh(view.size.0, view.size.1).ok_or("ページの大きさが不正です")?;
     let mut page = doc.start_page_with(settings);
     let mut surface = page.surface();
-    let scene = scene::build_with(view, layers, scene::Rings::Keep);
+    if let Some(src) = basemap {
+        pdf_basemap(&mut surface, view, src);
+    }
+    let scene = scene_of(view, layers, furniture, scene::Rings::Keep);
     crate::paint::pdf::draw_scene(&mut surface, &scene, &font);
     let items = furniture_marks(view, furniture, &|t: &str, size: f32| {
         crate::paint::pdf::text_width(&font, t, size)

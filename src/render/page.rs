@@ -15,8 +15,23 @@ use crate::map::PreparedLayer;
 use crate::map::scene::{self, LayerStyle};
 use crate::paint::{marks, pdf};
 
-/// The layers every page's map frames draw, with their styles.
-pub type Layers<'a> = [(&'a PreparedLayer, &'a LayerStyle)];
+/// What every map frame of the pages draws: the layers with their styles, the persons'
+/// points over them, and a basemap under them.
+#[derive(Default)]
+pub struct Frames<'a> {
+    pub layers: Vec<(&'a PreparedLayer, &'a LayerStyle)>,
+    pub insured: Option<std::sync::Arc<super::InsuredOnMap>>,
+    pub basemap: Option<&'a crate::basemap::Source>,
+}
+
+impl Frames<'_> {
+    fn furniture(&self) -> super::Furniture {
+        super::Furniture {
+            insured: self.insured.clone(),
+            ..Default::default()
+        }
+    }
+}
 
 /// One page of a PDF: its composition and its bookmark (none for a single layout page).
 pub struct PdfPage<'a> {
@@ -31,7 +46,8 @@ pub fn measure() -> Result<impl Fn(&str, f32) -> f32, String> {
 }
 
 /// A PDF of `pages` titled `title`, with an outline entry per bookmarked page.
-pub fn pdf(pages: &[PdfPage<'_>], layers: &Layers<'_>, title: &str) -> Result<Vec<u8>, String> {
+pub fn pdf(pages: &[PdfPage<'_>], frames: &Frames<'_>, title: &str) -> Result<Vec<u8>, String> {
+    let furniture = frames.furniture();
     let font = pdf::PdfFont::new().ok_or("フォントを読み込めません")?;
     let mut doc = krilla::Document::new();
     doc.set_metadata(
@@ -56,7 +72,10 @@ pub fn pdf(pages: &[PdfPage<'_>], layers: &Layers<'_>, title: &str) -> Result<Ve
             let Some(clip) = pb.finish() else { continue };
             surface.push_transform(&Transform::from_translate(x, y));
             surface.push_clip_path(&clip, &FillRule::NonZero);
-            let scene = scene::build_with(&m.view, layers, scene::Rings::Keep);
+            if let Some(src) = frames.basemap {
+                super::pdf_basemap(&mut surface, &m.view, src);
+            }
+            let scene = super::scene_of(&m.view, &frames.layers, &furniture, scene::Rings::Keep);
             pdf::draw_scene(&mut surface, &scene, &font);
             surface.pop();
             surface.pop();
@@ -76,7 +95,8 @@ pub fn pdf(pages: &[PdfPage<'_>], layers: &Layers<'_>, title: &str) -> Result<Ve
 }
 
 /// The page rasterised `k` pixels a point (dpi / 72).
-pub fn raster(c: &Composed, layers: &Layers<'_>, k: f32) -> Result<Pixmap, String> {
+pub fn raster(c: &Composed, frames: &Frames<'_>, k: f32) -> Result<Pixmap, String> {
+    let furniture = frames.furniture();
     let (w, h) = (
         (c.size[0] * k).round() as u32,
         (c.size[1] * k).round() as u32,
@@ -84,7 +104,7 @@ pub fn raster(c: &Composed, layers: &Layers<'_>, k: f32) -> Result<Pixmap, Strin
     let mut pm = Pixmap::new(w.max(1), h.max(1)).ok_or("画像の大きさが不正です")?;
     pm.fill(Color::WHITE);
     for m in &c.maps {
-        let frame = super::render_scaled(&m.view, layers, None, &Default::default(), k)?;
+        let frame = super::render_scaled(&m.view, &frames.layers, frames.basemap, &furniture, k)?;
         let (x, y) = (
             (m.rect[0] * k).round() as i32,
             (m.rect[1] * k).round() as i32,
@@ -112,7 +132,7 @@ pub fn raster(c: &Composed, layers: &Layers<'_>, k: f32) -> Result<Pixmap, Strin
 pub fn page_png(
     pages: &[&Composed],
     i: usize,
-    layers: &Layers<'_>,
+    frames: &Frames<'_>,
     dpi: u32,
 ) -> Result<Vec<u8>, super::export::MapPngError> {
     use super::export::MapPngError;
@@ -122,11 +142,11 @@ pub fn page_png(
     let p = pages
         .get(i)
         .ok_or_else(|| MapPngError::Render("ページがありません".into()))?;
-    png(p, layers, dpi).map_err(MapPngError::Render)
+    png(p, frames, dpi).map_err(MapPngError::Render)
 }
 
 /// The page as a PNG at `dpi`.
-pub fn png(c: &Composed, layers: &Layers<'_>, dpi: u32) -> Result<Vec<u8>, String> {
-    let pm = raster(c, layers, dpi as f32 / 72.0)?;
+pub fn png(c: &Composed, frames: &Frames<'_>, dpi: u32) -> Result<Vec<u8>, String> {
+    let pm = raster(c, frames, dpi as f32 / 72.0)?;
     crate::paint::png::encode_map_png_bands(pm.width(), pm.height(), |sink| sink(pm))
 }

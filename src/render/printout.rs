@@ -1,7 +1,9 @@
 //! A print layout with its content, ready to paint: the map its frames show (the layout's
-//! saved map settings, or the municipalities' uptake of the latest year), that map's
-//! legend, and its table (uptake per area of the map's level, suppressed), laid out into
-//! as many pages as the table needs (the page repeats with the table continued).
+//! saved map settings, or the municipalities' uptake of the latest year) with the
+//! institutions as the map screen shows them, the persons' points when the map has them
+//! on, and its basemap; that map's legend; and its table (uptake per area of the map's
+//! level, suppressed), laid out into as many pages as the table needs (the page repeats
+//! with the table continued).
 
 use super::export::{MapFormat, MapPng, MapPngError, PreparedMap, prepare_map};
 use crate::analysis::figures::area_table;
@@ -9,6 +11,7 @@ use crate::analysis::suppression;
 use crate::analysis::uptake::{Level, TargetFilter};
 use crate::layout::numbers::{HIDDEN, count, percent};
 use crate::layout::{Composed, Content, Layout, PageTable, compose};
+use crate::map::facilities;
 use crate::store::Store;
 
 /// The pages of a layout and the map they draw.
@@ -16,6 +19,14 @@ pub struct Printout {
     pub title: String,
     map: PreparedMap,
     pub pages: Vec<Composed>,
+    /// The persons' points are drawn (personal data on the page).
+    pub personal: bool,
+}
+
+/// Whether `layout`'s map draws the persons' points (the caller checks 個人情報の閲覧
+/// before [`prepare`]).
+pub fn shows_persons(layout: &Layout) -> bool {
+    layout.map.as_ref().is_some_and(|d| d.insured_on)
 }
 
 /// The uptake table of a level, as printed.
@@ -70,11 +81,30 @@ pub fn prepare(store: &Store, layout: &Layout) -> Result<Printout, MapPngError> 
         fy,
         filter,
         style,
+        basemap: layout.map.as_ref().and_then(|d| d.basemap.clone()),
         ..Default::default()
     };
     let mut map = prepare_map(store, &spec)?;
-    if let Some(d) = &layout.map {
+    // The institutions, counts under the threshold withheld whoever prints (paper leaves
+    // the room); drawn from zoom 11 unless the map says otherwise.
+    let threshold = suppression::threshold(store.conn())?;
+    let mut list = facilities::load(store.conn(), fy)?;
+    facilities::withhold_small_counts(&mut list, threshold);
+    let fl = facilities::FacilityLayer::new(fy, list, threshold);
+    let doc = layout.map.as_ref();
+    map.add_facilities(
+        &fl,
+        &doc.map(|d| d.facility_filter.clone()).unwrap_or_default(),
+        doc.map_or(&[][..], |d| &d.facility_hidden),
+        doc.and_then(|d| d.layers.iter().find(|l| l.name == facilities::LAYER_NAME)),
+    );
+    if let Some(d) = doc {
         map.apply_layer_states(&d.layers);
+    }
+    let personal = shows_persons(layout);
+    if let Some(d) = doc.filter(|_| personal) {
+        let points = crate::map::insured::InsuredPoints::load(store.conn(), fy)?;
+        map.set_insured(points, d.insured_coloring, d.insured_from_zoom);
     }
     let has_table = layout
         .items
@@ -108,6 +138,7 @@ pub fn prepare(store: &Store, layout: &Layout) -> Result<Printout, MapPngError> 
         title: layout.name.clone(),
         map,
         pages,
+        personal,
     })
 }
 
@@ -122,13 +153,13 @@ impl Printout {
                 bookmark: None,
             })
             .collect();
-        super::page::pdf(&pages, &self.map.refs(), &self.title).map_err(MapPngError::Render)
+        super::page::pdf(&pages, &self.map.frames(), &self.title).map_err(MapPngError::Render)
     }
 
     /// Page `i` as a PNG at `dpi`.
     pub fn png(&self, i: usize, dpi: u32) -> Result<Vec<u8>, MapPngError> {
         let pages: Vec<&Composed> = self.pages.iter().collect();
-        super::page::page_png(&pages, i, &self.map.refs(), dpi)
+        super::page::page_png(&pages, i, &self.map.frames(), dpi)
     }
 
     /// Page `i` rasterised `k` pixels a point (a printer's resolution, or a preview).
@@ -137,6 +168,6 @@ impl Printout {
             .pages
             .get(i)
             .ok_or_else(|| MapPngError::Render("ページがありません".into()))?;
-        super::page::raster(p, &self.map.refs(), k).map_err(MapPngError::Render)
+        super::page::raster(p, &self.map.frames(), k).map_err(MapPngError::Render)
     }
 }

@@ -1,12 +1,14 @@
-//! 印刷レイアウト: pick a template or a saved layout, edit its texts, move an item by
-//! dragging it and resize it by its corner handle over a preview of the page (the same
-//! raster painter as the PNG and the printer, asked of the engine after each change),
+//! 印刷レイアウト: pick a template or a saved layout, add items (texts, a map frame, the
+//! legend, a logo from a PNG or JPEG file …) and remove them, edit their texts, move an
+//! item by dragging it and resize it by its corner handle over a preview of the page (the
+//! same raster painter as the PNG and the printer, asked of the engine after each change),
 //! save it, write it as PDF or PNG (外部出力), or print it (印刷).
 
 use eframe::egui;
 
 use crate::app::Command;
 use crate::app::domain::print::{PageFormat, PrintCmd, PrintReply};
+use crate::layout::picture::Picture;
 use crate::layout::saved::Listed;
 use crate::layout::{ItemKind, Layout};
 
@@ -46,6 +48,10 @@ pub struct LayoutState {
     pub want_map: bool,
     /// The item being dragged (chosen where the press began).
     dragging: Option<usize>,
+    /// The kind 「追加」 adds (index into [`ItemKind::addable`]), and the picture file
+    /// 「画像を追加」 takes.
+    pub add_kind: usize,
+    pub picture_path: String,
 }
 
 impl Default for LayoutState {
@@ -79,6 +85,8 @@ impl Default for LayoutState {
             preview_job: None,
             want_map: false,
             dragging: None,
+            add_kind: 0,
+            picture_path: String::new(),
         }
     }
 }
@@ -101,7 +109,7 @@ impl LayoutState {
                     .collect();
                 self.message = Some(format!("出力しました: {}", files.join("、")));
             }
-            PrintReply::Printed(p) => {
+            PrintReply::Printed { printed: p, .. } => {
                 self.message = Some(crate::os::print::summary(&p));
             }
             PrintReply::Preview {
@@ -294,6 +302,23 @@ fn side(ui: &mut egui::Ui, st: &mut LayoutState, cmds: &mut Vec<Command>) {
                 st.selected = Some(i);
             }
         }
+        if let Some(i) = st.selected.filter(|&i| i < layout.items.len()) {
+            ui.horizontal(|ui| {
+                if ui.button("この項目を削除").clicked() {
+                    layout.remove_item(i);
+                    st.selected = None;
+                    changed = true;
+                }
+                if ui
+                    .button("最前面へ")
+                    .on_hover_text("ほかの項目の上に描きます")
+                    .clicked()
+                {
+                    st.selected = Some(layout.bring_to_front(i));
+                    changed = true;
+                }
+            });
+        }
         if let Some(it) = st.selected.and_then(|i| layout.items.get_mut(i)) {
             ui.separator();
             match &mut it.kind {
@@ -331,9 +356,54 @@ fn side(ui: &mut egui::Ui, st: &mut LayoutState, cmds: &mut Vec<Command>) {
                         }
                     });
                 }
+                ItemKind::Image { picture } => {
+                    ui.label(format!("画像: {}", picture.name));
+                }
                 _ => {}
             }
         }
+        ui.separator();
+        ui.horizontal(|ui| {
+            let kinds = ItemKind::addable();
+            let shown = kinds.get(st.add_kind).map_or("", |k| k.label());
+            let l = ui.label("追加する項目");
+            egui::ComboBox::from_id_salt("layout-add-kind")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    for (i, k) in kinds.iter().enumerate() {
+                        ui.selectable_value(&mut st.add_kind, i, k.label());
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            if ui
+                .button("項目を追加")
+                .on_hover_text("ページの中央に置きます。ドラッグで動かしてください")
+                .clicked()
+                && let Some(k) = kinds.get(st.add_kind)
+            {
+                st.selected = Some(layout.add_item(k.clone()));
+                changed = true;
+            }
+        });
+        ui.horizontal(|ui| {
+            let l = ui.label("画像ファイル");
+            ui.add(egui::TextEdit::singleline(&mut st.picture_path).desired_width(200.0))
+                .labelled_by(l.id)
+                .on_hover_text(
+                    "ロゴなどの PNG か JPEG（2 MB まで）。画像はレイアウトに保存されます",
+                );
+            if ui.button("画像を追加").clicked() {
+                // A small, bounded read (2 MB at most), once per click.
+                match Picture::from_file(std::path::Path::new(st.picture_path.trim())) {
+                    Ok(picture) => {
+                        st.selected = Some(layout.add_item(ItemKind::Image { picture }));
+                        changed = true;
+                    }
+                    Err(e) => st.message = Some(e.to_string()),
+                }
+            }
+        });
     });
     if changed {
         st.stale = true;

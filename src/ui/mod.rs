@@ -350,9 +350,10 @@ impl AtlasApp {
                     self.login.message = Some(error_text(&e));
                     Vec::new()
                 }
-                Outcome::Print(crate::app::domain::print::PrintReply::Printed(p))
-                    if self.login.gate == login_ui::Gate::Recovery =>
-                {
+                Outcome::Print(crate::app::domain::print::PrintReply::Printed {
+                    printed: p,
+                    ..
+                }) if self.login.gate == login_ui::Gate::Recovery => {
                     self.login.busy = false;
                     self.login.message = Some(format!(
                         "{}紙を保管してから「次へ」を押してください。",

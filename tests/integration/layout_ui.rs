@@ -34,7 +34,7 @@ fn open_a_template_retitle_it_move_the_legend_and_export() {
     st.may_export = true;
     st.may_print = true;
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1600.0, 1000.0))
+        .with_size(egui::vec2(1600.0, 1300.0))
         .with_context_setup(kenshin_atlas::ui::install_theme)
         .build_ui_state(
             |ui, app: &mut App| {
@@ -136,6 +136,51 @@ fn open_a_template_retitle_it_move_the_legend_and_export() {
         Some(&doc)
     );
     assert!(h.state().st.has_preview());
+    // Items added: a text box (the list's first kind) in the middle of the page, retyped;
+    // a logo from a PNG file; and one added by mistake, removed again.
+    let n = h.state().st.layout.as_ref().unwrap().items.len();
+    h.get_by_label("項目を追加").click();
+    settle(&mut h);
+    let l2 = h.state().st.layout.clone().unwrap();
+    assert_eq!(l2.items.len(), n + 1);
+    assert!(matches!(l2.items[n].kind, ItemKind::Text { .. }));
+    assert_eq!(h.state().st.selected, Some(n));
+    let box_field = |h: &Harness<App>| {
+        h.get_by_role_and_label(egui::accesskit::Role::MultilineTextInput, "文字")
+            .rect()
+            .center()
+    };
+    let at = box_field(&h);
+    super::common::click_at(&mut h, at);
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.step();
+    h.get_by_role_and_label(egui::accesskit::Role::MultilineTextInput, "文字")
+        .type_text("保健事業課 作成");
+    settle(&mut h);
+    let logo = dir.path().join("ロゴ.png");
+    image::RgbaImage::from_pixel(60, 30, image::Rgba([255, 0, 255, 255]))
+        .save(&logo)
+        .unwrap();
+    h.state_mut().st.picture_path = logo.display().to_string();
+    settle(&mut h);
+    h.get_by_label("画像を追加").click();
+    settle(&mut h);
+    let l3 = h.state().st.layout.clone().unwrap();
+    assert_eq!(l3.items.len(), n + 2, "{:?}", h.state().st.message);
+    assert!(
+        matches!(&l3.items[n + 1].kind, ItemKind::Image { picture } if picture.name == "ロゴ.png")
+    );
+    // 40 mm wide, the picture's 2:1.
+    assert_eq!(l3.items[n + 1].rect[2..], [40.0, 20.0]);
+    h.get_by_label("項目を追加").click();
+    settle(&mut h);
+    assert_eq!(h.state().st.layout.as_ref().unwrap().items.len(), n + 3);
+    h.get_by_label("この項目を削除").click();
+    settle(&mut h);
+    assert_eq!(
+        h.state().st.layout.as_ref().unwrap().items[..],
+        l3.items[..]
+    );
     // Written as a PDF into a folder of the user's.
     let out = dir.path().join("出力");
     h.state_mut().st.folder = out.display().to_string();
@@ -151,6 +196,19 @@ fn open_a_template_retitle_it_move_the_legend_and_export() {
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("奈良市 受診率の地図"), "{text}");
+    assert!(text.contains("保健事業課 作成"), "{text}");
+    let images = std::process::Command::new("pdfimages")
+        .args(["-list", pdf.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let images = String::from_utf8_lossy(&images.stdout);
+    assert!(
+        images.lines().skip(2).any(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            f.get(3..5) == Some(&["60", "30"][..])
+        }),
+        "the logo in the PDF: {images}"
+    );
     // The atlas, from the same screen, into the same folder.
     h.get_by_label("地図帳を出力（PDF）").click();
     settle(&mut h);

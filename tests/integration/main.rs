@@ -18,6 +18,7 @@ mod import_errors;
 mod import_hostile;
 mod institutions;
 mod layers;
+mod layout_content;
 mod layout_ui;
 mod manuals;
 mod map_features;

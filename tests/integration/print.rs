@@ -341,7 +341,10 @@ fn the_recovery_key_page_holds_the_key_and_its_purpose_and_printing_it_needs_the
         },
     );
     kenshin_atlas::os::print::set_command(None);
-    assert!(matches!(printed, Ok(PrintReply::Printed(_))), "{printed:?}");
+    assert!(
+        matches!(printed, Ok(PrintReply::Printed { .. })),
+        "{printed:?}"
+    );
     let spooled = reader("pdftotext", &[spool.join("job.pdf").to_str().unwrap(), "-"]);
     let flat: String = spooled.split_whitespace().collect();
     assert!(flat.contains(&secret));

@@ -75,7 +75,11 @@ pub enum PrintReply {
     Saved,
     Deleted,
     Written(ExportDone),
-    Printed(Printed),
+    /// Printed; `personal`: the persons' points were on the pages.
+    Printed {
+        printed: Printed,
+        personal: bool,
+    },
     /// RGBA pixels of the first page, and how many pages there are.
     Preview {
         width: u32,
@@ -146,6 +150,7 @@ impl Domain for PrintCmd {
                 layout
                     .check()
                     .map_err(crate::layout::saved::SavedError::from)?;
+                may_show_persons(cx, &layout)?;
                 let p = printout::prepare(cx.store, &layout)?;
                 let pm = p.raster(0, dpi.clamp(10, 150) as f32 / 72.0)?;
                 let (width, height) = (pm.width(), pm.height());
@@ -165,20 +170,23 @@ impl Domain for PrintCmd {
                     })
                     .unwrap_or_default();
                 let page = KeyPage::new(&key.0, &today)?;
-                PrintReply::Printed(crate::os::print::print(
-                    "健診アトラス 復旧鍵",
-                    &page,
-                    copies,
-                )?)
+                PrintReply::Printed {
+                    printed: crate::os::print::print("健診アトラス 復旧鍵", &page, copies)?,
+                    personal: false,
+                }
             }
             PrintCmd::Print { layout, copies } => {
                 layout
                     .check()
                     .map_err(crate::layout::saved::SavedError::from)?;
+                may_show_persons(cx, &layout)?;
                 cx.progress.set(0.1, "ページを組んでいます");
                 let p = printout::prepare(cx.store, &layout)?;
                 cx.progress.set(0.4, "印刷しています");
-                PrintReply::Printed(crate::os::print::print(&layout.name, &p, copies)?)
+                PrintReply::Printed {
+                    printed: crate::os::print::print(&layout.name, &p, copies)?,
+                    personal: p.personal,
+                }
             }
         })
     }
@@ -186,11 +194,18 @@ impl Domain for PrintCmd {
     fn audited(reply: &PrintReply) -> Option<Audited> {
         Some(match reply {
             PrintReply::Written(d) => done_audited(d),
-            PrintReply::Printed(p) => Audited {
+            PrintReply::Printed {
+                printed: p,
+                personal,
+            } => Audited {
                 rows: Some(p.pages as u64),
                 detail: format!(
-                    "pages={} copies={} printer={} percent={}",
-                    p.pages, p.copies, p.printer, p.percent
+                    "pages={} copies={} printer={} percent={} personal={}",
+                    p.pages,
+                    p.copies,
+                    p.printer,
+                    p.percent,
+                    if *personal { "yes" } else { "no" }
                 ),
                 ..Default::default()
             },
@@ -210,6 +225,15 @@ impl Domain for PrintCmd {
 }
 
 /// The files of a layout: the PDF, or a PNG a page beside `out`.
+/// A layout whose map shows the persons' points needs 個人情報の閲覧 besides its own right
+/// (the map screen loads those points only with it).
+fn may_show_persons(cx: &Cx<'_>, layout: &Layout) -> Result<(), AppError> {
+    if printout::shows_persons(layout) && !cx.has(Right::ViewPersonal) {
+        return Err(crate::auth::AuthError::Denied(Right::ViewPersonal).into());
+    }
+    Ok(())
+}
+
 fn export_layout(
     cx: &mut Cx<'_>,
     layout: &Layout,
@@ -231,6 +255,7 @@ fn export_layout(
     layout
         .check()
         .map_err(crate::layout::saved::SavedError::from)?;
+    may_show_persons(cx, layout)?;
     cx.progress.set(0.1, "ページを組んでいます");
     let p = printout::prepare(cx.store, layout)?;
     cx.progress.set(0.5, "ファイルを作っています");
@@ -259,7 +284,7 @@ fn export_layout(
         format: ext,
         files: write_files(&files)?,
         rows: p.pages.len(),
-        personal: false,
+        personal: p.personal,
         caution: false,
         substitutions: vec![],
         unplaced: 0,
@@ -381,11 +406,11 @@ impl Pages for KeyPage {
             page: &self.page,
             bookmark: None,
         };
-        crate::render::page::pdf(&[page], &[], "健診アトラス 復旧鍵")
+        crate::render::page::pdf(&[page], &Default::default(), "健診アトラス 復旧鍵")
     }
 
     fn raster(&self, _: usize, dpi: u32) -> Result<(u32, u32, Vec<u8>), String> {
-        let pm = crate::render::page::raster(&self.page, &[], dpi as f32 / 72.0)?;
+        let pm = crate::render::page::raster(&self.page, &Default::default(), dpi as f32 / 72.0)?;
         Ok((pm.width(), pm.height(), pm.take()))
     }
 }

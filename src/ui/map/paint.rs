@@ -294,6 +294,19 @@ pub(crate) fn paint_marks(painter: &egui::Painter, origin: Pos2, marks: &[Mark])
                 }
                 painter.text(at(*p), egui::Align2::LEFT_TOP, text, font, c32(*color));
             }
+            // The map screen's furniture holds no pictures (a layout's logo is previewed by
+            // the raster painter); a box marks where one would be.
+            Mark::Image {
+                rect: [x, y, w, h], ..
+            } => {
+                let r = egui::Rect::from_two_pos(at([*x, *y]), at([x + w, y + h]));
+                painter.rect_stroke(
+                    r,
+                    0.0,
+                    egui::Stroke::new(1.0, Color32::GRAY),
+                    egui::StrokeKind::Inside,
+                );
+            }
         }
     }
 }
