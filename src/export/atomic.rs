@@ -51,46 +51,74 @@ pub fn write_with(
     result.map_err(io(path))
 }
 
-/// Several files that belong together (a shapefile's parts, a bundle): each is written
-/// and synced under its temporary name first; only when all are complete are they renamed,
-/// the first file (a `.shp`, the main file) last. On a failure the temporaries are removed
-/// and the files already renamed are taken back, so nothing of the export is left.
-pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), ExportError> {
-    let cleanup = |upto: usize| {
-        for (p, _) in &files[..upto] {
-            let _ = std::fs::remove_file(temp_of(p));
-        }
-    };
-    for (k, (path, bytes)) in files.iter().enumerate() {
+/// Several files that belong together (a shapefile's parts, a bundle, an atlas and its
+/// pages): each is written and synced under its temporary name as it comes (so a large
+/// set is never all in memory); only when all are complete are they renamed, the first
+/// file (a `.shp`, the main file) last. On a failure, or when the staging is dropped
+/// without [`Staging::commit`], the temporaries are removed and the files already renamed
+/// are taken back, so nothing of the export is left.
+#[derive(Default)]
+pub struct Staging {
+    paths: Vec<PathBuf>,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn new() -> Staging {
+        Staging::default()
+    }
+
+    /// Writes `bytes` as `path`'s temporary file.
+    pub fn add(&mut self, path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+        // Listed first: a half-written temporary is removed too.
+        self.paths.push(path.to_path_buf());
         let r = (|| {
             let mut f = std::fs::File::create(temp_of(path))?;
             f.write_all(bytes)?;
             f.sync_all()
         })();
-        if let Err(source) = r {
-            cleanup(k + 1);
-            return Err(ExportError::Io {
-                path: path.clone(),
-                source,
-            });
-        }
+        r.map_err(io(path))
     }
-    let order: Vec<usize> = (1..files.len()).chain(std::iter::once(0)).collect();
-    for (n, &k) in order.iter().enumerate() {
-        let path = &files[k].0;
-        if let Err(source) = std::fs::rename(temp_of(path), path) {
-            // Take back what was renamed, remove what was not.
-            for &done in &order[..n] {
-                let _ = std::fs::remove_file(&files[done].0);
+
+    /// Renames every temporary to its file, the first file last.
+    pub fn commit(mut self) -> Result<(), ExportError> {
+        let n = self.paths.len();
+        let order: Vec<usize> = (1..n).chain((n > 0).then_some(0)).collect();
+        for (done, &k) in order.iter().enumerate() {
+            let path = &self.paths[k];
+            if let Err(source) = std::fs::rename(temp_of(path), path) {
+                // Take back what was renamed; `drop` removes the temporaries left.
+                for &back in &order[..done] {
+                    let _ = std::fs::remove_file(&self.paths[back]);
+                }
+                return Err(ExportError::Io {
+                    path: path.clone(),
+                    source,
+                });
             }
-            cleanup(files.len());
-            return Err(ExportError::Io {
-                path: path.clone(),
-                source,
-            });
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            for p in &self.paths {
+                let _ = std::fs::remove_file(temp_of(p));
+            }
         }
     }
-    Ok(())
+}
+
+/// [`Staging`] of files already in memory.
+pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), ExportError> {
+    let mut s = Staging::new();
+    for (path, bytes) in files {
+        s.add(path, bytes)?;
+    }
+    s.commit()
 }
 
 /// The sha256 of a file's bytes, in hex (for the audit entry).
@@ -123,6 +151,33 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["a.dbf", "a.shp"]);
+    }
+
+    #[test]
+    fn a_staging_dropped_before_its_commit_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let listing = || {
+            let mut v: Vec<String> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        {
+            let mut s = Staging::new();
+            s.add(&dir.path().join("atlas.pdf"), b"pdf").unwrap();
+            s.add(&dir.path().join("01.png"), b"png").unwrap();
+            // The temporaries are on disk while the rest is made.
+            assert_eq!(listing().len(), 2);
+            // A cancel: dropped uncommitted.
+        }
+        assert!(listing().is_empty(), "{:?}", listing());
+        let mut s = Staging::new();
+        s.add(&dir.path().join("atlas.pdf"), b"pdf").unwrap();
+        s.add(&dir.path().join("01.png"), b"png").unwrap();
+        s.commit().unwrap();
+        assert_eq!(listing(), ["01.png", "atlas.pdf"]);
     }
 
     #[test]

@@ -196,6 +196,17 @@ fn the_atlas_has_a_page_and_a_bookmark_per_municipality_in_code_order() {
         "{}",
         entry.detail
     );
+    // And the folders they went to: the PDF's and the PNGs'.
+    let folders = format!(
+        "folders={};{}",
+        pdf.parent().unwrap().display(),
+        pngs[0].parent().unwrap().display()
+    );
+    assert!(
+        entry.detail.contains(&folders),
+        "{folders} in {}",
+        entry.detail
+    );
 }
 
 #[test]

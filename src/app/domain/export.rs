@@ -311,13 +311,26 @@ pub(crate) fn done_audited(d: &ExportDone) -> Audited {
             format!("{}={}", name.unwrap_or_default(), f.sha256)
         })
         .collect();
+    // The folders the files went to, each once (an atlas's PDF and its PNG folder).
+    let mut folders: Vec<String> = Vec::new();
+    for f in &d.files {
+        let dir = f
+            .path
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        if !folders.contains(&dir) {
+            folders.push(dir);
+        }
+    }
     Audited {
         rows: Some(d.rows as u64),
         detail: format!(
-            "format={} personal={} caution={} sha256 {}",
+            "format={} personal={} caution={} folders={} sha256 {}",
             d.format,
             if d.personal { "yes" } else { "no" },
             if d.caution { "yes" } else { "no" },
+            folders.join(";"),
             sums.join(" ")
         ),
         ..Default::default()
@@ -685,7 +698,10 @@ fn run_atlas(cx: &mut Cx<'_>, a: &AtlasJob) -> Result<ExportDone, AppError> {
     let atlas = crate::render::atlas::prepare(cx.store, a.fy)?;
     check_cancel(cx)?;
     cx.progress.set(0.3, "PDF を作っています");
-    let mut files = vec![(a.out.clone(), atlas.pdf()?)];
+    // Each file goes to its temporary as soon as it is made: 39 pages at 600 dpi are
+    // never all in memory; a failure or a cancel leaves none of them.
+    let mut staged = Staged::default();
+    staged.add(a.out.clone(), &atlas.pdf()?)?;
     if let Some(dir) = &a.png_dir {
         let n = atlas.pages.len().max(1);
         for (i, p) in atlas.pages.iter().enumerate() {
@@ -698,14 +714,14 @@ fn run_atlas(cx: &mut Cx<'_>, a: &AtlasJob) -> Result<ExportDone, AppError> {
                 .map(|c| if c.is_alphanumeric() { c } else { '_' })
                 .collect();
             let name = format!("{:02}_{safe}.png", i + 1);
-            files.push((dir.join(name), atlas.png(i, a.dpi)?));
+            staged.add(dir.join(name), &atlas.png(i, a.dpi)?)?;
         }
     }
     check_cancel(cx)?;
     cx.progress.set(0.95, "ファイルを書いています");
     Ok(ExportDone {
         format: "atlas",
-        files: write_files(&files)?,
+        files: staged.commit()?,
         rows: atlas.pages.len(),
         personal: false,
         caution: false,
@@ -714,26 +730,46 @@ fn run_atlas(cx: &mut Cx<'_>, a: &AtlasJob) -> Result<ExportDone, AppError> {
     })
 }
 
-/// Writes an export's files together (all or none), making a missing folder inside an
-/// allowed one (the gate checked the paths); returns them with their checksums.
-pub(crate) fn write_files(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<FileOut>, AppError> {
-    for (path, _) in files {
+/// An export's files written together (all or none) as they are made: each goes to its
+/// temporary file at once (its bytes then freed), making a missing folder inside an
+/// allowed one (the gate checked the paths); [`Staged::commit`] renames them all.
+#[derive(Default)]
+pub(crate) struct Staged {
+    staging: export::atomic::Staging,
+    out: Vec<FileOut>,
+}
+
+impl Staged {
+    pub(crate) fn add(&mut self, path: PathBuf, bytes: &[u8]) -> Result<(), AppError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| ExportError::Io {
                 path: dir.to_path_buf(),
                 source,
             })?;
         }
-    }
-    export::atomic::write_all(files)?;
-    Ok(files
-        .iter()
-        .map(|(path, bytes)| FileOut {
-            path: path.clone(),
+        self.staging.add(&path, bytes)?;
+        self.out.push(FileOut {
             sha256: export::atomic::sha256(bytes),
             bytes: bytes.len() as u64,
-        })
-        .collect())
+            path,
+        });
+        Ok(())
+    }
+
+    /// The files in place, with their checksums.
+    pub(crate) fn commit(self) -> Result<Vec<FileOut>, AppError> {
+        self.staging.commit()?;
+        Ok(self.out)
+    }
+}
+
+/// Writes an export's files together (all or none); returns them with their checksums.
+pub(crate) fn write_files(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<FileOut>, AppError> {
+    let mut s = Staged::default();
+    for (path, bytes) in files {
+        s.add(path.clone(), bytes)?;
+    }
+    s.commit()
 }
 
 /// Slides are for meetings: a longer table goes to Excel.
