@@ -23,6 +23,7 @@ pub struct Engine {
     clock: Box<dyn Clock>,
     session: Option<Session>,
     search: crate::search::SearchCache,
+    maps: crate::map::cache::MapCache,
 }
 
 impl Engine {
@@ -40,6 +41,7 @@ impl Engine {
             clock,
             session: None,
             search: Default::default(),
+            maps: Default::default(),
         })
     }
 
@@ -62,6 +64,7 @@ impl Engine {
         if command.may_change_data() {
             // Searches keep locations and layers in memory: never past a change.
             self.search.clear();
+            self.maps.clear();
         }
         match command {
             Command::Account(c) => self.run(c, progress),
@@ -118,6 +121,7 @@ impl Engine {
             session: &mut slot,
             progress,
             cache: &mut self.search,
+            maps: &mut self.maps,
         });
         if spec.gate != Gate::System {
             self.session = slot;

@@ -5,6 +5,7 @@
 //! only turns a [`scene::Scene`] and the furniture's marks into shapes; the PNG renderer
 //! and the benchmark use the same scene and marks.
 
+pub mod cache;
 pub mod choropleth;
 pub mod document;
 pub mod facilities;

@@ -420,8 +420,17 @@ impl PreparedMap {
 
 /// Loads and styles what `spec` draws.
 pub fn prepare_map(store: &Store, spec: &MapPng) -> Result<PreparedMap, MapPngError> {
-    let ((w, h), k) = layout_size(spec)?;
     let layers = crate::map::load_layers(store, &crate::paths::reference_dir())?;
+    prepare_map_on(store, spec, layers)
+}
+
+/// Styles what `spec` draws over `layers` (loaded already, or kept between commands).
+pub fn prepare_map_on(
+    store: &Store,
+    spec: &MapPng,
+    layers: crate::map::MapLayers,
+) -> Result<PreparedMap, MapPngError> {
+    let ((w, h), k) = layout_size(spec)?;
     let mut styles: Vec<LayerStyle> = crate::map::style::default_styles(&layers);
     let bbox = match (&spec.bbox, &spec.layer) {
         (Some(b), _) => *b,

@@ -5,7 +5,7 @@
 //! level, suppressed), laid out into as many pages as the table needs (the page repeats
 //! with the table continued).
 
-use super::export::{MapFormat, MapPng, MapPngError, PreparedMap, prepare_map};
+use super::export::{MapFormat, MapPng, MapPngError, PreparedMap, prepare_map_on};
 use crate::analysis::figures::area_table;
 use crate::analysis::suppression;
 use crate::analysis::uptake::{Level, TargetFilter};
@@ -59,8 +59,14 @@ fn uptake_table(
     })
 }
 
-/// Lays `layout` out with its map and table.
-pub fn prepare(store: &Store, layout: &Layout) -> Result<Printout, MapPngError> {
+/// Lays `layout` out with its map and table; the map's layers and institutions come from
+/// `maps` (kept between commands).
+pub fn prepare(
+    store: &Store,
+    layout: &Layout,
+    maps: &mut crate::map::cache::MapCache,
+) -> Result<Printout, MapPngError> {
+    let layers = maps.layers(store, &crate::paths::reference_dir())?;
     let latest = crate::store::fiscal_years(store.conn())
         .ok()
         .and_then(|y| y.last().copied())
@@ -84,13 +90,10 @@ pub fn prepare(store: &Store, layout: &Layout) -> Result<Printout, MapPngError> 
         basemap: layout.map.as_ref().and_then(|d| d.basemap.clone()),
         ..Default::default()
     };
-    let mut map = prepare_map(store, &spec)?;
+    let mut map = prepare_map_on(store, &spec, layers)?;
     // The institutions, counts under the threshold withheld whoever prints (paper leaves
     // the room); drawn from zoom 11 unless the map says otherwise.
-    let threshold = suppression::threshold(store.conn())?;
-    let mut list = facilities::load(store.conn(), fy)?;
-    facilities::withhold_small_counts(&mut list, threshold);
-    let fl = facilities::FacilityLayer::new(fy, list, threshold);
+    let fl = maps.facilities(store, fy)?;
     let doc = layout.map.as_ref();
     map.add_facilities(
         &fl,

@@ -1,6 +1,7 @@
 //! What a layout's map frame and picture put on paper, checked on the written files:
 //! - the institutions (checkup institutions in their exact colour) are there when the
-//!   map shows them and gone when the map hides their layer;
+//!   map shows them and gone when the map hides their layer; kept between commands, they
+//!   are drawn anew after the suppression threshold changed;
 //! - the persons' points: switched on, the frame changes, and the changed pixels are the
 //!   attendance colours blended over the map as computed here; printing them needs
 //!   個人情報の閲覧 (refused and logged without it) and the export is logged as personal;
@@ -23,7 +24,7 @@ use kenshin_atlas::map::facilities::{CHECKUP_COLOR, LAYER_NAME};
 use kenshin_atlas::map::insured::{ATTENDED, NOT_ATTENDED, PointColoring};
 
 use super::common::{admin_engine, demo_store};
-use super::security::{USER_PASSWORD, login, user_with};
+use super::security::{USER_PASSWORD, admin_op, login, user_with};
 
 const LOGO: [u8; 3] = [255, 0, 255];
 const DPI: u32 = 100;
@@ -149,6 +150,22 @@ fn a_frame_draws_institutions_persons_and_basemap_and_the_logo_lands_in_its_item
         "checkup institutions drawn"
     );
     assert_eq!(exact(&hidden, CHECKUP_COLOR), 0, "hidden with their layer");
+    // The institutions are kept between commands (the preview redraws after each edit)
+    // and dropped when data may change: with the threshold raised to 1,000, every user
+    // count is withheld and every institution drawn in the smallest class.
+    admin_op(
+        &mut e,
+        kenshin_atlas::app::AdminOp::SetSetting {
+            key: kenshin_atlas::analysis::suppression::SETTING_THRESHOLD.into(),
+            value: "1000".into(),
+        },
+    );
+    let withheld = png(&mut e, doc(false, true, None), "withheld.png");
+    let (before, after) = (
+        exact(&shown, CHECKUP_COLOR),
+        exact(&withheld, CHECKUP_COLOR),
+    );
+    assert!(after > 0 && after < before, "{after} < {before}");
 
     // The logo fills its item (40 × 20 mm, the picture's 2:1) in its colour.
     let logo_px = inside(&shown, [241.0, 9.0, 38.0, 18.0]);

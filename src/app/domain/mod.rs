@@ -78,6 +78,9 @@ pub struct Cx<'a> {
     /// What searches keep between commands (dropped after any command that may change
     /// data).
     pub cache: &'a mut crate::search::SearchCache,
+    /// The map's layers and institutions, kept like `cache` (the print preview draws them
+    /// after each edit).
+    pub maps: &'a mut crate::map::cache::MapCache,
 }
 
 impl<'a> Cx<'a> {

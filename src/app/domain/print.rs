@@ -151,7 +151,7 @@ impl Domain for PrintCmd {
                     .check()
                     .map_err(crate::layout::saved::SavedError::from)?;
                 may_show_persons(cx, &layout)?;
-                let p = printout::prepare(cx.store, &layout)?;
+                let p = printout::prepare(cx.store, &layout, cx.maps)?;
                 let pm = p.raster(0, dpi.clamp(10, 150) as f32 / 72.0)?;
                 let (width, height) = (pm.width(), pm.height());
                 PrintReply::Preview {
@@ -181,7 +181,7 @@ impl Domain for PrintCmd {
                     .map_err(crate::layout::saved::SavedError::from)?;
                 may_show_persons(cx, &layout)?;
                 cx.progress.set(0.1, "ページを組んでいます");
-                let p = printout::prepare(cx.store, &layout)?;
+                let p = printout::prepare(cx.store, &layout, cx.maps)?;
                 cx.progress.set(0.4, "印刷しています");
                 PrintReply::Printed {
                     printed: crate::os::print::print(&layout.name, &p, copies)?,
@@ -257,7 +257,7 @@ fn export_layout(
         .map_err(crate::layout::saved::SavedError::from)?;
     may_show_persons(cx, layout)?;
     cx.progress.set(0.1, "ページを組んでいます");
-    let p = printout::prepare(cx.store, layout)?;
+    let p = printout::prepare(cx.store, layout, cx.maps)?;
     cx.progress.set(0.5, "ファイルを作っています");
     let mut files = Vec::new();
     match format {
