@@ -26,6 +26,9 @@ pub enum LayoutAction {
         /// PNG の解像度
         #[arg(long, default_value_t = 300)]
         dpi: u32,
+        /// 被保険者の点（個人の情報）を含む出力であることを確認した
+        #[arg(long)]
+        confirm_personal: bool,
     },
 }
 
@@ -55,6 +58,7 @@ pub fn layout(ctx: &mut Ctx, what: LayoutAction) -> anyhow::Result<i32> {
             format,
             out,
             dpi,
+            confirm_personal,
         } => {
             let format = PageFormat::parse(&format).map_err(anyhow::Error::msg)?;
             let layout = Box::new(open(ctx, &name)?);
@@ -63,6 +67,7 @@ pub fn layout(ctx: &mut Ctx, what: LayoutAction) -> anyhow::Result<i32> {
                 format,
                 out,
                 dpi,
+                confirm_personal,
             })? {
                 Outcome::Print(PrintReply::Written(d)) => json(&d),
                 other => bail!("予期しない応答: {other:?}"),

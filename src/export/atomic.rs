@@ -25,6 +25,15 @@ fn temp_of(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}.part", std::process::id()))
 }
 
+/// Where a file being replaced waits until its replacement is in place.
+fn old_of(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.old", std::process::id()))
+}
+
 /// Writes `bytes` to `path` atomically.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     write_with(path, |f| f.write_all(bytes))
@@ -80,22 +89,39 @@ impl Staging {
         r.map_err(io(path))
     }
 
-    /// Renames every temporary to its file, the first file last.
+    /// Renames every temporary to its file, the first file last. A file it replaces is
+    /// moved aside first and put back if anything fails (a PDF still open in a viewer on
+    /// Windows cannot be replaced), so a failed export keeps the previous one whole.
     pub fn commit(mut self) -> Result<(), ExportError> {
         let n = self.paths.len();
         let order: Vec<usize> = (1..n).chain((n > 0).then_some(0)).collect();
-        for (done, &k) in order.iter().enumerate() {
-            let path = &self.paths[k];
-            if let Err(source) = std::fs::rename(temp_of(path), path) {
-                // Take back what was renamed; `drop` removes the temporaries left.
-                for &back in &order[..done] {
-                    let _ = std::fs::remove_file(&self.paths[back]);
-                }
-                return Err(ExportError::Io {
-                    path: path.clone(),
-                    source,
-                });
+        let mut aside: Vec<PathBuf> = Vec::new();
+        let mut placed: Vec<PathBuf> = Vec::new();
+        let undo = |aside: &[PathBuf], placed: &[PathBuf]| {
+            for p in placed {
+                let _ = std::fs::remove_file(p);
             }
+            for p in aside {
+                let _ = std::fs::rename(old_of(p), p);
+            }
+        };
+        for &k in &order {
+            let path = self.paths[k].clone();
+            if path.exists() {
+                if let Err(source) = std::fs::rename(&path, old_of(&path)) {
+                    undo(&aside, &placed);
+                    return Err(ExportError::Io { path, source });
+                }
+                aside.push(path.clone());
+            }
+            if let Err(source) = std::fs::rename(temp_of(&path), &path) {
+                undo(&aside, &placed);
+                return Err(ExportError::Io { path, source });
+            }
+            placed.push(path);
+        }
+        for p in &aside {
+            let _ = std::fs::remove_file(old_of(p));
         }
         self.committed = true;
         Ok(())
@@ -178,6 +204,31 @@ mod tests {
         s.add(&dir.path().join("01.png"), b"png").unwrap();
         s.commit().unwrap();
         assert_eq!(listing(), ["01.png", "atlas.pdf"]);
+    }
+
+    #[test]
+    fn a_failed_commit_keeps_the_previous_export_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (pdf, png) = (dir.path().join("atlas.pdf"), dir.path().join("01.png"));
+        std::fs::write(&pdf, b"old pdf").unwrap();
+        std::fs::write(&png, b"old png").unwrap();
+        let mut s = Staging::new();
+        s.add(&pdf, b"new pdf").unwrap();
+        s.add(&png, b"new png").unwrap();
+        // The PDF, renamed last, cannot be put in place (its temporary is gone).
+        std::fs::remove_file(temp_of(&pdf)).unwrap();
+        assert!(s.commit().is_err());
+        assert_eq!(std::fs::read(&pdf).unwrap(), b"old pdf");
+        assert_eq!(std::fs::read(&png).unwrap(), b"old png", "the PNG put back");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 2, "no temporary or set-aside file is left");
+        // Replaced whole when all goes well.
+        let mut s = Staging::new();
+        s.add(&pdf, b"new pdf").unwrap();
+        s.add(&png, b"new png").unwrap();
+        s.commit().unwrap();
+        assert_eq!(std::fs::read(&png).unwrap(), b"new png");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]

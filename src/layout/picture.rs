@@ -15,11 +15,20 @@ pub const MAX_SIDE: u32 = 4000;
 
 /// A picture as the layout keeps it: its file name (shown in the item list) and the file's
 /// bytes.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct Picture {
     pub name: String,
     #[serde(with = "base64_bytes")]
     pub data: Vec<u8>,
+    /// Decoded once and shared by every page and painter that draws it.
+    #[serde(skip)]
+    decoded: std::sync::OnceLock<Arc<Decoded>>,
+}
+
+impl PartialEq for Picture {
+    fn eq(&self, other: &Picture) -> bool {
+        self.name == other.name && self.data == other.data
+    }
 }
 
 /// The bytes are left out: a layout in a log or an error shows the name only.
@@ -29,19 +38,7 @@ impl std::fmt::Debug for Picture {
     }
 }
 
-/// A picture decoded for painting: width, height and RGBA rows (straight alpha).
-#[derive(Clone, PartialEq)]
-pub struct Decoded {
-    pub width: u32,
-    pub height: u32,
-    pub rgba: Vec<u8>,
-}
-
-impl std::fmt::Debug for Decoded {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Decoded({}×{})", self.width, self.height)
-    }
-}
+pub use crate::map::furniture::Raster as Decoded;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PictureError {
@@ -54,6 +51,8 @@ pub enum PictureError {
     TooLarge { name: String, size: u64 },
     #[error("画像「{name}」は PNG でも JPEG でもないか、壊れています（{why}）。")]
     Format { name: String, why: String },
+    #[error("画像「{name}」は大きすぎます。一辺 {MAX_SIDE} ピクセルまでに縮めてください。")]
+    Limits { name: String },
     #[error(
         "画像「{name}」は {w}×{h} ピクセルあります。一辺 {MAX_SIDE} ピクセルまでに縮めてください。"
     )]
@@ -61,6 +60,15 @@ pub enum PictureError {
 }
 
 impl Picture {
+    /// A picture of `data` (checked when decoded).
+    pub fn new(name: String, data: Vec<u8>) -> Picture {
+        Picture {
+            name,
+            data,
+            decoded: Default::default(),
+        }
+    }
+
     /// Takes in the file at `path`, checked.
     pub fn from_file(path: &Path) -> Result<Picture, PictureError> {
         let name = path
@@ -80,13 +88,21 @@ impl Picture {
             name: name.clone(),
             source,
         })?;
-        let p = Picture { name, data };
+        let p = Picture::new(name, data);
         p.decode()?;
         Ok(p)
     }
 
-    /// Decodes the picture, checking its size.
+    /// The picture decoded (once), its size checked.
     pub fn decode(&self) -> Result<Arc<Decoded>, PictureError> {
+        if let Some(d) = self.decoded.get() {
+            return Ok(d.clone());
+        }
+        let d = self.decode_now()?;
+        Ok(self.decoded.get_or_init(|| d).clone())
+    }
+
+    fn decode_now(&self) -> Result<Arc<Decoded>, PictureError> {
         let name = || self.name.clone();
         if self.data.len() > MAX_BYTES {
             return Err(PictureError::TooLarge {
@@ -112,11 +128,7 @@ impl Picture {
         limits.max_alloc = Some(4 * u64::from(MAX_SIDE) * u64::from(MAX_SIDE));
         reader.limits(limits);
         let img = reader.decode().map_err(|e| match e {
-            image::ImageError::Limits(_) => PictureError::Side {
-                name: name(),
-                w: 0,
-                h: 0,
-            },
+            image::ImageError::Limits(_) => PictureError::Limits { name: name() },
             e => PictureError::Format {
                 name: name(),
                 why: e.to_string(),
@@ -131,17 +143,6 @@ impl Picture {
             height: h,
             rgba: img.into_rgba8().into_raw(),
         }))
-    }
-}
-
-impl Decoded {
-    /// Where the picture goes in `rect` (x, y, w, h): as large as fits, its proportions
-    /// kept, centred.
-    pub fn fit(&self, rect: [f32; 4]) -> [f32; 4] {
-        let [x, y, w, h] = rect;
-        let s = (w / self.width as f32).min(h / self.height as f32);
-        let (dw, dh) = (self.width as f32 * s, self.height as f32 * s);
-        [x + (w - dw) / 2.0, y + (h - dh) / 2.0, dw, dh]
     }
 }
 
@@ -219,10 +220,7 @@ mod tests {
         let mut huge = png(1, 1);
         huge[16..20].copy_from_slice(&100_000u32.to_be_bytes());
         huge[20..24].copy_from_slice(&100_000u32.to_be_bytes());
-        let p = Picture {
-            name: "huge.png".into(),
-            data: huge,
-        };
+        let p = Picture::new("huge.png".into(), huge);
         assert!(p.decode().is_err());
         let big = dir.path().join("big.png");
         std::fs::write(&big, vec![0u8; MAX_BYTES + 1]).unwrap();

@@ -43,8 +43,34 @@ pub enum Mark {
     /// A picture stretched over a rectangle (x, y, width, height): a layout's logo.
     Image {
         rect: [f32; 4],
-        image: std::sync::Arc<crate::layout::picture::Decoded>,
+        image: std::sync::Arc<Raster>,
     },
+}
+
+/// A picture for [`Mark::Image`] (a layout's logo): width, height and RGBA rows (straight
+/// alpha).
+#[derive(Clone, PartialEq)]
+pub struct Raster {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
+impl std::fmt::Debug for Raster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Raster({}×{})", self.width, self.height)
+    }
+}
+
+impl Raster {
+    /// Where the picture goes in `rect` (x, y, w, h): as large as fits, its proportions
+    /// kept, centred.
+    pub fn fit(&self, rect: [f32; 4]) -> [f32; 4] {
+        let [x, y, w, h] = rect;
+        let s = (w / self.width as f32).min(h / self.height as f32);
+        let (dw, dh) = (self.width as f32 * s, self.height as f32 * s);
+        [x + (w - dw) / 2.0, y + (h - dh) / 2.0, dw, dh]
+    }
 }
 
 /// A frame to lay out in: (x, y, width, height).

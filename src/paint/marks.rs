@@ -24,7 +24,7 @@ fn stroke(width: f32) -> Stroke {
 }
 
 /// A picture as a tiny-skia pixmap (alpha premultiplied).
-fn picture_pixmap(image: &crate::layout::picture::Decoded) -> Option<Pixmap> {
+fn picture_pixmap(image: &crate::map::furniture::Raster) -> Option<Pixmap> {
     let mut data = image.rgba.clone();
     for px in data.chunks_exact_mut(4) {
         let a = px[3] as u16;

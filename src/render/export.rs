@@ -279,8 +279,8 @@ impl PreparedMap {
 
     /// What the map frames of a page draw: the layers, the persons' points and the
     /// basemap.
-    pub fn frames(&self) -> super::page::Frames<'_> {
-        super::page::Frames {
+    pub fn frames(&self) -> super::Frames<'_> {
+        super::Frames {
             layers: self.refs(),
             insured: self.furniture.insured.clone(),
             basemap: self.source.as_ref(),
@@ -289,13 +289,14 @@ impl PreparedMap {
 
     /// Puts the institutions on top, as the map screen shows them: its conditions, the
     /// ones hidden by click, its visibility (`state`, else shown from zoom 11); and their
-    /// two kinds in the legend when shown.
+    /// two kinds in the legend when a frame (the largest at `max_zoom`) shows them.
     pub fn add_facilities(
         &mut self,
         fl: &crate::map::facilities::FacilityLayer,
         filter: &crate::map::facilities::FacilityFilter,
         hidden: &[String],
         state: Option<&crate::map::document::LayerState>,
+        max_zoom: u8,
     ) {
         use crate::map::facilities::{CHECKUP_COLOR, DEFAULT_MIN_ZOOM, OTHER_COLOR};
         let ix = self.layers.upsert(fl.layer.clone());
@@ -309,7 +310,7 @@ impl PreparedMap {
             style.min_zoom = st.min_zoom;
         }
         fl.apply(&mut style, filter, hidden);
-        let shown = style.visible;
+        let shown = style.visible && max_zoom >= style.min_zoom;
         if ix < self.styles.len() {
             self.styles[ix] = style;
         } else {

@@ -59,6 +59,24 @@ fn scene_of(
     sc
 }
 
+/// What every map frame of the pages draws: the layers with their styles, the persons'
+/// points over them, and a basemap under them.
+#[derive(Default)]
+pub struct Frames<'a> {
+    pub layers: Vec<(&'a PreparedLayer, &'a LayerStyle)>,
+    pub insured: Option<std::sync::Arc<InsuredOnMap>>,
+    pub basemap: Option<&'a Source>,
+}
+
+impl Frames<'_> {
+    pub(crate) fn furniture(&self) -> Furniture {
+        Furniture {
+            insured: self.insured.clone(),
+            ..Default::default()
+        }
+    }
+}
+
 /// What goes on an exported map besides the layers.
 #[derive(Debug, Clone, Default)]
 pub struct Furniture {

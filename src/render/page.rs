@@ -11,27 +11,10 @@ use krilla::paint::FillRule;
 use tiny_skia::{Color, Pixmap};
 
 use crate::layout::Composed;
-use crate::map::PreparedLayer;
-use crate::map::scene::{self, LayerStyle};
+use crate::map::scene;
 use crate::paint::{marks, pdf};
 
-/// What every map frame of the pages draws: the layers with their styles, the persons'
-/// points over them, and a basemap under them.
-#[derive(Default)]
-pub struct Frames<'a> {
-    pub layers: Vec<(&'a PreparedLayer, &'a LayerStyle)>,
-    pub insured: Option<std::sync::Arc<super::InsuredOnMap>>,
-    pub basemap: Option<&'a crate::basemap::Source>,
-}
-
-impl Frames<'_> {
-    fn furniture(&self) -> super::Furniture {
-        super::Furniture {
-            insured: self.insured.clone(),
-            ..Default::default()
-        }
-    }
-}
+pub use super::Frames;
 
 /// One page of a PDF: its composition and its bookmark (none for a single layout page).
 pub struct PdfPage<'a> {

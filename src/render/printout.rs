@@ -95,11 +95,24 @@ pub fn prepare(
     // the room); drawn from zoom 11 unless the map says otherwise.
     let fl = maps.facilities(store, fy)?;
     let doc = layout.map.as_ref();
+    let measure = super::page::measure().map_err(MapPngError::Render)?;
+    // The frames' zooms (the legend names the institutions only if a frame draws them).
+    let bare = Content {
+        credits: super::CREDITS,
+        ..Default::default()
+    };
+    let max_zoom = compose(layout, &bare, &measure)
+        .maps
+        .iter()
+        .map(|m| m.view.zoom)
+        .max()
+        .unwrap_or(0);
     map.add_facilities(
         &fl,
         &doc.map(|d| d.facility_filter.clone()).unwrap_or_default(),
         doc.map_or(&[][..], |d| &d.facility_hidden),
         doc.and_then(|d| d.layers.iter().find(|l| l.name == facilities::LAYER_NAME)),
+        max_zoom,
     );
     if let Some(d) = doc {
         map.apply_layer_states(&d.layers);
@@ -118,7 +131,6 @@ pub fn prepare(
     } else {
         None
     };
-    let measure = super::page::measure().map_err(MapPngError::Render)?;
     let mut pages = Vec::new();
     let mut from = 0;
     loop {

@@ -52,6 +52,8 @@ pub struct LayoutState {
     /// 「画像を追加」 takes.
     pub add_kind: usize,
     pub picture_path: String,
+    /// The user confirmed writing a file with the persons' points.
+    pub confirm_personal: bool,
 }
 
 impl Default for LayoutState {
@@ -87,6 +89,7 @@ impl Default for LayoutState {
             dragging: None,
             add_kind: 0,
             picture_path: String::new(),
+            confirm_personal: false,
         }
     }
 }
@@ -457,8 +460,18 @@ fn side(ui: &mut egui::Ui, st: &mut LayoutState, cmds: &mut Vec<Command>) {
             ui.add(egui::TextEdit::singleline(&mut st.file).desired_width(230.0))
                 .labelled_by(l.id);
         });
+        let personal = crate::render::printout::shows_persons(layout);
+        if personal {
+            ui.checkbox(
+                &mut st.confirm_personal,
+                "被保険者の点（個人の情報）を含むことを確認しました",
+            );
+        }
         if ui
-            .add_enabled(st.may_export, egui::Button::new("レイアウトを出力"))
+            .add_enabled(
+                st.may_export && (!personal || st.confirm_personal),
+                egui::Button::new("レイアウトを出力"),
+            )
             .on_disabled_hover_text("外部出力の権限が必要です")
             .clicked()
         {
@@ -467,6 +480,7 @@ fn side(ui: &mut egui::Ui, st: &mut LayoutState, cmds: &mut Vec<Command>) {
                 format: st.format,
                 out: std::path::PathBuf::from(st.folder.trim()).join(st.file.trim()),
                 dpi: st.dpi,
+                confirm_personal: st.confirm_personal,
             }));
         }
     });

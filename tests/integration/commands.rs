@@ -250,6 +250,7 @@ fn every(dir: &Path) -> Vec<(Command, Option<Vec<String>>)> {
                 format: PageFormat::Pdf,
                 out: p("layout.pdf"),
                 dpi: 300,
+                confirm_personal: false,
             }
             .into(),
             s(&["layout", "export", MAP_TEMPLATE, "--out", &layout_pdf]),

@@ -35,6 +35,7 @@ fn export(e: &mut Engine, layout: &Layout, format: PageFormat, out: &Path) -> Re
         format,
         out: out.to_path_buf(),
         dpi: DPI,
+        confirm_personal: true,
     };
     match e.execute(Command::from(c), &Progress::new()) {
         Outcome::Print(PrintReply::Written(_)) => Ok(()),
@@ -247,6 +248,36 @@ fn a_frame_draws_institutions_persons_and_basemap_and_the_logo_lands_in_its_item
     assert!(with_map.contains(&frame_px), "{with_map:?}");
     assert!(with_map.contains(&(80, 40)));
 
+    // A file with the persons' points must be confirmed, as other personal exports are.
+    let c = PrintCmd::ExportLayout {
+        layout: Box::new(layout(doc(true, false, None), &logo)),
+        format: PageFormat::Pdf,
+        out: out.join("unconfirmed.pdf"),
+        dpi: DPI,
+        confirm_personal: false,
+    };
+    match e.execute(Command::from(c), &Progress::new()) {
+        Outcome::Failed(err) => assert!(err.to_string().contains("確認"), "{err}"),
+        o => panic!("{o:?}"),
+    }
+    assert!(!out.join("unconfirmed.pdf").exists());
+    // Its preview is a view of personal data, logged as one.
+    let c = PrintCmd::Preview {
+        layout: Box::new(layout(doc(true, false, None), &logo)),
+        dpi: 20,
+    };
+    assert!(matches!(
+        e.execute(Command::from(c), &Progress::new()),
+        Outcome::Print(PrintReply::Preview { .. })
+    ));
+    let log = kenshin_atlas::audit::AuditLog::open(&root.path().join("data")).unwrap();
+    assert!(
+        log.entries()
+            .unwrap()
+            .iter()
+            .any(|x| x.action == Action::ViewPersonal && x.target.contains("被保険者の点")),
+        "the preview of persons is logged"
+    );
     // Without 個人情報の閲覧 the persons' map is refused and logged; with it, the export is
     // logged as personal.
     user_with(

@@ -41,6 +41,7 @@ fn export_pdf(e: &mut Engine, layout: kenshin_atlas::layout::Layout, out: &Path)
             format: PageFormat::Pdf,
             out: out.to_path_buf(),
             dpi: 300,
+            confirm_personal: false,
         },
     )
     .unwrap()

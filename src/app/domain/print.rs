@@ -49,6 +49,8 @@ pub enum PrintCmd {
         format: PageFormat,
         out: PathBuf,
         dpi: u32,
+        /// The user confirmed a file with the persons' points (as other exports ask).
+        confirm_personal: bool,
     },
     Print {
         layout: Box<Layout>,
@@ -111,6 +113,17 @@ impl Domain for PrintCmd {
                 )
                 .logged()
                 .export(out),
+            // A preview with the persons' points shows personal data: gated and logged as
+            // the map screen's loading of those points is.
+            PrintCmd::Preview { layout, .. } if printout::shows_persons(layout) => {
+                Spec::login("印刷プレビュー")
+                    .right(
+                        Right::ViewPersonal,
+                        Action::ViewPersonal,
+                        format!("レイアウト「{}」の被保険者の点", layout.name),
+                    )
+                    .logged()
+            }
             PrintCmd::Preview { .. } => Spec::login("印刷プレビュー"),
             PrintCmd::RecoveryKey { .. } => Spec::login("復旧鍵の印刷")
                 .right(Right::Print, Action::Print, "復旧鍵")
@@ -145,7 +158,13 @@ impl Domain for PrintCmd {
                 format,
                 out,
                 dpi,
-            } => PrintReply::Written(export_layout(cx, &layout, format, &out, dpi)?),
+                confirm_personal,
+            } => {
+                if printout::shows_persons(&layout) && !confirm_personal {
+                    return Err(crate::export::ExportError::Unconfirmed.into());
+                }
+                PrintReply::Written(export_layout(cx, &layout, format, &out, dpi)?)
+            }
             PrintCmd::Preview { layout, dpi } => {
                 layout
                     .check()

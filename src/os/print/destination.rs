@@ -9,21 +9,31 @@
 /// Port names that are files or ask for one (Windows).
 const FILE_PORTS: [&str; 5] = ["FILE:", "PORTPROMPT:", "XPSPORT:", "NUL:", "NUL"];
 
-/// Words in a driver's or printer's name that mark a file writer (upper case).
-const FILE_WORDS: [&str; 6] = [
+/// Phrases in a printer's (or driver's) name that mark a file writer (upper case). Not a
+/// bare "XPS": Konica Minolta, Kyocera and Canon name laser drivers "… XPS".
+const FILE_PHRASES: [&str; 6] = [
     "PDF",
-    "XPS",
+    "XPS DOCUMENT WRITER",
     "ONENOTE",
-    "FAX",
+    "PRINT TO",
     "DOCUMENT WRITER",
     "IMAGE WRITER",
 ];
+
+/// Whether a name is a fax queue: "Fax", or a name ending in " FAX" (the fax driver of a
+/// multifunction printer, which sends the page away instead of printing it). A queue
+/// named "3F複合機(FAX付)" is a printer.
+fn is_fax(name: &str) -> bool {
+    let n = name.trim().to_uppercase();
+    n == "FAX" || n.ends_with(" FAX") || n.starts_with("FAX ")
+}
 
 /// Extensions of a port that is a file path (`C:\out\job.prn`).
 const FILE_EXTENSIONS: [&str; 6] = [".PRN", ".PDF", ".XPS", ".OXPS", ".PS", ".TXT"];
 
 /// Whether a Windows printer with these driver, device (printer) and port names writes
-/// files.
+/// files or sends the page away (a fax). DEVNAMES gives "winspool" as the driver on NT, so
+/// the printer's name and port decide.
 pub fn windows_writes_files(driver: &str, device: &str, port: &str) -> bool {
     let port_up = port.trim().to_uppercase();
     let is_path = port_up.len() > 2 && port_up.as_bytes()[1] == b':' && port_up.contains('\\');
@@ -32,7 +42,7 @@ pub fn windows_writes_files(driver: &str, device: &str, port: &str) -> bool {
         || is_path
         || [driver, device]
             .iter()
-            .any(|n| FILE_WORDS.iter().any(|w| n.to_uppercase().contains(w)))
+            .any(|n| is_fax(n) || FILE_PHRASES.iter().any(|w| n.to_uppercase().contains(w)))
 }
 
 /// The device URIs, by destination, in `lpstat -v` output (`device for NAME: URI`; the
@@ -83,6 +93,7 @@ mod tests {
             ("winspool", "Microsoft XPS Document Writer", "PORTPROMPT:"),
             ("winspool", "OneNote for Windows 10", "nul:"),
             ("winspool", "Fax", "SHRFAX:"),
+            ("winspool", "Canon iR-ADV C3520 FAX", "IP_10.0.0.8"),
             ("winspool", "Canon LBP (ファイル)", "FILE:"),
             ("winspool", "経理用", r"C:\spool\job.prn"),
             ("winspool", "CubePDF", "CubePDF:"),
@@ -97,6 +108,17 @@ mod tests {
             ("winspool", r"\\PRINTSV\kokuho-3F", "Ne01:"),
             ("winspool", "Canon LBP9950Ci", "USB001"),
             ("winspool", "EPSON LP-S7160", "LPT1:"),
+            (
+                "winspool",
+                "KONICA MINOLTA C360SeriesXPS",
+                "IP_192.168.10.31",
+            ),
+            (
+                "winspool",
+                "Kyocera TASKalfa 3252ci XPS",
+                "WSD-6f1d2c3a-0b7e",
+            ),
+            ("winspool", "3F複合機(FAX付)", "192.168.1.5"),
         ] {
             assert!(
                 !windows_writes_files(driver, device, port),

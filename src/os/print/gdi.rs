@@ -1,13 +1,14 @@
 //! Printing on Windows through the `windows` crate:
-//! 1. the print dialog (`PrintDlgW`) opens on the default printer with the pages' paper
-//!    and orientation pre-set (a `DEVMODE` of A3 or A4, landscape or portrait); the user
-//!    chooses printer, paper, colour, duplex and copies there; print-to-file is hidden;
+//! 1. the print dialog (`PrintDlgW`) opens on the default printer with the pages' paper,
+//!    orientation and copies pre-set in that printer's own `DEVMODE` (taken first with
+//!    `PD_RETURNDEFAULT`); the user chooses printer, paper, colour, duplex, copies and
+//!    collation there; print-to-file is hidden;
 //! 2. a printer that writes files (`DEVNAMES`: Microsoft Print to PDF, XPS, a `FILE:`
 //!    port …) is refused ([`super::destination`]);
 //! 3. each page is rasterised (at the printer's dpi, at most 300) and sent with
 //!    `StretchDIBits` in bands of rows, placed by [`Sheet::place`]: true size on its own
 //!    paper, else fitted and the reduction reported; the copies the dialog returns are
-//!    sent that many times.
+//!    sent that many times, collated or not as asked.
 //!
 //! Type-checked for Windows (`tools/os-check`); never run here: no dialog or driver seen.
 
@@ -16,22 +17,18 @@ use crate::os::device::{Device, Sheet};
 use std::ffi::c_void;
 use windows::Win32::Foundation::{GlobalFree, HGLOBAL};
 use windows::Win32::Graphics::Gdi::{
-    BI_RGB, BITMAPINFO, BITMAPINFOHEADER, DEVMODEW, DEVMODEW_0_0, DIB_RGB_COLORS, DM_ORIENTATION,
-    DM_PAPERSIZE, DM_SPECVERSION, DMORIENT_LANDSCAPE, DMORIENT_PORTRAIT, DMPAPER_A3, DMPAPER_A4,
-    DeleteDC, GET_DEVICE_CAPS_INDEX, GetDeviceCaps, HDC, HORZRES, LOGPIXELSX, LOGPIXELSY,
-    PHYSICALHEIGHT, PHYSICALOFFSETX, PHYSICALOFFSETY, PHYSICALWIDTH, SRCCOPY, StretchDIBits,
-    VERTRES,
+    BI_RGB, BITMAPINFO, BITMAPINFOHEADER, DEVMODEW, DIB_RGB_COLORS, DM_COPIES, DM_ORIENTATION,
+    DM_PAPERSIZE, DMORIENT_LANDSCAPE, DMORIENT_PORTRAIT, DMPAPER_A3, DMPAPER_A4, DeleteDC,
+    GET_DEVICE_CAPS_INDEX, GetDeviceCaps, HDC, HORZRES, LOGPIXELSX, LOGPIXELSY, PHYSICALHEIGHT,
+    PHYSICALOFFSETX, PHYSICALOFFSETY, PHYSICALWIDTH, SRCCOPY, StretchDIBits, VERTRES,
 };
-use windows::Win32::Graphics::Printing::GetDefaultPrinterW;
 use windows::Win32::Storage::Xps::{AbortDoc, DOCINFOW, EndDoc, EndPage, StartDocW, StartPage};
-use windows::Win32::System::Memory::{
-    GMEM_MOVEABLE, GMEM_ZEROINIT, GlobalAlloc, GlobalLock, GlobalUnlock,
-};
+use windows::Win32::System::Memory::{GlobalLock, GlobalSize, GlobalUnlock};
 use windows::Win32::UI::Controls::Dialogs::{
-    CommDlgExtendedError, DEVNAMES, PD_HIDEPRINTTOFILE, PD_NOPAGENUMS, PD_NOSELECTION, PD_RETURNDC,
-    PRINTDLGW, PrintDlgW,
+    CommDlgExtendedError, DEVNAMES, PD_COLLATE, PD_HIDEPRINTTOFILE, PD_NOPAGENUMS, PD_NOSELECTION,
+    PD_RETURNDC, PD_RETURNDEFAULT, PRINTDLGW, PrintDlgW,
 };
-use windows::core::{PCWSTR, PWSTR};
+use windows::core::PCWSTR;
 
 /// The page is rendered at most at this dpi and scaled by the driver to its own.
 const MAX_RENDER_DPI: u32 = 300;
@@ -62,71 +59,48 @@ impl Drop for Dialog {
     }
 }
 
-/// The default printer's name, if there is one.
-fn default_printer() -> Option<String> {
-    // SAFETY: the first call only asks for the length; the buffer holds that many chars.
-    unsafe {
-        let mut len = 0u32;
-        let _ = GetDefaultPrinterW(None, &mut len);
-        if len == 0 {
-            return None;
-        }
-        let mut buf = vec![0u16; len as usize];
-        if !GetDefaultPrinterW(Some(PWSTR(buf.as_mut_ptr())), &mut len).as_bool() {
-            return None;
-        }
-        let end = buf.iter().position(|&c| c == 0).unwrap_or(buf.len());
-        Some(String::from_utf16_lossy(&buf[..end]))
-    }
-}
-
-/// A `DEVMODE` for the dialog to start from: the default printer with the paper and
-/// orientation of a page of `size_mm`; `None` for other sizes (the driver's default).
-fn preset(size_mm: [f32; 2]) -> Option<HGLOBAL> {
-    let (paper, landscape) = super::paper(size_mm)?;
-    let mut m = DEVMODEW {
-        dmSpecVersion: DM_SPECVERSION.0 as u16,
-        dmSize: std::mem::size_of::<DEVMODEW>() as u16,
-        dmFields: DM_PAPERSIZE | DM_ORIENTATION,
+/// The default printer's own `DEVMODE` and `DEVNAMES` (`PD_RETURNDEFAULT`: no dialog),
+/// with the page's paper and orientation and the copies set in the `DEVMODE`, for the
+/// dialog to open on. Taking the driver's whole `DEVMODE` keeps its private part and a
+/// printer name of any length. `None` when there is no default printer (the dialog then
+/// opens on its own choice) or the page has another size.
+fn preset(d: &mut Dialog, size_mm: [f32; 2], copies: u32) {
+    let mut probe = Dialog(PRINTDLGW {
+        lStructSize: std::mem::size_of::<PRINTDLGW>() as u32,
+        Flags: PD_RETURNDEFAULT,
         ..Default::default()
-    };
-    m.Anonymous1.Anonymous1 = DEVMODEW_0_0 {
-        dmPaperSize: (if paper == "A3" {
-            DMPAPER_A3
-        } else {
-            DMPAPER_A4
-        }) as i16,
-        dmOrientation: (if landscape {
-            DMORIENT_LANDSCAPE
-        } else {
-            DMORIENT_PORTRAIT
-        }) as i16,
-        ..Default::default()
-    };
-    // A name longer than the field could name another printer: left empty then, and the
-    // dialog opens on the default one.
-    if let Some(name) = default_printer() {
-        let w: Vec<u16> = name.encode_utf16().collect();
-        if w.len() < m.dmDeviceName.len() {
-            m.dmDeviceName[..w.len()].copy_from_slice(&w);
-        }
+    });
+    // SAFETY: the structure outlives the call; the handles it returns are owned by
+    // `probe` until they are moved into `d` below.
+    if !unsafe { PrintDlgW(&mut probe.0) }.as_bool() || probe.0.hDevMode.is_invalid() {
+        return;
     }
-    // SAFETY: a movable block of the structure's size, locked while it is written.
+    let paper = super::paper(size_mm);
+    // SAFETY: the block holds the driver's DEVMODE (its public part at the start); it is
+    // locked while written.
     unsafe {
-        let h = GlobalAlloc(
-            GMEM_MOVEABLE | GMEM_ZEROINIT,
-            std::mem::size_of::<DEVMODEW>(),
-        )
-        .ok()?;
-        let p = GlobalLock(h) as *mut DEVMODEW;
+        let p = GlobalLock(probe.0.hDevMode) as *mut DEVMODEW;
         if p.is_null() {
-            let _ = GlobalFree(Some(h));
-            return None;
+            return;
         }
-        p.write(m);
-        let _ = GlobalUnlock(h);
-        Some(h)
+        let m = &mut *p;
+        if let Some((name, landscape)) = paper {
+            m.dmFields |= DM_PAPERSIZE | DM_ORIENTATION;
+            m.Anonymous1.Anonymous1.dmPaperSize =
+                (if name == "A3" { DMPAPER_A3 } else { DMPAPER_A4 }) as i16;
+            m.Anonymous1.Anonymous1.dmOrientation = (if landscape {
+                DMORIENT_LANDSCAPE
+            } else {
+                DMORIENT_PORTRAIT
+            }) as i16;
+        }
+        // The dialog's first count of copies comes from here when a DEVMODE is given.
+        m.dmFields |= DM_COPIES;
+        m.Anonymous1.Anonymous1.dmCopies = copies.clamp(1, 99) as i16;
+        let _ = GlobalUnlock(probe.0.hDevMode);
     }
+    d.0.hDevMode = std::mem::take(&mut probe.0.hDevMode);
+    d.0.hDevNames = std::mem::take(&mut probe.0.hDevNames);
 }
 
 /// The driver, device (printer) and port names the dialog returned.
@@ -137,26 +111,32 @@ fn names(h: HGLOBAL) -> Option<[String; 3]> {
     // SAFETY: DEVNAMES is followed by NUL-terminated UTF-16 strings at the offsets (in
     // chars from the structure's start) it gives; the block stays locked while read.
     unsafe {
+        let chars = GlobalSize(h) / 2;
         let base = GlobalLock(h) as *const u16;
         if base.is_null() {
             return None;
         }
         let dn = &*(base as *const DEVNAMES);
-        let read = |offset: u16| {
-            let start = base.add(offset as usize);
-            let mut len = 0;
-            while *start.add(len) != 0 && len < 1024 {
-                len += 1;
+        // Each string ends at its NUL, within the block.
+        let read = |offset: u16| -> Option<String> {
+            let start = offset as usize;
+            let mut end = start;
+            while end < chars && *base.add(end) != 0 {
+                end += 1;
             }
-            String::from_utf16_lossy(std::slice::from_raw_parts(start, len))
+            (end < chars).then(|| {
+                String::from_utf16_lossy(std::slice::from_raw_parts(base.add(start), end - start))
+            })
         };
-        let out = [
-            read(dn.wDriverOffset),
-            read(dn.wDeviceOffset),
-            read(dn.wOutputOffset),
-        ];
+        let out = (|| {
+            Some([
+                read(dn.wDriverOffset)?,
+                read(dn.wDeviceOffset)?,
+                read(dn.wOutputOffset)?,
+            ])
+        })();
         let _ = GlobalUnlock(h);
-        Some(out)
+        out
     }
 }
 
@@ -179,9 +159,7 @@ pub fn print(title: &str, pages: &dyn Pages, copies: u32) -> Result<Printed, Pri
         nCopies: copies as u16,
         ..Default::default()
     });
-    if let Some(h) = preset(pages.size_mm(0)) {
-        d.0.hDevMode = h;
-    }
+    preset(&mut d, pages.size_mm(0), copies);
     // SAFETY: the structure is laid out by the `windows` crate and outlives the call;
     // the dialog may replace the handles, which `Dialog` then frees.
     if !unsafe { PrintDlgW(&mut d.0) }.as_bool() {
@@ -192,7 +170,12 @@ pub fn print(title: &str, pages: &dyn Pages, copies: u32) -> Result<Printed, Pri
             PrintError::Failed(format!("印刷ダイアログ（エラー {code:#x}）"))
         });
     }
-    let [driver, device, port] = names(d.0.hDevNames).unwrap_or_default();
+    // Unknown names are refused rather than guessed.
+    let Some([driver, device, port]) = names(d.0.hDevNames) else {
+        return Err(PrintError::Failed(
+            "選んだプリンタの名前を読めません".into(),
+        ));
+    };
     if destination::windows_writes_files(&driver, &device, &port) {
         return Err(PrintError::WritesFiles(device));
     }
@@ -214,9 +197,20 @@ pub fn print(title: &str, pages: &dyn Pages, copies: u32) -> Result<Printed, Pri
             "プリンタ「{device}」が文書を受け付けません"
         )));
     }
+    // Without PD_USEDEVMODECOPIESANDCOLLATE the dialog leaves copies and collation to the
+    // app (the DEVMODE says 1 copy): collated, the whole set again; else each page n times.
+    let collate = (d.0.Flags & PD_COLLATE) == PD_COLLATE;
+    let n = pages.count();
+    let order: Vec<usize> = if collate {
+        (0..copies).flat_map(|_| 0..n).collect()
+    } else {
+        (0..n)
+            .flat_map(|i| std::iter::repeat_n(i, copies as usize))
+            .collect()
+    };
     let mut percent = 100;
     let sent = (|| -> Result<(), PrintError> {
-        for i in (0..copies).flat_map(|_| 0..pages.count()) {
+        for i in order {
             let place = sheet.place(pages.size_mm(i));
             percent = percent.min(place.percent);
             send_page(hdc, pages, i, &sheet, place)?;

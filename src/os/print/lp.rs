@@ -12,11 +12,13 @@ use std::path::{Path, PathBuf};
 pub fn print(title: &str, pages: &dyn Pages, copies: u32) -> Result<Printed, PrintError> {
     let program = super::command();
     let shown = program.to_string_lossy().into_owned();
-    let printer = match default_destination(&program) {
+    // The destination checked is the one printed to (`-d`), even if the default changes.
+    let checked = match default_destination(&program) {
         Some((name, true)) => return Err(PrintError::WritesFiles(name)),
-        Some((name, false)) => name,
-        None => shown.clone(),
+        Some((name, false)) => Some(name),
+        None => None,
     };
+    let printer = checked.clone().unwrap_or_else(|| shown.clone());
     let pdf = pages.pdf().map_err(PrintError::Page)?;
     // Removed when this function returns, however it returns (the spool has its own
     // copy by then).
@@ -31,6 +33,9 @@ pub fn print(title: &str, pages: &dyn Pages, copies: u32) -> Result<Printed, Pri
     if let Some((paper, _)) = super::paper(pages.size_mm(0)) {
         cmd.arg("-o").arg(format!("media={paper}"));
     }
+    if let Some(name) = &checked {
+        cmd.arg("-d").arg(name);
+    }
     match cmd.arg(&path).output() {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(PrintError::Unavailable(
             format!("印刷コマンド {shown} がありません"),
@@ -44,7 +49,8 @@ pub fn print(title: &str, pages: &dyn Pages, copies: u32) -> Result<Printed, Pri
             pages: pages.count(),
             copies,
             printer,
-            // CUPS fits the PDF to the media it was asked for: the page's own.
+            // The media asked for is the page's own; a queue without it is fitted by CUPS,
+            // which does not say so.
             percent: 100,
         }),
     }
