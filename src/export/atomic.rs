@@ -16,22 +16,24 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
     }
 }
 
-/// The temporary name of `path` (same folder, so the rename stays on one drive).
-fn temp_of(path: &Path) -> PathBuf {
+/// A hidden name beside `path` (same folder, so a rename stays on one drive), ending in
+/// `what`.
+fn beside(path: &Path, what: &str) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.part", std::process::id()))
+    path.with_file_name(format!(".{name}.{}.{what}", std::process::id()))
+}
+
+/// The temporary name of `path`.
+fn temp_of(path: &Path) -> PathBuf {
+    beside(path, "part")
 }
 
 /// Where a file being replaced waits until its replacement is in place.
 fn old_of(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.old", std::process::id()))
+    beside(path, "old")
 }
 
 /// Writes `bytes` to `path` atomically.

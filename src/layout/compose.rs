@@ -112,12 +112,22 @@ pub fn compose(
                 if let Some((title, entries)) = content.legend {
                     let corner = f::Corner::At(r[0], r[1]);
                     let mut legend = f::legend_in(title, entries, &[], r, measure, corner);
-                    // A legend wider than its item keeps its right edge on the item's.
+                    // A legend wider than its item keeps its right edge on the item's, and a
+                    // taller one its bottom edge (it grows up over the map, not off the
+                    // page), as far as the page allows.
                     if let Some(Mark::Rect { rect, .. }) = legend.first() {
-                        let over = rect[2] - r[2];
-                        if over > 0.0 {
-                            shift(&mut legend, -over.min(r[0]));
-                        }
+                        let over = [rect[2] - r[2], rect[3] - r[3]];
+                        let dx = if over[0] > 0.0 {
+                            -over[0].min(r[0])
+                        } else {
+                            0.0
+                        };
+                        let dy = if over[1] > 0.0 {
+                            -over[1].min(r[1])
+                        } else {
+                            0.0
+                        };
+                        shift(&mut legend, dx, dy);
                     }
                     marks.extend(legend);
                 }
@@ -188,14 +198,21 @@ pub fn compose(
 }
 
 /// Moves marks `dx` to the right.
-fn shift(marks: &mut [Mark], dx: f32) {
+fn shift(marks: &mut [Mark], dx: f32, dy: f32) {
     for m in marks {
         match m {
             Mark::Rect { rect, .. } | Mark::Hatch { rect, .. } | Mark::Image { rect, .. } => {
-                rect[0] += dx
+                rect[0] += dx;
+                rect[1] += dy;
             }
-            Mark::Polygon { points, .. } => points.iter_mut().for_each(|p| p[0] += dx),
-            Mark::Text { at, .. } => at[0] += dx,
+            Mark::Polygon { points, .. } => points.iter_mut().for_each(|p| {
+                p[0] += dx;
+                p[1] += dy;
+            }),
+            Mark::Text { at, .. } => {
+                at[0] += dx;
+                at[1] += dy;
+            }
         }
     }
 }
@@ -396,8 +413,40 @@ mod tests {
             (panel[0] + panel[2] - right).abs() < 0.01,
             "{panel:?} ends at {right}"
         );
+        // A legend with many entries keeps its bottom edge on its item's: it grows up over
+        // the map, never off the page.
+        let long = (
+            "受診率".to_string(),
+            (0..30)
+                .map(|i| ([0, 0, 200, 255], format!("階級 {i}"), false))
+                .collect::<Vec<_>>(),
+        );
+        let c3 = Content {
+            legend: Some(&long),
+            ..Default::default()
+        };
+        let p3 = compose(&l, &c3, &measure);
+        let bottom = mm_to_pt(item.rect[1] + item.rect[3]);
+        let panel = p3
+            .marks
+            .iter()
+            .find_map(|m| match m {
+                Mark::Rect {
+                    rect,
+                    fill: Some(_),
+                    ..
+                } if rect[3] > mm_to_pt(item.rect[3]) => Some(*rect),
+                _ => None,
+            })
+            .expect("the tall legend panel");
+        assert!(
+            (panel[1] + panel[3] - bottom).abs() < 0.01,
+            "{panel:?} ends at {bottom}"
+        );
+        let texts = f::texts(&p3.marks);
+        assert!(texts.contains(&"階級 29"));
         // Every mark lies on the page.
-        for t in &p.marks {
+        for t in p.marks.iter().chain(&p3.marks) {
             if let Mark::Text { at, .. } = t {
                 assert!(at[0] >= 0.0 && at[1] >= 0.0 && at[0] < p.size[0] && at[1] < p.size[1]);
             }

@@ -106,6 +106,33 @@ fn manual_screenshots() {
         let atlas = kenshin_atlas::render::atlas::prepare(store, 2021).unwrap();
         let png = atlas.png(0, 100).unwrap();
         std::fs::write(images_dir().join("atlas-page.png"), png).unwrap();
+        // A layout page whose frame (1:25,000 over central Nara city) draws the small
+        // areas, the institutions and the persons' points by pattern, at 100 dpi.
+        let mut layout =
+            kenshin_atlas::layout::templates::named(kenshin_atlas::layout::templates::A4_LANDSCAPE)
+                .unwrap();
+        for it in &mut layout.items {
+            if let kenshin_atlas::layout::ItemKind::Map { .. } = it.kind {
+                it.kind = kenshin_atlas::layout::ItemKind::Map {
+                    extent: Some([135.78, 34.66, 135.84, 34.70]),
+                    scale: Some(25_000),
+                };
+            }
+        }
+        let mut doc = kenshin_atlas::ui::map::MapState::default().to_document();
+        doc.level = Level::SmallArea;
+        doc.fy = 2021;
+        doc.insured_on = true;
+        doc.insured_coloring = kenshin_atlas::map::insured::PointColoring::Pattern;
+        doc.insured_from_zoom = 13;
+        layout.map = Some(doc);
+        let mut maps = kenshin_atlas::map::cache::MapCache::default();
+        let page = kenshin_atlas::render::printout::prepare(store, &layout, &mut maps).unwrap();
+        std::fs::write(
+            images_dir().join("layout-frame.png"),
+            page.png(0, 100).unwrap(),
+        )
+        .unwrap();
     }
     let ctx = egui::Context::default();
     let mut app = AtlasApp::new(&ctx, data.clone());

@@ -39,27 +39,20 @@ impl Pages for TestPage {
             }
         };
         let line = (dpi as i64 / 150).max(1);
-        for mm in (0..=self.size_mm[0] as i64).step_by(10) {
-            let c = if mm % 50 == 0 {
-                [0, 0, 0]
-            } else {
-                [170, 170, 170]
-            };
-            for y in 0..h {
-                for d in 0..line {
-                    put(px(mm as f32) + d, y, c);
-                }
-            }
-        }
-        for mm in (0..=self.size_mm[1] as i64).step_by(10) {
-            let c = if mm % 50 == 0 {
-                [0, 0, 0]
-            } else {
-                [170, 170, 170]
-            };
-            for x in 0..w {
-                for d in 0..line {
-                    put(x, px(mm as f32) + d, c);
+        // Grid lines every 10 mm, darker every 50 mm: across (x) then down (y).
+        for (across, len_mm) in [(true, self.size_mm[0]), (false, self.size_mm[1])] {
+            for mm in (0..=len_mm as i64).step_by(10) {
+                let c = if mm % 50 == 0 {
+                    [0, 0, 0]
+                } else {
+                    [170, 170, 170]
+                };
+                let at = px(mm as f32);
+                for k in 0..if across { h } else { w } {
+                    for d in 0..line {
+                        let (x, y) = if across { (at + d, k) } else { (k, at + d) };
+                        put(x, y, c);
+                    }
                 }
             }
         }
