@@ -143,6 +143,8 @@ impl LayoutState {
         );
         self.layout = Some(l);
         self.selected = None;
+        self.dragging = None;
+        self.confirm_personal = false;
         self.stale = true;
         self.message = None;
     }
@@ -310,6 +312,7 @@ fn side(ui: &mut egui::Ui, st: &mut LayoutState, cmds: &mut Vec<Command>) {
                 if ui.button("この項目を削除").clicked() {
                     layout.remove_item(i);
                     st.selected = None;
+                    st.dragging = None;
                     changed = true;
                 }
                 if ui
@@ -318,6 +321,7 @@ fn side(ui: &mut egui::Ui, st: &mut LayoutState, cmds: &mut Vec<Command>) {
                     .clicked()
                 {
                     st.selected = Some(layout.bring_to_front(i));
+                    st.dragging = None;
                     changed = true;
                 }
             });
