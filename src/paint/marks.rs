@@ -23,21 +23,6 @@ fn stroke(width: f32) -> Stroke {
     }
 }
 
-/// A picture as a tiny-skia pixmap (alpha premultiplied).
-fn picture_pixmap(image: &crate::map::furniture::Raster) -> Option<Pixmap> {
-    let mut data = image.rgba.clone();
-    for px in data.chunks_exact_mut(4) {
-        let a = px[3] as u16;
-        for c in &mut px[..3] {
-            *c = ((*c as u16 * a + 127) / 255) as u8;
-        }
-    }
-    Pixmap::from_vec(
-        data,
-        tiny_skia::IntSize::from_wh(image.width, image.height)?,
-    )
-}
-
 /// Paints `marks` in order.
 pub fn draw_marks(pixmap: &mut Pixmap, marks: &[Mark], text: &TextPainter) {
     draw_marks_at(pixmap, marks, text, Transform::identity());
@@ -103,7 +88,9 @@ pub fn draw_marks_at(pixmap: &mut Pixmap, marks: &[Mark], text: &TextPainter, ts
                 rect: [x, y, w, h],
                 image,
             } => {
-                let Some(pic) = picture_pixmap(image) else {
+                let Some(pic) =
+                    super::raster::pixmap_from_rgba(image.width, image.height, image.rgba.clone())
+                else {
                     continue;
                 };
                 let t = Transform::from_row(

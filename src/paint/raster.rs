@@ -12,6 +12,18 @@ use super::text::TextPainter;
 use crate::map::Rgba;
 use crate::map::scene::{FillMesh, Marker, MarkerShape, Scene};
 
+/// A tiny-skia pixmap of straight-alpha RGBA rows (a decoded tile or picture), its colours
+/// premultiplied as tiny-skia keeps them.
+pub fn pixmap_from_rgba(width: u32, height: u32, mut rgba: Vec<u8>) -> Option<Pixmap> {
+    for px in rgba.chunks_exact_mut(4) {
+        let a = px[3] as u16;
+        for c in &mut px[..3] {
+            *c = ((*c as u16 * a + 127) / 255) as u8;
+        }
+    }
+    Pixmap::from_vec(rgba, tiny_skia::IntSize::from_wh(width, height)?)
+}
+
 fn paint(c: Rgba) -> Paint<'static> {
     let mut p = Paint {
         anti_alias: true,

@@ -287,15 +287,16 @@ impl PreparedMap {
         }
     }
 
-    /// Puts the institutions on top, as the map screen shows them: its conditions, the
-    /// ones hidden by click, its visibility (`state`, else shown from zoom 11); and their
-    /// two kinds in the legend when a frame (the largest at `max_zoom`) shows them.
+    /// Puts the institutions on top, as the map screen shows them (its conditions, the
+    /// ones hidden by click, shown from zoom 11), then gives every layer its look from
+    /// `states` (a saved map's; the institutions' included); and names their two kinds in
+    /// the legend when a frame (the largest at `max_zoom`) draws them.
     pub fn add_facilities(
         &mut self,
         fl: &crate::map::facilities::FacilityLayer,
         filter: &crate::map::facilities::FacilityFilter,
         hidden: &[String],
-        state: Option<&crate::map::document::LayerState>,
+        states: &[crate::map::document::LayerState],
         max_zoom: u8,
     ) {
         use crate::map::facilities::{CHECKUP_COLOR, DEFAULT_MIN_ZOOM, OTHER_COLOR};
@@ -304,18 +305,17 @@ impl PreparedMap {
             min_zoom: DEFAULT_MIN_ZOOM,
             ..Default::default()
         };
-        if let Some(st) = state {
-            style.visible = st.visible;
-            style.opacity = st.opacity.clamp(0.0, 1.0);
-            style.min_zoom = st.min_zoom;
-        }
         fl.apply(&mut style, filter, hidden);
-        let shown = style.visible && max_zoom >= style.min_zoom;
         if ix < self.styles.len() {
             self.styles[ix] = style;
         } else {
             self.styles.push(style);
         }
+        self.apply_layer_states(states);
+        let shown = self
+            .styles
+            .get(ix)
+            .is_some_and(|s| s.visible && max_zoom >= s.min_zoom);
         if shown {
             self.legend_entries([
                 (CHECKUP_COLOR, "健診実施機関（□）".to_string()),

@@ -114,18 +114,7 @@ fn draw_basemap(pm: &mut Pixmap, view: &View, source: &Source, k: f32) {
             else {
                 continue;
             };
-            let Some(size) = tiny_skia::IntSize::from_wh(tw, th) else {
-                continue;
-            };
-            // Premultiply for tiny-skia.
-            let mut data = rgba;
-            for px in data.chunks_exact_mut(4) {
-                let a = px[3] as u16;
-                for c in &mut px[..3] {
-                    *c = ((*c as u16 * a + 127) / 255) as u8;
-                }
-            }
-            let Some(tile) = Pixmap::from_vec(data, size) else {
+            let Some(tile) = raster::pixmap_from_rgba(tw, th, rgba) else {
                 continue;
             };
             let x = (tx as f64 * ts - left) as f32;

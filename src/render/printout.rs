@@ -11,7 +11,6 @@ use crate::analysis::suppression;
 use crate::analysis::uptake::{Level, TargetFilter};
 use crate::layout::numbers::{HIDDEN, count, percent};
 use crate::layout::{Composed, Content, Layout, PageTable, compose};
-use crate::map::facilities;
 use crate::store::Store;
 
 /// The pages of a layout and the map they draw.
@@ -92,7 +91,8 @@ pub fn prepare(
     };
     let mut map = prepare_map_on(store, &spec, layers)?;
     // The institutions, counts under the threshold withheld whoever prints (paper leaves
-    // the room); drawn from zoom 11 unless the map says otherwise.
+    // the room); drawn from zoom 11 unless the map says otherwise; every layer as the map
+    // has it.
     let fl = maps.facilities(store, fy)?;
     let doc = layout.map.as_ref();
     let measure = super::page::measure().map_err(MapPngError::Render)?;
@@ -111,12 +111,9 @@ pub fn prepare(
         &fl,
         &doc.map(|d| d.facility_filter.clone()).unwrap_or_default(),
         doc.map_or(&[][..], |d| &d.facility_hidden),
-        doc.and_then(|d| d.layers.iter().find(|l| l.name == facilities::LAYER_NAME)),
+        doc.map_or(&[][..], |d| &d.layers),
         max_zoom,
     );
-    if let Some(d) = doc {
-        map.apply_layer_states(&d.layers);
-    }
     let personal = shows_persons(layout);
     if let Some(d) = doc.filter(|_| personal) {
         let points = crate::map::insured::InsuredPoints::load(store.conn(), fy)?;
