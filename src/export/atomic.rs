@@ -140,15 +140,6 @@ impl Drop for Staging {
     }
 }
 
-/// [`Staging`] of files already in memory.
-pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), ExportError> {
-    let mut s = Staging::new();
-    for (path, bytes) in files {
-        s.add(path, bytes)?;
-    }
-    s.commit()
-}
-
 /// The sha256 of a file's bytes, in hex (for the audit entry).
 pub fn sha256(bytes: &[u8]) -> String {
     format!("{:x}", Sha256::digest(bytes))
@@ -157,6 +148,15 @@ pub fn sha256(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A group already in memory, staged and committed.
+    fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), ExportError> {
+        let mut s = Staging::new();
+        for (path, bytes) in files {
+            s.add(path, bytes)?;
+        }
+        s.commit()
+    }
 
     #[test]
     fn a_group_is_written_whole_or_not_at_all() {

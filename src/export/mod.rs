@@ -4,7 +4,7 @@
 //! written, calls a writer here and logs the file's format, rows and sha256.
 //!
 //! The writers return bytes; the export domain makes every file of an export (a bundle's,
-//! a shapefile's parts) first and then writes them together ([`atomic::write_all`]): each
+//! a shapefile's parts) first and then writes them together ([`atomic::Staging`]): each
 //! to a temporary name beside its destination, synced, then renamed into place. A failed
 //! or cancelled export leaves no half-written file.
 

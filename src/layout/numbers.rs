@@ -4,17 +4,9 @@
 /// What a withheld (少数のため非表示) figure shows in a printed table.
 pub const HIDDEN: &str = "非表示";
 
-/// `n` with thousands separators.
+/// `n` with thousands separators (as the legend writes counts).
 pub fn count(n: i64) -> String {
-    let s = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
+    crate::map::choropleth::group_digits(n)
 }
 
 /// A change in percentage points to one decimal, signed; no change is ±0.0 (never -0.0).

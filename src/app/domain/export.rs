@@ -764,7 +764,7 @@ impl Staged {
 }
 
 /// Writes an export's files together (all or none); returns them with their checksums.
-pub(crate) fn write_files(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<FileOut>, AppError> {
+fn write_files(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<FileOut>, AppError> {
     let mut s = Staged::default();
     for (path, bytes) in files {
         s.add(path.clone(), bytes)?;

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use super::export::{ExportDone, done_audited, write_files};
+use super::export::{ExportDone, Staged, done_audited};
 use super::{Audited, Cx, Domain};
 use crate::app::error::AppError;
 use crate::app::spec::Spec;
@@ -278,21 +278,25 @@ fn export_layout(
     cx.progress.set(0.1, "ページを組んでいます");
     let p = printout::prepare(cx.store, layout, cx.maps)?;
     cx.progress.set(0.5, "ファイルを作っています");
-    let mut files = Vec::new();
+    // Each file goes to its temporary as soon as it is made (a cancel leaves none).
+    let mut staged = Staged::default();
     match format {
-        PageFormat::Pdf => files.push((out.to_path_buf(), p.pdf()?)),
+        PageFormat::Pdf => staged.add(out.to_path_buf(), &p.pdf()?)?,
         PageFormat::Png => {
             let stem = out
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             for i in 0..p.pages.len() {
+                if cx.progress.is_cancelled() {
+                    return Err(crate::export::ExportError::Cancelled.into());
+                }
                 let path = if i == 0 {
                     out.to_path_buf()
                 } else {
                     out.with_file_name(format!("{stem}_{}.png", i + 1))
                 };
-                files.push((path, p.png(i, dpi)?));
+                staged.add(path, &p.png(i, dpi)?)?;
             }
         }
     }
@@ -301,7 +305,7 @@ fn export_layout(
     }
     Ok(ExportDone {
         format: ext,
-        files: write_files(&files)?,
+        files: staged.commit()?,
         rows: p.pages.len(),
         personal: p.personal,
         caution: false,
@@ -403,11 +407,6 @@ impl KeyPage {
             );
         }
         Ok(KeyPage { page })
-    }
-
-    /// The page's marks (what is printed), for tests.
-    pub fn composed(&self) -> &crate::layout::Composed {
-        &self.page
     }
 }
 

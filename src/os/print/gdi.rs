@@ -210,10 +210,21 @@ pub fn print(title: &str, pages: &dyn Pages, copies: u32) -> Result<Printed, Pri
     };
     let mut percent = 100;
     let sent = (|| -> Result<(), PrintError> {
+        // The last page rasterised: uncollated copies send it again without redrawing it.
+        let mut last: Option<(usize, Raster)> = None;
         for i in order {
             let place = sheet.place(pages.size_mm(i));
             percent = percent.min(place.percent);
-            send_page(hdc, pages, i, &sheet, place)?;
+            if last.as_ref().is_none_or(|(j, _)| *j != i) {
+                let device_dpi = sheet.dpi[0].max(sheet.dpi[1]) * place.percent / 100;
+                let raster = pages
+                    .raster(i, device_dpi.clamp(72, MAX_RENDER_DPI))
+                    .map_err(PrintError::Page)?;
+                last = Some((i, raster));
+            }
+            if let Some((_, raster)) = &last {
+                send_page(hdc, raster, place)?;
+            }
         }
         Ok(())
     })();
@@ -235,23 +246,21 @@ pub fn print(title: &str, pages: &dyn Pages, copies: u32) -> Result<Printed, Pri
     }
 }
 
-/// One page: rasterised, then sent in bands of rows stretched to `place`.
+/// A page rasterised: width, height and opaque RGBA rows.
+type Raster = (u32, u32, Vec<u8>);
+
+/// One rasterised page sent in bands of rows stretched to `place`.
 fn send_page(
     hdc: HDC,
-    pages: &dyn Pages,
-    i: usize,
-    sheet: &Sheet,
+    &(w, h, ref rgba): &Raster,
     place: crate::os::device::Placement,
 ) -> Result<(), PrintError> {
-    let device_dpi = sheet.dpi[0].max(sheet.dpi[1]) * place.percent / 100;
-    let render_dpi = device_dpi.clamp(72, MAX_RENDER_DPI);
-    let (w, h, rgba) = pages.raster(i, render_dpi).map_err(PrintError::Page)?;
     // SAFETY: StartPage/EndPage bracket the drawing on a started document.
     if unsafe { StartPage(hdc) } <= 0 {
         return Err(PrintError::Failed("ページを始められません".into()));
     }
     let image = Device {
-        dpi: render_dpi,
+        dpi: 72,
         offset: [0, 0],
         printable: [w, h],
     };
